@@ -1,0 +1,1 @@
+"""The application: settings, CLI, read-side store, services, API, visualisation."""

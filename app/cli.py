@@ -1,0 +1,176 @@
+"""The ``bpkg`` command: validate, load, stats, serve, template (the CLI's composition root)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app.errors import BackendUnavailable
+from app.settings import Settings
+from loaders import DatasetInvalid, GraphBatch, build_graph, load_dataset, memory_summary, template_path
+from loaders.stats import GraphStats, graph_stats
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for key in ("backend", "neo4j_uri", "neo4j_user", "neo4j_password", "neo4j_database", "host", "port"):
+        value = getattr(args, key, None)
+        if value is not None:
+            overrides[key] = value
+    if getattr(args, "dataset", None):
+        overrides["dataset"] = args.dataset
+    return Settings(**overrides)
+
+
+def _add_neo4j_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("Neo4j (defaults from NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE)")
+    group.add_argument("--neo4j-uri")
+    group.add_argument("--neo4j-user")
+    group.add_argument("--neo4j-password", help="prefer the NEO4J_PASSWORD variable: flags show up in `ps`")
+    group.add_argument("--neo4j-database")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bpkg", description="Budapest Process traceability graph: validate, load, inspect and serve it."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a dataset and report every problem; writes nothing")
+    p.add_argument("dataset", nargs="?", help="dataset folder or bundled name (default: budapest-process)")
+
+    p = sub.add_parser("load", help="validate a dataset, then load it into a backend")
+    p.add_argument("dataset", nargs="?", help="dataset folder or bundled name (default: budapest-process)")
+    p.add_argument("--backend", choices=["memory", "neo4j"], default="memory")
+    p.add_argument("--prune", action="store_true", help="remove what the dataset no longer contains")
+    p.add_argument("--output", type=Path, help="memory backend: also write the graph as GraphML to this file")
+    _add_neo4j_flags(p)
+
+    p = sub.add_parser("stats", help="counts per label and relationship type, and per confidence level")
+    p.add_argument("dataset", nargs="?", help="memory backend: the dataset to count (default: budapest-process)")
+    p.add_argument("--backend", choices=["memory", "neo4j"], default="memory")
+    _add_neo4j_flags(p)
+
+    p = sub.add_parser("serve", help="start the API and pages (default: embedded graph, bundled dataset)")
+    p.add_argument("--backend", choices=["memory", "neo4j"])
+    p.add_argument("--dataset", help="memory backend: dataset folder or bundled name")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    _add_neo4j_flags(p)
+
+    p = sub.add_parser("template", help="write the empty implementation-plan template (.csv or .xlsx)")
+    p.add_argument("output", type=Path, help="file to write, ending in .csv or .xlsx")
+    return parser
+
+
+def _print_stats(stats: GraphStats) -> None:
+    print(f"{stats.nodes} nodes, {stats.relationships} relationships")
+    print("nodes per label:")
+    for label, count in stats.labels.items():
+        print(f"  {label:<16} {count:>6}")
+    print("relationships per type:")
+    for rel_type, count in stats.relationship_types.items():
+        print(f"  {rel_type:<16} {count:>6}")
+    print("facts (nodes + relationships) per confidence:")
+    for level, count in stats.confidence.items():
+        print(f"  {level:<16} {count:>6}")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    batch = load_dataset(args.dataset)
+    stats = graph_stats(batch.nodes, batch.rels)
+    print(
+        f"OK: {batch.info.name} {batch.info.version}: {stats.nodes} nodes, {stats.relationships} relationships "
+        f"({stats.confidence['confirmed']} confirmed, {stats.confidence['inferred']} inferred, "
+        f"{stats.confidence['illustrative']} illustrative facts)"
+    )
+    if batch.info.illustrative:
+        print(f"Note: {batch.info.illustrative}")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    batch: GraphBatch = load_dataset(args.dataset)
+    if args.backend == "memory":
+        graph = build_graph(batch)
+        if args.output:
+            import networkx as nx
+
+            from app.export import graphml_ready
+
+            nx.write_graphml(graphml_ready(graph), args.output)
+            print(f"Wrote {args.output}")
+        summary = memory_summary(batch)
+    else:
+        from app.neo4j_driver import open_driver
+        from loaders.neo4j_sink import write_batch
+
+        settings = _settings(args)
+        with open_driver(settings) as driver:
+            summary = write_batch(
+                driver, batch, settings.neo4j_database, prune=args.prune, progress=sys.stderr.isatty()
+            )
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    if args.backend == "memory":
+        batch = load_dataset(args.dataset)
+        _print_stats(graph_stats(batch.nodes, batch.rels))
+        return 0
+    from app.neo4j_driver import open_driver
+    from loaders.neo4j_sink import read_back
+
+    settings = _settings(args)
+    with open_driver(settings) as driver:
+        nodes, rels = read_back(driver, settings.neo4j_database)
+    _print_stats(graph_stats(nodes, rels))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.api.main import create_app
+
+    settings = _settings(args)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    suffix = args.output.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        print(f"bpkg: error: {args.output}: the template file must end in .csv or .xlsx", file=sys.stderr)
+        return 2
+    shutil.copyfile(template_path(suffix), args.output)
+    print(f"Wrote {args.output}: fill in one row per link, then `bpkg validate` the dataset folder")
+    return 0
+
+
+COMMANDS = {"validate": _validate, "load": _load, "stats": _stats, "serve": _serve, "template": _template}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except DatasetInvalid as exc:
+        print(f"bpkg: the dataset is invalid: {exc}", file=sys.stderr)
+        return 1
+    except BackendUnavailable as exc:
+        print(f"bpkg: error: {exc}", file=sys.stderr)
+        return 3
+    except FileNotFoundError as exc:
+        print(f"bpkg: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Domain exceptions of the read side, mapped to HTTP in one place (app/api/errors.py)."""
+
+from graph_schema.errors import BpkgError
+from loaders.problems import DatasetInvalid
+
+
+class NotFound(BpkgError):
+    """The id, number or code asked for does not exist (HTTP 404)."""
+
+
+class InvalidQuery(BpkgError):
+    """A parameter is out of range or inconsistent (HTTP 422)."""
+
+
+class BackendUnavailable(BpkgError):
+    """The graph backend cannot be reached or refused us (HTTP 503)."""
+
+
+__all__ = ["BackendUnavailable", "BpkgError", "DatasetInvalid", "InvalidQuery", "NotFound"]

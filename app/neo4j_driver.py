@@ -1,0 +1,45 @@
+"""Opening the one Neo4j driver of a process, with errors a person can act on."""
+
+from __future__ import annotations
+
+import neo4j
+from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
+
+from app.errors import BackendUnavailable
+from app.settings import Settings
+
+
+def open_driver(settings: Settings, *, verify: bool = True) -> neo4j.Driver:
+    """A driver for the configured Neo4j; ``BackendUnavailable`` with a one-line reason if it cannot connect."""
+    password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=(settings.neo4j_user, password),
+            connection_timeout=settings.connect_timeout,
+            connection_acquisition_timeout=settings.connect_timeout + 2,
+            max_transaction_retry_time=settings.connect_timeout,
+            max_connection_lifetime=300,
+            liveness_check_timeout=30,
+        )
+    except (ValueError, ConfigurationError) as exc:
+        raise BackendUnavailable(f"invalid Neo4j URI '{settings.neo4j_uri}': {exc}") from exc
+    if verify:
+        try:
+            driver.verify_connectivity()
+        except BaseException as exc:
+            driver.close()
+            raise describe(exc, settings) from exc
+    return driver
+
+
+def describe(exc: BaseException, settings: Settings) -> BaseException:
+    """A ``BackendUnavailable`` saying in one line why Neo4j could not be used (other errors unchanged)."""
+    if isinstance(exc, AuthError):
+        return BackendUnavailable(
+            f"Neo4j at {settings.neo4j_uri} refused the credentials for user '{settings.neo4j_user}' "
+            "(check NEO4J_USER / NEO4J_PASSWORD)"
+        )
+    if isinstance(exc, ServiceUnavailable | OSError):
+        return BackendUnavailable(f"cannot reach Neo4j at {settings.neo4j_uri} (is it running? {exc})")
+    return exc

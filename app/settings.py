@@ -1,0 +1,35 @@
+"""Settings from the environment (``BPKG_*`` and the standard ``NEO4J_*`` variables) or flags."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Backend = Literal["memory", "neo4j"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BPKG_", extra="ignore")
+
+    backend: Backend = "memory"
+    dataset: str = "budapest-process"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    neo4j_uri: str = Field(
+        default="bolt://127.0.0.1:7687", validation_alias=AliasChoices("BPKG_NEO4J_URI", "NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("BPKG_NEO4J_USER", "NEO4J_USER", "NEO4J_USERNAME")
+    )
+    neo4j_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("BPKG_NEO4J_PASSWORD", "NEO4J_PASSWORD")
+    )
+    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("BPKG_NEO4J_DATABASE", "NEO4J_DATABASE"))
+    # Seconds a read may run in Neo4j before the server stops it (a pathological query cannot hold a worker).
+    query_timeout: float = 10.0
+    # Seconds to wait for a connection; short so that an unreachable Neo4j answers 503 quickly.
+    connect_timeout: float = 3.0
+    # Optional API keys (comma-separated); when set, requests need an ``X-API-Key`` header.
+    api_keys: str = ""

@@ -1,0 +1,46 @@
+"""Uniqueness constraints and indexes, generated from the schema (DDL cannot take parameters)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from graph_schema.enums import Label
+
+# Every domain node also carries this label, so an id is unique across labels and a node can be
+# found by id alone through one index.
+ENTITY_LABEL: Final = "Entity"
+# One node of this label records which dataset was loaded, when (not part of the domain graph).
+DATASET_LABEL: Final = "Dataset"
+FULLTEXT_INDEX: Final = "entity_text"
+
+_UNIQUE = "CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+
+
+def constraint_name(label: str) -> str:
+    """Stable constraint name for the id of ``label``."""
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in label).lstrip("_")
+    return f"{snake}_id_unique"
+
+
+def constraint_ddl() -> list[str]:
+    """``CREATE CONSTRAINT ... IF NOT EXISTS`` statements: one per label plus the cross-label ones."""
+    labels = [ENTITY_LABEL, *(label.value for label in Label)]
+    ddl = [_UNIQUE.format(name=constraint_name(lb), label=lb, prop="id") for lb in labels]
+    ddl.append(_UNIQUE.format(name="dataset_name_unique", label=DATASET_LABEL, prop="name"))
+    return ddl
+
+
+def index_ddl() -> list[str]:
+    """Full-text index over names and descriptions of every domain node."""
+    return [
+        "CREATE FULLTEXT INDEX "
+        + FULLTEXT_INDEX
+        + " IF NOT EXISTS FOR (n:"
+        + ENTITY_LABEL
+        + ") ON EACH [n.name, n.description, n.id]"
+    ]
+
+
+def expected_constraint_names() -> set[str]:
+    """Names of all uniqueness constraints the schema requires."""
+    return {constraint_name(lb) for lb in [ENTITY_LABEL, *(label.value for label in Label)]} | {"dataset_name_unique"}

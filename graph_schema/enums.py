@@ -1,0 +1,74 @@
+"""Labels, relationship types and the closed vocabularies of the graph."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Label(StrEnum):
+    """Node labels of the domain model (design.md §2)."""
+
+    PROCESS = "Process"
+    ORGANISATION = "Organisation"
+    DECLARATION = "Declaration"
+    ACTION_PLAN = "ActionPlan"
+    COMMITMENT = "Commitment"
+    PRIORITY_GOAL = "PriorityGoal"
+    ACTION_POINT = "ActionPoint"
+    PROJECT = "Project"
+    COMPONENT = "Component"
+    ACTIVITY = "Activity"
+    OUTPUT = "Output"
+    COUNTRY = "Country"
+    REGION = "Region"
+    EVENT = "Event"
+    SOURCE = "Source"
+
+
+class RelType(StrEnum):
+    """Relationship types of the domain model; direction matters."""
+
+    ADOPTED = "ADOPTED"
+    MAKES = "MAKES"
+    LAUNCHES = "LAUNCHES"
+    SETS = "SETS"
+    CONTAINS = "CONTAINS"
+    UNDER = "UNDER"
+    HAS_COMPONENT = "HAS_COMPONENT"
+    PART_OF = "PART_OF"
+    RESPONDS_TO = "RESPONDS_TO"
+    INFORMS = "INFORMS"
+    DISCUSSED = "DISCUSSED"
+    IN_COUNTRY = "IN_COUNTRY"
+    ACTIVE_IN = "ACTIVE_IN"
+    PARTICIPATES_IN = "PARTICIPATES_IN"
+    IN_REGION = "IN_REGION"
+    FUNDS = "FUNDS"
+    IMPLEMENTS = "IMPLEMENTS"
+    PRODUCED = "PRODUCED"
+
+
+class Confidence(StrEnum):
+    """How sure we are of a fact: stated by a source, deduced, or made up for illustration."""
+
+    CONFIRMED = "confirmed"
+    INFERRED = "inferred"
+    ILLUSTRATIVE = "illustrative"
+
+
+class Strength(StrEnum):
+    """How directly a responder addresses what it responds to."""
+
+    DIRECT = "direct"
+    PARTIAL = "partial"
+    INDIRECT = "indirect"
+
+
+class Role(StrEnum):
+    """Role of a participant in the process (on PARTICIPATES_IN)."""
+
+    MEMBER = "member"
+    CHAIR = "chair"
+    CO_CHAIR = "co-chair"
+    OBSERVER = "observer"
+    SECRETARIAT = "secretariat"

@@ -1,0 +1,26 @@
+"""Files -> validated GraphBatch -> sinks (networkx in memory, Neo4j)."""
+
+from loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel
+from loaders.dataset import BUNDLED, PLAN_COLUMNS, bundled_path, load_dataset, resolve, template_path
+from loaders.memory import build_graph, memory_summary
+from loaders.problems import DatasetInvalid, Loc, Problem
+
+__all__ = [
+    "BUNDLED",
+    "PLAN_COLUMNS",
+    "Counts",
+    "DatasetInfo",
+    "DatasetInvalid",
+    "GraphBatch",
+    "LoadSummary",
+    "Loc",
+    "Node",
+    "Problem",
+    "Rel",
+    "build_graph",
+    "bundled_path",
+    "load_dataset",
+    "memory_summary",
+    "resolve",
+    "template_path",
+]
