@@ -1,0 +1,113 @@
+"""Result types of the read side: the same pydantic models whichever backend answers."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Direction = Literal["out", "in"]
+
+
+class NodeData(BaseModel):
+    """A node as a backend holds it: label and properties (including id, name, sources, confidence)."""
+
+    id: str
+    label: str
+    props: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.props.get("name", self.id))
+
+
+class EdgeData(BaseModel):
+    """A relationship as a backend holds it."""
+
+    source: str
+    target: str
+    type: str
+    props: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.type, self.target)
+
+
+class DatasetOut(BaseModel):
+    name: str
+    version: str
+    description: str = ""
+    illustrative: str = ""
+    loaded_at: str | None = None
+    fingerprint: str | None = None
+
+
+class NodeRef(BaseModel):
+    """Enough to show and link a node."""
+
+    id: str
+    label: str
+    name: str
+    confidence: str | None = None
+
+
+class SourceOut(BaseModel):
+    id: str
+    name: str
+    url: str | None = None
+    citation: str | None = None
+    confidence: str | None = None
+
+
+class LinkProps(BaseModel):
+    """Provenance and qualifiers of one relationship."""
+
+    confidence: str
+    sources: list[str]
+    strength: str | None = None
+    note: str | None = None
+    countries: list[str] = Field(default_factory=list)
+    role: str | None = None
+
+
+class LinkOut(LinkProps):
+    """One relationship seen from a node: its type, direction and the node at the other end."""
+
+    type: str
+    direction: Direction
+    node: NodeRef
+
+
+class LinkCount(BaseModel):
+    type: str
+    direction: Direction
+    count: int
+
+
+class NodeOut(NodeRef):
+    properties: dict[str, Any]
+    sources: list[SourceOut]
+    link_counts: list[LinkCount]
+
+
+class NodePage(BaseModel):
+    items: list[NodeRef]
+    total: int
+    limit: int
+    offset: int
+
+
+class EdgeOut(LinkProps):
+    source: str
+    target: str
+    type: str
+
+
+class GraphOut(BaseModel):
+    """Nodes and edges for visualisation, traces and exports."""
+
+    nodes: list[NodeRef]
+    edges: list[EdgeOut]
+    truncated: bool = False
+    note: str | None = None

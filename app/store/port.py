@@ -1,0 +1,46 @@
+"""The store port: the domain questions every backend answers, with the same result types."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from app.store.models import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
+from app.store.results import ActionPointFacts, PathOut, Response, SearchHit
+from loaders.stats import GraphStats
+
+TraceDirection = Literal["up", "down", "both"]
+
+
+class GraphStore(Protocol):
+    """Read-only questions about the traceability graph (memory and Neo4j adapters implement it)."""
+
+    backend: str
+
+    def ping(self) -> None:
+        """Raise ``BackendUnavailable`` when the backend cannot answer."""
+
+    def dataset_info(self) -> DatasetOut | None: ...
+
+    def stats(self) -> GraphStats: ...
+
+    def node(self, node_id: str) -> NodeOut: ...
+
+    def node_data(self, node_id: str) -> NodeData: ...
+
+    def links(self, node_id: str) -> list[LinkOut]: ...
+
+    def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage: ...
+
+    def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]: ...
+
+    def action_point_facts(self) -> list[ActionPointFacts]: ...
+
+    def trace(self, node_id: str, direction: TraceDirection, depth: int, types: list[str] | None) -> GraphOut: ...
+
+    def paths(self, source: str, target: str, max_hops: int, limit: int) -> list[PathOut]: ...
+
+    def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut: ...
+
+    def search(self, q: str, limit: int) -> list[SearchHit]: ...
+
+    def whole_graph(self, labels: list[str] | None, max_nodes: int) -> GraphOut: ...

@@ -1,0 +1,67 @@
+"""Result types of the traceability questions (responses, coverage facts, paths, search)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.store.models import EdgeOut, NodeRef
+
+
+class Step(BaseModel):
+    """One relationship on a justifying path, written in its own direction."""
+
+    source: NodeRef
+    type: str
+    target: NodeRef
+    confidence: str
+    strength: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class Response(BaseModel):
+    """One responder linked to an action point (or, at goal level, to the action point's goal)."""
+
+    level: Literal["action_point", "goal"]
+    target: NodeRef
+    responder: NodeRef
+    confidence: str
+    strength: str
+    sources: list[str]
+    note: str | None = None
+    components: list[NodeRef]
+    projects: list[NodeRef]
+    countries: list[NodeRef]
+    path: list[Step]
+
+
+class ActionPointFacts(BaseModel):
+    """An action point with its goal and its direct responses: the raw material of coverage."""
+
+    action_point: NodeRef
+    number: int
+    goal: NodeRef | None
+    goal_confidence: str | None = None
+    responses: list[Response]
+
+
+class PathStepOut(BaseModel):
+    """A hop from one node to the next on a path, with every relationship that joins them."""
+
+    source: NodeRef
+    target: NodeRef
+    relationships: list[EdgeOut]
+    explanation: str
+
+
+class PathOut(BaseModel):
+    length: int
+    nodes: list[NodeRef]
+    steps: list[PathStepOut]
+
+
+class SearchHit(BaseModel):
+    node: NodeRef
+    score: float
+    matched: list[str]
