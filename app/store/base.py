@@ -482,6 +482,7 @@ def _responses(
         | ups
         | {e.target for _, _, e, _ in plan}
         | {u.target for *_, u in plan if u is not None}
+        | {c for _, _, e, _ in plan for c in e.props.get("countries", [])}
         | {e.target for r in responders for e in out_of[r]}
         | {e.source for c in responders | ups for e in into[c] if e.type == RelType.HAS_COMPONENT.value}
     )
