@@ -113,6 +113,9 @@ class _Validator:
         self.raw_nodes: list[RawNode] = []
         self.raw_rels: list[RawRel] = []
         self.plans: list[tuple[str, list[Row]]] = []
+        # Ids of nodes that were read but are invalid: their own problem is reported once, and links
+        # to them are not reported again as dangling.
+        self.invalid_ids: set[str] = set()
 
     # -- reading -----------------------------------------------------------------------------
     def read_manifest(self) -> DatasetInfo | None:
@@ -245,16 +248,18 @@ class _Validator:
                     continue
                 first_seen[ident] = raw.loc
             label_text = data.pop("label", None)
-            if label_text is None:
-                self.problems.add(raw.loc, "label", "required property is missing")
-                continue
             try:
                 label = Label(str(label_text))
             except ValueError:
-                self.problems.add(raw.loc, "label", f"unknown label '{label_text}'; known: {', '.join(Label)}")
+                reason = f"unknown label '{label_text}'; known: {', '.join(Label)}"
+                self.problems.add(raw.loc, "label", reason if label_text else "required property is missing")
+                if isinstance(ident, str):
+                    self.invalid_ids.add(ident)
                 continue
             model = self._pydantic(raw.loc, NODE_MODELS[label], data)
             if model is None:
+                if isinstance(ident, str):
+                    self.invalid_ids.add(ident)
                 continue
             node = Node(label, model.id, to_properties(model))
             by_id[node.id] = node
@@ -290,7 +295,8 @@ class _Validator:
                 self.problems.add(raw.loc, field, "required property is missing")
                 ends.append(None)
             elif str(ref) not in by_id:
-                self.problems.add(raw.loc, field, f"no node with id '{ref}' in the dataset")
+                if str(ref) not in self.invalid_ids:
+                    self.problems.add(raw.loc, field, f"no node with id '{ref}' in the dataset")
                 ends.append(None)
             else:
                 ends.append(by_id[str(ref)])
@@ -337,6 +343,8 @@ class _Validator:
         def check_sources(loc: Loc, sources: list[str]) -> None:
             for src in sources:
                 found = by_id.get(src)
+                if src in self.invalid_ids:
+                    continue
                 if found is None or found.label is not Label.SOURCE:
                     self.problems.add(loc, "sources", f"'{src}' is not a Source node in the dataset")
 
@@ -348,6 +356,8 @@ class _Validator:
             check_sources(loc, rel.props["sources"])
             for country in rel.props.get("countries", []):
                 found = by_id.get(country)
+                if country in self.invalid_ids:
+                    continue
                 if found is None or found.label is not Label.COUNTRY:
                     self.problems.add(loc, "countries", f"'{country}' is not a Country node in the dataset")
             if rel.type is RelType.UNDER:
@@ -379,7 +389,7 @@ def load_dataset(dataset: str | Path | None = None) -> GraphBatch:
     rel_locs: dict[tuple[str, str, str], Loc] = {}
     rels = v.rels(v.raw_rels, by_id, rel_locs)
     for name, rows in v.plans:
-        rels += v.rels(plan_rels(name, rows, by_id, rels, v.problems), by_id, rel_locs)
+        rels += v.rels(plan_rels(name, rows, by_id, rels, v.problems, v.invalid_ids), by_id, rel_locs)
     v.references(nodes, rels, rel_locs, node_locs, by_id)
     v.problems.raise_if_any()
     assert info is not None  # a missing manifest is a problem, raised above

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import Any, Final, LiteralString, TypeVar, cast
+from typing import Any, Final, LiteralString, TypeVar
 
 import neo4j
 from tqdm import tqdm
@@ -74,7 +74,7 @@ def ensure_schema(driver: neo4j.Driver, database: str) -> None:
     """Create the uniqueness constraints and the full-text index (``IF NOT EXISTS``)."""
     for ddl in [*constraint_ddl(), *index_ddl()]:
         # DDL cannot take parameters; these statements are generated from the schema enums only.
-        driver.execute_query(neo4j.Query(cast(LiteralString, ddl)), database_=database)
+        driver.execute_query(ddl, database_=database)
     driver.execute_query(AWAIT_INDEXES, database_=database)
 
 

@@ -30,13 +30,22 @@ def _ref(value: str | None, prefix: str) -> str | None:
     return None
 
 
+def _article(label: Label) -> str:
+    return "an" if label.value[0] in "AEIOU" else "a"
+
+
 def _country_ref(code: str) -> str:
     text = code.strip()
     return f"country-{text.lower()}" if re.fullmatch(r"[A-Za-z]{3}", text) else text
 
 
 def plan_rels(
-    name: str, rows: list[Row], by_id: dict[str, Node], reference: list[Rel], problems: Problems
+    name: str,
+    rows: list[Row],
+    by_id: dict[str, Node],
+    reference: list[Rel],
+    problems: Problems,
+    invalid_ids: set[str] | None = None,
 ) -> list[RawRel]:
     """Relationships for every row of a plan table; row problems go to ``problems``."""
     links = {rel.key for rel in reference}
@@ -46,10 +55,11 @@ def plan_rels(
     def expect(row: Row, column: str, ident: str, label: Label) -> bool:
         node = by_id.get(ident)
         if node is None:
-            problems.add(row.loc, column, f"no node with id '{ident}' in the dataset")
+            if ident not in (invalid_ids or ()):
+                problems.add(row.loc, column, f"no node with id '{ident}' in the dataset")
             return False
         if node.label is not label:
-            problems.add(row.loc, column, f"'{ident}' is a {node.label}, not a {label}")
+            problems.add(row.loc, column, f"'{ident}' is a {node.label}, not {_article(label)} {label}")
             return False
         return True
 

@@ -180,7 +180,9 @@ def read_table(path: Path, problems: Problems, name: str) -> Table | None:
             return None
         try:
             sheet = book.worksheets[0]
-            records = [(i, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
+            records: list[tuple[int, list[object]]] = [
+                (i, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
         finally:
             book.close()
         return _table(name, records, problems)
