@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import neo4j
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
@@ -41,5 +43,8 @@ def describe(exc: BaseException, settings: Settings) -> BaseException:
             "(check NEO4J_USER / NEO4J_PASSWORD)"
         )
     if isinstance(exc, ServiceUnavailable | OSError):
-        return BackendUnavailable(f"cannot reach Neo4j at {settings.neo4j_uri} (is it running? {exc})")
+        detail = " ".join(str(exc).split())
+        found = re.search(r"\(reason ([^)]+)\)", detail)
+        reason = found.group(1) if found else detail[:200]
+        return BackendUnavailable(f"cannot reach Neo4j at {settings.neo4j_uri} ({reason}); is it running?")
     return exc

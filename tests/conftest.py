@@ -70,7 +70,9 @@ def neo4j_driver(neo4j_settings: Settings) -> Iterator[neo4j.Driver]:
 
 def wipe(driver: neo4j.Driver, database: str) -> None:
     """Remove every node and relationship (constraints and indexes stay)."""
-    driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS", database_=database)
+    # CALL ... IN TRANSACTIONS needs an auto-commit (implicit) transaction, hence session.run.
+    with driver.session(database=database) as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
 def ensure_loaded(driver: neo4j.Driver, database: str, batch: GraphBatch) -> None:

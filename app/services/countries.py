@@ -1,0 +1,75 @@
+"""A country's place in the process and the work done there."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from app.services import lookup
+from app.services.models import CountryActionPoint, CountryOut, CountryRole
+from app.services.responses import is_illustrative
+from app.store.models import NodeRef
+from app.store.port import GraphStore
+from app.store.results import Response
+from graph_schema import Label, RelType
+
+# From the country up to the work located there: activities and events in it, components and projects
+# active in it, and the components and projects those activities belong to.
+_WORK_TYPES = [RelType.IN_COUNTRY.value, RelType.ACTIVE_IN.value, RelType.PART_OF.value, RelType.HAS_COMPONENT.value]
+
+
+def country(store: GraphStore, code: str) -> CountryOut:
+    node = lookup.country(store, code)
+    links = store.links(node.id)
+
+    def ends(rel: RelType, direction: str, label: Label | None = None) -> list[NodeRef]:
+        found = {
+            link.node.id: link.node
+            for link in links
+            if link.type == rel and link.direction == direction and (label is None or link.node.label == label)
+        }
+        return [found[k] for k in sorted(found)]
+
+    work = store.trace(node.id, "up", 3, _WORK_TYPES)
+    components = sorted((n for n in work.nodes if n.label == Label.COMPONENT), key=lambda n: n.id)
+    projects = sorted((n for n in work.nodes if n.label == Label.PROJECT), key=lambda n: n.id)
+
+    addressed: list[CountryActionPoint] = []
+    illustrative = False
+    for facts in sorted(store.action_point_facts(), key=lambda f: (f.number, f.action_point.id)):
+        here: list[Response] = [r for r in facts.responses if any(c.id == node.id for c in r.countries)]
+        if not here:
+            continue
+        illustrative = illustrative or any(map(is_illustrative, here))
+        responders: dict[str, NodeRef] = defaultdict()
+        for r in here:
+            responders[r.responder.id] = r.responder
+        addressed.append(
+            CountryActionPoint(
+                action_point=facts.action_point,
+                number=facts.number,
+                goal=facts.goal,
+                responders=[responders[k] for k in sorted(responders)],
+                strength=lookup.strongest(r.strength for r in here) or "",
+                confidence=lookup.least_certain(r.confidence for r in here) or "",
+            )
+        )
+    roles = [
+        CountryRole(process=link.node, role=link.role, confidence=link.confidence, sources=link.sources)
+        for link in links
+        if link.type == RelType.PARTICIPATES_IN and link.direction == "out"
+    ]
+    iso3 = node.props.get("iso3")
+    return CountryOut(
+        country=lookup.to_ref(node),
+        iso3=str(iso3) if iso3 else None,
+        groups=[str(g) for g in node.props.get("groups", [])],
+        roles=roles,
+        regions=ends(RelType.IN_REGION, "out"),
+        declarations_adopted=ends(RelType.ADOPTED, "out"),
+        activities=ends(RelType.IN_COUNTRY, "in", Label.ACTIVITY),
+        components=components,
+        projects=projects,
+        events=ends(RelType.IN_COUNTRY, "in", Label.EVENT),
+        action_points=addressed,
+        illustrative=lookup.notice(store, illustrative),
+    )

@@ -1,0 +1,102 @@
+"""Finding nodes the way people name them (action point numbers, ISO3 codes) and shared small helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+from app.errors import NotFound
+from app.store.models import NodeData, NodeRef
+from app.store.port import GraphStore
+from graph_schema import Confidence, Label, Strength
+
+# Strongest / most certain first: used to pick "the best" strength and "the weakest" confidence of a cell.
+STRENGTH_ORDER: Final[dict[str, int]] = {s.value: i for i, s in enumerate(Strength)}
+CONFIDENCE_ORDER: Final[dict[str, int]] = {c.value: i for i, c in enumerate(Confidence)}
+DEFAULT_NOTICE: Final = "Some links in this answer are illustrative: made up to exercise the tool, not facts."
+_ISO3: Final = re.compile(r"^[A-Za-z]{3}$")
+
+
+def to_ref(node: NodeData) -> NodeRef:
+    return NodeRef(id=node.id, label=node.label, name=node.name, confidence=node.props.get("confidence"))
+
+
+def strongest(strengths: Iterable[str]) -> str | None:
+    return min(strengths, key=lambda s: STRENGTH_ORDER.get(s, 99), default=None)
+
+
+def least_certain(levels: Iterable[str]) -> str | None:
+    return max(levels, key=lambda c: CONFIDENCE_ORDER.get(c, -1), default=None)
+
+
+def notice(store: GraphStore, illustrative: bool) -> str | None:
+    """The dataset's illustrative notice when an answer holds an illustrative link, else ``None``."""
+    if not illustrative:
+        return None
+    info = store.dataset_info()
+    return (info.illustrative if info and info.illustrative else None) or DEFAULT_NOTICE
+
+
+def action_point(store: GraphStore, number: int) -> NodeData:
+    """The action point with this number (ids are ``ap-N`` by convention; others are searched for)."""
+    try:
+        node = store.node_data(f"ap-{number}")
+        if node.label == Label.ACTION_POINT and node.props.get("number") == number:
+            return node
+    except NotFound:
+        pass
+    for facts in store.action_point_facts():
+        if facts.number == number:
+            return store.node_data(facts.action_point.id)
+    raise NotFound(f"no action point number {number}")
+
+
+def goal(store: GraphStore, number: int) -> NodeData:
+    """The priority goal with this number (ids are ``pg-N`` by convention; others are looked for)."""
+    try:
+        node = store.node_data(f"pg-{number}")
+        if node.label == Label.PRIORITY_GOAL and node.props.get("number") == number:
+            return node
+    except NotFound:
+        pass
+    for ref in store.whole_graph([Label.PRIORITY_GOAL.value], max_nodes=1000).nodes:
+        node = store.node_data(ref.id)
+        if node.props.get("number") == number:
+            return node
+    raise NotFound(f"no priority goal number {number}")
+
+
+def country(store: GraphStore, code: str) -> NodeData:
+    """A country from its ISO 3166 alpha-3 code (any case) or its node id."""
+    if _ISO3.match(code):
+        iso3 = code.upper()
+        found = _country_by_iso3(store, [f"country-{code.lower()}"], iso3)
+        if found is None:  # ids are ``country-xxx`` by convention; fall back to a search otherwise
+            hits = [h.node.id for h in store.search(code, limit=20) if h.node.label == Label.COUNTRY]
+            found = _country_by_iso3(store, hits, iso3)
+        if found is not None:
+            return found
+    return of_label(store, code, Label.COUNTRY, what="country with ISO3 code or id")
+
+
+def of_label(store: GraphStore, node_id: str, label: Label, what: str | None = None) -> NodeData:
+    """The node ``node_id``, which must carry ``label`` (``NotFound`` otherwise)."""
+    try:
+        node = store.node_data(node_id)
+    except NotFound:
+        node = None
+    if node is None or node.label != label:
+        raise NotFound(f"no {what or label} '{node_id}'")
+    return node
+
+
+def _country_by_iso3(store: GraphStore, candidates: list[str], iso3: str) -> NodeData | None:
+    for candidate in candidates:
+        try:
+            node = store.node_data(candidate)
+        except NotFound:
+            continue
+        if node.label == Label.COUNTRY and node.props.get("iso3") == iso3:
+            return node
+    return None

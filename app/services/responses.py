@@ -1,0 +1,224 @@
+"""The headline question: which projects, components and activities respond to action point N."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from app.services import lookup
+from app.services.models import (
+    ActionPointOut,
+    ActionPointPage,
+    ActionPointSummary,
+    ActivityGroup,
+    ComponentGroup,
+    ProjectGroup,
+    ResponseCounts,
+    ResponseFilters,
+    ResponseLink,
+    ResponsesOut,
+    Status,
+)
+from app.store.models import NodeRef
+from app.store.port import GraphStore
+from app.store.results import Response
+from graph_schema import Confidence, Label, RelType, Strength
+
+ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
+
+
+def status_of(responses: Sequence[Response]) -> Status:
+    return "covered" if any(r.level == "action_point" for r in responses) else "uncovered"
+
+
+def is_illustrative(response: Response) -> bool:
+    return response.confidence == ILLUSTRATIVE or any(step.confidence == ILLUSTRATIVE for step in response.path)
+
+
+def list_action_points(
+    store: GraphStore, goal: int | None, status: Status | None, limit: int, offset: int
+) -> ActionPointPage:
+    """Action points by number, with their goal, count of direct responses and status."""
+    goal_id = lookup.goal(store, goal).id if goal is not None else None
+    items: list[ActionPointSummary] = []
+    illustrative = False
+    for facts in sorted(store.action_point_facts(), key=lambda f: (f.number, f.action_point.id)):
+        item = ActionPointSummary(
+            action_point=facts.action_point,
+            number=facts.number,
+            goal=facts.goal,
+            responses=len(facts.responses),
+            status=status_of(facts.responses),
+        )
+        if goal_id is not None and (facts.goal is None or facts.goal.id != goal_id):
+            continue
+        if status is not None and item.status != status:
+            continue
+        illustrative = illustrative or facts.goal_confidence == ILLUSTRATIVE
+        illustrative = illustrative or any(is_illustrative(r) for r in facts.responses)
+        items.append(item)
+    return ActionPointPage(
+        items=items[offset : offset + limit],
+        total=len(items),
+        limit=limit,
+        offset=offset,
+        illustrative=lookup.notice(store, illustrative),
+    )
+
+
+def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
+    node = lookup.action_point(store, number)
+    goal, goal_confidence = _goal_of(store, node.id)
+    responses = store.responses(node.id, include_goal_level=False)
+    illustrative = goal_confidence == ILLUSTRATIVE or any(is_illustrative(r) for r in responses)
+    text = node.props.get("text")
+    text_status = node.props.get("text_status")
+    return ActionPointOut(
+        action_point=lookup.to_ref(node),
+        number=number,
+        goal=goal,
+        responses=len(responses),
+        status=status_of(responses),
+        text=str(text) if text is not None else None,
+        text_status=str(text_status) if text_status is not None else None,
+        properties=dict(sorted(node.props.items())),
+        illustrative=lookup.notice(store, illustrative),
+    )
+
+
+def _goal_of(store: GraphStore, ap_id: str) -> tuple[NodeRef | None, str | None]:
+    for link in store.links(ap_id):
+        if link.type == RelType.UNDER and link.direction == "out":
+            return link.node, link.confidence
+    return None, None
+
+
+def responses(
+    store: GraphStore,
+    number: int,
+    *,
+    country: str | None = None,
+    component: str | None = None,
+    confidence: Sequence[Confidence] = (),
+    strength: Sequence[Strength] = (),
+    include_goal_level: bool = False,
+) -> ResponsesOut:
+    """Responders of action point ``number``, filtered, grouped project -> component -> activity."""
+    node = lookup.action_point(store, number)
+    country_ref = lookup.to_ref(lookup.country(store, country)) if country else None
+    component_ref = lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None
+    found = store.responses(node.id, include_goal_level)
+    status = status_of(found)
+    goal, goal_confidence = _goal_of(store, node.id)
+    wanted_conf = {c.value for c in confidence}
+    wanted_strength = {s.value for s in strength}
+    kept = [
+        r
+        for r in found
+        if (country_ref is None or any(c.id == country_ref.id for c in r.countries))
+        and (component_ref is None or any(c.id == component_ref.id for c in r.components))
+        and (not wanted_conf or r.confidence in wanted_conf)
+        and (not wanted_strength or r.strength in wanted_strength)
+    ]
+    projects = group(kept)
+    illustrative = any(is_illustrative(r) for r in kept) or (include_goal_level and goal_confidence == ILLUSTRATIVE)
+    return ResponsesOut(
+        action_point=lookup.to_ref(node),
+        number=number,
+        goal=goal,
+        status=status,
+        filters=ResponseFilters(
+            country=country_ref,
+            component=component_ref,
+            confidence=sorted(wanted_conf, key=lambda c: lookup.CONFIDENCE_ORDER[c]),
+            strength=sorted(wanted_strength, key=lambda s: lookup.STRENGTH_ORDER[s]),
+            include_goal_level=include_goal_level,
+        ),
+        counts=ResponseCounts(
+            links=len(kept),
+            projects=len({g.project.id for g in projects if g.project}),
+            components=len({c.component.id for g in projects for c in g.components if c.component}),
+            activities=len({a.activity.id for g in projects for c in g.components for a in c.activities}),
+        ),
+        projects=projects,
+        illustrative=lookup.notice(store, illustrative),
+    )
+
+
+def _link(r: Response) -> ResponseLink:
+    return ResponseLink(
+        level=r.level,
+        responder=r.responder,
+        target=r.target,
+        strength=r.strength,
+        confidence=r.confidence,
+        sources=r.sources,
+        note=r.note,
+        countries=r.countries,
+        path=r.path,
+    )
+
+
+Slot = tuple[str | None, str | None]  # (project id, component id)
+
+
+def _slots(r: Response) -> list[Slot]:
+    """Where a response sits in the project -> component tree, read from its justifying path."""
+    me = r.responder
+    if me.label == Label.PROJECT:
+        return [(me.id, None)]
+    comps = [me.id] if me.label == Label.COMPONENT else [c.id for c in r.components]
+    owners: dict[str, list[str]] = defaultdict(list)
+    direct: list[str] = []
+    for step in r.path:
+        if step.type == RelType.HAS_COMPONENT:
+            owners[step.target.id].append(step.source.id)
+        elif step.type == RelType.PART_OF and step.source.id == me.id and step.target.label == Label.PROJECT:
+            direct.append(step.target.id)
+    slots: list[Slot] = [(p, c) for c in comps for p in (sorted(set(owners[c])) or [None])]
+    via_components = {p for p, _ in slots}
+    slots += [(p, None) for p in sorted(set(direct)) if p not in via_components]
+    return slots or [(None, None)]
+
+
+def group(found: Sequence[Response]) -> list[ProjectGroup]:
+    """Responses as a tree: project (null last) -> component (null last) -> activity, each level ordered by id."""
+    refs: dict[str, NodeRef] = {}
+    tree: dict[str | None, dict[str | None, dict[str | None, list[ResponseLink]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    for r in found:
+        for ref in (*r.components, *r.projects, r.responder):
+            refs[ref.id] = ref
+        activity = None if r.responder.label in (Label.PROJECT, Label.COMPONENT) else r.responder.id
+        for project, component in _slots(r):
+            tree[project][component][activity].append(_link(r))
+
+    def order(key: str | None) -> tuple[bool, str]:
+        return (key is None, key or "")
+
+    out: list[ProjectGroup] = []
+    for project in sorted(tree, key=order):
+        components: list[ComponentGroup] = []
+        project_links: list[ResponseLink] = []
+        for component in sorted(tree[project], key=order):
+            by_activity = tree[project][component]
+            own = by_activity.get(None, [])
+            if component is None:
+                project_links += own
+            activities = [
+                ActivityGroup(activity=refs[a], responses=by_activity[a])
+                for a in sorted((a for a in by_activity if a is not None))
+            ]
+            if component is not None or activities:
+                components.append(
+                    ComponentGroup(
+                        component=refs[component] if component else None,
+                        responses=own if component is not None else [],
+                        activities=activities,
+                    )
+                )
+        out.append(
+            ProjectGroup(project=refs[project] if project else None, responses=project_links, components=components)
+        )
+    return out

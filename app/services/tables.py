@@ -1,0 +1,63 @@
+"""Writing tables as CSV and XLSX for analysts, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Final
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+Cell = str | int | float | None
+CSV_MEDIA_TYPE: Final = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection): quote it.
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value: Cell) -> Cell:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe(h) for h in header])
+    writer.writerows([["" if c is None else safe(c) for c in row] for row in rows])
+    # A BOM lets spreadsheet programs recognise UTF-8 (country and project names are not all ASCII).
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], notes: Sequence[tuple[str, str]] = ()
+) -> bytes:
+    """One sheet holding the table (bold header, frozen first row and columns), and an ``about`` sheet."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = title[:31]
+    sheet.append([safe(h) for h in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe(c) for c in row])
+    sheet.freeze_panes = "C2"
+    if notes:
+        about = book.create_sheet("about")
+        for key, value in notes:
+            about.append([safe(key), safe(value)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def unique_headers(names: Sequence[tuple[str, str]]) -> list[str]:
+    """Human-readable column headers from (name, id) pairs; the id is added where a name repeats."""
+    seen: dict[str, int] = {}
+    for name, _ in names:
+        seen[name] = seen.get(name, 0) + 1
+    return [name if seen[name] == 1 else f"{name} [{node_id}]" for name, node_id in names]

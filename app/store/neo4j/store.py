@@ -1,0 +1,156 @@
+"""The Neo4j backend: the primitives of ``TraversalStore`` answered by Cypher reads.
+
+Every read is a managed, READ-routed transaction on an explicit database with a server-side timeout.
+Results are shaped and ordered exactly like ``MemoryStore``'s (same ``NodeData``/``EdgeData``, nodes in
+``node_sort_key`` order, edges by (source, type, target)), so every domain question computed in
+``app.store.base`` gives the same answer on both backends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from typing import Any, Final, LiteralString
+
+import neo4j
+from app.errors import BackendUnavailable
+from app.store.base import TraversalStore, matches_tokens, node_sort_key
+from app.store.models import DatasetOut, EdgeData, NodeData
+from app.store.neo4j import queries as cypher
+from graph_schema import Label, RelType
+
+_LABELS: Final = frozenset(label.value for label in Label)
+_TYPES: Final = frozenset(t.value for t in RelType)
+# The full-text index splits words where base.words() does not (at characters such as '÷'); the part
+# of a search token before such a character is what the index can look for.
+_INDEX_WORD: Final = re.compile(r"[^\W_]+")
+
+
+class Neo4jStore(TraversalStore):
+    """Reads the graph that ``loaders.neo4j_sink.write_batch`` wrote; never writes."""
+
+    backend = "neo4j"
+
+    def __init__(self, driver: neo4j.Driver, database: str, timeout: float = 10.0) -> None:
+        self.driver = driver
+        self.database = database
+        self.timeout = timeout
+
+    # -- plumbing ----------------------------------------------------------------------------------
+    def _read(self, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
+        try:
+            records, _, _ = self.driver.execute_query(
+                neo4j.Query(query, timeout=self.timeout),
+                params,
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+        except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError) as exc:
+            raise unavailable(exc, self.database, self.timeout) from exc
+        return records
+
+    def _nodes(self, query: LiteralString, /, **params: Any) -> list[NodeData]:
+        return [NodeData(id=r["id"], label=r["label"], props=dict(r["props"])) for r in self._read(query, **params)]
+
+    def _edges(self, query: LiteralString, /, **params: Any) -> list[EdgeData]:
+        found = {
+            (r["source"], r["type"], r["target"]): EdgeData(
+                source=r["source"], target=r["target"], type=r["type"], props=dict(r["props"])
+            )
+            for r in self._read(query, **params)
+        }
+        return [found[k] for k in sorted(found)]
+
+    # -- primitives --------------------------------------------------------------------------------
+    def ping(self) -> None:
+        self._read(cypher.PING)
+
+    def dataset_info(self) -> DatasetOut | None:
+        records = self._read(cypher.DATASET)
+        if not records:
+            return None
+        r = records[0]
+        return DatasetOut(
+            name=r["name"],
+            version=r["version"] or "",
+            description=r["description"] or "",
+            illustrative=r["illustrative"] or "",
+            loaded_at=r["loaded_at"],
+            fingerprint=r["fingerprint"],
+        )
+
+    def nodes_by_id(self, ids: Collection[str]) -> dict[str, NodeData]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        return {n.id: n for n in self._nodes(cypher.NODES_BY_ID, ids=wanted)}
+
+    def incident(self, ids: Collection[str], types: Collection[str] | None = None) -> list[EdgeData]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        if types is None:
+            return self._edges(cypher.INCIDENT, ids=wanted)
+        known = _known(types, _TYPES)
+        return self._edges(cypher.INCIDENT_OF_TYPES, ids=wanted, types=known) if known else []
+
+    def nodes_by_label(self, labels: Collection[str] | None) -> list[NodeData]:
+        if labels is None:
+            return _sorted(self._nodes(cypher.ALL_NODES))
+        known = _known(labels, _LABELS)
+        return _sorted(self._nodes(cypher.NODES_BY_LABEL, labels=known)) if known else []
+
+    def edges_by_type(self, types: Collection[str] | None) -> list[EdgeData]:
+        if types is None:
+            return self._edges(cypher.ALL_EDGES)
+        known = _known(types, _TYPES)
+        return self._edges(cypher.EDGES_OF_TYPES, types=known) if known else []
+
+    def page_nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> tuple[list[NodeData], int]:
+        if label is not None and label not in _LABELS:
+            return [], 0
+        records = self._read(cypher.PAGE_NODES, label=label, q=q or None, limit=int(limit), offset=int(offset))
+        record = records[0]
+        page = [NodeData(id=row["id"], label=row["label"], props=dict(row["props"])) for row in record["page"]]
+        return page, int(record["total"])
+
+    def text_candidates(self, tokens: list[str], limit: int) -> list[NodeData]:
+        # ``limit`` is ignored, as in memory: ranking happens in base.search over every candidate.
+        if not tokens:
+            return []
+        terms = [_index_term(t) for t in tokens]
+        if all(terms):
+            # An infix wildcard, not a prefix one: the index keeps "d'ivoire", "1.5" or "straße" as one
+            # word where base.words() sees "ivoire", "5" or "e", and those must still be found.
+            pool = self._nodes(cypher.TEXT_CANDIDATES, query=" OR ".join(f"*{t}*" for t in terms))
+        else:
+            pool = self._nodes(cypher.ALL_NODES)  # a token the index cannot look for at all: scan
+        return _sorted(n for n in pool if matches_tokens(n, tokens))
+
+
+def unavailable(exc: BaseException, database: str, timeout: float) -> BaseException:
+    """The ``BackendUnavailable`` a driver failure means; other errors (bugs) are returned unchanged."""
+    code = getattr(exc, "code", None) or ""
+    if isinstance(exc, neo4j.exceptions.AuthError) or code.startswith("Neo.ClientError.Security."):
+        return BackendUnavailable("Neo4j refused the credentials (check NEO4J_USER / NEO4J_PASSWORD)")
+    if "TransactionTimedOut" in code:
+        return BackendUnavailable(f"Neo4j did not answer within the {timeout:g} s query timeout")
+    if code == "Neo.ClientError.Database.DatabaseNotFound":
+        return BackendUnavailable(f"Neo4j has no database '{database}' (check NEO4J_DATABASE)")
+    if isinstance(exc, neo4j.exceptions.DriverError | neo4j.exceptions.TransientError | OSError):
+        return BackendUnavailable(f"cannot reach Neo4j database '{database}' (is it running? {exc})")
+    return exc
+
+
+def _known(names: Iterable[str], allowed: frozenset[str]) -> list[str]:
+    # Only schema labels/types ever reach Cypher; unknown names match nothing, as in memory.
+    return sorted(set(names) & allowed)
+
+
+def _index_term(token: str) -> str:
+    match = _INDEX_WORD.match(token)
+    return match.group() if match else ""
+
+
+def _sorted(nodes: Iterable[NodeData]) -> list[NodeData]:
+    return sorted(nodes, key=node_sort_key)
