@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal, Protocol
 
 from app.store.models import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
@@ -26,6 +27,9 @@ class GraphStore(Protocol):
     def node(self, node_id: str) -> NodeOut: ...
 
     def node_data(self, node_id: str) -> NodeData: ...
+
+    def nodes_by_id(self, ids: Collection[str]) -> dict[str, NodeData]:
+        """The nodes among ``ids`` that exist, with every property (exports need them all at once)."""
 
     def links(self, node_id: str) -> list[LinkOut]: ...
 

@@ -20,6 +20,16 @@ ORDER BY d.loaded_at DESC, d.name
 LIMIT 1
 """
 
+# Counts for ``stats``: aggregated in the database rather than by reading every node and relationship.
+NODE_COUNTS: Final[LiteralString] = """
+MATCH (n:Entity)
+RETURN [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n.confidence AS confidence, count(*) AS count
+"""
+EDGE_COUNTS: Final[LiteralString] = """
+MATCH (:Entity)-[r]->(:Entity)
+RETURN type(r) AS type, r.confidence AS confidence, count(*) AS count
+"""
+
 # The node shape the adapter reads everywhere: id, the domain label, every property.
 NODES_BY_ID: Final[LiteralString] = """
 MATCH (n:Entity)

@@ -3,21 +3,25 @@
 Every read is a managed, READ-routed transaction on an explicit database with a server-side timeout.
 Results are shaped and ordered exactly like ``MemoryStore``'s (same ``NodeData``/``EdgeData``, nodes in
 ``node_sort_key`` order, edges by (source, type, target)), so every domain question computed in
-``app.store.base`` gives the same answer on both backends.
+``app.store.base`` gives the same answer on both backends. One question is answered in the database
+instead: ``stats`` counts with an aggregation rather than reading every node and relationship.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any, Final, LiteralString
 
 import neo4j
+
 from app.errors import BackendUnavailable
 from app.store.base import TraversalStore, matches_tokens, node_sort_key
 from app.store.models import DatasetOut, EdgeData, NodeData
 from app.store.neo4j import queries as cypher
-from graph_schema import Label, RelType
+from graph_schema import Confidence, Label, RelType
+from loaders.stats import GraphStats
 
 _LABELS: Final = frozenset(label.value for label in Label)
 _TYPES: Final = frozenset(t.value for t in RelType)
@@ -46,7 +50,10 @@ class Neo4jStore(TraversalStore):
                 routing_=neo4j.RoutingControl.READ,
             )
         except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError) as exc:
-            raise unavailable(exc, self.database, self.timeout) from exc
+            mapped = unavailable(exc, self.database, self.timeout)
+            if mapped is exc:
+                raise
+            raise mapped from exc
         return records
 
     def _nodes(self, query: LiteralString, /, **params: Any) -> list[NodeData]:
@@ -60,6 +67,26 @@ class Neo4jStore(TraversalStore):
             for r in self._read(query, **params)
         }
         return [found[k] for k in sorted(found)]
+
+    # -- questions answered in the database -------------------------------------------------------
+    def stats(self) -> GraphStats:
+        # Same figures as TraversalStore.stats (the contract suite compares them), counted by Neo4j.
+        labels: Counter[str] = Counter()
+        types: Counter[str] = Counter()
+        levels: Counter[str] = Counter()
+        for r in self._read(cypher.NODE_COUNTS):
+            labels[r["label"]] += r["count"]
+            levels[str(r["confidence"])] += r["count"]
+        for r in self._read(cypher.EDGE_COUNTS):
+            types[r["type"]] += r["count"]
+            levels[str(r["confidence"])] += r["count"]
+        return GraphStats(
+            nodes=sum(labels.values()),
+            relationships=sum(types.values()),
+            labels={lb.value: labels[lb.value] for lb in Label},
+            relationship_types={t.value: types[t.value] for t in RelType},
+            confidence={c.value: levels[c.value] for c in Confidence},
+        )
 
     # -- primitives --------------------------------------------------------------------------------
     def ping(self) -> None:
@@ -131,8 +158,10 @@ class Neo4jStore(TraversalStore):
 def unavailable(exc: BaseException, database: str, timeout: float) -> BaseException:
     """The ``BackendUnavailable`` a driver failure means; other errors (bugs) are returned unchanged."""
     code = getattr(exc, "code", None) or ""
-    if isinstance(exc, neo4j.exceptions.AuthError) or code.startswith("Neo.ClientError.Security."):
+    if isinstance(exc, neo4j.exceptions.AuthError) or code.startswith("Neo.ClientError.Security.Authentication"):
         return BackendUnavailable("Neo4j refused the credentials (check NEO4J_USER / NEO4J_PASSWORD)")
+    if code.startswith("Neo.ClientError.Security."):
+        return BackendUnavailable(f"Neo4j refused the read ({code.rsplit('.', 1)[-1]}): check the user's privileges")
     if "TransactionTimedOut" in code:
         return BackendUnavailable(f"Neo4j did not answer within the {timeout:g} s query timeout")
     if code == "Neo.ClientError.Database.DatabaseNotFound":

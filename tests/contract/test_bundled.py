@@ -1,0 +1,253 @@
+"""The contract: every backend answers every question about the bundled dataset as the memory backend does.
+
+Each test runs once per backend (the ``store`` fixture) and compares the complete answer, errors
+included, with ``memory_store``'s; the assertions after the comparison keep the memory run meaningful.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import get_args
+
+import pytest
+
+from app.store.base import TraversalStore
+from app.store.memory import MemoryStore
+from app.store.models import NodePage
+from app.store.port import GraphStore, TraceDirection
+from loaders import GraphBatch
+from tests.contract.compare import same
+
+DIRECTIONS: tuple[TraceDirection, ...] = get_args(TraceDirection)
+SAMPLE_IDS = (
+    "ap-17",
+    "pg-4",
+    "commitment-knowledge",
+    "component-mrc",
+    "activity-mrc-lahore",
+    "project-imm",
+    "country-pak",
+    "decl-istanbul-commitments-2019",
+)
+
+
+def test_stats(store: GraphStore, memory_store: MemoryStore, bundled_batch: GraphBatch) -> None:
+    stats = same(store, memory_store, lambda s: s.stats())
+    assert stats["nodes"] == len(bundled_batch.nodes)
+    assert stats["relationships"] == len(bundled_batch.rels)
+    assert stats["labels"]["ActionPoint"] == 41
+
+
+def test_dataset_info(store: GraphStore, memory_store: MemoryStore) -> None:
+    # loaded_at says when each backend was loaded, so it is the one field that may differ.
+    got, want = store.dataset_info(), memory_store.dataset_info()
+    assert got is not None and want is not None
+    assert got.model_dump(exclude={"loaded_at"}) == want.model_dump(exclude={"loaded_at"})
+    assert got.name == "budapest-process" and got.loaded_at
+
+
+def test_ping(store: GraphStore) -> None:
+    store.ping()
+
+
+@pytest.mark.parametrize("node_id", SAMPLE_IDS)
+def test_node_and_links(store: GraphStore, memory_store: MemoryStore, node_id: str) -> None:
+    node = same(store, memory_store, lambda s: s.node(node_id))
+    assert node["id"] == node_id and node["sources"] and node["link_counts"]
+    links = same(store, memory_store, lambda s: s.links(node_id))
+    assert sum(c["count"] for c in node["link_counts"]) == len(links)
+    assert same(store, memory_store, lambda s: s.node_data(node_id))["id"] == node_id
+
+
+def test_unknown_node(store: GraphStore, memory_store: MemoryStore) -> None:
+    for ask in (lambda s: s.node("ap-999"), lambda s: s.links("nope"), lambda s: s.node_data("")):
+        assert same(store, memory_store, ask)["raised"] == "NotFound"
+
+
+@pytest.mark.parametrize(
+    ("label", "q", "limit", "offset"),
+    [
+        (None, None, 50, 0),
+        (None, None, 7, 300),
+        (None, None, 0, 0),
+        ("ActionPoint", None, 10, 5),
+        ("Activity", "mrc", 5, 2),
+        (None, "relec", 50, 0),
+        (None, "RELEC ", 50, 0),
+        ("Country", "pak", 50, 0),
+        (None, "resource centre", 3, 1),
+        (None, "zzz-nothing", 10, 0),
+        ("Source", None, 500, 0),
+        ("Region", None, 10, 1000),
+    ],
+)
+def test_nodes_paging_and_filters(
+    store: GraphStore, memory_store: MemoryStore, label: str | None, q: str | None, limit: int, offset: int
+) -> None:
+    page = same(store, memory_store, lambda s: s.nodes(label, q, limit, offset))
+    assert len(page["items"]) == max(0, min(limit, page["total"] - offset))
+
+
+def test_nodes_paging_walks_everything_once(store: GraphStore, memory_store: MemoryStore) -> None:
+    seen: list[str] = []
+    for offset in range(0, 400, 37):
+
+        def ask(s: GraphStore, offset: int = offset) -> NodePage:
+            return s.nodes(None, None, 37, offset)
+
+        page = same(store, memory_store, ask)
+        seen += [item["id"] for item in page["items"]]
+    assert len(seen) == len(set(seen)) == memory_store.nodes(None, None, 1, 0).total
+
+
+def test_nodes_unknown_label(store: GraphStore, memory_store: MemoryStore) -> None:
+    assert same(store, memory_store, lambda s: s.nodes("Nope", None, 10, 0))["raised"] == "InvalidQuery"
+
+
+@pytest.mark.parametrize("goal_level", [False, True])
+@pytest.mark.parametrize("ap", ["ap-17", "ap-1", "ap-5", "ap-23", "ap-40", "ap-6", "ap-41"])
+def test_responses(store: GraphStore, memory_store: MemoryStore, ap: str, goal_level: bool) -> None:
+    responses = same(store, memory_store, lambda s: s.responses(ap, goal_level))
+    assert all(r["path"] and r["responder"]["id"] for r in responses)
+    if not goal_level:
+        assert all(r["level"] == "action_point" and r["target"]["id"] == ap for r in responses)
+
+
+def test_responses_at_goal_level_add_to_direct_ones(memory_store: MemoryStore) -> None:
+    direct = memory_store.responses("ap-17", include_goal_level=False)
+    with_goal = memory_store.responses("ap-17", include_goal_level=True)
+    assert direct and len(with_goal) > len(direct)
+    assert [r.model_dump() for r in with_goal if r.level == "action_point"] == [r.model_dump() for r in direct]
+
+
+def test_responses_errors(store: GraphStore, memory_store: MemoryStore) -> None:
+    assert same(store, memory_store, lambda s: s.responses("pg-4", True))["raised"] == "InvalidQuery"
+    assert same(store, memory_store, lambda s: s.responses("ap-0", False))["raised"] == "NotFound"
+
+
+def test_action_point_facts(store: GraphStore, memory_store: MemoryStore) -> None:
+    facts = same(store, memory_store, lambda s: s.action_point_facts())
+    assert [f["number"] for f in facts] == list(range(1, 42))
+    assert any(f["responses"] for f in facts) and any(not f["responses"] for f in facts)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize("start", ["activity-mrc-lahore", "component-mrc", "ap-17"])
+def test_trace(store: GraphStore, memory_store: MemoryStore, start: str, direction: TraceDirection, depth: int) -> None:
+    graph = same(store, memory_store, lambda s: s.trace(start, direction, depth, None))
+    assert start in {n["id"] for n in graph["nodes"]} and graph["edges"]
+
+
+def test_trace_with_types_and_errors(store: GraphStore, memory_store: MemoryStore) -> None:
+    graph = same(store, memory_store, lambda s: s.trace("ap-17", "down", 3, ["RESPONDS_TO", "PART_OF", "UNDER"]))
+    assert {e["type"] for e in graph["edges"]} <= {"RESPONDS_TO", "PART_OF", "UNDER"}
+    assert same(store, memory_store, lambda s: s.trace("ap-17", "up", 2, ["NOPE"]))["raised"] == "InvalidQuery"
+    assert same(store, memory_store, lambda s: s.trace("ap-0", "up", 2, None))["raised"] == "NotFound"
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "max_hops", "limit"),
+    [
+        ("activity-mrc-lahore", "commitment-knowledge", 6, 5),
+        ("component-relec", "commitment-knowledge", 6, 2),
+        ("component-relec", "commitment-knowledge", 6, 10),
+        ("ap-17", "country-pak", 4, 10),
+        ("country-pak", "ap-17", 4, 10),
+    ],
+)
+def test_paths(
+    store: GraphStore, memory_store: MemoryStore, source: str, target: str, max_hops: int, limit: int
+) -> None:
+    paths = same(store, memory_store, lambda s: s.paths(source, target, max_hops, limit))
+    assert 0 < len(paths) <= limit
+    for path in paths:
+        assert path["nodes"][0]["id"] == source and path["nodes"][-1]["id"] == target
+        assert len(path["steps"]) == path["length"] <= max_hops
+        assert all(step["relationships"] for step in path["steps"])
+
+
+def test_paths_edge_cases(store: GraphStore, memory_store: MemoryStore) -> None:
+    assert same(store, memory_store, lambda s: s.paths("activity-mrc-lahore", "commitment-knowledge", 1, 5)) == []
+    itself = same(store, memory_store, lambda s: s.paths("pg-4", "pg-4", 4, 5))
+    assert [p["length"] for p in itself] == [0]
+    assert same(store, memory_store, lambda s: s.paths("pg-4", "nope", 4, 5))["raised"] == "NotFound"
+
+
+@pytest.mark.parametrize(
+    ("focus", "depth", "labels", "max_nodes"),
+    [
+        ("pg-4", 1, None, 2000),
+        ("pg-4", 2, None, 2000),
+        ("component-mrc", 2, ["Activity", "Country"], 2000),
+        ("ap-17", 3, ["ActionPoint", "PriorityGoal", "Activity", "Component"], 2000),
+        ("component-mrc", 2, None, 5),
+        ("country-pak", 2, None, 12),
+    ],
+)
+def test_neighbourhood(
+    store: GraphStore, memory_store: MemoryStore, focus: str, depth: int, labels: list[str] | None, max_nodes: int
+) -> None:
+    graph = same(store, memory_store, lambda s: s.neighbourhood(focus, depth, labels, max_nodes))
+    assert focus in {n["id"] for n in graph["nodes"]} and len(graph["nodes"]) <= max_nodes
+    assert graph["truncated"] == (max_nodes < 2000)
+    if labels:
+        assert {n["label"] for n in graph["nodes"] if n["id"] != focus} <= set(labels)
+
+
+def test_neighbourhood_unknown_label(store: GraphStore, memory_store: MemoryStore) -> None:
+    assert same(store, memory_store, lambda s: s.neighbourhood("pg-4", 1, ["Nope"], 10))["raised"] == "InvalidQuery"
+
+
+@pytest.mark.parametrize(
+    ("labels", "max_nodes"),
+    [(None, 2000), (["ActionPoint", "PriorityGoal", "Commitment"], 2000), (None, 10), (["Nope"], 10)],
+)
+def test_whole_graph(store: GraphStore, memory_store: MemoryStore, labels: list[str] | None, max_nodes: int) -> None:
+    graph = same(store, memory_store, lambda s: s.whole_graph(labels, max_nodes))
+    assert len(graph["nodes"]) <= max_nodes and graph["truncated"] == (max_nodes == 10 and labels is None)
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("migrant resource", "activity-mrc-lahore"),
+        ("relec", "component-relec"),
+        ("ap 17", "ap-17"),
+        ("AP-17", "ap-17"),
+        ("lahore", "activity-mrc-lahore"),
+        ("Iraq", "country-irq"),
+        ("s", None),
+        ("centre", None),
+        ("xqzv", None),
+    ],
+)
+def test_search(store: GraphStore, memory_store: MemoryStore, q: str, expected: str | None) -> None:
+    hits = same(store, memory_store, lambda s: s.search(q, 50))
+    if expected is not None:
+        assert expected in {h["node"]["id"] for h in hits}
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_without_words(store: GraphStore, memory_store: MemoryStore) -> None:
+    assert same(store, memory_store, lambda s: s.search("!!! ...", 10))["raised"] == "InvalidQuery"
+
+
+def test_primitives(store: GraphStore, memory_store: MemoryStore) -> None:
+    assert isinstance(store, TraversalStore)
+    ids = ["ap-17", "component-mrc", "country-pak", "nope"]
+    assert set(same(store, memory_store, lambda s: s.nodes_by_id(ids))) == set(ids) - {"nope"}
+
+    def primitive(call: Callable[[TraversalStore], object]) -> Callable[[GraphStore], object]:
+        return lambda s: call(s) if isinstance(s, TraversalStore) else None
+
+    assert same(store, memory_store, primitive(lambda s: s.incident(ids)))
+    assert same(store, memory_store, primitive(lambda s: s.incident(ids, ["RESPONDS_TO", "NOPE"])))
+    assert same(store, memory_store, primitive(lambda s: s.incident(ids, ["NOPE"]))) == []
+    assert same(store, memory_store, primitive(lambda s: s.incident([]))) == []
+    assert same(store, memory_store, primitive(lambda s: s.edges_by_type(["UNDER", "HAS_COMPONENT"])))
+    assert same(store, memory_store, primitive(lambda s: s.edges_by_type([]))) == []
+    assert same(store, memory_store, primitive(lambda s: s.nodes_by_label(["Component", "Region", "Nope"])))
+    assert same(store, memory_store, primitive(lambda s: s.text_candidates(["migrant", "17"], 10)))
+    assert same(store, memory_store, primitive(lambda s: s.text_candidates([], 10))) == []
