@@ -10,13 +10,14 @@ from pathlib import Path
 import yaml
 
 from graph_schema import Label, RelType
-from loaders import GraphBatch, bundled_path, load_dataset, template_path
+from loaders import GraphBatch, Node, Rel, bundled_path, load_dataset, template_path
 from loaders.dataset import PLAN_COLUMNS
 
 
 def test_every_fact_has_a_source_and_a_confidence(bundled_batch: GraphBatch) -> None:
     sources = {n.id for n in bundled_batch.nodes if n.label is Label.SOURCE}
-    for item in [*bundled_batch.nodes, *bundled_batch.rels]:
+    items: list[Node | Rel] = [*bundled_batch.nodes, *bundled_batch.rels]
+    for item in items:
         assert item.props["sources"], item
         assert set(item.props["sources"]) <= sources, item
         assert item.props["confidence"] in ("confirmed", "inferred", "illustrative"), item
