@@ -10,6 +10,7 @@ from typing import Any
 import neo4j
 import pytest
 
+from app.cli import main
 from app.settings import Settings
 from graph_schema import expected_constraint_names
 from loaders import GraphBatch, build_graph, load_dataset
@@ -114,44 +115,73 @@ def _bpkg(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 
 
 def _bad_datasets(root: Path) -> dict[str, Path]:
-    def graph_with(**node: Any) -> dict[str, Any]:
+    """One dataset per kind of bad input, each otherwise valid."""
+
+    def graph_with(node: dict[str, Any] | None = None, rel: dict[str, Any] | None = None) -> dict[str, Any]:
         graph = base_graph()
-        graph["nodes"].append({"sources": ["source-a"], "confidence": "confirmed", **node})
+        if node:
+            graph["nodes"].append({"sources": ["source-a"], "confidence": "confirmed", **node})
+        if rel:
+            graph["relationships"].append({"sources": ["source-a"], "confidence": "confirmed", **rel})
         return graph
 
-    dangling = base_graph()
-    dangling["relationships"].append(
-        {"from": "activity-a", "type": "PART_OF", "to": "nowhere", "sources": ["source-a"], "confidence": "confirmed"}
-    )
     cases = {
-        "dangling": write_dataset(root / "dangling", graph=dangling),
-        "duplicate": write_dataset(
-            root / "duplicate", graph=graph_with(id="pg-1", label="PriorityGoal", name="G", number=1)
+        "dangling id": write_dataset(
+            root / "1", graph=graph_with(rel={"from": "activity-a", "type": "PART_OF", "to": "nowhere"})
         ),
-        "year": write_dataset(
-            root / "year", graph=graph_with(id="event-z", label="Event", name="Z", kind="m", year="twenty")
+        "duplicate id": write_dataset(
+            root / "2", graph=graph_with({"id": "pg-1", "label": "PriorityGoal", "name": "G", "number": 1})
+        ),
+        "unknown label": write_dataset(root / "3", graph=graph_with({"id": "w-1", "label": "Widget", "name": "W"})),
+        "pattern": write_dataset(
+            root / "4", graph=graph_with(rel={"from": "activity-a", "type": "UNDER", "to": "pg-1"})
+        ),
+        "bad enum": write_dataset(
+            root / "5",
+            graph=graph_with(
+                {"id": "pg-9", "label": "PriorityGoal", "name": "G", "number": 9, "confidence": "certain"}
+            ),
+        ),
+        "text for a year": write_dataset(
+            root / "6",
+            graph=graph_with({"id": "event-z", "label": "Event", "name": "Z", "kind": "m", "year": "twenty"}),
         ),
     }
-    empty = write_dataset(root / "empty")
+    malformed = write_dataset(root / "7")
+    with (malformed / "countries.csv").open("a", encoding="utf-8") as fh:
+        fh.write("country-irn,Country,Iran\n")
+    cases["malformed row"] = malformed
+    empty = write_dataset(root / "8")
     (empty / "plan.csv").write_text("", encoding="utf-8")
-    cases["empty"] = empty
-    latin = write_dataset(root / "latin")
+    cases["empty file"] = empty
+    no_column = write_dataset(root / "9")
+    text = (no_column / "plan.csv").read_text(encoding="utf-8").replace("confidence", "confidance", 1)
+    (no_column / "plan.csv").write_text(text, encoding="utf-8")
+    cases["missing column"] = no_column
+    latin = write_dataset(root / "10")
     (latin / "plan.csv").write_bytes((latin / "plan.csv").read_bytes().replace(b"illustrative", b"illustr\xe9"))
-    cases["latin"] = latin
+    cases["not UTF-8"] = latin
     return cases
 
 
 def test_bad_input_leaves_neo4j_exactly_as_it_was(
-    db: tuple[neo4j.Driver, str], tmp_path: Path, neo4j_settings: Settings
+    db: tuple[neo4j.Driver, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     driver, database = db
     good = load_dataset(write_dataset(tmp_path / "good"))
     write_batch(driver, good, database)
     before = snapshot(driver, database)
     for case, folder in _bad_datasets(tmp_path).items():
-        run = _bpkg("load", str(folder), "--backend", "neo4j", "--prune")
-        assert run.returncode == 1, (case, run.stdout, run.stderr)
-        assert "nothing was written" in run.stderr and str(folder) not in run.stdout, case
+        code = main(["load", str(folder), "--backend", "neo4j", "--prune"])
+        err = capsys.readouterr().err
+        assert code == 1, (case, err)
+        assert "nothing was written" in err, (case, err)
+        assert any(
+            f"{name}, " in err or f"{name}:" in err for name in ("reference.yaml", "countries.csv", "plan.csv")
+        ), (
+            case,
+            err,
+        )
         assert snapshot(driver, database) == before, case
 
 
