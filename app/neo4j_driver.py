@@ -20,7 +20,8 @@ def open_driver(settings: Settings, *, verify: bool = True) -> neo4j.Driver:
             auth=(settings.neo4j_user, password),
             connection_timeout=settings.connect_timeout,
             connection_acquisition_timeout=settings.connect_timeout + 2,
-            max_transaction_retry_time=settings.connect_timeout,
+            # Short retries: when Neo4j is gone the API should answer 503 within seconds, not after 30 s.
+            max_transaction_retry_time=1.0,
             max_connection_lifetime=300,
             liveness_check_timeout=30,
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from app.services import lookup
 from app.services.models import CountryActionPoint, CountryOut, CountryRole
 from app.services.responses import is_illustrative
@@ -40,7 +38,7 @@ def country(store: GraphStore, code: str) -> CountryOut:
         if not here:
             continue
         illustrative = illustrative or any(map(is_illustrative, here))
-        responders: dict[str, NodeRef] = defaultdict()
+        responders: dict[str, NodeRef] = {}
         for r in here:
             responders[r.responder.id] = r.responder
         addressed.append(

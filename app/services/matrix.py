@@ -80,7 +80,13 @@ def _cell(found: list[Response]) -> MatrixCell:
 def _table(m: MatrixOut) -> tuple[list[str], list[list[tables.Cell]]]:
     header = ["number", "action point", "goal", "status", *tables.unique_headers([(c.name, c.id) for c in m.columns])]
     rows: list[list[tables.Cell]] = [
-        [r.number, r.action_point.name, r.goal.name if r.goal else None, r.status, *(c.text if c else None for c in r.cells)]
+        [
+            r.number,
+            r.action_point.name,
+            r.goal.name if r.goal else None,
+            r.status,
+            *(c.text if c else None for c in r.cells),
+        ]
         for r in m.rows
     ]
     return header, rows

@@ -28,6 +28,7 @@ class LinkPage(BaseModel):
     total: int
     limit: int
     offset: int
+    illustrative: str | None = None
 
 
 class GraphViewOut(GraphOut):
@@ -155,7 +156,9 @@ class CoverageCounts(BaseModel):
 
 
 class CoverageRow(CoverageCounts):
-    node: NodeRef | None = Field(description="the goal, component, project or country; null for action points without a goal")
+    node: NodeRef | None = Field(
+        description="the goal, component, project or country; null for action points without a goal"
+    )
     responses: int = Field(description="direct response links counted in this row")
     covered_numbers: list[int]
     uncovered_numbers: list[int]

@@ -121,7 +121,8 @@ def responses(
         and (not wanted_strength or r.strength in wanted_strength)
     ]
     projects = group(kept)
-    illustrative = any(is_illustrative(r) for r in kept) or (include_goal_level and goal_confidence == ILLUSTRATIVE)
+    # The answer names the goal too, so an illustrative placement under it counts.
+    illustrative = any(is_illustrative(r) for r in kept) or goal_confidence == ILLUSTRATIVE
     return ResponsesOut(
         action_point=lookup.to_ref(node),
         number=number,
@@ -175,7 +176,10 @@ def _slots(r: Response) -> list[Slot]:
             owners[step.target.id].append(step.source.id)
         elif step.type == RelType.PART_OF and step.source.id == me.id and step.target.label == Label.PROJECT:
             direct.append(step.target.id)
-    slots: list[Slot] = [(p, c) for c in comps for p in (sorted(set(owners[c])) or [None])]
+    slots: list[Slot] = []
+    for c in comps:
+        projects: list[str | None] = [*sorted(set(owners[c]))]
+        slots += [(p, c) for p in projects or [None]]
     via_components = {p for p, _ in slots}
     slots += [(p, None) for p in sorted(set(direct)) if p not in via_components]
     return slots or [(None, None)]
@@ -208,7 +212,7 @@ def group(found: Sequence[Response]) -> list[ProjectGroup]:
                 project_links += own
             activities = [
                 ActivityGroup(activity=refs[a], responses=by_activity[a])
-                for a in sorted((a for a in by_activity if a is not None))
+                for a in sorted(a for a in by_activity if a is not None)
             ]
             if component is not None or activities:
                 components.append(

@@ -24,9 +24,9 @@ Layout = Literal["layers", "spring"]
 Positions = dict[str, tuple[float, float]]
 
 # Pixel geometry of the layered layout.
-NODE_GAP: Final = 150.0
-LAYER_GAP: Final = 230.0
-ROW_GAP: Final = 95.0
+NODE_GAP: Final = 170.0
+LAYER_GAP: Final = 170.0
+ROW_GAP: Final = 80.0
 MAX_ROW: Final = 14  # a band wider than this is folded into several staggered rows
 # networkx's spring layout is dense (numpy only) below 500 nodes; above this we lay out in rings.
 SPRING_MAX: Final = 400
@@ -45,7 +45,7 @@ def rank(label: str) -> int:
 
 def positions(graph: GraphOut, layout: Layout, focus: str | None = None) -> Positions:
     """Pixel positions for every node of ``graph`` (cached by structure, layout and focus)."""
-    key = _key(graph, layout, focus)
+    key = structure_key(graph, layout, focus)
     with _lock:
         cached = _cache.get(key)
         if cached is not None:
@@ -70,8 +70,9 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _key(graph: GraphOut, layout: Layout, focus: str | None) -> str:
-    digest = hashlib.sha256(f"{layout}\x1f{focus}".encode())
+def structure_key(graph: GraphOut, variant: str, focus: str | None) -> str:
+    """A digest of what a drawing depends on: nodes (id, label), edges, the variant and the focus."""
+    digest = hashlib.sha256(f"{variant}\x1f{focus}".encode())
     for node in graph.nodes:
         digest.update(f"\x1e{node.id}\x1f{node.label}".encode())
     for edge in graph.edges:
@@ -97,16 +98,7 @@ def layered(graph: GraphOut) -> Positions:
     result: Positions = {}
     y = 0.0
     for band in sorted(bands):
-        members = bands[band]
-        order = {node_id: i for i, node_id in enumerate(members)}
-
-        def barycentre(node_id: str) -> tuple[int, float, int]:
-            xs = [placed[n] for n in simple.neighbors(node_id) if n in placed]
-            if not xs:
-                return (1, 0.0, order[node_id])
-            return (0, sum(xs) / len(xs), order[node_id])
-
-        members = sorted(members, key=barycentre)
+        members = _by_barycentre(bands[band], simple, placed)
         rows = math.ceil(len(members) / MAX_ROW)
         for row in range(rows):
             chunk = members[row::rows] if rows > 1 else members  # interleave so each row spans the band
@@ -120,6 +112,17 @@ def layered(graph: GraphOut) -> Positions:
     return result
 
 
+def _by_barycentre(members: list[str], simple: nx.Graph, placed: dict[str, float]) -> list[str]:
+    """``members`` ordered by the mean x of their neighbours already placed (unlinked ones last)."""
+    order = {node_id: i for i, node_id in enumerate(members)}
+
+    def key(node_id: str) -> tuple[int, float, int]:
+        xs = [placed[n] for n in simple.neighbors(node_id) if n in placed]
+        return (0, sum(xs) / len(xs), order[node_id]) if xs else (1, 0.0, order[node_id])
+
+    return sorted(members, key=key)
+
+
 def spring(graph: GraphOut, focus: str | None) -> Positions:
     """Force-directed layout centred on ``focus``; rings by distance from it for large views."""
     simple = _undirected(graph)
@@ -128,9 +131,9 @@ def spring(graph: GraphOut, focus: str | None) -> Positions:
         return {}
     if n > SPRING_MAX:
         return rings(simple, focus)
-    raw = nx.spring_layout(simple, seed=7, iterations=120, method="force")
+    raw = nx.spring_layout(simple, k=1.6 / math.sqrt(n), seed=7, iterations=120, method="force")
     scale = 90.0 * math.sqrt(n)
-    cx, cy = raw[focus] if focus in raw else (0.0, 0.0)
+    cx, cy = raw.get(focus, (0.0, 0.0))
     return {str(node): (float((x - cx) * scale), float((y - cy) * scale)) for node, (x, y) in raw.items()}
 
 

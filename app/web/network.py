@@ -12,13 +12,17 @@ pyvis 0.3.2 needs care (reference notes §5 and §8, design §7):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from jinja2 import Environment, FileSystemLoader
 from pyvis.network import Network
 
 from app.store.models import EdgeOut, GraphOut, NodeRef
@@ -26,7 +30,7 @@ from app.web.layout import Layout, positions
 from graph_schema import Confidence, Label, RelType
 
 MAX_NODES: Final = 2000
-LABEL_CHARS: Final = 30
+LINE_CHARS: Final = 20
 ClickAction = Literal["navigate", "select"]
 
 
@@ -77,8 +81,10 @@ OPTIONS: Final[dict[str, Any]] = {
     "interaction": {
         "hover": True,
         "tooltipDelay": 120,
-        "navigationButtons": True,
-        "keyboard": {"enabled": True, "bindToWindow": False},
+        "navigationButtons": False,  # they sit over the corners of the view; the page has its own buttons
+        # Keyboard navigation focuses the canvas on click, and the browser then scrolls a partly visible
+        # network into view between press and release: the click lands on the wrong node.
+        "keyboard": {"enabled": False},
         "multiselect": False,
     },
     "nodes": {"size": 14, "font": {"size": 13, "face": "arial", "strokeWidth": 3, "strokeColor": "#ffffff"}},
@@ -97,7 +103,12 @@ _REMOTE_TAG: Final = re.compile(
 _REMOTE_REF: Final = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I)
 _HEADING: Final = re.compile(r"<center>\s*<h1>.*?</h1>\s*</center>", re.DOTALL)
 _HREF: Final = re.compile("href", re.IGNORECASE)
+DOCUMENT_CACHE: Final = 64
+_documents: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
+_documents_lock = threading.Lock()
+_interned: dict[str, str] = {}
 _WORD_JOINER: Final = "\u2060"
+_SCRIPT: Final = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.DOTALL)
 
 
 class UnsafeNetworkHtml(RuntimeError):
@@ -139,9 +150,25 @@ def plain_title(text: str) -> str:
     return _HREF.sub(lambda m: m.group(0)[:2] + _WORD_JOINER + m.group(0)[2:], text)
 
 
-def short_label(name: str, limit: int = LABEL_CHARS) -> str:
-    name = " ".join(name.split())
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+def short_label(name: str, width: int = LINE_CHARS, lines: int = 2) -> str:
+    """The name on at most ``lines`` lines of about ``width`` characters (an ellipsis when cut), so that
+    neighbours' labels do not run into each other."""
+    out: list[str] = []
+    current = ""
+    for word in name.split():
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    out.append(current)
+    if len(out) > lines:
+        out = [*out[: lines - 1], " ".join(out[lines - 1 :])]
+    return "\n".join(_cut(line, width) for line in out)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def cap(graph: GraphOut, focus: str | None, max_nodes: int = MAX_NODES) -> GraphOut:
@@ -205,6 +232,7 @@ def build(graph: GraphOut, layout: Layout, focus: str | None = None, height: str
     """A pyvis Network of ``graph`` with server-side positions, styles by label and provenance."""
     where = positions(graph, layout, focus)
     net = Network(height=height, width="100%", directed=True, cdn_resources="in_line", heading="")
+    net.templateEnv = _pyvis_templates()  # shared, so pyvis's template is compiled once per process
     for node in graph.nodes:
         style = style_of(node.label)
         x, y = where.get(node.id, (0.0, 0.0))
@@ -220,7 +248,7 @@ def build(graph: GraphOut, layout: Layout, focus: str | None = None, height: str
             x=round(x, 1),
             y=round(y, 1),
             physics=False,
-            group=node.label,
+            kind=node.label,  # not "group": pyvis then drops the colour and vis restyles the node
             **extra,
         )
     names = {n.id: n.name for n in graph.nodes}
@@ -272,7 +300,9 @@ def split(document: str) -> tuple[str, str, str]:
 
 def with_nonce(html: str, nonce: str) -> str:
     """Every ``<script>`` of ``html`` carrying the page's CSP nonce (and nothing else can run)."""
-    return re.sub(r"<script\b", f'<script nonce="{nonce}"', html)
+    # Whole elements are matched so that "<script" inside a script's own text (vis-network has one) is
+    # left alone; no script here contains "</script" (pyvis's data goes through |tojson).
+    return _SCRIPT.sub(lambda m: f'<script nonce="{nonce}"{m.group(1)}>{m.group(2)}</script>', html)
 
 
 def render(
@@ -286,8 +316,7 @@ def render(
     """The network of ``graph`` as page parts: capped, laid out, drawn by pyvis, sanitised."""
     total = len(graph.nodes)
     shown = cap(graph, focus, max_nodes)
-    net = build(shown, layout, focus, height)
-    assets, own_style, body = split(sanitise(net.generate_html()))
+    assets, own_style, body = _document(shown, layout, focus, height)
     counts: dict[str, int] = {}
     for node in shown.nodes:
         counts[node.label] = counts.get(node.label, 0) + 1
@@ -308,6 +337,34 @@ def render(
         note=shown.note or graph.note,
         total_nodes=total,
     )
+
+
+def _document(graph: GraphOut, layout: Layout, focus: str | None, height: str) -> tuple[str, str, str]:
+    """pyvis's sanitised parts for a view, cached like layouts: pyvis checks every new edge against a
+    list of all nodes, so drawing 2,000 nodes costs ~0.4 s, and a view asked for again costs nothing."""
+    # Names, provenance and notes are drawn too, so the key covers the whole view, not just its shape.
+    key = hashlib.sha256(f"{layout}\x1f{height}\x1f{focus}\x1f{graph.model_dump_json()}".encode()).hexdigest()
+    with _documents_lock:
+        found = _documents.get(key)
+        if found is not None:
+            _documents.move_to_end(key)
+            return found
+    assets, own_style, body = split(sanitise(build(graph, layout, focus, height).generate_html()))
+    assets = _interned.setdefault(assets, assets)  # one copy of the ~700 kB library text for all views
+    with _documents_lock:
+        _documents[key] = (assets, own_style, body)
+        while len(_documents) > DOCUMENT_CACHE:
+            _documents.popitem(last=False)
+    return assets, own_style, body
+
+
+@cache
+def _pyvis_templates() -> Environment:
+    import pyvis
+
+    # pyvis's own template, unchanged (it escapes nodes and edges with |tojson); the heading it would
+    # insert unescaped is never set, and sanitise() checks what comes out.
+    return Environment(loader=FileSystemLoader(Path(pyvis.__file__).parent / "templates"))  # noqa: S701
 
 
 @cache

@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): one router per resource over the services and the store port."""

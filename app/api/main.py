@@ -1,0 +1,141 @@
+"""The FastAPI application and its lifespan: the API's composition root (the one place that picks a backend)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import swagger_ui_bundle
+from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from app.api import errors
+from app.api.deps import api_keys, require_api_key
+from app.api.routers import (
+    action_points,
+    countries,
+    coverage,
+    export,
+    health,
+    matrix,
+    nodes,
+    paths,
+    search,
+    stats,
+    subgraph,
+    trace,
+)
+from app.settings import Settings
+from app.store.port import GraphStore
+from app.web import pages
+
+DESCRIPTION = """
+Traceability between the Budapest Process (commitments, priority goals, the 41 action points of the 2019
+Call for Action) and the Silk Routes projects, components and activities that respond to them.
+
+Read-only. Lists take `limit` (at most 500, default 50) and `offset` and are ordered deterministically;
+traversals take `depth` 1 to 4 and paths `max_hops` up to 6. Errors are JSON
+`{"error": {"status", "message"}}`: 404 unknown id, number or code; 422 bad parameter; 503 backend
+unavailable (retry later; `/health` says whether the backend answers). When API keys are configured, every
+route except `/health` and the docs needs an `X-API-Key` header (401 otherwise).
+
+The bundled sample implementation plan is **illustrative**: answers holding such links carry the dataset's
+notice in `illustrative`.
+"""
+
+DATA_ROUTERS = [
+    stats.router,
+    nodes.router,
+    action_points.router,
+    trace.router,
+    paths.router,
+    coverage.router,
+    matrix.router,
+    countries.router,
+    search.router,
+    subgraph.router,
+    export.router,
+]
+
+
+def _open_store(settings: Settings) -> tuple[GraphStore, Callable[[], None] | None]:
+    """The store the settings ask for, and how to release it on shutdown (close the Neo4j driver, or nothing)."""
+    if settings.backend == "neo4j":
+        from app.neo4j_driver import open_driver
+        from app.store.neo4j.store import Neo4jStore
+
+        # Not verified here: the API must start (and /health say so) even while Neo4j is down.
+        driver = open_driver(settings, verify=False)
+        return Neo4jStore(driver, settings.neo4j_database, timeout=settings.query_timeout), driver.close
+    from app.store.memory import MemoryStore
+    from loaders import build_graph, load_dataset
+
+    return MemoryStore(build_graph(load_dataset(settings.dataset))), None
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Short, stable operation ids (the function names) for generated clients, instead of path-derived ones.
+    return route.name
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The API (and pages); with ``store`` given it serves that store and leaves its closing to the caller."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if store is not None:
+            yield
+            return
+        app.state.store, release = _open_store(settings)
+        try:
+            yield
+        finally:
+            app.state.store = None
+            if release is not None:
+                release()
+
+    app = FastAPI(
+        title="Budapest Process traceability API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        # The default docs pages load Swagger UI from a CDN; ours serve the copy bundled with the package.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    errors.install(app)
+
+    protected = [Depends(require_api_key)] if api_keys(settings) else []
+    unauthorised: errors.Responses = errors.UNAUTHORISED if protected else {}
+    app.include_router(health.router)
+    install_docs(app)
+    for router in DATA_ROUTERS:
+        app.include_router(router, dependencies=protected, responses=unauthorised)
+
+    # -- HTML pages (app/web), behind the same optional API key ----------------------------------------
+    app.include_router(pages.router, dependencies=protected)
+    return app
+
+
+def install_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the ``swagger-ui-bundle`` package, so the docs work with no network."""
+    app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - docs",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )

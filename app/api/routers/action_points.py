@@ -1,0 +1,73 @@
+"""Action points, and the headline question: which projects respond to action point N."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from app.api.deps import StoreDep
+from app.api.errors import ERRORS
+from app.api.params import Limit, Offset
+from app.services import responses as service
+from app.services.models import ActionPointOut, ActionPointPage, ResponsesOut, Status
+from graph_schema import Confidence, Strength
+
+router = APIRouter(prefix="/action-points", tags=["action points"], responses={**ERRORS})
+
+Number = Annotated[int, Path(ge=1, le=999, description="the action point's number", examples=[17])]
+
+
+@router.get("", response_model=ActionPointPage, summary="List action points")
+def list_action_points(
+    store: StoreDep,
+    goal: Annotated[int | None, Query(ge=1, le=99, description="only those under this priority goal number")] = None,
+    status: Annotated[Status | None, Query(description="only covered or only uncovered ones")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ActionPointPage:
+    """Action points by number, with their goal, number of direct responses and coverage status."""
+    return service.list_action_points(store, goal, status, limit, offset)
+
+
+@router.get("/{number}", response_model=ActionPointOut, summary="One action point")
+def get_action_point(store: StoreDep, number: Number) -> ActionPointOut:
+    """An action point with its goal, status and properties (its official text is null until sourced)."""
+    return service.action_point_detail(store, number)
+
+
+@router.get(
+    "/{number}/responses",
+    response_model=ResponsesOut,
+    summary="Which projects respond to action point N",
+    description="The activities, components and projects that respond to the action point, grouped "
+    "project -> component -> activity; every link with its strength, confidence, sources, countries and the "
+    "path of relationships that justifies it. `include_goal_level=true` adds links to the action point's "
+    "priority goal, marked `level: goal`. `illustrative` carries the dataset's notice when a link is "
+    "illustrative.",
+)
+def get_responses(
+    store: StoreDep,
+    number: Number,
+    country: Annotated[
+        str | None,
+        Query(max_length=120, description="only responses located in this country (ISO3 or id)", examples=["PAK"]),
+    ] = None,
+    component: Annotated[
+        str | None,
+        Query(max_length=120, description="only responses within this component (id)", examples=["component-mrc"]),
+    ] = None,
+    confidence: Annotated[list[Confidence] | None, Query(description="only links with these confidence levels")] = None,
+    strength: Annotated[list[Strength] | None, Query(description="only links with these strengths")] = None,
+    include_goal_level: Annotated[bool, Query(description="also links to the action point's goal")] = False,
+) -> ResponsesOut:
+    """Which projects respond to action point N."""
+    return service.responses(
+        store,
+        number,
+        country=country,
+        component=component,
+        confidence=confidence or [],
+        strength=strength or [],
+        include_goal_level=include_goal_level,
+    )

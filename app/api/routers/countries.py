@@ -1,0 +1,26 @@
+"""A country: its role in the process and the work done there."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from app.api.deps import StoreDep
+from app.api.errors import ERRORS
+from app.services import countries as service
+from app.services.models import CountryOut
+
+router = APIRouter(prefix="/countries", tags=["countries"], responses={**ERRORS})
+
+
+@router.get("/{code}", response_model=CountryOut, summary="A country's role and the work done there")
+def get_country(
+    store: StoreDep,
+    code: Annotated[str, Path(max_length=200, description="ISO3 code or node id", examples=["PAK", "country-afg"])],
+) -> CountryOut:
+    """Role in the process, activities, components and projects there, action points addressed, events hosted.
+
+    ``code`` is an ISO 3166 alpha-3 code (``PAK``, any case) or a node id (``country-pak``).
+    """
+    return service.country(store, code)

@@ -1,0 +1,37 @@
+"""Traces up (to goals and commitments) or down (to projects, activities, countries) from a node."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from app.api.deps import StoreDep
+from app.api.errors import ERRORS
+from app.api.params import Depth
+from app.services.models import GraphViewOut
+from app.services.views import graph_view
+from app.store.port import TraceDirection
+from graph_schema import RelType
+
+router = APIRouter(tags=["traceability"], responses={**ERRORS})
+
+
+@router.get(
+    "/trace/{node_id}",
+    response_model=GraphViewOut,
+    summary="Trace up, down or both from a node",
+    description="`up` moves towards the political level (action point -> goal -> plan -> declaration -> "
+    "commitment), `down` towards the ground (action point -> projects, components, activities, outputs, "
+    "countries), whatever the stored direction of each relationship.",
+)
+def trace(
+    store: StoreDep,
+    node_id: Annotated[str, Path(max_length=200, description="the start node", examples=["ap-17"])],
+    direction: Annotated[TraceDirection, Query(description="up, down or both")] = "both",
+    depth: Depth = 2,
+    types: Annotated[list[RelType] | None, Query(description="only these relationship types (repeat)")] = None,
+) -> GraphViewOut:
+    """Trace up, down or both from a node."""
+    found = store.trace(node_id, direction, depth, [t.value for t in types] if types else None)
+    return graph_view(store, found)

@@ -1,0 +1,1 @@
+"""Visual browsing: server-rendered pages with interactive networks (design.md §7)."""

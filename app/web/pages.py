@@ -1,0 +1,365 @@
+"""Server-rendered pages: home, a page per node, overview, trace, search, label lists, and downloads.
+
+Every page is Jinja2 with autoescape on; the only unescaped fragments are pyvis's sanitised network parts
+(``app.web.network``) and our own CSS. Each response carries a Content-Security-Policy with a per-response
+nonce (no remote sources, no inline event handlers) and ``X-Content-Type-Options: nosniff``. With
+``?download=1`` a network view comes back as one self-contained HTML file that works opened from disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Final, ParamSpec, cast
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from app.api.deps import get_store
+from app.errors import BackendUnavailable, BpkgError, InvalidQuery, NotFound
+from app.services.coverage import coverage
+from app.store.base import RANK
+from app.store.models import GraphOut, LinkOut, NodeRef
+from app.store.port import TraceDirection
+from app.web import network
+from app.web.layout import Layout
+from graph_schema import Label, RelType
+
+router = APIRouter(include_in_schema=False)
+
+MAX_DEPTH: Final = 3
+MAX_TRACE_DEPTH: Final = 4
+SEARCH_LIMIT: Final = 50
+PAGE_SIZE: Final = 100
+OVERVIEW_LABELS: Final = (
+    Label.DECLARATION,
+    Label.ACTION_PLAN,
+    Label.COMMITMENT,
+    Label.PRIORITY_GOAL,
+    Label.ACTION_POINT,
+    Label.COMPONENT,
+    Label.PROJECT,
+)
+# Labels offered as network filters (sources are provenance, not linked nodes).
+FILTER_LABELS: Final = tuple(label.value for label in Label if label != Label.SOURCE)
+STATIC_TYPES: Final = {
+    "site.css": "text/css; charset=utf-8",
+    "vis-network.css": "text/css; charset=utf-8",
+    "vis-network.min.js": "text/javascript; charset=utf-8",
+}
+_STATIC_DIR: Final = Path(__file__).parent / "static"
+
+templates = Environment(
+    loader=PackageLoader("app.web", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def page_csp(nonce: str) -> str:
+    """The policy of a served page: only this server, and only scripts carrying the nonce run."""
+    return (
+        "default-src 'none'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
+def file_csp(nonce: str) -> str:
+    """The policy written into a downloaded file: nothing is ever fetched; only its own scripts run."""
+    return f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+
+
+def security_headers(nonce: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": page_csp(nonce),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+
+
+class Page:
+    """What every template gets: nonce, links, dataset notice, and whether this is a download."""
+
+    def __init__(self, request: Request, download: bool = False) -> None:
+        self.request = request
+        self.store = get_store(request)
+        self.download = download
+        self.nonce = secrets.token_urlsafe(18)
+        # Downloads link back to the live site with absolute URLs; pages use paths.
+        self.base = str(request.base_url).rstrip("/") if download else ""
+
+    def url(self, path: str, **params: Any) -> str:
+        query = urlencode([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
+        return f"{self.base}{path}" + (f"?{query}" if query else "")
+
+    def node_url(self, node_id: str) -> str:
+        return f"{self.base}/view/node/{quote(node_id, safe='')}"
+
+    def static(self, name: str) -> str:
+        return f"/view/static/{name}"
+
+    def render(self, template: str, status: int = 200, filename: str | None = None, **context: Any) -> HTMLResponse:
+        info = self.store.dataset_info()
+        html = templates.get_template(template).render(
+            page=self,
+            nonce=self.nonce,
+            download=self.download,
+            dataset=info,
+            illustrative=info.illustrative if info else "",
+            backend=self.store.backend,
+            saved_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            server=self.base,
+            file_csp=file_csp(self.nonce),
+            site_css=Markup(site_css()) if self.download else "",  # noqa: S704 (our own file)
+            rank=RANK,
+            **context,
+        )
+        headers = security_headers(self.nonce)
+        if filename is not None:
+            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+
+@functools.cache
+def site_css() -> str:
+    return (_STATIC_DIR / "site.css").read_text(encoding="utf-8")
+
+
+P = ParamSpec("P")
+
+
+def html_errors(route: Callable[P, Response]) -> Callable[P, Response]:
+    """Domain errors as HTML pages (the API maps them to JSON; a browser should see a page)."""
+
+    @functools.wraps(route)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return route(*args, **kwargs)
+        except BpkgError as exc:
+            request = kwargs["request"]
+            assert isinstance(request, Request)
+            status = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, BackendUnavailable) else 422
+            if isinstance(exc, BackendUnavailable):
+                nonce = secrets.token_urlsafe(18)
+                text = templates.get_template("unavailable.html").render(nonce=nonce, message=str(exc))
+                return HTMLResponse(text, status_code=503, headers=security_headers(nonce))
+            page = Page(request)
+            return page.render(
+                "error.html",
+                status=status,
+                title="Not found" if status == 404 else "Bad request",
+                message=str(exc),
+                q="",
+            )
+
+    return wrapped
+
+
+def _labels(values: list[str]) -> list[str] | None:
+    chosen = [v for raw in values for v in raw.split(",") if v]
+    unknown = [v for v in chosen if v not in {lb.value for lb in Label}]
+    if unknown:
+        raise InvalidQuery(f"unknown label(s) {', '.join(unknown)}")
+    return sorted(set(chosen), key=lambda v: list(Label).index(Label(v))) or None
+
+
+def _network(page: Page, graph: GraphOut, layout: Layout, focus: str | None, height: str) -> network.NetworkView:
+    return network.render(graph, layout, page.nonce, focus=focus, height=height)
+
+
+# -- home -----------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+@html_errors
+def home(request: Request) -> Response:
+    """Home: the priority goals with coverage, and ways into the graph."""
+    page = Page(request)
+    store = page.store
+    cov = coverage(store, "goal")
+    by_goal: dict[str | None, list[Any]] = defaultdict(list)
+    for status in cov.action_points:
+        by_goal[status.goal.id if status.goal else None].append(status)
+    entry = {
+        label: store.nodes(label.value, None, PAGE_SIZE, 0)
+        for label in (Label.COMMITMENT, Label.COMPONENT, Label.PROJECT, Label.COUNTRY)
+    }
+    return page.render(
+        "home.html", title="Home", q="", cov=cov, by_goal=by_goal, entry=entry, stats=store.stats(), open_notice=True
+    )
+
+
+# -- one node -------------------------------------------------------------------------------------
+
+
+def _group_links(links: list[LinkOut]) -> tuple[list[LinkOut], list[LinkOut], dict[str, list[LinkOut]]]:
+    responds_to = [link for link in links if link.type == RelType.RESPONDS_TO and link.direction == "out"]
+    responded_by = [link for link in links if link.type == RelType.RESPONDS_TO and link.direction == "in"]
+    others: dict[str, list[LinkOut]] = defaultdict(list)
+    for link in links:
+        if link.type != RelType.RESPONDS_TO:
+            arrow = "→" if link.direction == "out" else "←"
+            others[f"{arrow} {link.type}"].append(link)
+    return responds_to, responded_by, dict(others)
+
+
+@router.get("/view/node/{node_id}", response_class=HTMLResponse)
+@html_errors
+def node_page(
+    request: Request,
+    node_id: str,
+    depth: Annotated[int, Query()] = 1,
+    label: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies defaults)
+    download: bool = False,
+) -> Response:
+    """A node: details, sources, links up and down, and its neighbourhood as a network."""
+    page = Page(request, download)
+    store = page.store
+    node = store.node(node_id)
+    depth = max(1, min(depth, MAX_DEPTH))
+    labels = _labels(label)
+    links = store.links(node_id)
+    responds_to, responded_by, others = _group_links(links)
+    responses = store.responses(node_id, include_goal_level=True) if node.label == Label.ACTION_POINT else []
+    graph = store.neighbourhood(node_id, depth, labels, network.MAX_NODES)
+    view = _network(page, graph, "spring", node_id, "620px")
+    return page.render(
+        "node.html",
+        filename=f"bpkg-node-{node_id}.html" if download else None,
+        title=node.name,
+        q="",
+        node=node,
+        responds_to=responds_to,
+        responded_by=responded_by,
+        others=others,
+        responses=responses,
+        net=view,
+        depth=depth,
+        max_depth=MAX_DEPTH,
+        labels=labels or [],
+        filter_labels=FILTER_LABELS,
+        self_url=page.url(f"/view/node/{quote(node_id, safe='')}", depth=depth, label=labels or []),
+    )
+
+
+# -- overview and trace -----------------------------------------------------------------------------
+
+
+@router.get("/view/overview", response_class=HTMLResponse)
+@html_errors
+def overview(
+    request: Request,
+    label: Annotated[list[str], Query()] = [],  # noqa: B006
+    download: bool = False,
+) -> Response:
+    """The dialogue and the projects in one hierarchical network."""
+    page = Page(request, download)
+    labels = _labels(label) or [lb.value for lb in OVERVIEW_LABELS]
+    graph = page.store.whole_graph(labels, network.MAX_NODES)
+    view = _network(page, graph, "layers", None, "760px")
+    return page.render(
+        "overview.html",
+        filename="bpkg-overview.html" if download else None,
+        title="Overview",
+        q="",
+        net=view,
+        labels=labels,
+        filter_labels=FILTER_LABELS,
+        self_url=page.url("/view/overview", label=labels),
+    )
+
+
+@router.get("/view/trace/{node_id}", response_class=HTMLResponse)
+@html_errors
+def trace(
+    request: Request,
+    node_id: str,
+    direction: str = "down",
+    depth: int = MAX_TRACE_DEPTH,
+    download: bool = False,
+) -> Response:
+    """What a node serves (up) or what responds to it (down), laid out by level."""
+    page = Page(request, download)
+    if direction not in ("up", "down", "both"):
+        raise InvalidQuery("direction must be 'up', 'down' or 'both'")
+    depth = max(1, min(depth, MAX_TRACE_DEPTH))
+    node = page.store.node(node_id)
+    graph = page.store.trace(node_id, cast(TraceDirection, direction), depth, None)
+    view = _network(page, graph, "layers", node_id, "760px")
+    by_label: dict[str, list[NodeRef]] = defaultdict(list)
+    for ref in graph.nodes:
+        if ref.id != node_id:
+            by_label[ref.label].append(ref)
+    ordered = sorted(by_label.items(), key=lambda item: RANK.get(item[0], 99))
+    return page.render(
+        "trace.html",
+        filename=f"bpkg-trace-{direction}-{node_id}.html" if download else None,
+        title=f"Trace {direction}: {node.name}",
+        q="",
+        node=node,
+        direction=direction,
+        depth=depth,
+        max_depth=MAX_TRACE_DEPTH,
+        net=view,
+        by_label=ordered,
+        self_url=page.url(f"/view/trace/{quote(node_id, safe='')}", direction=direction, depth=depth),
+    )
+
+
+# -- search and lists -------------------------------------------------------------------------------
+
+
+@router.get("/view/search", response_class=HTMLResponse)
+@html_errors
+def search(request: Request, q: str = "") -> Response:
+    """Search nodes by name, description or id."""
+    page = Page(request)
+    hits = []
+    message = ""
+    if q.strip():
+        try:
+            hits = page.store.search(q, SEARCH_LIMIT)
+        except InvalidQuery as exc:
+            message = str(exc)
+    return page.render("search.html", title=f"Search: {q}" if q else "Search", q=q, hits=hits, message=message)
+
+
+@router.get("/view/label/{label}", response_class=HTMLResponse)
+@html_errors
+def label_list(request: Request, label: str, offset: int = 0) -> Response:
+    """Every node of a label, a page at a time."""
+    page = Page(request)
+    if label not in {lb.value for lb in Label}:
+        raise NotFound(f"no label '{label}'")
+    offset = max(0, offset)
+    found = page.store.nodes(label, None, PAGE_SIZE, offset)
+    return page.render("label.html", title=label, q="", label=label, found=found, page_size=PAGE_SIZE)
+
+
+# -- static files -----------------------------------------------------------------------------------
+
+
+@router.get("/view/static/{name}")
+def static(name: str) -> Response:
+    """The site's CSS and the vis-network files that ship inside pyvis."""
+    if name not in STATIC_TYPES:
+        return Response("not found", status_code=404, media_type="text/plain")
+    path = _STATIC_DIR / name if name == "site.css" else network.library_file(name)
+    return Response(
+        path.read_bytes(),
+        media_type=STATIC_TYPES[name],
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"},
+    )

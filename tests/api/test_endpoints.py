@@ -1,0 +1,266 @@
+"""Every endpoint through HTTP on the bundled dataset; the ones taking ``any_client`` run on each backend."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from app.store.memory import MemoryStore
+
+
+def ids(items: list[dict[str, Any]]) -> list[str]:
+    return [item["id"] for item in items]
+
+
+def links_in(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every response link of a grouped answer, from every level of the tree."""
+    found: list[dict[str, Any]] = []
+    for project in body["projects"]:
+        found += project["responses"]
+        for component in project["components"]:
+            found += component["responses"]
+            for activity in component["activities"]:
+                found += activity["responses"]
+    return found
+
+
+# -- health, stats, nodes ---------------------------------------------------------------------------
+
+
+def test_health(any_client: TestClient, memory_store: MemoryStore) -> None:
+    body = any_client.get("/health").json()
+
+    assert body["status"] == "ok"
+    assert body["reachable"] is True
+    info = memory_store.dataset_info()
+    assert info is not None
+    assert (body["dataset"]["name"], body["dataset"]["version"]) == (info.name, info.version)
+    assert body["dataset"]["loaded_at"]
+
+
+def test_stats(any_client: TestClient, memory_store: MemoryStore) -> None:
+    assert any_client.get("/stats").json() == memory_store.stats().model_dump()
+
+
+def test_nodes_filter_page_and_order(client: TestClient) -> None:
+    first = client.get("/nodes?label=ActionPoint&limit=5").json()
+    assert first["total"] == 41
+    assert ids(first["items"]) == ["ap-1", "ap-2", "ap-3", "ap-4", "ap-5"]  # by number, not as text
+    second = client.get("/nodes?label=ActionPoint&limit=5&offset=5").json()
+    assert ids(second["items"])[0] == "ap-6"
+    found = client.get("/nodes?q=lahore").json()
+    assert "activity-mrc-lahore" in ids(found["items"])
+    assert client.get("/nodes?label=Nope").status_code == 422
+
+
+def test_node_detail(any_client: TestClient) -> None:
+    body = any_client.get("/nodes/country-pak").json()
+
+    assert (body["label"], body["name"], body["properties"]["iso3"]) == ("Country", "Pakistan", "PAK")
+    assert body["sources"] and all(s["id"] and s["name"] for s in body["sources"])
+    counts = {(c["type"], c["direction"]): c["count"] for c in body["link_counts"]}
+    assert counts[("PARTICIPATES_IN", "out")] == 1
+    assert counts[("IN_COUNTRY", "in")] >= 1
+
+
+def test_node_links_filter_and_page(client: TestClient) -> None:
+    every = client.get("/nodes/country-pak/links?limit=500").json()
+    incoming = client.get("/nodes/country-pak/links?direction=in&type=IN_COUNTRY&limit=500").json()
+
+    assert every["total"] == len(every["items"])
+    assert incoming["items"] and all(i["type"] == "IN_COUNTRY" and i["direction"] == "in" for i in incoming["items"])
+    assert incoming["total"] < every["total"]
+    page = client.get("/nodes/country-pak/links?limit=2&offset=1").json()
+    assert page["items"] == every["items"][1:3]
+    assert every["illustrative"] is None  # the country's own links are sourced facts
+    assert client.get("/nodes/ap-17/links?limit=500").json()["illustrative"]  # the sample plan's links are not
+
+
+# -- action points and the headline question ---------------------------------------------------------
+
+
+def test_action_points_list(client: TestClient) -> None:
+    body = client.get("/action-points?limit=500").json()
+
+    assert body["total"] == 41
+    assert [i["number"] for i in body["items"]] == list(range(1, 42))
+    assert all(i["status"] == ("covered" if i["responses"] else "uncovered") for i in body["items"])
+    assert body["illustrative"]
+
+
+def test_action_point_detail(any_client: TestClient) -> None:
+    body = any_client.get("/action-points/17").json()
+
+    assert (body["action_point"]["id"], body["number"]) == ("ap-17", 17)
+    assert body["text"] is None  # the official wording is not public
+    assert any_client.get("/action-points/999").status_code == 404
+
+
+@pytest.mark.parametrize("number", [5, 17])
+def test_headline_matches_the_store(any_client: TestClient, memory_store: MemoryStore, number: int) -> None:
+    body = any_client.get(f"/action-points/{number}/responses").json()
+    expected = memory_store.responses(f"ap-{number}", include_goal_level=False)
+
+    found = links_in(body)
+    assert {r["responder"]["id"] for r in found} == {r.responder.id for r in expected}
+    assert body["counts"]["links"] == len(expected)
+    assert all(r["strength"] and r["confidence"] and r["sources"] and r["path"] for r in found)
+    # Every link sits under the project and component its path names.
+    for project in body["projects"]:
+        for component in project["components"]:
+            for activity in component["activities"]:
+                for link in activity["responses"]:
+                    steps = {(s["source"]["id"], s["type"], s["target"]["id"]) for s in link["path"]}
+                    if component["component"] and project["project"]:
+                        pair = (project["project"]["id"], "HAS_COMPONENT", component["component"]["id"])
+                        assert pair in steps
+    assert body["illustrative"]  # the bundled plan is illustrative
+
+
+def test_headline_goal_level_and_filters(any_client: TestClient) -> None:
+    plain = any_client.get("/action-points/5/responses").json()
+    wide = any_client.get("/action-points/5/responses?include_goal_level=true").json()
+    assert {r["level"] for r in links_in(plain)} == {"action_point"}
+    assert {r["level"] for r in links_in(wide)} == {"action_point", "goal"}
+    assert all(r["target"]["label"] == "PriorityGoal" for r in links_in(wide) if r["level"] == "goal")
+
+    pak = any_client.get("/action-points/5/responses?country=PAK").json()
+    assert pak["filters"]["country"]["id"] == "country-pak"
+    assert all("country-pak" in ids(r["countries"]) for r in links_in(pak))
+    direct = any_client.get("/action-points/5/responses?strength=direct").json()
+    assert {r["strength"] for r in links_in(direct)} <= {"direct"}
+    assert any_client.get("/action-points/5/responses?country=XXX").status_code == 404
+    assert any_client.get("/action-points/5/responses?strength=strong").status_code == 422
+
+
+def test_headline_component_filter(client: TestClient) -> None:
+    body = client.get("/action-points/5/responses?component=component-mrc").json()
+    assert links_in(body)
+    # The component is on every kept link's path (the activity is PART_OF it, or it is the responder).
+    assert all("component-mrc" in {s["target"]["id"] for s in r["path"]} for r in links_in(body))
+    assert client.get("/action-points/5/responses?component=project-imm").status_code == 404
+
+
+# -- traversals ----------------------------------------------------------------------------------------
+
+
+def test_trace_up_reaches_the_commitments(any_client: TestClient) -> None:
+    body = any_client.get("/trace/activity-mrc-islamabad?direction=up&depth=4").json()
+
+    labels = {n["label"] for n in body["nodes"]}
+    assert {"Component", "Project", "ActionPoint", "PriorityGoal"} <= labels
+    node_ids = set(ids(body["nodes"]))
+    assert all(e["source"] in node_ids and e["target"] in node_ids for e in body["edges"])
+
+
+def test_trace_types_and_limits(client: TestClient) -> None:
+    body = client.get("/trace/ap-17?direction=down&depth=1&types=RESPONDS_TO").json()
+    assert body["edges"] and {e["type"] for e in body["edges"]} == {"RESPONDS_TO"}
+    assert client.get("/trace/ap-17?depth=5").status_code == 422
+    assert client.get("/trace/ap-17?direction=sideways").status_code == 422
+    assert client.get("/trace/nope").status_code == 404
+
+
+def test_paths(any_client: TestClient) -> None:
+    body = any_client.get("/paths?from=activity-mrc-islamabad&to=commitment-knowledge&max_hops=6").json()
+
+    assert (body["source"]["id"], body["target"]["id"]) == ("activity-mrc-islamabad", "commitment-knowledge")
+    assert body["paths"]
+    lengths = {p["length"] for p in body["paths"]}
+    assert len(lengths) == 1  # shortest paths only
+    for path in body["paths"]:
+        assert path["nodes"][0]["id"] == "activity-mrc-islamabad"
+        assert path["nodes"][-1]["id"] == "commitment-knowledge"
+        assert all(step["relationships"] and step["explanation"] for step in path["steps"])
+    assert any_client.get("/paths?from=ap-1&to=ap-2&max_hops=7").status_code == 422
+
+
+def test_subgraph_and_truncation(client: TestClient) -> None:
+    body = client.get("/subgraph?focus=ap-17&depth=1").json()
+    assert "ap-17" in ids(body["nodes"])
+    assert body["truncated"] is False
+
+    cut = client.get("/subgraph?focus=country-pak&depth=2&max_nodes=5").json()
+    assert len(cut["nodes"]) == 5
+    assert cut["truncated"] is True and cut["note"]
+    only = client.get("/subgraph?focus=component-mrc&depth=1&labels=Activity").json()
+    assert {n["label"] for n in only["nodes"]} == {"Component", "Activity"}  # the focus always stays
+    assert client.get("/subgraph?max_nodes=2001").status_code == 422
+
+
+def test_search_ranks(any_client: TestClient) -> None:
+    body = any_client.get("/search?q=Migrant Resource Centre Lahore").json()
+    assert body["hits"][0]["node"]["id"] == "activity-mrc-lahore"
+    scores = [h["score"] for h in body["hits"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+# -- coverage, matrix, countries --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["goal", "component", "project", "country"])
+def test_coverage_rows_add_up(client: TestClient, by: str) -> None:
+    body = client.get(f"/coverage?by={by}").json()
+
+    summary = body["summary"]
+    assert summary["action_points"] == 41
+    assert summary["covered"] + summary["uncovered"] == 41
+    if by == "goal":
+        assert sum(r["action_points"] for r in body["rows"]) == 41
+        assert sum(r["covered"] for r in body["rows"]) == summary["covered"]
+    else:
+        assert all(r["action_points"] == 41 and r["covered"] <= summary["covered"] for r in body["rows"])
+    assert len(body["commitments"]) == 5
+    assert body["illustrative"]
+
+
+def test_coverage_on_both_backends(any_client: TestClient, client: TestClient) -> None:
+    assert any_client.get("/coverage?by=goal").json() == client.get("/coverage?by=goal").json()
+
+
+def test_gaps_are_the_uncovered(client: TestClient) -> None:
+    gaps = client.get("/gaps").json()
+    uncovered = client.get("/action-points?status=uncovered&limit=500").json()
+    assert [g["number"] for g in gaps["gaps"]] == [i["number"] for i in uncovered["items"]]
+    assert gaps["summary"]["uncovered"] == len(gaps["gaps"])
+
+
+def test_matrix_json_csv_xlsx(client: TestClient) -> None:
+    body = client.get("/matrix?cols=component").json()
+    assert len(body["rows"]) == 41
+    assert all(len(r["cells"]) == len(body["columns"]) for r in body["rows"])
+    names = [c["name"] for c in body["columns"]]
+
+    csv = client.get("/matrix?cols=component&format=csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.headers["content-disposition"].endswith('.csv"')
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",")[:4] == ["number", "action point", "goal", "status"]
+    assert all(name in lines[0] for name in names)  # readable headers, not ids
+    assert len(lines) == 42
+
+    xlsx = client.get("/matrix?cols=country&format=xlsx")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    sheet = book["matrix"]
+    assert sheet.max_row == 42
+    assert [c.value for c in sheet[1]][:2] == ["number", "action point"]
+    assert "illustrative" in [row[0].value for row in book["about"].iter_rows()]
+    assert client.get("/matrix?rows=component").status_code == 422
+
+
+def test_country(any_client: TestClient) -> None:
+    body = any_client.get("/countries/pak").json()
+
+    assert (body["country"]["id"], body["iso3"]) == ("country-pak", "PAK")
+    assert [r["role"] for r in body["roles"]] == ["member"]
+    assert body["activities"] and all(a["label"] == "Activity" for a in body["activities"])
+    assert "component-mrc" in ids(body["components"])
+    numbers = [a["number"] for a in body["action_points"]]
+    assert numbers == sorted(numbers) and numbers
+    assert any_client.get("/countries/country-pak").json()["country"]["id"] == "country-pak"
+    assert any_client.get("/countries/XYZ").status_code == 404
+    assert any_client.get("/countries/ap-1").status_code == 404
