@@ -16,6 +16,8 @@ def test_docs_page_references_only_local_assets(client: TestClient) -> None:
     for url in urls:
         if url.startswith("/docs-static/"):
             assert client.get(url).status_code == 200, url
-    assert client.get("/docs-static/swagger-ui-bundle.js").headers["content-type"].startswith(
-        ("application/javascript", "text/javascript")
+    assert (
+        client.get("/docs-static/swagger-ui-bundle.js")
+        .headers["content-type"]
+        .startswith(("application/javascript", "text/javascript"))
     )
