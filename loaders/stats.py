@@ -31,6 +31,11 @@ def graph_stats(nodes: Iterable[Node], rels: Iterable[Rel]) -> GraphStats:
     for rel in rels:
         types[rel.type.value] += 1
         levels[str(rel.props["confidence"])] += 1
+    return stats_from_counts(labels, types, levels)
+
+
+def stats_from_counts(labels: Counter[str], types: Counter[str], levels: Counter[str]) -> GraphStats:
+    """Stats from counts per label, per relationship type and per confidence level."""
     return GraphStats(
         nodes=sum(labels.values()),
         relationships=sum(types.values()),

@@ -38,6 +38,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import ExcelWriter
 
 from graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, is_allowed
+from loaders.dataset import PLAN_COLUMNS
 
 REPO: Final = Path(__file__).resolve().parent.parent
 DEFAULT_FACTS: Final = REPO / ".." / "shared" / "domain" / "facts.yaml"
@@ -62,18 +63,6 @@ SAMPLE: Final = "source-sample-plan"
 _FIXED_TIME: Final = datetime(2026, 11, 1, 0, 0, 0)
 _ZIP_TIME: Final = (2026, 11, 1, 0, 0, 0)
 
-PLAN_COLUMNS: Final = (
-    "action_point",
-    "goal",
-    "activity",
-    "component",
-    "project",
-    "countries",
-    "strength",
-    "confidence",
-    "source",
-    "note",
-)
 
 # --------------------------------------------------------------------------------------------------
 # Source nodes: a short readable id and a human title for every URL the facts cite.

@@ -31,8 +31,8 @@ from app.store.models import (
 )
 from app.store.port import TraceDirection
 from app.store.results import ActionPointFacts, PathOut, PathStepOut, Response, SearchHit, Step
-from graph_schema import Confidence, Label, RelType
-from loaders.stats import GraphStats
+from graph_schema import Label, RelType
+from loaders.stats import GraphStats, stats_from_counts
 
 # Height of each label between the political level (low numbers) and the ground (high numbers):
 # "up" moves to a lower rank, "down" to a higher one, whatever the stored direction of the edge.
@@ -153,13 +153,7 @@ class TraversalStore(ABC):
         for edge in self.edges_by_type(None):
             types[edge.type] += 1
             levels[str(edge.props.get("confidence"))] += 1
-        return GraphStats(
-            nodes=sum(labels.values()),
-            relationships=sum(types.values()),
-            labels={lb.value: labels[lb.value] for lb in Label},
-            relationship_types={t.value: types[t.value] for t in RelType},
-            confidence={c.value: levels[c.value] for c in Confidence},
-        )
+        return stats_from_counts(labels, types, levels)
 
     def node(self, node_id: str) -> NodeOut:
         node = self.node_data(node_id)

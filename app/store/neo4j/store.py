@@ -20,8 +20,8 @@ from app.errors import BackendUnavailable
 from app.store.base import TraversalStore, matches_tokens, node_sort_key
 from app.store.models import DatasetOut, EdgeData, NodeData
 from app.store.neo4j import queries as cypher
-from graph_schema import Confidence, Label, RelType
-from loaders.stats import GraphStats
+from graph_schema import Label, RelType
+from loaders.stats import GraphStats, stats_from_counts
 
 _LABELS: Final = frozenset(label.value for label in Label)
 _TYPES: Final = frozenset(t.value for t in RelType)
@@ -80,13 +80,7 @@ class Neo4jStore(TraversalStore):
         for r in self._read(cypher.EDGE_COUNTS):
             types[r["type"]] += r["count"]
             levels[str(r["confidence"])] += r["count"]
-        return GraphStats(
-            nodes=sum(labels.values()),
-            relationships=sum(types.values()),
-            labels={lb.value: labels[lb.value] for lb in Label},
-            relationship_types={t.value: types[t.value] for t in RelType},
-            confidence={c.value: levels[c.value] for c in Confidence},
-        )
+        return stats_from_counts(labels, types, levels)
 
     # -- primitives --------------------------------------------------------------------------------
     def ping(self) -> None:
