@@ -202,10 +202,13 @@ class TraversalStore(ABC):
         return NodePage(items=[ref(n) for n in found], total=total, limit=limit, offset=offset)
 
     # -- responses and coverage ------------------------------------------------------------------
-    def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]:
+    def response_edges(self, action_point_id: str, include_goal_level: bool) -> tuple[NodeData, list[EdgeData]]:
+        """The action point and every edge its responses are built from: RESPONDS_TO into it (and into its
+        goal, at goal level), its UNDER edge, and the responders' context (PART_OF, IN_COUNTRY, ACTIVE_IN
+        out of them; HAS_COMPONENT into them and into the components they are part of).
+
+        A backend may answer this in one round trip; this default uses the primitives."""
         ap = self.node_data(action_point_id)
-        if ap.label != Label.ACTION_POINT:
-            raise InvalidQuery(f"'{action_point_id}' is a {ap.label}, not an ActionPoint")
         edges = self.incident([ap.id], [RelType.RESPONDS_TO.value, RelType.UNDER.value])
         goals = [e.target for e in edges if e.type == RelType.UNDER.value and e.source == ap.id]
         if include_goal_level and goals:
@@ -215,7 +218,13 @@ class TraversalStore(ABC):
         components = {e.target for e in context if e.type == RelType.PART_OF.value} | responders
         context += self.incident(components, [RelType.HAS_COMPONENT.value])
         unique = {e.key: e for e in [*edges, *context]}
-        return _responses([ap.id], list(unique.values()), self, include_goal_level)[ap.id]
+        return ap, [unique[k] for k in sorted(unique)]
+
+    def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]:
+        ap, edges = self.response_edges(action_point_id, include_goal_level)
+        if ap.label != Label.ACTION_POINT:
+            raise InvalidQuery(f"'{action_point_id}' is a {ap.label}, not an ActionPoint")
+        return _responses([ap.id], edges, self, include_goal_level)[ap.id]
 
     def action_point_facts(self) -> list[ActionPointFacts]:
         aps = self.nodes_by_label([Label.ACTION_POINT.value])

@@ -94,3 +94,27 @@ WITH node AS n
 WHERE n:Entity
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
 """
+
+# Everything the answer to "who responds to this action point" is built from, in one round trip (see
+# TraversalStore.response_edges): the action point, its RESPONDS_TO and UNDER edges, goal-level
+# RESPONDS_TO when asked, and the responders' context edges.
+RESPONSE_EDGES: Final[LiteralString] = """
+MATCH (ap:Entity {id: $id})
+OPTIONAL MATCH (ap)-[under:UNDER]->(goal:Entity)
+WITH ap, collect(under) AS unders, collect(goal) AS goals
+OPTIONAL MATCH (responder:Entity)-[link:RESPONDS_TO]->(target:Entity)
+WHERE target = ap OR ($goal_level AND target IN goals)
+WITH ap, unders, collect(link) AS links, collect(DISTINCT responder) AS responders
+OPTIONAL MATCH (r:Entity)-[up:PART_OF|IN_COUNTRY|ACTIVE_IN]->(:Entity)
+WHERE r IN responders
+WITH ap, unders, links, responders, collect(up) AS ups
+WITH ap, unders + links + ups AS found,
+     responders + [e IN ups WHERE type(e) = 'PART_OF' | endNode(e)] AS heads
+OPTIONAL MATCH (:Entity)-[has:HAS_COMPONENT]->(head:Entity)
+WHERE head IN heads
+WITH ap, found, collect(has) AS owners
+WITH ap, found + owners AS found
+RETURN ap.id AS id, [l IN labels(ap) WHERE l <> 'Entity'][0] AS label, properties(ap) AS props,
+       [e IN found | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}]
+       AS edges
+"""

@@ -16,7 +16,7 @@ from typing import Any, Final, LiteralString
 
 import neo4j
 
-from app.errors import BackendUnavailable
+from app.errors import BackendUnavailable, NotFound
 from app.store.base import TraversalStore, matches_tokens, node_sort_key
 from app.store.models import DatasetOut, EdgeData, NodeData
 from app.store.neo4j import queries as cypher
@@ -81,6 +81,21 @@ class Neo4jStore(TraversalStore):
             types[r["type"]] += r["count"]
             levels[str(r["confidence"])] += r["count"]
         return stats_from_counts(labels, types, levels)
+
+    def response_edges(self, action_point_id: str, include_goal_level: bool) -> tuple[NodeData, list[EdgeData]]:
+        # One round trip instead of the four the primitives need (the headline question's hot path).
+        records = self._read(cypher.RESPONSE_EDGES, id=action_point_id, goal_level=include_goal_level)
+        if not records:
+            raise NotFound(f"no node with id '{action_point_id}'")
+        row = records[0]
+        found = {
+            (e["source"], e["type"], e["target"]): EdgeData(
+                source=e["source"], target=e["target"], type=e["type"], props=dict(e["props"])
+            )
+            for e in row["edges"]
+        }
+        ap = NodeData(id=row["id"], label=row["label"], props=dict(row["props"]))
+        return ap, [found[k] for k in sorted(found)]
 
     # -- primitives --------------------------------------------------------------------------------
     def ping(self) -> None:
