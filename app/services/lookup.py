@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from app.errors import NotFound
+from app.errors import InvalidQuery, NotFound
 from app.store.models import NodeData, NodeRef
 from app.store.port import GraphStore
+from app.store.results import ActionPointDetail
 from graph_schema import Confidence, Label, Strength
 
 # Strongest / most certain first: used to pick "the best" strength and "the weakest" confidence of a cell.
@@ -49,6 +50,20 @@ def action_point(store: GraphStore, number: int) -> NodeData:
     for facts in store.action_point_facts():
         if facts.number == number:
             return store.node_data(facts.action_point.id)
+    raise NotFound(f"no action point number {number}")
+
+
+def action_point_detail(store: GraphStore, number: int, include_goal_level: bool = False) -> ActionPointDetail:
+    """The action point with this number, its goal and its responses (one store question on the usual path)."""
+    try:
+        detail = store.action_point(f"ap-{number}", include_goal_level)
+        if detail.number == number:
+            return detail
+    except (NotFound, InvalidQuery):
+        pass
+    for facts in store.action_point_facts():
+        if facts.number == number:
+            return store.action_point(facts.action_point.id, include_goal_level)
     raise NotFound(f"no action point number {number}")
 
 

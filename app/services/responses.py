@@ -67,30 +67,22 @@ def list_action_points(
 
 
 def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
-    node = lookup.action_point(store, number)
-    goal, goal_confidence = _goal_of(store, node.id)
-    responses = store.responses(node.id, include_goal_level=False)
-    illustrative = goal_confidence == ILLUSTRATIVE or any(is_illustrative(r) for r in responses)
-    text = node.props.get("text")
-    text_status = node.props.get("text_status")
+    detail = lookup.action_point_detail(store, number)
+    responses = detail.responses
+    illustrative = detail.goal_confidence == ILLUSTRATIVE or any(is_illustrative(r) for r in responses)
+    text = detail.properties.get("text")
+    text_status = detail.properties.get("text_status")
     return ActionPointOut(
-        action_point=lookup.to_ref(node),
+        action_point=detail.action_point,
         number=number,
-        goal=goal,
+        goal=detail.goal,
         responses=len(responses),
         status=status_of(responses),
         text=str(text) if text is not None else None,
         text_status=str(text_status) if text_status is not None else None,
-        properties=dict(sorted(node.props.items())),
+        properties=detail.properties,
         illustrative=lookup.notice(store, illustrative),
     )
-
-
-def _goal_of(store: GraphStore, ap_id: str) -> tuple[NodeRef | None, str | None]:
-    for link in store.links(ap_id):
-        if link.type == RelType.UNDER and link.direction == "out":
-            return link.node, link.confidence
-    return None, None
 
 
 def responses(
@@ -104,12 +96,12 @@ def responses(
     include_goal_level: bool = False,
 ) -> ResponsesOut:
     """Responders of action point ``number``, filtered, grouped project -> component -> activity."""
-    node = lookup.action_point(store, number)
+    detail = lookup.action_point_detail(store, number, include_goal_level)
     country_ref = lookup.to_ref(lookup.country(store, country)) if country else None
     component_ref = lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None
-    found = store.responses(node.id, include_goal_level)
+    found = detail.responses
     status = status_of(found)
-    goal, goal_confidence = _goal_of(store, node.id)
+    goal, goal_confidence = detail.goal, detail.goal_confidence
     wanted_conf = {c.value for c in confidence}
     wanted_strength = {s.value for s in strength}
     kept = [
@@ -124,7 +116,7 @@ def responses(
     # The answer names the goal too, so an illustrative placement under it counts.
     illustrative = any(is_illustrative(r) for r in kept) or goal_confidence == ILLUSTRATIVE
     return ResponsesOut(
-        action_point=lookup.to_ref(node),
+        action_point=detail.action_point,
         number=number,
         goal=goal,
         status=status,

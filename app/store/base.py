@@ -30,7 +30,7 @@ from app.store.models import (
     SourceOut,
 )
 from app.store.port import TraceDirection
-from app.store.results import ActionPointFacts, PathOut, PathStepOut, Response, SearchHit, Step
+from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, PathStepOut, Response, SearchHit, Step
 from graph_schema import Label, RelType
 from loaders.stats import GraphStats, stats_from_counts
 
@@ -221,18 +221,29 @@ class TraversalStore(ABC):
         return ap, [unique[k] for k in sorted(unique)]
 
     def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]:
+        return self.action_point(action_point_id, include_goal_level).responses
+
+    def action_point(self, action_point_id: str, include_goal_level: bool) -> ActionPointDetail:
         ap, edges = self.response_edges(action_point_id, include_goal_level)
         if ap.label != Label.ACTION_POINT:
             raise InvalidQuery(f"'{action_point_id}' is a {ap.label}, not an ActionPoint")
-        return _responses([ap.id], edges, self, include_goal_level)[ap.id]
+        found, refs = _responses([ap.id], edges, self, include_goal_level)
+        under = next((e for e in edges if e.type == RelType.UNDER.value and e.source == ap.id), None)
+        return ActionPointDetail(
+            action_point=ref(ap),
+            number=int(ap.props.get("number", 0)),
+            goal=refs.get(under.target) if under else None,
+            goal_confidence=under.props.get("confidence") if under else None,
+            responses=found[ap.id],
+            properties=dict(sorted(ap.props.items())),
+        )
 
     def action_point_facts(self) -> list[ActionPointFacts]:
         aps = self.nodes_by_label([Label.ACTION_POINT.value])
         types = [RelType.RESPONDS_TO.value, RelType.UNDER.value, *_CONTEXT_TYPES]
         edges = self.edges_by_type(types)
-        by_ap = _responses([a.id for a in aps], edges, self, include_goal_level=False)
+        by_ap, goal_refs = _responses([a.id for a in aps], edges, self, include_goal_level=False)
         under = {e.source: e for e in edges if e.type == RelType.UNDER.value}
-        goal_refs = self._refs(e.target for e in under.values())
         facts: list[ActionPointFacts] = []
         for ap in aps:
             goal_edge = under.get(ap.id)
@@ -462,8 +473,9 @@ def _step(edge: EdgeData, refs: dict[str, NodeRef]) -> Step:
 
 def _responses(
     ap_ids: list[str], edges: list[EdgeData], store: TraversalStore, include_goal_level: bool
-) -> dict[str, list[Response]]:
-    """Responses per action point, from the RESPONDS_TO/UNDER edges and the responders' context edges."""
+) -> tuple[dict[str, list[Response]], dict[str, NodeRef]]:
+    """Responses per action point, from the RESPONDS_TO/UNDER edges and the responders' context edges,
+    and the nodes they name (the action points' goals included)."""
     out_of: dict[str, list[EdgeData]] = defaultdict(list)
     into: dict[str, list[EdgeData]] = defaultdict(list)
     for edge in edges:
@@ -475,12 +487,14 @@ def _responses(
         if include_goal_level:
             for under in (e for e in out_of[ap] if e.type == RelType.UNDER.value):
                 plan += [(ap, "goal", e, under) for e in into[under.target] if e.type == RelType.RESPONDS_TO.value]
+    goals = {e.target for ap in ap_ids for e in out_of[ap] if e.type == RelType.UNDER.value}
     if not plan:
-        return {ap: [] for ap in ap_ids}
+        return {ap: [] for ap in ap_ids}, {i: ref(n) for i, n in store.nodes_by_id(goals).items()}
     responders = {edge.source for _, _, edge, _ in plan}
     ups = {e.target for r in responders for e in out_of[r] if e.type == RelType.PART_OF.value}
     nodes = store.nodes_by_id(
         set(ap_ids)
+        | goals
         | responders
         | ups
         | {e.target for _, _, e, _ in plan}
@@ -540,4 +554,4 @@ def _responses(
         responses.sort(
             key=lambda r: (r.level != "action_point", LABEL_ORDER.get(r.responder.label, 99), r.responder.id)
         )
-    return result
+    return result, refs

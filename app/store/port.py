@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Literal, Protocol
 
 from app.store.models import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
-from app.store.results import ActionPointFacts, PathOut, Response, SearchHit
+from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
 from loaders.stats import GraphStats
 
 TraceDirection = Literal["up", "down", "both"]
@@ -38,6 +38,8 @@ class GraphStore(Protocol):
     def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]: ...
 
     def action_point_facts(self) -> list[ActionPointFacts]: ...
+
+    def action_point(self, action_point_id: str, include_goal_level: bool) -> ActionPointDetail: ...
 
     def trace(self, node_id: str, direction: TraceDirection, depth: int, types: list[str] | None) -> GraphOut: ...
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -44,6 +44,12 @@ class ActionPointFacts(BaseModel):
     goal: NodeRef | None
     goal_confidence: str | None = None
     responses: list[Response]
+
+
+class ActionPointDetail(ActionPointFacts):
+    """One action point with its properties, goal and responses: what the headline question needs."""
+
+    properties: dict[str, Any]
 
 
 class PathStepOut(BaseModel):

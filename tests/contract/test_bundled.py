@@ -125,6 +125,18 @@ def test_responses_errors(store: GraphStore, memory_store: MemoryStore) -> None:
     assert same(store, memory_store, lambda s: s.responses("ap-0", False))["raised"] == "NotFound"
 
 
+@pytest.mark.parametrize("ap", ["ap-17", "ap-6", "ap-1"])
+@pytest.mark.parametrize("goal_level", [False, True])
+def test_action_point(store: GraphStore, memory_store: MemoryStore, ap: str, goal_level: bool) -> None:
+    detail = same(store, memory_store, lambda s: s.action_point(ap, goal_level))
+    assert detail["action_point"]["id"] == ap and detail["goal"] is not None
+    assert detail["properties"]["id"] == ap and "text" not in detail["properties"]
+    assert detail["responses"] == same(store, memory_store, lambda s: s.responses(ap, goal_level))
+    facts = {f["action_point"]["id"]: f for f in same(store, memory_store, lambda s: s.action_point_facts())}
+    if not goal_level:
+        assert {k: v for k, v in detail.items() if k != "properties"} == facts[ap]
+
+
 def test_action_point_facts(store: GraphStore, memory_store: MemoryStore) -> None:
     facts = same(store, memory_store, lambda s: s.action_point_facts())
     assert [f["number"] for f in facts] == list(range(1, 42))

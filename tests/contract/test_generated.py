@@ -65,6 +65,7 @@ def test_generated_graphs_answer_alike(db: tuple[neo4j.Driver, str], batch: Grap
     ap = data.draw(st.sampled_from([n.id for n in batch.nodes if n.label is Label.ACTION_POINT]), label="ap")
     check(lambda s: s.responses(ap, False))
     check(lambda s: s.responses(ap, True))
+    check(lambda s: s.action_point(ap, True))
     for node_id in data.draw(st.lists(some_ids, min_size=1, max_size=2, unique=True), label="nodes"):
         check(lambda s, node_id=node_id: s.node(node_id))
         check(lambda s, node_id=node_id: s.links(node_id))
