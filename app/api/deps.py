@@ -36,9 +36,31 @@ def api_keys(settings: Settings) -> list[str]:
     return [key.strip() for key in settings.api_keys.split(",") if key.strip()]
 
 
+# Browsers cannot send a header when following a link, so pages also accept the key from this cookie,
+# which the key form (app/web/pages.py) sets. The JSON API takes the header only.
+KEY_COOKIE = "bpkg_api_key"
+
+
+class PageKeyRequired(Exception):
+    """A page was asked for without a valid key; the pages answer with the key form."""
+
+
+def key_is_valid(settings: Settings, given: str | None) -> bool:
+    """Whether ``given`` is one of the configured keys, compared in constant time."""
+    encoded = (given or "").encode()
+    # Compare with every key, so timing reveals neither a key's prefix nor which key matched.
+    return any([secrets.compare_digest(encoded, k.encode()) for k in api_keys(settings)])
+
+
 def require_api_key(settings: SettingsDep, key: Annotated[str | None, Security(api_key_header)]) -> None:
     """401 unless ``X-API-Key`` is one of the configured keys (installed only when keys are configured)."""
-    given = (key or "").encode()
-    # Compare with every key, in constant time, so timing does not reveal a key's prefix.
-    if not any([secrets.compare_digest(given, k.encode()) for k in api_keys(settings)]):
+    if not key_is_valid(settings, key):
         raise HTTPException(401, "missing or wrong X-API-Key", headers={"WWW-Authenticate": "X-API-Key"})
+
+
+def require_page_key(
+    request: Request, settings: SettingsDep, key: Annotated[str | None, Security(api_key_header)]
+) -> None:
+    """Pages: the key from the ``X-API-Key`` header or the key cookie; otherwise the key form."""
+    if not (key_is_valid(settings, key) or key_is_valid(settings, request.cookies.get(KEY_COOKIE))):
+        raise PageKeyRequired()

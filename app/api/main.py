@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app.api import errors
-from app.api.deps import api_keys, require_api_key
+from app.api.deps import PageKeyRequired, api_keys, require_api_key, require_page_key
 from app.api.routers import (
     action_points,
     countries,
@@ -122,7 +122,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.include_router(router, dependencies=protected, responses=unauthorised)
 
     # -- HTML pages (app/web), behind the same optional API key ----------------------------------------
-    app.include_router(pages.router, dependencies=protected)
+    app.include_router(pages.public_router)
+    if protected:
+        # Pages take the key from the header or from the cookie the key form sets.
+        app.add_exception_handler(PageKeyRequired, pages.key_required)
+        app.include_router(pages.router, dependencies=[Depends(require_page_key)])
+    else:
+        app.include_router(pages.router)
     return app
 
 

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Final, ParamSpec, cast
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app.api.deps import get_store
+from app.api.deps import KEY_COOKIE, get_store, key_is_valid
 from app.errors import BackendUnavailable, BpkgError, InvalidQuery, NotFound
 from app.services.coverage import coverage
 from app.store.base import RANK
@@ -33,6 +33,8 @@ from app.web.layout import Layout
 from graph_schema import Label, RelType
 
 router = APIRouter(include_in_schema=False)
+# Reachable without a key even when API keys are configured: the key form and the static assets.
+public_router = APIRouter(include_in_schema=False)
 
 MAX_DEPTH: Final = 3
 MAX_TRACE_DEPTH: Final = 4
@@ -352,7 +354,7 @@ def label_list(request: Request, label: str, offset: int = 0) -> Response:
 # -- static files -----------------------------------------------------------------------------------
 
 
-@router.get("/view/static/{name}")
+@public_router.get("/view/static/{name}")
 def static(name: str) -> Response:
     """The site's CSS and the vis-network files that ship inside pyvis."""
     if name not in STATIC_TYPES:
@@ -363,3 +365,39 @@ def static(name: str) -> Response:
         media_type=STATIC_TYPES[name],
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"},
     )
+
+
+# -- the key form (only when API keys are configured) -------------------------------------------------
+
+
+def _local(target: str) -> str:
+    """``target`` if it is a path on this site, else the home page (no open redirects)."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+
+
+def key_form(request: Request, status: int = 401, wrong: bool = False, next_url: str | None = None) -> Response:
+    """The page that asks for an API key; a valid key is kept in an HttpOnly cookie."""
+    target = _local(next_url if next_url is not None else request.url.path)
+    return Page(request).render("key.html", status=status, title="API key needed", next_url=target, wrong=wrong, q="")
+
+
+def key_required(request: Request, exc: Exception) -> Response:
+    """Exception handler: a page asked for without a valid key gets the key form (401)."""
+    return key_form(request)
+
+
+@public_router.get("/view/key", response_class=HTMLResponse)
+def key_page(request: Request, next: str = "/") -> Response:
+    return key_form(request, status=200, next_url=next)
+
+
+@public_router.post("/view/key", response_class=HTMLResponse)
+async def key_submit(request: Request) -> Response:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    key = form.get("key", [""])[0]
+    target = _local(form.get("next", ["/"])[0])
+    if not key_is_valid(request.app.state.settings, key):
+        return key_form(request, wrong=True, next_url=target)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/")
+    return response
