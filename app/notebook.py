@@ -111,7 +111,7 @@ def _notice(store: GraphStore) -> list[str]:
 
 def responders(store: GraphStore, action_point: int, include_goal_level: bool = False) -> Table:
     """Which activities, components and projects respond to action point ``action_point``."""
-    ap = lookup.action_point(store, action_point)
+    detail = lookup.action_point_detail(store, action_point, include_goal_level)
     rows = [
         [
             r.responder.name,
@@ -122,10 +122,10 @@ def responders(store: GraphStore, action_point: int, include_goal_level: bool = 
             [p.name for p in r.projects],
             [c.name for c in r.countries],
         ]
-        for r in store.responses(ap.id, include_goal_level)
+        for r in detail.responses
     ]
     columns = ["responder", "label", "level", "strength", "confidence", "projects", "countries"]
-    return Table(columns, rows, title=f"Responses to {ap.name}", notes=_notice(store))
+    return Table(columns, rows, title=f"Responses to {detail.action_point.name}", notes=_notice(store))
 
 
 def coverage_table(store: GraphStore, by: CoverageBy) -> Table:

@@ -94,7 +94,7 @@ def goal_rows(store: GraphStore, facts: Facts) -> list[CoverageRow]:
     under: dict[str | None, list[ActionPointStatus]] = defaultdict(list)
     for s in facts.statuses:
         under[s.goal.id if s.goal else None].append(s)
-    goals = store.whole_graph([Label.PRIORITY_GOAL.value], _MAX_NODES).nodes
+    goals = lookup.nodes_of(store, Label.PRIORITY_GOAL, _MAX_NODES)
     rows = [_row(g, under[g.id], covered, sum(s.responses for s in under[g.id])) for g in goals]
     if under[None]:
         rows.append(_row(None, under[None], covered, sum(s.responses for s in under[None])))
@@ -112,7 +112,7 @@ def _contribution_rows(
             for node_id in {n.id for n in involved(r)}:
                 covered[node_id].add(f.number)
                 links[node_id] += 1
-    nodes = store.whole_graph([label.value], _MAX_NODES).nodes
+    nodes = lookup.nodes_of(store, label, _MAX_NODES)
     return [_row(n, facts.statuses, covered[n.id], links[n.id]) for n in nodes]
 
 

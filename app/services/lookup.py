@@ -39,18 +39,29 @@ def notice(store: GraphStore, illustrative: bool) -> str | None:
     return (info.illustrative if info and info.illustrative else None) or DEFAULT_NOTICE
 
 
-def action_point(store: GraphStore, number: int) -> NodeData:
-    """The action point with this number (ids are ``ap-N`` by convention; others are searched for)."""
+def nodes_of(store: GraphStore, label: Label, limit: int = 100_000) -> list[NodeRef]:
+    """Every node of ``label`` (in the store's deterministic order), without reading any edges."""
+    return store.nodes(label.value, None, limit, 0).items
+
+
+def _numbered(store: GraphStore, label: Label, prefix: str, number: int) -> NodeData:
+    """The node of ``label`` with this ``number`` (ids are ``prefix-N`` by convention; others are looked for)."""
     try:
-        node = store.node_data(f"ap-{number}")
-        if node.label == Label.ACTION_POINT and node.props.get("number") == number:
+        node = store.node_data(f"{prefix}-{number}")
+        if node.label == label and node.props.get("number") == number:
             return node
     except NotFound:
         pass
-    for facts in store.action_point_facts():
-        if facts.number == number:
-            return store.node_data(facts.action_point.id)
-    raise NotFound(f"no action point number {number}")
+    found = store.nodes_by_id([ref.id for ref in nodes_of(store, label)])
+    for node in found.values():
+        if node.props.get("number") == number:
+            return node
+    raise NotFound(f"no {label} number {number}")
+
+
+def action_point(store: GraphStore, number: int) -> NodeData:
+    """The action point with this number."""
+    return _numbered(store, Label.ACTION_POINT, "ap", number)
 
 
 def action_point_detail(store: GraphStore, number: int, include_goal_level: bool = False) -> ActionPointDetail:
@@ -61,25 +72,12 @@ def action_point_detail(store: GraphStore, number: int, include_goal_level: bool
             return detail
     except (NotFound, InvalidQuery):
         pass
-    for facts in store.action_point_facts():
-        if facts.number == number:
-            return store.action_point(facts.action_point.id, include_goal_level)
-    raise NotFound(f"no action point number {number}")
+    return store.action_point(action_point(store, number).id, include_goal_level)
 
 
 def goal(store: GraphStore, number: int) -> NodeData:
-    """The priority goal with this number (ids are ``pg-N`` by convention; others are looked for)."""
-    try:
-        node = store.node_data(f"pg-{number}")
-        if node.label == Label.PRIORITY_GOAL and node.props.get("number") == number:
-            return node
-    except NotFound:
-        pass
-    for ref in store.whole_graph([Label.PRIORITY_GOAL.value], max_nodes=1000).nodes:
-        node = store.node_data(ref.id)
-        if node.props.get("number") == number:
-            return node
-    raise NotFound(f"no priority goal number {number}")
+    """The priority goal with this number."""
+    return _numbered(store, Label.PRIORITY_GOAL, "pg", number)
 
 
 def country(store: GraphStore, code: str) -> NodeData:

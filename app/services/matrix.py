@@ -33,7 +33,7 @@ LEGEND: Final = {
 def matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
     facts = read_facts(store)
     label = Label.PRIORITY_GOAL if cols == "goal" else _COLUMNS[cols][0]
-    columns = store.whole_graph([label.value], _MAX_COLUMNS).nodes
+    columns = lookup.nodes_of(store, label, _MAX_COLUMNS)
     index = {c.id: i for i, c in enumerate(columns)}
     rows: list[MatrixRow] = []
     for f, status in zip(facts.items, facts.statuses, strict=True):

@@ -308,10 +308,7 @@ class TraversalStore(ABC):
             if not frontier or truncated:
                 break
             hits = self.incident(frontier)
-            candidates = sorted(
-                {e.target for e in hits} | {e.source for e in hits} - set(nodes),
-            )
-            found = self.nodes_by_id([c for c in candidates if c not in nodes])
+            found = self.nodes_by_id(({e.target for e in hits} | {e.source for e in hits}) - set(nodes))
             nxt: list[str] = []
             for node in sorted(found.values(), key=node_sort_key):
                 if keep is not None and node.label not in keep:
@@ -334,7 +331,9 @@ class TraversalStore(ABC):
         truncated = len(nodes) > max_nodes
         nodes = nodes[:max_nodes]
         ids = {n.id for n in nodes}
-        edges = [e for e in self.edges_by_type(None) if e.source in ids and e.target in ids]
+        # Only a chosen set of labels (or a cut view): read the edges around those nodes, not every edge.
+        pool = self.edges_by_type(None) if labels is None and not truncated else self.incident(ids)
+        edges = [e for e in pool if e.source in ids and e.target in ids]
         out = _graph_out(nodes, edges)
         if truncated:
             out.truncated = True
