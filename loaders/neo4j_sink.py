@@ -132,26 +132,21 @@ def _write(tx: neo4j.ManagedTransaction, batch: GraphBatch, summary: LoadSummary
             continue
         rel_rows.append({"source": rel.source, "type": rel.type.value, "target": rel.target, "props": rel.props})
 
-    new_ids = {n.id for n in batch.nodes}
-    new_rel_keys = {r.key for r in batch.rels}
-    stale_nodes = sorted(set(old_nodes) - new_ids) if prune else []
-    stale_rels = (
-        [
-            {"source": s, "type": t, "target": e}
-            for (s, t, e) in sorted(set(old_rels) - new_rel_keys)
-            if s not in stale_nodes and e not in stale_nodes
-        ]
-        if prune
-        else []
-    )
+    # Without --prune nothing goes; with it, every node and relationship the batch no longer holds.
+    stale_nodes = set(old_nodes) - {n.id for n in batch.nodes} if prune else set()
+    stale_keys = set(old_rels) - {r.key for r in batch.rels} if prune else set()
+    # Relationships of a deleted node go with it (DETACH DELETE); the others are deleted one by one.
+    stale_rels = [
+        {"source": s, "type": t, "target": e}
+        for (s, t, e) in sorted(stale_keys)
+        if s not in stale_nodes and e not in stale_nodes
+    ]
     summary.nodes.removed = len(stale_nodes)
-    summary.rels.removed = len(stale_rels) + sum(
-        1 for (s, _t, e) in old_rels if prune and (s in stale_nodes or e in stale_nodes)
-    )
+    summary.rels.removed = len(stale_keys)
 
     steps: list[tuple[LiteralString, str, Sequence[Any]]] = [
         # A node whose label changed is deleted and created afresh so that it keeps exactly one label.
-        (DELETE_NODES, "ids", sorted(relabelled | set(stale_nodes))),
+        (DELETE_NODES, "ids", sorted(relabelled | stale_nodes)),
         (DELETE_RELS, "rows", stale_rels),
         (UPSERT_NODES, "rows", node_rows),
         (UPSERT_RELS, "rows", rel_rows),
