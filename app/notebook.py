@@ -177,7 +177,10 @@ def goal_grid(store: GraphStore, cols: MatrixCols = "component") -> Grid:
 
 @functools.cache
 def _figure_class() -> type[Figure]:
-    from matplotlib.figure import Figure
+    try:
+        from matplotlib.figure import Figure
+    except ModuleNotFoundError as exc:
+        raise ModuleNotFoundError('plots need matplotlib: pip install "bpkg[notebook]"') from exc
 
     class NotebookFigure(Figure):
         """A matplotlib figure that Jupyter shows as a PNG without pyplot (and its global state)."""
