@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -140,7 +141,14 @@ def _serve(args: argparse.Namespace) -> int:
     from app.api.main import create_app
 
     settings = _settings(args)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    store = None
+    if settings.backend == "memory":
+        # Load before the server starts, so that an invalid dataset is reported like `bpkg validate`
+        # does (every problem, exit 1) instead of as a traceback from inside the server's start-up.
+        from app.store.memory import MemoryStore
+
+        store = MemoryStore(build_graph(load_dataset(settings.dataset)))
+    uvicorn.run(create_app(settings, store=store), host=settings.host, port=settings.port)
     return 0
 
 
@@ -161,6 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # The reader went away (`bpkg stats | head -1`): stop quietly, as Unix tools do. Point stdout at
+        # /dev/null so that the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except DatasetInvalid as exc:
         print(f"bpkg: the dataset is invalid: {exc}", file=sys.stderr)
         return 1
