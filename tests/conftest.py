@@ -7,6 +7,7 @@ skipped test at all, is a failure.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -33,6 +34,46 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"skipped while BPKG_REQUIRE_NEO4J=1: {report.longrepr}"
 
 
+@functools.cache
+def neo4j_problem() -> str | None:
+    """Why Neo4j cannot be used (None when it answers): checked once per run."""
+    from app.errors import BackendUnavailable
+    from app.neo4j_driver import open_driver
+
+    try:
+        open_driver(Settings()).close()
+    except BackendUnavailable as exc:
+        return str(exc)
+    return None
+
+
+NEO4J_FIXTURES = {"neo4j_driver", "neo4j_bundled"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test that asks for Neo4j without the marker would escape the gate below: refuse to run it.
+    unmarked = [
+        item.nodeid
+        for item in items
+        if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("neo4j") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"tests that use Neo4j must be marked neo4j: {', '.join(unmarked)}")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # The one place that gates Neo4j tests, by their marker (not by whichever fixture they happen to
+    # use): without Neo4j they skip locally, and fail when it is required (CI).
+    if item.get_closest_marker("neo4j") is None:
+        return
+    problem = neo4j_problem()
+    if problem is None:
+        return
+    if REQUIRE_NEO4J:
+        pytest.fail(f"Neo4j is required (BPKG_REQUIRE_NEO4J=1) but unavailable: {problem}", pytrace=False)
+    pytest.skip(f"no Neo4j: {problem}")
+
+
 @pytest.fixture(scope="session")
 def bundled_batch() -> GraphBatch:
     return load_dataset()
@@ -55,16 +96,10 @@ def neo4j_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def neo4j_driver(neo4j_settings: Settings) -> Iterator[neo4j.Driver]:
-    from app.errors import BackendUnavailable
     from app.neo4j_driver import open_driver
 
-    try:
-        driver = open_driver(neo4j_settings)
-    except BackendUnavailable as exc:
-        if REQUIRE_NEO4J:
-            pytest.fail(f"Neo4j is required (BPKG_REQUIRE_NEO4J=1) but unavailable: {exc}")
-        pytest.skip(f"no Neo4j: {exc}")
-    with driver:
+    # Reached only from tests marked neo4j (pytest_runtest_setup has checked that Neo4j answers).
+    with open_driver(neo4j_settings) as driver:
         yield driver
 
 

@@ -11,6 +11,7 @@ from typing import get_args
 
 import pytest
 
+from app.services.health import health
 from app.store.base import TraversalStore
 from app.store.memory import MemoryStore
 from app.store.models import NodePage
@@ -46,8 +47,12 @@ def test_dataset_info(store: GraphStore, memory_store: MemoryStore) -> None:
     assert got.name == "budapest-process" and got.loaded_at
 
 
-def test_ping(store: GraphStore) -> None:
-    store.ping()
+def test_health_of_a_reachable_backend(store: GraphStore) -> None:
+    # ping answers (no BackendUnavailable), and health reports the backend and the dataset it holds;
+    # the unreachable cases are in test_neo4j_failures.
+    report = health(store, "2026-01-01T00:00:00+00:00")
+    assert (report.status, report.reachable, report.backend) == ("ok", True, store.backend)
+    assert report.dataset is not None and report.dataset.name == "budapest-process"
 
 
 @pytest.mark.parametrize("node_id", SAMPLE_IDS)
