@@ -35,6 +35,9 @@ say "ruff"
 .venv/bin/ruff format --check .
 say "mypy --strict"
 .venv/bin/mypy
+.venv/bin/mypy --strict scripts/user_stage.py
+say "deptry (what the installed package imports is declared)"
+.venv/bin/deptry .
 
 # A throwaway Neo4j 5.26 on its own port and state folder, with a random password.
 export BPKG_NEO4J_HOME="${BPKG_NEO4J_HOME:-$(mktemp -d /tmp/bpkg-neo4j.XXXXXX)}"
@@ -51,3 +54,17 @@ tools/neo4j/neo4j.sh start
 
 say "pytest"
 .venv/bin/python -m pytest "$@"
+
+# The user stage: the wheel a user gets, with no dev extras, in a fresh venv, driven from outside the
+# checkout through every documented command, API operation and page kind, on both backends.
+# BPKG_USER_STAGE=0 skips it in a developer's loop; CI always runs it.
+if [[ ${BPKG_USER_STAGE:-1} != 0 || ${CI:-} == true ]]; then
+    WHEEL_VENV="$(mktemp -d /tmp/bpkg-wheel-venv.XXXXXX)"
+    say "installing the wheel with no extras into $WHEEL_VENV (what 'pip install .' gives a user)"
+    python3 -m venv "$WHEEL_VENV"
+    "$WHEEL_VENV/bin/python" -m pip install -q --upgrade pip
+    "$WHEEL_VENV/bin/python" -m pip install -q "$ROOT"
+    python3 scripts/user_stage.py --bpkg "$WHEEL_VENV/bin/bpkg" --backend memory
+    python3 scripts/user_stage.py --bpkg "$WHEEL_VENV/bin/bpkg" --backend neo4j
+    rm -rf "$WHEEL_VENV"
+fi
