@@ -139,7 +139,9 @@ def coverage_table(store: GraphStore, by: CoverageBy) -> Table:
     ]
     notes = [out.status_rule, *_notice(store)]
     columns = [by, "covered", "action_points", "share_covered", "responses"]
-    title = f"Coverage by {by}: {out.summary.covered} of {out.summary.action_points} action points covered"
+    title = (
+        f"Coverage by {by}: {out.summary.covered} of {out.summary.action_points} action points responded to directly"
+    )
     return Table(columns, rows, title=title, notes=notes)
 
 

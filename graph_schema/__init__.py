@@ -11,7 +11,7 @@ from graph_schema.constraints import (
     expected_constraint_names,
     index_ddl,
 )
-from graph_schema.enums import Confidence, Label, RelType, Role, Strength
+from graph_schema.enums import Confidence, Label, RelType, Role, Strength, most_certain, weakest
 from graph_schema.models import (
     NODE_MODELS,
     REL_MODELS,
@@ -44,5 +44,7 @@ __all__ = [
     "expected_constraint_names",
     "index_ddl",
     "is_allowed",
+    "most_certain",
     "to_properties",
+    "weakest",
 ]

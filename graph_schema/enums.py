@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -54,6 +55,23 @@ class Confidence(StrEnum):
     CONFIRMED = "confirmed"
     INFERRED = "inferred"
     ILLUSTRATIVE = "illustrative"
+
+
+def weakest(levels: Iterable[str]) -> str | None:
+    """The least certain of some confidence levels (illustrative < inferred < confirmed); None for none.
+
+    The confidence of an answer built from several links: a chain is only as sure as its weakest link."""
+    order = list(Confidence)
+    return max(levels, key=lambda c: order.index(Confidence(c)) if c in _LEVELS else len(order), default=None)
+
+
+def most_certain(levels: Iterable[str]) -> str | None:
+    """The most certain of some confidence levels; None for none (what the best of several answers rests on)."""
+    order = list(Confidence)
+    return min(levels, key=lambda c: order.index(Confidence(c)) if c in _LEVELS else len(order), default=None)
+
+
+_LEVELS = frozenset(c.value for c in Confidence)
 
 
 class Strength(StrEnum):

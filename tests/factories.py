@@ -10,6 +10,14 @@ import yaml
 
 from loaders.dataset import PLAN_COLUMNS
 
+
+class _NoAliases(yaml.SafeDumper):
+    """Writes shared values out in full: dataset files refuse YAML anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 SRC = {"sources": ["source-a"], "confidence": "confirmed"}
 
 
@@ -99,7 +107,8 @@ def write_dataset(
 ) -> Path:
     """A valid three-file dataset (graph YAML, countries CSV, plan CSV); pass pieces to replace them."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "reference.yaml").write_text(yaml.safe_dump(graph or base_graph(), sort_keys=False), encoding="utf-8")
+    text = yaml.dump(graph or base_graph(), Dumper=_NoAliases, sort_keys=False)
+    (folder / "reference.yaml").write_text(text, encoding="utf-8")
     write_csv(folder / "countries.csv", COUNTRY_COLUMNS, COUNTRY_ROWS if countries is None else countries)
     rows = PLAN_ROWS if plan is None else plan
     write_csv(folder / "plan.csv", list(PLAN_COLUMNS), [[r.get(c, "") for c in PLAN_COLUMNS] for r in rows])

@@ -16,11 +16,11 @@ from app.services.models import (
     CoverageRow,
     GapsOut,
 )
-from app.services.responses import ILLUSTRATIVE, is_illustrative, status_of
+from app.services.responses import ILLUSTRATIVE, is_illustrative, status_fields
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import ActionPointFacts, Response
-from graph_schema import Confidence, Label, RelType, Strength
+from graph_schema import Confidence, Label, RelType, Strength, weakest
 
 CoverageBy = Literal["goal", "component", "country", "project"]
 _ROLL_UP_LABELS = [Label.DECLARATION, Label.COMMITMENT, Label.ACTION_PLAN, Label.PRIORITY_GOAL, Label.ACTION_POINT]
@@ -47,14 +47,16 @@ def read_facts(store: GraphStore) -> Facts:
             action_point=f.action_point,
             number=f.number,
             goal=f.goal,
-            status=status_of(f.responses),
+            **status_fields(f.responses, f.goal_responses),
             responses=len(f.responses),
+            goal_responses=len(f.goal_responses),
             strengths=_count((r.strength for r in f.responses), [s.value for s in Strength]),
             confidence=_count((r.confidence for r in f.responses), [c.value for c in Confidence]),
         )
         for f in items
     ]
     illustrative = any(f.goal_confidence == ILLUSTRATIVE or any(map(is_illustrative, f.responses)) for f in items)
+    illustrative = illustrative or any(s.status_confidence == ILLUSTRATIVE for s in statuses)
     return Facts(items, statuses, illustrative)
 
 
@@ -73,7 +75,12 @@ def _counts(covered: int, total: int) -> CoverageCounts:
 
 
 def summary(facts: Facts) -> CoverageCounts:
-    return _counts(sum(s.status == "covered" for s in facts.statuses), facts.total)
+    """The counts of every status, and what the covered count rests on (its weakest status)."""
+    by_status = Counter(s.status for s in facts.statuses)
+    counts = _counts(by_status["direct"], facts.total)
+    counts.goal_only, counts.gap = by_status["goal_only"], by_status["gap"]
+    counts.confidence = weakest(str(s.status_confidence) for s in facts.statuses if s.status == "direct")
+    return counts
 
 
 def _row(node: NodeRef | None, statuses: Sequence[ActionPointStatus], covered: set[int], responses: int) -> CoverageRow:
@@ -90,7 +97,7 @@ def _row(node: NodeRef | None, statuses: Sequence[ActionPointStatus], covered: s
 
 def goal_rows(store: GraphStore, facts: Facts) -> list[CoverageRow]:
     """One row per priority goal (by number), then one for action points under no goal, if any."""
-    covered = {s.number for s in facts.statuses if s.status == "covered"}
+    covered = {s.number for s in facts.statuses if s.status == "direct"}
     under: dict[str | None, list[ActionPointStatus]] = defaultdict(list)
     for s in facts.statuses:
         under[s.goal.id if s.goal else None].append(s)
@@ -138,7 +145,7 @@ def commitment_rows(store: GraphStore, facts: Facts) -> list[CommitmentRow]:
             key=lambda s: s.number,
         )
         aps = list({s.number: s for s in aps}.values())
-        covered = [s.number for s in aps if s.status == "covered"]
+        covered = [s.number for s in aps if s.status == "direct"]
         rows.append(
             CommitmentRow(
                 node=node,
@@ -146,7 +153,7 @@ def commitment_rows(store: GraphStore, facts: Facts) -> list[CommitmentRow]:
                 plans=[refs[p] for p in plans],
                 goals=[g for g in graph.nodes if g.id in goals],
                 covered_numbers=covered,
-                uncovered_numbers=[s.number for s in aps if s.status != "covered"],
+                uncovered_numbers=[s.number for s in aps if s.status != "direct"],
                 **_counts(len(covered), len(aps)).model_dump(),
             )
         )
@@ -182,7 +189,7 @@ def gaps(store: GraphStore) -> GapsOut:
     facts = read_facts(store)
     return GapsOut(
         summary=summary(facts),
-        gaps=[s for s in facts.statuses if s.status == "uncovered"],
+        gaps=[s for s in facts.statuses if s.status != "direct"],
         goals=goal_rows(store, facts),
         commitments=commitment_rows(store, facts),
         illustrative=lookup.notice(store, facts.illustrative),

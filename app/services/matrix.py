@@ -6,13 +6,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Final
 
-from app.services import lookup, tables
+from app.services import lookup, sheets, tables
 from app.services.coverage import read_facts
 from app.services.models import MatrixCell, MatrixCols, MatrixOut, MatrixRow
+from app.services.sheets import marked
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
-from graph_schema import Label
+from graph_schema import Label, weakest
 
 _COLUMNS: Final[dict[str, tuple[Label, Callable[[Response], Iterable[NodeRef]]]]] = {
     # A response's components and projects include the responder itself when it is one.
@@ -22,11 +23,15 @@ _COLUMNS: Final[dict[str, tuple[Label, Callable[[Response], Iterable[NodeRef]]]]
 }
 _MAX_COLUMNS: Final = 100_000
 LEGEND: Final = {
-    "goal": "Each action point's row has its status (covered / uncovered) in the column of the goal it sits "
-    "under; 'links' counts its direct responses and 'confidence' is that of its placement under the goal.",
+    "goal": "Each action point's row has its status (responded to directly / only through its goal / gap) in "
+    "the column of the goal it sits under; 'links' counts its direct responses and 'confidence' is that of its "
+    "placement under the goal. A cell or status that rests on a link that is not confirmed says so after a "
+    "dash ('- illustrative', '- inferred').",
     "other": "A cell holds the strongest strength of the direct responses (RESPONDS_TO the action point) "
     "involving the column -- made by it, its activities or (for countries) work located there -- with the "
-    "number of links in brackets when there are several; 'confidence' is the least certain of them.",
+    "number of links in brackets when there are several; 'confidence' is the least certain of them, each "
+    "response as sure as the weakest link on its path. A cell that rests on a link that is not confirmed says "
+    "so after a dash ('direct (2) - illustrative').",
 }
 
 
@@ -41,10 +46,10 @@ def matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
         if cols == "goal":
             if f.goal is not None and f.goal.id in index:
                 cells[index[f.goal.id]] = MatrixCell(
-                    text=status.status,
+                    text=marked(status.status_words, f.goal.confidence),
                     links=len(f.responses),
                     strength=lookup.strongest(r.strength for r in f.responses),
-                    confidence=f.goal_confidence,
+                    confidence=f.goal.confidence,
                 )
         else:
             involved = _COLUMNS[cols][1]
@@ -56,7 +61,15 @@ def matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
                 if node_id in index:
                     cells[index[node_id]] = _cell(found)
         rows.append(
-            MatrixRow(action_point=f.action_point, number=f.number, goal=f.goal, status=status.status, cells=cells)
+            MatrixRow(
+                action_point=f.action_point,
+                number=f.number,
+                goal=f.goal,
+                status=status.status,
+                status_words=status.status_words,
+                status_confidence=status.status_confidence,
+                cells=cells,
+            )
         )
     return MatrixOut(
         cols_are=cols,
@@ -69,37 +82,26 @@ def matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
 
 def _cell(found: list[Response]) -> MatrixCell:
     best = lookup.strongest(r.strength for r in found) or ""
+    confidence = weakest(r.confidence for r in found)
     return MatrixCell(
-        text=best if len(found) == 1 else f"{best} ({len(found)})",
+        text=marked(best if len(found) == 1 else f"{best} ({len(found)})", confidence),
         links=len(found),
         strength=best or None,
-        confidence=lookup.least_certain(r.confidence for r in found),
+        confidence=confidence,
     )
 
 
-def _table(m: MatrixOut) -> tuple[list[str], list[list[tables.Cell]]]:
+def table(m: MatrixOut) -> sheets.Table:
+    """The matrix as a table: one header row of names (the id added where names repeat)."""
     header = ["number", "action point", "goal", "status", *tables.unique_headers([(c.name, c.id) for c in m.columns])]
     rows: list[list[tables.Cell]] = [
         [
             r.number,
             r.action_point.name,
-            r.goal.name if r.goal else None,
-            r.status,
+            marked(r.goal.name, r.goal.confidence) if r.goal else None,
+            marked(r.status_words, r.status_confidence),
             *(c.text if c else None for c in r.cells),
         ]
         for r in m.rows
     ]
     return header, rows
-
-
-def as_csv(m: MatrixOut) -> bytes:
-    header, rows = _table(m)
-    return tables.to_csv(header, rows)
-
-
-def as_xlsx(m: MatrixOut, dataset: str) -> bytes:
-    header, rows = _table(m)
-    notes = [("dataset", dataset), ("rows", "action points"), ("columns", m.cols_are), ("legend", m.legend)]
-    if m.illustrative:
-        notes.append(("illustrative", m.illustrative))
-    return tables.to_xlsx("matrix", header, rows, notes)

@@ -9,9 +9,26 @@ from pydantic import BaseModel, Field
 from app.store.models import DatasetOut, GraphOut, LinkOut, NodeRef
 from app.store.results import PathOut, SearchHit, Step
 
-Status = Literal["covered", "uncovered"]
-"""OpenFastTrace-like coverage status of an action point: ``covered`` when at least one activity,
-component, project or output responds to it directly (goal-level links do not count)."""
+Status = Literal["direct", "goal_only", "gap"]
+"""How an action point is responded to: ``direct`` when at least one activity, component, project or output
+responds to it (RESPONDS_TO the action point); ``goal_only`` when none does but something responds to the
+priority goal it sits under; ``gap`` when neither."""
+STATUS_WORDS: dict[str, str] = {
+    "direct": "responded to directly",
+    "goal_only": "only through its goal",
+    "gap": "gap",
+}
+
+
+class StatusFields(BaseModel):
+    """An action point's status, in words, and what it rests on."""
+
+    status: Status
+    status_words: str = Field(description="the status as people say it: " + ", ".join(STATUS_WORDS.values()))
+    status_confidence: str | None = Field(
+        description="what the status rests on: the most certain of the responses that give it, each as sure as "
+        "the weakest link on its path (illustrative < inferred < confirmed); null for a gap"
+    )
 
 
 class HealthOut(BaseModel):
@@ -53,12 +70,12 @@ class SearchOut(BaseModel):
 # -- action points and their responses -----------------------------------------------------------
 
 
-class ActionPointSummary(BaseModel):
+class ActionPointSummary(StatusFields):
     action_point: NodeRef
     number: int
-    goal: NodeRef | None
+    goal: NodeRef | None = Field(description="its priority goal; confidence is that of the assignment")
     responses: int = Field(description="direct responses (activities, components, projects, outputs)")
-    status: Status
+    goal_responses: int = Field(0, description="responses to its priority goal")
 
 
 class ActionPointPage(BaseModel):
@@ -83,11 +100,15 @@ class ResponseLink(BaseModel):
     responder: NodeRef
     target: NodeRef
     strength: str
-    confidence: str
+    confidence: str = Field(description="the weakest confidence on the path (what the answer rests on)")
+    link_confidence: str = Field(description="the confidence of the RESPONDS_TO link alone")
     sources: list[str]
     note: str | None = None
     countries: list[NodeRef]
-    path: list[Step] = Field(description="the relationships that justify the link, responder context first")
+    path: list[Step] = Field(
+        description="every relationship the answer rests on: the responder's component and project, the link, "
+        "and at goal level the action point's placement under the goal"
+    )
 
 
 class ActivityGroup(BaseModel):
@@ -122,13 +143,12 @@ class ResponseCounts(BaseModel):
     activities: int
 
 
-class ResponsesOut(BaseModel):
-    """Who responds to an action point, grouped project -> component -> activity."""
+class ResponsesOut(StatusFields):
+    """Who responds to an action point, grouped project -> component -> activity (status before filters)."""
 
     action_point: NodeRef
     number: int
     goal: NodeRef | None
-    status: Status = Field(description="coverage of the action point before filters")
     filters: ResponseFilters
     counts: ResponseCounts
     projects: list[ProjectGroup]
@@ -138,21 +158,26 @@ class ResponsesOut(BaseModel):
 # -- coverage and gaps --------------------------------------------------------------------------
 
 
-class ActionPointStatus(BaseModel):
+class ActionPointStatus(StatusFields):
     action_point: NodeRef
     number: int
     goal: NodeRef | None
-    status: Status
     responses: int
+    goal_responses: int = Field(description="responses to its priority goal")
     strengths: dict[str, int] = Field(description="direct responses per strength")
     confidence: dict[str, int] = Field(description="direct responses per confidence level")
 
 
 class CoverageCounts(BaseModel):
     action_points: int
-    covered: int
-    uncovered: int
+    covered: int = Field(description="action points responded to directly")
+    uncovered: int = Field(description="action points not responded to directly (only through their goal, or gaps)")
     share_covered: float = Field(description="covered / action_points, 0 when there are none")
+    goal_only: int | None = Field(None, description="of the uncovered: responded to only through their goal")
+    gap: int | None = Field(None, description="of the uncovered: not responded to at all")
+    confidence: str | None = Field(
+        None, description="what the covered count rests on: the weakest of the covered action points' status"
+    )
 
 
 class CoverageRow(CoverageCounts):
@@ -181,9 +206,11 @@ COMMITMENT_RULE = (
     "share the same action points."
 )
 STATUS_RULE = (
-    "An action point is 'covered' when at least one activity, component, project or output responds to it "
-    "directly (RESPONDS_TO the action point), whatever the link's strength or confidence; otherwise it is "
-    "'uncovered'. Links to its priority goal do not cover it."
+    "An action point is 'responded to directly' (status direct, counted as covered) when at least one "
+    "activity, component, project or output responds to it (RESPONDS_TO the action point), whatever the "
+    "link's strength; 'only through its goal' (goal_only) when none does but something responds to its "
+    "priority goal; otherwise a 'gap'. goal_only and gap count as uncovered. Every status says what it rests "
+    "on (status_confidence): an answer is as sure as the weakest link on its path."
 )
 
 
@@ -203,7 +230,10 @@ class CoverageOut(BaseModel):
 
 class GapsOut(BaseModel):
     summary: CoverageCounts
-    gaps: list[ActionPointStatus] = Field(description="the uncovered action points, by number")
+    gaps: list[ActionPointStatus] = Field(
+        description="the action points not responded to directly, by number: gaps, and those responded to only "
+        "through their goal (status says which; goal_responses how many respond to the goal instead)"
+    )
     goals: list[CoverageRow]
     commitments: list[CommitmentRow]
     commitment_rule: str = COMMITMENT_RULE
@@ -223,11 +253,10 @@ class MatrixCell(BaseModel):
     confidence: str | None = Field(None, description="the least certain confidence among the links")
 
 
-class MatrixRow(BaseModel):
+class MatrixRow(StatusFields):
     action_point: NodeRef
     number: int
     goal: NodeRef | None
-    status: Status
     cells: list[MatrixCell | None] = Field(description="one per column, in column order; null when empty")
 
 

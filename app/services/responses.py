@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from app.services import lookup
 from app.services.models import (
+    STATUS_WORDS,
     ActionPointOut,
     ActionPointPage,
     ActionPointSummary,
@@ -22,16 +23,31 @@ from app.services.models import (
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
-from graph_schema import Confidence, Label, RelType, Strength
+from graph_schema import Confidence, Label, RelType, Strength, most_certain
 
 ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
 
 
-def status_of(responses: Sequence[Response]) -> Status:
-    return "covered" if any(r.level == "action_point" for r in responses) else "uncovered"
+def status_of(direct: Sequence[Response], via_goal: Sequence[Response]) -> Status:
+    """direct when something responds to the action point, goal_only when only its goal is responded to, else gap."""
+    if any(r.level == "action_point" for r in direct):
+        return "direct"
+    return "goal_only" if via_goal else "gap"
+
+
+def status_fields(direct: Sequence[Response], via_goal: Sequence[Response]) -> dict[str, str | None]:
+    """status, status_words and status_confidence: the most certain of the responses that give the status."""
+    status = status_of(direct, via_goal)
+    basis = direct if status == "direct" else via_goal
+    return {
+        "status": status,
+        "status_words": STATUS_WORDS[status],
+        "status_confidence": most_certain(r.confidence for r in basis),
+    }
 
 
 def is_illustrative(response: Response) -> bool:
+    # Response.confidence is already the weakest on its path; the steps are checked for answers built by hand.
     return response.confidence == ILLUSTRATIVE or any(step.confidence == ILLUSTRATIVE for step in response.path)
 
 
@@ -48,13 +64,15 @@ def list_action_points(
             number=facts.number,
             goal=facts.goal,
             responses=len(facts.responses),
-            status=status_of(facts.responses),
+            goal_responses=len(facts.goal_responses),
+            **status_fields(facts.responses, facts.goal_responses),
         )
         if goal_id is not None and (facts.goal is None or facts.goal.id != goal_id):
             continue
         if status is not None and item.status != status:
             continue
         illustrative = illustrative or facts.goal_confidence == ILLUSTRATIVE
+        illustrative = illustrative or item.status_confidence == ILLUSTRATIVE
         illustrative = illustrative or any(is_illustrative(r) for r in facts.responses)
         items.append(item)
     return ActionPointPage(
@@ -67,9 +85,11 @@ def list_action_points(
 
 
 def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
-    detail = lookup.action_point_detail(store, number)
+    detail = lookup.action_point_detail(store, number, include_goal_level=True)
     responses = detail.responses
+    fields = status_fields(responses, detail.goal_responses)
     illustrative = detail.goal_confidence == ILLUSTRATIVE or any(is_illustrative(r) for r in responses)
+    illustrative = illustrative or fields["status_confidence"] == ILLUSTRATIVE
     text = detail.properties.get("text")
     text_status = detail.properties.get("text_status")
     return ActionPointOut(
@@ -77,7 +97,8 @@ def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
         number=number,
         goal=detail.goal,
         responses=len(responses),
-        status=status_of(responses),
+        goal_responses=len(detail.goal_responses),
+        **fields,
         text=str(text) if text is not None else None,
         text_status=str(text_status) if text_status is not None else None,
         properties=detail.properties,
@@ -96,11 +117,12 @@ def responses(
     include_goal_level: bool = False,
 ) -> ResponsesOut:
     """Responders of action point ``number``, filtered, grouped project -> component -> activity."""
-    detail = lookup.action_point_detail(store, number, include_goal_level)
+    # Goal-level responses are always read: the status says whether the goal alone is responded to.
+    detail = lookup.action_point_detail(store, number, include_goal_level=True)
     country_ref = lookup.to_ref(lookup.country(store, country)) if country else None
     component_ref = lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None
-    found = detail.responses
-    status = status_of(found)
+    found = [*detail.responses, *detail.goal_responses] if include_goal_level else detail.responses
+    fields = status_fields(detail.responses, detail.goal_responses)
     goal, goal_confidence = detail.goal, detail.goal_confidence
     wanted_conf = {c.value for c in confidence}
     wanted_strength = {s.value for s in strength}
@@ -119,7 +141,7 @@ def responses(
         action_point=detail.action_point,
         number=number,
         goal=goal,
-        status=status,
+        **fields,
         filters=ResponseFilters(
             country=country_ref,
             component=component_ref,
@@ -145,6 +167,7 @@ def _link(r: Response) -> ResponseLink:
         target=r.target,
         strength=r.strength,
         confidence=r.confidence,
+        link_confidence=r.link_confidence,
         sources=r.sources,
         note=r.note,
         countries=r.countries,

@@ -31,7 +31,7 @@ from app.store.models import (
 )
 from app.store.port import TraceDirection
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, PathStepOut, Response, SearchHit, Step
-from graph_schema import Label, RelType
+from graph_schema import Label, RelType, weakest
 from loaders.stats import GraphStats, stats_from_counts
 
 # Height of each label between the political level (low numbers) and the ground (high numbers):
@@ -221,7 +221,8 @@ class TraversalStore(ABC):
         return ap, [unique[k] for k in sorted(unique)]
 
     def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]:
-        return self.action_point(action_point_id, include_goal_level).responses
+        detail = self.action_point(action_point_id, include_goal_level)
+        return [*detail.responses, *detail.goal_responses]
 
     def action_point(self, action_point_id: str, include_goal_level: bool) -> ActionPointDetail:
         ap, edges = self.response_edges(action_point_id, include_goal_level)
@@ -232,9 +233,10 @@ class TraversalStore(ABC):
         return ActionPointDetail(
             action_point=ref(ap),
             number=int(ap.props.get("number", 0)),
-            goal=refs.get(under.target) if under else None,
+            goal=_goal_ref(under, refs),
             goal_confidence=under.props.get("confidence") if under else None,
-            responses=found[ap.id],
+            responses=[r for r in found[ap.id] if r.level == "action_point"],
+            goal_responses=[r for r in found[ap.id] if r.level == "goal"],
             properties=dict(sorted(ap.props.items())),
         )
 
@@ -242,7 +244,7 @@ class TraversalStore(ABC):
         aps = self.nodes_by_label([Label.ACTION_POINT.value])
         types = [RelType.RESPONDS_TO.value, RelType.UNDER.value, *_CONTEXT_TYPES]
         edges = self.edges_by_type(types)
-        by_ap, goal_refs = _responses([a.id for a in aps], edges, self, include_goal_level=False)
+        by_ap, goal_refs = _responses([a.id for a in aps], edges, self, include_goal_level=True)
         under = {e.source: e for e in edges if e.type == RelType.UNDER.value}
         facts: list[ActionPointFacts] = []
         for ap in aps:
@@ -251,9 +253,10 @@ class TraversalStore(ABC):
                 ActionPointFacts(
                     action_point=ref(ap),
                     number=int(ap.props.get("number", 0)),
-                    goal=goal_refs.get(goal_edge.target) if goal_edge else None,
+                    goal=_goal_ref(goal_edge, goal_refs),
                     goal_confidence=goal_edge.props.get("confidence") if goal_edge else None,
-                    responses=by_ap[ap.id],
+                    responses=[r for r in by_ap[ap.id] if r.level == "action_point"],
+                    goal_responses=[r for r in by_ap[ap.id] if r.level == "goal"],
                 )
             )
         return facts
@@ -443,6 +446,16 @@ def _score(node: NodeData, tokens: list[str], phrase: str) -> tuple[float, list[
     return score, sorted(matched)
 
 
+def _goal_ref(under: EdgeData | None, refs: dict[str, NodeRef]) -> NodeRef | None:
+    """The goal an action point sits under, with the confidence of that assignment: the weakest of the
+    UNDER link and the goal node itself."""
+    if under is None or under.target not in refs:
+        return None
+    goal = refs[under.target]
+    levels = [str(level) for level in (under.props.get("confidence"), goal.confidence) if level]
+    return goal.model_copy(update={"confidence": weakest(levels)})
+
+
 def _graph_out(nodes: Iterable[NodeData], edges: Iterable[EdgeData]) -> GraphOut:
     return GraphOut(
         nodes=[ref(n) for n in sorted(nodes, key=node_sort_key)],
@@ -539,7 +552,9 @@ def _responses(
                 level=level,
                 target=refs[link.target],
                 responder=refs[link.source],
-                confidence=str(link.props.get("confidence")),
+                # A chain is only as sure as its weakest link: every step of the path counts.
+                confidence=weakest(step.confidence for step in steps) or str(link.props.get("confidence")),
+                link_confidence=str(link.props.get("confidence")),
                 strength=str(link.props.get("strength")),
                 sources=list(link.props.get("sources", [])),
                 note=link.props.get("note"),

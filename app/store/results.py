@@ -21,12 +21,17 @@ class Step(BaseModel):
 
 
 class Response(BaseModel):
-    """One responder linked to an action point (or, at goal level, to the action point's goal)."""
+    """One responder linked to an action point (or, at goal level, to the action point's goal).
+
+    ``confidence`` is the weakest on the whole ``path`` (the responder's place in its component and project,
+    the link itself and, at goal level, the action point's placement under the goal); ``link_confidence``
+    is that of the RESPONDS_TO link alone."""
 
     level: Literal["action_point", "goal"]
     target: NodeRef
     responder: NodeRef
     confidence: str
+    link_confidence: str
     strength: str
     sources: list[str]
     note: str | None = None
@@ -37,13 +42,17 @@ class Response(BaseModel):
 
 
 class ActionPointFacts(BaseModel):
-    """An action point with its goal and its direct responses: the raw material of coverage."""
+    """An action point with its goal, its direct responses and those to its goal: the raw material of coverage.
+
+    ``goal.confidence`` is that of the assignment (the weakest of the UNDER link and the goal node);
+    ``goal_confidence`` is the UNDER link's own."""
 
     action_point: NodeRef
     number: int
     goal: NodeRef | None
     goal_confidence: str | None = None
     responses: list[Response]
+    goal_responses: list[Response] = Field(default_factory=list)
 
 
 class ActionPointDetail(ActionPointFacts):

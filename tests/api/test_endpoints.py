@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv as csv_module
 import io
 from typing import Any
 
@@ -88,8 +89,30 @@ def test_action_points_list(client: TestClient) -> None:
 
     assert body["total"] == 41
     assert [i["number"] for i in body["items"]] == list(range(1, 42))
-    assert all(i["status"] == ("covered" if i["responses"] else "uncovered") for i in body["items"])
+    for i in body["items"]:
+        want = "direct" if i["responses"] else "goal_only" if i["goal_responses"] else "gap"
+        words = {"direct": "responded to directly", "goal_only": "only through its goal", "gap": "gap"}[want]
+        assert (i["status"], i["status_words"]) == (want, words)
+        assert (i["status_confidence"] is None) == (want == "gap")
+    # The sample plan places every action point under its goal and links responders illustratively.
+    assert {i["status_confidence"] for i in body["items"] if i["status"] == "direct"} == {"illustrative"}
     assert body["illustrative"]
+
+
+def test_action_point_6_is_not_a_gap_that_looks_answered(client: TestClient) -> None:
+    # Action point 6 has no direct responder; its goal has some: every answer says "only through its goal".
+    listed = {i["number"]: i for i in client.get("/action-points?limit=500").json()["items"]}
+    detail = client.get("/action-points/6").json()
+    responses = client.get("/action-points/6/responses?include_goal_level=true").json()
+    for body in (listed[6], detail, responses):
+        assert (body["status"], body["status_words"]) == ("goal_only", "only through its goal")
+    assert detail["responses"] == 0 and detail["goal_responses"] > 0
+    links = [
+        link
+        for g in responses["projects"]
+        for link in [*g["responses"], *(x for c in g["components"] for x in c["responses"])]
+    ]
+    assert links and all(link["level"] == "goal" for link in links)
 
 
 def test_action_point_detail(any_client: TestClient) -> None:
@@ -224,9 +247,13 @@ def test_coverage_on_both_backends(any_client: TestClient, client: TestClient) -
 
 def test_gaps_are_the_uncovered(client: TestClient) -> None:
     gaps = client.get("/gaps").json()
-    uncovered = client.get("/action-points?status=uncovered&limit=500").json()
-    assert [g["number"] for g in gaps["gaps"]] == [i["number"] for i in uncovered["items"]]
-    assert gaps["summary"]["uncovered"] == len(gaps["gaps"])
+    items = client.get("/action-points?limit=500").json()["items"]
+    assert [g["number"] for g in gaps["gaps"]] == [i["number"] for i in items if i["status"] != "direct"]
+    summary = gaps["summary"]
+    assert summary["uncovered"] == len(gaps["gaps"]) == summary["goal_only"] + summary["gap"]
+    assert summary["confidence"] == "illustrative"  # the covered count rests on the sample plan
+    only_goal = client.get("/action-points?status=goal_only&limit=500").json()["items"]
+    assert [i["number"] for i in only_goal] == [g["number"] for g in gaps["gaps"] if g["status"] == "goal_only"]
 
 
 def test_matrix_json_csv_xlsx(client: TestClient) -> None:
@@ -250,6 +277,41 @@ def test_matrix_json_csv_xlsx(client: TestClient) -> None:
     assert [c.value for c in sheet[1]][:2] == ["number", "action point"]
     assert "illustrative" in [row[0].value for row in book["about"].iter_rows()]
     assert client.get("/matrix?rows=component").status_code == 422
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_saved_matrix_files_say_which_cells_rest_on_illustrative_links(client: TestClient, fmt: str) -> None:
+    # The file alone (no HTTP header, no JSON notice) must say it: every cell of the bundled matrix rests
+    # on the illustrative sample plan, and so does every status and every goal placement.
+    body = client.get("/matrix?cols=component").json()
+    response = client.get(f"/matrix?cols=component&format={fmt}")
+    if fmt == "csv":
+        rows = list(csv_module.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content))["matrix"]
+        rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    cells = [cell for row in rows[1:] for cell in row[4:] if cell]
+    assert cells and all(cell.endswith(" - illustrative") for cell in cells)
+    filled = sum(1 for r in body["rows"] for c in r["cells"] if c)
+    assert len(cells) == filled
+    assert all(row[2].endswith(" - illustrative") for row in rows[1:])  # the goal placements
+    statuses = {row[3] for row in rows[1:]}
+    assert "responded to directly - illustrative" in statuses and "only through its goal - illustrative" in statuses
+
+
+@pytest.mark.parametrize("path", ["/coverage", "/coverage?by=country", "/gaps", "/action-points", "/countries/PAK"])
+def test_every_table_answer_comes_as_csv_and_xlsx(client: TestClient, path: str) -> None:
+    join = "&" if "?" in path else "?"
+    as_csv = client.get(f"{path}{join}format=csv")
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv"), as_csv.text
+    rows = list(csv_module.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows)
+    as_xlsx = client.get(f"{path}{join}format=xlsx")
+    book = load_workbook(io.BytesIO(as_xlsx.content))
+    assert book.worksheets[0].max_row == len(rows)
+    assert "illustrative" in [row[0].value for row in book["about"].iter_rows()]
+    assert any("illustrative" in cell for row in rows[1:] for cell in row)
+    assert client.get(f"{path}{join}format=pdf").status_code == 422
 
 
 def test_country(any_client: TestClient) -> None:

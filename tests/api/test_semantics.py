@@ -22,7 +22,11 @@ def test_headline_groups_project_component_activity(tiny_client: TestClient) -> 
 
     assert body["action_point"]["id"] == "ap-1"
     assert body["goal"]["id"] == "pg-1"
-    assert body["status"] == "covered"
+    assert (body["status"], body["status_words"], body["status_confidence"]) == (
+        "direct",
+        "responded to directly",
+        "illustrative",
+    )
     assert body["counts"] == {"links": 1, "projects": 1, "components": 1, "activities": 1}
     [project] = body["projects"]
     assert project["project"]["id"] == "project-p"
@@ -57,12 +61,15 @@ def test_component_level_response_sits_on_the_component(tiny_client: TestClient)
 
 def test_goal_level_links_are_added_only_on_request(tiny_client: TestClient) -> None:
     plain = tiny_client.get("/action-points/3/responses").json()
-    assert (plain["status"], plain["projects"], plain["counts"]["links"]) == ("uncovered", [], 0)
+    # Nothing responds to ap-3 itself, but project-p responds to its goal: the status says so even when the
+    # goal-level links are not listed.
+    assert (plain["status"], plain["projects"], plain["counts"]["links"]) == ("goal_only", [], 0)
+    assert plain["status_words"] == "only through its goal"
     # The answer names ap-3's goal, and its placement under pg-2 is illustrative.
     assert plain["illustrative"] == "plan.csv is illustrative"
 
     body = tiny_client.get("/action-points/3/responses?include_goal_level=true").json()
-    assert body["status"] == "uncovered"  # a link to the goal does not cover the action point
+    assert body["status"] == "goal_only"  # a link to the goal does not cover the action point
     [project] = body["projects"]
     [link] = project["responses"]
     assert (link["level"], link["responder"]["id"], link["target"]["id"]) == ("goal", "project-p", "pg-2")
@@ -96,21 +103,30 @@ def test_filters_keep_only_matching_links(tiny_client: TestClient) -> None:
 def test_action_point_list_and_detail(tiny_client: TestClient) -> None:
     page = tiny_client.get("/action-points").json()
     assert [(i["number"], i["goal"]["id"], i["responses"], i["status"]) for i in page["items"]] == [
-        (1, "pg-1", 1, "covered"),
-        (2, "pg-1", 1, "covered"),
-        (3, "pg-2", 0, "uncovered"),
+        (1, "pg-1", 1, "direct"),
+        (2, "pg-1", 1, "direct"),
+        (3, "pg-2", 0, "goal_only"),
     ]
     assert [i["number"] for i in tiny_client.get("/action-points?goal=1").json()["items"]] == [1, 2]
-    assert [i["number"] for i in tiny_client.get("/action-points?status=uncovered").json()["items"]] == [3]
+    assert [i["number"] for i in tiny_client.get("/action-points?status=goal_only").json()["items"]] == [3]
+    assert tiny_client.get("/action-points?status=gap").json()["items"] == []
     detail = tiny_client.get("/action-points/3").json()
-    assert (detail["number"], detail["status"], detail["text"]) == (3, "uncovered", None)
+    assert (detail["number"], detail["status"], detail["text"]) == (3, "goal_only", None)
     assert detail["illustrative"] == "plan.csv is illustrative"  # its placement under pg-2 is illustrative
 
 
 def test_coverage_rolls_up_goals_and_commitments(tiny_client: TestClient) -> None:
     body = tiny_client.get("/coverage?by=goal").json()
 
-    assert body["summary"] == {"action_points": 3, "covered": 2, "uncovered": 1, "share_covered": 0.6667}
+    assert body["summary"] == {
+        "action_points": 3,
+        "covered": 2,
+        "uncovered": 1,
+        "share_covered": 0.6667,
+        "goal_only": 1,
+        "gap": 0,
+        "confidence": "illustrative",
+    }
     rows = {r["node"]["id"]: r for r in body["rows"]}
     assert (rows["pg-1"]["covered"], rows["pg-1"]["uncovered"], rows["pg-1"]["share_covered"]) == (2, 0, 1.0)
     assert (rows["pg-2"]["covered_numbers"], rows["pg-2"]["uncovered_numbers"]) == ([], [3])
@@ -121,7 +137,7 @@ def test_coverage_rolls_up_goals_and_commitments(tiny_client: TestClient) -> Non
     assert ids(commitment["goals"]) == ["pg-1", "pg-2"]
     assert (commitment["covered_numbers"], commitment["uncovered_numbers"]) == ([1, 2], [3])
     assert "LAUNCHES" in body["commitment_rule"]
-    assert [s["status"] for s in body["action_points"]] == ["covered", "covered", "uncovered"]
+    assert [s["status"] for s in body["action_points"]] == ["direct", "direct", "goal_only"]
 
 
 def test_coverage_by_component_project_and_country(tiny_client: TestClient) -> None:
@@ -139,7 +155,7 @@ def test_gaps(tiny_client: TestClient) -> None:
     body = tiny_client.get("/gaps").json()
 
     assert [g["number"] for g in body["gaps"]] == [3]
-    assert body["gaps"][0]["status"] == "uncovered"
+    assert (body["gaps"][0]["status"], body["gaps"][0]["goal_responses"]) == ("goal_only", 1)
     assert [(g["node"]["id"], g["uncovered"]) for g in body["goals"]] == [("pg-1", 0), ("pg-2", 1)]
     assert body["commitments"][0]["uncovered_numbers"] == [3]
 
@@ -147,14 +163,19 @@ def test_gaps(tiny_client: TestClient) -> None:
 def test_matrix_cells(tiny_client: TestClient) -> None:
     body = tiny_client.get("/matrix?cols=component").json()
     assert ids(body["columns"]) == ["component-c"]
-    assert [[c and c["text"] for c in r["cells"]] for r in body["rows"]] == [["direct"], ["partial"], [None]]
+    # The tiny plan is illustrative, and a cell says so itself (a saved file keeps it).
+    assert [[c and c["text"] for c in r["cells"]] for r in body["rows"]] == [
+        ["direct - illustrative"],
+        ["partial - illustrative"],
+        [None],
+    ]
 
     goals = tiny_client.get("/matrix?cols=goal").json()
     assert ids(goals["columns"]) == ["pg-1", "pg-2"]
     assert [[c and c["text"] for c in r["cells"]] for r in goals["rows"]] == [
-        ["covered", None],
-        ["covered", None],
-        [None, "uncovered"],
+        ["responded to directly - illustrative", None],
+        ["responded to directly - illustrative", None],
+        [None, "only through its goal - illustrative"],
     ]
 
 

@@ -136,10 +136,35 @@ def test_action_point(store: GraphStore, memory_store: MemoryStore, ap: str, goa
     detail = same(store, memory_store, lambda s: s.action_point(ap, goal_level))
     assert detail["action_point"]["id"] == ap and detail["goal"] is not None
     assert detail["properties"]["id"] == ap and "text" not in detail["properties"]
-    assert detail["responses"] == same(store, memory_store, lambda s: s.responses(ap, goal_level))
+    assert detail["responses"] + detail["goal_responses"] == same(
+        store, memory_store, lambda s: s.responses(ap, goal_level)
+    )
+    assert all(r["level"] == "action_point" for r in detail["responses"])
+    assert all(r["level"] == "goal" for r in detail["goal_responses"])
     facts = {f["action_point"]["id"]: f for f in same(store, memory_store, lambda s: s.action_point_facts())}
-    if not goal_level:
+    if goal_level:
+        # The facts always carry the goal-level responses: the status needs them.
         assert {k: v for k, v in detail.items() if k != "properties"} == facts[ap]
+    else:
+        assert detail["goal_responses"] == []
+
+
+def test_derived_confidence_is_the_weakest_on_the_path(store: GraphStore, memory_store: MemoryStore) -> None:
+    # Action point 17 sits under its goal through an illustrative UNDER link: every goal-level answer is
+    # illustrative whatever its own link says, and its path lists the UNDER step.
+    detail = same(store, memory_store, lambda s: s.action_point("ap-17", True))
+    order = ["illustrative", "inferred", "confirmed"]
+    assert detail["goal_confidence"] == "illustrative" and detail["goal"]["confidence"] == "illustrative"
+    assert detail["goal_responses"]
+    for r in detail["responses"] + detail["goal_responses"]:
+        levels = [step["confidence"] for step in r["path"]]
+        assert r["confidence"] == min(levels, key=order.index)
+        assert order.index(r["confidence"]) <= order.index(r["link_confidence"])
+    for r in detail["goal_responses"]:
+        under = [s for s in r["path"] if s["type"] == "UNDER"]
+        assert [(s["source"]["id"], s["target"]["id"]) for s in under] == [("ap-17", detail["goal"]["id"])]
+        assert r["confidence"] == "illustrative"
+    assert any(r["link_confidence"] == "confirmed" for r in detail["goal_responses"])
 
 
 def test_action_point_facts(store: GraphStore, memory_store: MemoryStore) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from app.api.deps import StoreDep
 from app.api.errors import ERRORS
+from app.api.files import FormatQuery, file_responses, table_file
 from app.api.params import Limit, Offset
 from app.services import responses as service
-from app.services.models import ActionPointOut, ActionPointPage, ResponsesOut, Status
+from app.services import sheets
+from app.services.models import STATUS_RULE, ActionPointOut, ActionPointPage, ResponsesOut, Status
 from graph_schema import Confidence, Strength
 
 router = APIRouter(prefix="/action-points", tags=["action points"], responses={**ERRORS})
@@ -18,16 +21,28 @@ router = APIRouter(prefix="/action-points", tags=["action points"], responses={*
 Number = Annotated[int, Path(ge=1, le=999, description="the action point's number", examples=[17])]
 
 
-@router.get("", response_model=ActionPointPage, summary="List action points")
+@router.get(
+    "",
+    response_model=ActionPointPage,
+    responses=file_responses("A page of action points"),
+    summary="List action points",
+)
 def list_action_points(
     store: StoreDep,
     goal: Annotated[int | None, Query(ge=1, le=99, description="only those under this priority goal number")] = None,
-    status: Annotated[Status | None, Query(description="only covered or only uncovered ones")] = None,
+    status: Annotated[
+        Status | None,
+        Query(description="only those responded to directly (direct), only through their goal (goal_only), or gaps"),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> ActionPointPage:
-    """Action points by number, with their goal, number of direct responses and coverage status."""
-    return service.list_action_points(store, goal, status, limit, offset)
+    fmt: FormatQuery = "json",
+) -> ActionPointPage | Response:
+    """Action points by number, with their goal, number of direct responses and status."""
+    found = service.list_action_points(store, goal, status, limit, offset)
+    if fmt == "json":
+        return found
+    return table_file(store, fmt, "action-points", sheets.action_points(found), found.illustrative, STATUS_RULE)
 
 
 @router.get("/{number}", response_model=ActionPointOut, summary="One action point")
@@ -57,7 +72,10 @@ def get_responses(
         str | None,
         Query(max_length=120, description="only responses within this component (id)", examples=["component-mrc"]),
     ] = None,
-    confidence: Annotated[list[Confidence] | None, Query(description="only links with these confidence levels")] = None,
+    confidence: Annotated[
+        list[Confidence] | None,
+        Query(description="only links whose answer has these confidence levels (the weakest on its path)"),
+    ] = None,
     strength: Annotated[list[Strength] | None, Query(description="only links with these strengths")] = None,
     include_goal_level: Annotated[bool, Query(description="also links to the action point's goal")] = False,
 ) -> ResponsesOut:

@@ -5,22 +5,36 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from fastapi.responses import Response
 
 from app.api.deps import StoreDep
 from app.api.errors import ERRORS
+from app.api.files import FormatQuery, file_responses, table_file
 from app.services import countries as service
+from app.services import sheets
 from app.services.models import CountryOut
 
 router = APIRouter(prefix="/countries", tags=["countries"], responses={**ERRORS})
 
 
-@router.get("/{code}", response_model=CountryOut, summary="A country's role and the work done there")
+@router.get(
+    "/{code}",
+    response_model=CountryOut,
+    responses=file_responses("The country"),
+    summary="A country's role and the work done there",
+)
 def get_country(
     store: StoreDep,
     code: Annotated[str, Path(max_length=200, description="ISO3 code or node id", examples=["PAK", "country-afg"])],
-) -> CountryOut:
+    fmt: FormatQuery = "json",
+) -> CountryOut | Response:
     """Role in the process, activities, components and projects there, action points addressed, events hosted.
 
-    ``code`` is an ISO 3166 alpha-3 code (``PAK``, any case) or a node id (``country-pak``).
+    ``code`` is an ISO 3166 alpha-3 code (``PAK``, any case) or a node id (``country-pak``); the CSV and
+    XLSX files list the action points served there.
     """
-    return service.country(store, code)
+    found = service.country(store, code)
+    if fmt == "json":
+        return found
+    name = f"country-{found.iso3 or found.country.id}".lower()
+    return table_file(store, fmt, name, sheets.country(found), found.illustrative)
