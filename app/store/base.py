@@ -31,7 +31,7 @@ from app.store.models import (
 )
 from app.store.port import TraceDirection
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, PathStepOut, Response, SearchHit, Step
-from graph_schema import Label, RelType, weakest
+from graph_schema import Label, RelType, most_certain, weakest
 from loaders.stats import GraphStats, stats_from_counts
 
 # Height of each label between the political level (low numbers) and the ground (high numbers):
@@ -398,7 +398,15 @@ class TraversalStore(ABC):
                         explanation="; ".join(_explain(e, refs) for e in rels),
                     )
                 )
-            result.append(PathOut(length=len(seq) - 1, nodes=[refs[n] for n in seq], steps=steps))
+            hops = [most_certain(rel.confidence for rel in step.relationships) for step in steps]
+            result.append(
+                PathOut(
+                    length=len(seq) - 1,
+                    nodes=[refs[n] for n in seq],
+                    steps=steps,
+                    confidence=weakest(h for h in hops if h is not None),
+                )
+            )
         return result
 
     # -- search -----------------------------------------------------------------------------------

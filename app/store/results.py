@@ -74,6 +74,11 @@ class PathOut(BaseModel):
     length: int
     nodes: list[NodeRef]
     steps: list[PathStepOut]
+    confidence: str | None = Field(
+        None,
+        description="the weakest hop on the path, each hop as sure as the most certain relationship joining "
+        "its two nodes (illustrative < inferred < confirmed); null for a path of length 0",
+    )
 
 
 class SearchHit(BaseModel):

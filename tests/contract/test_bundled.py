@@ -293,3 +293,13 @@ def test_primitives(store: GraphStore, memory_store: MemoryStore) -> None:
     assert same(store, memory_store, primitive(lambda s: s.nodes_by_label(["Component", "Region", "Nope"])))
     assert same(store, memory_store, primitive(lambda s: s.text_candidates(["migrant", "17"], 10)))
     assert same(store, memory_store, primitive(lambda s: s.text_candidates([], 10))) == []
+
+
+def test_a_path_is_as_sure_as_its_weakest_hop(store: GraphStore, memory_store: MemoryStore) -> None:
+    # EU funding (confirmed) reaches action point 17 only through the illustrative sample plan.
+    paths = same(store, memory_store, lambda s: s.paths("org-eu", "ap-17", 4, 5))
+    order = ["illustrative", "inferred", "confirmed"]
+    assert paths
+    for path in paths:
+        hops = [max(((r["confidence"]) for r in step["relationships"]), key=order.index) for step in path["steps"]]
+        assert path["confidence"] == min(hops, key=order.index) == "illustrative"
