@@ -13,8 +13,11 @@ It reads ``facts.yaml`` (the sourced facts; ``facts.md`` is its narrative) and w
 - ``loaders/templates/implementation-plan.csv`` and ``.xlsx``: the empty plan template.
 
 Rules kept here (design.md §3): every node and relationship carries ``sources`` (ids of ``Source`` nodes)
-and the ``confidence`` the facts give; an ``inferred`` fact is never upgraded; facts marked ``missing`` are
-not facts (the 41 action points exist as nodes, without text). The sample plan is illustrative only.
+and the ``confidence`` the facts give; an ``inferred`` fact is never upgraded, and says why in its ``note``; a
+``confirmed`` link cites a source whose facts record states it (a partner the facts give for the MRC component
+by centre cites the centre's sources, see CENTRE_PARTNERS); facts marked ``missing`` are not facts (the 41
+action points exist as nodes, without text). The sample plan is illustrative only; each action point's goal
+assignment is a row of its own, so that its UNDER link has its own note.
 Before writing, the output is checked against ``graph_schema`` (patterns and property models).
 """
 
@@ -424,6 +427,25 @@ _PARTNERS: Final[dict[str, tuple[str, RelType, bool]]] = {
 # Generic phrases in the facts that name no organisation.
 _NO_ORGANISATION: Final = frozenset({"national ministries"})
 
+# Partners that the facts give for a component or project only through the Migrant Resource Centres they
+# concern ("Switzerland (BGD)"). The component's or project's own sources do not name them; the centres'
+# records do (checked at build time). Such a link cites the centres' sources and is only as sure as the
+# centres' place under the component (deduced for centres opened after the IMM project closed); a reason
+# given here makes it deduced in any case.
+# (facts code of the component or project, facts token) -> (facts cities of the centres, reason or None)
+CENTRE_PARTNERS: Final[dict[tuple[str, str], tuple[tuple[str, ...], str | None]]] = {
+    ("MRC", "Switzerland (BGD)"): (("Dhaka", "Cumilla"), None),
+    ("MRC", "Norway (IRQ Baghdad)"): (("Baghdad",), None),
+    ("MRC", "Sweden (Sulaymaniyah)"): (("Sulaymaniyah",), None),
+    ("MRC", "Denmark/NORAQ (Baghdad 2)"): (("Baghdad (2nd)",), None),
+    ("MRC", "ILO (Pakistan start-up)"): (("Islamabad", "Lahore"), None),
+    ("SRPP", "ILO (MRCs)"): (
+        ("Islamabad", "Lahore"),
+        "ILO (written 'ILO (SALM)' in facts.md) is a partner of the first centres in Pakistan, which this project set "
+        "up; no source names ILO as implementing the project itself",
+    ),
+}
+
 # --------------------------------------------------------------------------------------------------
 # Stable ids and readable names for facts-file records.
 # --------------------------------------------------------------------------------------------------
@@ -810,6 +832,67 @@ class ReferenceBuilder:
         )
         self.org_sources.setdefault(org, [])
         self.org_sources[org] = _dedupe([*self.org_sources[org], *sources])
+
+    def imm_end(self) -> int:
+        """The year the IMM ("Silk Routes") project closed."""
+        imm = next(p for p in self.facts["projects"] if p["code"] == "IMM")
+        return int(str(imm["years"]).split(" to ")[1][:4])
+
+    def centre(self, city: str) -> Mapping[str, Any]:
+        """The facts record of a Migrant Resource Centre, by its city as the facts write it."""
+        for m in self.facts["mrcs"]:
+            if str(m["city"]) == city:
+                return m
+        raise BuildError(f"no Migrant Resource Centre {city!r} in the facts")
+
+    def centre_in_component(self, m: Mapping[str, Any]) -> str:
+        """Confidence of a centre's place under the MRC component: deduced when it opened after IMM closed."""
+        return str(m["confidence"]) if int(str(m["opened"])[:4]) <= self.imm_end() else INFERRED
+
+    def centre_partner_link(
+        self, code: str, token: str, rel_type: RelType, target: str, record_sources: Sequence[str]
+    ) -> None:
+        """A partner the facts give for a component or project through the centres it concerns (CENTRE_PARTNERS):
+        cite the centres' records, which name it, and keep the weakest link of the chain."""
+        cities, reason = CENTRE_PARTNERS[(code, token)]
+        found = self.organisation_for(token)
+        if found is None:
+            raise BuildError(f"no organisation for {token!r}")
+        org = found[0]
+        sources: list[str] = []
+        best = INFERRED
+        late: list[str] = []
+        for city in cities:
+            m = self.centre(city)
+            named = {f[0] for f in (self.organisation_for(str(p)) for p in as_list(m.get("partners"))) if f}
+            if org not in named:
+                raise BuildError(f"the facts for the centre in {city} do not name {token!r}")
+            sources.extend(self.g.src(m["source"]))
+            placed = str(m["confidence"])
+            if code == "MRC":
+                placed = weaker(placed, self.centre_in_component(m))
+                if self.centre_in_component(m) == INFERRED:
+                    late.append(f"{city} opened in {str(m['opened'])[:4]}")
+            best = placed if _CERTAINTY[placed] > _CERTAINTY[best] else best
+        which = "centre" if len(cities) == 1 else "centres"
+        notes = [
+            f"listed in the facts as '{token}'; cited from the sources on the {which} it concerns "
+            f"({' and '.join(cities)}), which name it among the partners"
+        ]
+        if code == "MRC" and best == INFERRED and late:
+            one = len(late) == 1
+            notes.append(
+                f"the {'centre' if one else 'centres'} in {' and '.join(late)}, after the IMM project closed "
+                f"({self.imm_end()}), and {'is' if one else 'are'} placed under the MRC flagship initiative only by "
+                "deduction, so this link is deduced"
+            )
+        if reason:
+            notes.append(reason)
+            sources.extend(record_sources)
+            best = INFERRED
+        sources = _dedupe(sources)
+        self.g.rel(org, rel_type, target, sources, best, note="; ".join(notes))
+        self.org_sources[org] = _dedupe([*self.org_sources.get(org, []), *sources])
 
     # -- sections -----------------------------------------------------------------------------
     def build(self) -> Graph:
@@ -1241,10 +1324,12 @@ class ReferenceBuilder:
                 g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf)
             for iso in as_list(p.get("regional_countries")):
                 g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf, note="regional level")
-            for token in as_list(p.get("donors")):
-                self.org_link(str(token), RelType.FUNDS, ident, sources, conf)
-            for token in as_list(p.get("implementing_partners")):
-                self.org_link(str(token), RelType.IMPLEMENTS, ident, sources, conf)
+            for key, rel_type in (("donors", RelType.FUNDS), ("implementing_partners", RelType.IMPLEMENTS)):
+                for token in as_list(p.get(key)):
+                    if (code, str(token)) in CENTRE_PARTNERS:
+                        self.centre_partner_link(code, str(token), rel_type, ident, sources)
+                    else:
+                        self.org_link(str(token), rel_type, ident, sources, conf)
             for token in as_list(p.get("partners")):
                 self.org_link(str(token), RelType.IMPLEMENTS, ident, sources, conf, note="named as partner")
 
@@ -1275,11 +1360,20 @@ class ReferenceBuilder:
                 description=str(c["description"]),
                 note="; ".join(notes) or None,
             )
+            # Why the facts give the whole component as inferred, for each of its links.
+            why = None
+            if conf == INFERRED:
+                why = f"the facts give {name} as inferred" + (
+                    f" (missing in the sources: {', '.join(c['missing'])})" if c.get("missing") else ""
+                )
             if code in imm["components"]:
                 g.rel("project-imm", RelType.HAS_COMPONENT, ident, g.src(imm["source"][:2]), str(imm["confidence"]))
             if isinstance(c.get("countries"), list):
                 for iso in c["countries"]:
-                    note = "lead country" if code == "RELEC" and iso == "TUR" else None
+                    note = "lead country" if code == "RELEC" and iso == "TUR" else why
+                    if code == "MRC":
+                        self.mrc_country(ident, str(iso), sources, conf)
+                        continue
                     g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf, note=note)
             else:
                 # "all BP participating states; focus SRCs and Central Asia": the focus countries, deduced.
@@ -1305,11 +1399,33 @@ class ReferenceBuilder:
                         self.org_link(
                             str(token), RelType.FUNDS, ident, sources, conf, note=phases.get(str(phase), str(phase))
                         )
-            else:
-                for token in as_list(donors):
-                    self.org_link(str(token), RelType.FUNDS, ident, sources, conf)
-            for token in as_list(c.get("implementing_partners")):
-                self.org_link(str(token), RelType.IMPLEMENTS, ident, sources, conf)
+                donors = None
+            for key, rel_type in (("donors", RelType.FUNDS), ("implementing_partners", RelType.IMPLEMENTS)):
+                for token in as_list(donors if key == "donors" else c.get(key)):
+                    if (code, str(token)) in CENTRE_PARTNERS:
+                        self.centre_partner_link(code, str(token), rel_type, ident, sources)
+                    else:
+                        self.org_link(str(token), rel_type, ident, sources, conf, note=why)
+
+    def mrc_country(self, ident: str, iso: str, sources: Sequence[str], conf: str) -> None:
+        """ACTIVE_IN of the MRC component: as the component's sources give it where a centre in the country is
+        part of the component, deduced (citing the centres) where its centres there are placed under it only by
+        deduction."""
+        centres = [m for m in self.facts["mrcs"] if str(m["country"]) == iso]
+        if not centres or any(self.centre_in_component(m) != INFERRED for m in centres):
+            self.g.rel(ident, RelType.ACTIVE_IN, self.country(iso), sources, conf)
+            return
+        cities = ", ".join(f"{m['city']} ({str(m['opened'])[:4]})" for m in centres)
+        which = "its only centre there" if len(centres) == 1 else "its centres there"
+        self.g.rel(
+            ident,
+            RelType.ACTIVE_IN,
+            self.country(iso),
+            self.g.src(*(m["source"] for m in centres)),
+            weaker(conf, INFERRED),
+            note=f"the facts list this country for the MRC initiative, but {which}, {cities}, opened "
+            f"after the IMM project closed ({self.imm_end()}) and is placed under the initiative only by deduction",
+        )
 
     def mrcs(self) -> None:
         """Each Migrant Resource Centre as an Activity of the MRC component."""
@@ -1472,6 +1588,12 @@ class ReferenceBuilder:
             for key, label in (("topic", "Topic"), ("participants", "Participants"), ("chair", "Chaired by")):
                 if e.get(key):
                     desc.append(f"{label}: {e[key]}.")
+            # Why the facts give the event as inferred (an uncertain date, an announced meeting), for its links.
+            why = None
+            if conf == INFERRED:
+                reasons = [f"date given as '{date}'"] if re.search(r"inferred|ambiguous", date) else []
+                reasons += [str(e["notes"])] if e.get("notes") else []
+                why = "the facts give this event as inferred" + (": " + "; ".join(reasons) if reasons else "")
             g.node(
                 Label.EVENT,
                 ident,
@@ -1483,7 +1605,7 @@ class ReferenceBuilder:
                 year=int(year_match.group(1)) if year_match else None,
                 place=str(e["place"]) if e.get("place") else None,
                 description=" ".join(desc) or None,
-                note=str(e["notes"]) if e.get("notes") else None,
+                note=why or (str(e["notes"]) if e.get("notes") else None),
             )
             if etype in _PROJECT_EVENT_TYPES:
                 g.rel(
@@ -1492,17 +1614,33 @@ class ReferenceBuilder:
                     "process-budapest",
                     sources,
                     INFERRED,
-                    note="an event of a project or operational component under the Budapest Process (deduced)",
+                    note="; ".join(
+                        filter(
+                            None,
+                            [
+                                "an event of a project or operational component under the Budapest Process (deduced)",
+                                why,
+                            ],
+                        )
+                    ),
                 )
             else:
-                g.rel(ident, RelType.PART_OF, "process-budapest", sources, conf)
+                g.rel(ident, RelType.PART_OF, "process-budapest", sources, conf, note=why)
             if e.get("country"):
-                g.rel(ident, RelType.IN_COUNTRY, self.country(str(e["country"])), sources, conf)
+                g.rel(ident, RelType.IN_COUNTRY, self.country(str(e["country"])), sources, conf, note=why)
             for outcome in as_list(e.get("outcome")):
                 if str(outcome) in outcomes:
-                    g.rel(ident, RelType.ADOPTED, outcomes[str(outcome)], sources, conf)
+                    g.rel(ident, RelType.ADOPTED, outcomes[str(outcome)], sources, conf, note=why)
             for goal in EVENT_GOALS_STATED.get(eid, ()):
-                g.rel(ident, RelType.DISCUSSED, f"pg-{goal}", sources, conf, note=f"topic: {e.get('topic')}")
+                topic_note = f"topic: {e.get('topic')}"
+                g.rel(
+                    ident,
+                    RelType.DISCUSSED,
+                    f"pg-{goal}",
+                    sources,
+                    conf,
+                    note="; ".join(filter(None, [topic_note, why])),
+                )
             for goal in EVENT_GOALS_INFERRED.get(eid, ()):
                 g.rel(
                     ident,
@@ -1950,7 +2088,6 @@ PLAN_LINKS: Final[tuple[PlanLink, ...]] = (
     PlanLink(5, "activity-mrc-islamabad", _MRC, _IMM, "PAK", "partial", "awareness of irregular-migration risks"),
     PlanLink(5, project="project-parim", countries="PAK", strength="direct", why="awareness campaigns"),
     PlanLink(5, project="project-marip2", countries="PAK", strength="partial", why="awareness raising"),
-    PlanLink(6),
     PlanLink(7, project="project-ibm-sr", countries=_SRC5, strength="direct", why="integrated border management"),
     PlanLink(7, project="project-rbm-sr", countries="PAK;IRQ", strength="partial", why="rights-based borders"),
     PlanLink(8, "activity-dialogue-srwg-support", _DIA, _IMM, "", "partial", "return and reintegration meetings"),
@@ -1991,10 +2128,7 @@ PLAN_LINKS: Final[tuple[PlanLink, ...]] = (
     # Goal 3: integration; countering discrimination, racism and xenophobia
     PlanLink(18, "activity-imm-online-training-platform", project=_IMM, strength="partial", why="current migrants"),
     PlanLink(18, "activity-dialogue-research-networking", _DIA, _IMM, "", "indirect", "research"),
-    PlanLink(19),
     PlanLink(20, "activity-facility-call-for-proposals", _FAC, _IMM, "", "partial", "grants on any of the six goals"),
-    PlanLink(21),
-    PlanLink(22),
     # Goal 4: migration and development
     PlanLink(23, "activity-facility-ta-irq-diaspora-policy", _FAC, _IMM, "IRQ", "direct", "diaspora engagement"),
     PlanLink(24, "activity-facility-ta-afg-migration-policy", _FAC, _IMM, "AFG", "direct", "migration policy"),
@@ -2008,7 +2142,6 @@ PLAN_LINKS: Final[tuple[PlanLink, ...]] = (
     PlanLink(31, "activity-relec-data-exchange", _REL, _IMM, _RELEC_COUNTRIES, "partial", "trafficking data"),
     PlanLink(32, "activity-relec-annual-analysis", _REL, _IMM, _RELEC_COUNTRIES, "direct", "trafficking analysis"),
     PlanLink(33, "activity-mrc-baghdad-2", _MRC, "", "IRQ", "partial", "awareness of trafficking risks"),
-    PlanLink(34),
     PlanLink(
         35,
         "activity-bridging-pilot-training-afg",
@@ -2036,35 +2169,48 @@ PLAN_LINKS: Final[tuple[PlanLink, ...]] = (
         strength="partial",
         why="training of officials",
     ),
-    PlanLink(39),
     PlanLink(40, component=_DIA, project=_IMM, strength="partial", why="dialogue on protection"),
-    PlanLink(41),
 )
 
 _ROW_NOTE: Final = "Illustrative link for demonstration; not from the official Implementation Plan"
-_GAP_NOTE: Final = "Illustrative goal assignment; no responder in this sample (a gap)"
+_GOAL_NOTE: Final = (
+    "Illustrative goal assignment: the official assignment of the 41 action points to the six priority goals is not "
+    "public, so this placement under a goal is made up for demonstration"
+)
+_GAP_NOTE: Final = "no responder in this sample (a gap)"
 
 
 def plan_rows() -> list[list[str]]:
-    """The sample plan's rows (without header), ordered by action point."""
+    """The sample plan's rows (without header), ordered by action point.
+
+    Each action point first gets a row of its own that only places it under its goal (no responder), so that the
+    UNDER link carries the goal assignment's note (a row's note goes on every link the row makes); the rows of its
+    responders follow, with the goal left empty, each with the note of its RESPONDS_TO link.
+    """
     rows: list[list[str]] = []
-    for link in sorted(PLAN_LINKS, key=lambda lk: lk.ap):  # stable: keeps the listed order per action point
-        responder = link.activity or link.component or link.project
-        note = f"{_ROW_NOTE} ({link.why})" if responder and link.why else (_ROW_NOTE if responder else _GAP_NOTE)
-        rows.append(
-            [
-                str(link.ap),
-                str(GOAL_OF_AP[link.ap]),
-                link.activity,
-                link.component,
-                link.project,
-                link.countries,
-                link.strength,
-                ILLUSTRATIVE,
-                SAMPLE,
-                note,
-            ]
-        )
+    responders = [link for link in PLAN_LINKS if link.activity or link.component or link.project]
+    if len(responders) != len(PLAN_LINKS):
+        raise BuildError("every PlanLink needs a responder; goal rows are made for every action point")
+    for ap in sorted(GOAL_OF_AP):
+        links = [link for link in responders if link.ap == ap]  # the listed order per action point
+        goal_note = _GOAL_NOTE if links else f"{_GOAL_NOTE}; {_GAP_NOTE}"
+        rows.append([str(ap), str(GOAL_OF_AP[ap]), "", "", "", "", "", ILLUSTRATIVE, SAMPLE, goal_note])
+        for link in links:
+            note = f"{_ROW_NOTE} ({link.why})" if link.why else _ROW_NOTE
+            rows.append(
+                [
+                    str(link.ap),
+                    "",
+                    link.activity,
+                    link.component,
+                    link.project,
+                    link.countries,
+                    link.strength,
+                    ILLUSTRATIVE,
+                    SAMPLE,
+                    note,
+                ]
+            )
     return rows
 
 
@@ -2085,6 +2231,8 @@ def check(g: Graph, rows: list[list[str]]) -> list[str]:
         for src in data["sources"]:
             if g.labels.get(src) is not Label.SOURCE:
                 problems.append(f"node {data['id']}: unknown source {src}")
+        if data["confidence"] == INFERRED and not data.get("note"):
+            problems.append(f"node {data['id']}: inferred without a note saying why")
     for (source, rel_type, target), data in g.rels.items():
         rtype = RelType(rel_type)
         if source not in g.labels or target not in g.labels:
@@ -2100,6 +2248,8 @@ def check(g: Graph, rows: list[list[str]]) -> list[str]:
         for src in data["sources"]:
             if g.labels.get(src) is not Label.SOURCE:
                 problems.append(f"rel {source} {rel_type} {target}: unknown source {src}")
+        if data["confidence"] == INFERRED and not data.get("note"):
+            problems.append(f"rel {source} {rel_type} {target}: inferred without a note saying why")
     under = [r for r in g.rels.values() if r["type"] == RelType.UNDER.value and r["to"].startswith("pg-")]
     if any(r["from"].startswith("ap-") for r in under):
         problems.append("reference data must not place action points under goals")
@@ -2122,14 +2272,23 @@ def check(g: Graph, rows: list[list[str]]) -> list[str]:
             if g.labels.get(f"country-{iso.lower()}") is not Label.COUNTRY:
                 problems.append(f"plan ap {ap}: unknown country {iso}")
         responder = activity or component or project
+        if cells["goal"] and responder:
+            problems.append(f"plan ap {ap}: the goal goes in a row of its own, so that UNDER gets its own note")
+        if not cells["goal"] and not responder:
+            problems.append(f"plan ap {ap}: a row with neither a goal nor a responder")
+        if cells["confidence"] != ILLUSTRATIVE or cells["source"] != SAMPLE or not cells["note"]:
+            problems.append(f"plan ap {ap}: every sample-plan row is illustrative, cites {SAMPLE} and has a note")
         if responder:
             if (responder, ap) in pairs:
                 problems.append(f"plan ap {ap}: duplicate responder {responder}")
             pairs.add((responder, ap))
             responded.add(int(ap))
-    if sorted({int(r[0]) for r in rows}) != list(range(1, 42)):
-        problems.append("the sample plan must place all 41 action points")
-    ap17 = {r[2] or r[3] or r[4] for r in rows if r[0] == "17"}
+    if sorted(int(r[0]) for r in rows if r[1]) != list(range(1, 42)):
+        problems.append("the sample plan must place each of the 41 action points under a goal, once")
+    goal_notes = {r[-1] for r in rows if r[1]}
+    if goal_notes & {r[-1] for r in rows if not r[1]}:
+        problems.append("the goal rows must not share a note with the response rows")
+    ap17 = {r[2] or r[3] or r[4] for r in rows if r[0] == "17"} - {""}
     if len(ap17) < 3:
         problems.append("action point 17 needs several responders")
     if not 30 <= len(responded) <= 36:

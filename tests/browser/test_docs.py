@@ -16,9 +16,7 @@ def test_docs_list_every_operation_offline(offline: tuple[Page, Watch], live: Ru
     page, _ = offline
     spec = httpx.get(f"{live.url}/openapi.json", timeout=30).json()
     assert spec["openapi"].startswith("3.1"), spec["openapi"]
-    expected = sorted(
-        (method.upper(), path) for path, operations in spec["paths"].items() for method in operations
-    )
+    expected = sorted((method.upper(), path) for path, operations in spec["paths"].items() for method in operations)
     page.goto(f"{live.url}/docs")
     page.wait_for_selector(".opblock", timeout=20_000)
     body = page.inner_text("body")
