@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -27,6 +28,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _add_neo4j_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("Neo4j (defaults from NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE)")
     group.add_argument("--neo4j-uri")
@@ -49,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["memory", "neo4j"], default="memory")
     p.add_argument("--prune", action="store_true", help="remove what the dataset no longer contains")
     p.add_argument("--output", type=Path, help="memory backend: also write the graph as GraphML to this file")
+    p.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=None,
+        help="neo4j backend: rows per write transaction (default 5000; lower it if Neo4j runs out of memory)",
+    )
     _add_neo4j_flags(p)
 
     p = sub.add_parser("stats", help="counts per label and relationship type, and per confidence level")
@@ -108,13 +122,23 @@ def _load(args: argparse.Namespace) -> int:
         summary = memory_summary(batch)
     else:
         from app.neo4j_driver import open_driver
-        from loaders.neo4j_sink import write_batch
+        from loaders.neo4j_sink import BATCH_SIZE, SinkUnavailable, write_batch
 
         settings = _settings(args)
         with open_driver(settings) as driver:
-            summary = write_batch(
-                driver, batch, settings.neo4j_database, prune=args.prune, progress=sys.stderr.isatty()
-            )
+            try:
+                summary = write_batch(
+                    driver,
+                    batch,
+                    settings.neo4j_database,
+                    prune=args.prune,
+                    progress=sys.stderr.isatty(),
+                    batch_size=args.batch_size or BATCH_SIZE,
+                    report=lambda note: print(f"bpkg: note: {note}", file=sys.stderr),
+                )
+            except SinkUnavailable as exc:
+                # Neo4j failed mid-load: one line and exit 3, like an unreachable Neo4j at the start.
+                raise BackendUnavailable(str(exc)) from exc
     for line in summary.lines():
         print(line)
     return 0
@@ -126,11 +150,14 @@ def _stats(args: argparse.Namespace) -> int:
         _print_stats(graph_stats(batch.nodes, batch.rels))
         return 0
     from app.neo4j_driver import open_driver
-    from loaders.neo4j_sink import read_back
+    from loaders.neo4j_sink import SinkUnavailable, read_back
 
     settings = _settings(args)
     with open_driver(settings) as driver:
-        nodes, rels = read_back(driver, settings.neo4j_database)
+        try:
+            nodes, rels = read_back(driver, settings.neo4j_database)
+        except SinkUnavailable as exc:
+            raise BackendUnavailable(str(exc)) from exc
     _print_stats(graph_stats(nodes, rels))
     return 0
 
@@ -167,6 +194,10 @@ COMMANDS = {"validate": _validate, "load": _load, "stats": _stats, "serve": _ser
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("load", "stats"):
+        # The driver logs each retry as a warning, which Python prints to stderr when logging is not set up;
+        # a failure is reported once, in one line, below.
+        logging.getLogger("neo4j").addHandler(logging.NullHandler())
     try:
         return COMMANDS[args.command](args)
     except BrokenPipeError:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 import neo4j
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 from app.errors import BackendUnavailable
 from app.settings import Settings
+
+READ_RETRY_SECONDS: Final = 0.2
+"""Managed transactions retry for this long (initial delay 0.1 s): about three attempts, then the error."""
 
 
 def open_driver(settings: Settings, *, verify: bool = True) -> neo4j.Driver:
@@ -19,9 +23,12 @@ def open_driver(settings: Settings, *, verify: bool = True) -> neo4j.Driver:
             settings.neo4j_uri,
             auth=(settings.neo4j_user, password),
             connection_timeout=settings.connect_timeout,
-            connection_acquisition_timeout=settings.connect_timeout + 2,
-            # Short retries: when Neo4j is gone the API should answer 503 within seconds, not after 30 s.
-            max_transaction_retry_time=1.0,
+            connection_acquisition_timeout=max(settings.acquire_timeout, settings.connect_timeout),
+            # Reads fail fast: one or two quick retries (a pooled connection that died with a restarted
+            # server is replaced), then 503; the driver's defaults (1 s, doubling, for 30 s) held requests
+            # for seconds. The loader asks for longer retries on its own write sessions.
+            max_transaction_retry_time=READ_RETRY_SECONDS,
+            initial_retry_delay=0.1,
             max_connection_lifetime=300,
             liveness_check_timeout=30,
         )

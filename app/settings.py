@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Backend = Literal["memory", "neo4j"]
@@ -29,7 +29,20 @@ class Settings(BaseSettings):
     neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("BPKG_NEO4J_DATABASE", "NEO4J_DATABASE"))
     # Seconds a read may run in Neo4j before the server stops it (a pathological query cannot hold a worker).
     query_timeout: float = 10.0
-    # Seconds to wait for a connection; short so that an unreachable Neo4j answers 503 quickly.
-    connect_timeout: float = 3.0
+    # Seconds to open a connection to Neo4j, and to get one from the pool (which may include opening
+    # it); short so that an unreachable Neo4j answers 503 within about a second.
+    connect_timeout: float = Field(default=1.0, gt=0)
+    acquire_timeout: float = Field(default=2.0, gt=0)
+    # While Neo4j is known to be down, reads answer 503 at once and a background probe checks it this often.
+    outage_probe_interval: float = Field(default=0.5, gt=0)
+    # The public address of this service (e.g. https://bpkg.example.org), used only for links in downloaded
+    # views; without it a downloaded view links to nothing outside itself.
+    public_url: str = Field(default="", pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$")
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
     # Optional API keys (comma-separated); when set, requests need an ``X-API-Key`` header.
     api_keys: str = ""

@@ -39,7 +39,14 @@ def _doc(description: str) -> dict[str, Any]:
 
 NOT_FOUND: Final[Responses] = {404: _doc("Unknown id, number or code")}
 INVALID: Final[Responses] = {422: _doc("A parameter is missing, malformed or out of range")}
-UNAVAILABLE: Final[Responses] = {503: _doc("The graph backend (Neo4j) cannot be reached; retry later")}
+RETRY_AFTER: Final = "1"
+"""Seconds a client should wait after a 503 (the backend is probed twice a second meanwhile)."""
+UNAVAILABLE: Final[Responses] = {
+    503: {
+        **_doc("The graph backend (Neo4j) cannot be reached; retry after `Retry-After` seconds"),
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    }
+}
 UNAUTHORISED: Final[Responses] = {401: _doc("API keys are enabled and X-API-Key is missing or wrong")}
 ERRORS: Final[Responses] = {**NOT_FOUND, **INVALID, **UNAVAILABLE}
 """The errors every data route can answer (a route without ids still lists 404 for unknown filter values)."""
@@ -54,7 +61,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 500)
     if status == 500:
         log.error("unexpected %s on %s: %s", type(exc).__name__, request.url.path, exc)
-    return error_response(status, str(exc))
+    return error_response(status, str(exc), headers={"Retry-After": RETRY_AFTER} if status == 503 else None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api import errors
 from app.api.deps import PageKeyRequired, api_keys, require_api_key, require_page_key
+from app.api.head import HeadAsGet
 from app.api.routers import (
     action_points,
     countries,
@@ -41,8 +42,8 @@ Call for Action) and the Silk Routes projects, components and activities that re
 Read-only. Lists take `limit` (at most 500, default 50) and `offset` and are ordered deterministically;
 traversals take `depth` 1 to 4 and paths `max_hops` up to 6. Errors are JSON
 `{"error": {"status", "message"}}`: 404 unknown id, number or code; 422 bad parameter; 503 backend
-unavailable (retry later; `/health` says whether the backend answers). When API keys are configured, every
-route except `/health` and the docs needs an `X-API-Key` header (401 otherwise).
+unavailable (retry after `Retry-After` seconds; `/health` says whether the backend answers). When API
+keys are configured, every route except `/health` and the docs needs an `X-API-Key` header (401 otherwise).
 
 The bundled sample implementation plan is **illustrative**: answers holding such links carry the dataset's
 notice in `illustrative`.
@@ -71,7 +72,13 @@ def _open_store(settings: Settings) -> tuple[GraphStore, Callable[[], None] | No
 
         # Not verified here: the API must start (and /health say so) even while Neo4j is down.
         driver = open_driver(settings, verify=False)
-        return Neo4jStore(driver, settings.neo4j_database, timeout=settings.query_timeout), driver.close
+        neo = Neo4jStore(
+            driver,
+            settings.neo4j_database,
+            timeout=settings.query_timeout,
+            probe_interval=settings.outage_probe_interval,
+        )
+        return neo, neo.close
     from app.store.memory import MemoryStore
     from loaders import build_graph, load_dataset
 
@@ -114,6 +121,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = store
     app.state.started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     errors.install(app)
+    app.add_middleware(HeadAsGet)
 
     protected = [Depends(require_api_key)] if api_keys(settings) else []
     unauthorised: errors.Responses = errors.UNAUTHORISED if protected else {}

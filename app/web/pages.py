@@ -18,23 +18,47 @@ from typing import Annotated, Any, Final, ParamSpec, cast
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from app.api.deps import KEY_COOKIE, get_store, key_is_valid
+from app.api.errors import RETRY_AFTER
+from app.api.params import MAX_QUERY, Offset
 from app.errors import BackendUnavailable, BpkgError, InvalidQuery, NotFound
 from app.services.coverage import coverage
+from app.services.responses import status_fields
+from app.store import results
 from app.store.base import RANK
 from app.store.models import GraphOut, LinkOut, NodeRef
-from app.store.port import TraceDirection
+from app.store.port import GraphStore, TraceDirection
 from app.web import network
 from app.web.layout import Layout
 from graph_schema import Label, RelType
 
-router = APIRouter(include_in_schema=False)
+
+class PageRoute(APIRoute):
+    """A page route: a parameter FastAPI refuses gets a 422 HTML page (the API answers JSON)."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                response: Response = await handler(request)
+            except RequestValidationError as exc:
+                return invalid_page(request, exc)
+            return response
+
+        return page_handler
+
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 # Reachable without a key even when API keys are configured: the key form and the static assets.
-public_router = APIRouter(include_in_schema=False)
+public_router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 MAX_DEPTH: Final = 3
 MAX_TRACE_DEPTH: Final = 4
@@ -49,6 +73,10 @@ OVERVIEW_LABELS: Final = (
     Label.COMPONENT,
     Label.PROJECT,
 )
+# Page parameters carry the bounds of the API's (app/api/params.py): a value out of range is a 422 page,
+# never an overflow deep in a backend.
+PageNodeId = Annotated[str, PathParam(max_length=200)]
+PageLabels = Annotated[list[str], Query(max_length=len(Label))]
 # Labels offered as network filters (sources are provenance, not linked nodes).
 FILTER_LABELS: Final = tuple(label.value for label in Label if label != Label.SOURCE)
 STATIC_TYPES: Final = {
@@ -93,35 +121,55 @@ def security_headers(nonce: str) -> dict[str, str]:
 
 
 class Page:
-    """What every template gets: nonce, links, dataset notice, and whether this is a download."""
+    """What every template gets: nonce, links, dataset notice, and whether this is a download.
 
-    def __init__(self, request: Request, download: bool = False) -> None:
+    A ``public`` page (the key form, the 401 and 422 pages) never touches the store: it renders while
+    the backend is down and shows nobody without a key the dataset's name or notice.
+    """
+
+    store: GraphStore
+
+    def __init__(self, request: Request, download: bool = False, public: bool = False) -> None:
         self.request = request
-        self.store = get_store(request)
+        self.public = public
+        if not public:
+            self.store = get_store(request)
         self.download = download
         self.nonce = secrets.token_urlsafe(18)
-        # Downloads link back to the live site with absolute URLs; pages use paths.
-        self.base = str(request.base_url).rstrip("/") if download else ""
+        # A downloaded file must work on its own for whoever receives it: it links to a live site only when
+        # one is configured (BPKG_PUBLIC_URL), never to the address the request came in on (a Host header
+        # or 127.0.0.1, dead for a colleague). Otherwise it links to the node details it carries itself.
+        public_url: str = request.app.state.settings.public_url
+        self.base = public_url if download else ""
+        self.links = not download or bool(public_url)
+        # What a downloaded file holds (set with its network): every node's details are written into it.
+        self.file_graph: GraphOut | None = None
 
     def url(self, path: str, **params: Any) -> str:
         query = urlencode([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
         return f"{self.base}{path}" + (f"?{query}" if query else "")
 
     def node_url(self, node_id: str) -> str:
-        return f"{self.base}/view/node/{quote(node_id, safe='')}"
+        """Where a node's link leads: its page, or in a file without a live site its details in the file
+        (empty when the file does not hold the node: the name is then shown without a link)."""
+        if self.links:
+            return f"{self.base}/view/node/{quote(node_id, safe='')}"
+        if self.file_graph is not None and any(n.id == node_id for n in self.file_graph.nodes):
+            return f"#node-{quote(node_id, safe='')}"
+        return ""
 
     def static(self, name: str) -> str:
         return f"/view/static/{name}"
 
     def render(self, template: str, status: int = 200, filename: str | None = None, **context: Any) -> HTMLResponse:
-        info = self.store.dataset_info()
+        info = None if self.public else self.store.dataset_info()
         html = templates.get_template(template).render(
             page=self,
             nonce=self.nonce,
             download=self.download,
             dataset=info,
             illustrative=info.illustrative if info else "",
-            backend=self.store.backend,
+            backend=self.request.app.state.settings.backend if self.public else self.store.backend,
             saved_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             server=self.base,
             file_csp=file_csp(self.nonce),
@@ -157,7 +205,8 @@ def html_errors(route: Callable[P, Response]) -> Callable[P, Response]:
             if isinstance(exc, BackendUnavailable):
                 nonce = secrets.token_urlsafe(18)
                 text = templates.get_template("unavailable.html").render(nonce=nonce, message=str(exc))
-                return HTMLResponse(text, status_code=503, headers=security_headers(nonce))
+                headers = {**security_headers(nonce), "Retry-After": RETRY_AFTER}
+                return HTMLResponse(text, status_code=503, headers=headers)
             page = Page(request)
             return page.render(
                 "error.html",
@@ -170,6 +219,16 @@ def html_errors(route: Callable[P, Response]) -> Callable[P, Response]:
     return wrapped
 
 
+def invalid_page(request: Request, exc: RequestValidationError) -> Response:
+    """A parameter out of its bounds, as a 422 page that names it (rendered without the store)."""
+    problems = []
+    for err in exc.errors():
+        name = str(err.get("loc", ("", "?"))[-1])
+        problems.append(f"{name}: {err.get('msg', 'invalid')}")
+    message = "; ".join(problems) or "invalid request"
+    return Page(request, public=True).render("error.html", status=422, title="Bad request", message=message, q="")
+
+
 def _labels(values: list[str]) -> list[str] | None:
     chosen = [v for raw in values for v in raw.split(",") if v]
     unknown = [v for v in chosen if v not in {lb.value for lb in Label}]
@@ -179,6 +238,8 @@ def _labels(values: list[str]) -> list[str] | None:
 
 
 def _network(page: Page, graph: GraphOut, layout: Layout, focus: str | None, height: str) -> network.NetworkView:
+    if page.download:
+        page.file_graph = graph
     return network.render(graph, layout, page.nonce, focus=focus, height=height)
 
 
@@ -222,9 +283,9 @@ def _group_links(links: list[LinkOut]) -> tuple[list[LinkOut], list[LinkOut], di
 @html_errors
 def node_page(
     request: Request,
-    node_id: str,
-    depth: Annotated[int, Query()] = 1,
-    label: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies defaults)
+    node_id: PageNodeId,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
+    label: PageLabels = [],  # noqa: B006 (FastAPI copies defaults)
     download: bool = False,
 ) -> Response:
     """A node: details, sources, links up and down, and its neighbourhood as a network."""
@@ -235,7 +296,12 @@ def node_page(
     labels = _labels(label)
     links = store.links(node_id)
     responds_to, responded_by, others = _group_links(links)
-    responses = store.responses(node_id, include_goal_level=True) if node.label == Label.ACTION_POINT else []
+    responses: list[results.Response] = []
+    status: dict[str, str | None] = {}
+    if node.label == Label.ACTION_POINT:
+        detail = store.action_point(node_id, include_goal_level=True)
+        responses = [*detail.responses, *detail.goal_responses]
+        status = status_fields(detail.responses, detail.goal_responses)
     graph = store.neighbourhood(node_id, depth, labels, network.MAX_NODES)
     view = _network(page, graph, "spring", node_id, "620px")
     return page.render(
@@ -248,6 +314,7 @@ def node_page(
         responded_by=responded_by,
         others=others,
         responses=responses,
+        ap_status=status,
         net=view,
         depth=depth,
         max_depth=MAX_DEPTH,
@@ -264,7 +331,7 @@ def node_page(
 @html_errors
 def overview(
     request: Request,
-    label: Annotated[list[str], Query()] = [],  # noqa: B006
+    label: PageLabels = [],  # noqa: B006
     download: bool = False,
 ) -> Response:
     """The dialogue and the projects in one hierarchical network."""
@@ -288,9 +355,9 @@ def overview(
 @html_errors
 def trace(
     request: Request,
-    node_id: str,
-    direction: str = "down",
-    depth: int = MAX_TRACE_DEPTH,
+    node_id: PageNodeId,
+    direction: Annotated[str, Query(max_length=10)] = "down",
+    depth: Annotated[int, Query(ge=1, le=MAX_TRACE_DEPTH)] = MAX_TRACE_DEPTH,
     download: bool = False,
 ) -> Response:
     """What a node serves (up) or what responds to it (down), laid out by level."""
@@ -326,7 +393,7 @@ def trace(
 
 @router.get("/view/search", response_class=HTMLResponse)
 @html_errors
-def search(request: Request, q: str = "") -> Response:
+def search(request: Request, q: Annotated[str, Query(max_length=MAX_QUERY)] = "") -> Response:
     """Search nodes by name, description or id."""
     page = Page(request)
     hits = []
@@ -341,7 +408,7 @@ def search(request: Request, q: str = "") -> Response:
 
 @router.get("/view/label/{label}", response_class=HTMLResponse)
 @html_errors
-def label_list(request: Request, label: str, offset: int = 0) -> Response:
+def label_list(request: Request, label: Annotated[str, PathParam(max_length=40)], offset: Offset = 0) -> Response:
     """Every node of a label, a page at a time."""
     page = Page(request)
     if label not in {lb.value for lb in Label}:
@@ -378,7 +445,8 @@ def _local(target: str) -> str:
 def key_form(request: Request, status: int = 401, wrong: bool = False, next_url: str | None = None) -> Response:
     """The page that asks for an API key; a valid key is kept in an HttpOnly cookie."""
     target = _local(next_url if next_url is not None else request.url.path)
-    return Page(request).render("key.html", status=status, title="API key needed", next_url=target, wrong=wrong, q="")
+    page = Page(request, public=True)
+    return page.render("key.html", status=status, title="API key needed", next_url=target, wrong=wrong, q="")
 
 
 def key_required(request: Request, exc: Exception) -> Response:
@@ -387,7 +455,7 @@ def key_required(request: Request, exc: Exception) -> Response:
 
 
 @public_router.get("/view/key", response_class=HTMLResponse)
-def key_page(request: Request, next: str = "/") -> Response:
+def key_page(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
     return key_form(request, status=200, next_url=next)
 
 

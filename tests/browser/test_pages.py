@@ -146,7 +146,13 @@ def test_downloaded_view_works_from_disk_without_network(
     page.wait_for_function("() => document.getElementById('selected').textContent.length > 0")
     assert page.url == saved.as_uri()
     assert memory_store.node(target["id"]).name in page.locator("#selected").inner_text()
-    assert [url for url in watch.requests if url != saved.as_uri()] == []
+    # ... and leads to the node's details inside the file, not to a server the receiver cannot reach.
+    page.locator("#selected a").click()
+    details = page.locator(f"article[id='node-{target['id']}']")
+    details.wait_for()
+    assert memory_store.node(target["id"]).name in details.inner_text()
+    assert page.url.split("#")[0] == saved.as_uri()
+    assert [url for url in watch.requests if url.split("#")[0] != saved.as_uri()] == []
     watch.check()
 
 

@@ -1,7 +1,10 @@
-"""Loading into a real Neo4j: idempotent, constrained, identical to the memory graph, prunable, atomic."""
+"""Loading into a real Neo4j: idempotent, constrained, identical to the memory graph, prunable, in bounded
+transactions, and convergent after an interrupted load."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +15,8 @@ import pytest
 
 from app.cli import main
 from app.settings import Settings
-from graph_schema import expected_constraint_names
-from loaders import GraphBatch, build_graph, load_dataset
+from graph_schema import Label, RelType, expected_constraint_names
+from loaders import DatasetInfo, GraphBatch, Node, Rel, build_graph, load_dataset, neo4j_sink
 from loaders.neo4j_sink import read_back, write_batch
 from tests.conftest import wipe
 from tests.factories import base_graph, write_dataset
@@ -206,3 +209,131 @@ def test_cli_says_in_one_line_when_neo4j_is_unreachable_or_refuses(tmp_path: Pat
     assert refused.returncode == 3
     assert "refused the credentials for user 'neo4j'" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
+
+
+# -- loads bigger than one transaction ------------------------------------------------------------------
+
+
+def generated_batch(activities: int, name: str = "generated") -> GraphBatch:
+    """A valid graph of ``activities`` activities, each PART_OF one of 10 components, with one source."""
+    prov = {"sources": ["source-g"], "confidence": "illustrative"}
+    nodes = [Node(Label.SOURCE, "source-g", {"id": "source-g", "name": "Generated", "confidence": "confirmed"})]
+    nodes += [
+        Node(Label.COMPONENT, f"component-{i}", {"id": f"component-{i}", "name": f"Component {i}", **prov})
+        for i in range(10)
+    ]
+    nodes += [
+        Node(Label.ACTIVITY, f"activity-{i:05d}", {"id": f"activity-{i:05d}", "name": f"Activity {i}", **prov})
+        for i in range(activities)
+    ]
+    rels = [Rel(RelType.PART_OF, f"activity-{i:05d}", f"component-{i % 10}", dict(prov)) for i in range(activities)]
+    return GraphBatch(DatasetInfo(name, "1"), nodes, rels)
+
+
+def dataset_marks(driver: neo4j.Driver, database: str) -> list[tuple[str, str | None, str | None]]:
+    records, _, _ = driver.execute_query(
+        "MATCH (d:Dataset) RETURN d.name AS name, d.fingerprint AS fp, d.loading AS loading ORDER BY name",
+        database_=database,
+    )
+    return [(r["name"], r["fp"], r["loading"]) for r in records]
+
+
+def counted_without_duplicates(driver: neo4j.Driver, database: str) -> tuple[int, int]:
+    """(nodes, relationships) in the database, after checking that no id or (start, type, end) repeats."""
+    nodes, _, _ = driver.execute_query(
+        "MATCH (n:Entity) RETURN count(n) AS nodes, count(DISTINCT n.id) AS ids", database_=database
+    )
+    assert nodes[0]["nodes"] == nodes[0]["ids"]
+    rels, _, _ = driver.execute_query(
+        "MATCH (a:Entity)-[r]->(b:Entity) RETURN count(r) AS rels, count(DISTINCT [a.id, type(r), b.id]) AS keys",
+        database_=database,
+    )
+    assert rels[0]["rels"] == rels[0]["keys"]
+    return nodes[0]["nodes"], rels[0]["rels"]
+
+
+class Interrupted(Exception):
+    """Stands for a load killed half-way (Ctrl-C, a crash): not a driver error."""
+
+
+def test_a_load_bigger_than_a_batch_goes_in_bounded_transactions(db: tuple[neo4j.Driver, str]) -> None:
+    driver, database = db
+    batch = generated_batch(300)
+    steps: list[tuple[int, int]] = []
+    first = write_batch(
+        driver, batch, database, batch_size=40, on_batch=lambda done, total: steps.append((done, total))
+    )
+    total = len(batch.nodes) + len(batch.rels)
+    assert len(steps) >= total // 40  # several write transactions ...
+    done = [0, *(d for d, _ in steps)]
+    assert all(0 < after - before <= 40 for before, after in itertools.pairwise(done))  # ... of <= 40 rows
+    assert steps[-1] == (total, total)
+    assert (first.nodes.created, first.rels.created) == (len(batch.nodes), len(batch.rels))
+    assert snapshot(driver, database) == as_sets(batch)
+    assert dataset_marks(driver, database) == [("generated", batch.fingerprint(), None)]
+    # Reading back a page at a time gives the same graph whatever the page size.
+    nodes, rels = read_back(driver, database, page_size=7)
+    assert (len(nodes), len(rels)) == (len(batch.nodes), len(batch.rels))
+
+    again = write_batch(driver, batch, database, batch_size=40)
+    assert (again.nodes.unchanged, again.rels.unchanged) == (len(batch.nodes), len(batch.rels))
+    assert again.nodes.created == again.nodes.updated == again.rels.created == again.rels.updated == 0
+
+    smaller = generated_batch(250)
+    pruned = write_batch(driver, smaller, database, batch_size=40, prune=True)
+    assert (pruned.nodes.removed, pruned.rels.removed) == (50, 50)
+    assert snapshot(driver, database) == as_sets(smaller)
+
+
+def test_an_interrupted_load_is_marked_and_running_it_again_converges(db: tuple[neo4j.Driver, str]) -> None:
+    driver, database = db
+    old = generated_batch(100)
+    write_batch(driver, old, database)
+    batch = generated_batch(200)
+
+    def stop_after_first(done: int, total: int) -> None:
+        raise Interrupted()
+
+    with pytest.raises(Interrupted):
+        write_batch(driver, batch, database, batch_size=30, on_batch=stop_after_first)
+    # Half-way: the first batch is in, the fingerprint is gone and the dataset says it is loading.
+    assert dataset_marks(driver, database) == [("generated", None, batch.fingerprint())]
+    held = snapshot(driver, database)
+    assert as_sets(old)[0] != held[0] != as_sets(batch)[0]
+
+    notes: list[str] = []
+    rerun = write_batch(driver, batch, database, batch_size=30, report=notes.append)
+    assert len(notes) == 1 and "did not finish" in notes[0]
+    assert rerun.nodes.created == len(batch.nodes) - len(old.nodes) - 30  # the first batch is not written twice
+    assert snapshot(driver, database) == as_sets(batch)
+    assert dataset_marks(driver, database) == [("generated", batch.fingerprint(), None)]
+    assert counted_without_duplicates(driver, database) == (len(batch.nodes), len(batch.rels))
+    third = write_batch(driver, batch, database, batch_size=30, report=notes.append)
+    assert len(notes) == 1 and third.nodes.unchanged == len(batch.nodes)
+
+
+def test_neo4j_failing_mid_load_is_one_line_and_exit_3(
+    db: tuple[neo4j.Driver, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    driver, database = db
+    calls: list[int] = []
+
+    def lose_neo4j(done: int, total: int) -> None:
+        calls.append(done)
+        raise neo4j.exceptions.ServiceUnavailable("Failed to read from defunct connection (injected)")
+
+    real = neo4j_sink.write_batch
+    monkeypatch.setattr(neo4j_sink, "write_batch", functools.partial(real, on_batch=lose_neo4j))
+    folder = str(write_dataset(tmp_path / "tiny"))
+    code = main(["load", folder, "--backend", "neo4j", "--batch-size", "4"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert err.startswith("bpkg: error: lost Neo4j") and len(err.strip().splitlines()) == 1, err
+    assert "stopped after 4 of" in err and "run the same load again" in err and "Traceback" not in err
+    assert calls == [4]
+    # The re-run the message asks for completes the load.
+    monkeypatch.setattr(neo4j_sink, "write_batch", real)
+    assert main(["load", folder, "--backend", "neo4j", "--batch-size", "4"]) == 0
+    assert "did not finish" in capsys.readouterr().err
+    assert [fp is not None and loading is None for _, fp, loading in dataset_marks(driver, database)] == [True]
+    assert counted_without_duplicates(driver, database) == (15, 16)

@@ -6,6 +6,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from markupsafe import escape
@@ -100,8 +101,13 @@ def test_home_shows_each_goal_with_the_coverage_service_figures(client: TestClie
         assert row.node is not None
         assert str(escape(row.node.name)) in text
         pct = round(row.share_covered * 100)
-        assert f"{row.covered} of {row.action_points} action points responded to ({pct}%)" in text
+        assert f"{row.covered} of {row.action_points} action points responded to directly ({pct}%)" in text
         assert f'aria-valuenow="{pct}"' in text
+    s = cov.summary
+    summary = re.sub(r"<[^>]+>|\s+", " ", text.split('id="summary">')[1].split("</p>")[0])
+    assert f"{s.covered} of {s.action_points} action points" in summary
+    assert "rests on illustrative links" in summary  # the home page's figure rests on the sample plan
+    assert f"{s.goal_only} only through their goal" in summary and f"{s.gap} " in summary
     info = memory_store.dataset_info()
     assert info is not None and str(escape(info.illustrative)) in text
     for entry in ("/view/label/Commitment", "/view/label/Component", "/view/label/Country", "/view/search"):
@@ -119,6 +125,16 @@ def test_node_page_lists_responders_and_sources(client: TestClient, memory_store
         if source.url:
             assert f'href="{escape(source.url)}"' in text
     assert "badge inferred" in text and "badge illustrative" in text
+    assert "Status: responded to directly" in text
+
+
+def test_a_gap_page_says_it_is_answered_only_through_its_goal(client: TestClient, memory_store: MemoryStore) -> None:
+    # Action point 6 has no direct responder: its page must not look answered.
+    text = client.get("/view/node/ap-6").text
+    status = re.sub(r"<[^>]+>", "", text.split('id="status">')[1].split("</p>")[0])
+    assert "Status: only through its goal" in status and "rests on illustrative links" in status
+    assert "Responses to this action point (through its goal only)" in text
+    assert "only its goal: " in text and "<td>this action point</td>" not in text
 
 
 def test_node_page_network_matches_the_store(client: TestClient, memory_store: MemoryStore) -> None:
@@ -142,6 +158,35 @@ def test_download_is_one_self_contained_file(client: TestClient) -> None:
         other = client.get(path)
         assert other.status_code == 200 and "attachment" in other.headers["content-disposition"]
         assert not LOADS_SOMETHING.search(other.text)
+
+
+@pytest.mark.parametrize(
+    "path", ["/view/node/ap-17?download=1", "/view/overview?download=1", "/view/trace/pg-4?download=1"]
+)
+def test_a_download_works_for_whoever_receives_it(client: TestClient, memory_store: MemoryStore, path: str) -> None:
+    # No link to the address the request came in on (127.0.0.1, or whatever Host header was sent): every
+    # link in the file leads to details the file holds itself, or to a cited source.
+    text = client.get(path, headers={"Host": "evil.example"}).text
+    assert "evil.example" not in text and "testserver" not in text and "127.0.0.1" not in text
+    hrefs = set(re.findall(r'href="([^"]*)"', text))
+    local = {h for h in hrefs if not h.startswith(("#", "data:", "https://", "http://"))}
+    assert local == set(), local
+    anchors = set(re.findall(r'id="node-([^"]+)"', text))
+    assert anchors and {unquote(h[len("#node-") :]) for h in hrefs if h.startswith("#node-")} <= {
+        unquote(a) for a in anchors
+    }
+    assert "Everything in this view" in text
+
+
+def test_a_download_links_to_the_public_site_when_one_is_configured(memory_store: MemoryStore) -> None:
+    app = create_app(Settings(backend="memory", api_keys="", public_url="https://bpkg.example.org/"), memory_store)
+    with TestClient(app) as public:
+        text = public.get("/view/node/ap-17?download=1", headers={"Host": "evil.example"}).text
+    assert "evil.example" not in text
+    assert 'href="https://bpkg.example.org/view/node/pg-2"' in text
+    assert "its links lead back to the live site" in text
+    with pytest.raises(ValueError, match="public_url"):
+        Settings(public_url="javascript:alert(1)")
 
 
 @pytest.mark.parametrize(

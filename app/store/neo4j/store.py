@@ -10,8 +10,10 @@ instead: ``stats`` counts with an aggregation rather than reading every node and
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Final, LiteralString
 
 import neo4j
@@ -28,6 +30,7 @@ _TYPES: Final = frozenset(t.value for t in RelType)
 # The full-text index splits words where base.words() does not (at characters such as '÷'); the part
 # of a search token before such a character is what the index can look for.
 _INDEX_WORD: Final = re.compile(r"[^\W_]+")
+_MAX_INDEX_TERM: Final = 100
 
 
 class Neo4jStore(TraversalStore):
@@ -35,13 +38,25 @@ class Neo4jStore(TraversalStore):
 
     backend = "neo4j"
 
-    def __init__(self, driver: neo4j.Driver, database: str, timeout: float = 10.0) -> None:
+    def __init__(self, driver: neo4j.Driver, database: str, timeout: float = 10.0, probe_interval: float = 0.5) -> None:
         self.driver = driver
         self.database = database
         self.timeout = timeout
+        self.outage = Outage(self._probe, probe_interval)
+
+    def close(self) -> None:
+        """Stop the outage probe and close the driver (the application's shutdown)."""
+        self.outage.close()
+        self.driver.close()
 
     # -- plumbing ----------------------------------------------------------------------------------
+    def _probe(self) -> None:
+        # An auto-commit query: never retried, so a probe costs one connection attempt.
+        with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            session.run(neo4j.Query(cypher.PING, timeout=self.timeout)).consume()
+
     def _read(self, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
+        self.outage.check()
         try:
             records, _, _ = self.driver.execute_query(
                 neo4j.Query(query, timeout=self.timeout),
@@ -53,6 +68,8 @@ class Neo4jStore(TraversalStore):
             mapped = unavailable(exc, self.database, self.timeout)
             if mapped is exc:
                 raise
+            if is_outage(exc):
+                self.outage.trip(str(mapped))
             raise mapped from exc
         return records
 
@@ -180,6 +197,62 @@ def unavailable(exc: BaseException, database: str, timeout: float) -> BaseExcept
     return exc
 
 
+def is_outage(exc: BaseException) -> bool:
+    """Whether a failure means Neo4j is gone (not that one query failed): then the breaker opens."""
+    code = getattr(exc, "code", None) or ""
+    return isinstance(
+        exc, neo4j.exceptions.ServiceUnavailable | neo4j.exceptions.SessionExpired | OSError
+    ) or code.startswith("Neo.TransientError.General.DatabaseUnavailable")
+
+
+class Outage:
+    """A circuit breaker: once Neo4j is known to be down, reads fail at once until a probe gets through.
+
+    Without it every request during an outage paid for its own connection attempts and retries (2.6 s
+    median, up to 9.7 s measured). A daemon thread probes every ``interval`` seconds while the breaker
+    is open and closes it on the first answer, so requests never wait for a probe.
+    """
+
+    def __init__(self, probe: Callable[[], None], interval: float) -> None:
+        self._probe = probe
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.message: str | None = None
+        self.since = 0.0
+
+    def check(self) -> None:
+        """Raise ``BackendUnavailable`` at once while the backend is known to be down."""
+        message = self.message
+        if message is not None:
+            down = time.monotonic() - self.since
+            raise BackendUnavailable(f"{message} (down for {down:.0f} s; checked every {self.interval:g} s)")
+
+    def trip(self, message: str) -> None:
+        with self._lock:
+            if self.message is None:
+                self.since = time.monotonic()
+            self.message = message
+            if not self._stopped.is_set() and (self._thread is None or not self._thread.is_alive()):
+                self._thread = threading.Thread(target=self._watch, name="neo4j-outage-probe", daemon=True)
+                self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(self.interval):
+            try:
+                self._probe()
+            except Exception:  # noqa: S112 (any failure means: still down, probe again)
+                continue
+            with self._lock:
+                self.message = None
+                self._thread = None
+            return
+
+    def close(self) -> None:
+        self._stopped.set()
+
+
 def _known(names: Iterable[str], allowed: frozenset[str]) -> list[str]:
     # Only schema labels/types ever reach Cypher; unknown names match nothing, as in memory.
     return sorted(set(names) & allowed)
@@ -187,7 +260,9 @@ def _known(names: Iterable[str], allowed: frozenset[str]) -> list[str]:
 
 def _index_term(token: str) -> str:
     match = _INDEX_WORD.match(token)
-    return match.group() if match else ""
+    # Lucene cannot build the automaton of some long wildcard terms (TooComplexToDeterminize from 315
+    # repeated letters); a prefix finds a superset, which matches_tokens then narrows.
+    return match.group()[:_MAX_INDEX_TERM] if match else ""
 
 
 def _sorted(nodes: Iterable[NodeData]) -> list[NodeData]:
