@@ -1,0 +1,67 @@
+"""The bundled dataset is what ``tools/build_dataset.py`` makes of facts.yaml and the curated tables, byte for byte;
+a bad curated table is rejected with its file, row and field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tools import build_dataset
+from tools.tables import TABLES_DIR, BuildError, read_tables
+
+REPO = Path(__file__).resolve().parents[2]
+# CI keeps a copy of the shared folder beside the clone, as on a developer's machine.
+FACTS = REPO.parent / "shared" / "domain" / "facts.yaml"
+BUNDLED = REPO / "loaders" / "datasets" / "budapest-process"
+TEMPLATES = REPO / "loaders" / "templates"
+
+
+def test_the_builder_rebuilds_the_bundled_dataset_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert FACTS.is_file(), f"{FACTS} is missing: the bundled dataset cannot be rebuilt without the shared facts"
+    out, templates = tmp_path / "dataset", tmp_path / "templates"
+    argv = ["--facts", str(FACTS), "--out", str(out), "--templates", str(templates)]
+    assert build_dataset.main(argv) == 0, capsys.readouterr().err
+
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in BUNDLED.iterdir())
+    pairs = [(out / p.name, p) for p in BUNDLED.iterdir()] + [(p, TEMPLATES / p.name) for p in templates.iterdir()]
+    differ = [str(committed) for built, committed in pairs if built.read_bytes() != committed.read_bytes()]
+    assert not differ, f"{differ} differ from a rebuild: run .venv/bin/python -m tools.build_dataset"
+
+
+def _tables_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "dataset"
+    shutil.copytree(TABLES_DIR, folder)
+    return folder
+
+
+def test_a_bad_cell_names_its_file_row_and_field(tmp_path: Path) -> None:
+    folder = _tables_copy(tmp_path)
+    links = folder / "plan-links.csv"
+    lines = links.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if line.startswith("17,"))
+    lines[number] = lines[number].replace(",direct,", ",strong,", 1)
+    links.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        read_tables(folder)
+    assert f"plan-links.csv: row at line {number + 1}, field strength" in str(caught.value)
+    assert "'strong'" in str(caught.value)
+
+
+def test_a_bad_yaml_entry_names_its_file_entry_and_field(tmp_path: Path) -> None:
+    folder = _tables_copy(tmp_path)
+    path = folder / "activities.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    confidence: inferred\n", "    confidence: sure\n", 1))
+    with pytest.raises(BuildError, match=r"activities\.yaml, field informs\.0\.confidence"):
+        read_tables(folder)
+
+
+def test_a_table_with_other_columns_is_rejected(tmp_path: Path) -> None:
+    folder = _tables_copy(tmp_path)
+    path = folder / "organisations.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("id,name,acronym,kind,sources", "id,name,kind"))
+    with pytest.raises(BuildError, match=r"organisations\.csv: line \d+: the columns are"):
+        read_tables(folder)

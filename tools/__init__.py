@@ -1,0 +1,1 @@
+"""Developer tools: the dataset builder and its curated tables (not part of the installed package)."""

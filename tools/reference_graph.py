@@ -1,0 +1,1137 @@
+"""The reference graph built from ``facts.yaml`` and the curated tables under ``tools/dataset/``: the rules that
+turn facts into nodes and relationships (ids, sources, confidence, and the note that says why an inferred fact is
+inferred)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from graph_schema import Label, RelType
+from tools.tables import BuildError, Tables
+
+CONFIRMED: Final = "confirmed"
+INFERRED: Final = "inferred"
+ILLUSTRATIVE: Final = "illustrative"
+_CERTAINTY: Final = {CONFIRMED: 2, INFERRED: 1, ILLUSTRATIVE: 0}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``None`` -> [], a list -> itself, anything else -> [value]."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def slug(text: str) -> str:
+    """Kebab-case id fragment."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def ordinal(n: int) -> str:
+    """1 -> 1st, 2 -> 2nd, 11 -> 11th."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def split_qualifier(token: str) -> tuple[str, str | None]:
+    """``"HUN (lead partner)"`` -> ("HUN", "lead partner")."""
+    match = re.fullmatch(r"\s*(.+?)\s*(?:\((.+)\))?\s*", token)
+    if match is None:
+        return token.strip(), None
+    return match.group(1), match.group(2)
+
+
+def weaker(a: str, b: str) -> str:
+    """The less certain of two confidence levels."""
+    return a if _CERTAINTY[a] <= _CERTAINTY[b] else b
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def _urls(value: Any, seed_file: str) -> Iterable[str]:
+    """Every URL or seed-file citation anywhere in a facts value."""
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _urls(item, seed_file)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _urls(item, seed_file)
+    elif isinstance(value, str) and (value.startswith(("http://", "https://")) or seed_file in value):
+        yield value
+
+
+# --------------------------------------------------------------------------------------------------
+# The graph under construction
+# --------------------------------------------------------------------------------------------------
+@dataclass
+class Graph:
+    """Nodes and relationships as plain dicts in the dataset format, plus source-id resolution."""
+
+    tags: dict[str, str]  # facts tags and sources.csv tags -> citation
+    seed_file: str
+    seed_source: str
+    source_ids: dict[str, str] = field(default_factory=dict)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    countries: list[dict[str, Any]] = field(default_factory=list)
+    rels: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    labels: dict[str, Label] = field(default_factory=dict)
+
+    # -- sources ------------------------------------------------------------------------------
+    def src(self, *refs: Any) -> list[str]:
+        """Source ids for URLs, seed citations, facts tags (``"FAC"``) or source ids, in order, deduplicated."""
+        out: list[str] = []
+        for ref in refs:
+            for item in as_list(ref):
+                text = str(item)
+                text = self.tags.get(text, text)
+                if text.startswith("source-"):
+                    out.append(text)
+                elif self.seed_file in text:
+                    out.append(self.seed_source)
+                elif text in self.source_ids:
+                    out.append(self.source_ids[text])
+                else:
+                    raise BuildError(f"no source for citation {text!r}")
+        return _dedupe(out)
+
+    # -- nodes --------------------------------------------------------------------------------
+    def node(
+        self,
+        label: Label,
+        ident: str,
+        name: str,
+        sources: Sequence[str],
+        confidence: str,
+        *,
+        description: str | None = None,
+        note: str | None = None,
+        **props: Any,
+    ) -> str:
+        """Add a node; properties that are None or empty are left out."""
+        if ident in self.labels:
+            raise BuildError(f"duplicate node id {ident}")
+        if not sources:
+            raise BuildError(f"node {ident} has no sources")
+        data: dict[str, Any] = {"id": ident, "label": label.value, "name": name}
+        for key, value in props.items():
+            if value is None or value == "" or value == [] or value == ():
+                continue
+            data[key] = list(value) if isinstance(value, tuple | list) else value
+        if description:
+            data["description"] = description
+        data["sources"] = list(sources)
+        data["confidence"] = confidence
+        if note:
+            data["note"] = note
+        self.labels[ident] = label
+        (self.countries if label is Label.COUNTRY else self.nodes).append(data)
+        return ident
+
+    # -- relationships ------------------------------------------------------------------------
+    def rel(
+        self,
+        source: str,
+        rel_type: RelType,
+        target: str,
+        sources: Sequence[str],
+        confidence: str,
+        note: str | None = None,
+        **props: Any,
+    ) -> None:
+        """Add a relationship; a repeated (from, type, to) merges sources and notes, keeping the weaker
+        confidence (a fact is never made surer by being stated twice)."""
+        key = (source, rel_type.value, target)
+        if not sources:
+            raise BuildError(f"relationship {key} has no sources")
+        existing = self.rels.get(key)
+        if existing is not None:
+            existing["sources"] = _dedupe([*existing["sources"], *sources])
+            existing["confidence"] = weaker(existing["confidence"], confidence)
+            if note and note not in (existing.get("note") or ""):
+                existing["note"] = f"{existing['note']}; {note}" if existing.get("note") else note
+            return
+        data: dict[str, Any] = {"from": source, "type": rel_type.value, "to": target}
+        for pkey, value in props.items():
+            if value is not None and value != [] and value != ():
+                data[pkey] = list(value) if isinstance(value, tuple | list) else value
+        data["sources"] = list(sources)
+        data["confidence"] = confidence
+        if note:
+            data["note"] = note
+        self.rels[key] = data
+
+    def has(self, source: str, rel_type: RelType, target: str) -> bool:
+        """Whether the relationship exists."""
+        return (source, rel_type.value, target) in self.rels
+
+
+# --------------------------------------------------------------------------------------------------
+# Building the reference graph from the facts
+# --------------------------------------------------------------------------------------------------
+class ReferenceBuilder:
+    """Turns facts.yaml into the reference graph (nodes + relationships)."""
+
+    def __init__(self, facts: Mapping[str, Any], tables: Tables) -> None:
+        self.facts = facts
+        self.t = tables
+        self.ids = tables.ids
+        self.names = {row.name: row for row in tables.organisation_names}
+        self.centre_partners = {(row.holder, row.listed_as): row for row in tables.centre_partners}
+        self.sources_by_url = {row.url: row for row in tables.sources if row.url}
+        table_tags = {row.tag: row.url for row in tables.sources if row.tag and row.url}
+        facts_tags = {str(k): str(v) for k, v in facts["meta"]["source_tags"].items()}
+        settings = tables.settings
+        self.g = Graph({**table_tags, **facts_tags}, settings.seed_file, settings.seed_source)
+        self.countries: dict[str, Mapping[str, Any]] = {str(c["iso3"]): c for c in facts["countries"]}
+        self.country_iso_by_name: dict[str, str] = {}
+        for iso, record in self.countries.items():
+            base, alias = split_qualifier(str(record["name"]))
+            self.country_iso_by_name[base] = iso
+            if alias:
+                self.country_iso_by_name[alias] = iso
+        self.org_sources: dict[str, list[str]] = {}
+        self.mrc_ids: dict[str, str] = {}
+        self.event_ids: dict[str, str] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def country(self, iso: str) -> str:
+        """Country node id for an ISO alpha-3 code (must be in the facts)."""
+        if iso not in self.countries:
+            raise BuildError(f"country {iso} is not in the facts")
+        return f"country-{iso.lower()}"
+
+    def organisation_for(self, token: str) -> tuple[str, RelType | None, bool, str | None] | None:
+        """An organisation named in the facts -> (org id, default relationship, inferred?, qualifier)."""
+        base, qualifier = split_qualifier(token)
+        named = self.names.get(token) or self.names.get(base)
+        if named is not None:
+            if named.organisation is None:
+                return None  # a generic phrase ("national ministries")
+            return named.organisation, named.relationship, named.deduced, None if token in self.names else qualifier
+        if re.fullmatch(r"[A-Z]{3}", base) and base in self.countries:
+            return f"org-gov-{base.lower()}", None, False, qualifier
+        if base in self.country_iso_by_name:
+            return f"org-gov-{self.country_iso_by_name[base].lower()}", None, False, qualifier
+        raise BuildError(f"no organisation for {token!r}; add it to tools/dataset/organisation-names.csv")
+
+    def org_link(
+        self,
+        token: str,
+        rel_type: RelType | None,
+        target: str,
+        sources: Sequence[str],
+        confidence: str,
+        note: str | None = None,
+    ) -> None:
+        """FUNDS / IMPLEMENTS from the organisation a facts token names (``rel_type`` None: its default)."""
+        found = self.organisation_for(token)
+        if found is None:
+            return
+        org, default, inferred, qualifier = found
+        chosen = rel_type or default
+        if chosen is None:
+            raise BuildError(f"no relationship type for {token!r}")
+        notes = []
+        base = split_qualifier(token)[0]
+        if qualifier:
+            notes.append(f"listed in the source as '{token}'")
+        elif org.startswith("org-gov-") and not re.fullmatch(r"[A-Z]{3}", base):
+            notes.append(f"named in the source as '{base}'")
+        if inferred:
+            notes.append("named as a partner only; the funding role is deduced")
+        if note:
+            notes.append(note)
+        self.g.rel(
+            org,
+            chosen,
+            target,
+            sources,
+            INFERRED if inferred else confidence,
+            note="; ".join(notes) or None,
+        )
+        self.org_sources.setdefault(org, [])
+        self.org_sources[org] = _dedupe([*self.org_sources[org], *sources])
+
+    def imm_end(self) -> int:
+        """The year the IMM ("Silk Routes") project closed."""
+        imm = next(p for p in self.facts["projects"] if p["code"] == "IMM")
+        return int(str(imm["years"]).split(" to ")[1][:4])
+
+    def centre(self, city: str) -> Mapping[str, Any]:
+        """The facts record of a Migrant Resource Centre, by its city as the facts write it."""
+        records: list[Mapping[str, Any]] = self.facts["mrcs"]
+        for m in records:
+            if str(m["city"]) == city:
+                return m
+        raise BuildError(f"no Migrant Resource Centre {city!r} in the facts")
+
+    def centre_in_component(self, m: Mapping[str, Any]) -> str:
+        """Confidence of a centre's place under the MRC component: deduced when it opened after IMM closed."""
+        return str(m["confidence"]) if int(str(m["opened"])[:4]) <= self.imm_end() else INFERRED
+
+    def centre_partner_link(
+        self, code: str, token: str, rel_type: RelType, target: str, record_sources: Sequence[str]
+    ) -> None:
+        """A partner the facts give for a component or project through the centres it concerns (centre-partners.yaml):
+        cite the centres' records, which name it, and keep the weakest link of the chain."""
+        row = self.centre_partners[(code, token)]
+        cities, reason = row.centres, row.reason
+        found = self.organisation_for(token)
+        if found is None:
+            raise BuildError(f"no organisation for {token!r}")
+        org = found[0]
+        sources: list[str] = []
+        best = INFERRED
+        late: list[str] = []
+        for city in cities:
+            m = self.centre(city)
+            named = {f[0] for f in (self.organisation_for(str(p)) for p in as_list(m.get("partners"))) if f}
+            if org not in named:
+                raise BuildError(f"the facts for the centre in {city} do not name {token!r}")
+            sources.extend(self.g.src(m["source"]))
+            placed = str(m["confidence"])
+            if code == "MRC":
+                placed = weaker(placed, self.centre_in_component(m))
+                if self.centre_in_component(m) == INFERRED:
+                    late.append(f"{city} opened in {str(m['opened'])[:4]}")
+            best = placed if _CERTAINTY[placed] > _CERTAINTY[best] else best
+        which = "centre" if len(cities) == 1 else "centres"
+        notes = [
+            f"listed in the facts as '{token}'; cited from the sources on the {which} it concerns "
+            f"({' and '.join(cities)}), which name it among the partners"
+        ]
+        if code == "MRC" and best == INFERRED and late:
+            one = len(late) == 1
+            notes.append(
+                f"the {'centre' if one else 'centres'} in {' and '.join(late)}, after the IMM project closed "
+                f"({self.imm_end()}), and {'is' if one else 'are'} placed under the MRC flagship initiative only by "
+                "deduction, so this link is deduced"
+            )
+        if reason:
+            notes.append(reason)
+            sources.extend(record_sources)
+            best = INFERRED
+        sources = _dedupe(sources)
+        self.g.rel(org, rel_type, target, sources, best, note="; ".join(notes))
+        self.org_sources[org] = _dedupe([*self.org_sources.get(org, []), *sources])
+
+    # -- sections -----------------------------------------------------------------------------
+    def build(self) -> Graph:
+        """All sections in a fixed order."""
+        self.register_sources()
+        self.process()
+        self.countries_and_regions()
+        self.documents()
+        self.commitments()
+        self.priority_goals()
+        self.action_points()
+        self.projects()
+        self.components()
+        self.mrcs()
+        self.activities_and_outputs()
+        self.events()
+        self.priority_goal_links()
+        self.organisations()
+        self.source_nodes()
+        return self.g
+
+    def register_sources(self) -> None:
+        """Map every cited URL to a Source id (nodes are added last, see source_nodes)."""
+        for url in _dedupe(_urls(self.facts, self.g.seed_file)):
+            if self.g.seed_file in url:
+                continue
+            row = self.sources_by_url.get(url)
+            self.g.source_ids[url] = row.id if row else self._fallback(url)
+        for row in self.t.sources:
+            if row.tag and row.url:
+                self.g.source_ids.setdefault(row.url, row.id)
+        ids = list(self.g.source_ids.values())
+        if len(ids) != len(set(ids)):
+            raise BuildError("two URLs map to the same source id")
+
+    def _fallback(self, url: str) -> str:
+        tail = slug(re.sub(r"^https?://(www\.)?", "", url))[:60].strip("-")
+        return f"source-{tail}"
+
+    def source_nodes(self) -> None:
+        """One Source node per distinct URL, then the sources that are not web pages (sources.csv)."""
+        g = self.g
+        for url, ident in g.source_ids.items():
+            row = self.sources_by_url.get(url)
+            name = row.title if row else re.sub(r"^https?://(www\.)?", "", url)[:120]
+            g.node(Label.SOURCE, ident, name, [ident], CONFIRMED, url=url, note=row.note if row else None)
+        for row in self.t.sources:
+            if row.citation:
+                g.node(Label.SOURCE, row.id, row.title, [row.id], row.confidence, citation=row.citation)
+
+    def process(self) -> None:
+        """The Budapest Process and its secretariat."""
+        g = self.g
+        g.node(
+            Label.PROCESS,
+            "process-budapest",
+            "Budapest Process",
+            g.src("GOV", "PF2013", "SEED", "MC"),
+            CONFIRMED,
+            acronym="BP",
+            description="One of the longest-standing intergovernmental dialogues on migration; its Secretariat is "
+            "hosted by ICMPD. Türkiye chairs it, Hungary co-chairs it. The 2013 Istanbul Ministerial Declaration "
+            "launched the Silk Routes Partnership for Migration; Silk Routes Countries have taken part since 2010.",
+        )
+        secretariat = next(b for b in self.facts["bodies"] if b["name"] == "Secretariat")
+        g.rel(
+            "org-icmpd",
+            RelType.PARTICIPATES_IN,
+            "process-budapest",
+            g.src(secretariat["source"], "SEED"),
+            str(secretariat["confidence"]),
+            note=f"Secretariat: {secretariat['org']}",
+            role="secretariat",
+        )
+        self.org_sources["org-icmpd"] = g.src(secretariat["source"], "SEED")
+
+    def countries_and_regions(self) -> None:
+        """Country nodes (countries.csv), their participation and regions."""
+        g = self.g
+        sets = self.facts["country_group_sets"]
+        # Roles in the dialogue's bodies (already told in the countries' notes) add the bodies' sources.
+        extra_sources: dict[str, list[str]] = {}
+        for body in self.facts["bodies"]:
+            for key in ("chair", "rapporteur"):
+                if body.get(key):
+                    extra_sources.setdefault(str(body[key]), []).extend(g.src(body["source"]))
+        # States known to have attended the 2013 conference (the full list is missing).
+        attended = sets["attended_mc5_2013"]
+        extra_notes: dict[str, str] = {}
+        # partial_confirmed and partial_sources are parallel lists (one source per state).
+        for iso, url in zip(
+            as_list(attended.get("partial_confirmed")), as_list(attended.get("partial_sources")), strict=True
+        ):
+            if iso == "POL":
+                continue  # signed the declaration: an ADOPTED link below
+            extra_sources.setdefault(str(iso), []).extend(g.src(url))
+            extra_notes[str(iso)] = "attended the 5th Ministerial Conference (Istanbul, 2013)"
+        for iso, record in self.countries.items():
+            base, _ = split_qualifier(str(record["name"]))
+            name = self.ids.country_names.get(iso, base)
+            notes = []
+            if name != record["name"]:
+                notes.append(f"named '{record['name']}' in the facts")
+            for key in ("confidence_note", "notes"):
+                if record.get(key):
+                    notes.append(str(record[key]))
+            if iso in extra_notes:
+                notes.append(extra_notes[iso])
+            groups = [str(x) for x in as_list(record.get("groups"))]
+            g.node(
+                Label.COUNTRY,
+                self.country(iso),
+                name,
+                _dedupe([*g.src(record["source"]), *extra_sources.get(iso, []), self.t.settings.iso_source]),
+                str(record["confidence"]),
+                iso3=iso,
+                groups=groups,
+                note="; ".join(notes) or None,
+            )
+            if "participating_state" not in groups:
+                continue  # China, India, Sri Lanka: participation not confirmed
+            if "chair" in groups:
+                role, sources, conf = "chair", g.src(record["source"]), str(record["confidence"])
+                note = "Chair since January 2006, taking over from Hungary"
+            elif "co_chair" in groups:
+                # The co-chair role is stated by the governance page; only the EU-wide list is inferred.
+                role, sources, conf = "co-chair", g.src("GOV"), CONFIRMED
+                note = "Chair 1993-2006, Co-Chair since 2006 (governance page)"
+            else:
+                role, sources, conf = "member", g.src(record["source"]), str(record["confidence"])
+                note = (
+                    "participating state per a secondary source; EU Member States are not named individually"
+                    if conf == INFERRED
+                    else "participating state per a secondary source (no official list found)"
+                )
+            g.rel(self.country(iso), RelType.PARTICIPATES_IN, "process-budapest", sources, conf, note=note, role=role)
+
+        for key, region in self.ids.regions.items():
+            group = sets[key]
+            if group.get("confidence") == "missing" or not group.get("members"):
+                continue
+            sources = g.src(group["source"])
+            conf = str(group["confidence"])
+            g.node(
+                Label.REGION, region.id, region.name, sources, conf, kind=region.kind, description=region.description
+            )
+            for iso in group["members"]:
+                g.rel(self.country(str(iso)), RelType.IN_REGION, region.id, sources, conf)
+        eu_members = [iso for iso, r in self.countries.items() if "eu_member" in as_list(r.get("groups"))]
+        shared = set.intersection(*(set(g.src(self.countries[iso]["source"])) for iso in eu_members))
+        eu_sources = [s for s in g.src(self.countries[eu_members[0]]["source"]) if s in shared]
+        g.node(
+            Label.REGION,
+            "region-eu",
+            "European Union member states",
+            eu_sources,
+            CONFIRMED,
+            kind="political union",
+            description="All EU Member States take part in the Budapest Process.",
+        )
+        for iso in eu_members:
+            record = self.countries[iso]
+            g.rel(
+                self.country(iso),
+                RelType.IN_REGION,
+                "region-eu",
+                g.src(record["source"]),
+                str(record["confidence"]),
+                note="the facts list the current 27 EU Member States (inferred)",
+            )
+        # Signature of the 2013 declaration by individual states (partial list).
+        signed = dict(
+            zip(as_list(attended.get("partial_confirmed")), as_list(attended.get("partial_sources")), strict=True)
+        )
+        if "POL" in signed:
+            polish = signed["POL"]
+            g.rel(
+                self.country("POL"),
+                RelType.ADOPTED,
+                "decl-istanbul-2013",
+                g.src(polish),
+                CONFIRMED,
+                note="Poland's deputy minister signed the 2013 Istanbul Declaration; the signatory list is missing",
+            )
+
+    def documents(self) -> None:
+        """Declarations, action plans, LAUNCHES and ADOPTED."""
+        g = self.g
+        docs = {str(d["id"]): d for d in self.facts["documents"]}
+
+        imd = docs["IMD2013"]
+        g.node(
+            Label.DECLARATION,
+            "decl-istanbul-2013",
+            str(imd["name"]),
+            g.src(imd["source"], "FS2020"),
+            str(imd["confidence"]),
+            code="IMD2013",
+            adopted=str(imd["adopted"]),
+            year=int(str(imd["adopted"])[:4]),
+            description=f"Adopted at the 5th Ministerial Conference (Istanbul); {imd['countries_attending']} "
+            "countries attended. It adopted the six priority goals (2013 order) of the Silk Routes Partnership.",
+            note="signatory list missing",
+        )
+        ic = docs["IC2019"]
+        g.node(
+            Label.DECLARATION,
+            "decl-istanbul-commitments-2019",
+            str(ic["name"]),
+            g.src(ic["source"], "SEED", "FS2020"),
+            str(ic["confidence"]),
+            code="IC2019",
+            adopted=str(ic["adopted"]),
+            year=int(str(ic["adopted"])[:4]),
+            description="Political declaration of the 6th Ministerial Conference with five key commitments and its "
+            f"Call for Action; adopted by {ic['adopting_states_count']} countries.",
+            note=str(ic["notes"]),
+        )
+        cfa25 = docs["CFA2025"]
+        g.node(
+            Label.DECLARATION,
+            "decl-budapest-2024",
+            "Budapest Process Ministerial Declaration (2024)",
+            g.src(cfa25["source"]),
+            str(cfa25["confidence"]),
+            code="CFA2025",
+            adopted=str(cfa25["adopted"]),
+            year=int(str(cfa25["adopted"])[:4]),
+            description="Adopted at the 7th Ministerial Conference (Budapest, 12 November 2024) together with the "
+            "Call for Action 2025-2030.",
+            note=f"the facts record the declaration and its Call for Action as one document: {cfa25['name']}",
+        )
+
+        cfa = docs["CFA2019"]
+        g.node(
+            Label.ACTION_PLAN,
+            "plan-call-for-action-2019",
+            str(cfa["name"]),
+            g.src(cfa["source"], "SEED"),
+            str(cfa["confidence"]),
+            code="CFA2019",
+            year_start=2019,
+            year_end=2024,
+            description=f"Five-year plan with {cfa['action_points']} action points under {cfa['priority_goals']} "
+            "priority goals, adopted with the Istanbul Commitments at the 6th Ministerial Conference "
+            f"({cfa['adopted']}).",
+        )
+        ip = docs["CFA2019_IP"]
+        g.node(
+            Label.ACTION_PLAN,
+            "plan-implementation-2019",
+            str(ip["name"]),
+            g.src(ip["source"]),
+            str(ip["confidence"]),
+            code="CFA2019_IP",
+            year_start=2019,
+            year_end=2024,
+            description="Endorsed by Senior Officials (December 2019). Frames the priorities until 2024 and gives "
+            "states a way to contribute to or fund particular priorities; a living document.",
+            note=f"endorsed {ip['endorsed']}; {ip['notes']}",
+        )
+        g.node(
+            Label.ACTION_PLAN,
+            "plan-call-for-action-2025",
+            "Call for Action 2025-2030",
+            g.src(cfa25["source"], next(e for e in self.facts["events"] if e["id"] == "MC7")["source"]),
+            str(cfa25["confidence"]),
+            code="CFA2025",
+            year_start=2025,
+            year_end=2030,
+            description="Successor plan adopted at the 7th Ministerial Conference (Budapest, 2024) with six "
+            "priorities: irregular migration, smuggling and border management; legal pathways and labour mobility; "
+            "return, readmission and reintegration; migration and development and root causes; international "
+            "protection; integration. Context only: its priorities are not modelled as PriorityGoal nodes.",
+        )
+        g.rel(
+            "decl-istanbul-commitments-2019",
+            RelType.LAUNCHES,
+            "plan-call-for-action-2019",
+            g.src(ic["source"], cfa["source"]),
+            CONFIRMED,
+        )
+        g.rel(
+            "decl-istanbul-commitments-2019",
+            RelType.LAUNCHES,
+            "plan-implementation-2019",
+            g.src(ip["source"]),
+            INFERRED,
+            note="Senior Officials endorsed the Implementation Plan in December 2019 to carry out the Call for "
+            "Action; no source says the declaration itself launched it",
+        )
+        g.rel("decl-budapest-2024", RelType.LAUNCHES, "plan-call-for-action-2025", g.src(cfa25["source"]), CONFIRMED)
+
+    def commitments(self) -> None:
+        """The five commitments of the 2019 Istanbul Commitments."""
+        g = self.g
+        for c in self.facts["commitments"]:
+            number = int(c["number"])
+            sources = g.src(c["source"])
+            ident = g.node(
+                Label.COMMITMENT,
+                self.ids.commitments[number],
+                str(c["name_fact_sheet"]),
+                sources,
+                str(c["confidence"]),
+                number=number,
+                name_fact_sheet=str(c["name_fact_sheet"]),
+                name_bp_website=str(c["name_bp_website"]),
+                description="One of the five key commitments 'to ensure safe, orderly and regular migration along "
+                "the Silk Routes' (Istanbul Commitments, 2019).",
+            )
+            g.rel("decl-istanbul-commitments-2019", RelType.MAKES, ident, sources, str(c["confidence"]))
+
+    def priority_goals(self) -> None:
+        """The six priority goals (2019 order) set by the Call for Action."""
+        g = self.g
+        for pg in self.facts["priority_areas"]:
+            number = int(pg["order_2019"])
+            src = pg["source"]
+            order_sources = g.src(src["order_2019"])
+            gcm = [int(x) for x in as_list(pg.get("gcm_objectives"))]
+            note = f"GCM objectives: {pg['gcm_note']}" if pg.get("gcm_note") else None
+            ident = g.node(
+                Label.PRIORITY_GOAL,
+                f"pg-{number}",
+                str(pg["name_2019_fact_sheet"]),
+                g.src(src["order_2019"], src["order_2013"], src["gcm"] if gcm else []),
+                str(pg["confidence"]),
+                number=number,
+                order_2013=int(pg["order_2013"]),
+                short_label=str(pg["short_label"]),
+                gcm_objectives=gcm,
+                description=f"Priority goal {number} of the Call for Action (2019 order); number {pg['order_2013']} "
+                "in the 2013 Istanbul Ministerial Declaration.",
+                note=note,
+            )
+            g.rel("plan-call-for-action-2019", RelType.SETS, ident, order_sources, str(pg["confidence"]))
+
+    def action_points(self) -> None:
+        """The 41 action points: nodes without text (the wording is not public)."""
+        g = self.g
+        meta = self.facts["action_points_meta"]
+        sources = g.src(meta["source"])
+        numbers = [int(ap["number"]) for ap in self.facts["action_points"]]
+        if numbers != list(range(1, int(meta["count"]) + 1)):
+            raise BuildError("action points are expected as 1..count")
+        for number in numbers:
+            ident = g.node(
+                Label.ACTION_POINT,
+                f"ap-{number}",
+                f"Action point {number}",
+                sources,
+                INFERRED,
+                number=number,
+                text_status="Official wording not available in any source consulted",
+                note="The Call for Action has 41 action points; numbering them 1..41 is inferred, and the goal "
+                "each sits under is not public",
+            )
+            g.rel(
+                "plan-call-for-action-2019",
+                RelType.CONTAINS,
+                ident,
+                sources,
+                INFERRED,
+                note="the Call for Action contains 41 action points (confirmed); this numbering is inferred",
+            )
+
+    def projects(self) -> None:
+        """Projects, where they are active, who funds and implements them."""
+        g = self.g
+        for p in self.facts["projects"]:
+            code = str(p["code"])
+            ident = self.ids.projects[code].id if code in self.ids.projects else f"project-{slug(code)}"
+            sources = g.src(p["source"])
+            conf = str(p["confidence"])
+            years = str(p["years"]) if p.get("years") else None
+            start, end = _project_dates(years)
+            described = self.ids.projects.get(code)
+            desc = [described.description] if described and described.description else []
+            if p.get("regional_countries"):
+                desc.append("Regional-level countries: " + ", ".join(p["regional_countries"]) + ".")
+            if p.get("budget_note"):
+                desc.append(f"Budget: {p['budget_note']}.")
+            if p.get("outputs"):
+                desc.append("Results: " + "; ".join(p["outputs"]) + ".")
+            if p.get("launch_event"):
+                desc.append(f"Launched in {p['launch_event']}.")
+            g.node(
+                Label.PROJECT,
+                ident,
+                str(p["name"]),
+                sources,
+                conf,
+                code=code,
+                start=start,
+                end=end,
+                years=years,
+                description=" ".join(desc) or None,
+            )
+            for iso in as_list(p.get("countries")):
+                g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf)
+            for iso in as_list(p.get("regional_countries")):
+                g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf, note="regional level")
+            for key, rel_type in (("donors", RelType.FUNDS), ("implementing_partners", RelType.IMPLEMENTS)):
+                for token in as_list(p.get(key)):
+                    if (code, str(token)) in self.centre_partners:
+                        self.centre_partner_link(code, str(token), rel_type, ident, sources)
+                    else:
+                        self.org_link(str(token), rel_type, ident, sources, conf)
+            for token in as_list(p.get("partners")):
+                self.org_link(str(token), RelType.IMPLEMENTS, ident, sources, conf, note="named as partner")
+
+    def components(self) -> None:
+        """The five components of the IMM ("Silk Routes") project."""
+        g = self.g
+        imm = next(p for p in self.facts["projects"] if p["code"] == "IMM")
+        for c in self.facts["components"]:
+            code = str(c["code"])
+            ident, name = self.ids.components[code].id, self.ids.components[code].name
+            sources = g.src(c["source"])
+            conf = str(c["confidence"])
+            notes = []
+            if name != c["name"]:
+                notes.append(f"facts name: {c['name']}")
+            if c.get("missing"):
+                notes.append("missing in the sources: " + ", ".join(c["missing"]))
+            if isinstance(c.get("countries"), str):
+                notes.append(f"countries: {c['countries']}")
+            g.node(
+                Label.COMPONENT,
+                ident,
+                name,
+                sources,
+                conf,
+                code=code,
+                years=str(c["years"]),
+                description=str(c["description"]),
+                note="; ".join(notes) or None,
+            )
+            # Why the facts give the whole component as inferred, for each of its links.
+            why = None
+            if conf == INFERRED:
+                why = f"the facts give {name} as inferred" + (
+                    f" (missing in the sources: {', '.join(c['missing'])})" if c.get("missing") else ""
+                )
+            if code in imm["components"]:
+                g.rel("project-imm", RelType.HAS_COMPONENT, ident, g.src(imm["source"][:2]), str(imm["confidence"]))
+            if isinstance(c.get("countries"), list):
+                for iso in c["countries"]:
+                    note = "lead country" if code == "RELEC" and iso == "TUR" else why
+                    if code == "MRC":
+                        self.mrc_country(ident, str(iso), sources, conf)
+                        continue
+                    g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf, note=note)
+            else:
+                # "all BP participating states; focus SRCs and Central Asia": the focus countries, deduced.
+                focus = [
+                    *self.facts["country_group_sets"]["silk_routes_bp_five"]["members"],
+                    *self.facts["country_group_sets"]["central_asia_facility"]["members"],
+                ]
+                for iso in focus:
+                    g.rel(
+                        ident,
+                        RelType.ACTIVE_IN,
+                        self.country(str(iso)),
+                        sources,
+                        INFERRED,
+                        note="the source says the dialogue support covers all participating states with a focus on "
+                        "the Silk Routes Countries and Central Asia",
+                    )
+            donors = c.get("donors")
+            if isinstance(donors, Mapping):
+                phases = {"pilot": "pilot phase (Oct 2015 - Jul 2017)", "phase2": "phase 2 (under IMM)"}
+                for phase, tokens in donors.items():
+                    for token in as_list(tokens):
+                        self.org_link(
+                            str(token), RelType.FUNDS, ident, sources, conf, note=phases.get(str(phase), str(phase))
+                        )
+                donors = None
+            for key, rel_type in (("donors", RelType.FUNDS), ("implementing_partners", RelType.IMPLEMENTS)):
+                for token in as_list(donors if key == "donors" else c.get(key)):
+                    if (code, str(token)) in self.centre_partners:
+                        self.centre_partner_link(code, str(token), rel_type, ident, sources)
+                    else:
+                        self.org_link(str(token), rel_type, ident, sources, conf, note=why)
+
+    def mrc_country(self, ident: str, iso: str, sources: Sequence[str], conf: str) -> None:
+        """ACTIVE_IN of the MRC component: as the component's sources give it where a centre in the country is
+        part of the component, deduced (citing the centres) where its centres there are placed under it only by
+        deduction."""
+        centres = [m for m in self.facts["mrcs"] if str(m["country"]) == iso]
+        if not centres or any(self.centre_in_component(m) != INFERRED for m in centres):
+            self.g.rel(ident, RelType.ACTIVE_IN, self.country(iso), sources, conf)
+            return
+        cities = ", ".join(f"{m['city']} ({str(m['opened'])[:4]})" for m in centres)
+        which = "its only centre there" if len(centres) == 1 else "its centres there"
+        self.g.rel(
+            ident,
+            RelType.ACTIVE_IN,
+            self.country(iso),
+            self.g.src(*(m["source"] for m in centres)),
+            weaker(conf, INFERRED),
+            note=f"the facts list this country for the MRC initiative, but {which}, {cities}, opened "
+            f"after the IMM project closed ({self.imm_end()}) and is placed under the initiative only by deduction",
+        )
+
+    def mrcs(self) -> None:
+        """Each Migrant Resource Centre as an Activity of the MRC component."""
+        g = self.g
+        component = next(c for c in self.facts["components"] if c["code"] == "MRC")
+        imm = next(p for p in self.facts["projects"] if p["code"] == "IMM")
+        imm_end = int(str(imm["years"]).split(" to ")[1][:4])
+        srpp = next(p for p in self.facts["projects"] if p["code"] == "SRPP")
+        srpp_cities = {
+            city.strip()
+            for out in as_list(srpp.get("outputs"))
+            if str(out).startswith("MRCs ")
+            for city in re.split(r",| and ", str(out)[5:])
+        }
+        for m in self.facts["mrcs"]:
+            raw_city = str(m["city"])
+            match = re.fullmatch(r"(.+?)\s*\((\d+)(?:st|nd|rd|th)\)", raw_city)
+            city, nth = (match.group(1), match.group(2)) if match else (raw_city, None)
+            ident = f"activity-mrc-{slug(city)}" + (f"-{nth}" if nth else "")
+            kind = str(m.get("type") or "Migrant Resource Centre")
+            opened = str(m["opened"])
+            sources = g.src(m["source"])
+            conf = str(m["confidence"])
+            desc = [f"{kind} in {city}, opened {opened}"]
+            if m.get("inaugurated"):
+                desc.append(f"formally inaugurated {m['inaugurated']}")
+            desc.append("partners: " + ", ".join(str(x) for x in m["partners"]))
+            g.node(
+                Label.ACTIVITY,
+                ident,
+                f"{kind} {raw_city}",
+                sources,
+                conf,
+                kind=kind,
+                city=city,
+                start=opened,
+                year=int(opened[:4]),
+                description="; ".join(desc) + ".",
+                note=str(m["notes"]) if m.get("notes") else None,
+            )
+            self.mrc_ids[raw_city] = ident
+            g.rel(ident, RelType.IN_COUNTRY, self.country(str(m["country"])), sources, conf)
+            if int(opened[:4]) <= imm_end:
+                g.rel(ident, RelType.PART_OF, "component-mrc", g.src("MRC", m["source"]), conf)
+            else:
+                g.rel(
+                    ident,
+                    RelType.PART_OF,
+                    "component-mrc",
+                    g.src(m["source"], component["source"]),
+                    INFERRED,
+                    note=f"opened after the IMM project closed ({imm_end}) and funded through other projects or "
+                    "donors; counted among ICMPD's Migrant Resource Centres, so placed under the MRC flagship "
+                    "initiative (deduced)",
+                )
+            if city in srpp_cities:
+                g.rel(
+                    ident,
+                    RelType.PART_OF,
+                    "project-srpp",
+                    g.src(srpp["source"]),
+                    str(srpp["confidence"]),
+                    note="the Silk Routes Partnership Project set up the first MRCs in Pakistan",
+                )
+            for token in as_list(m.get("partners")):
+                self.org_link(str(token), None, ident, sources, conf, note="named among the centre's partners")
+        # Centres the facts tie to a later project.
+        sulay = self.mrc_ids.get("Sulaymaniyah")
+        si_com = next((p for p in self.facts["projects"] if p["code"] == "SI_COM"), None)
+        if sulay and si_com:
+            g.rel(
+                sulay,
+                RelType.PART_OF,
+                "project-si-com",
+                g.src(si_com["source"]),
+                str(si_com["confidence"]),
+                note="funded by Sweden under SI-COM",
+            )
+        peshawar = self.mrc_ids.get("Peshawar")
+        imm_mp = next((p for p in self.facts["projects"] if p["code"] == "IMM_MP"), None)
+        if peshawar and imm_mp:
+            g.rel(
+                peshawar,
+                RelType.PART_OF,
+                "project-imm-mp",
+                g.src(imm_mp["source"]),
+                INFERRED,
+                note="announced in September 2023 when the EU-funded project (with EUR 5M for continuing and "
+                "expanding the MRCs) was launched; the link is deduced",
+            )
+
+    def activities_and_outputs(self) -> None:
+        """Further activities and outputs named in the facts."""
+        g = self.g
+        facility = next(c for c in self.facts["components"] if c["code"] == "FACILITY")
+        policies = [str(x) for x in facility["outputs"]]
+        for spec in self.t.activities.activities:
+            g.node(
+                Label.ACTIVITY,
+                spec.id,
+                spec.name,
+                g.src(*spec.sources),
+                spec.confidence,
+                kind=spec.kind,
+                start=spec.start,
+                year=spec.year,
+                description=spec.description,
+                note=spec.note,
+            )
+            g.rel(spec.id, RelType.PART_OF, spec.parent, g.src(*spec.sources), spec.confidence)
+            if spec.country:
+                g.rel(spec.id, RelType.IN_COUNTRY, self.country(spec.country), g.src(*spec.sources), spec.confidence)
+        for out in self.t.activities.outputs:
+            name = out.name or ""
+            if out.facility_output is not None:
+                if out.facility_output >= len(policies):
+                    raise BuildError(f"{out.id}: the Facility has no output {out.facility_output} in the facts")
+                name = policies[out.facility_output]
+                base, qualifier = split_qualifier(name)
+                if qualifier and "draft" in qualifier:
+                    name = base
+            g.node(
+                Label.OUTPUT,
+                out.id,
+                name,
+                g.src(*out.sources),
+                out.confidence,
+                kind=out.kind,
+                year=out.year,
+                description=out.description,
+                note=out.note,
+            )
+            g.rel(out.produced_by, RelType.PRODUCED, out.id, g.src(*out.sources), out.confidence)
+        for link in self.t.activities.informs:
+            g.rel(link.from_, RelType.INFORMS, link.to, g.src(*link.sources), link.confidence, note=link.note)
+
+    def events(self) -> None:
+        """Every dated event; PART_OF the process, IN_COUNTRY, ADOPTED, DISCUSSED."""
+        g = self.g
+        outcomes = {"IMD2013": "decl-istanbul-2013", "IC2019": "decl-istanbul-commitments-2019"}
+        outcomes["CFA2025"] = "decl-budapest-2024"
+        kinds = self.ids.event_kinds
+        for e in self.facts["events"]:
+            eid = str(e["id"])
+            etype = str(e["type"])
+            conf = str(e["confidence"])
+            sources = g.src(e["source"])
+            if etype == "ministerial_conference":
+                n = int(e["number"])
+                ident = f"event-mc-{n}"
+                name = f"{ordinal(n)} Ministerial Conference ({e['place']}, {str(e['date'])[:4]})"
+            elif eid in self.ids.events:
+                ident, name = self.ids.events[eid].id, self.ids.events[eid].name
+            elif etype == "senior_officials_meeting" and e.get("number"):
+                n = int(e["number"])
+                ident = f"event-som-{n}"
+                name = f"{ordinal(n)} Senior Officials' Meeting ({e['place']}, {str(e['date'])[:4]})"
+            else:
+                ident, name = (
+                    f"event-{slug(eid)}",
+                    f"{kinds[etype].kind if etype in kinds else etype} ({e.get('place')})",
+                )
+            date = str(e["date"])
+            year_match = re.match(r"(\d{4})\b", date)
+            desc = []
+            for key, label in (("topic", "Topic"), ("participants", "Participants"), ("chair", "Chaired by")):
+                if e.get(key):
+                    desc.append(f"{label}: {e[key]}.")
+            # Why the facts give the event as inferred (an uncertain date, an announced meeting), for its links.
+            why = None
+            if conf == INFERRED:
+                reasons = [f"date given as '{date}'"] if re.search(r"inferred|ambiguous", date) else []
+                reasons += [str(e["notes"])] if e.get("notes") else []
+                why = "the facts give this event as inferred" + (": " + "; ".join(reasons) if reasons else "")
+            g.node(
+                Label.EVENT,
+                ident,
+                name,
+                sources,
+                conf,
+                kind=kinds[etype].kind if etype in kinds else etype.replace("_", " "),
+                date=date,
+                year=int(year_match.group(1)) if year_match else None,
+                place=str(e["place"]) if e.get("place") else None,
+                description=" ".join(desc) or None,
+                note=why or (str(e["notes"]) if e.get("notes") else None),
+            )
+            if etype in kinds and kinds[etype].project_event:
+                g.rel(
+                    ident,
+                    RelType.PART_OF,
+                    "process-budapest",
+                    sources,
+                    INFERRED,
+                    note="; ".join(
+                        filter(
+                            None,
+                            [
+                                "an event of a project or operational component under the Budapest Process (deduced)",
+                                why,
+                            ],
+                        )
+                    ),
+                )
+            else:
+                g.rel(ident, RelType.PART_OF, "process-budapest", sources, conf, note=why)
+            if e.get("country"):
+                g.rel(ident, RelType.IN_COUNTRY, self.country(str(e["country"])), sources, conf, note=why)
+            for outcome in as_list(e.get("outcome")):
+                if str(outcome) in outcomes:
+                    g.rel(ident, RelType.ADOPTED, outcomes[str(outcome)], sources, conf, note=why)
+            listed = self.ids.events.get(eid)
+            for goal in listed.discusses_goals_stated if listed else ():
+                topic_note = f"topic: {e.get('topic')}"
+                g.rel(
+                    ident,
+                    RelType.DISCUSSED,
+                    f"pg-{goal}",
+                    sources,
+                    conf,
+                    note="; ".join(filter(None, [topic_note, why])),
+                )
+            for goal in listed.discusses_goals_deduced if listed else ():
+                g.rel(
+                    ident,
+                    RelType.DISCUSSED,
+                    f"pg-{goal}",
+                    sources,
+                    INFERRED,
+                    note=f"deduced from the topic: {e.get('topic')}",
+                )
+            self.event_ids[eid] = ident
+
+    def priority_goal_links(self) -> None:
+        """Priority-goal level links stated or deduced in the facts."""
+        g = self.g
+        links = self.facts["action_point_links"]
+        general = links["general"]
+        for link in links["priority_goal_links"]:
+            origin = str(link["from"])
+            sources = g.src(link["source"])
+            conf = str(link["confidence"])
+            relation = str(link["relation"])
+            for goal in as_list(link["to"]):
+                target = f"pg-{int(str(goal)[2:])}"
+                if origin in self.event_ids:
+                    topic = next(e.get("topic") for e in self.facts["events"] if e["id"] == origin)
+                    g.rel(self.event_ids[origin], RelType.DISCUSSED, target, sources, conf, note=f"topic: {topic}")
+                    continue
+                if origin in self.ids.components:
+                    responder = self.ids.components[origin].id
+                elif origin in self.ids.projects:
+                    responder = self.ids.projects[origin].id
+                else:
+                    raise BuildError(f"unknown priority-goal link origin {origin}")
+                g.rel(
+                    responder,
+                    RelType.RESPONDS_TO,
+                    target,
+                    g.src(link["source"], general["source"]) if origin in self.ids.components else sources,
+                    conf,
+                    note=(f"stated: {relation}" if conf == CONFIRMED else "deduced from what it does (facts.md §5)")
+                    + "; priority-goal level, and partial: the seed fact sheet says the operational components "
+                    "respond in part to the Call for Action",
+                    strength="partial",
+                )
+
+    def organisations(self) -> None:
+        """Organisation nodes for every organisation used; sources are those of their links."""
+        g = self.g
+        listed = {row.id: row for row in self.t.organisations}
+        for org in sorted(self.org_sources):
+            row = listed.get(org)
+            sources = g.src(*row.sources) if row and row.sources else self.org_sources[org]
+            if row:
+                g.node(Label.ORGANISATION, org, row.name, sources, CONFIRMED, acronym=row.acronym, kind=row.kind)
+                continue
+            iso = org.removeprefix("org-gov-").upper()
+            country = self.ids.country_names.get(iso, split_qualifier(str(self.countries[iso]["name"]))[0])
+            article = "the " if country in ("United Kingdom", "Netherlands") else ""
+            g.node(
+                Label.ORGANISATION,
+                org,
+                f"Government of {article}{country}",
+                sources,
+                CONFIRMED,
+                kind="national government",
+                description="Stands for the state as funder or partner; the ministry or agency the source names "
+                "is kept in each link's note.",
+            )
+
+
+def _project_dates(years: str | None) -> tuple[str | None, str | None]:
+    """``"2014-02 to 2017-07 (...)"`` -> ("2014-02", "2017-07"); approximate years -> (None, None)."""
+    if not years:
+        return None, None
+    match = re.match(r"(\d{4}(?:-\d{2})?) to (\d{4}(?:-\d{2})?)", years)
+    if match:
+        return match.group(1), match.group(2)
+    match = re.fullmatch(r"(\d{4})-(\d{4})", years)
+    if match:
+        return match.group(1), match.group(2)
+    match = re.fullmatch(r"launched (\d{4}-\d{2})", years)
+    if match:
+        return match.group(1), None
+    return None, None
