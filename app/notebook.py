@@ -29,7 +29,7 @@ from app.store.base import TRACE_TYPES
 from app.store.memory import MemoryStore
 from app.store.models import GraphOut
 from app.store.port import GraphStore
-from app.web import layout, network
+from app.web import layout, network, words
 from app.web.server import RunningServer, serve_in_background
 from graph_schema import Label
 from loaders import build_graph, load_dataset
@@ -204,7 +204,9 @@ def heatmap(grid: Grid, wrap: int = 40) -> Figure:
     """A matplotlib heatmap of a ``Grid`` with the counts written in the cells."""
     import textwrap
 
-    fig = figure((1.2 + 0.9 * len(grid.cols), 1.5 + 0.6 * len(grid.rows)))
+    # Wide enough for the row labels, the cells and the colour bar, so that the title is never clipped.
+    label_inches = 0.075 * min(wrap, max((len(r) for r in grid.rows), default=0))
+    fig = figure((max(6.0, 1.6 + label_inches + 0.9 * len(grid.cols)), 2.0 + 0.6 * len(grid.rows)))
     ax = fig.subplots()
     image = ax.imshow(grid.values, cmap="Blues", aspect="auto", vmin=0)
     ax.set_xticks(range(len(grid.cols)), [textwrap.shorten(c, wrap) for c in grid.cols], rotation=35, ha="right")
@@ -213,7 +215,7 @@ def heatmap(grid: Grid, wrap: int = 40) -> Figure:
     for i, row in enumerate(grid.values):
         for j, value in enumerate(row):
             ax.text(j, i, str(value), ha="center", va="center", color="white" if value > top / 2 else "black")
-    ax.set_title(grid.title, fontsize=10)
+    fig.suptitle("\n".join(textwrap.wrap(grid.title, 60)), fontsize=10)  # over the whole figure, not one axis
     fig.colorbar(image, ax=ax, label="action points")
     return fig
 
@@ -279,16 +281,24 @@ def draw(view: GraphOut, focus: str | None = None, hierarchical: bool = False, s
         dashed = edge.confidence == "illustrative"
         ax.plot([x1, x2], [-y1, -y2], color="#d9730d" if edge.type == "RESPONDS_TO" else "#9aa5b1",
                 linestyle="--" if dashed else "-", linewidth=0.8, zorder=1)  # fmt: skip
-    seen: set[str] = set()
+    counts = Counter(node.label for node in view.nodes)
     for node in view.nodes:
         style = network.style_of(node.label)
         x, y = where[node.id]
-        ax.scatter([x], [-y], s=160 if node.id == focus else 60, color=style.colour, zorder=2,
-                   label=node.label if node.label not in seen else None)  # fmt: skip
-        seen.add(node.label)
+        ax.scatter([x], [-y], s=160 if node.id == focus else 60, color=style.colour, zorder=2)
         ax.annotate(network.short_label(node.name), (x, -y), fontsize=6, ha="center", va="top",
                     xytext=(0, -6), textcoords="offset points")  # fmt: skip
-    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    ax.margins(0.08)
+    # The legend sits below the drawing (never over a node), one same-sized marker per kind, in words.
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", linestyle="", markersize=7, color=network.style_of(label).colour, label=name)
+        for label, name in ((lb, f"{words.label(lb, counts[lb])} ({counts[lb]})") for lb in Label)
+        if counts[label]
+    ]
+    handles.append(Line2D([], [], color="#d9730d", linestyle="--", label="illustrative link (dashed)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=7, frameon=False)
     return fig
 
 

@@ -25,9 +25,10 @@ Positions = dict[str, tuple[float, float]]
 
 # Pixel geometry of the layered layout.
 NODE_GAP: Final = 170.0
-LAYER_GAP: Final = 170.0
+LAYER_GAP: Final = 230.0
 ROW_GAP: Final = 80.0
 MAX_ROW: Final = 14  # a band wider than this is folded into several staggered rows
+SPREAD: Final = 2.5  # how far apart (in NODE_GAPs) the nodes of a narrow band may be spread
 # networkx's spring layout is dense (numpy only) below 500 nodes; above this we lay out in rings.
 SPRING_MAX: Final = 400
 RING_GAP: Final = 260.0
@@ -97,15 +98,19 @@ def layered(graph: GraphOut) -> Positions:
     placed: dict[str, float] = {}
     result: Positions = {}
     y = 0.0
+    # A band with few nodes is spread (up to SPREAD gaps apart) towards the width of the widest band, so that
+    # the labels of the upper levels do not run into each other when the view is fitted.
+    widest = max((min(len(m), MAX_ROW) - 1 for m in bands.values()), default=0) * NODE_GAP
     for band in sorted(bands):
         members = _by_barycentre(bands[band], simple, placed)
         rows = math.ceil(len(members) / MAX_ROW)
         for row in range(rows):
             chunk = members[row::rows] if rows > 1 else members  # interleave so each row spans the band
             stagger = (row % 2) * NODE_GAP / 2 if rows > 1 else 0.0
-            width = (len(chunk) - 1) * NODE_GAP
+            gap = max(NODE_GAP, min(SPREAD * NODE_GAP, widest / max(len(chunk) - 1, 1)))
+            width = (len(chunk) - 1) * gap
             for i, node_id in enumerate(chunk):
-                x = i * NODE_GAP - width / 2 + stagger
+                x = i * gap - width / 2 + stagger
                 result[node_id] = (x, y + row * ROW_GAP)
                 placed[node_id] = x
         y += LAYER_GAP + (rows - 1) * ROW_GAP

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -26,7 +27,8 @@ from jinja2 import Environment, FileSystemLoader
 from pyvis.network import Network
 
 from app.store.models import EdgeOut, GraphOut, NodeRef
-from app.web.layout import Layout, positions
+from app.web import words
+from app.web.layout import Layout, bounds, positions
 from graph_schema import Confidence, Label, RelType
 
 MAX_NODES: Final = 2000
@@ -134,6 +136,7 @@ class NetworkView:
     edge_count: int
     legend: list[LegendItem]
     has_illustrative: bool
+    nodes: tuple[NodeRef, ...] = ()
     truncated: bool = False
     note: str | None = None
     total_nodes: int = 0
@@ -208,29 +211,55 @@ def _nearest_first(graph: GraphOut, focus: str | None) -> list[str]:
     return list(seen) + [i for i in ids if i not in seen]
 
 
-def node_title(node: NodeRef) -> str:
-    lines = [node.name, f"{node.label} · {node.id}"]
+def node_title(node: NodeRef, extra: str | None = None) -> str:
+    """Name, kind (in words) and confidence; ``extra`` is a line more (an action point's status)."""
+    lines = [node.name, words.label(node.label)]
+    if extra:
+        lines.append(extra)
     if node.confidence:
         lines.append(f"confidence: {node.confidence}")
     return plain_title("\n".join(lines))
 
 
 def edge_title(edge: EdgeOut, names: dict[str, str]) -> str:
-    lines = [f"{names.get(edge.source, edge.source)} —{edge.type}→ {names.get(edge.target, edge.target)}"]
+    relation = words.relation(edge.type, "out")
+    lines = [f"{names.get(edge.source, edge.source)} — {relation} → {names.get(edge.target, edge.target)}"]
     qualifiers = [f"confidence: {edge.confidence}"]
     if edge.strength:
         qualifiers.append(f"strength: {edge.strength}")
     lines.append(", ".join(qualifiers))
-    if edge.sources:
-        lines.append("sources: " + ", ".join(edge.sources))
-    if edge.note:
-        lines.append(edge.note)
+    note = words.plain(edge.note)
+    if note:
+        lines.append(note)
     return plain_title("\n".join(lines))
 
 
-def build(graph: GraphOut, layout: Layout, focus: str | None = None, height: str = "640px") -> Network:
-    """A pyvis Network of ``graph`` with server-side positions, styles by label and provenance."""
+def readable_font(graph: GraphOut, layout: Layout, focus: str | None, width: float = 800, height: float = 700) -> int:
+    """A label size that stays about 13 px on screen once the whole view is fitted into a box of about
+    ``width`` x ``height`` (a wide overview is shown at half its size or less)."""
+    x0, y0, x1, y1 = bounds(positions(graph, layout, focus).values())
+    scale = min(1.0, width / (x1 - x0 + 150), height / (y1 - y0 + 100))
+    return max(13, min(40, round(13 / scale)))
+
+
+def _chars(font: int) -> int:
+    """Characters per label line: what fits between two neighbours at this font size (0: the default)."""
+    return LINE_CHARS if not font else max(10, min(LINE_CHARS, int(170 / (0.55 * font))))
+
+
+def build(
+    graph: GraphOut,
+    layout: Layout,
+    focus: str | None = None,
+    height: str = "640px",
+    notes: dict[str, str] | None = None,
+    readable: bool = False,
+) -> Network:
+    """A pyvis Network of ``graph`` with server-side positions, styles by label and provenance; ``notes``
+    add a line to some nodes' tooltips; ``readable`` sizes labels for the fitted view."""
     where = positions(graph, layout, focus)
+    notes = notes or {}
+    font = readable_font(graph, layout, focus) if readable else 0
     net = Network(height=height, width="100%", directed=True, cdn_resources="in_line", heading="")
     net.templateEnv = _pyvis_templates()  # shared, so pyvis's template is compiled once per process
     for node in graph.nodes:
@@ -239,10 +268,13 @@ def build(graph: GraphOut, layout: Layout, focus: str | None = None, height: str
         extra: dict[str, Any] = {}
         if node.id == focus:
             extra = {"size": 24, "borderWidth": 4, "font": {"size": 16}}
+        elif font:
+            extra = {"size": round(font * 1.1), "font": {"size": font}}
+        number = node.id.removeprefix("ap-") if node.label == Label.ACTION_POINT and readable else ""
         net.add_node(
             node.id,
-            label=short_label(node.name),
-            title=node_title(node),
+            label=f"AP {number}" if number.isdigit() else short_label(node.name, _chars(font)),
+            title=node_title(node, notes.get(node.id)),
             shape=style.shape,
             color=style.colour,
             x=round(x, 1),
@@ -253,18 +285,51 @@ def build(graph: GraphOut, layout: Layout, focus: str | None = None, height: str
         )
     names = {n.id: n.name for n in graph.nodes}
     for edge in graph.edges:
-        options: dict[str, Any] = {
-            "id": f"{edge.source}|{edge.type}|{edge.target}",
-            "title": edge_title(edge, names),
-            "color": _EDGE_COLOURS.get(edge.type, _EDGE_DEFAULT_COLOUR),
-            "width": _STRENGTH_WIDTH.get(edge.strength or "", 1.0),
-        }
-        if edge.confidence == Confidence.ILLUSTRATIVE:
-            options["dashes"] = [6, 5]
-            options["label"] = "illustrative"
-        net.add_edge(edge.source, edge.target, **options)
+        net.add_edge(edge.source, edge.target, **edge_options(edge, names))
     net.set_options(json.dumps(OPTIONS))
     return net
+
+
+def edge_options(edge: EdgeOut, names: dict[str, str]) -> dict[str, Any]:
+    """How a link is drawn: colour by type, width by strength, dashed when illustrative, a plain-text title."""
+    options: dict[str, Any] = {
+        "id": f"{edge.source}|{edge.type}|{edge.target}",
+        "title": edge_title(edge, names),
+        "color": _EDGE_COLOURS.get(edge.type, _EDGE_DEFAULT_COLOUR),
+        "width": _STRENGTH_WIDTH.get(edge.strength or "", 1.0),
+    }
+    if edge.confidence == Confidence.ILLUSTRATIVE:
+        options["dashes"] = [6, 5]  # the legend says so; a text label on every such link would clutter
+    return options
+
+
+def expansion(graph: GraphOut, around: str, at: tuple[float, float], notes: dict[str, str]) -> dict[str, Any]:
+    """The neighbours of ``around`` as vis-network items to add in place (a page's "show its neighbours
+    here"): placed on a ring around ``at``; every text is plain (vis-network shows string titles as text)."""
+    others = [n for n in graph.nodes if n.id != around]
+    radius = max(160.0, 30.0 * len(others))
+    nodes = []
+    for i, node in enumerate(others):
+        angle = 2 * math.pi * i / max(len(others), 1)
+        style = style_of(node.label)
+        nodes.append(
+            {
+                "id": node.id,
+                "label": short_label(node.name),
+                "title": node_title(node, notes.get(node.id)),
+                "shape": style.shape,
+                "color": style.colour,
+                "x": round(at[0] + radius * math.cos(angle), 1),
+                "y": round(at[1] + radius * math.sin(angle), 1),
+                "physics": False,
+                "kind": node.label,
+                "name": node.name,
+                "kind_words": words.label(node.label),
+            }
+        )
+    names = {n.id: n.name for n in graph.nodes}
+    edges = [{"from": e.source, "to": e.target, **edge_options(e, names)} for e in graph.edges]
+    return {"nodes": nodes, "edges": edges, "truncated": graph.truncated}
 
 
 def sanitise(document: str) -> str:
@@ -312,16 +377,23 @@ def render(
     focus: str | None = None,
     height: str = "640px",
     max_nodes: int = MAX_NODES,
+    notes: dict[str, str] | None = None,
+    readable: bool = False,
 ) -> NetworkView:
     """The network of ``graph`` as page parts: capped, laid out, drawn by pyvis, sanitised."""
     total = len(graph.nodes)
     shown = cap(graph, focus, max_nodes)
-    assets, own_style, body = _document(shown, layout, focus, height)
+    assets, own_style, body = _document(shown, layout, focus, height, notes or {}, readable)
     counts: dict[str, int] = {}
     for node in shown.nodes:
         counts[node.label] = counts.get(node.label, 0) + 1
     legend = [
-        LegendItem(label=label.value, colour=style_of(label).colour, glyph=style_of(label).glyph, count=counts[label])
+        LegendItem(
+            label=words.label(label.value, counts[label]),
+            colour=style_of(label).colour,
+            glyph=style_of(label).glyph,
+            count=counts[label],
+        )
         for label in Label
         if label in counts
     ]
@@ -333,23 +405,28 @@ def render(
         edge_count=len(shown.edges),
         legend=legend,
         has_illustrative=any(e.confidence == Confidence.ILLUSTRATIVE for e in shown.edges),
+        nodes=tuple(shown.nodes),
         truncated=shown.truncated or graph.truncated,
         note=shown.note or graph.note,
         total_nodes=total,
     )
 
 
-def _document(graph: GraphOut, layout: Layout, focus: str | None, height: str) -> tuple[str, str, str]:
+def _document(
+    graph: GraphOut, layout: Layout, focus: str | None, height: str, notes: dict[str, str], readable: bool
+) -> tuple[str, str, str]:
     """pyvis's sanitised parts for a view, cached like layouts: pyvis checks every new edge against a
     list of all nodes, so drawing 2,000 nodes costs ~0.4 s, and a view asked for again costs nothing."""
     # Names, provenance and notes are drawn too, so the key covers the whole view, not just its shape.
-    key = hashlib.sha256(f"{layout}\x1f{height}\x1f{focus}\x1f{graph.model_dump_json()}".encode()).hexdigest()
+    extra = json.dumps([readable, sorted(notes.items())])
+    digest = hashlib.sha256(f"{layout}\x1f{height}\x1f{focus}\x1f{extra}\x1f{graph.model_dump_json()}".encode())
+    key = digest.hexdigest()
     with _documents_lock:
         found = _documents.get(key)
         if found is not None:
             _documents.move_to_end(key)
             return found
-    assets, own_style, body = split(sanitise(build(graph, layout, focus, height).generate_html()))
+    assets, own_style, body = split(sanitise(build(graph, layout, focus, height, notes, readable).generate_html()))
     assets = _interned.setdefault(assets, assets)  # one copy of the ~700 kB library text for all views
     with _documents_lock:
         _documents[key] = (assets, own_style, body)

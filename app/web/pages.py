@@ -1,246 +1,60 @@
-"""Server-rendered pages: home, a page per node, overview, trace, search, label lists, and downloads.
+"""Server-rendered pages: home, a page per node, overview, trace, search, label lists, static files and the
+key form; the pages that answer a policy officer's questions (action points, gaps, countries, matrix, paths,
+flow) are in ``app.web.questions`` and served by the same router. What every page is made of (the page
+object, templates, security headers, error pages, network filters) is in ``app.web.page``.
 
-Every page is Jinja2 with autoescape on; the only unescaped fragments are pyvis's sanitised network parts
-(``app.web.network``) and our own CSS. Each response carries a Content-Security-Policy with a per-response
-nonce (no remote sources, no inline event handlers) and ``X-Content-Type-Options: nosniff``. With
-``?download=1`` a network view comes back as one self-contained HTML file that works opened from disk.
+Every action point shown carries its status; labels and relationship types are in plain words
+(``app.web.words``); network pages take filters (confidence, strength, country, component) that downloads
+keep, list every node as text, and let a node's neighbours be added in place. With ``?download=1`` a
+network view comes back as one self-contained HTML file that works opened from disk.
 """
 
 from __future__ import annotations
 
-import functools
-import secrets
 from collections import defaultdict
-from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Annotated, Any, Final, ParamSpec, cast
+from typing import Annotated, Any, cast
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 
-from app.api.deps import KEY_COOKIE, get_store, key_is_valid
-from app.api.errors import RETRY_AFTER
+from app.api.deps import KEY_COOKIE, key_is_valid
 from app.api.params import MAX_QUERY, Offset
-from app.errors import BackendUnavailable, BpkgError, InvalidQuery, NotFound
+from app.errors import InvalidQuery, NotFound
+from app.services import briefs
 from app.services.coverage import coverage
 from app.services.responses import status_fields
 from app.store import results
 from app.store.base import RANK
-from app.store.models import GraphOut, LinkOut, NodeRef
-from app.store.port import GraphStore, TraceDirection
-from app.web import network
-from app.web.layout import Layout
+from app.store.models import LinkOut, NodeRef
+from app.store.port import TraceDirection
+from app.web import network, questions, words
+from app.web.page import (
+    FILTER_LABELS,
+    MAX_DEPTH,
+    MAX_TRACE_DEPTH,
+    OVERVIEW_LABELS,
+    PAGE_SIZE,
+    SEARCH_LIMIT,
+    STATIC_DIR,
+    STATIC_TYPES,
+    Filters,
+    Page,
+    PageLabels,
+    PageNodeId,
+    PageRoute,
+    filter_options,
+    html_errors,
+    labels_of,
+    network_view,
+    view_filters,
+)
 from graph_schema import Label, RelType
-
-
-class PageRoute(APIRoute):
-    """A page route: a parameter FastAPI refuses gets a 422 HTML page (the API answers JSON)."""
-
-    def get_route_handler(self) -> Callable[[Request], Any]:
-        handler = super().get_route_handler()
-
-        async def page_handler(request: Request) -> Response:
-            try:
-                response: Response = await handler(request)
-            except RequestValidationError as exc:
-                return invalid_page(request, exc)
-            return response
-
-        return page_handler
-
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 # Reachable without a key even when API keys are configured: the key form and the static assets.
 public_router = APIRouter(include_in_schema=False, route_class=PageRoute)
-
-MAX_DEPTH: Final = 3
-MAX_TRACE_DEPTH: Final = 4
-SEARCH_LIMIT: Final = 50
-PAGE_SIZE: Final = 100
-OVERVIEW_LABELS: Final = (
-    Label.DECLARATION,
-    Label.ACTION_PLAN,
-    Label.COMMITMENT,
-    Label.PRIORITY_GOAL,
-    Label.ACTION_POINT,
-    Label.COMPONENT,
-    Label.PROJECT,
-)
-# Page parameters carry the bounds of the API's (app/api/params.py): a value out of range is a 422 page,
-# never an overflow deep in a backend.
-PageNodeId = Annotated[str, PathParam(max_length=200)]
-PageLabels = Annotated[list[str], Query(max_length=len(Label))]
-# Labels offered as network filters (sources are provenance, not linked nodes).
-FILTER_LABELS: Final = tuple(label.value for label in Label if label != Label.SOURCE)
-STATIC_TYPES: Final = {
-    "site.css": "text/css; charset=utf-8",
-    "vis-network.css": "text/css; charset=utf-8",
-    "vis-network.min.js": "text/javascript; charset=utf-8",
-}
-_STATIC_DIR: Final = Path(__file__).parent / "static"
-
-templates = Environment(
-    loader=PackageLoader("app.web", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-def page_csp(nonce: str) -> str:
-    """The policy of a served page: only this server, and only scripts carrying the nonce run."""
-    return (
-        "default-src 'none'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    )
-
-
-def file_csp(nonce: str) -> str:
-    """The policy written into a downloaded file: nothing is ever fetched; only its own scripts run."""
-    return f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
-
-
-def security_headers(nonce: str) -> dict[str, str]:
-    return {
-        "Content-Security-Policy": page_csp(nonce),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
-    }
-
-
-class Page:
-    """What every template gets: nonce, links, dataset notice, and whether this is a download.
-
-    A ``public`` page (the key form, the 401 and 422 pages) never touches the store: it renders while
-    the backend is down and shows nobody without a key the dataset's name or notice.
-    """
-
-    store: GraphStore
-
-    def __init__(self, request: Request, download: bool = False, public: bool = False) -> None:
-        self.request = request
-        self.public = public
-        if not public:
-            self.store = get_store(request)
-        self.download = download
-        self.nonce = secrets.token_urlsafe(18)
-        # A downloaded file must work on its own for whoever receives it: it links to a live site only when
-        # one is configured (BPKG_PUBLIC_URL), never to the address the request came in on (a Host header
-        # or 127.0.0.1, dead for a colleague). Otherwise it links to the node details it carries itself.
-        public_url: str = request.app.state.settings.public_url
-        self.base = public_url if download else ""
-        self.links = not download or bool(public_url)
-        # What a downloaded file holds (set with its network): every node's details are written into it.
-        self.file_graph: GraphOut | None = None
-
-    def url(self, path: str, **params: Any) -> str:
-        query = urlencode([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
-        return f"{self.base}{path}" + (f"?{query}" if query else "")
-
-    def node_url(self, node_id: str) -> str:
-        """Where a node's link leads: its page, or in a file without a live site its details in the file
-        (empty when the file does not hold the node: the name is then shown without a link)."""
-        if self.links:
-            return f"{self.base}/view/node/{quote(node_id, safe='')}"
-        if self.file_graph is not None and any(n.id == node_id for n in self.file_graph.nodes):
-            return f"#node-{quote(node_id, safe='')}"
-        return ""
-
-    def static(self, name: str) -> str:
-        return f"/view/static/{name}"
-
-    def render(self, template: str, status: int = 200, filename: str | None = None, **context: Any) -> HTMLResponse:
-        info = None if self.public else self.store.dataset_info()
-        html = templates.get_template(template).render(
-            page=self,
-            nonce=self.nonce,
-            download=self.download,
-            dataset=info,
-            illustrative=info.illustrative if info else "",
-            backend=self.request.app.state.settings.backend if self.public else self.store.backend,
-            saved_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            server=self.base,
-            file_csp=file_csp(self.nonce),
-            site_css=Markup(site_css()) if self.download else "",  # noqa: S704 (our own file)
-            rank=RANK,
-            **context,
-        )
-        headers = security_headers(self.nonce)
-        if filename is not None:
-            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return HTMLResponse(html, status_code=status, headers=headers)
-
-
-@functools.cache
-def site_css() -> str:
-    return (_STATIC_DIR / "site.css").read_text(encoding="utf-8")
-
-
-P = ParamSpec("P")
-
-
-def html_errors(route: Callable[P, Response]) -> Callable[P, Response]:
-    """Domain errors as HTML pages (the API maps them to JSON; a browser should see a page)."""
-
-    @functools.wraps(route)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Response:
-        try:
-            return route(*args, **kwargs)
-        except BpkgError as exc:
-            request = kwargs["request"]
-            assert isinstance(request, Request)
-            status = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, BackendUnavailable) else 422
-            if isinstance(exc, BackendUnavailable):
-                nonce = secrets.token_urlsafe(18)
-                text = templates.get_template("unavailable.html").render(nonce=nonce, message=str(exc))
-                headers = {**security_headers(nonce), "Retry-After": RETRY_AFTER}
-                return HTMLResponse(text, status_code=503, headers=headers)
-            page = Page(request)
-            return page.render(
-                "error.html",
-                status=status,
-                title="Not found" if status == 404 else "Bad request",
-                message=str(exc),
-                q="",
-            )
-
-    return wrapped
-
-
-def invalid_page(request: Request, exc: RequestValidationError) -> Response:
-    """A parameter out of its bounds, as a 422 page that names it (rendered without the store)."""
-    problems = []
-    for err in exc.errors():
-        name = str(err.get("loc", ("", "?"))[-1])
-        problems.append(f"{name}: {err.get('msg', 'invalid')}")
-    message = "; ".join(problems) or "invalid request"
-    return Page(request, public=True).render("error.html", status=422, title="Bad request", message=message, q="")
-
-
-def _labels(values: list[str]) -> list[str] | None:
-    chosen = [v for raw in values for v in raw.split(",") if v]
-    unknown = [v for v in chosen if v not in {lb.value for lb in Label}]
-    if unknown:
-        raise InvalidQuery(f"unknown label(s) {', '.join(unknown)}")
-    return sorted(set(chosen), key=lambda v: list(Label).index(Label(v))) or None
-
-
-def _network(page: Page, graph: GraphOut, layout: Layout, focus: str | None, height: str) -> network.NetworkView:
-    if page.download:
-        page.file_graph = graph
-    return network.render(graph, layout, page.nonce, focus=focus, height=height)
 
 
 # -- home -----------------------------------------------------------------------------------------
@@ -260,8 +74,19 @@ def home(request: Request) -> Response:
         label: store.nodes(label.value, None, PAGE_SIZE, 0)
         for label in (Label.COMMITMENT, Label.COMPONENT, Label.PROJECT, Label.COUNTRY)
     }
+    # The country where work responds to the most action points: the example of a country's page.
+    by_country = [r for r in coverage(store, "country").rows if r.node is not None and r.covered]
+    example = max(by_country, key=lambda r: (r.covered, r.node.name if r.node else "")).node if by_country else None
     return page.render(
-        "home.html", title="Home", q="", cov=cov, by_goal=by_goal, entry=entry, stats=store.stats(), open_notice=True
+        "home.html",
+        title="Home",
+        q="",
+        cov=cov,
+        by_goal=by_goal,
+        entry=entry,
+        stats=store.stats(),
+        example=example,
+        open_notice=True,
     )
 
 
@@ -274,8 +99,7 @@ def _group_links(links: list[LinkOut]) -> tuple[list[LinkOut], list[LinkOut], di
     others: dict[str, list[LinkOut]] = defaultdict(list)
     for link in links:
         if link.type != RelType.RESPONDS_TO:
-            arrow = "→" if link.direction == "out" else "←"
-            others[f"{arrow} {link.type}"].append(link)
+            others[words.relation(link.type, link.direction).capitalize()].append(link)
     return responds_to, responded_by, dict(others)
 
 
@@ -283,6 +107,7 @@ def _group_links(links: list[LinkOut]) -> tuple[list[LinkOut], list[LinkOut], di
 @html_errors
 def node_page(
     request: Request,
+    raw: Filters,
     node_id: PageNodeId,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
     label: PageLabels = [],  # noqa: B006 (FastAPI copies defaults)
@@ -292,9 +117,25 @@ def node_page(
     page = Page(request, download)
     store = page.store
     node = store.node(node_id)
+    if node.label == Label.COUNTRY:
+        # A country's page is its brief (what is done there), with the same network and filters.
+        query = urlencode(
+            [
+                ("depth", depth),
+                *[("label", v) for v in label],
+                *[
+                    (k, v)
+                    for k, vs in view_filters(page, raw).params().items()
+                    for v in ([vs] if isinstance(vs, str) else vs)
+                ],
+                *([("download", 1)] if download else []),
+            ]
+        )
+        return RedirectResponse(f"/view/country/{quote(node_id, safe='')}?{query}", status_code=307)
     depth = max(1, min(depth, MAX_DEPTH))
-    labels = _labels(label)
+    labels = labels_of(label)
     links = store.links(node_id)
+    page.remember(sorted({c for link in links for c in link.countries}))
     responds_to, responded_by, others = _group_links(links)
     responses: list[results.Response] = []
     status: dict[str, str | None] = {}
@@ -302,8 +143,11 @@ def node_page(
         detail = store.action_point(node_id, include_goal_level=True)
         responses = [*detail.responses, *detail.goal_responses]
         status = status_fields(detail.responses, detail.goal_responses)
-    graph = store.neighbourhood(node_id, depth, labels, network.MAX_NODES)
-    view = _network(page, graph, "spring", node_id, "620px")
+    # Trace buttons only where a trace finds something.
+    traces = [d for d in ("up", "down") if len(store.trace(node_id, cast(TraceDirection, d), 1, None).nodes) > 1]
+    filters = view_filters(page, raw)
+    graph = briefs.filtered(store, store.neighbourhood(node_id, depth, labels, network.MAX_NODES), node_id, filters)
+    view = network_view(page, graph, "spring", node_id, "620px")
     return page.render(
         "node.html",
         filename=f"bpkg-node-{node_id}.html" if download else None,
@@ -315,12 +159,15 @@ def node_page(
         others=others,
         responses=responses,
         ap_status=status,
+        traces=traces,
         net=view,
         depth=depth,
         max_depth=MAX_DEPTH,
         labels=labels or [],
         filter_labels=FILTER_LABELS,
-        self_url=page.url(f"/view/node/{quote(node_id, safe='')}", depth=depth, label=labels or []),
+        filters=filters,
+        options=filter_options(page),
+        self_url=page.url(f"/view/node/{quote(node_id, safe='')}", depth=depth, label=labels or [], **filters.params()),
     )
 
 
@@ -331,23 +178,33 @@ def node_page(
 @html_errors
 def overview(
     request: Request,
+    raw: Filters,
     label: PageLabels = [],  # noqa: B006
     download: bool = False,
 ) -> Response:
     """The dialogue and the projects in one hierarchical network."""
     page = Page(request, download)
-    labels = _labels(label) or [lb.value for lb in OVERVIEW_LABELS]
-    graph = page.store.whole_graph(labels, network.MAX_NODES)
-    view = _network(page, graph, "layers", None, "760px")
+    filters = view_filters(page, raw)
+    labels = labels_of(label) or [lb.value for lb in OVERVIEW_LABELS]
+    # Activities and outputs are not drawn: their responses are drawn from their component (or project).
+    graph = briefs.rolled_up(page.store, page.store.whole_graph(labels, network.MAX_NODES))
+    graph = briefs.filtered(page.store, graph, None, filters)
+    view = network_view(page, graph, "layers", None, "760px", readable=True)
+    cov = coverage(page.store, "goal")
+    responded = briefs.responded_in(graph)
     return page.render(
         "overview.html",
         filename="bpkg-overview.html" if download else None,
         title="Overview",
         q="",
+        cov=cov,
+        responded=responded,
         net=view,
         labels=labels,
         filter_labels=FILTER_LABELS,
-        self_url=page.url("/view/overview", label=labels),
+        filters=filters,
+        options=filter_options(page),
+        self_url=page.url("/view/overview", label=labels, **filters.params()),
     )
 
 
@@ -355,6 +212,7 @@ def overview(
 @html_errors
 def trace(
     request: Request,
+    raw: Filters,
     node_id: PageNodeId,
     direction: Annotated[str, Query(max_length=10)] = "down",
     depth: Annotated[int, Query(ge=1, le=MAX_TRACE_DEPTH)] = MAX_TRACE_DEPTH,
@@ -362,12 +220,14 @@ def trace(
 ) -> Response:
     """What a node serves (up) or what responds to it (down), laid out by level."""
     page = Page(request, download)
+    filters = view_filters(page, raw)
     if direction not in ("up", "down", "both"):
         raise InvalidQuery("direction must be 'up', 'down' or 'both'")
     depth = max(1, min(depth, MAX_TRACE_DEPTH))
     node = page.store.node(node_id)
     graph = page.store.trace(node_id, cast(TraceDirection, direction), depth, None)
-    view = _network(page, graph, "layers", node_id, "760px")
+    graph = briefs.filtered(page.store, graph, node_id, filters)
+    view = network_view(page, graph, "layers", node_id, "760px")
     by_label: dict[str, list[NodeRef]] = defaultdict(list)
     for ref in graph.nodes:
         if ref.id != node_id:
@@ -384,7 +244,11 @@ def trace(
         max_depth=MAX_TRACE_DEPTH,
         net=view,
         by_label=ordered,
-        self_url=page.url(f"/view/trace/{quote(node_id, safe='')}", direction=direction, depth=depth),
+        filters=filters,
+        options=filter_options(page),
+        self_url=page.url(
+            f"/view/trace/{quote(node_id, safe='')}", direction=direction, depth=depth, **filters.params()
+        ),
     )
 
 
@@ -413,9 +277,11 @@ def label_list(request: Request, label: Annotated[str, PathParam(max_length=40)]
     page = Page(request)
     if label not in {lb.value for lb in Label}:
         raise NotFound(f"no label '{label}'")
+    if label == Label.ACTION_POINT:
+        return RedirectResponse("/view/action-points", status_code=307)
     offset = max(0, offset)
     found = page.store.nodes(label, None, PAGE_SIZE, offset)
-    return page.render("label.html", title=label, q="", label=label, found=found, page_size=PAGE_SIZE)
+    return page.render("label.html", title=words.label(label, 2), q="", label=label, found=found, page_size=PAGE_SIZE)
 
 
 # -- static files -----------------------------------------------------------------------------------
@@ -426,7 +292,7 @@ def static(name: str) -> Response:
     """The site's CSS and the vis-network files that ship inside pyvis."""
     if name not in STATIC_TYPES:
         return Response("not found", status_code=404, media_type="text/plain")
-    path = _STATIC_DIR / name if name == "site.css" else network.library_file(name)
+    path = STATIC_DIR / name if name == "site.css" else network.library_file(name)
     return Response(
         path.read_bytes(),
         media_type=STATIC_TYPES[name],
@@ -469,3 +335,7 @@ async def key_submit(request: Request) -> Response:
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/")
     return response
+
+
+# The question pages share this router (and so its key requirement, when API keys are configured).
+router.include_router(questions.router)

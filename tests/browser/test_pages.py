@@ -79,8 +79,11 @@ def test_node_network_matches_the_store_and_a_click_opens_the_node(
     summary = page.locator("#network-summary").inner_text()
     assert f"{len(expected.nodes)} nodes, {len(expected.edges)} links" in summary
 
+    page.locator("#mynetwork").scroll_into_view_if_needed()
     target = page.evaluate(NEAREST_TO_CENTRE, "ap-17")
     page.mouse.click(target["x"], target["y"])
+    # A click selects the node without leaving the page; its page is one link away.
+    page.locator("#selected").get_by_role("link", name="Open its page").click()
     page.wait_for_url(f"{live.url}/view/node/{target['id']}")
     wait_for_network(page)
     assert memory_store.node(target["id"]).name in page.locator("h1").inner_text()
@@ -140,6 +143,7 @@ def test_downloaded_view_works_from_disk_without_network(
     wait_for_network(page)
     expected = memory_store.neighbourhood("pg-4", 1, None, network.MAX_NODES)
     assert drawn(page)[0] == sorted(n.id for n in expected.nodes)
+    page.locator("#mynetwork").scroll_into_view_if_needed()
     target = page.evaluate(NEAREST_TO_CENTRE, "pg-4")
     page.mouse.click(target["x"], target["y"])
     # Offline, a click shows what the node is instead of leaving the file.
@@ -180,10 +184,10 @@ def test_tooltips_of_markup_names_are_plain_text(offline: tuple[Page, Watch], xs
     page.goto(f"{xss_live.url}/view/node/activity-a")
     wait_for_network(page)
     assert page.locator("h1").inner_text() == f"Activity {XSS_LINK} {XSS_IMG}"
-    for node_id in ("ap-1", "activity-a"):
+    for node_id, name in (("ap-1", "Action point <a"), ("activity-a", "Activity <a")):
         at = page.evaluate(AT_NODE, node_id)
         page.mouse.move(at["x"], at["y"])
-        page.wait_for_function(TOOLTIP_SHOWS, arg=node_id)
+        page.wait_for_function(TOOLTIP_SHOWS, arg=name)  # tooltips name the node (in words, not by id)
         text = page.locator("div.vis-tooltip").inner_text().replace("\u2060", "")
         assert XSS_LINK in text
         # innerText turns line breaks into <br>; nothing else may be an element.

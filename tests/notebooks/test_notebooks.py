@@ -113,3 +113,16 @@ def test_api_notebook_against_neo4j(monkeypatch: pytest.MonkeyPatch, neo4j_bundl
     out = text_of(execute(read("04-api-and-neo4j.ipynb")))
     assert "Responders per action point on both backends" in out
     assert "Neo4j part not run" not in out and "False" not in out.split("Responders per action point")[1]
+
+
+def test_executed_copies_show_the_results_of_the_same_code() -> None:
+    # Readers who only browse the repository see the results in notebooks/executed/ (notebooks/execute.py
+    # writes them); each copy holds exactly the code of its notebook, run, without errors.
+    for source in sorted(NOTEBOOKS.glob("*.ipynb")):
+        copy = nbformat.read(NOTEBOOKS / "executed" / source.name, as_version=4)  # type: ignore[no-untyped-call]
+        code = [c.source for c in read(source.name).cells if c.cell_type == "code"]
+        ran = [c for c in copy.cells if c.cell_type == "code"]
+        assert [c.source for c in ran] == code, f"{source.name}: the executed copy is out of date"
+        assert all(c.execution_count is not None for c in ran), source.name
+        assert not [o for c in ran for o in c.outputs if o.get("output_type") == "error"], source.name
+    assert images_in(nbformat.read(NOTEBOOKS / "executed" / "02-coverage.ipynb", as_version=4)) == 2  # type: ignore[no-untyped-call]

@@ -110,16 +110,17 @@ def test_render_styles_by_label_and_marks_illustrative_links() -> None:
     assert nodes["pg-1"]["size"] == 24  # the focus stands out
     assert all(n["physics"] is False and "x" in n and "y" in n for n in nodes.values())
     illustrative = edges["activity-a|RESPONDS_TO|ap-1"]
-    assert illustrative["dashes"] and illustrative["label"] == "illustrative"
+    assert illustrative["dashes"] and "label" not in illustrative  # dashed; the legend says so, no text on the link
     sourced = edges["component-c|RESPONDS_TO|pg-1"]
     assert "dashes" not in sourced and "label" not in sourced
     assert float(str(illustrative["width"])) > float(str(sourced["width"]))  # direct is drawn thicker than partial
     options = json.loads(re.search(r"var options = (\{.*?\});\n", view.body, re.DOTALL).group(1))  # type: ignore[union-attr]
     assert options["physics"]["enabled"] is False
+    # In words people use, singular or plural by count.
     assert [item.label for item in view.legend] == [
         "Commitment",
-        "PriorityGoal",
-        "ActionPoint",
+        "Priority goal",
+        "Action points",
         "Component",
         "Activity",
     ]
@@ -199,3 +200,19 @@ def test_drawn_views_are_cached_by_content_not_only_shape() -> None:
     assert again.body == first.body.replace('nonce="a"', 'nonce="b"')
     renamed = GraphOut(nodes=[*graph.nodes[:-1], node("activity-a", "Activity", "Renamed")], edges=graph.edges)
     assert "Renamed" in network.render(renamed, "layers", nonce="a", focus="pg-1").body
+
+
+def test_plain_words_for_labels_relations_counts_and_notes() -> None:
+    from app.web import words
+
+    assert words.label("ActionPoint") == "Action point" and words.label("Activity", 2) == "Activities"
+    assert words.relation("CONTAINS", "in") == "part of" and words.relation("ACTIVE_IN", "out") == "active in"
+    assert words.relation("RESPONDS_TO", "in") == "responded to by"
+    assert words.count(1, "node") == "1 node" and words.count(2, "node") == "2 nodes"
+    note = "deduced from what it does (facts.md §5); priority-goal level"
+    assert words.plain(note) == "deduced from what it does; priority-goal level" and words.curation(note) == note
+    citation = 'ICMPD fact sheet "X" (the dialogue; the project), project seed file 000_9cfd.txt'
+    assert words.plain(citation) == 'ICMPD fact sheet "X" (the dialogue; the project)'
+    assert words.plain("cited in facts.md (not in facts.yaml) for the facts that use it") == ""
+    assert words.plain("Chair 1993-2006, Co-Chair since 2006") == "Chair 1993-2006, Co-Chair since 2006"
+    assert words.curation("Chair 1993-2006") == ""

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from markupsafe import escape
+from markupsafe import Markup, escape
 from starlette.exceptions import StarletteDeprecationWarning
 
 from app.api.main import create_app
@@ -252,3 +252,271 @@ def test_an_unreachable_backend_gives_a_503_page() -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert "The graph is unavailable" in response.text and "Traceback" not in response.text
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+# -- pages that answer a policy officer (issue 8) -------------------------------------------------------
+
+OFFICER_PAGES = [
+    "/",
+    "/view/node/ap-17",
+    "/view/node/ap-6",
+    "/view/node/pg-1",
+    "/view/node/activity-mrc-lahore",
+    "/view/node/component-mrc",
+    "/view/country/PAK",
+    "/view/overview",
+    "/view/trace/activity-mrc-lahore?direction=up",
+    "/view/trace/pg-4?direction=down",
+    "/view/action-points",
+    "/view/gaps",
+    "/view/matrix",
+    "/view/matrix?rows=action_point&cols=country",
+    "/view/matrix/cell?row=pg-1&col=component-mrc&cols=component",
+    "/view/label/Country",
+    "/view/search?q=lahore",
+    "/view/flow",
+    "/view/paths?from=activity-mrc-lahore&to=Knowledge",
+]
+# What a reader should never see: schema names, relationship types, ids, curation files and references.
+JARGON = re.compile(
+    r"\b(?:ActionPoint|PriorityGoal|ActionPlan|RESPONDS_TO|ACTIVE_IN|IN_COUNTRY|PART_OF|HAS_COMPONENT|CONTAINS|"
+    r"country-[a-z]{3}|source-[a-z0-9-]+|sample-plan|facts\.md|facts\.yaml|seed file)\b|§|\b1 nodes\b|\b1 links\b"
+)
+
+
+def visible(html: str) -> str:
+    """The text a reader sees: no scripts or styles, no collapsed curation notes, tags dropped."""
+    html = re.sub(r"<script\b.*?</script>|<style\b.*?</style>", " ", html, flags=re.DOTALL)
+    html = re.sub(r'<details class="curation">.*?</details>', " ", html, flags=re.DOTALL)
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", str(Markup(text).unescape()))
+
+
+@pytest.mark.parametrize("path", OFFICER_PAGES)
+def test_pages_speak_plain_words(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    text = visible(response.text)
+    assert not JARGON.findall(text), JARGON.findall(text)
+
+
+def test_internal_notes_are_kept_as_collapsed_curation_notes(client: TestClient) -> None:
+    text = client.get("/view/node/ap-17").text
+    curation = re.findall(r'<details class="curation">(.*?)</details>', text, re.DOTALL)
+    assert any("facts.md" in c for c in curation) and any("sample-plan.csv" in c for c in curation)
+    assert "deduced from what it does; priority-goal level" in visible(text)
+
+
+def test_action_points_page_is_a_table_with_every_status(client: TestClient, memory_store: MemoryStore) -> None:
+    cov = coverage(memory_store, "goal")
+    text = client.get("/view/action-points").text
+    rows = re.findall(r'<tr class="status-(\w+)">(.*?)</tr>', text, re.DOTALL)
+    assert len(rows) == cov.summary.action_points
+    for (status_class, row), status in zip(rows, cov.action_points, strict=True):
+        cells = visible(row)
+        assert status_class == status.status
+        assert f"Action point {status.number} " in cells + " " and status.status_words in cells
+        if status.status_confidence == "illustrative":
+            assert "illustrative" in cells
+    summary = visible(text.split('id="summary">')[1].split("</p>")[0])
+    assert f"{cov.summary.covered} responded to directly" in summary
+    assert 'href="/action-points?format=csv&amp;limit=500"' in text and "format=xlsx" in text
+    # Sorted by status: gaps first; a header link sorts and says how (aria-sort).
+    by_status = client.get("/view/action-points?sort=status").text
+    first = re.search(r'<tr class="status-(\w+)">', by_status)
+    assert first is not None and first.group(1) == ("gap" if cov.summary.gap else "goal_only")
+    assert 'aria-sort="ascending"' in by_status
+    only_gaps = client.get("/view/action-points?status=goal_only").text
+    assert set(re.findall(r'<tr class="status-(\w+)">', only_gaps)) == {"goal_only"}
+    assert client.get("/view/action-points?sort=colour").status_code == 422
+    # The label list of action points is this page.
+    assert client.get("/view/label/ActionPoint", follow_redirects=False).headers["location"] == "/view/action-points"
+
+
+def test_gaps_page_lists_each_gap_with_what_answers_its_goal(client: TestClient, memory_store: MemoryStore) -> None:
+    from app.services.coverage import gaps as gaps_answer
+
+    answer = gaps_answer(memory_store)
+    text = client.get("/view/gaps").text
+    table = visible(text.split('id="gaps"')[1].split("</table>")[0])
+    for s in answer.gaps:
+        assert f"Action point {s.number} " in table + " "
+        assert s.status_words in table
+    assert "By priority goal" in text and "By component" in text and "By country" in text
+    assert 'href="/gaps?format=csv"' in text
+    facts = {f.number: f for f in memory_store.action_point_facts()}
+    for s in answer.gaps:
+        for r in facts[s.number].goal_responses:
+            assert str(escape(r.responder.name)) in text
+
+
+def test_country_page_answers_what_is_done_there(client: TestClient, memory_store: MemoryStore) -> None:
+    from app.services.countries import country as country_answer
+
+    answer = country_answer(memory_store, "PAK")
+    response = client.get("/view/node/country-pak", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"].startswith("/view/country/country-pak")
+    text = client.get("/view/country/PAK").text
+    served = visible(text.split('id="served"')[1].split("</table>")[0])
+    assert len(answer.action_points) == 17
+    for ap in answer.action_points:
+        assert f"Action point {ap.number} " in served + " "
+    assert "responded to directly" in served
+    page_text = visible(text)
+    assert "Migrant Resource Centre Lahore" in page_text and "2015" in page_text
+    for project in answer.projects:
+        assert str(escape(project.name)) in text
+    assert "Nothing in this direction" not in page_text and "Responds to: Nothing" not in page_text
+    assert f"responds to {len(answer.action_points)} action points" in page_text
+    # The same as a file: every action point served there, the projects, the centres and events by year.
+    link = re.search(r'href="(/view/country/country-pak/table\?format=csv)"', text)
+    assert link is not None
+    saved = client.get(link.group(1))
+    assert saved.headers["content-disposition"] == 'attachment; filename="country-pak-brief.csv"'
+    lines = saved.content.decode("utf-8-sig").splitlines()
+    assert sum(line.startswith("action point served there,") for line in lines) == 17
+    assert any(line.startswith("Migrant Resource Centre,2015,Migrant Resource Centre Lahore") for line in lines)
+    assert client.get("/view/country/country-pak/table?format=xlsx").content[:2] == b"PK"
+    assert client.get("/view/country/country-pak/table?format=pdf").status_code == 422
+
+
+def test_matrix_page_is_a_heatmap_with_illustrative_cells_marked(client: TestClient) -> None:
+    text = client.get("/view/matrix").text
+    assert 'class="heatmap"' in text and "heat-4" in text
+    assert 'class="heat heat-' in text and " illustrative" in text
+    cell = re.search(r'href="(/view/matrix/cell\?[^"]+)"', text)
+    assert cell is not None
+    behind = client.get(cell.group(1).replace("&amp;", "&"))
+    assert behind.status_code == 200 and 'id="cell-links"' in behind.text
+    per_ap = client.get("/view/matrix?rows=action_point&cols=project").text
+    assert "responded to directly" in per_ap and "format=csv" in per_ap and "format=xlsx" in per_ap
+    saved = client.get("/view/matrix/table?rows=goal&cols=component&format=csv").content.decode("utf-8-sig")
+    header, *lines = saved.splitlines()
+    assert header.startswith("priority goal,") and len(lines) == 6
+    assert "- illustrative" in saved
+    assert client.get("/view/matrix?cols=colour").status_code == 422
+
+
+def test_overview_tells_the_same_coverage_as_the_home_page(client: TestClient, memory_store: MemoryStore) -> None:
+    cov = coverage(memory_store, "goal")
+    text = client.get("/view/overview").text
+    edges = re.findall(r'"([^"|]+)\|RESPONDS_TO\|(ap-\d+)"', text)
+    assert len({target for _, target in edges}) == cov.summary.covered
+    summary = visible(text.split('id="overview-summary">')[1].split("</p>")[0])
+    assert f"{cov.summary.covered} of {cov.summary.action_points} action points" in summary
+    api = client.get("/coverage").json()["summary"]["covered"]
+    assert api == cov.summary.covered
+    assert 'id="overview-table"' in text
+    # Action point 17 shows its responders' components and projects.
+    responders = {s for s, t in edges if t == "ap-17"}
+    assert len(responders) >= 2
+
+
+def test_every_network_has_a_text_list_of_its_nodes(client: TestClient, memory_store: MemoryStore) -> None:
+    for path, graph in [
+        ("/view/node/ap-17", memory_store.neighbourhood("ap-17", 1, None, network.MAX_NODES)),
+        ("/view/trace/pg-4?direction=down", memory_store.trace("pg-4", "down", 4, None)),
+    ]:
+        text = client.get(path).text
+        listed = text.split('id="node-list"')[1].split("</details>")[0]
+        links = set(re.findall(r'href="/view/node/([^"]+)"', listed))
+        assert links == {n.id for n in graph.nodes}
+
+
+def test_action_points_carry_their_status_wherever_they_are_listed(client: TestClient) -> None:
+    for path in ("/view/node/pg-4", "/view/trace/pg-4?direction=down", "/view/search?q=action+point+6"):
+        text = visible(client.get(path).text)
+        assert "only through its goal" in text or "responded to directly" in text, path
+    gap_page = visible(client.get("/view/node/ap-6").text)
+    assert "only through its goal" in gap_page
+
+
+def test_flow_view_widths_follow_the_links(client: TestClient, memory_store: MemoryStore) -> None:
+    text = client.get("/view/flow").text
+    assert "<svg" in text and 'id="flow-table"' in text and not REMOTE.search(text)
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(\d+)</td>", text)
+    assert rows
+    facts = {f.action_point.id: f for f in memory_store.action_point_facts()}
+    ap17 = facts["ap-17"]
+    into = sum(int(n) for src, dst, n in rows if "Action point 17<" in dst)
+    assert into == len(ap17.responses)
+
+
+def test_paths_page_finds_the_way_by_name(client: TestClient) -> None:
+    text = client.get("/view/paths?from=Migrant+Resource+Centre+Lahore&to=Knowledge").text
+    steps = visible(text.split('id="paths"')[1].split("</ol>\n  </li>")[0])
+    assert "Migrant Resource Centre Lahore responds to" in steps and "makes" in steps
+    assert "Nothing is called" in client.get("/view/paths?from=zzzqqqxx&to=Knowledge").text
+    assert client.get("/view/paths?from=a&to=b&max_hops=9").status_code == 422
+
+
+def test_expand_gives_a_nodes_neighbours_as_plain_network_items(client: TestClient, memory_store: MemoryStore) -> None:
+    data = client.get("/view/expand/pg-2?x=10&y=-20").json()
+    expected = memory_store.neighbourhood("pg-2", 1, None, 200)
+    assert {n["id"] for n in data["nodes"]} == {n.id for n in expected.nodes} - {"pg-2"}
+    assert len(data["edges"]) == len(expected.edges)
+    assert all("href" not in n["title"] for n in data["nodes"])
+    assert client.get("/view/expand/no-such-node").status_code == 404
+
+
+def test_network_filters_narrow_the_view_and_are_kept_in_the_url_and_downloads(client: TestClient) -> None:
+    path = "/view/node/ap-17?depth=2&confidence=confirmed&confidence=inferred&country=PAK"
+    text = client.get(path).text
+    assert '"dashes": [6, 5]' not in text  # no illustrative link is drawn
+    assert 'value="confirmed" checked' in text and 'value="country-pak" selected' in text
+    download = re.search(r'href="([^"]*download=1)"', text)
+    assert download is not None
+    href = download.group(1).replace("&amp;", "&")
+    assert "confidence=confirmed" in href and "country=country-pak" in href
+    saved = client.get(href).text
+    assert "Narrowed to confirmed, inferred links, work in Pakistan." in visible(saved)
+    assert '"dashes": [6, 5]' not in saved and '"dashes": [6, 5]' in client.get("/view/node/ap-17").text
+    only_mrc = client.get("/view/trace/pg-2?direction=down&component=component-mrc").text
+    kinds = re.findall(r'"id": "(activity-[^"|]+)", "kind"', only_mrc)
+    assert kinds and all(k.startswith("activity-mrc") for k in kinds)
+    assert client.get("/view/node/ap-17?confidence=sure").status_code == 422
+    assert client.get("/view/overview?strength=direct").status_code == 200
+
+
+def test_table_downloads_work_under_api_keys(memory_store: MemoryStore) -> None:
+    # The API wants a header a link cannot send: with keys, the pages link to page routes that accept the
+    # key cookie and give the same files.
+    app = create_app(Settings(backend="memory", api_keys="k1"), memory_store)
+    with TestClient(app) as keyed, TestClient(create_app(settings(), store=memory_store)) as open_client:
+        keyed.cookies.set("bpkg_api_key", "k1")
+        for page, api in (("/view/action-points", "/action-points"), ("/view/gaps", "/gaps")):
+            text = keyed.get(page).text
+            link = re.search(r'href="([^"]*/table\?format=csv[^"]*)"', text)
+            assert link is not None, page
+            mine = keyed.get(link.group(1).replace("&amp;", "&"))
+            assert mine.status_code == 200
+            params = {"format": "csv", "limit": 500} if api == "/action-points" else {"format": "csv"}
+            assert mine.content == open_client.get(api, params=params).content
+            assert f'href="{api}?format=csv' in open_client.get(page).text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/view/action-points",
+        "/view/gaps",
+        "/view/matrix",
+        "/view/matrix?rows=action_point&cols=component",
+        "/view/matrix/cell?row=pg-1&col=component-c&cols=component",
+        "/view/country/PAK",
+        "/view/country/PAK?download=1",
+        "/view/flow",
+        "/view/paths?from=activity-a&to=pg-1",
+    ],
+)
+def test_names_from_data_are_escaped_on_the_officer_pages(xss_client: TestClient, path: str) -> None:
+    response = xss_client.get(path)
+    assert response.status_code == 200
+    text = response.text
+    assert "<img src=x" not in text and "<a href=javascript" not in text
+    assert str(escape(XSS_IMG)) in text or str(escape(XSS_LINK)) in text or "\\u003cimg src=x" in text
+
+
+def test_a_large_view_says_how_to_narrow_it(client: TestClient) -> None:
+    assert "A large view: narrow it" in visible(client.get("/view/node/ap-17?depth=3").text)
+    assert "A large view" not in client.get("/view/node/ap-17").text

@@ -1,0 +1,320 @@
+"""What every page is made of: the page object (nonce, links, the store, statuses, names), the templates and
+their filters, the security headers, HTML error pages, the network filters and the network of a page.
+
+Every page is Jinja2 with autoescape on; the only unescaped fragments are pyvis's sanitised network parts
+(``app.web.network``) and our own CSS. Each response carries a Content-Security-Policy with a per-response
+nonce (no remote sources, no inline event handlers) and ``X-Content-Type-Options: nosniff``.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Final, ParamSpec
+from urllib.parse import quote, urlencode
+
+from fastapi import Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from app.api.deps import get_store
+from app.api.errors import RETRY_AFTER
+from app.errors import BackendUnavailable, BpkgError, InvalidQuery, NotFound
+from app.services import briefs, lookup
+from app.services.models import ActionPointStatus
+from app.store.base import RANK
+from app.store.models import GraphOut, NodeRef
+from app.store.port import GraphStore
+from app.web import network, words
+from app.web.layout import Layout
+from graph_schema import Confidence, Label, Strength
+
+
+class PageRoute(APIRoute):
+    """A page route: a parameter FastAPI refuses gets a 422 HTML page (the API answers JSON)."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                response: Response = await handler(request)
+            except RequestValidationError as exc:
+                return invalid_page(request, exc)
+            return response
+
+        return page_handler
+
+
+MAX_DEPTH: Final = 3
+MAX_TRACE_DEPTH: Final = 4
+SEARCH_LIMIT: Final = 50
+PAGE_SIZE: Final = 100
+OVERVIEW_LABELS: Final = (
+    Label.DECLARATION,
+    Label.ACTION_PLAN,
+    Label.COMMITMENT,
+    Label.PRIORITY_GOAL,
+    Label.ACTION_POINT,
+    Label.COMPONENT,
+    Label.PROJECT,
+)
+# Page parameters carry the bounds of the API's (app/api/params.py): a value out of range is a 422 page,
+# never an overflow deep in a backend.
+PageNodeId = Annotated[str, PathParam(max_length=200)]
+PageLabels = Annotated[list[str], Query(max_length=len(Label))]
+# Labels offered as network filters (sources are provenance, not linked nodes).
+FILTER_LABELS: Final = tuple(label.value for label in Label if label != Label.SOURCE)
+STATIC_TYPES: Final = {
+    "site.css": "text/css; charset=utf-8",
+    "vis-network.css": "text/css; charset=utf-8",
+    "vis-network.min.js": "text/javascript; charset=utf-8",
+}
+STATIC_DIR: Final = Path(__file__).parent / "static"
+
+templates = Environment(
+    loader=PackageLoader("app.web", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.filters.update(
+    label_word=words.label, relation=words.relation, plain=words.plain, curation=words.curation, count=words.count
+)
+
+
+def page_csp(nonce: str) -> str:
+    """The policy of a served page: only this server, and only scripts carrying the nonce run."""
+    return (
+        "default-src 'none'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
+def file_csp(nonce: str) -> str:
+    """The policy written into a downloaded file: nothing is ever fetched; only its own scripts run."""
+    return f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+
+
+def security_headers(nonce: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": page_csp(nonce),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+
+
+class Page:
+    """What every template gets: nonce, links, dataset notice, and whether this is a download.
+
+    A ``public`` page (the key form, the 401 and 422 pages) never touches the store: it renders while
+    the backend is down and shows nobody without a key the dataset's name or notice.
+    """
+
+    store: GraphStore
+
+    def __init__(self, request: Request, download: bool = False, public: bool = False) -> None:
+        self.request = request
+        self.public = public
+        if not public:
+            self.store = get_store(request)
+        self.download = download
+        self.nonce = secrets.token_urlsafe(18)
+        # A downloaded file must work on its own for whoever receives it: it links to a live site only when
+        # one is configured (BPKG_PUBLIC_URL), never to the address the request came in on (a Host header
+        # or 127.0.0.1, dead for a colleague). Otherwise it links to the node details it carries itself.
+        public_url: str = request.app.state.settings.public_url
+        self.base = public_url if download else ""
+        self.links = not download or bool(public_url)
+        # What a downloaded file holds (set with its network): every node's details are written into it.
+        self.file_graph: GraphOut | None = None
+        self.names: dict[str, str] = {}
+        self._statuses: dict[str, ActionPointStatus] | None = None
+
+    @property
+    def statuses(self) -> dict[str, ActionPointStatus]:
+        """Every action point's status by id, read once per page (so every chip and list can show it)."""
+        if self._statuses is None:
+            self._statuses = briefs.statuses(self.store)
+        return self._statuses
+
+    def status(self, ref: NodeRef | str) -> ActionPointStatus | None:
+        node_id = ref if isinstance(ref, str) else ref.id
+        if not isinstance(ref, str) and ref.label != Label.ACTION_POINT:
+            return None
+        return self.statuses.get(node_id)
+
+    def remember(self, ids: list[str]) -> None:
+        """Read the names of ``ids`` (shown instead of ids, e.g. a link's countries)."""
+        missing = [i for i in ids if i not in self.names]
+        if missing:
+            self.names.update({k: v.name for k, v in self.store.nodes_by_id(missing).items()})
+
+    def name(self, node_id: str) -> str:
+        return self.names.get(node_id, node_id)
+
+    def url(self, path: str, **params: Any) -> str:
+        query = urlencode([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
+        return f"{self.base}{path}" + (f"?{query}" if query else "")
+
+    def node_url(self, node_id: str) -> str:
+        """Where a node's link leads: its page, or in a file without a live site its details in the file
+        (empty when the file does not hold the node: the name is then shown without a link)."""
+        if self.links:
+            return f"{self.base}/view/node/{quote(node_id, safe='')}"
+        if self.file_graph is not None and any(n.id == node_id for n in self.file_graph.nodes):
+            return f"#node-{quote(node_id, safe='')}"
+        return ""
+
+    def file_url(self, api_path: str, page_path: str, **params: Any) -> str:
+        """A table's download: the API's own file, or with API keys configured (the API then wants a header a
+        link cannot send) the same file from a page route, which accepts the key cookie."""
+        keys = bool(self.request.app.state.settings.api_keys.strip())
+        return self.url(page_path if keys else api_path, **params)
+
+    def static(self, name: str) -> str:
+        return f"/view/static/{name}"
+
+    def render(self, template: str, status: int = 200, filename: str | None = None, **context: Any) -> HTMLResponse:
+        info = None if self.public else self.store.dataset_info()
+        html = templates.get_template(template).render(
+            page=self,
+            nonce=self.nonce,
+            download=self.download,
+            dataset=info,
+            illustrative=info.illustrative if info else "",
+            backend=self.request.app.state.settings.backend if self.public else self.store.backend,
+            saved_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            server=self.base,
+            file_csp=file_csp(self.nonce),
+            site_css=Markup(site_css()) if self.download else "",  # noqa: S704 (our own file)
+            rank=RANK,
+            **context,
+        )
+        headers = security_headers(self.nonce)
+        if filename is not None:
+            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+
+@functools.cache
+def site_css() -> str:
+    return (STATIC_DIR / "site.css").read_text(encoding="utf-8")
+
+
+P = ParamSpec("P")
+
+
+def html_errors(route: Callable[P, Response]) -> Callable[P, Response]:
+    """Domain errors as HTML pages (the API maps them to JSON; a browser should see a page)."""
+
+    @functools.wraps(route)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Response:
+        try:
+            return route(*args, **kwargs)
+        except BpkgError as exc:
+            request = kwargs["request"]
+            assert isinstance(request, Request)
+            status = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, BackendUnavailable) else 422
+            if isinstance(exc, BackendUnavailable):
+                nonce = secrets.token_urlsafe(18)
+                text = templates.get_template("unavailable.html").render(nonce=nonce, message=str(exc))
+                headers = {**security_headers(nonce), "Retry-After": RETRY_AFTER}
+                return HTMLResponse(text, status_code=503, headers=headers)
+            page = Page(request)
+            return page.render(
+                "error.html",
+                status=status,
+                title="Not found" if status == 404 else "Bad request",
+                message=str(exc),
+                q="",
+            )
+
+    return wrapped
+
+
+def invalid_page(request: Request, exc: RequestValidationError) -> Response:
+    """A parameter out of its bounds, as a 422 page that names it (rendered without the store)."""
+    problems = []
+    for err in exc.errors():
+        name = str(err.get("loc", ("", "?"))[-1])
+        problems.append(f"{name}: {err.get('msg', 'invalid')}")
+    message = "; ".join(problems) or "invalid request"
+    return Page(request, public=True).render("error.html", status=422, title="Bad request", message=message, q="")
+
+
+def labels_of(values: list[str]) -> list[str] | None:
+    chosen = [v for raw in values for v in raw.split(",") if v]
+    unknown = [v for v in chosen if v not in {lb.value for lb in Label}]
+    if unknown:
+        raise InvalidQuery(f"unknown label(s) {', '.join(unknown)}")
+    return sorted(set(chosen), key=lambda v: list(Label).index(Label(v))) or None
+
+
+class RawFilters:
+    """The network filters as they come in the query string (checked by ``view_filters``)."""
+
+    def __init__(
+        self,
+        confidence: Annotated[list[str], Query(max_length=3)] = [],  # noqa: B006
+        strength: Annotated[list[str], Query(max_length=3)] = [],  # noqa: B006
+        country: Annotated[str, Query(max_length=200)] = "",
+        component: Annotated[str, Query(max_length=200)] = "",
+    ) -> None:
+        self.confidence, self.strength, self.country, self.component = confidence, strength, country, component
+
+
+Filters = Annotated[RawFilters, Depends()]
+
+
+def view_filters(page: Page, raw: RawFilters) -> briefs.ViewFilters:
+    """Checked filters: known confidence levels and strengths, a country (ISO3 or id), a component id."""
+    levels, strengths = [c.value for c in Confidence], [s.value for s in Strength]
+    if any(c not in levels for c in raw.confidence) or any(s not in strengths for s in raw.strength):
+        raise InvalidQuery(f"confidence is one of {', '.join(levels)}; strength one of {', '.join(strengths)}")
+    country = lookup.country(page.store, raw.country).id if raw.country else ""
+    component = lookup.of_label(page.store, raw.component, Label.COMPONENT).id if raw.component else ""
+    page.remember([i for i in (country, component) if i])
+    return briefs.ViewFilters(
+        confidence=tuple(c for c in levels if c in raw.confidence),
+        strength=tuple(s for s in strengths if s in raw.strength),
+        country=country,
+        component=component,
+    )
+
+
+def filter_options(page: Page) -> dict[str, list[NodeRef]]:
+    """What the country and component filters offer (only on served pages: a download has no form)."""
+    if page.download:
+        return {"countries": [], "components": []}
+    countries = sorted(lookup.nodes_of(page.store, Label.COUNTRY), key=lambda n: n.name)
+    return {"countries": countries, "components": lookup.nodes_of(page.store, Label.COMPONENT)}
+
+
+def status_line(status: ActionPointStatus) -> str:
+    """An action point's status in words, with what it rests on when that is not confirmed."""
+    weak = status.status_confidence and status.status_confidence != "confirmed"
+    return f"status: {status.status_words}" + (f" ({status.status_confidence})" if weak else "")
+
+
+def network_view(
+    page: Page, graph: GraphOut, layout: Layout, focus: str | None, height: str, readable: bool = False
+) -> network.NetworkView:
+    if page.download:
+        page.file_graph = graph
+    notes = {
+        n.id: status_line(found) for n in graph.nodes if n.label == Label.ACTION_POINT and (found := page.status(n))
+    }
+    return network.render(graph, layout, page.nonce, focus=focus, height=height, notes=notes, readable=readable)

@@ -1,0 +1,328 @@
+"""Pages that answer a policy officer's questions: the action points as a sortable table, the gaps, a
+country's brief, the matrix as a heatmap (and the links behind a cell), how A is connected to B, the flow
+from commitments to components, a node's neighbours added in place, and the tables as CSV or XLSX."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Final, Literal, cast
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from app.api.files import table_file
+from app.api.params import MAX_QUERY
+from app.errors import InvalidQuery, NotFound
+from app.services import briefs, sheets, tables, views
+from app.services.coverage import coverage
+from app.services.coverage import gaps as coverage_gaps
+from app.services.models import STATUS_RULE
+from app.services.responses import list_action_points
+from app.store.models import GraphOut, NodeRef
+from app.store.port import GraphStore
+from app.web import flow as flows
+from app.web import network
+from app.web.page import (
+    FILTER_LABELS,
+    MAX_DEPTH,
+    Filters,
+    Page,
+    PageLabels,
+    PageNodeId,
+    PageRoute,
+    filter_options,
+    html_errors,
+    labels_of,
+    network_view,
+    status_line,
+    view_filters,
+)
+from graph_schema import Label
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+EXPAND_MAX: Final = 200
+
+
+@router.get("/view/expand/{node_id}")
+@html_errors
+def expand(
+    request: Request,
+    node_id: PageNodeId,
+    x: Annotated[float, Query(ge=-1e6, le=1e6)] = 0.0,
+    y: Annotated[float, Query(ge=-1e6, le=1e6)] = 0.0,
+) -> Response:
+    """A node's neighbours as vis-network items, for "show its neighbours here" on a network page."""
+    page = Page(request)
+    graph = page.store.neighbourhood(node_id, 1, None, EXPAND_MAX)
+    notes = {n.id: status_line(s) for n in graph.nodes if (s := page.status(n))}
+    return JSONResponse(network.expansion(graph, node_id, (x, y), notes), headers={"X-Content-Type-Options": "nosniff"})
+
+
+PATH_HOPS: Final = 5
+PATH_LIMIT: Final = 10
+
+
+def _resolve(store: GraphStore, text: str) -> NodeRef | None:
+    """A node from what a person types: its id, else its exact name, else the best search hit."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        data = store.node_data(text)
+        return NodeRef(id=data.id, label=data.label, name=data.name, confidence=data.props.get("confidence"))
+    except NotFound:
+        pass
+    try:
+        hits = store.search(text, 20)
+    except InvalidQuery:
+        return None
+    hits = [h for h in hits if h.node.label != Label.SOURCE]
+    exact = [h.node for h in hits if h.node.name.casefold() == text.casefold()]
+    return exact[0] if exact else (hits[0].node if hits else None)
+
+
+@router.get("/view/paths", response_class=HTMLResponse)
+@html_errors
+def paths(
+    request: Request,
+    source: Annotated[str, Query(alias="from", max_length=MAX_QUERY)] = "",
+    target: Annotated[str, Query(alias="to", max_length=MAX_QUERY)] = "",
+    max_hops: Annotated[int, Query(ge=1, le=PATH_HOPS)] = 4,
+    download: bool = False,
+) -> Response:
+    """How is A connected to B: the shortest paths between two nodes, in words and as a network."""
+    page = Page(request, download)
+    start, end = _resolve(page.store, source), _resolve(page.store, target)
+    message = ""
+    found = None
+    view = None
+    if source.strip() and start is None:
+        message = f"Nothing is called “{source}”."
+    elif target.strip() and end is None:
+        message = f"Nothing is called “{target}”."
+    elif start is not None and end is not None:
+        found = views.paths(page.store, start.id, end.id, max_hops, PATH_LIMIT)
+        nodes = {n.id: n for p in found.paths for n in p.nodes}
+        edges = {(e.source, e.type, e.target): e for p in found.paths for st in p.steps for e in st.relationships}
+        if nodes:
+            graph = GraphOut(nodes=list(nodes.values()), edges=list(edges.values()))
+            view = network_view(page, graph, "layers", start.id, "520px")
+    return page.render(
+        "paths.html",
+        filename="bpkg-paths.html" if download else None,
+        title="How are they connected?",
+        q="",
+        source=source,
+        target=target,
+        start=start,
+        end=end,
+        max_hops=max_hops,
+        path_hops=PATH_HOPS,
+        found=found,
+        net=view,
+        message=message,
+        self_url=page.url("/view/paths", **{"from": source, "to": target, "max_hops": max_hops}),
+    )
+
+
+@router.get("/view/flow", response_class=HTMLResponse)
+@html_errors
+def flow(request: Request) -> Response:
+    """Commitments -> goals -> action points -> components, widths by the number of response links."""
+    page = Page(request)
+    return page.render("flow.html", title="Flow", q="", flow=flows.flow(page.store))
+
+
+# -- action points, gaps, a country, the matrix --------------------------------------------------------
+
+SORTS: Final = ("number", "goal", "status", "responders", "countries")
+_STATUS_ORDER: Final = {"gap": 0, "goal_only": 1, "direct": 2}
+
+
+def _sort_key(sort: str) -> Callable[[briefs.ActionPointRow], Any]:
+    if sort == "goal":
+        return lambda r: (r.status.goal.name if r.status.goal else "~", r.status.number)
+    if sort == "status":
+        return lambda r: (_STATUS_ORDER[r.status.status], r.status.number)
+    if sort == "responders":
+        return lambda r: (len(r.responders), r.status.number)
+    if sort == "countries":
+        return lambda r: (len(r.countries), r.status.number)
+    return lambda r: r.status.number
+
+
+@router.get("/view/action-points", response_class=HTMLResponse)
+@html_errors
+def action_points(
+    request: Request,
+    sort: Annotated[str, Query(max_length=20)] = "number",
+    order: Annotated[str, Query(max_length=4)] = "asc",
+    status: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """Every action point with its goal, status, responders and countries, as a sortable table."""
+    page = Page(request)
+    if sort not in SORTS or order not in ("asc", "desc") or status not in ("", *_STATUS_ORDER):
+        raise InvalidQuery(f"sort is one of {', '.join(SORTS)}; order asc or desc; status direct, goal_only or gap")
+    rows = briefs.action_point_rows(page.store)
+    counts = {k: sum(r.status.status == k for r in rows) for k in _STATUS_ORDER}
+    shown = sorted((r for r in rows if not status or r.status.status == status), key=_sort_key(sort))
+    if order == "desc":
+        shown.reverse()
+    return page.render(
+        "action_points.html",
+        title="Action points",
+        q="",
+        rows=shown,
+        total=len(rows),
+        counts=counts,
+        sort=sort,
+        order=order,
+        only=status,
+        sorts=SORTS,
+    )
+
+
+@router.get("/view/gaps", response_class=HTMLResponse)
+@html_errors
+def gaps(request: Request) -> Response:
+    """Action points not responded to directly, by goal, component and country, with what answers their goal."""
+    page = Page(request)
+    found = briefs.gaps_view(page.store)
+    return page.render("gaps.html", title="Gaps", q="", found=found, cov=coverage(page.store, "goal"))
+
+
+@router.get("/view/country/{code}", response_class=HTMLResponse)
+@html_errors
+def country(
+    request: Request,
+    raw: Filters,
+    code: PageNodeId,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
+    label: PageLabels = [],  # noqa: B006
+    download: bool = False,
+) -> Response:
+    """A country's brief: its role, the action points served there, the work there by year, its network."""
+    page = Page(request, download)
+    filters = view_filters(page, raw)
+    brief = briefs.country_brief(page.store, code)
+    node_id = brief.answer.country.id
+    labels = labels_of(label)
+    graph = page.store.neighbourhood(node_id, depth, labels, network.MAX_NODES)
+    view = network_view(page, briefs.filtered(page.store, graph, node_id, filters), "spring", node_id, "560px")
+    node = page.store.node(node_id)
+    api_code = brief.answer.iso3 or node_id
+    return page.render(
+        "country.html",
+        filename=f"bpkg-country-{api_code.lower()}.html" if download else None,
+        title=brief.answer.country.name,
+        q="",
+        brief=brief,
+        node=node,
+        api_code=api_code,
+        net=view,
+        depth=depth,
+        max_depth=MAX_DEPTH,
+        labels=labels or [],
+        filter_labels=FILTER_LABELS,
+        filters=filters,
+        options=filter_options(page),
+        self_url=page.url(
+            f"/view/country/{quote(node_id, safe='')}", depth=depth, label=labels or [], **filters.params()
+        ),
+    )
+
+
+def _table_download(name: str, fmt: str, table: tuple[list[str], list[list[Any]]], illustrative: bool) -> Response:
+    """A table a page shows, as the CSV or XLSX file its download links give."""
+    header, rows = table
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "X-Content-Type-Options": "nosniff"}
+    if fmt == "csv":
+        return Response(tables.to_csv(header, rows), media_type=tables.CSV_MEDIA_TYPE, headers=headers)
+    notes = (
+        [("illustrative", "a value followed by '- illustrative' rests on illustrative links")] if illustrative else []
+    )
+    return Response(tables.to_xlsx(name, header, rows, notes), media_type=tables.XLSX_MEDIA_TYPE, headers=headers)
+
+
+FileFormat = Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")]
+
+
+@router.get("/view/action-points/table")
+@html_errors
+def action_points_table(request: Request, fmt: FileFormat = "csv") -> Response:
+    """The API's action points file (every action point), for pages under API keys."""
+    page = Page(request)
+    found = list_action_points(page.store, None, None, 500, 0)
+    kind = cast(Literal["csv", "xlsx"], fmt)
+    return table_file(page.store, kind, "action-points", sheets.action_points(found), found.illustrative, STATUS_RULE)
+
+
+@router.get("/view/gaps/table")
+@html_errors
+def gaps_table(request: Request, fmt: FileFormat = "csv") -> Response:
+    """The API's gaps file, for pages under API keys."""
+    page = Page(request)
+    found = coverage_gaps(page.store)
+    kind = cast(Literal["csv", "xlsx"], fmt)
+    return table_file(page.store, kind, "gaps", sheets.gaps(found), found.illustrative, STATUS_RULE)
+
+
+@router.get("/view/country/{code}/table")
+@html_errors
+def country_table(request: Request, code: PageNodeId, fmt: FileFormat = "csv") -> Response:
+    """Everything on a country's page as one table (CSV or XLSX)."""
+    page = Page(request)
+    brief = briefs.country_brief(page.store, code)
+    name = f"country-{(brief.answer.iso3 or brief.answer.country.id).lower()}-brief"
+    return _table_download(name, fmt, briefs.country_table(brief), bool(brief.answer.illustrative))
+
+
+@router.get("/view/matrix/table")
+@html_errors
+def matrix_table(
+    request: Request,
+    rows: Annotated[str, Query(max_length=20)] = "goal",
+    cols: Annotated[str, Query(max_length=20)] = "component",
+    fmt: FileFormat = "csv",
+) -> Response:
+    """The heatmap as the page shows it (CSV or XLSX)."""
+    page = Page(request)
+    if rows not in ("goal", "action_point") or cols not in ("component", "country", "project"):
+        raise InvalidQuery("rows is goal or action_point; cols is component, country or project")
+    found = briefs.heatmap(page.store, cast(briefs.MatrixRows, rows), cast(briefs.MatrixColumns, cols))
+    return _table_download(f"matrix-{rows}-{cols}", fmt, briefs.heatmap_table(found), found.illustrative)
+
+
+@router.get("/view/matrix", response_class=HTMLResponse)
+@html_errors
+def matrix(
+    request: Request,
+    rows: Annotated[str, Query(max_length=20)] = "goal",
+    cols: Annotated[str, Query(max_length=20)] = "component",
+) -> Response:
+    """Goals or action points x components, countries or projects, as a heatmap table."""
+    page = Page(request)
+    if rows not in ("goal", "action_point") or cols not in ("component", "country", "project"):
+        raise InvalidQuery("rows is goal or action_point; cols is component, country or project")
+    found = briefs.heatmap(page.store, cast(briefs.MatrixRows, rows), cast(briefs.MatrixColumns, cols))
+    return page.render("matrix.html", title="Matrix", q="", found=found, rows_are=rows, cols_are=cols)
+
+
+@router.get("/view/matrix/cell", response_class=HTMLResponse)
+@html_errors
+def matrix_cell(
+    request: Request,
+    row: Annotated[str, Query(max_length=200)],
+    col: Annotated[str, Query(max_length=200)],
+    cols: Annotated[str, Query(max_length=20)] = "component",
+) -> Response:
+    """The links behind one cell of the matrix."""
+    page = Page(request)
+    if cols not in ("component", "country", "project"):
+        raise InvalidQuery("cols is component, country or project")
+    found = briefs.cell_links(page.store, row, col, cast(briefs.MatrixColumns, cols))
+    title = f"{found.row.name} × {found.column.name}"
+    return page.render("matrix_cell.html", title=title, q="", found=found, cols_are=cols)
