@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterator
+import zipfile
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -17,9 +18,11 @@ from pydantic import ValidationError
 
 from graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, allowed_targets, is_allowed, to_properties
 from loaders.batch import DatasetInfo, GraphBatch, Node, Rel
-from loaders.problems import Loc, Problems
+from loaders.checks import value_problems
+from loaders.limits import Limits
+from loaders.problems import DatasetInvalid, Loc, Problem, Problems, excerpt, pydantic_reason, shorten
 from loaders.raw import RawNode, RawRel
-from loaders.readers import LINE_KEY, Row, read_table, read_yaml
+from loaders.readers import LINE_KEY, Row, Table, read_table, read_yaml
 
 BUNDLED: Final = "budapest-process"
 FORMATS: Final = ("graph", "nodes", "relationships", "plan")
@@ -86,152 +89,338 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-def _row_data(row: Row) -> dict[str, Any]:
+def _row_data(cells: dict[str, str | None]) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for key, value in row.cells.items():
+    for key, value in cells.items():
         if value is None:
             continue
         data[key] = _split(value) if key in LIST_FIELDS else value
     return data
 
 
-def _reason(err: Any) -> str:
-    kind = err["type"]
-    if kind == "missing":
-        return "required property is missing"
-    if kind == "extra_forbidden":
-        return "unknown property (not in the schema for this label or type)"
-    given = err.get("input")
-    shown = "" if isinstance(given, dict | list | tuple) else f" (got {given!r})"
-    return f"{err['msg']}{shown}"
+_ID_RE: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Columns a nodes / relationships table may have: a property of some label / type (or an end of a link).
+_NODE_KNOWN: Final = frozenset({"label", *(f for m in NODE_MODELS.values() for f in m.model_fields)})
+_REL_KNOWN: Final = frozenset({"from", "type", "to", *(f for m in REL_MODELS.values() for f in m.model_fields)})
+# Numbered nodes whose numbers are unique within the node that holds them (by this relationship).
+_NUMBERED_UNDER: Final = {
+    (RelType.CONTAINS, Label.ACTION_PLAN, Label.ACTION_POINT): "action plan",
+    (RelType.SETS, Label.ACTION_PLAN, Label.PRIORITY_GOAL): "action plan",
+    (RelType.MAKES, Label.DECLARATION, Label.COMMITMENT): "declaration",
+}
+
+
+@dataclass(slots=True)
+class _Failed:
+    """A file of nodes that could not be read whole. Links to the nodes it may hold are not reported one by
+    one (each would only repeat the file's own problem): they are counted and reported once."""
+
+    name: str
+    ids: frozenset[str] | None  # the ids the file holds, as far as they could be read; None: unknown
+    skipped: int = 0
+
+
+def _claimed_ids(table: Table) -> frozenset[str] | None:
+    """Ids a nodes table holds, read from its ``id`` column (or its first column when the header is wrong)."""
+    if not table.complete:
+        return None
+    key = "id" if "id" in table.columns else table.columns[0]
+    ids = {ident for row in table.rows if (ident := row.cells.get(key))}
+    if key != "id" and _ID_RE.fullmatch(key):
+        ids.add(key)  # the header row itself may be the first data row
+    return frozenset(ids)
+
+
+def _read_size(path: Path) -> int:
+    """Bytes the readers go through: the file's size, or for a workbook the size of its parts unzipped."""
+    size = path.stat().st_size
+    if path.suffix.lower() == ".xlsx":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return max(size, sum(info.file_size for info in archive.infolist()))
+        except (zipfile.BadZipFile, EOFError, ValueError):
+            pass  # reported when the file is read
+    return size
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value is not None}
 
 
 class _Validator:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, limits: Limits) -> None:
         self.folder = folder
-        self.problems = Problems()
+        self.limits = limits
+        self.problems = Problems(limits.max_problems)
         self.raw_nodes: list[RawNode] = []
         self.raw_rels: list[RawRel] = []
         self.plans: list[tuple[str, list[Row]]] = []
         # Ids of nodes that were read but are invalid: their own problem is reported once, and links
         # to them are not reported again as dangling.
         self.invalid_ids: set[str] = set()
+        self.failed: list[_Failed] = []
+        self.seen_files: dict[Path, str] = {}
+        self.total_bytes = 0
 
     # -- reading -----------------------------------------------------------------------------
+    def _bad_values(self, loc: Loc, data: dict[str, Any]) -> bool:
+        """Report every value that cannot be taken as read (control characters, too long, a boolean ...)."""
+        bad = False
+        for key, value in data.items():
+            for reason in value_problems(str(key), value, self.limits):
+                self.problems.add(loc, str(key), reason)
+                bad = True
+        return bad
+
     def read_manifest(self) -> DatasetInfo | None:
         name = "manifest.yaml"
         path = self.folder / name
         if not path.is_file():
-            self.problems.add(Loc(name), "", f"no manifest.yaml in {self.folder}")
+            self.problems.add(Loc(name), "", f"no manifest.yaml in {shorten(str(self.folder), 200)}")
             return None
-        doc = read_yaml(path, self.problems, name)
+        doc = read_yaml(path, self.problems, name, self.limits)
         if doc is None:
             return None
         if not isinstance(doc, dict):
             self.problems.add(Loc(name), "", "the manifest must be a mapping")
             return None
         loc = Loc(name, f"line {doc.get(LINE_KEY, 1)}")
+        texts = {key: doc.get(key) for key in ("name", "version", "description", "illustrative")}
+        for key, value in texts.items():
+            if isinstance(value, dict | list):
+                self.problems.add(loc, key, "must be text")
+                texts[key] = None
+        self._bad_values(loc, _plain(texts))
         for key in ("name", "version", "files"):
             if not doc.get(key):
                 self.problems.add(loc, key, "required manifest entry is missing")
-        dname = str(doc.get("name") or "")
+        dname = str(texts["name"] or "")
         if dname and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", dname):
             self.problems.add(loc, "name", "use lower-case letters, digits and hyphens")
         files = doc.get("files") or []
         if not isinstance(files, list):
             self.problems.add(loc, "files", "must be a list of {path, format}")
             files = []
+        if len(files) > self.limits.max_files:
+            self.problems.add(loc, "files", f"the manifest lists {len(files)} files; {self.limits.hint('max_files')}")
+            files = []
         for entry in files:
             self._read_file_entry(entry, name)
         return DatasetInfo(
             name=dname,
-            version=str(doc.get("version") or ""),
-            description=str(doc.get("description") or "").strip(),
-            illustrative=str(doc.get("illustrative") or "").strip(),
+            version=str(texts["version"] or ""),
+            description=str(texts["description"] or "").strip(),
+            illustrative=str(texts["illustrative"] or "").strip(),
         )
+
+    def _dataset_file(self, loc: Loc, rel: str) -> Path | None:
+        """The file a manifest entry names, if it is a regular file inside the dataset folder."""
+        shown = shorten(rel)
+        try:
+            root = self.folder.resolve()
+            candidate = self.folder / rel
+            target = candidate.resolve()
+            through_link = False
+            step = self.folder
+            for part in Path(rel).parts:
+                step = step / part
+                through_link = through_link or step.is_symlink()
+            if not target.is_relative_to(root):
+                if through_link:
+                    reason = f"'{shown}' is a link that leads outside the dataset folder; such links are refused"
+                else:
+                    reason = f"'{shown}' is outside the dataset folder; give a path inside it"
+                self.problems.add(loc, "path", reason)
+                return None
+            if not target.exists():
+                self.problems.add(loc, "path", f"file '{shown}' not found in the dataset folder")
+                return None
+            if target.is_dir():
+                self.problems.add(loc, "path", f"'{shown}' is a folder, not a file")
+                return None
+            if not target.is_file():
+                self.problems.add(loc, "path", f"'{shown}' is not a regular file")
+                return None
+            size = _read_size(target)
+        except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a loop of links
+            self.problems.add(loc, "path", f"'{shown}' cannot be used as a path ({exc.__class__.__name__})")
+            return None
+        if target in self.seen_files:
+            self.problems.add(loc, "path", f"'{shown}' is listed twice (first at {self.seen_files[target]})")
+            return None
+        self.seen_files[target] = str(loc)
+        self.total_bytes += size
+        if self.total_bytes > self.limits.max_dataset_bytes:
+            self.problems.add(
+                loc,
+                "path",
+                f"with '{shown}' the dataset's files add up to {self.total_bytes} bytes (workbooks unzipped); "
+                f"{self.limits.hint('max_dataset_bytes')}",
+            )
+            return None
+        return target
 
     def _read_file_entry(self, entry: Any, manifest: str) -> None:
         if not isinstance(entry, dict):
-            self.problems.add(Loc(manifest), "files", f"entry {entry!r} must be a mapping {{path, format}}")
+            self.problems.add(Loc(manifest), "files", f"entry {excerpt(entry)} must be a mapping {{path, format}}")
             return
         loc = Loc(manifest, f"line {entry.get(LINE_KEY, 1)}")
+        for key in ("path", "format"):
+            if isinstance(entry.get(key), dict | list):
+                self.problems.add(loc, key, "must be text")
+                return
+        if self._bad_values(loc, _plain({"path": entry.get("path"), "format": entry.get("format")})):
+            return
         rel = str(entry.get("path") or "")
         fmt = str(entry.get("format") or "")
         if fmt not in FORMATS:
-            self.problems.add(loc, "format", f"'{fmt}' is not one of {', '.join(FORMATS)}")
+            self.problems.add(loc, "format", f"{excerpt(fmt)} is not one of {', '.join(FORMATS)}")
             return
-        path = (self.folder / rel).resolve()
-        if not rel or not path.is_relative_to(self.folder.resolve()) or not path.is_file():
-            self.problems.add(loc, "path", f"file '{rel}' not found in the dataset folder")
+        if not rel:
+            self.problems.add(loc, "path", "required manifest entry is missing")
+            return
+        path = self._dataset_file(loc, rel)
+        if path is None:
+            if fmt in ("graph", "nodes"):
+                self.failed.append(_Failed(shorten(rel), None))
             return
         if fmt == "graph":
             if path.suffix.lower() not in (".yaml", ".yml"):
                 self.problems.add(loc, "path", "a 'graph' file must be YAML (.yaml)")
                 return
-            self._read_graph(path, rel)
+            self._read_graph(path, shorten(rel))
             return
         if path.suffix.lower() not in _TABLE_SUFFIXES:
             self.problems.add(loc, "path", f"a '{fmt}' file must be .csv or .xlsx")
             return
-        table = read_table(path, self.problems, rel)
+        self._read_table(path, shorten(rel), fmt)
+
+    def _read_table(self, path: Path, rel: str, fmt: str) -> None:
+        table = read_table(path, self.problems, rel, self.limits)
         if table is None:
+            if fmt == "nodes":
+                self.failed.append(_Failed(rel, None))
             return
         required = {"nodes": _NODE_COLUMNS, "relationships": _REL_COLUMNS, "plan": _PLAN_REQUIRED}[fmt]
         header = Loc(rel, "row 1")
         missing = [c for c in required if c not in table.columns]
         for col in missing:
             self.problems.add(header, col, "required column is missing")
-        if fmt == "plan":
-            for col in table.columns:
-                if col not in PLAN_COLUMNS:
-                    self.problems.add(header, col, f"unknown column; plan columns are {', '.join(PLAN_COLUMNS)}")
-            if not missing:
-                self.plans.append((rel, table.rows))
-            return
-        if missing:
-            return
-        for row in table.rows:
+        known = {"nodes": _NODE_KNOWN, "relationships": _REL_KNOWN, "plan": frozenset(PLAN_COLUMNS)}[fmt]
+        unknown = {c for c in table.columns if c and c not in known}
+        for col in table.columns:
+            if col in unknown:
+                if fmt == "plan":
+                    reason = f"unknown column; plan columns are {', '.join(PLAN_COLUMNS)}"
+                else:
+                    what = "label" if fmt == "nodes" else "relationship type"
+                    reason = f"unknown column: no {what} has this property"
+                self.problems.add(header, col, reason)
+        if missing or not table.ok:
             if fmt == "nodes":
-                self.raw_nodes.append(RawNode(row.loc, _row_data(row)))
+                self.failed.append(_Failed(rel, _claimed_ids(table)))
+            return
+        if not table.complete and fmt == "nodes":
+            self.failed.append(_Failed(rel, None))
+        good: list[Row] = []
+        for row in table.rows:
+            cells = {key: value for key, value in row.cells.items() if key not in unknown}
+            if row.bad or self._bad_values(row.loc, _plain(cells)):
+                ident = cells.get("id")
+                if fmt == "nodes" and ident:
+                    self.invalid_ids.add(ident)
+                continue
+            if fmt == "plan":
+                good.append(row)
+            elif fmt == "nodes":
+                self.raw_nodes.append(RawNode(row.loc, _row_data(cells)))
             else:
-                self.raw_rels.append(RawRel(row.loc, _row_data(row)))
+                self.raw_rels.append(RawRel(row.loc, _row_data(cells)))
+        if fmt == "plan":
+            self.plans.append((rel, good))
 
     def _read_graph(self, path: Path, name: str) -> None:
-        doc = read_yaml(path, self.problems, name)
+        doc = read_yaml(path, self.problems, name, self.limits)
         if doc is None:
+            self.failed.append(_Failed(name, None))
             return
         if not isinstance(doc, dict):
             self.problems.add(Loc(name), "", "a graph file must be a mapping with 'nodes' and 'relationships'")
+            self.failed.append(_Failed(name, None))
             return
+        top = Loc(name, f"line {doc[LINE_KEY]}")
         for key in doc:
             if key not in ("nodes", "relationships", LINE_KEY):
-                self.problems.add(Loc(name, f"line {doc[LINE_KEY]}"), str(key), "unknown top-level key")
+                self.problems.add(top, str(key), "unknown top-level key")
+        items_read = 0
         for key in ("nodes", "relationships"):
             items = doc.get(key) or []
             if not isinstance(items, list):
-                self.problems.add(Loc(name), key, "must be a list")
+                self.problems.add(top, key, "must be a list")
+                if key == "nodes":
+                    self.failed.append(_Failed(name, None))
                 continue
             for item in items:
                 if not isinstance(item, dict):
-                    self.problems.add(Loc(name), key, f"item {item!r} must be a mapping")
+                    self.problems.add(Loc(name), key, f"item {excerpt(item)} must be a mapping")
                     continue
+                items_read += 1
                 loc = Loc(name, f"line {item.pop(LINE_KEY)}")
+                ident = item.get("id") if key == "nodes" else None
                 if any(isinstance(v, dict) for v in item.values()):
                     self.problems.add(loc, "", "nested mappings are not allowed as property values")
+                    bad = True
+                else:
+                    bad = self._bad_values(loc, item)
+                if bad:
+                    if isinstance(ident, str):
+                        self.invalid_ids.add(ident)
                     continue
                 if key == "nodes":
                     self.raw_nodes.append(RawNode(loc, item))
                 else:
                     self.raw_rels.append(RawRel(loc, item))
+        if not items_read and "nodes" not in doc and "relationships" not in doc:
+            self.problems.add(top, "", "the file has neither 'nodes' nor 'relationships'")
 
     # -- validating ---------------------------------------------------------------------------
+    def missing(self, loc: Loc, field: str, ident: str, reason: str) -> None:
+        """Report a link to a node that is not in the dataset, unless that is a follow-on of a problem
+        already reported (an invalid node, or a file of nodes that could not be read)."""
+        if ident in self.invalid_ids:
+            return
+        for failed in self.failed:
+            if failed.ids is not None and ident in failed.ids:
+                failed.skipped += 1
+                return
+        for failed in self.failed:
+            if failed.ids is None:
+                failed.skipped += 1
+                return
+        self.problems.add(loc, field, reason)
+
+    def follow_ons(self) -> None:
+        for failed in self.failed:
+            if not failed.skipped:
+                continue
+            if failed.ids is None:
+                reason = (
+                    f"{failed.skipped} link(s) to nodes not in the dataset were not checked, because this file "
+                    "could not be read whole and may hold them"
+                )
+            else:
+                reason = (
+                    f"{failed.skipped} link(s) to nodes of {failed.name} were not checked, because that file is invalid"
+                )
+            self.problems.add(Loc(failed.name), "", reason)
+
     def _pydantic(self, loc: Loc, model: Any, data: dict[str, Any]) -> Any:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"][:1]) or ""
-                self.problems.add(loc, field, _reason(err))
+                self.problems.add(loc, field, pydantic_reason(err))
             return None
 
     def nodes(self) -> tuple[list[Node], dict[str, Node]]:
@@ -244,14 +433,16 @@ class _Validator:
             if isinstance(ident, str):
                 # Checked before the properties so that a duplicate is reported even when one copy is invalid.
                 if ident in first_seen:
-                    self.problems.add(raw.loc, "id", f"duplicate id '{ident}' (first used at {first_seen[ident]})")
+                    self.problems.add(
+                        raw.loc, "id", f"duplicate id {excerpt(ident)} (first used at {first_seen[ident]})"
+                    )
                     continue
                 first_seen[ident] = raw.loc
             label_text = data.pop("label", None)
             try:
                 label = Label(str(label_text))
             except ValueError:
-                reason = f"unknown label '{label_text}'; known: {', '.join(Label)}"
+                reason = f"unknown label {excerpt(label_text)}; known: {', '.join(Label)}"
                 self.problems.add(raw.loc, "label", reason if label_text else "required property is missing")
                 if isinstance(ident, str):
                     self.invalid_ids.add(ident)
@@ -295,8 +486,7 @@ class _Validator:
                 self.problems.add(raw.loc, field, "required property is missing")
                 ends.append(None)
             elif str(ref) not in by_id:
-                if str(ref) not in self.invalid_ids:
-                    self.problems.add(raw.loc, field, f"no node with id '{ref}' in the dataset")
+                self.missing(raw.loc, field, str(ref), f"no node with id {excerpt(ref)} in the dataset")
                 ends.append(None)
             else:
                 ends.append(by_id[str(ref)])
@@ -309,7 +499,7 @@ class _Validator:
                 rel_type = RelType(str(type_text))
             except ValueError:
                 self.problems.add(
-                    raw.loc, "type", f"unknown relationship type '{type_text}'; known: {', '.join(RelType)}"
+                    raw.loc, "type", f"unknown relationship type {excerpt(type_text)}; known: {', '.join(RelType)}"
                 )
         model = self._pydantic(raw.loc, REL_MODELS[rel_type], data) if rel_type else None
         source, target = ends
@@ -340,26 +530,22 @@ class _Validator:
         node_locs: dict[str, Loc],
         by_id: dict[str, Node],
     ) -> None:
-        def check_sources(loc: Loc, sources: list[str]) -> None:
-            for src in sources:
-                found = by_id.get(src)
-                if src in self.invalid_ids:
-                    continue
-                if found is None or found.label is not Label.SOURCE:
-                    self.problems.add(loc, "sources", f"'{src}' is not a Source node in the dataset")
+        def check(loc: Loc, field: str, ids: list[str], label: Label) -> None:
+            for ident in ids:
+                found = by_id.get(ident)
+                reason = f"{excerpt(ident)} is not a {label} node in the dataset"
+                if found is None:
+                    self.missing(loc, field, ident, reason)
+                elif found.label is not label:
+                    self.problems.add(loc, field, reason)
 
         for node in nodes:
-            check_sources(node_locs[node.id], node.props["sources"])
+            check(node_locs[node.id], "sources", node.props["sources"], Label.SOURCE)
         under: dict[str, tuple[str, Loc]] = {}
         for rel in rels:
             loc = rel_locs[rel.key]
-            check_sources(loc, rel.props["sources"])
-            for country in rel.props.get("countries", []):
-                found = by_id.get(country)
-                if country in self.invalid_ids:
-                    continue
-                if found is None or found.label is not Label.COUNTRY:
-                    self.problems.add(loc, "countries", f"'{country}' is not a Country node in the dataset")
+            check(loc, "sources", rel.props["sources"], Label.SOURCE)
+            check(loc, "countries", rel.props.get("countries", []), Label.COUNTRY)
             if rel.type is RelType.UNDER:
                 if rel.source in under and under[rel.source][0] != rel.target:
                     goal, where = under[rel.source]
@@ -369,28 +555,59 @@ class _Validator:
                 else:
                     under[rel.source] = (rel.target, loc)
 
+    def numbers(self, rels: list[Rel], node_locs: dict[str, Loc], by_id: dict[str, Node]) -> None:
+        """Action points (and goals, commitments) have numbers unique within their action plan (declaration)."""
+        first: dict[tuple[str, Label, Any], str] = {}
+        for rel in rels:
+            source, target = by_id[rel.source], by_id[rel.target]
+            holder = _NUMBERED_UNDER.get((rel.type, source.label, target.label))
+            number = target.props.get("number")
+            if holder is None or number is None:
+                continue
+            other = first.setdefault((source.id, target.label, number), target.id)
+            if other != target.id:
+                self.problems.add(
+                    node_locs[target.id],
+                    "number",
+                    f"{target.label} number {number} is used twice in {holder} {source.id}: by {other} "
+                    f"({node_locs[other]}) and by {target.id}; numbers are unique within a {holder}",
+                )
 
-def _iter_locs(raw_nodes: list[RawNode]) -> Iterator[tuple[str, Loc]]:
+
+def _first_locs(raw_nodes: list[RawNode]) -> dict[str, Loc]:
+    """Where each id was first given (the copy that counts when an id is duplicated)."""
+    locs: dict[str, Loc] = {}
     for raw in raw_nodes:
         ident = raw.data.get("id")
         if isinstance(ident, str):
-            yield ident, raw.loc
+            locs.setdefault(ident, raw.loc)
+    return locs
 
 
-def load_dataset(dataset: str | Path | None = None) -> GraphBatch:
-    """Read and validate a dataset; return its GraphBatch or raise ``DatasetInvalid`` with all problems."""
+def load_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> GraphBatch:
+    """Read and validate a dataset; return its GraphBatch or raise ``DatasetInvalid`` with all problems.
+
+    ``limits`` bound what the files may hold; by default ``Limits`` with any ``BPKG_MAX_*`` overrides
+    from the environment.
+    """
     from loaders.plan import plan_rels  # plan rows need the reference graph first
 
+    if limits is None:
+        limits, errors = Limits.from_env()
+        if errors:
+            raise DatasetInvalid([Problem(Loc("environment"), "", reason) for reason in errors])
     folder = resolve(dataset)
-    v = _Validator(folder)
+    v = _Validator(folder, limits)
     info = v.read_manifest()
     nodes, by_id = v.nodes()
-    node_locs = dict(_iter_locs(v.raw_nodes))
+    node_locs = _first_locs(v.raw_nodes)
     rel_locs: dict[tuple[str, str, str], Loc] = {}
     rels = v.rels(v.raw_rels, by_id, rel_locs)
     for name, rows in v.plans:
-        rels += v.rels(plan_rels(name, rows, by_id, rels, v.problems, v.invalid_ids), by_id, rel_locs)
+        rels += v.rels(plan_rels(name, rows, by_id, rels, v.problems, v.missing), by_id, rel_locs)
     v.references(nodes, rels, rel_locs, node_locs, by_id)
+    v.numbers(rels, node_locs, by_id)
+    v.follow_ons()
     v.problems.raise_if_any()
     assert info is not None  # a missing manifest is a problem, raised above
     return GraphBatch(info=info, nodes=nodes, rels=rels)

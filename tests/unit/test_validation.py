@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,13 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from loaders import DatasetInvalid, load_dataset
+from loaders import DatasetInvalid, GraphBatch, load_dataset, readers
 from loaders.dataset import PLAN_COLUMNS
+from loaders.problems import Problems
+from loaders.readers import read_yaml
 from tests.factories import PLAN_ROWS, base_graph, write_csv, write_dataset
+from tests.unit.test_hostile_files import PLAN, copy_bundled, edit_reference, insert_nodes_text, node, plan_rows
+from tests.unit.test_hostile_files import problems_of as hostile_problems_of
 
 
 def problems_of(folder: Path) -> list[str]:
@@ -213,6 +218,7 @@ def test_all_problems_of_a_dataset_come_in_one_run(tmp_path: Path) -> None:
         ("reference.yaml", "field 'year'"),
         ("countries.csv, row 2", "field 'iso3'"),
         ("plan.csv, row 5", "no node with id 'ap-99'"),
+        ("plan.csv, row 5", "the row gives only an action point"),
         ("plan.csv, row 6", "ap-1 is already under pg-1"),
         ("plan.csv, row 7", "field 'strength'"),
     ]
@@ -291,3 +297,152 @@ def test_manifest_problems(tmp_path: Path) -> None:
 def test_missing_dataset_folder() -> None:
     with pytest.raises(FileNotFoundError, match="neither a folder nor a bundled dataset"):
         load_dataset("/nonexistent/folder")
+
+
+# -- Text, numbers, plan rows and YAML structure, on a copy of the bundled dataset -------------------
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path) -> Path:
+    return copy_bundled(tmp_path / "dataset")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("name", "Bell\a", "contains the control character U+0007 at character 5; control characters are not allowed"),
+        ("description", "a\0b", "contains a NUL byte (U+0000) at character 2; control characters are not allowed"),
+        ("name", "Action\tpoint", "contains a tab at character 7; only citation, description, illustrative, note"),
+        (
+            "name",
+            "Action point 1\u202e1",
+            "contains the invisible bidirectional control U+202E (Right-To-Left Override)",
+        ),
+        ("name", "\u2066Action point 1", "contains the invisible bidirectional control U+2066 (Left-To-Right Isolate)"),
+        ("number", True, "true is a yes/no value, not a number or text"),
+    ],
+)
+def test_bad_characters_and_booleans_are_refused(bundled_copy: Path, field: str, value: object, reason: str) -> None:
+    edit_reference(bundled_copy, lambda doc: node(doc, "ap-1").update({field: value}))
+    found = hostile_problems_of(bundled_copy)
+    assert len(found) == 1, found
+    assert re.match(rf"reference\.yaml, line \d+, field '{field}': ", found[0]) and reason in found[0], found
+
+
+def test_tabs_and_line_breaks_may_stay_in_free_text(bundled_copy: Path, bundled_batch: GraphBatch) -> None:
+    edit_reference(bundled_copy, lambda doc: node(doc, "ap-1").update(note="one\ttwo\nthree\r\nfour \u202bنص\u202c"))
+    batch = load_dataset(bundled_copy)
+    assert next(n for n in batch.nodes if n.id == "ap-1").props["note"].startswith("one\ttwo\nthree")
+
+
+def test_raw_nul_and_bidi_in_csv(bundled_copy: Path) -> None:
+    path = bundled_copy / "countries.csv"
+    text = path.read_text(encoding="utf-8")
+    assert ",Afghanistan," in text
+    path.write_text(text.replace(",Afghanistan,", ",Afghan\0istan,"), encoding="utf-8")
+    rows = plan_rows(bundled_copy)
+    column = rows[0].index("activity")
+    line = next(n for n, row in enumerate(rows) if n and row[column])
+    rows[line][column] = rows[line][column][:8] + "\u202e" + rows[line][column][8:]
+    write_csv(bundled_copy / PLAN, rows[0], rows[1:])
+    found = hostile_problems_of(bundled_copy)
+    assert len(found) == 2, found
+    assert found[0].startswith("countries.csv, row 2, field 'name': contains a NUL byte (U+0000) at character 7")
+    assert found[1].startswith(
+        f"{PLAN}, row {line + 1}, field 'activity': contains the invisible bidirectional control U+202E"
+    )
+
+
+def test_action_point_numbers_are_unique_within_their_plan(bundled_copy: Path) -> None:
+    def renumber(doc: dict[str, Any]) -> None:
+        node(doc, "ap-2")["number"] = 1
+        node(doc, "ap-3")["number"] = 1
+
+    edit_reference(bundled_copy, renumber)
+    found = hostile_problems_of(bundled_copy)
+    assert len(found) == 2, found
+    for ident, problem in zip(("ap-2", "ap-3"), found, strict=True):
+        assert re.fullmatch(
+            rf"reference\.yaml, line \d+, field 'number': ActionPoint number 1 is used twice in action plan "
+            rf"plan-call-for-action-2019: by ap-1 \(reference\.yaml, line \d+\) and by {ident}; numbers are unique "
+            r"within a action plan",
+            problem,
+        ), problem
+
+
+def test_every_plan_row_is_validated(bundled_copy: Path) -> None:
+    rows = len(plan_rows(bundled_copy))
+    with (bundled_copy / PLAN).open("a", encoding="utf-8") as fh:
+        fh.write("5,,,,,,,,,\n")
+        fh.write("6,,,,,,,bogus-confidence,no-such-source,\n")
+    found = hostile_problems_of(bundled_copy)
+    first, second = f"{PLAN}, row {rows + 1}", f"{PLAN}, row {rows + 2}"
+    assert found == [
+        f"{first}, field 'source': required property is missing",
+        f"{first}, field 'confidence': required property is missing",
+        f"{first}: the row gives only an action point: add its goal, or the activity, component or project that "
+        "responds to it",
+        f"{second}, field 'confidence': Input should be 'confirmed', 'inferred' or 'illustrative' "
+        "(got 'bogus-confidence')",
+        f"{second}, field 'source': 'no-such-source' is not a Source node in the dataset",
+        f"{second}: the row gives only an action point: add its goal, or the activity, component or project that "
+        "responds to it",
+    ]
+
+
+def test_duplicate_yaml_keys_are_errors(bundled_copy: Path) -> None:
+    insert_nodes_text(
+        bundled_copy,
+        "- id: event-x\n  label: Event\n  name: First\n  kind: meeting\n  name: Second\n"
+        "  sources: [source-bp-fact-sheet-2020]\n  confidence: confirmed\n  kind: call\n",
+    )
+    assert hostile_problems_of(bundled_copy) == [
+        "reference.yaml, line 6, field 'name': duplicate key (first given at line 4); a key may appear once in a "
+        "mapping",
+        "reference.yaml, line 9, field 'kind': duplicate key (first given at line 5); a key may appear once in a "
+        "mapping",
+    ]
+
+
+def test_one_broken_countries_header_is_reported_once(bundled_copy: Path) -> None:
+    path = bundled_copy / "countries.csv"
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    assert header.startswith("id,label,")
+    path.write_text(header.replace("id,label,", "id,lable,", 1) + "\n" + rest, encoding="utf-8")
+    found = hostile_problems_of(bundled_copy)
+    assert found[:2] == [
+        "countries.csv, row 1, field 'label': required column is missing",
+        "countries.csv, row 1, field 'lable': unknown column: no label has this property",
+    ]
+    assert len(found) == 3 and re.fullmatch(
+        r"countries\.csv: \d{3,} link\(s\) to nodes of countries\.csv were not checked, because that file is invalid",
+        found[2],
+    ), found
+
+
+@pytest.mark.parametrize("loader", readers._LOADERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a: &x 1\nb: *x\n", "f.yaml, line 1: anchors (&x) are not allowed in dataset files; remove it"),
+        ("a: [1, *x]\n", "f.yaml, line 1: aliases (*x) are not allowed in dataset files; write the value out"),
+        ("a: !!binary AAE=\n", "f.yaml, line 1: YAML tags (tag:yaml.org,2002:binary) are not allowed in dataset files"),
+        (
+            "a: 1\nb: 2\na: 3\n",
+            "f.yaml, line 3, field 'a': duplicate key (first given at line 1); a key may appear once",
+        ),
+        ("a: 1\n<<: {b: 2}\n", "f.yaml, line 2, field '<<': merge keys (<<) are not allowed in dataset files"),
+        ("a: 1\n1: 2\n", "f.yaml, line 2: a key must be text (got 1); quote it"),
+        ("a:\n  b: [" + "[" * 30 + "]" * 30 + "]\n", "f.yaml, line 2: lists and mappings are nested more than 20 deep"),
+        ("a: 1\nb: \x07\n", "f.yaml, line 2: not valid YAML: the control character U+0007 is not allowed"),
+        ("é: 1\nb: \x07\n", "f.yaml, line 2: not valid YAML: the control character U+0007 is not allowed"),
+        ("# only a comment\n", "f.yaml: the file has no content (only comments or blank lines)"),
+        ("a: " + "9" * 5000 + "\n", "f.yaml, line 1: the number has too many digits"),
+    ],
+)
+def test_yaml_loaders_refuse_what_datasets_may_not_hold(tmp_path: Path, loader: Any, text: str, problem: str) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = Problems()
+    read_yaml(path, problems, "f.yaml", loader=loader)
+    assert len(problems.items) == 1 and str(problems.items[0]).startswith(problem), problems.items
