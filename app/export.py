@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 import networkx as nx
 
+# Characters XML 1.0 cannot hold at all. Validation refuses them in datasets; a graph built another way
+# (a notebook, a future loader) must still export as well-formed XML, so they become U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """``value`` with characters XML cannot hold replaced (strings only; other values as they are)."""
+    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _attr(value: Any) -> Any:
+    return xml_safe(json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value)
+
 
 def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy whose list attributes are JSON strings (GraphML and GEXF cannot hold lists)."""
+    """A copy whose list attributes are JSON strings (GraphML and GEXF cannot hold lists) and whose text holds
+    only characters XML can."""
     out = nx.MultiDiGraph()
     # Attributes go in through update(): passed as keywords, a name such as "backend" would clash with
     # networkx's own parameters.
-    out.graph.update({k: v for k, v in graph.graph.items() if isinstance(v, str | int | float)})
+    out.graph.update({k: xml_safe(v) for k, v in graph.graph.items() if isinstance(v, str | int | float)})
     for node, attrs in graph.nodes(data=True):
-        out.add_node(node, **{k: json.dumps(v) if isinstance(v, list) else v for k, v in attrs.items()})
+        out.add_node(xml_safe(node), **{k: _attr(v) for k, v in attrs.items()})
     for source, target, key, attrs in graph.edges(keys=True, data=True):
-        out.add_edge(
-            source, target, key=key, **{k: json.dumps(v) if isinstance(v, list) else v for k, v in attrs.items()}
-        )
+        out.add_edge(xml_safe(source), xml_safe(target), key=xml_safe(key), **{k: _attr(v) for k, v in attrs.items()})
     return out
