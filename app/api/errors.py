@@ -1,4 +1,5 @@
-"""Domain exceptions mapped to HTTP in one place, as JSON ``{"error": {"status", "message"}}``."""
+"""Errors as JSON ``{"error": {"status", "message"}}``; which status each domain error gets is decided in
+app/http/errors.py, the mapping the HTML pages use too."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from app.errors import BackendUnavailable, BpkgError, InvalidQuery, NotFound
+from app.errors import BpkgError
+from app.http.errors import headers_for, status_of, validation_message
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,6 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-STATUS: Final[dict[type[BpkgError], int]] = {NotFound: 404, InvalidQuery: 422, BackendUnavailable: 503}
-
-
 Responses = dict[int | str, dict[str, Any]]
 
 
@@ -39,8 +38,6 @@ def _doc(description: str) -> dict[str, Any]:
 
 NOT_FOUND: Final[Responses] = {404: _doc("Unknown id, number or code")}
 INVALID: Final[Responses] = {422: _doc("A parameter is missing, malformed or out of range")}
-RETRY_AFTER: Final = "1"
-"""Seconds a client should wait after a 503 (the backend is probed twice a second meanwhile)."""
 UNAVAILABLE: Final[Responses] = {
     503: {
         **_doc("The graph backend (Neo4j) cannot be reached; retry after `Retry-After` seconds"),
@@ -58,19 +55,15 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 500)
+    status = status_of(exc)
     if status == 500:
         log.error("unexpected %s on %s: %s", type(exc).__name__, request.url.path, exc)
-    return error_response(status, str(exc), headers={"Retry-After": RETRY_AFTER} if status == 503 else None)
+    return error_response(status, str(exc), headers=headers_for(status) or None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = []
-    for err in exc.errors():
-        where = ".".join(str(part) for part in err.get("loc", ()) if part != "body")
-        problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
-    return error_response(422, "; ".join(problems) or "invalid request")
+    return error_response(422, validation_message(exc.errors()))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

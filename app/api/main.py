@@ -15,7 +15,6 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app.api import errors
-from app.api.deps import PageKeyRequired, api_keys, require_api_key, require_page_key
 from app.api.head import HeadAsGet
 from app.api.routers import (
     action_points,
@@ -31,6 +30,7 @@ from app.api.routers import (
     subgraph,
     trace,
 )
+from app.http.deps import PageKeyRequired, api_keys, require_api_key, require_page_key
 from app.settings import Settings
 from app.store.port import GraphStore
 from app.web import pages

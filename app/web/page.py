@@ -24,9 +24,9 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app.api.deps import get_store
-from app.api.errors import RETRY_AFTER
-from app.errors import BackendUnavailable, BpkgError, InvalidQuery, NotFound
+from app.errors import BpkgError, InvalidQuery
+from app.http.deps import get_store
+from app.http.errors import headers_for, status_of, validation_message
 from app.services import briefs, lookup
 from app.services.models import ActionPointStatus
 from app.store.base import RANK
@@ -227,11 +227,13 @@ def html_errors(route: Callable[P, Response]) -> Callable[P, Response]:
         except BpkgError as exc:
             request = kwargs["request"]
             assert isinstance(request, Request)
-            status = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, BackendUnavailable) else 422
-            if isinstance(exc, BackendUnavailable):
+            status = status_of(exc)
+            if status == 500:
+                raise
+            if status == 503:
                 nonce = secrets.token_urlsafe(18)
                 text = templates.get_template("unavailable.html").render(nonce=nonce, message=str(exc))
-                headers = {**security_headers(nonce), "Retry-After": RETRY_AFTER}
+                headers = {**security_headers(nonce), **headers_for(status)}
                 return HTMLResponse(text, status_code=503, headers=headers)
             page = Page(request)
             return page.render(
@@ -247,11 +249,7 @@ def html_errors(route: Callable[P, Response]) -> Callable[P, Response]:
 
 def invalid_page(request: Request, exc: RequestValidationError) -> Response:
     """A parameter out of its bounds, as a 422 page that names it (rendered without the store)."""
-    problems = []
-    for err in exc.errors():
-        name = str(err.get("loc", ("", "?"))[-1])
-        problems.append(f"{name}: {err.get('msg', 'invalid')}")
-    message = "; ".join(problems) or "invalid request"
+    message = validation_message(exc.errors())
     return Page(request, public=True).render("error.html", status=422, title="Bad request", message=message, q="")
 
 

@@ -19,9 +19,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.deps import KEY_COOKIE, key_is_valid
-from app.api.params import MAX_QUERY, Offset
 from app.errors import InvalidQuery, NotFound
+from app.http.deps import KEY_COOKIE, key_is_valid
+from app.http.params import MAX_QUERY, Offset
 from app.services import briefs
 from app.services.coverage import coverage
 from app.services.responses import status_fields

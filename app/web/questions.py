@@ -11,9 +11,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.api.files import table_file
-from app.api.params import MAX_QUERY
 from app.errors import InvalidQuery, NotFound
+from app.http.files import table_file
+from app.http.params import MAX_QUERY
 from app.services import briefs, sheets, tables, views
 from app.services.coverage import coverage
 from app.services.coverage import gaps as coverage_gaps

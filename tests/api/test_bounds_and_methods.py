@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.main import create_app
-from app.api.params import MAX_QUERY, SEARCH_PATTERN
+from app.http.params import MAX_QUERY, SEARCH_PATTERN
 from app.store.base import words
 from app.store.memory import MemoryStore
 from app.store.port import GraphStore

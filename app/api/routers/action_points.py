@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from app.api.deps import StoreDep
 from app.api.errors import ERRORS
-from app.api.files import FormatQuery, file_responses, table_file
-from app.api.params import Limit, Offset
+from app.http.deps import StoreDep
+from app.http.files import FormatQuery, file_responses, table_file
+from app.http.params import Limit, Offset
 from app.services import responses as service
 from app.services import sheets
 from app.services.models import STATUS_RULE, ActionPointOut, ActionPointPage, ResponsesOut, Status

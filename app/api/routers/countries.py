@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
-from app.api.deps import StoreDep
 from app.api.errors import ERRORS
-from app.api.files import FormatQuery, file_responses, table_file
+from app.http.deps import StoreDep
+from app.http.files import FormatQuery, file_responses, table_file
 from app.services import countries as service
 from app.services import sheets
 from app.services.models import CountryOut

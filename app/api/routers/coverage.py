@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api.deps import StoreDep
 from app.api.errors import INVALID, UNAVAILABLE
-from app.api.files import FormatQuery, file_responses, table_file
+from app.http.deps import StoreDep
+from app.http.files import FormatQuery, file_responses, table_file
 from app.services import coverage as service
 from app.services import sheets
 from app.services.models import COMMITMENT_RULE, STATUS_RULE, CoverageOut, GapsOut

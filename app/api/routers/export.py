@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api.deps import StoreDep
 from app.api.errors import ERRORS
-from app.api.params import Depth
+from app.http.deps import StoreDep
+from app.http.params import Depth
 from app.services.exports import MEDIA_TYPES, ExportFormat, export_graph, serialise
 
 router = APIRouter(prefix="/export", tags=["export"], responses={**ERRORS})

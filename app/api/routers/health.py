@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.api.deps import StoreDep
+from app.http.deps import StoreDep
 from app.services.health import health
 from app.services.models import HealthOut
 

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from app.api.deps import StoreDep
 from app.api.errors import ERRORS
-from app.api.params import Limit, Offset
+from app.http.deps import StoreDep
+from app.http.params import Limit, Offset
 from app.services.lookup import notice
 from app.services.models import LinkPage
 from app.store.models import NodeOut, NodePage

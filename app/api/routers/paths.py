@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import StoreDep
 from app.api.errors import ERRORS
-from app.api.params import MAX_HOPS
+from app.http.deps import StoreDep
+from app.http.params import MAX_HOPS
 from app.services.models import PathsOut
 from app.services.views import paths
 

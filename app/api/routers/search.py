@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import StoreDep
 from app.api.errors import INVALID, UNAVAILABLE
-from app.api.params import Limit, SearchText
+from app.http.deps import StoreDep
+from app.http.params import Limit, SearchText
 from app.services.models import SearchOut
 from app.services.views import search
 

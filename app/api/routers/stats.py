@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import StoreDep
 from app.api.errors import UNAVAILABLE
+from app.http.deps import StoreDep
 from loaders.stats import GraphStats
 
 router = APIRouter(tags=["graph"], responses={**UNAVAILABLE})

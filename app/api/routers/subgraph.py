@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import StoreDep
 from app.api.errors import ERRORS
-from app.api.params import MAX_VIEW_NODES, Depth
+from app.http.deps import StoreDep
+from app.http.params import MAX_VIEW_NODES, Depth
 from app.services.models import GraphViewOut
 from app.services.views import subgraph
 from graph_schema import Label

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.api.deps import StoreDep
 from app.api.errors import ERRORS
-from app.api.params import Depth
+from app.http.deps import StoreDep
+from app.http.params import Depth
 from app.services.models import GraphViewOut
 from app.services.views import graph_view
 from app.store.port import TraceDirection
