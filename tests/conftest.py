@@ -50,7 +50,18 @@ def neo4j_problem() -> str | None:
 NEO4J_FIXTURES = {"neo4j_driver", "neo4j_bundled"}
 
 
+# Tests are laid out by cost, and each folder's marker is set here so that `-m` selects by cost:
+# unit (in-process, nothing written), files (datasets written and read), contract and api (in-process,
+# both backends), integration (subprocesses, servers, Neo4j restarts), browser (Chromium), notebooks.
+FOLDER_MARKERS = {"integration": "integration", "browser": "browser", "notebooks": "notebook"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = item.path.parts
+        folder = parts[parts.index("tests") + 1] if "tests" in parts and parts.index("tests") + 1 < len(parts) else ""
+        if folder in FOLDER_MARKERS:
+            item.add_marker(FOLDER_MARKERS[folder])
     # A test that asks for Neo4j without the marker would escape the gate below: refuse to run it.
     unmarked = [
         item.nodeid

@@ -16,8 +16,8 @@ from loaders.dataset import PLAN_COLUMNS
 from loaders.problems import Problems
 from loaders.readers import read_yaml
 from tests.factories import PLAN_ROWS, base_graph, write_csv, write_dataset
-from tests.unit.test_hostile_files import PLAN, copy_bundled, edit_reference, insert_nodes_text, node, plan_rows
-from tests.unit.test_hostile_files import problems_of as hostile_problems_of
+from tests.files.test_hostile_files import PLAN, copy_bundled, edit_reference, insert_nodes_text, node, plan_rows
+from tests.files.test_hostile_files import problems_of as hostile_problems_of
 
 
 def problems_of(folder: Path) -> list[str]:

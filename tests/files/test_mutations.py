@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loaders import DatasetInvalid, GraphBatch, bundled_path, load_dataset
-from tests.unit.test_hostile_files import PLAN, SHEET, plan_rows, write_plan_xlsx
+from tests.files.test_hostile_files import PLAN, SHEET, plan_rows, write_plan_xlsx
 
 TEXT_FILES = ("manifest.yaml", "reference.yaml", "countries.csv", PLAN)
 SECONDS = 30  # a hard stop: a hang fails the test instead of the run
