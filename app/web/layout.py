@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Final, Literal
 
 import networkx as nx
+from cachetools import LRUCache
 
 from app.store.base import RANK
 from app.store.models import GraphOut
@@ -35,7 +36,7 @@ RING_GAP: Final = 260.0
 RING_SPACING: Final = 55.0
 CACHE_SIZE: Final = 256
 
-_cache: OrderedDict[str, Positions] = OrderedDict()
+_cache: LRUCache[str, Positions] = LRUCache(maxsize=CACHE_SIZE)
 _lock = threading.Lock()
 
 
@@ -49,14 +50,11 @@ def positions(graph: GraphOut, layout: Layout, focus: str | None = None) -> Posi
     key = structure_key(graph, layout, focus)
     with _lock:
         cached = _cache.get(key)
-        if cached is not None:
-            _cache.move_to_end(key)
-            return cached
+    if cached is not None:
+        return cached
     computed = layered(graph) if layout == "layers" else spring(graph, focus)
     with _lock:
         _cache[key] = computed
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
     return computed
 
 

@@ -17,12 +17,12 @@ import json
 import math
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from cachetools import LRUCache
 from jinja2 import Environment, FileSystemLoader
 from pyvis.network import Network
 
@@ -106,7 +106,7 @@ _REMOTE_REF: Final = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|hre
 _HEADING: Final = re.compile(r"<center>\s*<h1>.*?</h1>\s*</center>", re.DOTALL)
 _HREF: Final = re.compile("href", re.IGNORECASE)
 DOCUMENT_CACHE: Final = 64
-_documents: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
+_documents: LRUCache[str, tuple[str, str, str]] = LRUCache(maxsize=DOCUMENT_CACHE)
 _documents_lock = threading.Lock()
 _interned: dict[str, str] = {}
 _WORD_JOINER: Final = "\u2060"
@@ -423,15 +423,12 @@ def _document(
     key = digest.hexdigest()
     with _documents_lock:
         found = _documents.get(key)
-        if found is not None:
-            _documents.move_to_end(key)
-            return found
+    if found is not None:
+        return found
     assets, own_style, body = split(sanitise(build(graph, layout, focus, height, notes, readable).generate_html()))
     assets = _interned.setdefault(assets, assets)  # one copy of the ~700 kB library text for all views
     with _documents_lock:
         _documents[key] = (assets, own_style, body)
-        while len(_documents) > DOCUMENT_CACHE:
-            _documents.popitem(last=False)
     return assets, own_style, body
 
 
