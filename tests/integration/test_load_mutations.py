@@ -20,9 +20,9 @@ from app.settings import Settings
 from loaders import DatasetInvalid, GraphBatch, load_dataset
 from loaders.neo4j_sink import write_batch
 from tests.conftest import ensure_loaded
-from tests.integration.test_neo4j_load import as_sets, snapshot
 from tests.files.test_hostile_files import PLAN
 from tests.files.test_mutations import byte_op, mutate, originals
+from tests.integration.test_neo4j_load import as_sets, snapshot
 
 pytestmark = pytest.mark.neo4j
 
