@@ -72,16 +72,23 @@ MERGE (n:Entity {id: row.id})
 SET n = row.props
 SET n:$(row.label)
 """
+# Not ``MERGE (a)-[r:$(row.type)]->(b)``: Neo4j 5.26 plans a MERGE on a dynamic type as a scan of every
+# relationship per row (24,995,000 db hits for 5,000 rows at 10k relationships; under 1,000 rows/s), and
+# a pattern between two bound nodes the same way while its statistics say the database has no relationships.
+# Expanding from the start node to an end named by id, and creating the relationship only when it is
+# missing, is just as idempotent: a retried transaction finds what the first attempt committed.
 UPSERT_RELS: Final[LiteralString] = """
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
 MATCH (b:Entity {id: row.target})
-MERGE (a)-[r:$(row.type)]->(b)
-SET r = row.props
+WITH row, a, b, [(a)-[r]->(x) WHERE x.id = row.target AND type(r) = row.type | r] AS found
+FOREACH (_ IN CASE WHEN found = [] THEN [1] ELSE [] END | CREATE (a)-[new:$(row.type)]->(b) SET new = row.props)
+FOREACH (old IN found | SET old = row.props)
 """
 DELETE_RELS: Final[LiteralString] = """
 UNWIND $rows AS row
-MATCH (a:Entity {id: row.source})-[r:$(row.type)]->(b:Entity {id: row.target})
+MATCH (a:Entity {id: row.source})-[r]->(b:Entity)
+WHERE b.id = row.target AND type(r) = row.type
 DELETE r
 """
 INTERRUPTED: Final[LiteralString] = """
@@ -105,6 +112,12 @@ DELETE_OTHER_DATASETS: Final[LiteralString] = """
 MATCH (d:Dataset) WHERE d.name <> $name DETACH DELETE d
 """
 AWAIT_INDEXES: Final[LiteralString] = "CALL db.awaitIndexes(120)"
+# Whether the database already holds exactly this dataset: a finished load of the same fingerprint.
+LOADED: Final[LiteralString] = """
+MATCH (d:Dataset {name: $name})
+WHERE d.fingerprint = $fingerprint AND d.loading IS NULL
+RETURN count(d) AS count
+"""
 
 T = TypeVar("T")
 RelKey = tuple[str, str, str]
@@ -177,12 +190,17 @@ def write_batch(
                     f"a load of '{record['name']}' begun {record['since']} did not finish; "
                     "this load completes the graph"
                 )
+        fingerprint = batch.fingerprint()
+        if not prune and _read(driver, database, LOADED, name=batch.info.name, fingerprint=fingerprint)[0]["count"]:
+            # The last load of this very content finished: nothing to read or write (a reload of 100k
+            # relationships spent 5 s reading the database back only to find no difference).
+            return _unchanged(batch)
         old_nodes, old_rels = _read_state(driver, database, batch_size, progress)
         plan = _plan(batch, old_nodes, old_rels, prune)
         del old_nodes, old_rels
         done.total = plan.rows
         with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
-            _apply(session, batch, plan, prune, batch_size, progress, on_batch, done)
+            _apply(session, batch, fingerprint, plan, prune, batch_size, progress, on_batch, done)
     except DRIVER_ERRORS as exc:
         raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
     return plan.summary
@@ -276,9 +294,16 @@ def _plan(
     return plan
 
 
+def _unchanged(batch: GraphBatch) -> LoadSummary:
+    summary = LoadSummary(backend="neo4j", dataset=batch.info.name)
+    summary.nodes.unchanged, summary.rels.unchanged = len(batch.nodes), len(batch.rels)
+    return summary
+
+
 def _apply(
     session: neo4j.Session,
     batch: GraphBatch,
+    fingerprint: str,
     plan: _Plan,
     prune: bool,
     batch_size: int,
@@ -294,7 +319,7 @@ def _apply(
     ]
     if done.total:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        session.execute_write(_begin, batch.info.name, batch.fingerprint(), now)
+        session.execute_write(_begin, batch.info.name, fingerprint, now)
         done.began = True
     with tqdm(total=done.total, unit="row", disable=not progress or done.total == 0, desc="writing") as bar:
         for query, param, rows in steps:
@@ -304,7 +329,7 @@ def _apply(
                 bar.update(len(chunk))
                 if on_batch is not None:
                     on_batch(done.written, done.total)
-    session.execute_write(_finish, batch, prune)
+    session.execute_write(_finish, batch, fingerprint, prune)
 
 
 def _write_rows(session: neo4j.Session, query: LiteralString, param: str, rows: list[Any]) -> None:
@@ -316,7 +341,7 @@ def _begin(tx: neo4j.ManagedTransaction, name: str, fingerprint: str, since: str
     tx.run(BEGIN_LOAD, name=name, fingerprint=fingerprint, since=since).consume()
 
 
-def _finish(tx: neo4j.ManagedTransaction, batch: GraphBatch, prune: bool) -> None:
+def _finish(tx: neo4j.ManagedTransaction, batch: GraphBatch, fingerprint: str, prune: bool) -> None:
     if prune:
         tx.run(DELETE_OTHER_DATASETS, name=batch.info.name).consume()
     tx.run(
@@ -325,7 +350,7 @@ def _finish(tx: neo4j.ManagedTransaction, batch: GraphBatch, prune: bool) -> Non
         version=batch.info.version,
         description=batch.info.description,
         illustrative=batch.info.illustrative,
-        fingerprint=batch.fingerprint(),
+        fingerprint=fingerprint,
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     ).consume()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 from app.services import lookup
 from app.services.models import (
@@ -29,7 +31,7 @@ _MAX_NODES = 100_000
 
 @dataclass(frozen=True)
 class Facts:
-    """Every action point with its direct responses and status, read once per request."""
+    """Every action point with its direct responses and status (shared between requests: do not change it)."""
 
     items: list[ActionPointFacts]
     statuses: list[ActionPointStatus]
@@ -40,7 +42,39 @@ class Facts:
         return len(self.items)
 
 
+T = TypeVar("T")
+# Answers that depend only on the loaded dataset, per store: (dataset fingerprint, answers by question).
+_CACHE: weakref.WeakKeyDictionary[GraphStore, tuple[str, dict[tuple[str, ...], Any]]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+    """The answer to ``key`` computed once per store and dataset fingerprint (answers that depend on nothing
+    else: facts, coverage, gaps, matrix), shared between requests, so never to be changed by a caller.
+    Without a fingerprint (Neo4j while a load is under way) it is computed afresh every time."""
+    info = store.dataset_info()
+    fingerprint = info.fingerprint if info else None
+    if fingerprint is None:
+        return compute()
+    with _CACHE_LOCK:
+        kept = _CACHE.get(store)
+        if kept is not None and kept[0] == fingerprint and key in kept[1]:
+            return cast(T, kept[1][key])
+    value = compute()
+    with _CACHE_LOCK:
+        kept = _CACHE.get(store)
+        if kept is None or kept[0] != fingerprint:
+            kept = _CACHE[store] = (fingerprint, {})
+        kept[1][key] = value
+    return value
+
+
 def read_facts(store: GraphStore) -> Facts:
+    """Every action point's facts and status (computed once per dataset)."""
+    return per_dataset(store, ("facts",), lambda: _read_facts(store))
+
+
+def _read_facts(store: GraphStore) -> Facts:
     items = sorted(store.action_point_facts(), key=lambda f: (f.number, f.action_point.id))
     statuses = [
         ActionPointStatus(
@@ -168,6 +202,11 @@ _DIMENSIONS: dict[str, tuple[Label, Callable[[Response], Iterable[NodeRef]]]] = 
 
 
 def coverage(store: GraphStore, by: CoverageBy) -> CoverageOut:
+    """Coverage grouped ``by`` (computed once per dataset; do not change the answer)."""
+    return per_dataset(store, ("coverage", by), lambda: _coverage(store, by))
+
+
+def _coverage(store: GraphStore, by: CoverageBy) -> CoverageOut:
     facts = read_facts(store)
     if by == "goal":
         rows = goal_rows(store, facts)
@@ -186,6 +225,11 @@ def coverage(store: GraphStore, by: CoverageBy) -> CoverageOut:
 
 
 def gaps(store: GraphStore) -> GapsOut:
+    """The gaps (computed once per dataset; do not change the answer)."""
+    return per_dataset(store, ("gaps",), lambda: _gaps(store))
+
+
+def _gaps(store: GraphStore) -> GapsOut:
     facts = read_facts(store)
     return GapsOut(
         summary=summary(facts),

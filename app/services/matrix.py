@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from app.services import lookup, sheets, tables
-from app.services.coverage import read_facts
+from app.services.coverage import per_dataset, read_facts
 from app.services.models import MatrixCell, MatrixCols, MatrixOut, MatrixRow
 from app.services.sheets import marked
 from app.store.models import NodeRef
@@ -36,6 +36,11 @@ LEGEND: Final = {
 
 
 def matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
+    """The matrix with ``cols`` as columns (computed once per dataset; do not change the answer)."""
+    return per_dataset(store, ("matrix", cols), lambda: _matrix(store, cols))
+
+
+def _matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
     facts = read_facts(store)
     label = Label.PRIORITY_GOAL if cols == "goal" else _COLUMNS[cols][0]
     columns = lookup.nodes_of(store, label, _MAX_COLUMNS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -21,8 +22,10 @@ class NodeData(BaseModel):
         return str(self.props.get("name", self.id))
 
 
-class EdgeData(BaseModel):
-    """A relationship as a backend holds it."""
+@dataclass(frozen=True, slots=True)
+class EdgeData:
+    """A relationship as a backend holds it (a slotted dataclass, not a model: the memory store keeps one per
+    relationship, and a model with its field set and dict cost twice as much)."""
 
     source: str
     target: str

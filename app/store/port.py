@@ -30,6 +30,7 @@ class GraphStore(Protocol):
 
     def nodes_by_id(self, ids: Collection[str]) -> dict[str, NodeData]:
         """The nodes among ``ids`` that exist, with every property (exports need them all at once)."""
+        ...
 
     def links(self, node_id: str) -> list[LinkOut]: ...
 

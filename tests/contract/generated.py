@@ -8,6 +8,7 @@ that make tokenisers disagree (apostrophes, decimals, accents, dotted capitals).
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Final
 
 from hypothesis import strategies as st
@@ -132,6 +133,11 @@ def batches(draw: st.DrawFn) -> GraphBatch:
             props["countries"] = draw(st.lists(st.sampled_from(ids[Label.COUNTRY]), max_size=2, unique=True))
         if rel_type is RelType.PARTICIPATES_IN:
             props["role"] = draw(st.sampled_from(list(Role)))
+        for name, spec in REL_MODELS[rel_type].model_fields.items():
+            # Any other required qualifier with a closed vocabulary (a SUCCEEDS link's kind, for one).
+            kind = spec.annotation
+            if spec.is_required() and name not in props and isinstance(kind, type) and issubclass(kind, Enum):
+                props[name] = draw(st.sampled_from(list(kind)))
         rel = Rel(rel_type, source, target, to_properties(REL_MODELS[rel_type].model_validate(props)))
         rels[rel.key] = rel
     return GraphBatch(

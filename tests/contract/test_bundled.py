@@ -6,13 +6,11 @@ included, with ``memory_store``'s; the assertions after the comparison keep the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import get_args
 
 import pytest
 
 from app.services.health import health
-from app.store.base import TraversalStore
 from app.store.memory import MemoryStore
 from app.store.models import NodePage
 from app.store.port import GraphStore, TraceDirection
@@ -276,23 +274,16 @@ def test_search_without_words(store: GraphStore, memory_store: MemoryStore) -> N
     assert same(store, memory_store, lambda s: s.search("!!! ...", 10))["raised"] == "InvalidQuery"
 
 
-def test_primitives(store: GraphStore, memory_store: MemoryStore) -> None:
-    assert isinstance(store, TraversalStore)
+def test_nodes_by_id(store: GraphStore, memory_store: MemoryStore) -> None:
     ids = ["ap-17", "component-mrc", "country-pak", "nope"]
     assert set(same(store, memory_store, lambda s: s.nodes_by_id(ids))) == set(ids) - {"nope"}
+    assert same(store, memory_store, lambda s: s.nodes_by_id([])) == {}
 
-    def primitive(call: Callable[[TraversalStore], object]) -> Callable[[GraphStore], object]:
-        return lambda s: call(s) if isinstance(s, TraversalStore) else None
 
-    assert same(store, memory_store, primitive(lambda s: s.incident(ids)))
-    assert same(store, memory_store, primitive(lambda s: s.incident(ids, ["RESPONDS_TO", "NOPE"])))
-    assert same(store, memory_store, primitive(lambda s: s.incident(ids, ["NOPE"]))) == []
-    assert same(store, memory_store, primitive(lambda s: s.incident([]))) == []
-    assert same(store, memory_store, primitive(lambda s: s.edges_by_type(["UNDER", "HAS_COMPONENT"])))
-    assert same(store, memory_store, primitive(lambda s: s.edges_by_type([]))) == []
-    assert same(store, memory_store, primitive(lambda s: s.nodes_by_label(["Component", "Region", "Nope"])))
-    assert same(store, memory_store, primitive(lambda s: s.text_candidates(["migrant", "17"], 10)))
-    assert same(store, memory_store, primitive(lambda s: s.text_candidates([], 10))) == []
+def test_traversals_refuse_what_they_cannot_bound(store: GraphStore, memory_store: MemoryStore) -> None:
+    # Each adapter bounds its walks (Neo4j in the Cypher pattern itself): deeper asks are refused alike.
+    assert same(store, memory_store, lambda s: s.trace("ap-17", "up", 5, None))["raised"] == "InvalidQuery"
+    assert same(store, memory_store, lambda s: s.paths("ap-17", "pg-4", 7, 5))["raised"] == "InvalidQuery"
 
 
 def test_a_path_is_as_sure_as_its_weakest_hop(store: GraphStore, memory_store: MemoryStore) -> None:

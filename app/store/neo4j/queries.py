@@ -47,29 +47,34 @@ MATCH (n:Entity&$any($labels))
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
 """
 
-# Relationships touching a set of nodes; one touching two of them is returned once.
-INCIDENT: Final[LiteralString] = """
-MATCH (n:Entity)-[r]-(:Entity)
-WHERE n.id IN $ids
-WITH DISTINCT r
-RETURN startNode(r).id AS source, type(r) AS type, endNode(r).id AS target, properties(r) AS props
-"""
-
-INCIDENT_OF_TYPES: Final[LiteralString] = """
-MATCH (n:Entity)-[r:$any($types)]-(:Entity)
-WHERE n.id IN $ids
-WITH DISTINCT r
-RETURN startNode(r).id AS source, type(r) AS type, endNode(r).id AS target, properties(r) AS props
-"""
-
-ALL_EDGES: Final[LiteralString] = """
-MATCH (a:Entity)-[r]->(b:Entity)
+# Relationships whose two ends are both among $ids (a view's links), anchored on each id.
+EDGES_AMONG: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]->(b:Entity)
+WHERE b.id IN $ids
 RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
 """
 
 EDGES_OF_TYPES: Final[LiteralString] = """
 MATCH (a:Entity)-[r:$any($types)]->(b:Entity)
 RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
+"""
+
+# One node, every relationship touching it, the nodes at their other ends and the sources it cites.
+NODE_LINKS: Final[LiteralString] = """
+MATCH (n:Entity {id: $id})
+CALL (n) {
+  OPTIONAL MATCH (n)-[r]-(m:Entity)
+  RETURN collect(DISTINCT r) AS rels, collect(DISTINCT m) AS others
+}
+CALL (n) {
+  UNWIND coalesce(n.sources, []) AS sid
+  MATCH (s:Entity {id: sid})
+  RETURN collect(s) AS cited
+}
+RETURN [x IN [n] + others + cited | {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'][0], props: properties(x)}]
+       AS nodes,
+       [r IN rels | {source: startNode(r).id, type: type(r), target: endNode(r).id, props: properties(r)}] AS edges
 """
 
 # A page in the order of ``base.node_sort_key`` (label, number missing last, number, id), with the
@@ -95,26 +100,80 @@ WHERE n:Entity
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
 """
 
-# Everything the answer to "who responds to this action point" is built from, in one round trip (see
-# TraversalStore.response_edges): the action point, its RESPONDS_TO and UNDER edges, goal-level
-# RESPONDS_TO when asked, and the responders' context edges.
-RESPONSE_EDGES: Final[LiteralString] = """
+# The material of "who responds to this action point", in one round trip anchored on the action point (see
+# app.store.responses): its UNDER links, the RESPONDS_TO links into it (and into its goal when
+# $goal_level), each responder's PART_OF / IN_COUNTRY / ACTIVE_IN links, the HAS_COMPONENT links into the
+# responders and what they are part of, and every node these name (countries named on the links too).
+RESPONSE_MATERIAL: Final[LiteralString] = """
 MATCH (ap:Entity {id: $id})
 OPTIONAL MATCH (ap)-[under:UNDER]->(goal:Entity)
 WITH ap, collect(under) AS unders, collect(goal) AS goals
-OPTIONAL MATCH (responder:Entity)-[link:RESPONDS_TO]->(target:Entity)
-WHERE target = ap OR ($goal_level AND target IN goals)
-WITH ap, unders, collect(link) AS links, collect(DISTINCT responder) AS responders
-OPTIONAL MATCH (r:Entity)-[up:PART_OF|IN_COUNTRY|ACTIVE_IN]->(:Entity)
-WHERE r IN responders
-WITH ap, unders, links, responders, collect(up) AS ups
-WITH ap, unders + links + ups AS found,
-     responders + [e IN ups WHERE type(e) = 'PART_OF' | endNode(e)] AS heads
-OPTIONAL MATCH (:Entity)-[has:HAS_COMPONENT]->(head:Entity)
-WHERE head IN heads
-WITH ap, found, collect(has) AS owners
-WITH ap, found + owners AS found
-RETURN ap.id AS id, [l IN labels(ap) WHERE l <> 'Entity'][0] AS label, properties(ap) AS props,
-       [e IN found | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}]
-       AS edges
+CALL (ap, goals) {
+  UNWIND [ap] + CASE WHEN $goal_level THEN goals ELSE [] END AS t
+  MATCH (r:Entity)-[link:RESPONDS_TO]->(t)
+  RETURN collect(link) AS links, collect(DISTINCT r) AS responders
+}
+CALL (responders) {
+  UNWIND responders AS r
+  MATCH (r)-[c:PART_OF|IN_COUNTRY|ACTIVE_IN]->(up:Entity)
+  RETURN collect(c) AS ups, collect(DISTINCT up) AS above
+}
+CALL (responders, above) {
+  UNWIND responders + above AS h
+  MATCH (owner:Entity)-[has:HAS_COMPONENT]->(h)
+  RETURN collect(DISTINCT has) AS owners, collect(DISTINCT owner) AS owning
+}
+CALL (links) {
+  UNWIND links AS link
+  UNWIND coalesce(link.countries, []) AS cid
+  MATCH (c:Entity {id: cid})
+  RETURN collect(DISTINCT c) AS named
+}
+WITH ap, unders + links + ups + owners AS found, [ap] + goals + responders + above + owning + named AS ns
+RETURN [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
+       [e IN found | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
+"""
+
+# One breadth-first step of a trace, anchored on the frontier $ids: every relationship of $types that moves
+# to a lower rank ($sign -1, "up") or a higher one ($sign 1, "down"), $rank mapping labels to ranks
+# (app.store.base.RANK), and the nodes it reaches. (One query for the whole trace, as ANY SHORTEST over a
+# quantified pattern, cannot inline the rank predicate: Neo4j 5.26 searched every path within the bound and
+# filtered afterwards, 8.8 million db hits and 3 s for a 10-node answer at 10k relationships.)
+TRACE_STEP: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r:$any($types)]-(b:Entity)
+WHERE $sign * ($rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]]) > 0
+WITH collect(r) AS rels, collect(DISTINCT b) AS ends
+RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
+       [e IN rels | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
+"""
+
+# The shortest paths between two nodes (relationships in either direction), at most $max_hops long (the
+# pattern's bound is traversal.MAX_PATH_HOPS), the first $limit in the order of their id sequences, with
+# their nodes.
+PATHS: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = allShortestPaths((s)-[*..6]-(t))
+WITH p WHERE length(p) <= $max_hops
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+# Every relationship joining the two nodes of each pair in $pairs, in either direction.
+JOINS: Final[LiteralString] = """
+UNWIND $pairs AS pair
+MATCH (a:Entity {id: pair[0]})-[r]-(b:Entity {id: pair[1]})
+RETURN DISTINCT startNode(r).id AS source, type(r) AS type, endNode(r).id AS target, properties(r) AS props
+"""
+
+# One breadth-first layer of a neighbourhood: the neighbours of $ids not in $seen, with a label among
+# $labels (null: any).
+NEIGHBOURS: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (:Entity {id: id})--(m:Entity)
+WHERE NOT m.id IN $seen AND ($labels IS NULL OR any(l IN labels(m) WHERE l IN $labels))
+WITH DISTINCT m
+RETURN m.id AS id, [l IN labels(m) WHERE l <> 'Entity'][0] AS label, properties(m) AS props
 """

@@ -1,39 +1,56 @@
-"""The Neo4j backend: the primitives of ``TraversalStore`` answered by Cypher reads.
+"""The Neo4j backend: each question answered by anchored Cypher reads (``queries``), shaped by the shared rules.
 
-Every read is a managed, READ-routed transaction on an explicit database with a server-side timeout.
-Results are shaped and ordered exactly like ``MemoryStore``'s (same ``NodeData``/``EdgeData``, nodes in
-``node_sort_key`` order, edges by (source, type, target)), so every domain question computed in
-``app.store.base`` gives the same answer on both backends. One question is answered in the database
-instead: ``stats`` counts with an aggregation rather than reading every node and relationship.
+Every read is a managed, READ-routed transaction on an explicit database with a server-side timeout. A
+question starts from the node asked about: the headline question is one query, paths two after the two
+ends are checked, a trace or a neighbourhood one per breadth-first layer; counts are
+aggregated in the database; coverage facts are read once per dataset fingerprint. Results come back as the
+same ``NodeData``/``EdgeData`` as in memory and go through the same rules (``app.store.responses``,
+``traversal``, ``search``, ``base``), so both backends give the same answers (the contract suite checks it).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from typing import Any, Final, LiteralString
 
 import neo4j
 
-from app.errors import BackendUnavailable, NotFound
-from app.store.base import TraversalStore, matches_tokens, node_sort_key
-from app.store.models import DatasetOut, EdgeData, NodeData
+from app.errors import BackendUnavailable
+from app.store import base, responses, search, traversal
+from app.store.coverage import PerDataset
+from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.neo4j import queries as cypher
+from app.store.port import TraceDirection
+from app.store.responses import EdgeIndex
+from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
 from graph_schema import Label, RelType
-from loaders.stats import GraphStats, stats_from_counts
+from loaders.stats import GraphStats
 
 _LABELS: Final = frozenset(label.value for label in Label)
 _TYPES: Final = frozenset(t.value for t in RelType)
+_RANKS: Final = {str(label): rank for label, rank in base.RANK.items()}
+_FACT_TYPES: Final = sorted({responses.RESPONDS_TO, responses.UNDER, *responses.CONTEXT_TYPES})
 # The full-text index splits words where base.words() does not (at characters such as '÷'); the part
 # of a search token before such a character is what the index can look for.
 _INDEX_WORD: Final = re.compile(r"[^\W_]+")
 _MAX_INDEX_TERM: Final = 100
+_FACTS_TIMEOUT_FACTOR: Final = 10
+_ID_PAGE: Final = 20_000
 
 
-class Neo4jStore(TraversalStore):
+def _node(row: Any) -> NodeData:
+    return NodeData(id=row["id"], label=row["label"], props=dict(row["props"]))
+
+
+def _edge(row: Any) -> EdgeData:
+    return EdgeData(source=row["source"], target=row["target"], type=row["type"], props=dict(row["props"]))
+
+
+class Neo4jStore:
     """Reads the graph that ``loaders.neo4j_sink.write_batch`` wrote; never writes."""
 
     backend = "neo4j"
@@ -43,6 +60,7 @@ class Neo4jStore(TraversalStore):
         self.database = database
         self.timeout = timeout
         self.outage = Outage(self._probe, probe_interval)
+        self._facts = PerDataset()
 
     def close(self) -> None:
         """Stop the outage probe and close the driver (the application's shutdown)."""
@@ -55,11 +73,11 @@ class Neo4jStore(TraversalStore):
         with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
             session.run(neo4j.Query(cypher.PING, timeout=self.timeout)).consume()
 
-    def _read(self, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
+    def _read(self, query: LiteralString, /, *, timeout_: float | None = None, **params: Any) -> list[neo4j.Record]:
         self.outage.check()
         try:
             records, _, _ = self.driver.execute_query(
-                neo4j.Query(query, timeout=self.timeout),
+                neo4j.Query(query, timeout=timeout_ or self.timeout),
                 params,
                 database_=self.database,
                 routing_=neo4j.RoutingControl.READ,
@@ -74,47 +92,12 @@ class Neo4jStore(TraversalStore):
         return records
 
     def _nodes(self, query: LiteralString, /, **params: Any) -> list[NodeData]:
-        return [NodeData(id=r["id"], label=r["label"], props=dict(r["props"])) for r in self._read(query, **params)]
+        return [_node(r) for r in self._read(query, **params)]
 
     def _edges(self, query: LiteralString, /, **params: Any) -> list[EdgeData]:
-        found = {
-            (r["source"], r["type"], r["target"]): EdgeData(
-                source=r["source"], target=r["target"], type=r["type"], props=dict(r["props"])
-            )
-            for r in self._read(query, **params)
-        }
-        return [found[k] for k in sorted(found)]
+        return [_edge(r) for r in self._read(query, **params)]
 
-    # -- questions answered in the database -------------------------------------------------------
-    def stats(self) -> GraphStats:
-        # Same figures as TraversalStore.stats (the contract suite compares them), counted by Neo4j.
-        labels: Counter[str] = Counter()
-        types: Counter[str] = Counter()
-        levels: Counter[str] = Counter()
-        for r in self._read(cypher.NODE_COUNTS):
-            labels[r["label"]] += r["count"]
-            levels[str(r["confidence"])] += r["count"]
-        for r in self._read(cypher.EDGE_COUNTS):
-            types[r["type"]] += r["count"]
-            levels[str(r["confidence"])] += r["count"]
-        return stats_from_counts(labels, types, levels)
-
-    def response_edges(self, action_point_id: str, include_goal_level: bool) -> tuple[NodeData, list[EdgeData]]:
-        # One round trip instead of the four the primitives need (the headline question's hot path).
-        records = self._read(cypher.RESPONSE_EDGES, id=action_point_id, goal_level=include_goal_level)
-        if not records:
-            raise NotFound(f"no node with id '{action_point_id}'")
-        row = records[0]
-        found = {
-            (e["source"], e["type"], e["target"]): EdgeData(
-                source=e["source"], target=e["target"], type=e["type"], props=dict(e["props"])
-            )
-            for e in row["edges"]
-        }
-        ap = NodeData(id=row["id"], label=row["label"], props=dict(row["props"]))
-        return ap, [found[k] for k in sorted(found)]
-
-    # -- primitives --------------------------------------------------------------------------------
+    # -- the dataset ------------------------------------------------------------------------------
     def ping(self) -> None:
         self._read(cypher.PING)
 
@@ -132,45 +115,141 @@ class Neo4jStore(TraversalStore):
             fingerprint=r["fingerprint"],
         )
 
+    def stats(self) -> GraphStats:
+        nodes = ((r["label"], r["confidence"], r["count"]) for r in self._read(cypher.NODE_COUNTS))
+        edges = ((r["type"], r["confidence"], r["count"]) for r in self._read(cypher.EDGE_COUNTS))
+        return base.stats_of(nodes, edges)
+
+    # -- nodes and links --------------------------------------------------------------------------
     def nodes_by_id(self, ids: Collection[str]) -> dict[str, NodeData]:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
         return {n.id: n for n in self._nodes(cypher.NODES_BY_ID, ids=wanted)}
 
-    def incident(self, ids: Collection[str], types: Collection[str] | None = None) -> list[EdgeData]:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return []
-        if types is None:
-            return self._edges(cypher.INCIDENT, ids=wanted)
-        known = _known(types, _TYPES)
-        return self._edges(cypher.INCIDENT_OF_TYPES, ids=wanted, types=known) if known else []
+    def node_data(self, node_id: str) -> NodeData:
+        return base.found(self.nodes_by_id([node_id]).get(node_id), node_id)
 
-    def nodes_by_label(self, labels: Collection[str] | None) -> list[NodeData]:
+    def _node_links(self, node_id: str) -> tuple[NodeData, list[EdgeData], dict[str, NodeData]]:
+        records = self._read(cypher.NODE_LINKS, id=node_id)
+        if not records:
+            base.found(None, node_id)
+        nodes = [_node(n) for n in records[0]["nodes"]]
+        return nodes[0], [_edge(e) for e in records[0]["edges"]], {n.id: n for n in nodes}
+
+    def node(self, node_id: str) -> NodeOut:
+        node, edges, others = self._node_links(node_id)
+        return base.node_out(node, edges, others)
+
+    def links(self, node_id: str) -> list[LinkOut]:
+        _, edges, others = self._node_links(node_id)
+        return base.links_out(node_id, edges, others)
+
+    def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage:
+        base.check_label(label)
+        text = q.lower().strip() if q else None
+        records = self._read(cypher.PAGE_NODES, label=label, q=text or None, limit=int(limit), offset=int(offset))
+        return base.page([_node(row) for row in records[0]["page"]], int(records[0]["total"]), limit, offset)
+
+    # -- responses and coverage -------------------------------------------------------------------
+    def action_point(self, action_point_id: str, include_goal_level: bool) -> ActionPointDetail:
+        records = self._read(cypher.RESPONSE_MATERIAL, id=action_point_id, goal_level=include_goal_level)
+        if not records:
+            base.found(None, action_point_id)
+        nodes = {n.id: n for n in map(_node, records[0]["nodes"])}
+        graph = EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
+        return responses.detail(nodes[action_point_id], graph, include_goal_level)
+
+    def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]:
+        found = self.action_point(action_point_id, include_goal_level)
+        return [*found.responses, *found.goal_responses]
+
+    def action_point_facts(self) -> list[ActionPointFacts]:
+        info = self.dataset_info()
+        return self._facts.get(info.fingerprint if info else None, self._read_facts)
+
+    def _read_facts(self) -> list[ActionPointFacts]:
+        # Every link of the facts' types and the nodes they name: read once per dataset, so these reads may
+        # take longer than a question (80k links took 1.9 s at 100k relationships), in pages of node ids.
+        longer = self.timeout * _FACTS_TIMEOUT_FACTOR
+        aps = sorted(self._nodes(cypher.NODES_BY_LABEL, labels=[Label.ACTION_POINT.value]), key=base.node_sort_key)
+        edges = [_edge(r) for r in self._read(cypher.EDGES_OF_TYPES, timeout_=longer, types=_FACT_TYPES)]
+        named = {c for e in edges for c in e.props.get("countries", [])}
+        ids = sorted({e.source for e in edges} | {e.target for e in edges} | named | {a.id for a in aps})
+        nodes: dict[str, NodeData] = {}
+        for start in range(0, len(ids), _ID_PAGE):
+            page = self._read(cypher.NODES_BY_ID, timeout_=longer, ids=ids[start : start + _ID_PAGE])
+            nodes |= {n.id: n for n in map(_node, page)}
+        return responses.facts(aps, EdgeIndex.of(edges, nodes))
+
+    # -- trace, paths, neighbourhood --------------------------------------------------------------
+    def trace(self, node_id: str, direction: TraceDirection, depth: int, types: list[str] | None) -> GraphOut:
+        start = self.node_data(node_id)
+        allowed = _known(base.check_types(types), _TYPES)
+        traversal.check_depth(depth)
+        nodes: dict[str, NodeData] = {start.id: start}
+        edges: list[EdgeData] = []
+        for sign in (-1, 1) if direction == "both" else (-1 if direction == "up" else 1,):
+            frontier = [start.id]
+            for _ in range(depth):
+                if not frontier or not allowed:
+                    break
+                found = self._read(cypher.TRACE_STEP, ids=frontier, types=allowed, sign=sign, rank=_RANKS)[0]
+                edges += map(_edge, found["edges"])
+                reached = [n for n in map(_node, found["nodes"]) if n.id not in nodes]
+                nodes |= {n.id: n for n in reached}
+                frontier = [n.id for n in reached]
+        return base.graph_out(nodes.values(), edges)
+
+    def paths(self, source: str, target: str, max_hops: int, limit: int) -> list[PathOut]:
+        ends = self.nodes_by_id([source, target])
+        start, goal = base.found(ends.get(source), source), base.found(ends.get(target), target)
+        traversal.check_hops(max_hops)
+        if start.id == goal.id:
+            return traversal.same_node_path(start)
+        records = self._read(cypher.PATHS, source=source, target=target, max_hops=max_hops, limit=limit)
+        if not records:
+            return []
+        sequences = [list(r["ids"]) for r in records]
+        nodes = {n.id: n for r in records for n in map(_node, r["nodes"])}
+        pairs = sorted({tuple(sorted(pair)) for seq in sequences for pair in itertools.pairwise(seq)})
+        return traversal.paths_out(sequences, nodes, self._edges(cypher.JOINS, pairs=[list(p) for p in pairs]))
+
+    def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut:
+        start = self.node_data(focus)
+        base.check_labels(labels)
+        chosen: dict[str, NodeData] = {start.id: start}
+        frontier = [start.id]
+        truncated = False
+        for _ in range(depth):
+            if not frontier:
+                break
+            layer = self._nodes(cypher.NEIGHBOURS, ids=frontier, seen=list(chosen), labels=labels or None)
+            frontier = []
+            for node in sorted(layer, key=base.node_sort_key):
+                if len(chosen) >= max_nodes:
+                    truncated = True
+                    break
+                chosen[node.id] = node
+                frontier.append(node.id)
+            if truncated:
+                break
+        out = base.graph_out(chosen.values(), self._edges(cypher.EDGES_AMONG, ids=list(chosen)))
+        return base.cut(out, max_nodes, "depth or labels") if truncated else out
+
+    def whole_graph(self, labels: list[str] | None, max_nodes: int) -> GraphOut:
         if labels is None:
-            return _sorted(self._nodes(cypher.ALL_NODES))
-        known = _known(labels, _LABELS)
-        return _sorted(self._nodes(cypher.NODES_BY_LABEL, labels=known)) if known else []
+            pool = self._nodes(cypher.ALL_NODES)
+        else:
+            known = _known(labels, _LABELS)
+            pool = self._nodes(cypher.NODES_BY_LABEL, labels=known) if known else []
+        nodes, truncated = base.whole_graph_cut(sorted(pool, key=base.node_sort_key), max_nodes)
+        out = base.graph_out(nodes, self._edges(cypher.EDGES_AMONG, ids=[n.id for n in nodes]))
+        return base.cut(out, max_nodes, "labels") if truncated else out
 
-    def edges_by_type(self, types: Collection[str] | None) -> list[EdgeData]:
-        if types is None:
-            return self._edges(cypher.ALL_EDGES)
-        known = _known(types, _TYPES)
-        return self._edges(cypher.EDGES_OF_TYPES, types=known) if known else []
-
-    def page_nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> tuple[list[NodeData], int]:
-        if label is not None and label not in _LABELS:
-            return [], 0
-        records = self._read(cypher.PAGE_NODES, label=label, q=q or None, limit=int(limit), offset=int(offset))
-        record = records[0]
-        page = [NodeData(id=row["id"], label=row["label"], props=dict(row["props"])) for row in record["page"]]
-        return page, int(record["total"])
-
-    def text_candidates(self, tokens: list[str], limit: int) -> list[NodeData]:
-        # ``limit`` is ignored, as in memory: ranking happens in base.search over every candidate.
-        if not tokens:
-            return []
+    # -- search -----------------------------------------------------------------------------------
+    def search(self, q: str, limit: int) -> list[SearchHit]:
+        tokens, phrase = search.tokens_of(q)
         terms = [_index_term(t) for t in tokens]
         if all(terms):
             # An infix wildcard, not a prefix one: the index keeps "d'ivoire", "1.5" or "straße" as one
@@ -178,7 +257,8 @@ class Neo4jStore(TraversalStore):
             pool = self._nodes(cypher.TEXT_CANDIDATES, query=" OR ".join(f"*{t}*" for t in terms))
         else:
             pool = self._nodes(cypher.ALL_NODES)  # a token the index cannot look for at all: scan
-        return _sorted(n for n in pool if matches_tokens(n, tokens))
+        candidates = (w for w in map(search.Words.of, pool) if w.matches(tokens))
+        return search.rank(candidates, tokens, phrase, limit)
 
 
 def unavailable(exc: BaseException, database: str, timeout: float) -> BaseException:
@@ -263,7 +343,3 @@ def _index_term(token: str) -> str:
     # Lucene cannot build the automaton of some long wildcard terms (TooComplexToDeterminize from 315
     # repeated letters); a prefix finds a superset, which matches_tokens then narrows.
     return match.group()[:_MAX_INDEX_TERM] if match else ""
-
-
-def _sorted(nodes: Iterable[NodeData]) -> list[NodeData]:
-    return sorted(nodes, key=node_sort_key)
