@@ -1,4 +1,4 @@
-"""The ``bpkg`` command: validate, load, stats, serve, template (the CLI's composition root)."""
+"""The ``bpkg`` command: validate, load, stats, serve, template, synth (the CLI's composition root)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a dataset and report every problem; writes nothing")
     p.add_argument("dataset", nargs="?", help="dataset folder or bundled name (default: budapest-process)")
+    p.add_argument("--strict", action="store_true", help="warnings (suspect links) are errors: exit 1 (for CI)")
 
     p = sub.add_parser("load", help="validate a dataset, then load it into a backend")
     p.add_argument("dataset", nargs="?", help="dataset folder or bundled name (default: budapest-process)")
@@ -77,6 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     _add_neo4j_flags(p)
 
+    p = sub.add_parser("diff", help="what changed between two versions of a dataset, and which links are suspect")
+    p.add_argument("old", help="the earlier dataset (folder or bundled name)")
+    p.add_argument("new", help="the later dataset (folder or bundled name)")
+    p.add_argument("--format", choices=["md", "html", "json"], default="md", help="report format (default: md)")
+    p.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
+    p.add_argument("--exit-code", action="store_true", help="exit 1 when the versions differ (as `git diff`)")
+
+    p = sub.add_parser("synth", help="write a generated dataset of N relationships (every fact illustrative)")
+    p.add_argument("output", type=Path, help="dataset folder to write (created if needed)")
+    p.add_argument("--relationships", type=_positive, required=True, help="how many relationships")
+    p.add_argument("--seed", type=int, default=0, help="the same seed gives the same files (default 0)")
+
     p = sub.add_parser("template", help="write the empty implementation-plan template (.csv or .xlsx)")
     p.add_argument("output", type=Path, help="file to write, ending in .csv or .xlsx")
     return parser
@@ -96,7 +109,14 @@ def _print_stats(stats: GraphStats) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    batch = load_dataset(args.dataset)
+    from loaders.dataset import check_dataset
+
+    checked = check_dataset(args.dataset)
+    if checked.warnings and args.strict:
+        raise DatasetInvalid(checked.warnings)  # --strict: suspect links make the dataset invalid
+    for warning in checked.warnings:
+        print(f"Warning: {warning}")
+    batch = checked.batch
     stats = graph_stats(batch.nodes, batch.rels)
     print(
         f"OK: {batch.info.name} {batch.info.version}: {stats.nodes} nodes, {stats.relationships} relationships "
@@ -179,6 +199,25 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from loaders.diff import diff_batches, to_html, to_markdown
+
+    found = diff_batches(load_dataset(args.old), load_dataset(args.new))
+    if args.format == "json":
+        import json
+
+        report = json.dumps(found.as_json(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        report = to_html(found) if args.format == "html" else to_markdown(found)
+    if args.output:
+        args.output.write_text(report, encoding="utf-8")
+        counts = found.counts()
+        print(f"Wrote {args.output}: {counts['nodes']} nodes, {counts['relationships']} links, {counts['suspect']}")
+    else:
+        sys.stdout.write(report)
+    return 1 if args.exit_code and not found.same else 0
+
+
 def _template(args: argparse.Namespace) -> int:
     suffix = args.output.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -189,7 +228,23 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"validate": _validate, "load": _load, "stats": _stats, "serve": _serve, "template": _template}
+def _synth(args: argparse.Namespace) -> int:
+    from loaders import synth
+
+    nodes, rels = synth.write(args.output, args.relationships, args.seed)
+    print(f"Wrote {args.output}: {nodes} nodes, {rels} relationships (seed {args.seed}; every fact illustrative)")
+    return 0
+
+
+COMMANDS = {
+    "synth": _synth,
+    "validate": _validate,
+    "load": _load,
+    "stats": _stats,
+    "serve": _serve,
+    "diff": _diff,
+    "template": _template,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,8 @@ from graph_schema.constraints import (
     expected_constraint_names,
     index_ddl,
 )
-from graph_schema.enums import Confidence, Label, RelType, Role, Strength, most_certain, weakest
+from graph_schema.dates import DateError, DateSpan, Precision, When, may_be_after, parse_date, parse_when
+from graph_schema.enums import Confidence, Label, RelType, Role, Strength, SuccessionKind, most_certain, weakest
 from graph_schema.models import (
     NODE_MODELS,
     REL_MODELS,
@@ -19,6 +20,8 @@ from graph_schema.models import (
     Provenance,
     RelProps,
     RespondsToProps,
+    SucceedsProps,
+    date_conflicts,
     to_properties,
 )
 from graph_schema.patterns import PATTERNS, allowed_targets, is_allowed
@@ -31,20 +34,30 @@ __all__ = [
     "PATTERNS",
     "REL_MODELS",
     "Confidence",
+    "DateError",
+    "DateSpan",
     "Label",
     "NodeProps",
+    "Precision",
     "Provenance",
     "RelProps",
     "RelType",
     "RespondsToProps",
     "Role",
     "Strength",
+    "SucceedsProps",
+    "SuccessionKind",
+    "When",
     "allowed_targets",
     "constraint_ddl",
+    "date_conflicts",
     "expected_constraint_names",
     "index_ddl",
     "is_allowed",
+    "may_be_after",
     "most_certain",
+    "parse_date",
+    "parse_when",
     "to_properties",
     "weakest",
 ]

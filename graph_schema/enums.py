@@ -47,6 +47,7 @@ class RelType(StrEnum):
     FUNDS = "FUNDS"
     IMPLEMENTS = "IMPLEMENTS"
     PRODUCED = "PRODUCED"
+    SUCCEEDS = "SUCCEEDS"
 
 
 class Confidence(StrEnum):
@@ -90,3 +91,11 @@ class Role(StrEnum):
     CO_CHAIR = "co-chair"
     OBSERVER = "observer"
     SECRETARIAT = "secretariat"
+
+
+class SuccessionKind(StrEnum):
+    """How an action point (or plan) of a later plan takes up one of an earlier plan (on SUCCEEDS)."""
+
+    CONTINUES = "continues"
+    MERGES = "merges"
+    REPLACES = "replaces"

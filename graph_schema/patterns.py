@@ -38,6 +38,9 @@ PATTERNS: Final[frozenset[Pattern]] = frozenset().union(
     _fan((L.ORGANISATION,), R.FUNDS, (L.PROJECT, L.COMPONENT, L.ACTIVITY)),
     _fan((L.ORGANISATION,), R.IMPLEMENTS, (L.PROJECT, L.COMPONENT, L.ACTIVITY)),
     _fan((L.ACTIVITY, L.COMPONENT, L.EVENT), R.PRODUCED, (L.OUTPUT,)),
+    # Plan succession: the later action point (plan) takes up the earlier one.
+    _fan((L.ACTION_POINT,), R.SUCCEEDS, (L.ACTION_POINT,)),
+    _fan((L.ACTION_PLAN,), R.SUCCEEDS, (L.ACTION_PLAN,)),
 )
 
 

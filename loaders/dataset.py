@@ -16,7 +16,18 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, allowed_targets, is_allowed, to_properties
+from graph_schema import (
+    NODE_MODELS,
+    REL_MODELS,
+    Label,
+    RelType,
+    allowed_targets,
+    date_conflicts,
+    is_allowed,
+    may_be_after,
+    parse_date,
+    to_properties,
+)
 from loaders.batch import DatasetInfo, GraphBatch, Node, Rel
 from loaders.checks import value_problems
 from loaders.limits import Limits
@@ -40,6 +51,7 @@ PLAN_COLUMNS: Final = (
     "confidence",
     "source",
     "note",
+    "reviewed",
 )
 _PLAN_REQUIRED: Final = ("action_point", "confidence", "source")
 
@@ -448,7 +460,10 @@ class _Validator:
                     self.invalid_ids.add(ident)
                 continue
             model = self._pydantic(raw.loc, NODE_MODELS[label], data)
-            if model is None:
+            conflicts = date_conflicts(model.model_dump()) if model is not None else []
+            for field, reason in conflicts:
+                self.problems.add(raw.loc, field, reason)
+            if model is None or conflicts:
                 if isinstance(ident, str):
                     self.invalid_ids.add(ident)
                 continue
@@ -584,12 +599,56 @@ def _first_locs(raw_nodes: list[RawNode]) -> dict[str, Loc]:
     return locs
 
 
+@dataclass(frozen=True, slots=True)
+class SuspectLink:
+    """A link reviewed before a node it rests on last changed (``updated`` later than the link's ``reviewed``)."""
+
+    rel: Rel
+    changed: tuple[str, ...]  # ids of the end nodes updated after the review
+
+
+def suspect_links(batch: GraphBatch) -> list[SuspectLink]:
+    """Links with a ``reviewed`` date whose source or target node has an ``updated`` date that may be later.
+
+    When the precisions leave it open (reviewed ``2024-05``, updated ``2024-05-10``) the link is suspect: it
+    asks for a second look, which costs less than a stale link. Links without ``reviewed`` are never suspect."""
+    updated = {n.id: parse_date(str(n.props["updated"])) for n in batch.nodes if "updated" in n.props}
+    out: list[SuspectLink] = []
+    for rel in batch.rels:
+        reviewed = rel.props.get("reviewed")
+        if reviewed is None:
+            continue
+        seen = parse_date(str(reviewed))
+        changed = tuple(
+            end
+            for end in dict.fromkeys((rel.source, rel.target))
+            if end in updated and may_be_after(updated[end], seen)
+        )
+        if changed:
+            out.append(SuspectLink(rel, changed))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A valid dataset and the warnings about it (suspect links), each with file, row/line and field."""
+
+    batch: GraphBatch
+    warnings: list[Problem]
+
+
 def load_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> GraphBatch:
     """Read and validate a dataset; return its GraphBatch or raise ``DatasetInvalid`` with all problems.
 
     ``limits`` bound what the files may hold; by default ``Limits`` with any ``BPKG_MAX_*`` overrides
     from the environment.
     """
+    return check_dataset(dataset, limits=limits).batch
+
+
+def check_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> Checked:
+    """``load_dataset`` that also returns the warnings: links left suspect by a later change to a node they
+    rest on (see ``suspect_links``)."""
     from loaders.plan import plan_rels  # plan rows need the reference graph first
 
     if limits is None:
@@ -610,4 +669,15 @@ def load_dataset(dataset: str | Path | None = None, *, limits: Limits | None = N
     v.follow_ons()
     v.problems.raise_if_any()
     assert info is not None  # a missing manifest is a problem, raised above
-    return GraphBatch(info=info, nodes=nodes, rels=rels)
+    batch = GraphBatch(info=info, nodes=nodes, rels=rels)
+    warnings = Problems()
+    for suspect in suspect_links(batch):
+        rel = suspect.rel
+        changes = ", ".join(f"{end} was updated {by_id[end].props['updated']}" for end in suspect.changed)
+        warnings.add(
+            rel_locs[rel.key],
+            "reviewed",
+            f"suspect link {rel.source} -[{rel.type}]-> {rel.target}: {changes}, after the link was reviewed "
+            f"({rel.props['reviewed']}); check it and give the date of that review",
+        )
+    return Checked(batch, warnings.items)

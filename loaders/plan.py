@@ -98,6 +98,8 @@ def plan_rels(
             "note": cells.get("note"),
         }
         provenance = {key: value for key, value in provenance.items() if value}
+        # When the row's links were last checked; goes on every link the row makes (checked by the schema).
+        review = {"reviewed": cells["reviewed"]} if cells.get("reviewed") else {}
         ok = _check_provenance(row, provenance, by_id, problems, missing) and ok
 
         goal: str | None = None
@@ -141,7 +143,7 @@ def plan_rels(
             # The first row that places an action point under a goal carries the link; a second,
             # different goal is reported by the validator (one goal per action point).
             goal_of.setdefault(ap, goal)
-            data = {"from": ap, "type": RelType.UNDER.value, "to": goal, **provenance}
+            data = {"from": ap, "type": RelType.UNDER.value, "to": goal, **provenance, **review}
             out.append(RawRel(row.loc, data, from_field="action_point", to_field="goal"))
         if not given:
             continue
@@ -153,6 +155,7 @@ def plan_rels(
             "strength": cells.get("strength"),
             "countries": [_country_ref(c) for c in (cells.get("countries") or "").split(";") if c.strip()],
             **provenance,
+            **review,
         }
         if data["strength"] is None:
             del data["strength"]  # reported as a missing required property

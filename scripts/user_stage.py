@@ -198,6 +198,20 @@ def pages(server: Server) -> None:
     check(server, "/view/trace/activity-mrc-lahore?direction=up", kind="text/html")
     check(server, "/view/trace/pg-4?direction=down&download=1", kind="text/html")
     check(server, "/view/search?q=resource+centre", text="Resource", kind="text/html")
+    # The policy officer's questions, each answered by a page of its own (and the same as a file).
+    check(server, "/view/action-points", text="only through its goal", kind="text/html")
+    check(server, "/view/action-points/table?format=csv", text="status", kind="text/csv")
+    check(server, "/view/action-points/table?format=xlsx")
+    check(server, "/view/gaps", kind="text/html")
+    check(server, "/view/gaps/table?format=csv", kind="text/csv")
+    check(server, "/view/country/PAK", text="Pakistan", kind="text/html")
+    check(server, "/view/country/PAK/table?format=xlsx")
+    check(server, "/view/country/PAK?download=1", text="Pakistan", kind="text/html")
+    for rows, cols in (("goal", "component"), ("action_point", "country"), ("action_point", "project")):
+        check(server, f"/view/matrix?rows={rows}&cols={cols}", kind="text/html")
+        check(server, f"/view/matrix/table?rows={rows}&cols={cols}&format=csv", kind="text/csv")
+    check(server, "/view/paths?from=org-eu&to=ap-17", text="European Union", kind="text/html")
+    check(server, "/view/flow", kind="text/html")
     check(server, "/view/node/no-such-node", want=404, kind="text/html")
     docs = check(server, "/docs", kind="text/html").decode()
     for asset in ("/docs-static/swagger-ui-bundle.js", "/docs-static/swagger-ui.css"):
@@ -234,6 +248,8 @@ def commands(bpkg: str, scratch: Path, backend: str) -> None:
             elif name.endswith(".xlsx") and not zipfile.is_zipfile(target):
                 fail(f"bpkg template {name} is not a workbook")
         run(bpkg, "template", "plan.txt", cwd=scratch, expect=2)
+        run(bpkg, "diff", "budapest-process", "budapest-process", "--exit-code", cwd=scratch)
+        run(bpkg, "diff", "budapest-process", "budapest-process", "--format", "html", "--output", "d.html", cwd=scratch)
         bad = scratch / "bad"
         bad.mkdir()
         (bad / "manifest.yaml").write_text("name: bad\nversion: '1'\nfiles: [{path: nodes.yaml, format: graph}]\n")

@@ -37,11 +37,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import ExcelWriter
 
-from graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, is_allowed
+from graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, date_conflicts, is_allowed
 from loaders.dataset import PLAN_COLUMNS
 from tools.reference_graph import ILLUSTRATIVE, INFERRED, Graph, ReferenceBuilder
 from tools.tables import TABLES_DIR, BuildError, DatasetSettings, Tables, read_tables
 
+# The sample plan leaves out the optional ``reviewed`` column: nobody has reviewed an illustrative link. The
+# empty template has every column.
+SAMPLE_COLUMNS: Final = tuple(c for c in PLAN_COLUMNS if c != "reviewed")
 REPO: Final = Path(__file__).resolve().parent.parent
 DEFAULT_FACTS: Final = REPO / ".." / "shared" / "domain" / "facts.yaml"
 DATASET_DIR: Final = REPO / "loaders" / "datasets" / "budapest-process"
@@ -80,6 +83,8 @@ def check(g: Graph, rows: list[list[str]], sample_source: str) -> list[str]:
             NODE_MODELS[label].model_validate(props)
         except ValueError as exc:
             problems.append(f"node {data['id']}: {exc}")
+        else:
+            problems += [f"node {data['id']}, {field}: {reason}" for field, reason in date_conflicts(props)]
         for src in data["sources"]:
             if g.labels.get(src) is not Label.SOURCE:
                 problems.append(f"node {data['id']}: unknown source {src}")
@@ -109,7 +114,7 @@ def check(g: Graph, rows: list[list[str]], sample_source: str) -> list[str]:
     pairs: set[tuple[str, str]] = set()
     responded: set[int] = set()
     for row in rows:
-        cells = dict(zip(PLAN_COLUMNS, row, strict=True))
+        cells = dict(zip(SAMPLE_COLUMNS, row, strict=True))
         ap, activity, component, project = (cells[c] for c in ("action_point", "activity", "component", "project"))
         for value, label in ((activity, Label.ACTIVITY), (component, Label.COMPONENT), (project, Label.PROJECT)):
             if value and g.labels.get(value) is not label:
@@ -227,20 +232,20 @@ def countries_csv(g: Graph) -> str:
     return _csv(rows)
 
 
-def _workbook(rows: Sequence[Sequence[str]], t: Tables) -> bytes:
+def _workbook(rows: Sequence[Sequence[str]], t: Tables, columns: Sequence[str]) -> bytes:
     """An XLSX with the plan on the first sheet and a README sheet; byte-identical for the same rows."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet
     sheet.title = "plan"
-    sheet.append(list(PLAN_COLUMNS))
+    sheet.append(list(columns))
     for row in rows:
         sheet.append([int(v) if i in (0, 1) and v.isdigit() else (v or None) for i, v in enumerate(row)])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    widths = (13, 6, 42, 20, 16, 26, 9, 12, 20, 90)
-    for letter, width in zip("ABCDEFGHIJ", widths, strict=True):
+    widths = (13, 6, 42, 20, 16, 26, 9, 12, 20, 90, 11)[: len(columns)]
+    for letter, width in zip("ABCDEFGHIJK", widths, strict=False):
         sheet.column_dimensions[letter].width = width
     readme = book.create_sheet("README")
     readme.append(["column", "required", "meaning", "example"])
@@ -316,10 +321,10 @@ def write(out: Path, templates: Path, graph: Graph, rows: list[list[str]], t: Ta
         out / "manifest.yaml": manifest_yaml(t.settings, facts_name),
         out / "reference.yaml": reference_yaml(graph, facts_name),
         out / "countries.csv": countries_csv(graph),
-        out / "sample-plan.csv": _csv([list(PLAN_COLUMNS), *rows]),
-        out / "sample-plan.xlsx": _workbook(rows, t),
+        out / "sample-plan.csv": _csv([list(SAMPLE_COLUMNS), *rows]),
+        out / "sample-plan.xlsx": _workbook(rows, t, SAMPLE_COLUMNS),
         templates / "implementation-plan.csv": _csv([list(PLAN_COLUMNS)]),
-        templates / "implementation-plan.xlsx": _workbook([], t),
+        templates / "implementation-plan.xlsx": _workbook([], t, PLAN_COLUMNS),
     }
     for path, data in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graph_schema import Label, RelType
+from tools.dates import start_of, when_of
 from tools.tables import BuildError, Tables
 
 CONFIRMED: Final = "confirmed"
@@ -202,6 +203,7 @@ class ReferenceBuilder:
         self.org_sources: dict[str, list[str]] = {}
         self.mrc_ids: dict[str, str] = {}
         self.event_ids: dict[str, str] = {}
+        self.date_table = {row.wording: row.when or "" for row in tables.dates}
 
     # -- helpers ------------------------------------------------------------------------------
     def country(self, iso: str) -> str:
@@ -524,6 +526,7 @@ class ReferenceBuilder:
             code="IMD2013",
             adopted=str(imd["adopted"]),
             year=int(str(imd["adopted"])[:4]),
+            when=when_of(str(imd["adopted"]), self.date_table),
             description=f"Adopted at the 5th Ministerial Conference (Istanbul); {imd['countries_attending']} "
             "countries attended. It adopted the six priority goals (2013 order) of the Silk Routes Partnership.",
             note="signatory list missing",
@@ -538,6 +541,7 @@ class ReferenceBuilder:
             code="IC2019",
             adopted=str(ic["adopted"]),
             year=int(str(ic["adopted"])[:4]),
+            when=when_of(str(ic["adopted"]), self.date_table),
             description="Political declaration of the 6th Ministerial Conference with five key commitments and its "
             f"Call for Action; adopted by {ic['adopting_states_count']} countries.",
             note=str(ic["notes"]),
@@ -552,6 +556,7 @@ class ReferenceBuilder:
             code="CFA2025",
             adopted=str(cfa25["adopted"]),
             year=int(str(cfa25["adopted"])[:4]),
+            when=when_of(str(cfa25["adopted"]), self.date_table),
             description="Adopted at the 7th Ministerial Conference (Budapest, 12 November 2024) together with the "
             "Call for Action 2025-2030.",
             note=f"the facts record the declaration and its Call for Action as one document: {cfa25['name']}",
@@ -567,6 +572,7 @@ class ReferenceBuilder:
             code="CFA2019",
             year_start=2019,
             year_end=2024,
+            when=f"{when_of(str(cfa['adopted']), self.date_table)}/2024",  # adopted; "a five year plan (2019-2024)"
             description=f"Five-year plan with {cfa['action_points']} action points under {cfa['priority_goals']} "
             "priority goals, adopted with the Istanbul Commitments at the 6th Ministerial Conference "
             f"({cfa['adopted']}).",
@@ -581,6 +587,7 @@ class ReferenceBuilder:
             code="CFA2019_IP",
             year_start=2019,
             year_end=2024,
+            when=f"{when_of(str(ip['endorsed']), self.date_table)}/2024",  # endorsed; "guiding BP until 2024"
             description="Endorsed by Senior Officials (December 2019). Frames the priorities until 2024 and gives "
             "states a way to contribute to or fund particular priorities; a living document.",
             note=f"endorsed {ip['endorsed']}; {ip['notes']}",
@@ -594,6 +601,7 @@ class ReferenceBuilder:
             code="CFA2025",
             year_start=2025,
             year_end=2030,
+            when="2025/2030",
             description="Successor plan adopted at the 7th Ministerial Conference (Budapest, 2024) with six "
             "priorities: irregular migration, smuggling and border management; legal pathways and labour mobility; "
             "return, readmission and reintegration; migration and development and root causes; international "
@@ -721,6 +729,7 @@ class ReferenceBuilder:
                 start=start,
                 end=end,
                 years=years,
+                when=when_of(years, self.date_table) if years else None,
                 description=" ".join(desc) or None,
             )
             for iso in as_list(p.get("countries")):
@@ -760,6 +769,7 @@ class ReferenceBuilder:
                 conf,
                 code=code,
                 years=str(c["years"]),
+                when=when_of(str(c["years"]), self.date_table),
                 description=str(c["description"]),
                 note="; ".join(notes) or None,
             )
@@ -866,6 +876,7 @@ class ReferenceBuilder:
                 city=city,
                 start=opened,
                 year=int(opened[:4]),
+                when=start_of(opened, self.date_table),
                 description="; ".join(desc) + ".",
                 note=str(m["notes"]) if m.get("notes") else None,
             )
@@ -935,6 +946,8 @@ class ReferenceBuilder:
                 kind=spec.kind,
                 start=spec.start,
                 year=spec.year,
+                # Started then; no source gives an end.
+                when=start_of(spec.start or str(spec.year or ""), self.date_table) if spec.start or spec.year else None,
                 description=spec.description,
                 note=spec.note,
             )
@@ -958,6 +971,7 @@ class ReferenceBuilder:
                 out.confidence,
                 kind=out.kind,
                 year=out.year,
+                when=str(out.year) if out.year else None,
                 description=out.description,
                 note=out.note,
             )
@@ -1012,6 +1026,7 @@ class ReferenceBuilder:
                 kind=kinds[etype].kind if etype in kinds else etype.replace("_", " "),
                 date=date,
                 year=int(year_match.group(1)) if year_match else None,
+                when=when_of(date, self.date_table),
                 place=str(e["place"]) if e.get("place") else None,
                 description=" ".join(desc) or None,
                 note=why or (str(e["notes"]) if e.get("notes") else None),

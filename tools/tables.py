@@ -194,6 +194,13 @@ class ReadmeRow(Record):
     example: str = ""
 
 
+# -- dates.csv -------------------------------------------------------------------------------------------------
+class DateWording(Record):
+    wording: str
+    when: str | None = None
+    why: str
+
+
 # -- dataset.yaml --------------------------------------------------------------------------------------------
 class SamplePlanNotes(Record):
     source: str
@@ -305,6 +312,7 @@ class Tables(Record):
     plan_goals: tuple[PlanGoal, ...]
     plan_links: tuple[PlanLink, ...]
     plan_readme: tuple[ReadmeRow, ...]
+    dates: tuple[DateWording, ...]
 
 
 def _unique(path: Path, what: str, keys: list[str]) -> None:
@@ -326,6 +334,7 @@ def read_tables(folder: Path = TABLES_DIR) -> Tables:
         plan_goals=read_csv(folder / "plan-goals.csv", PlanGoal),
         plan_links=read_csv(folder / "plan-links.csv", PlanLink),
         plan_readme=read_csv(folder / "plan-readme.csv", ReadmeRow),
+        dates=read_csv(folder / "dates.csv", DateWording),
     )
     sources = folder / "sources.csv"
     _unique(sources, "id", [s.id for s in t.sources])
@@ -347,6 +356,7 @@ def read_tables(folder: Path = TABLES_DIR) -> Tables:
     _unique(centres, "holder and listed_as", [f"{c.holder} {c.listed_as}" for c in t.centre_partners])
     items = t.activities
     _unique(folder / "activities.yaml", "id", [a.id for a in items.activities] + [o.id for o in items.outputs])
+    _unique(folder / "dates.csv", "wording", [d.wording for d in t.dates])
     goals = folder / "plan-goals.csv"
     _unique(goals, "goal", [str(g.goal) for g in t.plan_goals])
     numbers = sorted(n for g in t.plan_goals for n in range(g.first_action_point, g.last_action_point + 1))

@@ -169,13 +169,15 @@ def test_empty_file(tmp_path: Path) -> None:
 def test_missing_required_column(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path)
     columns = [c for c in PLAN_COLUMNS if c != "confidence"]
-    write_csv(folder / "plan.csv", columns, [["1", "1", "", "", "", "", "", "source-a", ""]])
+    write_csv(folder / "plan.csv", columns, [["1", "1", "", "", "", "", "", "source-a", "", ""]])
     assert problems_of(folder) == ["plan.csv, row 1, field 'confidence': required column is missing"]
 
 
 def test_non_utf8_file(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path)
-    text = (folder / "plan.csv").read_text(encoding="utf-8").replace(",illustrative\n", ",illustratif \u00e9t\u00e9\n")
+    text = (
+        (folder / "plan.csv").read_text(encoding="utf-8").replace(",illustrative,\n", ",illustratif \u00e9t\u00e9,\n")
+    )
     (folder / "plan.csv").write_bytes(text.encode("latin-1"))
     found = problems_of(folder)
     assert len(found) == 1 and found[0].startswith("plan.csv, line 2") and "not UTF-8" in found[0], found
