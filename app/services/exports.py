@@ -9,6 +9,7 @@ from typing import Any, Final, Literal
 import networkx as nx
 
 from app.export import graphml_ready
+from app.store.models import LinkProps
 from app.store.port import GraphStore
 
 ExportFormat = Literal["graphml", "gexf", "json"]
@@ -19,7 +20,7 @@ MEDIA_TYPES: Final[dict[str, str]] = {
 }
 # Exports are files, not views: far above any dataset we know, but still a bound.
 MAX_EXPORT_NODES: Final = 200_000
-_EDGE_KEYS: Final = ("confidence", "sources", "strength", "note", "countries", "role")
+_EDGE_KEYS: Final = tuple(LinkProps.model_fields)
 
 
 def export_graph(store: GraphStore, focus: str | None, depth: int) -> nx.MultiDiGraph:

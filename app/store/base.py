@@ -21,6 +21,7 @@ from app.store.models import (
     GraphOut,
     LinkCount,
     LinkOut,
+    LinkProps,
     NodeData,
     NodeOut,
     NodePage,
@@ -55,7 +56,8 @@ TRACE_TYPES: Final[tuple[str, ...]] = tuple(
 LABEL_ORDER: Final[dict[str, int]] = {label.value: i for i, label in enumerate(Label)}
 _WORD = re.compile(r"[0-9a-zà-ÿāăąćčďēęěğīıłńňōőœřśşšţťūůűźżž]+")
 MAX_SEARCH_TOKENS: Final = 8
-LINK_KEYS: Final = ("confidence", "sources", "strength", "note", "countries", "role")
+# Every qualifier of a relationship an answer shows: the fields of LinkProps, so the two cannot drift apart.
+LINK_KEYS: Final = tuple(LinkProps.model_fields)
 
 
 def words(text: str) -> list[str]:
