@@ -157,7 +157,7 @@ def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 def ensure_schema(driver: neo4j.Driver, database: str) -> None:
     """Create the uniqueness constraints and the full-text index (``IF NOT EXISTS``)."""
-    for ddl in [*constraint_ddl(), *index_ddl()]:
+    for ddl in (*constraint_ddl(), *index_ddl()):
         # DDL cannot take parameters; these statements are generated from the schema enums only.
         driver.execute_query(ddl, database_=database)
     driver.execute_query(AWAIT_INDEXES, database_=database)

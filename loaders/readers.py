@@ -21,6 +21,9 @@ import yaml
 from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet._reader import CELL_TAG, DATA_TAG, FORMULA_TAG, ROW_TAG, VALUE_TAG, WorkSheetParser
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from loaders.limits import DEFAULT_LIMITS, Limits
 from loaders.problems import Loc, Problems, excerpt, shorten
@@ -203,14 +206,14 @@ _LOADERS: list[type[Any]] = [_PyLoader]
 if yaml.__with_libyaml__:  # pragma: no branch - PyYAML's wheels bundle libyaml
     from yaml._yaml import CParser
 
-    class _CLoader(_Checks, yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    class _CLoader(_Checks, Composer, CParser, SafeConstructor, Resolver):
         """The checks on libyaml's parser (about three times faster); composing stays in Python."""
 
         def __init__(self, stream: str, limits: Limits) -> None:
             CParser.__init__(self, stream)
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
             self._start_checks(limits)
 
     _LOADERS.insert(0, _CLoader)
@@ -304,6 +307,7 @@ def read_yaml(
     finally:
         if parser is not None:
             parser.dispose()
+    assert parser is not None  # the loader was built before any return above
     for line, key, reason in parser.issues:
         problems.add(Loc(name, f"line {line}"), key, reason)
     if doc is None:

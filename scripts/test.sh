@@ -36,8 +36,12 @@ say "ruff"
 say "mypy --strict"
 .venv/bin/mypy
 .venv/bin/mypy --strict scripts/user_stage.py
+say "basedpyright (LiteralString: no Cypher built at run time reaches the driver)"
+.venv/bin/basedpyright
 say "deptry (what the installed package imports is declared)"
 .venv/bin/deptry .
+say "import contracts (the layers of design.md)"
+.venv/bin/lint-imports
 
 # A throwaway Neo4j 5.26 on its own port and state folder, with a random password.
 export BPKG_NEO4J_HOME="${BPKG_NEO4J_HOME:-$(mktemp -d /tmp/bpkg-neo4j.XXXXXX)}"

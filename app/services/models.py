@@ -75,7 +75,7 @@ class ActionPointSummary(StatusFields):
     number: int
     goal: NodeRef | None = Field(description="its priority goal; confidence is that of the assignment")
     responses: int = Field(description="direct responses (activities, components, projects, outputs)")
-    goal_responses: int = Field(0, description="responses to its priority goal")
+    goal_responses: int = Field(default=0, description="responses to its priority goal")
 
 
 class ActionPointPage(BaseModel):
@@ -152,7 +152,9 @@ class ResponsesOut(StatusFields):
     filters: ResponseFilters
     counts: ResponseCounts
     projects: list[ProjectGroup]
-    illustrative: str | None = Field(None, description="the dataset's notice, when some link here is illustrative")
+    illustrative: str | None = Field(
+        default=None, description="the dataset's notice, when some link here is illustrative"
+    )
 
 
 # -- coverage and gaps --------------------------------------------------------------------------
@@ -173,10 +175,10 @@ class CoverageCounts(BaseModel):
     covered: int = Field(description="action points responded to directly")
     uncovered: int = Field(description="action points not responded to directly (only through their goal, or gaps)")
     share_covered: float = Field(description="covered / action_points, 0 when there are none")
-    goal_only: int | None = Field(None, description="of the uncovered: responded to only through their goal")
-    gap: int | None = Field(None, description="of the uncovered: not responded to at all")
+    goal_only: int | None = Field(default=None, description="of the uncovered: responded to only through their goal")
+    gap: int | None = Field(default=None, description="of the uncovered: not responded to at all")
     confidence: str | None = Field(
-        None, description="what the covered count rests on: the weakest of the covered action points' status"
+        default=None, description="what the covered count rests on: the weakest of the covered action points' status"
     )
 
 
@@ -250,7 +252,7 @@ class MatrixCell(BaseModel):
     text: str = Field(description="what a spreadsheet shows: strongest strength (and link count), or the status")
     links: int
     strength: str | None = None
-    confidence: str | None = Field(None, description="the least certain confidence among the links")
+    confidence: str | None = Field(default=None, description="the least certain confidence among the links")
 
 
 class MatrixRow(StatusFields):

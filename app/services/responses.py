@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TypedDict
 
 from app.services import lookup
 from app.services.models import (
@@ -35,15 +36,21 @@ def status_of(direct: Sequence[Response], via_goal: Sequence[Response]) -> Statu
     return "goal_only" if via_goal else "gap"
 
 
-def status_fields(direct: Sequence[Response], via_goal: Sequence[Response]) -> dict[str, str | None]:
+class StatusDict(TypedDict):
+    status: Status
+    status_words: str
+    status_confidence: str | None
+
+
+def status_fields(direct: Sequence[Response], via_goal: Sequence[Response]) -> StatusDict:
     """status, status_words and status_confidence: the most certain of the responses that give the status."""
     status = status_of(direct, via_goal)
     basis = direct if status == "direct" else via_goal
-    return {
-        "status": status,
-        "status_words": STATUS_WORDS[status],
-        "status_confidence": most_certain(r.confidence for r in basis),
-    }
+    return StatusDict(
+        status=status,
+        status_words=STATUS_WORDS[status],
+        status_confidence=most_certain(r.confidence for r in basis),
+    )
 
 
 def is_illustrative(response: Response) -> bool:

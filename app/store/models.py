@@ -72,9 +72,9 @@ class LinkProps(BaseModel):
     note: str | None = None
     countries: list[str] = Field(default_factory=list)
     role: str | None = None
-    kind: str | None = Field(None, description="SUCCEEDS: continues, merges or replaces")
-    when: str | None = Field(None, description="when the link held (EDTF-like, see docs/dataset-format.md)")
-    reviewed: str | None = Field(None, description="when the link was last reviewed")
+    kind: str | None = Field(default=None, description="SUCCEEDS: continues, merges or replaces")
+    when: str | None = Field(default=None, description="when the link held (EDTF-like, see docs/dataset-format.md)")
+    reviewed: str | None = Field(default=None, description="when the link was last reviewed")
 
 
 class LinkOut(LinkProps):

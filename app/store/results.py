@@ -75,7 +75,7 @@ class PathOut(BaseModel):
     nodes: list[NodeRef]
     steps: list[PathStepOut]
     confidence: str | None = Field(
-        None,
+        default=None,
         description="the weakest hop on the path, each hop as sure as the most certain relationship joining "
         "its two nodes (illustrative < inferred < confirmed); null for a path of length 0",
     )

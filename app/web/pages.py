@@ -24,7 +24,7 @@ from app.http.deps import KEY_COOKIE, key_is_valid
 from app.http.params import MAX_QUERY, Offset
 from app.services import briefs
 from app.services.coverage import coverage
-from app.services.responses import status_fields
+from app.services.responses import StatusDict, status_fields
 from app.store import results
 from app.store.base import RANK
 from app.store.models import LinkOut, NodeRef
@@ -138,7 +138,7 @@ def node_page(
     page.remember(sorted({c for link in links for c in link.countries}))
     responds_to, responded_by, others = _group_links(links)
     responses: list[results.Response] = []
-    status: dict[str, str | None] = {}
+    status: StatusDict | None = None
     if node.label == Label.ACTION_POINT:
         detail = store.action_point(node_id, include_goal_level=True)
         responses = [*detail.responses, *detail.goal_responses]
