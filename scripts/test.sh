@@ -45,7 +45,8 @@ say "import contracts (the layers of design.md)"
 
 # A throwaway Neo4j 5.26 on its own port and state folder, with a random password.
 export BPKG_NEO4J_HOME="${BPKG_NEO4J_HOME:-$(mktemp -d /tmp/bpkg-neo4j.XXXXXX)}"
-export NEO4J_BOLT_PORT="${NEO4J_BOLT_PORT:-7697}"
+# A free port unless one is given: a Neo4j left running by someone else must not stop the run.
+export NEO4J_BOLT_PORT="${NEO4J_BOLT_PORT:-$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 export NEO4J_URI="bolt://127.0.0.1:$NEO4J_BOLT_PORT"
 export NEO4J_USER=neo4j
 NEO4J_PASSWORD="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(18))')"
