@@ -301,6 +301,28 @@ def filter_options(page: Page) -> dict[str, list[NodeRef]]:
     return {"countries": countries, "components": lookup.nodes_of(page.store, Label.COMPONENT)}
 
 
+def neighbourhood_context(
+    page: Page,
+    view: network.NetworkView,
+    path: str,
+    depth: int,
+    labels: list[str] | None,
+    filters: briefs.ViewFilters,
+) -> dict[str, Any]:
+    """What every page drawing a node's neighbourhood gives its template: the network, the depth and label
+    choices, the filters and the page's own address with all of them (for downloads and the filter form)."""
+    return {
+        "net": view,
+        "depth": depth,
+        "max_depth": MAX_DEPTH,
+        "labels": labels or [],
+        "filter_labels": FILTER_LABELS,
+        "filters": filters,
+        "options": filter_options(page),
+        "self_url": page.url(path, depth=depth, label=labels or [], **filters.params()),
+    }
+
+
 def status_line(status: ActionPointStatus) -> str:
     """An action point's status in words, with what it rests on when that is not confirmed."""
     weak = status.status_confidence and status.status_confidence != "confirmed"

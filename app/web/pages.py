@@ -47,6 +47,7 @@ from app.web.page import (
     filter_options,
     html_errors,
     labels_of,
+    neighbourhood_context,
     network_view,
     view_filters,
 )
@@ -160,14 +161,7 @@ def node_page(
         responses=responses,
         ap_status=status,
         traces=traces,
-        net=view,
-        depth=depth,
-        max_depth=MAX_DEPTH,
-        labels=labels or [],
-        filter_labels=FILTER_LABELS,
-        filters=filters,
-        options=filter_options(page),
-        self_url=page.url(f"/view/node/{quote(node_id, safe='')}", depth=depth, label=labels or [], **filters.params()),
+        **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
     )
 
 

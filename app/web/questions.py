@@ -24,16 +24,15 @@ from app.store.port import GraphStore
 from app.web import flow as flows
 from app.web import network
 from app.web.page import (
-    FILTER_LABELS,
     MAX_DEPTH,
     Filters,
     Page,
     PageLabels,
     PageNodeId,
     PageRoute,
-    filter_options,
     html_errors,
     labels_of,
+    neighbourhood_context,
     network_view,
     status_line,
     view_filters,
@@ -222,16 +221,7 @@ def country(
         brief=brief,
         node=node,
         api_code=api_code,
-        net=view,
-        depth=depth,
-        max_depth=MAX_DEPTH,
-        labels=labels or [],
-        filter_labels=FILTER_LABELS,
-        filters=filters,
-        options=filter_options(page),
-        self_url=page.url(
-            f"/view/country/{quote(node_id, safe='')}", depth=depth, label=labels or [], **filters.params()
-        ),
+        **neighbourhood_context(page, view, f"/view/country/{quote(node_id, safe='')}", depth, labels, filters),
     )
 
 
