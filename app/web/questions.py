@@ -30,6 +30,7 @@ from app.web.page import (
     PageLabels,
     PageNodeId,
     PageRoute,
+    filter_options,
     html_errors,
     labels_of,
     neighbourhood_context,
@@ -87,6 +88,7 @@ def _resolve(store: GraphStore, text: str) -> NodeRef | None:
 @html_errors
 def paths(
     request: Request,
+    raw: Filters,
     source: Annotated[str, Query(alias="from", max_length=MAX_QUERY)] = "",
     target: Annotated[str, Query(alias="to", max_length=MAX_QUERY)] = "",
     max_hops: Annotated[int, Query(ge=1, le=PATH_HOPS)] = 4,
@@ -94,6 +96,7 @@ def paths(
 ) -> Response:
     """How is A connected to B: the shortest paths between two nodes, in words and as a network."""
     page = Page(request, download)
+    chosen = view_filters(page, raw)
     start, end = _resolve(page.store, source), _resolve(page.store, target)
     message = ""
     found = None
@@ -106,8 +109,20 @@ def paths(
         found = views.paths(page.store, start.id, end.id, max_hops, PATH_LIMIT)
         nodes = {n.id: n for p in found.paths for n in p.nodes}
         edges = {(e.source, e.type, e.target): e for p in found.paths for st in p.steps for e in st.relationships}
-        if nodes:
-            graph = GraphOut(nodes=list(nodes.values()), edges=list(edges.values()))
+        graph = GraphOut(nodes=list(nodes.values()), edges=list(edges.values()))
+        if chosen.active:
+            # Only the ways that survive the filters: every node kept, every step joined by a kept link.
+            graph = briefs.filtered(page.store, graph, start.id, chosen)
+            kept_nodes = {n.id for n in graph.nodes}
+            kept_edges = {(e.source, e.type, e.target) for e in graph.edges}
+            ways = [
+                p
+                for p in found.paths
+                if all(n.id in kept_nodes for n in p.nodes)
+                and all(any((e.source, e.type, e.target) in kept_edges for e in st.relationships) for st in p.steps)
+            ]
+            found = found.model_copy(update={"paths": ways})
+        if found.paths:
             view = network_view(page, graph, "layers", start.id, "520px")
     return page.render(
         "paths.html",
@@ -123,7 +138,9 @@ def paths(
         found=found,
         net=view,
         message=message,
-        self_url=page.url("/view/paths", **{"from": source, "to": target, "max_hops": max_hops}),
+        filters=chosen,
+        options=filter_options(page),
+        self_url=page.url("/view/paths", **{"from": source, "to": target, "max_hops": max_hops}, **chosen.params()),
     )
 
 

@@ -520,3 +520,18 @@ def test_names_from_data_are_escaped_on_the_officer_pages(xss_client: TestClient
 def test_a_large_view_says_how_to_narrow_it(client: TestClient) -> None:
     assert "A large view: narrow it" in visible(client.get("/view/node/ap-17?depth=3").text)
     assert "A large view" not in client.get("/view/node/ap-17").text
+
+
+def test_the_paths_page_takes_the_network_filters(client: TestClient) -> None:
+    def summary(query: str) -> str:
+        text = client.get(f"/view/paths?from=org-eu&to=ap-17{query}").text
+        return " ".join(re.sub(r"<[^>]+>", " ", text.split('id="summary">')[1].split("</p>")[0]).split())
+
+    assert summary("").startswith("3 ways from European Union to Action point 17")
+    # Every way from EU funding to action point 17 rests on the illustrative sample plan.
+    assert summary("&confidence=confirmed").startswith("No way from European Union")
+    assert summary("&country=PAK").startswith("2 ways")
+    both = client.get("/view/paths?from=org-eu&to=ap-17&confidence=confirmed&confidence=illustrative").text
+    assert "Narrowed to confirmed, illustrative links" in " ".join(re.sub(r"<[^>]+>", " ", both).split())
+    download = re.search(r'href="([^"]*download=1[^"]*)"', both)
+    assert download is not None and "confidence=confirmed" in download.group(1)
