@@ -76,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="memory backend: dataset folder or bundled name")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes (default 1). With the memory backend each worker loads the dataset itself "
+        "(N copies in memory, and N loads at start-up); with neo4j they share the database, each with its own "
+        "connection pool",
+    )
     _add_neo4j_flags(p)
 
     p = sub.add_parser("diff", help="what changed between two versions of a dataset, and which links are suspect")
@@ -188,6 +196,8 @@ def _serve(args: argparse.Namespace) -> int:
     from app.api.main import create_app
 
     settings = _settings(args)
+    if args.workers > 1:
+        return _serve_workers(settings, args.workers)
     store = None
     if settings.backend == "memory":
         # Load before the server starts, so that an invalid dataset is reported like `bpkg validate`
@@ -197,6 +207,52 @@ def _serve(args: argparse.Namespace) -> int:
         store = MemoryStore(build_graph(load_dataset(settings.dataset)))
     uvicorn.run(create_app(settings, store=store), host=settings.host, port=settings.port)
     return 0
+
+
+def _serve_workers(settings: Settings, workers: int) -> int:
+    """``bpkg serve --workers N``: uvicorn's process manager, each worker building the app from the environment.
+
+    The workers are new processes that import ``app.api.main:app_from_env``; the settings resolved here (flags
+    over environment) are handed to them as ``BPKG_*`` variables, which take precedence over ``NEO4J_*``."""
+    import contextlib
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    if settings.backend == "memory":
+        # Checked once here so that an invalid dataset is reported like `bpkg validate` does (exit 1), not
+        # as N tracebacks from the workers' start-up; each worker then loads it again.
+        load_dataset(settings.dataset)
+    env = {
+        "BPKG_BACKEND": settings.backend,
+        "BPKG_DATASET": settings.dataset,
+        "BPKG_NEO4J_URI": settings.neo4j_uri,
+        "BPKG_NEO4J_USER": settings.neo4j_user,
+        "BPKG_NEO4J_DATABASE": settings.neo4j_database,
+    }
+    if settings.neo4j_password is not None:
+        env["BPKG_NEO4J_PASSWORD"] = settings.neo4j_password.get_secret_value()
+    os.environ.update(env)
+    config = uvicorn.Config(
+        "app.api.main:app_from_env", factory=True, workers=workers, host=settings.host, port=settings.port
+    )
+    sock = bind_without_nagle(config)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the supervisor has stopped the workers
+        Multiprocess(config, sockets=[sock]).run()
+    return 0
+
+
+def bind_without_nagle(config: Any) -> Any:
+    """The workers' shared listening socket, as uvicorn.run binds it with workers > 1, but with Nagle's
+    algorithm off: uvicorn binds it with proto 0, so asyncio leaves TCP_NODELAY off on the connections it
+    accepts and every keep-alive request after the first waited about 40 ms for a delayed ACK
+    (Kludex/uvicorn#3149). Connections accepted on Linux inherit the option from the listening socket."""
+    import socket
+
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def _diff(args: argparse.Namespace) -> int:

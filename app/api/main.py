@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Final
 
 import fastapi_offline
 from fastapi import Depends, FastAPI
@@ -13,6 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from app.api import errors
 from app.api.head import HeadAsGet
@@ -31,6 +33,7 @@ from app.api.routers import (
     trace,
 )
 from app.http.deps import PageKeyRequired, api_keys, require_api_key, require_page_key
+from app.services.tables import XLSX_MEDIA_TYPE
 from app.settings import Settings
 from app.store.port import GraphStore
 from app.web import pages
@@ -48,6 +51,9 @@ keys are configured, every route except `/health` and the docs needs an `X-API-K
 The bundled sample implementation plan is **illustrative**: answers holding such links carry the dataset's
 notice in `illustrative`.
 """
+
+GZIP_MINIMUM_SIZE: Final = 1000
+"""Smallest body (bytes) sent gzipped to clients that accept it; smaller ones gain nothing."""
 
 DATA_ROUTERS = [
     stats.router,
@@ -122,6 +128,15 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     errors.install(app)
     app.add_middleware(HeadAsGet)
+    # Bodies over about 1 kB are gzipped for clients that accept it; level 6 (zlib's default) rather than
+    # Starlette's 9: nearly as small, faster on multi-megabyte answers. Spreadsheets are zip
+    # files already. Outside HeadAsGet: a HEAD, whose body is empty, keeps the GET's uncompressed length.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_MINIMUM_SIZE,
+        compresslevel=6,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, XLSX_MEDIA_TYPE),
+    )
 
     protected = [Depends(require_api_key)] if api_keys(settings) else []
     unauthorised: errors.Responses = errors.UNAUTHORISED if protected else {}
@@ -139,6 +154,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     else:
         app.include_router(pages.router)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app with settings read from the environment: the factory each ``bpkg serve --workers N`` worker calls
+    (also usable as ``uvicorn app.api.main:app_from_env --factory``; with uvicorn's own ``--workers`` see
+    docs/scale-out.md)."""
+    return create_app(Settings())
 
 
 def install_docs(app: FastAPI) -> None:

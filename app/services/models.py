@@ -150,8 +150,11 @@ class ResponsesOut(StatusFields):
     number: int
     goal: NodeRef | None
     filters: ResponseFilters
-    counts: ResponseCounts
-    projects: list[ProjectGroup]
+    counts: ResponseCounts = Field(description="the whole filtered answer, every page together")
+    total: int = Field(description="links in the whole filtered answer (counts.links)")
+    limit: int | None = Field(description="page size: links grouped in this page (null: all of them)")
+    offset: int = Field(description="links of the whole answer before this page")
+    projects: list[ProjectGroup] = Field(description="this page's links, grouped")
     illustrative: str | None = Field(
         default=None, description="the dataset's notice, when some link here is illustrative"
     )

@@ -21,6 +21,7 @@ from app.services.models import (
     ResponsesOut,
     Status,
 )
+from app.store.base import LABEL_ORDER
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
@@ -122,8 +123,14 @@ def responses(
     confidence: Sequence[Confidence] = (),
     strength: Sequence[Strength] = (),
     include_goal_level: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> ResponsesOut:
-    """Responders of action point ``number``, filtered, grouped project -> component -> activity."""
+    """Responders of action point ``number``, filtered, one page grouped project -> component -> activity.
+
+    The filtered links are ordered by where they sit in the tree, then paged (``limit`` links from
+    ``offset``; every link with ``limit=None``), and only the page is grouped; ``counts`` and ``total``
+    describe the whole filtered answer."""
     # Goal-level responses are always read: the status says whether the goal alone is responded to.
     detail = lookup.action_point_detail(store, number, include_goal_level=True)
     country_ref = lookup.to_ref(lookup.country(store, country)) if country else None
@@ -141,7 +148,9 @@ def responses(
         and (not wanted_conf or r.confidence in wanted_conf)
         and (not wanted_strength or r.strength in wanted_strength)
     ]
-    projects = group(kept)
+    placed = sorted(((r, _slots(r)) for r in kept), key=_page_key)
+    end = None if limit is None else offset + limit
+    projects = group([r for r, _ in placed[offset:end]], [slots for _, slots in placed[offset:end]])
     # The answer names the goal too, so an illustrative placement under it counts.
     illustrative = any(is_illustrative(r) for r in kept) or goal_confidence == ILLUSTRATIVE
     return ResponsesOut(
@@ -158,10 +167,13 @@ def responses(
         ),
         counts=ResponseCounts(
             links=len(kept),
-            projects=len({g.project.id for g in projects if g.project}),
-            components=len({c.component.id for g in projects for c in g.components if c.component}),
-            activities=len({a.activity.id for g in projects for c in g.components for a in c.activities}),
+            projects=len({p for _, slots in placed for p, _ in slots if p is not None}),
+            components=len({c for _, slots in placed for _, c in slots if c is not None}),
+            activities=len({r.responder.id for r, _ in placed if _activity(r) is not None}),
         ),
+        total=len(kept),
+        limit=limit,
+        offset=offset,
         projects=projects,
         illustrative=lookup.notice(store, illustrative),
     )
@@ -207,27 +219,61 @@ def _slots(r: Response) -> list[Slot]:
     return slots or [(None, None)]
 
 
-def group(found: Sequence[Response]) -> list[ProjectGroup]:
-    """Responses as a tree: project (null last) -> component (null last) -> activity, each level ordered by id."""
+def _activity(r: Response) -> str | None:
+    """The activity group a response goes in: its responder, unless that is a project or a component."""
+    return None if r.responder.label in (Label.PROJECT, Label.COMPONENT) else r.responder.id
+
+
+def _order(key: str | None) -> tuple[bool, str]:
+    # Projects and components: by id, null last.
+    return (key is None, key or "")
+
+
+def _page_key(
+    placed: tuple[Response, list[Slot]],
+) -> tuple[tuple[bool, str], tuple[bool, str], tuple[bool, str], bool, int, str, str, str, str, list[str], str]:
+    """Where a link comes in the whole answer: its first place in the tree, then a total order of its fields.
+
+    A link's own place comes before the activities of its component (as in the tree), hence ``not None``."""
+    r, slots = placed
+    project, component = min(slots, key=lambda s: (_order(s[0]), _order(s[1])))
+    activity = _activity(r)
+    return (
+        _order(project),
+        _order(component),
+        (activity is not None, activity or ""),
+        r.level != "action_point",
+        LABEL_ORDER.get(r.responder.label, 99),
+        r.responder.id,
+        r.target.id,
+        r.strength,
+        r.link_confidence,
+        r.sources,
+        r.note or "",
+    )
+
+
+def group(found: Sequence[Response], slots: Sequence[list[Slot]] | None = None) -> list[ProjectGroup]:
+    """Responses as a tree: project (null last) -> component (null last) -> activity, each level ordered by id.
+
+    ``slots``, when given, holds each response's places (``_slots``), already computed."""
     refs: dict[str, NodeRef] = {}
     tree: dict[str | None, dict[str | None, dict[str | None, list[ResponseLink]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
     )
-    for r in found:
+    for i, r in enumerate(found):
         for ref in (*r.components, *r.projects, r.responder):
             refs[ref.id] = ref
-        activity = None if r.responder.label in (Label.PROJECT, Label.COMPONENT) else r.responder.id
-        for project, component in _slots(r):
-            tree[project][component][activity].append(_link(r))
-
-    def order(key: str | None) -> tuple[bool, str]:
-        return (key is None, key or "")
+        activity = _activity(r)
+        link = _link(r)
+        for project, component in slots[i] if slots is not None else _slots(r):
+            tree[project][component][activity].append(link)
 
     out: list[ProjectGroup] = []
-    for project in sorted(tree, key=order):
+    for project in sorted(tree, key=_order):
         components: list[ComponentGroup] = []
         project_links: list[ResponseLink] = []
-        for component in sorted(tree[project], key=order):
+        for component in sorted(tree[project], key=_order):
             by_activity = tree[project][component]
             own = by_activity.get(None, [])
             if component is None:

@@ -59,7 +59,9 @@ def get_action_point(store: StoreDep, number: Number) -> ActionPointOut:
     "project -> component -> activity; every link with its strength, confidence, sources, countries and the "
     "path of relationships that justifies it. `include_goal_level=true` adds links to the action point's "
     "priority goal, marked `level: goal`. `illustrative` carries the dataset's notice when a link is "
-    "illustrative.",
+    "illustrative. The links are paged (`limit`, `offset`) in the order they come in the tree (project, "
+    "component, activity by id, then the link's fields), before grouping: `counts` and `total` describe the "
+    "whole filtered answer, `projects` groups this page.",
 )
 def get_responses(
     store: StoreDep,
@@ -78,6 +80,8 @@ def get_responses(
     ] = None,
     strength: Annotated[list[Strength] | None, Query(description="only links with these strengths")] = None,
     include_goal_level: Annotated[bool, Query(description="also links to the action point's goal")] = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> ResponsesOut:
     """Which projects respond to action point N."""
     return service.responses(
@@ -88,4 +92,6 @@ def get_responses(
         confidence=confidence or [],
         strength=strength or [],
         include_goal_level=include_goal_level,
+        limit=limit,
+        offset=offset,
     )
