@@ -211,6 +211,8 @@ class QueryCheck:
             receiver = node.func.value
             if isinstance(receiver, ast.Name) and isinstance(self.src.resolve(receiver.id), ModuleType):
                 continue  # uvicorn.run, subprocess.run: not a database
+            if node.func.attr == "run" and not node.args and not node.keywords:
+                continue  # a bare .run() (a process supervisor's) sends no query
             query = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "query_"), None)
             yield node, query
 
