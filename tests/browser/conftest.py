@@ -152,3 +152,18 @@ def wait_for_network(page: Page) -> None:
     page.wait_for_function(
         "() => window.network && window.nodes && nodes.length > 0 && document.querySelector('#mynetwork canvas')"
     )
+
+
+AT_NODE = """(id) => {
+  const box = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+  const p = network.canvasToDOM(network.getPositions([id])[id]);
+  return {x: box.left + p.x, y: box.top + p.y};
+}"""
+
+
+def click_node(page: Page, node_id: str) -> None:
+    """Bring a network node into view and click it as a person would, with the mouse."""
+    page.locator("#mynetwork").scroll_into_view_if_needed()
+    page.evaluate("(id) => network.focus(id, {scale: 1})", node_id)
+    at = page.evaluate(AT_NODE, node_id)
+    page.mouse.click(at["x"], at["y"])

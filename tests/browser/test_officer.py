@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from app.services.coverage import coverage
 from app.store.memory import MemoryStore
 from app.web.server import RunningServer
-from tests.browser.conftest import _local, wait_for_network
+from tests.browser.conftest import _local, click_node, wait_for_network
 
 pytestmark = pytest.mark.browser
 
@@ -266,14 +266,7 @@ def test_explore_without_leaving_the_page(desk: Page, live: RunningServer, memor
     goal = memory_store.action_point("ap-17", include_goal_level=False).goal
     assert goal is not None and goal.id in before
     # Select the action point's goal and add its neighbours in place.
-    desk.locator("#mynetwork").scroll_into_view_if_needed()
-    desk.evaluate("(id) => network.focus(id, {scale: 1})", goal.id)
-    at = desk.evaluate(
-        "(id) => { const b = document.querySelector('#mynetwork canvas').getBoundingClientRect();"
-        " const p = network.canvasToDOM(network.getPositions([id])[id]); return {x: b.left + p.x, y: b.top + p.y}; }",
-        goal.id,
-    )
-    desk.mouse.click(at["x"], at["y"])
+    click_node(desk, goal.id)
     desk.get_by_role("button", name="Show its neighbours here").click()
     desk.wait_for_function("() => document.getElementById('selected').textContent.includes('added')")
     after = set(desk.evaluate("nodes.getIds()"))
@@ -281,14 +274,7 @@ def test_explore_without_leaving_the_page(desk: Page, live: RunningServer, memor
     assert around <= after and after - before == around - before
     assert desk.url == f"{live.url}/view/node/ap-17"
     # ... and hide it.
-    desk.locator("#mynetwork").scroll_into_view_if_needed()
-    desk.evaluate("(id) => network.focus(id, {scale: 1})", goal.id)
-    at = desk.evaluate(
-        "(id) => { const b = document.querySelector('#mynetwork canvas').getBoundingClientRect();"
-        " const p = network.canvasToDOM(network.getPositions([id])[id]); return {x: b.left + p.x, y: b.top + p.y}; }",
-        goal.id,
-    )
-    desk.mouse.click(at["x"], at["y"])
+    click_node(desk, goal.id)
     desk.get_by_role("button", name="Hide it").click()
     assert desk.evaluate("(id) => nodes.get(id)", goal.id) is None
     # What was added is in the text list too.

@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 from app.store.memory import MemoryStore
 from app.web import network
 from app.web.server import RunningServer
-from tests.browser.conftest import SCREENSHOTS, XSS_IMG, XSS_LINK, Watch, wait_for_network
+from tests.browser.conftest import AT_NODE, SCREENSHOTS, XSS_IMG, XSS_LINK, Watch, wait_for_network
 
 pytestmark = pytest.mark.browser
 
@@ -40,11 +40,6 @@ NEAREST_TO_CENTRE = """(focus) => {
 TOOLTIP_SHOWS = """(id) => {
   const tip = document.querySelector('div.vis-tooltip');
   return tip !== null && tip.style.visibility !== 'hidden' && tip.innerText.includes(id);
-}"""
-AT_NODE = """(id) => {
-  const box = document.querySelector('#mynetwork canvas').getBoundingClientRect();
-  const p = network.canvasToDOM(network.getPositions([id])[id]);
-  return {x: box.left + p.x, y: box.top + p.y};
 }"""
 
 
