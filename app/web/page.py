@@ -30,7 +30,7 @@ from app.http.errors import headers_for, status_of, validation_message
 from app.services import briefs, lookup
 from app.services.models import ActionPointStatus
 from app.store.base import RANK
-from app.store.models import GraphOut, NodeRef
+from app.store.models import EdgeOut, GraphOut, NodeRef
 from app.store.port import GraphStore
 from app.web import network, words
 from app.web.layout import Layout
@@ -140,6 +140,9 @@ class Page:
         self.links = not download or bool(public_url)
         # What a downloaded file holds (set with its network): every node's details are written into it.
         self.file_graph: GraphOut | None = None
+        self.file_ids: frozenset[str] = frozenset()
+        self.file_names: dict[str, str] = {}
+        self.file_links: dict[str, list[tuple[EdgeOut, str, str]]] = {}
         self.names: dict[str, str] = {}
         self._statuses: dict[str, ActionPointStatus] | None = None
 
@@ -174,7 +177,7 @@ class Page:
         (empty when the file does not hold the node: the name is then shown without a link)."""
         if self.links:
             return f"{self.base}/view/node/{quote(node_id, safe='')}"
-        if self.file_graph is not None and any(n.id == node_id for n in self.file_graph.nodes):
+        if node_id in self.file_ids:
             return f"#node-{quote(node_id, safe='')}"
         return ""
 
@@ -334,6 +337,12 @@ def network_view(
 ) -> network.NetworkView:
     if page.download:
         page.file_graph = graph
+        page.file_ids = frozenset(n.id for n in graph.nodes)
+        page.file_names = {n.id: n.name for n in graph.nodes}
+        # Each node's links, seen from it (edge, direction, the other end): indexed once, not per node.
+        for e in graph.edges:
+            page.file_links.setdefault(e.source, []).append((e, "out", e.target))
+            page.file_links.setdefault(e.target, []).append((e, "in", e.source))
     notes = {
         n.id: status_line(found) for n in graph.nodes if n.label == Label.ACTION_POINT and (found := page.status(n))
     }
