@@ -193,7 +193,7 @@ def _stats(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.api.main import create_app
+    from app.api.main import create_app, long_lived
 
     settings = _settings(args)
     if args.workers > 1:
@@ -205,6 +205,7 @@ def _serve(args: argparse.Namespace) -> int:
         from app.store.memory import MemoryStore
 
         store = MemoryStore(build_graph(load_dataset(settings.dataset)))
+        long_lived()
     uvicorn.run(create_app(settings, store=store), host=settings.host, port=settings.port)
     return 0
 

@@ -13,9 +13,14 @@ import networkx as nx
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def xml_text(text: str) -> str:
+    """``text`` with the characters XML cannot hold replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def xml_safe(value: Any) -> Any:
     """``value`` with characters XML cannot hold replaced (strings only; other values as they are)."""
-    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
+    return xml_text(value) if isinstance(value, str) else value
 
 
 def _attr(value: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Final
 
 
 class Label(StrEnum):
@@ -58,21 +59,24 @@ class Confidence(StrEnum):
     ILLUSTRATIVE = "illustrative"
 
 
+CONFIDENCE_RANK: Final[dict[str, int]] = {c.value: i for i, c in enumerate(Confidence)}
+"""Most certain first; a level the schema does not know ranks below the weakest."""
+
+
+def _rank(level: str) -> int:
+    return CONFIDENCE_RANK.get(level, len(CONFIDENCE_RANK))
+
+
 def weakest(levels: Iterable[str]) -> str | None:
     """The least certain of some confidence levels (illustrative < inferred < confirmed); None for none.
 
     The confidence of an answer built from several links: a chain is only as sure as its weakest link."""
-    order = list(Confidence)
-    return max(levels, key=lambda c: order.index(Confidence(c)) if c in _LEVELS else len(order), default=None)
+    return max(levels, key=_rank, default=None)
 
 
 def most_certain(levels: Iterable[str]) -> str | None:
     """The most certain of some confidence levels; None for none (what the best of several answers rests on)."""
-    order = list(Confidence)
-    return min(levels, key=lambda c: order.index(Confidence(c)) if c in _LEVELS else len(order), default=None)
-
-
-_LEVELS = frozenset(c.value for c in Confidence)
+    return min(levels, key=_rank, default=None)
 
 
 class Strength(StrEnum):

@@ -6,9 +6,12 @@ from typing import Annotated, Final
 
 from fastapi import Query
 
+from app.store.traversal import MAX_PATH_HOPS, MAX_TRACE_DEPTH
+
 MAX_LIMIT: Final = 500
-MAX_DEPTH: Final = 4
-MAX_HOPS: Final = 6
+# The store's own bounds: the API and the pages refuse what the store would refuse, with a 422 that names it.
+MAX_DEPTH: Final = MAX_TRACE_DEPTH
+MAX_HOPS: Final = MAX_PATH_HOPS
 MAX_VIEW_NODES: Final = 2000
 MAX_QUERY: Final = 200
 """Longest search text (API and pages): Neo4j's full-text index refuses some words over 300 letters."""

@@ -8,7 +8,7 @@ from app.services.responses import is_illustrative
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
-from graph_schema import Label, RelType
+from graph_schema import Label, RelType, weakest
 
 # From the country up to the work located there: activities and events in it, components and projects
 # active in it, and the components and projects those activities belong to.
@@ -48,7 +48,7 @@ def country(store: GraphStore, code: str) -> CountryOut:
                 goal=facts.goal,
                 responders=[responders[k] for k in sorted(responders)],
                 strength=lookup.strongest(r.strength for r in here) or "",
-                confidence=lookup.least_certain(r.confidence for r in here) or "",
+                confidence=weakest(r.confidence for r in here) or "",
             )
         )
     roles = [

@@ -9,7 +9,7 @@ from typing import Any, Final, Literal
 import networkx as nx
 
 from app.export import graphml_ready
-from app.store.models import LinkProps
+from app.store.models import LINK_KEYS
 from app.store.port import GraphStore
 
 ExportFormat = Literal["graphml", "gexf", "json"]
@@ -20,7 +20,6 @@ MEDIA_TYPES: Final[dict[str, str]] = {
 }
 # Exports are files, not views: far above any dataset we know, but still a bound.
 MAX_EXPORT_NODES: Final = 200_000
-_EDGE_KEYS: Final = tuple(LinkProps.model_fields)
 
 
 def export_graph(store: GraphStore, focus: str | None, depth: int) -> nx.MultiDiGraph:
@@ -44,7 +43,7 @@ def export_graph(store: GraphStore, focus: str | None, depth: int) -> nx.MultiDi
         props = node.props if node is not None else {"id": ref.id, "name": ref.name}
         graph.add_node(ref.id, label=ref.label, **{k: v for k, v in props.items() if k != "label"})
     for edge in view.edges:
-        props = {k: getattr(edge, k) for k in _EDGE_KEYS if getattr(edge, k) not in (None, [])}
+        props = {k: getattr(edge, k) for k in LINK_KEYS if getattr(edge, k) not in (None, [])}
         graph.add_edge(edge.source, edge.target, key=edge.type, type=edge.type, **props)
     return graph
 

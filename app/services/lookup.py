@@ -10,11 +10,10 @@ from app.errors import InvalidQuery, NotFound
 from app.store.models import NodeData, NodeRef
 from app.store.port import GraphStore
 from app.store.results import ActionPointDetail
-from graph_schema import Confidence, Label, Strength
+from graph_schema import Label, Strength
 
 # Strongest / most certain first: used to pick "the best" strength and "the weakest" confidence of a cell.
 STRENGTH_ORDER: Final[dict[str, int]] = {s.value: i for i, s in enumerate(Strength)}
-CONFIDENCE_ORDER: Final[dict[str, int]] = {c.value: i for i, c in enumerate(Confidence)}
 DEFAULT_NOTICE: Final = "Some links in this answer are illustrative: made up to exercise the tool, not facts."
 _ISO3: Final = re.compile(r"^[A-Za-z]{3}$")
 
@@ -25,10 +24,6 @@ def to_ref(node: NodeData) -> NodeRef:
 
 def strongest(strengths: Iterable[str]) -> str | None:
     return min(strengths, key=lambda s: STRENGTH_ORDER.get(s, 99), default=None)
-
-
-def least_certain(levels: Iterable[str]) -> str | None:
-    return max(levels, key=lambda c: CONFIDENCE_ORDER.get(c, -1), default=None)
 
 
 def notice(store: GraphStore, illustrative: bool) -> str | None:

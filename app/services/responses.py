@@ -26,6 +26,7 @@ from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
 from graph_schema import Confidence, Label, RelType, Strength, most_certain
+from graph_schema.enums import CONFIDENCE_RANK
 
 ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
 
@@ -55,8 +56,8 @@ def status_fields(direct: Sequence[Response], via_goal: Sequence[Response]) -> S
 
 
 def is_illustrative(response: Response) -> bool:
-    # Response.confidence is already the weakest on its path; the steps are checked for answers built by hand.
-    return response.confidence == ILLUSTRATIVE or any(step.confidence == ILLUSTRATIVE for step in response.path)
+    # Response.confidence is already the weakest on its path.
+    return response.confidence == ILLUSTRATIVE
 
 
 def list_action_points(
@@ -161,7 +162,7 @@ def responses(
         filters=ResponseFilters(
             country=country_ref,
             component=component_ref,
-            confidence=sorted(wanted_conf, key=lambda c: lookup.CONFIDENCE_ORDER[c]),
+            confidence=sorted(wanted_conf, key=lambda c: CONFIDENCE_RANK[c]),
             strength=sorted(wanted_strength, key=lambda s: lookup.STRENGTH_ORDER[s]),
             include_goal_level=include_goal_level,
         ),

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from typing import Final
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.export import xml_text
+
 Cell = str | int | float | None
 CSV_MEDIA_TYPE: Final = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection): quote it.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def safe(value: Cell) -> Cell:
     """A cell that a spreadsheet shows as text: no formula start, and no character a workbook cannot hold
     (validation refuses them in datasets; a table built otherwise still writes, with U+FFFD in their place)."""
     if isinstance(value, str):
-        value = _NOT_XML.sub("\ufffd", value)
+        value = xml_text(value)
         if value.startswith(_FORMULA_START):
             return "'" + value
     return value

@@ -15,13 +15,13 @@ from typing import Final
 
 from app.errors import InvalidQuery, NotFound
 from app.store.models import (
+    LINK_KEYS,
     Direction,
     EdgeData,
     EdgeOut,
     GraphOut,
     LinkCount,
     LinkOut,
-    LinkProps,
     NodeData,
     NodeOut,
     NodePage,
@@ -56,8 +56,6 @@ TRACE_TYPES: Final[tuple[str, ...]] = tuple(
 LABEL_ORDER: Final[dict[str, int]] = {label.value: i for i, label in enumerate(Label)}
 _WORD = re.compile(r"[0-9a-zà-ÿāăąćčďēęěğīıłńňōőœřśşšţťūůűźżž]+")
 MAX_SEARCH_TOKENS: Final = 8
-# Every qualifier of a relationship an answer shows: the fields of LinkProps, so the two cannot drift apart.
-LINK_KEYS: Final = tuple(LinkProps.model_fields)
 
 
 def words(text: str) -> list[str]:

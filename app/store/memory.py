@@ -9,7 +9,6 @@ the links around the action point from an index by (node, type); coverage facts 
 from __future__ import annotations
 
 import bisect
-import gc
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator
 from functools import cached_property
@@ -68,10 +67,6 @@ class MemoryStore:
                 else:
                     self._upward.add_edge(a, b, edges=[edge])
         self._undirected = graph.to_undirected(as_view=True)
-        # The graph and its indexes live as long as the process: move them out of the cyclic collector's
-        # reach, or every full collection walks them all (a request that builds a large answer triggers
-        # several; at 100k relationships they doubled the headline question's time).
-        gc.freeze()
 
     def _rank(self, node_id: str) -> int:
         return base.RANK.get(self._nodes[node_id].label, 99)

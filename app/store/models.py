@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
@@ -75,6 +75,10 @@ class LinkProps(BaseModel):
     kind: str | None = Field(default=None, description="SUCCEEDS: continues, merges or replaces")
     when: str | None = Field(default=None, description="when the link held (EDTF-like, see docs/dataset-format.md)")
     reviewed: str | None = Field(default=None, description="when the link was last reviewed")
+
+
+LINK_KEYS: Final = tuple(LinkProps.model_fields)
+"""Every qualifier of a relationship that answers and exports show: LinkProps's fields, so none can drift."""
 
 
 class LinkOut(LinkProps):

@@ -17,7 +17,7 @@ from app.errors import InvalidQuery
 from app.store.base import LABEL_ORDER, edge_sort_key, ref
 from app.store.models import EdgeData, NodeData, NodeRef
 from app.store.results import ActionPointDetail, ActionPointFacts, Response, Step
-from graph_schema import Confidence, Label, RelType, weakest
+from graph_schema import Label, RelType, weakest
 
 RESPONDS_TO: Final = RelType.RESPONDS_TO.value
 UNDER: Final = RelType.UNDER.value
@@ -26,15 +26,6 @@ HAS_COMPONENT: Final = RelType.HAS_COMPONENT.value
 PLACES: Final = (RelType.IN_COUNTRY.value, RelType.ACTIVE_IN.value)
 CONTEXT_TYPES: Final = (PART_OF, HAS_COMPONENT, *PLACES)
 """The types of the links that place a responder: what an adapter reads around the responders."""
-
-
-_RANK: Final = {c.value: i for i, c in enumerate(Confidence)}
-
-
-def _weaker(a: str, b: str) -> str:
-    """``weakest([a, b])`` (a level it does not know counts as the weakest; ``a`` on a tie), without the
-    enum walk it makes per call: hundreds of thousands of goal-level responses are built per dataset."""
-    return b if _RANK.get(b, len(_RANK)) > _RANK.get(a, len(_RANK)) else a
 
 
 class Adjacency(Protocol):
@@ -174,7 +165,7 @@ class _Builder:
             return Response(level="action_point", **shared)
         # A chain is only as sure as its weakest link: the placement under the goal counts too.
         last = self.step(goal_link)
-        confidence = _weaker(shared["confidence"], last.confidence)
+        confidence = weakest((shared["confidence"], last.confidence)) or shared["confidence"]
         return Response(level="goal", **{**shared, "confidence": confidence, "path": [*shared["path"], last]})
 
     def of(self, ap: str, include_goal_level: bool) -> list[Response]:

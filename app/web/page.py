@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from app.errors import BpkgError, InvalidQuery
+from app.http import params
 from app.http.deps import get_store
 from app.http.errors import headers_for, status_of, validation_message
 from app.services import briefs, lookup
@@ -54,7 +55,7 @@ class PageRoute(APIRoute):
 
 
 MAX_DEPTH: Final = 3
-MAX_TRACE_DEPTH: Final = 4
+MAX_TRACE_DEPTH: Final = params.MAX_DEPTH
 SEARCH_LIMIT: Final = 50
 PAGE_SIZE: Final = 100
 OVERVIEW_LABELS: Final = (
