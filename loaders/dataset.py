@@ -28,6 +28,7 @@ from graph_schema import (
     parse_date,
     to_properties,
 )
+from graph_schema.models import ID_PATTERN
 from loaders.batch import DatasetInfo, GraphBatch, Node, Rel
 from loaders.checks import value_problems
 from loaders.limits import Limits
@@ -110,7 +111,7 @@ def _row_data(cells: dict[str, str | None]) -> dict[str, Any]:
     return data
 
 
-_ID_RE: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ID_RE: Final = re.compile(ID_PATTERN)
 # Columns a nodes / relationships table may have: a property of some label / type (or an end of a link).
 _NODE_KNOWN: Final = frozenset({"label", *(f for m in NODE_MODELS.values() for f in m.model_fields)})
 _REL_KNOWN: Final = frozenset({"from", "type", "to", *(f for m in REL_MODELS.values() for f in m.model_fields)})
@@ -207,7 +208,7 @@ class _Validator:
             if not doc.get(key):
                 self.problems.add(loc, key, "required manifest entry is missing")
         dname = str(texts["name"] or "")
-        if dname and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", dname):
+        if dname and not _ID_RE.fullmatch(dname):
             self.problems.add(loc, "name", "use lower-case letters, digits and hyphens")
         files = doc.get("files") or []
         if not isinstance(files, list):

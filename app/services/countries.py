@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.services import lookup
+from app.services.coverage import read_facts
 from app.services.models import CountryActionPoint, CountryOut, CountryRole
 from app.services.responses import is_illustrative
 from app.store.models import NodeRef
@@ -33,7 +34,7 @@ def country(store: GraphStore, code: str) -> CountryOut:
 
     addressed: list[CountryActionPoint] = []
     illustrative = False
-    for facts in sorted(store.action_point_facts(), key=lambda f: (f.number, f.action_point.id)):
+    for facts in read_facts(store).items:  # cached per dataset, ordered by number
         here: list[Response] = [r for r in facts.responses if any(c.id == node.id for c in r.countries)]
         if not here:
             continue

@@ -10,13 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
 
-from app.services.coverage import commitment_rows, read_facts
+from app.services.coverage import commitment_rows, per_dataset, read_facts
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from graph_schema import Confidence, Label, weakest
 
 COLUMNS: Final = ("Commitments", "Priority goals", "Action points", "Components")
-WIDTH: Final = 1100.0
 COLUMN_X: Final = (250.0, 520.0, 740.0, 890.0)
 BAR: Final = 12.0
 ROW: Final = 19.0
@@ -62,6 +61,11 @@ def _short(name: str, width: int = 34) -> str:
 
 
 def flow(store: GraphStore) -> Flow:
+    """The flow view, drawn once per loaded dataset (it reads the whole roll-up: commitments to components)."""
+    return per_dataset(store, ("flow",), lambda: _flow(store))
+
+
+def _flow(store: GraphStore) -> Flow:
     facts = read_facts(store)
     # (source id, target id) -> the confidences of the links flowing through.
     flows: dict[tuple[str, str], list[str]] = defaultdict(list)

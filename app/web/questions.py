@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from app.errors import InvalidQuery, NotFound
 from app.http.files import table_file
 from app.http.params import MAX_QUERY
-from app.services import briefs, sheets, tables, views
+from app.services import briefs, lookup, sheets, tables, views
 from app.services.coverage import coverage
 from app.services.coverage import gaps as coverage_gaps
 from app.services.models import STATUS_RULE
@@ -71,8 +71,7 @@ def _resolve(store: GraphStore, text: str) -> NodeRef | None:
     if not text:
         return None
     try:
-        data = store.node_data(text)
-        return NodeRef(id=data.id, label=data.label, name=data.name, confidence=data.props.get("confidence"))
+        return lookup.to_ref(store.node_data(text))
     except NotFound:
         pass
     try:
@@ -228,7 +227,6 @@ def country(
     labels = labels_of(label)
     graph = page.store.neighbourhood(node_id, depth, labels, network.MAX_NODES)
     view = network_view(page, briefs.filtered(page.store, graph, node_id, filters), "spring", node_id, "560px")
-    node = page.store.node(node_id)
     api_code = brief.answer.iso3 or node_id
     return page.render(
         "country.html",
@@ -236,7 +234,6 @@ def country(
         title=brief.answer.country.name,
         q="",
         brief=brief,
-        node=node,
         api_code=api_code,
         **neighbourhood_context(page, view, f"/view/country/{quote(node_id, safe='')}", depth, labels, filters),
     )

@@ -49,8 +49,6 @@ RELATIONS: Final[dict[str, tuple[str, str]]] = {
     RelType.PRODUCED: ("produced", "produced by"),
 }
 
-STRENGTHS: Final = {"direct": "direct", "partial": "partial", "indirect": "indirect"}
-
 
 def label(value: str, n: int = 1) -> str:
     """``ActionPoint`` as ``Action point`` (``Action points`` when ``n`` is not 1)."""
