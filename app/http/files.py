@@ -40,7 +40,7 @@ def table_file(
     """``table`` as a download; cells that rest on weak links say so themselves, and the XLSX has an ``about``
     sheet with the dataset, the legend and the illustrative notice."""
     header, rows = table
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "X-Content-Type-Options": "nosniff"}
     if illustrative:
         headers["X-Illustrative"] = "true"
     if fmt == "csv":

@@ -14,7 +14,7 @@ from app.services.countries import country as country_answer
 from app.services.coverage import Facts, read_facts
 from app.services.matrix import matrix as matrix_answer
 from app.services.models import ActionPointStatus, CountryOut, MatrixOut
-from app.services.sheets import marked
+from app.services.sheets import Table, marked
 from app.store.models import EdgeOut, GraphOut, NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
@@ -179,11 +179,11 @@ def country_brief(store: GraphStore, code: str) -> CountryBrief:
     return CountryBrief(answer, statuses(store), centres, others, events, years)
 
 
-def country_table(brief: CountryBrief) -> tuple[list[str], list[list[str | int | None]]]:
+def country_table(brief: CountryBrief) -> Table:
     """Everything the country page shows, one row per item: what, year, name, status or kind, confidence."""
     a = brief.answer
     header = ["what", "year", "name", "status or kind", "goal", "responded to here by", "confidence"]
-    rows: list[list[str | int | None]] = []
+    rows: list[list[tables.Cell]] = []
     for r in a.roles:
         rows.append(["role in the process", None, r.process.name, r.role, None, None, r.confidence])
     for ap in a.action_points:
@@ -282,13 +282,13 @@ def heatmap(store: GraphStore, rows: MatrixRows, cols: MatrixColumns) -> Heatmap
     return Heatmap(rows, cols, answer.columns, out, top, illustrative, answer)
 
 
-def heatmap_table(m: Heatmap) -> tuple[list[str], list[list[str | int | None]]]:
+def heatmap_table(m: Heatmap) -> Table:
     """The heatmap as the page shows it (goal rows too); a value resting on a link that is not confirmed
     says so after a dash, as in the API's files."""
     what = "priority goal" if m.rows_are == "goal" else "action point"
     names = tables.unique_headers([(c.name, c.id) for c in m.columns])
     header = [what, *([] if m.rows_are == "goal" else ["status"]), *names]
-    rows: list[list[str | int | None]] = []
+    rows: list[list[tables.Cell]] = []
     for r in m.rows:
         status = [] if r.status is None else [marked(r.status.status_words, r.status.status_confidence)]
         cells: list[str | int | None] = []

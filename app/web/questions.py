@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from app.errors import InvalidQuery, NotFound
 from app.http.files import table_file
 from app.http.params import MAX_QUERY
-from app.services import briefs, lookup, sheets, tables, views
+from app.services import briefs, lookup, sheets, views
 from app.services.coverage import coverage
 from app.services.coverage import gaps as coverage_gaps
 from app.services.models import STATUS_RULE
@@ -239,19 +239,7 @@ def country(
     )
 
 
-def _table_download(name: str, fmt: str, table: tuple[list[str], list[list[Any]]], illustrative: bool) -> Response:
-    """A table a page shows, as the CSV or XLSX file its download links give."""
-    header, rows = table
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "X-Content-Type-Options": "nosniff"}
-    if fmt == "csv":
-        return Response(tables.to_csv(header, rows), media_type=tables.CSV_MEDIA_TYPE, headers=headers)
-    notes = (
-        [("illustrative", "a value followed by '- illustrative' rests on illustrative links")] if illustrative else []
-    )
-    return Response(tables.to_xlsx(name, header, rows, notes), media_type=tables.XLSX_MEDIA_TYPE, headers=headers)
-
-
-FileFormat = Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")]
+FileFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
 
 
 @router.get("/view/action-points/table")
@@ -260,8 +248,7 @@ def action_points_table(request: Request, fmt: FileFormat = "csv") -> Response:
     """The API's action points file (every action point), for pages under API keys."""
     page = Page(request)
     found = list_action_points(page.store, None, None, 500, 0)
-    kind = cast(Literal["csv", "xlsx"], fmt)
-    return table_file(page.store, kind, "action-points", sheets.action_points(found), found.illustrative, STATUS_RULE)
+    return table_file(page.store, fmt, "action-points", sheets.action_points(found), found.illustrative, STATUS_RULE)
 
 
 @router.get("/view/gaps/table")
@@ -270,8 +257,7 @@ def gaps_table(request: Request, fmt: FileFormat = "csv") -> Response:
     """The API's gaps file, for pages under API keys."""
     page = Page(request)
     found = coverage_gaps(page.store)
-    kind = cast(Literal["csv", "xlsx"], fmt)
-    return table_file(page.store, kind, "gaps", sheets.gaps(found), found.illustrative, STATUS_RULE)
+    return table_file(page.store, fmt, "gaps", sheets.gaps(found), found.illustrative, STATUS_RULE)
 
 
 @router.get("/view/country/{code}/table")
@@ -281,7 +267,7 @@ def country_table(request: Request, code: PageNodeId, fmt: FileFormat = "csv") -
     page = Page(request)
     brief = briefs.country_brief(page.store, code)
     name = f"country-{(brief.answer.iso3 or brief.answer.country.id).lower()}-brief"
-    return _table_download(name, fmt, briefs.country_table(brief), bool(brief.answer.illustrative))
+    return table_file(page.store, fmt, name, briefs.country_table(brief), brief.answer.illustrative)
 
 
 @router.get("/view/matrix/table")
@@ -297,7 +283,8 @@ def matrix_table(
     if rows not in ("goal", "action_point") or cols not in ("component", "country", "project"):
         raise InvalidQuery("rows is goal or action_point; cols is component, country or project")
     found = briefs.heatmap(page.store, cast(briefs.MatrixRows, rows), cast(briefs.MatrixColumns, cols))
-    return _table_download(f"matrix-{rows}-{cols}", fmt, briefs.heatmap_table(found), found.illustrative)
+    notice = lookup.notice(page.store, found.illustrative)
+    return table_file(page.store, fmt, f"matrix-{rows}-{cols}", briefs.heatmap_table(found), notice)
 
 
 @router.get("/view/matrix", response_class=HTMLResponse)
