@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import typing
 import zipfile
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -33,8 +35,8 @@ from loaders.batch import DatasetInfo, GraphBatch, Node, Rel
 from loaders.checks import value_problems
 from loaders.limits import Limits
 from loaders.problems import DatasetInvalid, Loc, Problem, Problems, excerpt, pydantic_reason, shorten
-from loaders.raw import RawNode, RawRel
-from loaders.readers import LINE_KEY, Row, Table, read_table, read_yaml
+from loaders.readers import LINE_KEY, Row, Table, read_graph_yaml, read_table, read_yaml
+from loaders.stats import GraphStats, stats_from_counts
 
 BUNDLED: Final = "budapest-process"
 FORMATS: Final = ("graph", "nodes", "relationships", "plan")
@@ -133,12 +135,12 @@ class _Failed:
     skipped: int = 0
 
 
-def _claimed_ids(table: Table) -> frozenset[str] | None:
+def _claimed_ids(table: Table, problems: Problems) -> frozenset[str] | None:
     """Ids a nodes table holds, read from its ``id`` column (or its first column when the header is wrong)."""
     if not table.complete:
         return None
     key = "id" if "id" in table.columns else table.columns[0]
-    ids = {ident for row in table.rows if (ident := row.cells.get(key))}
+    ids = {ident for row in table.rows(problems) if (ident := row.cells.get(key))}
     if key != "id" and _ID_RE.fullmatch(key):
         ids.add(key)  # the header row itself may be the first data row
     return frozenset(ids)
@@ -160,14 +162,89 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
+_NO_PROPS: Final[dict[str, Any]] = {}
+"""The properties of a node kept by ``validate_dataset`` when it has no number and no ``updated`` date."""
+
+
+class _Link:
+    """A relationship as read, then checked (``settle``): what the checks across files need of it, and with
+    ``keep`` its properties. Only the ends, type and location are kept of one that fails its own checks.
+
+    Settled links compare and hash by their key (source, type, target), so that a set of them finds
+    duplicates without a second copy of every key.
+    """
+
+    __slots__ = (
+        "confidence",
+        "countries",
+        "from_field",
+        "later",
+        "props",
+        "reviewed",
+        "source",
+        "sources",
+        "target",
+        "to_field",
+        "type",
+        "where",
+    )
+
+    def __init__(self, where: int, source: Any, target: Any, from_field: str, to_field: str) -> None:
+        self.where = where  # see ``_Validator.code``
+        self.source = source  # as read (None when missing; a number in YAML is reported as given)
+        self.target = target
+        self.from_field = from_field
+        self.to_field = to_field
+        self.type: RelType | None = None
+        # Problems of its own found while reading (type, properties), reported in the relationship step;
+        # the number of them when the step can no longer list them.
+        self.later: tuple[tuple[str, str], ...] | int = ()
+        self.props: dict[str, Any] | None = None  # None: the properties are not valid
+        self.sources: tuple[str, ...] = ()
+        self.countries: tuple[str, ...] = ()
+        self.reviewed: str | None = None
+        self.confidence = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        assert self.type is not None
+        return (str(self.source), self.type.value, str(self.target))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Link) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
 class _Validator:
-    def __init__(self, folder: Path, limits: Limits) -> None:
+    """Reads a dataset's files one row or item at a time and checks it, in the steps of design.md §5.
+
+    Problems are reported in the order of the steps (reading every file, then nodes, relationships, plans,
+    references, numbers), each step in the order of the files. Nodes are checked as they are read, into
+    ``node_problems``, which follow the reading problems. Only what the checks across files need is kept:
+    per node its label, id, location and number / ``updated`` date (``keep``: all its properties), per
+    relationship a ``_Link``.
+    """
+
+    def __init__(self, folder: Path, limits: Limits, keep: bool = True) -> None:
         self.folder = folder
         self.limits = limits
+        self.keep = keep
         self.problems = Problems(limits.max_problems)
-        self.raw_nodes: list[RawNode] = []
-        self.raw_rels: list[RawRel] = []
-        self.plans: list[tuple[str, list[Row]]] = []
+        self.node_problems = Problems(limits.max_problems)
+        self.by_id: dict[str, Node] = {}  # valid nodes, in the order read
+        self.first_seen: dict[str, int] = {}  # where each id was first given (valid or not; see ``code``)
+        self.places: dict[tuple[str, str, bool], int] = {}  # (file, "row" or "line", numbered): its number
+        self.place_list: list[tuple[str, str, bool]] = []
+        self.pending_sources: dict[str, tuple[str, ...]] = {}  # node sources not yet known to be Source nodes
+        self.links: list[_Link] = []
+        self.later = 0  # problems kept in links for the relationship step
+        self.plans: list[tuple[str, Table, frozenset[str]]] = []
+        self.strings: dict[Any, Any] = {}  # one copy of each id, source list ... kept
+        self.labels: Counter[str] = Counter()
+        self.types: Counter[str] = Counter()
+        self.levels: Counter[str] = Counter()
         # Ids of nodes that were read but are invalid: their own problem is reported once, and links
         # to them are not reported again as dangling.
         self.invalid_ids: set[str] = set()
@@ -175,13 +252,32 @@ class _Validator:
         self.seen_files: dict[Path, str] = {}
         self.total_bytes = 0
 
+    def _one(self, value: Any) -> Any:
+        return self.strings.setdefault(value, value)
+
+    def code(self, loc: Loc) -> int:
+        """A location as one number (a third of the memory of a ``Loc``): its file and unit, then its number."""
+        unit, _, number = loc.where.rpartition(" ")
+        if not number.isdigit():
+            unit, number = loc.where, ""
+        key = (loc.file, unit, bool(number))
+        place = self.places.setdefault(key, len(self.places))
+        if place == len(self.place_list):
+            self.place_list.append(key)
+        return place << 32 | int(number or 0)
+
+    def at(self, code: int) -> Loc:
+        """The location ``code`` stands for."""
+        file, unit, numbered = self.place_list[code >> 32]
+        return Loc(file, f"{unit} {code & 0xFFFFFFFF}" if numbered else unit)
+
     # -- reading -----------------------------------------------------------------------------
-    def _bad_values(self, loc: Loc, data: dict[str, Any]) -> bool:
+    def _bad_values(self, loc: Loc, data: dict[str, Any], problems: Problems | None = None) -> bool:
         """Report every value that cannot be taken as read (control characters, too long, a boolean ...)."""
         bad = False
         for key, value in data.items():
             for reason in value_problems(str(key), value, self.limits):
-                self.problems.add(loc, str(key), reason)
+                (self.problems if problems is None else problems).add(loc, str(key), reason)
                 bad = True
         return bad
 
@@ -320,7 +416,7 @@ class _Validator:
         for col in missing:
             self.problems.add(header, col, "required column is missing")
         known = {"nodes": _NODE_KNOWN, "relationships": _REL_KNOWN, "plan": frozenset(PLAN_COLUMNS)}[fmt]
-        unknown = {c for c in table.columns if c and c not in known}
+        unknown = frozenset(c for c in table.columns if c and c not in known)
         for col in table.columns:
             if col in unknown:
                 if fmt == "plan":
@@ -331,49 +427,56 @@ class _Validator:
                 self.problems.add(header, col, reason)
         if missing or not table.ok:
             if fmt == "nodes":
-                self.failed.append(_Failed(rel, _claimed_ids(table)))
+                self.failed.append(_Failed(rel, _claimed_ids(table, self.problems)))
             return
         if not table.complete and fmt == "nodes":
             self.failed.append(_Failed(rel, None))
-        good: list[Row] = []
-        for row in table.rows:
+        for row in table.rows(self.problems):
             cells = {key: value for key, value in row.cells.items() if key not in unknown}
             if row.bad or self._bad_values(row.loc, _plain(cells)):
                 ident = cells.get("id")
                 if fmt == "nodes" and ident:
                     self.invalid_ids.add(ident)
                 continue
-            if fmt == "plan":
-                good.append(row)
-            elif fmt == "nodes":
-                self.raw_nodes.append(RawNode(row.loc, _row_data(cells)))
-            else:
-                self.raw_rels.append(RawRel(row.loc, _row_data(cells)))
+            if fmt == "nodes":
+                self._take_node(row.loc, _row_data(cells))
+            elif fmt == "relationships":
+                self._take_link(row.loc, _row_data(cells))
         if fmt == "plan":
-            self.plans.append((rel, good))
+            self.plans.append((rel, table, unknown))  # its rows are read again in the plan step
+
+    def _plan_rows(self, table: Table, unknown: frozenset[str]) -> Iterator[Row]:
+        """The rows of a plan that passed the reading checks (whose problems were reported then)."""
+        quiet = Problems(0)
+        for row in table.rows(self.problems):
+            cells = {key: value for key, value in row.cells.items() if key not in unknown}
+            if not row.bad and not self._bad_values(row.loc, _plain(cells), quiet):
+                yield row
 
     def _read_graph(self, path: Path, name: str) -> None:
-        doc = read_yaml(path, self.problems, name, self.limits)
+        doc = read_graph_yaml(path, self.problems, name, self.limits)
         if doc is None:
             self.failed.append(_Failed(name, None))
             return
-        if not isinstance(doc, dict):
+        if not doc.mapping:
             self.problems.add(Loc(name), "", "a graph file must be a mapping with 'nodes' and 'relationships'")
             self.failed.append(_Failed(name, None))
             return
-        top = Loc(name, f"line {doc[LINE_KEY]}")
-        for key in doc:
-            if key not in ("nodes", "relationships", LINE_KEY):
+        top = Loc(name, f"line {doc.line}")
+        for key in doc.keys:
+            if key not in ("nodes", "relationships"):
                 self.problems.add(top, str(key), "unknown top-level key")
         items_read = 0
         for key in ("nodes", "relationships"):
-            items = doc.get(key) or []
-            if not isinstance(items, list):
+            kind = doc.lists.get(key)
+            if kind == "other":
                 self.problems.add(top, key, "must be a list")
                 if key == "nodes":
                     self.failed.append(_Failed(name, None))
                 continue
-            for item in items:
+            if kind != "list":
+                continue
+            for item in doc.items(key, self.problems):
                 if not isinstance(item, dict):
                     self.problems.add(Loc(name), key, f"item {excerpt(item)} must be a mapping")
                     continue
@@ -390,10 +493,10 @@ class _Validator:
                         self.invalid_ids.add(ident)
                     continue
                 if key == "nodes":
-                    self.raw_nodes.append(RawNode(loc, item))
+                    self._take_node(loc, item)
                 else:
-                    self.raw_rels.append(RawRel(loc, item))
-        if not items_read and "nodes" not in doc and "relationships" not in doc:
+                    self._take_link(loc, item)
+        if not items_read and "nodes" not in doc.keys and "relationships" not in doc.keys:
             self.problems.add(top, "", "the file has neither 'nodes' nor 'relationships'")
 
     # -- validating ---------------------------------------------------------------------------
@@ -427,126 +530,155 @@ class _Validator:
                 )
             self.problems.add(Loc(failed.name), "", reason)
 
-    def _pydantic(self, loc: Loc, model: Any, data: dict[str, Any]) -> Any:
+    def _pydantic(self, loc: Loc, model: Any, data: dict[str, Any], problems: Problems) -> Any:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"][:1]) or ""
-                self.problems.add(loc, field, pydantic_reason(err))
+                problems.add(loc, field, pydantic_reason(err))
             return None
 
-    def nodes(self) -> tuple[list[Node], dict[str, Node]]:
-        nodes: list[Node] = []
-        by_id: dict[str, Node] = {}
-        first_seen: dict[str, Loc] = {}
-        for raw in self.raw_nodes:
-            data = dict(raw.data)
-            ident = data.get("id")
+    def _take_node(self, loc: Loc, data: dict[str, Any]) -> None:
+        """Check one node as it is read (the node step: its problems go to ``node_problems``) and keep it."""
+        problems = self.node_problems
+        ident = data.get("id")
+        if isinstance(ident, str):
+            # Checked before the properties so that a duplicate is reported even when one copy is invalid.
+            if ident in self.first_seen:
+                first = self.at(self.first_seen[ident])
+                problems.add(loc, "id", f"duplicate id {excerpt(ident)} (first used at {first})")
+                return
+            self.first_seen[self._one(ident)] = self.code(loc)
+        label_text = data.pop("label", None)
+        try:
+            label = Label(str(label_text))
+        except ValueError:
+            reason = f"unknown label {excerpt(label_text)}; known: {', '.join(Label)}"
+            problems.add(loc, "label", reason if label_text else "required property is missing")
             if isinstance(ident, str):
-                # Checked before the properties so that a duplicate is reported even when one copy is invalid.
-                if ident in first_seen:
-                    self.problems.add(
-                        raw.loc, "id", f"duplicate id {excerpt(ident)} (first used at {first_seen[ident]})"
-                    )
-                    continue
-                first_seen[ident] = raw.loc
-            label_text = data.pop("label", None)
-            try:
-                label = Label(str(label_text))
-            except ValueError:
-                reason = f"unknown label {excerpt(label_text)}; known: {', '.join(Label)}"
-                self.problems.add(raw.loc, "label", reason if label_text else "required property is missing")
-                if isinstance(ident, str):
-                    self.invalid_ids.add(ident)
-                continue
-            model = self._pydantic(raw.loc, NODE_MODELS[label], data)
-            conflicts = date_conflicts(model.model_dump()) if model is not None else []
-            for field, reason in conflicts:
-                self.problems.add(raw.loc, field, reason)
-            if model is None or conflicts:
-                if isinstance(ident, str):
-                    self.invalid_ids.add(ident)
-                continue
-            node = Node(label, model.id, to_properties(model))
-            by_id[node.id] = node
-            nodes.append(node)
-        return nodes, by_id
+                self.invalid_ids.add(ident)
+            return
+        model = self._pydantic(loc, NODE_MODELS[label], data, problems)
+        conflicts = date_conflicts(model.model_dump()) if model is not None else []
+        for field, reason in conflicts:
+            problems.add(loc, field, reason)
+        if model is None or conflicts:
+            if isinstance(ident, str):
+                self.invalid_ids.add(ident)
+            return
+        props = to_properties(model)
+        self.labels[label.value] += 1
+        self.levels[str(props["confidence"])] += 1
+        sources = tuple(self._one(s) for s in props["sources"])
+        if not all((found := self.by_id.get(s)) is not None and found.label is Label.SOURCE for s in sources):
+            self.pending_sources[self._one(model.id)] = self._one(sources)
+        if not self.keep:
+            props = {key: props[key] for key in ("number", "updated") if key in props} or _NO_PROPS
+        node = Node(label, self._one(model.id), props)
+        self.by_id[node.id] = node
 
-    def rels(
-        self, raws: list[RawRel], by_id: dict[str, Node], first_seen: dict[tuple[str, str, str], Loc]
-    ) -> list[Rel]:
-        rels: list[Rel] = []
-        for raw in raws:
-            rel = self._rel(raw, by_id)
-            if rel is None:
-                continue
-            if rel.key in first_seen:
-                self.problems.add(
-                    raw.loc,
-                    raw.to_field,
-                    f"duplicate relationship {rel.source} -[{rel.type}]-> {rel.target} "
-                    f"(first given at {first_seen[rel.key]})",
-                )
-                continue
-            first_seen[rel.key] = raw.loc
-            rels.append(rel)
-        return rels
-
-    def _rel(self, raw: RawRel, by_id: dict[str, Node]) -> Rel | None:
-        data = dict(raw.data)
-        ends: list[Node | None] = []
-        for key, field in (("from", raw.from_field), ("to", raw.to_field)):
-            ref = data.pop(key, None)
-            if ref is None:
-                self.problems.add(raw.loc, field, "required property is missing")
-                ends.append(None)
-            elif str(ref) not in by_id:
-                self.missing(raw.loc, field, str(ref), f"no node with id {excerpt(ref)} in the dataset")
-                ends.append(None)
-            else:
-                ends.append(by_id[str(ref)])
+    def _take_link(self, loc: Loc, data: dict[str, Any], from_field: str = "from", to_field: str = "to") -> None:
+        """Check what of one relationship does not depend on other nodes as it is read, and keep it for the
+        relationship step (``settle``)."""
+        source, target = data.pop("from", None), data.pop("to", None)
+        link = _Link(
+            self.code(loc),
+            self._one(source) if isinstance(source, str) else source,
+            self._one(target) if isinstance(target, str) else target,
+            from_field,
+            to_field,
+        )
+        later = Problems()
         type_text = data.pop("type", None)
-        rel_type: RelType | None = None
         if type_text is None:
-            self.problems.add(raw.loc, "type", "required property is missing")
+            later.add(loc, "type", "required property is missing")
         else:
             try:
-                rel_type = RelType(str(type_text))
+                link.type = RelType(str(type_text))
             except ValueError:
-                self.problems.add(
-                    raw.loc, "type", f"unknown relationship type {excerpt(type_text)}; known: {', '.join(RelType)}"
-                )
-        model = self._pydantic(raw.loc, REL_MODELS[rel_type], data) if rel_type else None
-        source, target = ends
-        if rel_type is None or source is None or target is None:
-            return None
-        if not is_allowed(source.label, rel_type, target.label):
-            allowed = sorted(allowed_targets(source.label, rel_type))
-            hint = (
-                f"; from {source.label} it may go to {', '.join(allowed)}"
-                if allowed
-                else (f"; no {rel_type} relationship may start at a {source.label}")
-            )
-            self.problems.add(
-                raw.loc,
-                "type",
-                f"{source.label} -[{rel_type}]-> {target.label} is not allowed by the schema{hint}",
-            )
-            return None
-        if model is None:
-            return None
-        return Rel(rel_type, source.id, target.id, to_properties(model))
+                later.add(loc, "type", f"unknown relationship type {excerpt(type_text)}; known: {', '.join(RelType)}")
+        model = self._pydantic(loc, REL_MODELS[link.type], data, later) if link.type else None
+        if later.items:
+            if self.later < self.limits.max_problems:
+                link.later = tuple((p.field, p.reason) for p in later.items)
+                self.later += len(later.items)
+            else:  # past what the relationship step can list: counted only
+                link.later = len(later.items)
+        if model is not None:
+            props = to_properties(model)
+            link.props = props if self.keep else _NO_PROPS
+            link.confidence = self._one(str(props["confidence"]))
+            link.sources = self._one(tuple(self._one(s) for s in props["sources"]))
+            link.countries = self._one(tuple(self._one(c) for c in props.get("countries", ())))
+            link.reviewed = self._one(props["reviewed"]) if "reviewed" in props else None
+        self.links.append(link)
 
-    def references(
-        self,
-        nodes: list[Node],
-        rels: list[Rel],
-        rel_locs: dict[tuple[str, str, str], Loc],
-        node_locs: dict[str, Loc],
-        by_id: dict[str, Node],
-    ) -> None:
-        def check(loc: Loc, field: str, ids: list[str], label: Label) -> None:
+    def nodes(self) -> None:
+        """The node step: its problems were found as the nodes were read; they follow the reading problems."""
+        self.problems.extend(self.node_problems)
+        self.node_problems = Problems(0)
+
+    def settle(self, links: list[_Link], seen: dict[_Link, _Link]) -> list[_Link]:
+        """The relationship step for ``links``: their ends, their own problems, the schema, duplicates
+        (``seen``: the links settled before). The valid ones, in order."""
+        out: list[_Link] = []
+        for link in links:
+            loc = self.at(link.where)
+            ends: list[Node | None] = []
+            for ref, field in ((link.source, link.from_field), (link.target, link.to_field)):
+                if ref is None:
+                    self.problems.add(loc, field, "required property is missing")
+                    ends.append(None)
+                elif str(ref) not in self.by_id:
+                    self.missing(loc, field, str(ref), f"no node with id {excerpt(ref)} in the dataset")
+                    ends.append(None)
+                else:
+                    ends.append(self.by_id[str(ref)])
+            if isinstance(link.later, int):
+                self.problems.count(link.later)
+            else:
+                for field, reason in link.later:
+                    self.problems.add(loc, field, reason)
+            source, target = ends
+            rel_type = link.type
+            if rel_type is None or source is None or target is None:
+                continue
+            if not is_allowed(source.label, rel_type, target.label):
+                allowed = sorted(allowed_targets(source.label, rel_type))
+                hint = (
+                    f"; from {source.label} it may go to {', '.join(allowed)}"
+                    if allowed
+                    else (f"; no {rel_type} relationship may start at a {source.label}")
+                )
+                self.problems.add(
+                    loc,
+                    "type",
+                    f"{source.label} -[{rel_type}]-> {target.label} is not allowed by the schema{hint}",
+                )
+                continue
+            if link.props is None:
+                continue
+            link.source, link.target = source.id, target.id
+            first = seen.get(link)
+            if first is not None:
+                self.problems.add(
+                    loc,
+                    link.to_field,
+                    f"duplicate relationship {link.source} -[{rel_type}]-> {link.target} "
+                    f"(first given at {self.at(first.where)})",
+                )
+                continue
+            seen[link] = link
+            self.types[rel_type.value] += 1
+            self.levels[link.confidence] += 1
+            out.append(link)
+        return out
+
+    def references(self, links: list[_Link]) -> None:
+        by_id = self.by_id
+
+        def check(loc: Loc, field: str, ids: tuple[str, ...], label: Label) -> None:
             for ident in ids:
                 found = by_id.get(ident)
                 reason = f"{excerpt(ident)} is not a {label} node in the dataset"
@@ -555,49 +687,94 @@ class _Validator:
                 elif found.label is not label:
                     self.problems.add(loc, field, reason)
 
-        for node in nodes:
-            check(node_locs[node.id], "sources", node.props["sources"], Label.SOURCE)
-        under: dict[str, tuple[str, Loc]] = {}
-        for rel in rels:
-            loc = rel_locs[rel.key]
-            check(loc, "sources", rel.props["sources"], Label.SOURCE)
-            check(loc, "countries", rel.props.get("countries", []), Label.COUNTRY)
-            if rel.type is RelType.UNDER:
-                if rel.source in under and under[rel.source][0] != rel.target:
-                    goal, where = under[rel.source]
+        for ident, sources in self.pending_sources.items():
+            check(self.at(self.first_seen[ident]), "sources", sources, Label.SOURCE)
+        under: dict[str, tuple[str, int]] = {}
+        for link in links:
+            loc = self.at(link.where)
+            check(loc, "sources", link.sources, Label.SOURCE)
+            check(loc, "countries", link.countries, Label.COUNTRY)
+            if link.type is RelType.UNDER:
+                if link.source in under and under[link.source][0] != link.target:
+                    goal, where = under[link.source]
                     self.problems.add(
-                        loc, "goal", f"{rel.source} is already under {goal} ({where}); one goal per action point"
+                        loc,
+                        "goal",
+                        f"{link.source} is already under {goal} ({self.at(where)}); one goal per action point",
                     )
                 else:
-                    under[rel.source] = (rel.target, loc)
+                    under[link.source] = (link.target, link.where)
 
-    def numbers(self, rels: list[Rel], node_locs: dict[str, Loc], by_id: dict[str, Node]) -> None:
+    def numbers(self, links: list[_Link]) -> None:
         """Action points (and goals, commitments) have numbers unique within their action plan (declaration)."""
+        by_id = self.by_id
         first: dict[tuple[str, Label, Any], str] = {}
-        for rel in rels:
-            source, target = by_id[rel.source], by_id[rel.target]
-            holder = _NUMBERED_UNDER.get((rel.type, source.label, target.label))
+        for link in links:
+            source, target = by_id[link.source], by_id[link.target]
+            assert link.type is not None
+            holder = _NUMBERED_UNDER.get((link.type, source.label, target.label))
             number = target.props.get("number")
             if holder is None or number is None:
                 continue
             other = first.setdefault((source.id, target.label, number), target.id)
             if other != target.id:
                 self.problems.add(
-                    node_locs[target.id],
+                    self.at(self.first_seen[target.id]),
                     "number",
                     f"{target.label} number {number} is used twice in {holder} {source.id}: by {other} "
-                    f"({node_locs[other]}) and by {target.id}; numbers are unique within a {holder}",
+                    f"({self.at(self.first_seen[other])}) and by {target.id}; numbers are unique within a {holder}",
                 )
 
+    def check(self) -> list[_Link]:
+        """The steps after reading; the valid relationships, in order (the problems are in ``problems``)."""
+        from loaders.plan import plan_rels  # plan rows need the reference graph first
 
-def _first_locs(raw_nodes: list[RawNode]) -> dict[str, Loc]:
-    """Where each id was first given (the copy that counts when an id is duplicated)."""
-    locs: dict[str, Loc] = {}
-    for raw in raw_nodes:
-        ident = raw.data.get("id")
-        if isinstance(ident, str):
-            locs.setdefault(ident, raw.loc)
-    return locs
+        self.nodes()
+        seen: dict[_Link, _Link] = {}
+        links = self.settle(self.links, seen)
+        self.links = []
+        for name, table, unknown in self.plans:
+            reference = [Rel(link.type, link.source, link.target, _NO_PROPS) for link in links if link.type]
+            rows = self._plan_rows(table, unknown)
+            for raw in plan_rels(name, rows, self.by_id, reference, self.problems, self.missing):
+                self._take_link(raw.loc, raw.data, raw.from_field, raw.to_field)
+            del reference
+            links += self.settle(self.links, seen)
+            self.links = []
+        self.references(links)
+        self.numbers(links)
+        self.follow_ons()
+        return links
+
+    def warnings(self, links: list[_Link]) -> list[Problem]:
+        """Suspect links (see ``suspect_links``), with the file and row or line of each."""
+        updated = {n.id: parse_date(str(n.props["updated"])) for n in self.by_id.values() if "updated" in n.props}
+        warnings = Problems()
+        for link in links:
+            changed = _changed_ends(updated, link.source, link.target, link.reviewed)
+            if changed:
+                assert link.type is not None
+                changes = ", ".join(f"{end} was updated {self.by_id[end].props['updated']}" for end in changed)
+                warnings.add(
+                    self.at(link.where),
+                    "reviewed",
+                    f"suspect link {link.source} -[{link.type}]-> {link.target}: {changes}, after the link was "
+                    f"reviewed ({link.reviewed}); check it and give the date of that review",
+                )
+        return warnings.items
+
+
+def _rel(link: _Link) -> Rel:
+    assert link.type is not None and link.props is not None  # a settled link
+    return Rel(link.type, link.source, link.target, link.props)
+
+
+def _changed_ends(updated: dict[str, Any], source: str, target: str, reviewed: object) -> tuple[str, ...]:
+    """The ends of a link updated after (or possibly after) its review; nothing for a link never reviewed."""
+    if reviewed is None:
+        return ()
+    seen = parse_date(str(reviewed))
+    return tuple(end for end in dict.fromkeys((source, target)) if end in updated and may_be_after(updated[end], seen))
 
 
 @dataclass(frozen=True, slots=True)
@@ -616,15 +793,7 @@ def suspect_links(batch: GraphBatch) -> list[SuspectLink]:
     updated = {n.id: parse_date(str(n.props["updated"])) for n in batch.nodes if "updated" in n.props}
     out: list[SuspectLink] = []
     for rel in batch.rels:
-        reviewed = rel.props.get("reviewed")
-        if reviewed is None:
-            continue
-        seen = parse_date(str(reviewed))
-        changed = tuple(
-            end
-            for end in dict.fromkeys((rel.source, rel.target))
-            if end in updated and may_be_after(updated[end], seen)
-        )
+        changed = _changed_ends(updated, rel.source, rel.target, rel.props.get("reviewed"))
         if changed:
             out.append(SuspectLink(rel, changed))
     return out
@@ -638,6 +807,15 @@ class Checked:
     warnings: list[Problem]
 
 
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """What ``bpkg validate`` reports of a valid dataset: its counts and warnings, without its content."""
+
+    info: DatasetInfo
+    stats: GraphStats
+    warnings: list[Problem]
+
+
 def load_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> GraphBatch:
     """Read and validate a dataset; return its GraphBatch or raise ``DatasetInvalid`` with all problems.
 
@@ -647,38 +825,31 @@ def load_dataset(dataset: str | Path | None = None, *, limits: Limits | None = N
     return check_dataset(dataset, limits=limits).batch
 
 
-def check_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> Checked:
-    """``load_dataset`` that also returns the warnings: links left suspect by a later change to a node they
-    rest on (see ``suspect_links``)."""
-    from loaders.plan import plan_rels  # plan rows need the reference graph first
-
+def _checked(
+    dataset: str | Path | None, limits: Limits | None, keep: bool
+) -> tuple[_Validator, DatasetInfo, list[_Link]]:
     if limits is None:
         limits, errors = Limits.from_env()
         if errors:
             raise DatasetInvalid([Problem(Loc("environment"), "", reason) for reason in errors])
-    folder = resolve(dataset)
-    v = _Validator(folder, limits)
+    v = _Validator(resolve(dataset), limits, keep)
     info = v.read_manifest()
-    nodes, by_id = v.nodes()
-    node_locs = _first_locs(v.raw_nodes)
-    rel_locs: dict[tuple[str, str, str], Loc] = {}
-    rels = v.rels(v.raw_rels, by_id, rel_locs)
-    for name, rows in v.plans:
-        rels += v.rels(plan_rels(name, rows, by_id, rels, v.problems, v.missing), by_id, rel_locs)
-    v.references(nodes, rels, rel_locs, node_locs, by_id)
-    v.numbers(rels, node_locs, by_id)
-    v.follow_ons()
+    links = v.check()
     v.problems.raise_if_any()
     assert info is not None  # a missing manifest is a problem, raised above
-    batch = GraphBatch(info=info, nodes=nodes, rels=rels)
-    warnings = Problems()
-    for suspect in suspect_links(batch):
-        rel = suspect.rel
-        changes = ", ".join(f"{end} was updated {by_id[end].props['updated']}" for end in suspect.changed)
-        warnings.add(
-            rel_locs[rel.key],
-            "reviewed",
-            f"suspect link {rel.source} -[{rel.type}]-> {rel.target}: {changes}, after the link was reviewed "
-            f"({rel.props['reviewed']}); check it and give the date of that review",
-        )
-    return Checked(batch, warnings.items)
+    return v, info, links
+
+
+def check_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> Checked:
+    """``load_dataset`` that also returns the warnings: links left suspect by a later change to a node they
+    rest on (see ``suspect_links``)."""
+    v, info, links = _checked(dataset, limits, keep=True)
+    rels = [_rel(link) for link in links]
+    return Checked(GraphBatch(info=info, nodes=list(v.by_id.values()), rels=rels), v.warnings(links))
+
+
+def validate_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> Validated:
+    """``check_dataset`` without building the dataset's content: the same problems (raised as
+    ``DatasetInvalid``) and warnings, and the counts, holding only what the checks across files need."""
+    v, info, links = _checked(dataset, limits, keep=False)
+    return Validated(info, stats_from_counts(v.labels, v.types, v.levels), v.warnings(links))

@@ -7,10 +7,11 @@ with the reference data, so a plan cannot silently contradict it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator
+from typing import Annotated, Any, Final, LiteralString
 
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 
 from graph_schema import Label, Provenance, RelType
 from loaders.batch import Node, Rel
@@ -19,8 +20,6 @@ from loaders.raw import RawRel
 from loaders.readers import Row
 
 _RESPONDER_COLUMNS = (("activity", Label.ACTIVITY), ("component", Label.COMPONENT), ("project", Label.PROJECT))
-# Provenance properties by the plan column that gives them.
-_PROVENANCE_COLUMNS: Final = {"sources": "source", "confidence": "confidence", "note": "note"}
 
 
 def _ref(value: str | None, prefix: str) -> str | None:
@@ -35,6 +34,19 @@ def _ref(value: str | None, prefix: str) -> str | None:
     return None
 
 
+def _node_ref(prefix: str, what: LiteralString, example: LiteralString) -> BeforeValidator:
+    """A cell naming a node by number or id (``17`` or ``ap-17``), read as its id."""
+
+    def read(value: str) -> str:
+        ident = _ref(value, prefix)
+        if ident is None:
+            message = "expected " + what + " number or id like " + example + " (got {got})"
+            raise PydanticCustomError("plan_cell", message, {"got": excerpt(value)})
+        return ident
+
+    return BeforeValidator(read)
+
+
 def _article(label: Label) -> str:
     return "an" if label.value[0] in "AEIOU" else "a"
 
@@ -44,15 +56,72 @@ def _country_ref(code: str) -> str:
     return f"country-{text.lower()}" if re.fullmatch(r"[A-Za-z]{3}", text) else text
 
 
+def _listed(value: str) -> list[str]:
+    """A cell listing values separated by ``;`` (empty parts dropped)."""
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _countries(value: str) -> tuple[str, ...]:
+    """ISO codes (``PAK``) or country ids, separated by ``;``, as country ids."""
+    return tuple(_country_ref(code) for code in _listed(value))
+
+
+class PlanRow(Provenance):
+    """One row of a plan, cell by cell: ``source``, ``confidence`` and ``note`` are the schema's provenance
+    (``Provenance``, whose rules they follow), the other cells are read here. Links made from the row are then
+    checked by the schema like any other (``strength``, ``countries``, ``reviewed``)."""
+
+    action_point: Annotated[str, _node_ref("ap", "an action point", "ap-17")]
+    goal: Annotated[str, _node_ref("pg", "a priority goal", "pg-4")] | None = None
+    activity: str | None = None
+    component: str | None = None
+    project: str | None = None
+    countries: Annotated[tuple[str, ...], BeforeValidator(_countries)] = ()
+    strength: str | None = None
+    reviewed: str | None = None
+
+
+# The plan column of each field, where they differ, and the reason given for an empty required cell.
+_COLUMN: Final = {"sources": "source"}
+_REQUIRED: Final = {"action_point": "required: the number or id of an action point"}
+_CELL_CONFIG: Final = ConfigDict(str_strip_whitespace=True)
+# Each cell is read on its own, with its field's type and rules: one bad cell never hides another.
+_CELLS: Final[dict[str, tuple[str, TypeAdapter[Any]]]] = {
+    _COLUMN.get(name, name): (name, TypeAdapter[Any](Annotated[info.annotation, info], config=_CELL_CONFIG))  # type: ignore[arg-type]
+    for name, info in PlanRow.model_fields.items()
+}
+
+
+def read_row(cells: dict[str, str | None]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The row's values by field (only cells that are given and sound) and its problems by column."""
+    values: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    for column, (name, adapter) in _CELLS.items():
+        text = cells.get(column)
+        given: Any = _listed(text) if name == "sources" and text else text
+        if not given:
+            if PlanRow.model_fields[name].is_required():
+                problems[column] = [_REQUIRED.get(name, "required property is missing")]
+            continue
+        try:
+            values[name] = adapter.validate_python(given)
+        except ValidationError as exc:
+            problems[column] = [
+                str(err["msg"]) if err["type"] == "plan_cell" else pydantic_reason(err) for err in exc.errors()
+            ]
+    return values, problems
+
+
 def plan_rels(
     name: str,
-    rows: list[Row],
+    rows: Iterable[Row],
     by_id: dict[str, Node],
     reference: list[Rel],
     problems: Problems,
     missing: Callable[[Loc, str, str, str], None],
-) -> list[RawRel]:
-    """Relationships for every row of a plan table; row problems go to ``problems``.
+) -> Iterator[RawRel]:
+    """Relationships for every row of a plan table, made as the rows are gone through (a plan's rows are
+    never all held); row problems go to ``problems``.
 
     Every row's required cells are checked, whatever else it gives: a row with a problem makes no link at
     all. ``missing(loc, field, id, reason)`` reports a reference to a node that is not in the dataset.
@@ -65,7 +134,6 @@ def plan_rels(
             part_of.setdefault(source, set()).add(target)
         elif rel_type == RelType.HAS_COMPONENT.value:
             components_of.setdefault(source, set()).add(target)
-    out: list[RawRel] = []
     goal_of: dict[str, str] = {}
 
     def expect(row: Row, column: str, ident: str, label: Label) -> bool:
@@ -80,38 +148,47 @@ def plan_rels(
 
     for row in rows:
         cells = row.cells
+        values, wrong = read_row(cells)
         before = len(problems)
         ok = True  # False when a reference fails, even if its problem is only counted (see ``missing``)
-        ap_text = cells.get("action_point")
-        ap = _ref(ap_text, "ap")
-        if ap_text is None:
-            problems.add(row.loc, "action_point", "required: the number or id of an action point")
-        elif ap is None:
-            problems.add(
-                row.loc, "action_point", f"expected an action point number or id like ap-17 (got {excerpt(ap_text)})"
-            )
-        else:
+        ap: str | None = values.get("action_point")
+        for reason in wrong.get("action_point", []):
+            problems.add(row.loc, "action_point", reason)
+        if ap is not None:
             ok = expect(row, "action_point", ap, Label.ACTION_POINT)
-        provenance: dict[str, Any] = {
-            "sources": [s.strip() for s in (cells.get("source") or "").split(";") if s.strip()],
-            "confidence": cells.get("confidence"),
-            "note": cells.get("note"),
+        # Checked whether or not the row makes a link: the cells' own problems, then the sources they name.
+        for column in ("source", "confidence", "note"):
+            for reason in wrong.get(column, []):
+                problems.add(row.loc, column, reason)
+                ok = False
+        sources = _listed(cells.get("source") or "")
+        for source in sources:
+            node = by_id.get(source)
+            reason = f"{excerpt(source)} is not a Source node in the dataset"
+            if node is None:
+                missing(row.loc, "source", source, reason)
+                ok = False
+            elif node.label is not Label.SOURCE:
+                problems.add(row.loc, "source", reason)
+                ok = False
+        provenance = {
+            key: value
+            for key, value in (
+                ("sources", sources),
+                ("confidence", cells.get("confidence")),
+                ("note", cells.get("note")),
+            )
+            if value
         }
-        provenance = {key: value for key, value in provenance.items() if value}
         # When the row's links were last checked; goes on every link the row makes (checked by the schema).
         review = {"reviewed": cells["reviewed"]} if cells.get("reviewed") else {}
-        ok = _check_provenance(row, provenance, by_id, problems, missing) and ok
 
-        goal: str | None = None
+        goal: str | None = values.get("goal")
         goal_text = cells.get("goal")
-        if goal_text is not None:
-            goal = _ref(goal_text, "pg")
-            if goal is None:
-                problems.add(
-                    row.loc, "goal", f"expected a priority goal number or id like pg-4 (got {excerpt(goal_text)})"
-                )
-            elif not expect(row, "goal", goal, Label.PRIORITY_GOAL):
-                ok = False
+        for reason in wrong.get("goal", []):
+            problems.add(row.loc, "goal", reason)
+        if goal is not None and not expect(row, "goal", goal, Label.PRIORITY_GOAL):
+            ok = False
 
         given = {col: cells[col] for col, _ in _RESPONDER_COLUMNS if cells.get(col)}
         if not given:
@@ -144,7 +221,7 @@ def plan_rels(
             # different goal is reported by the validator (one goal per action point).
             goal_of.setdefault(ap, goal)
             data = {"from": ap, "type": RelType.UNDER.value, "to": goal, **provenance, **review}
-            out.append(RawRel(row.loc, data, from_field="action_point", to_field="goal"))
+            yield RawRel(row.loc, data, from_field="action_point", to_field="goal")
         if not given:
             continue
         column = next(col for col, _ in _RESPONDER_COLUMNS if col in given)
@@ -153,40 +230,10 @@ def plan_rels(
             "type": RelType.RESPONDS_TO.value,
             "to": ap,
             "strength": cells.get("strength"),
-            "countries": [_country_ref(c) for c in (cells.get("countries") or "").split(";") if c.strip()],
+            "countries": list(values.get("countries", ())),
             **provenance,
             **review,
         }
         if data["strength"] is None:
             del data["strength"]  # reported as a missing required property
-        out.append(RawRel(row.loc, data, from_field=column, to_field="action_point"))
-    return out
-
-
-def _check_provenance(
-    row: Row,
-    provenance: dict[str, Any],
-    by_id: dict[str, Node],
-    problems: Problems,
-    missing: Callable[[Loc, str, str, str], None],
-) -> bool:
-    """Check a row's ``confidence``, ``source`` and ``note``, whether or not the row makes a link."""
-    ok = True
-    try:
-        Provenance.model_validate(provenance)
-    except ValidationError as exc:
-        ok = False
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else ""
-            reason = "required property is missing" if field not in provenance else pydantic_reason(err)
-            problems.add(row.loc, _PROVENANCE_COLUMNS.get(field, field), reason)
-    for source in provenance.get("sources", []):
-        node = by_id.get(source)
-        reason = f"{excerpt(source)} is not a Source node in the dataset"
-        if node is None:
-            missing(row.loc, "source", source, reason)
-            ok = False
-        elif node.label is not Label.SOURCE:
-            problems.add(row.loc, "source", reason)
-            ok = False
-    return ok
+        yield RawRel(row.loc, data, from_field=column, to_field="action_point")

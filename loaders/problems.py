@@ -96,6 +96,19 @@ class Problems:
         loc = Loc(shorten(loc.file), loc.where)
         self.items.append(Problem(loc, shorten(field, _FIELD_CHARS), shorten(reason, _REASON_CHARS)))
 
+    def extend(self, other: Problems) -> None:
+        """Add ``other``'s problems after these (the ones it counted but did not list are counted here)."""
+        for problem in other.items:
+            if self.limit is not None and len(self.items) >= self.limit:
+                self.omitted += 1
+            else:
+                self.items.append(problem)
+        self.omitted += other.omitted
+
+    def count(self, number: int) -> None:
+        """Count ``number`` problems that cannot be listed (they come after ``limit`` others)."""
+        self.omitted += number
+
     def __bool__(self) -> bool:
         return bool(self.items) or self.omitted > 0
 

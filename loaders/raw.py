@@ -9,12 +9,6 @@ from loaders.problems import Loc
 
 
 @dataclass(slots=True)
-class RawNode:
-    loc: Loc
-    data: dict[str, Any]
-
-
-@dataclass(slots=True)
 class RawRel:
     loc: Loc
     data: dict[str, Any]

@@ -1,27 +1,31 @@
 """Readers for YAML, CSV and XLSX that report problems with file, row/line and field.
 
-Every reader is bounded by ``Limits`` (file size, rows, cells, nesting) and streams where it can, so that
-a hostile file costs at most what the limits allow, and ends in problems, never in an exception.
+Every reader is bounded by ``Limits`` (file size, rows, cells, nesting), so that a hostile file costs at
+most what the limits allow, and ends in problems, never in an exception. Files are streamed, never held
+whole: a table's rows (``read_table``, then ``Table.rows``) and the items of a YAML graph file's lists
+(``read_graph_yaml``, then ``GraphYaml.items``) come one at a time. A file is read first to check it and
+report its problems, then again for its content; a file that changed in between is a problem.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, TextIO
 from xml.etree.ElementTree import iterparse
 
 import yaml
 from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet._reader import CELL_TAG, DATA_TAG, FORMULA_TAG, ROW_TAG, VALUE_TAG, WorkSheetParser
-from yaml.composer import Composer
+from yaml.composer import Composer, ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
@@ -45,13 +49,32 @@ class Row:
 
 @dataclass(slots=True)
 class Table:
-    """A table as read. ``ok``: the header is sound; ``complete``: every row was read (no limit or damage
-    stopped the reader). Rows are kept either way, so that a caller can tell which ids the file holds."""
+    """A table as read: its header, whether the header is sound (``ok``) and whether every row was read
+    (``complete``: no limit or damage stopped the reader). The rows are not kept: ``rows`` reads them again."""
 
     columns: list[str]
-    rows: list[Row] = field(default_factory=list)
+    path: Path
+    name: str
+    limits: Limits
+    stamp: tuple[int, int]
+    header_cells: int = 0
     ok: bool = True
     complete: bool = True
+
+    def rows(self, problems: Problems) -> Iterator[Row]:
+        """The data rows, one at a time, as they were read the first time (whose problems are reported then,
+        not again). A file that changed since is a problem, and the rows stop there."""
+        try:
+            if _stamp(self.path) == self.stamp:
+                quiet = Problems(0)
+                with _records(self.path, self.name, quiet, self.limits) as records:
+                    if records is not None and next(records, None) is not None:  # the header
+                        yield from _data_rows(replace(self), records, quiet)
+                        return
+        except Exception as exc:  # whatever it is, the file is not the one read before
+            problems.add(Loc(self.name), "", f"{_CHANGED} ({exc.__class__.__name__})")
+            return
+        problems.add(Loc(self.name), "", _CHANGED)
 
 
 class _Stop(Exception):
@@ -113,6 +136,54 @@ def read_text(path: Path, problems: Problems, name: str, limits: Limits = DEFAUL
         return None
 
 
+_CHUNK: Final = 1 << 20
+_CHANGED: Final = "the file changed while it was being read; check the dataset again"
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time: a file is read more than once, and must be the same file each time."""
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def check_text(path: Path, problems: Problems, name: str, limits: Limits = DEFAULT_LIMITS) -> bool:
+    """Whether the file is within ``max_file_bytes``, not empty and UTF-8 (a problem when not).
+
+    The file is read in chunks and its text dropped as it goes: readers then stream it (a 10 MB file held as
+    text costs 10 to 40 MB). The problems are those of ``read_text``.
+    """
+    if not _size_ok(path, problems, name, limits):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    size = 0
+    content = False
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                size += len(chunk)
+                if size > limits.max_file_bytes:
+                    reason = f"the file is over {limits.max_file_bytes} bytes; {limits.hint('max_file_bytes')}"
+                    problems.add(Loc(name), "", reason)
+                    return False
+                content = content or bool(chunk.strip())
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except OSError as exc:
+        problems.add(Loc(name), "", f"the file cannot be read ({exc.strerror or exc.__class__.__name__})")
+        return False
+    except UnicodeDecodeError:
+        return read_text(path, problems, name, limits) is not None  # says where, from the whole file (within the limit)
+    if not content:
+        problems.add(Loc(name), "", "the file is empty")
+        return False
+    return True
+
+
+def _open_text(path: Path) -> TextIO:
+    """The file's text as a stream (checked by ``check_text`` first); line ends are kept as they are."""
+    return path.open(encoding="utf-8-sig", newline="")
+
+
 # -- YAML ----------------------------------------------------------------------------------------
 
 
@@ -143,6 +214,8 @@ class _Checks:
     explicit tags (``!!binary`` and the like), nesting deeper than ``max_depth`` and more than
     ``max_cells`` values. Duplicate and non-text keys are collected as ``issues`` by the mapping
     constructor instead of the last one winning.
+
+    ``walk`` reads a document one item of its top-level lists at a time (see ``read_graph_yaml``).
     """
 
     limits: Limits
@@ -150,6 +223,13 @@ class _Checks:
     count: int
     issues: list[tuple[int, str, str]]  # (line, field, reason)
     lines: dict[int, _Line]
+    # What ``walk`` found: the document's shape ("mapping", "list", "value" or None: no content), the line and
+    # keys of a top-level mapping, and what its lists hold ("list", "empty" or "other": not a list).
+    top: str | None
+    top_line: int
+    top_keys: list[str]
+    top_lists: dict[str, str]
+    failure: yaml.YAMLError | None  # the first error met while constructing (raised once composing is done)
 
     def _start_checks(self, limits: Limits) -> None:
         self.limits = limits
@@ -157,9 +237,14 @@ class _Checks:
         self.count = 0
         self.issues = []
         self.lines = {}
+        self.top = None
+        self.top_line = 1
+        self.top_keys = []
+        self.top_lists = {}
+        self.failure = None
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event: Any = self.peek_event()  # type: ignore[attr-defined]
+    def _check_event(self, event: Any) -> None:
+        """Refuse what a node may not be (an alias, an anchor, a tag, one value too many)."""
         mark = event.start_mark
         if isinstance(event, yaml.AliasEvent):
             reason = (
@@ -177,14 +262,20 @@ class _Checks:
         if self.count > self.limits.max_cells:
             reason = f"the file holds more than {self.limits.max_cells} values; {self.limits.hint('max_cells')}"
             raise _Refused(None, None, reason, mark)
+
+    def _deeper(self, mark: Any) -> None:
         self.depth += 1
+        if self.depth > self.limits.max_depth:
+            reason = (
+                f"lists and mappings are nested more than {self.limits.max_depth} deep; {self.limits.hint('max_depth')}"
+            )
+            raise _Refused(None, None, reason, mark)
+
+    def compose_node(self, parent: yaml.Node | None, index: int | None) -> yaml.Node | None:
+        event: Any = self.peek_event()  # type: ignore[attr-defined]
+        self._check_event(event)
         try:
-            if self.depth > self.limits.max_depth:
-                reason = (
-                    f"lists and mappings are nested more than {self.limits.max_depth} deep; "
-                    f"{self.limits.hint('max_depth')}"
-                )
-                raise _Refused(None, None, reason, mark)
+            self._deeper(event.start_mark)
             node: yaml.Node | None = super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self.depth -= 1
@@ -193,11 +284,110 @@ class _Checks:
             node.start_mark = node.end_mark = self.lines.get(line) or self.lines.setdefault(line, _Line(line))
         return node
 
+    # -- one item at a time ---------------------------------------------------------------------
+    def _event(self) -> Any:
+        return self.get_event()  # type: ignore[attr-defined]
+
+    def _next_is(self, kind: type[yaml.Event]) -> bool:
+        return bool(self.check_event(kind))  # type: ignore[attr-defined]
+
+    def _plain(self, kind: type[yaml.Event]) -> Any:
+        """The next event if it starts a list or mapping (``kind``) with no tag, else ``None``."""
+        event: Any = self.peek_event()  # type: ignore[attr-defined]
+        return event if isinstance(event, kind) and getattr(event, "tag", None) in (None, "!") else None
+
+    def _construct(self, node: yaml.Node | None) -> Any:
+        """The value of ``node`` (nothing of it is kept by the loader). An error is kept for later, as if the
+        whole document had been composed before it was constructed: a composing error comes first."""
+        if self.failure is not None:
+            return None
+        try:
+            return self.construct_object(node, deep=True)  # type: ignore[attr-defined]
+        except yaml.YAMLError as exc:
+            self.failure = exc
+            return None
+        finally:
+            self.constructed_objects: dict[Any, Any] = {}
+            self.recursive_objects: dict[Any, Any] = {}
+
+    def walk(self, want: str | None) -> Iterator[Any]:
+        """Read the document, holding one item of a top-level list at a time.
+
+        With ``want`` ``None`` everything is checked and constructed (``issues`` and the ``top...`` fields are
+        filled in) and nothing is yielded; with ``want`` ``"nodes"`` the items of the top-level ``nodes`` list
+        are yielded, and nothing else is constructed. The checks, issues and errors are those of composing
+        and constructing the whole document, in the same order.
+        """
+        self._event()  # stream start
+        if self._next_is(yaml.StreamEndEvent):
+            self._event()
+            return
+        self._event()  # document start
+        if start := self._plain(yaml.MappingStartEvent):
+            self.top = "mapping"
+            yield from self._walk_mapping(start, want)
+        elif start := self._plain(yaml.SequenceStartEvent):
+            self.top = "list"
+            yield from self._walk_list(start, want is None, False)
+        else:
+            value = self._construct(self.compose_node(None, None))
+            self.top = None if value is None and self.failure is None else "value"
+        self._event()  # document end
+        if not self._next_is(yaml.StreamEndEvent):
+            event = self._event()
+            raise ComposerError(
+                "expected a single document in the stream", None, "but found another document", event.start_mark
+            )
+        self._event()
+        if self.failure is not None:
+            raise self.failure
+
+    def _walk_list(self, start: Any, construct: bool, give: bool) -> Iterator[Any]:
+        self._check_event(start)
+        self._deeper(start.start_mark)
+        self._event()
+        while not self._next_is(yaml.SequenceEndEvent):
+            node = self.compose_node(None, None)
+            if construct:
+                value = self._construct(node)
+                if give:
+                    yield value
+            self.lines.clear()
+        self._event()
+        self.depth -= 1
+
+    def _walk_mapping(self, start: Any, want: str | None) -> Iterator[Any]:
+        self._check_event(start)
+        self._deeper(start.start_mark)
+        self._event()
+        self.top_line = start.start_mark.line + 1
+        first_line: dict[str, int] = {}
+        while not self._next_is(yaml.MappingEndEvent):
+            key = _mapping_key(self, self.compose_node(None, None), first_line, top=True)
+            if key is not None:
+                self.top_keys.append(key)
+            if start := self._plain(yaml.SequenceStartEvent):
+                if key in _LISTS:
+                    self.top_lists[key] = "list"
+                yield from self._walk_list(start, key is not None and want in (None, key), key == want)
+            else:
+                node = self.compose_node(None, None)
+                if key is not None and want is None:
+                    value = self._construct(node)
+                    if key in _LISTS:
+                        self.top_lists[key] = "other" if value else "empty"
+            self.lines.clear()
+        self._event()
+        self.depth -= 1
+
+
+_LISTS: Final = ("nodes", "relationships")
+
 
 class _PyLoader(_Checks, yaml.SafeLoader):
     """The checks on PyYAML's pure-Python parser."""
 
-    def __init__(self, stream: str, limits: Limits) -> None:
+    def __init__(self, stream: Any, limits: Limits) -> None:
         yaml.SafeLoader.__init__(self, stream)
         self._start_checks(limits)
 
@@ -209,7 +399,7 @@ if yaml.__with_libyaml__:  # pragma: no branch - PyYAML's wheels bundle libyaml
     class _CLoader(_Checks, Composer, CParser, SafeConstructor, Resolver):
         """The checks on libyaml's parser (about three times faster); composing stays in Python."""
 
-        def __init__(self, stream: str, limits: Limits) -> None:
+        def __init__(self, stream: Any, limits: Limits) -> None:
             CParser.__init__(self, stream)
             Composer.__init__(self)
             SafeConstructor.__init__(self)
@@ -219,27 +409,35 @@ if yaml.__with_libyaml__:  # pragma: no branch - PyYAML's wheels bundle libyaml
     _LOADERS.insert(0, _CLoader)
 
 
+def _mapping_key(loader: Any, key_node: Any, first_line: dict[str, int], top: bool = False) -> str | None:
+    """The key of one pair of a mapping, or ``None`` (with an issue) when it cannot be one. ``top``: a key
+    of the top-level mapping, read by ``walk``."""
+    line = key_node.start_mark.line + 1
+    if key_node.tag == _MERGE_TAG:
+        loader.issues.append((line, "<<", "merge keys (<<) are not allowed in dataset files; write the keys out"))
+        return None
+    key = loader._construct(key_node) if top else loader.construct_object(key_node, deep=True)
+    if not isinstance(key, str):
+        loader.issues.append((line, "", f"a key must be text (got {excerpt(key)}); quote it"))
+        return None
+    if key == LINE_KEY:
+        loader.issues.append((line, key, "this key is reserved; use another name"))
+        return None
+    if key in first_line:
+        reason = f"duplicate key (first given at line {first_line[key]}); a key may appear once in a mapping"
+        loader.issues.append((line, key, reason))
+        return None
+    first_line[key] = line
+    return key
+
+
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
     mapping: dict[Any, Any] = {}
     first_line: dict[str, int] = {}
     for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 1
-        if key_node.tag == _MERGE_TAG:
-            loader.issues.append((line, "<<", "merge keys (<<) are not allowed in dataset files; write the keys out"))
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            loader.issues.append((line, "", f"a key must be text (got {excerpt(key)}); quote it"))
-            continue
-        if key == LINE_KEY:
-            loader.issues.append((line, key, "this key is reserved; use another name"))
-            continue
-        if key in first_line:
-            reason = f"duplicate key (first given at line {first_line[key]}); a key may appear once in a mapping"
-            loader.issues.append((line, key, reason))
-            continue
-        first_line[key] = line
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        key = _mapping_key(loader, key_node, first_line)
+        if key is not None:
+            mapping[key] = loader.construct_object(value_node, deep=True)
     mapping[LINE_KEY] = node.start_mark.line + 1
     return mapping
 
@@ -261,36 +459,39 @@ for _loader in _LOADERS:
     }
 
 
-def read_yaml(
-    path: Path, problems: Problems, name: str, limits: Limits = DEFAULT_LIMITS, loader: type[Any] | None = None
-) -> Any:
-    """Parsed YAML with ``__line__`` on every mapping, or ``None`` (with a problem).
+def _line_at(path: Path, position: int, chars: bool) -> int:
+    """The line of a position in the file's text: in characters (PyYAML's reader), or in bytes of its UTF-8
+    without a byte-order mark (libyaml's)."""
+    if chars:
+        with _open_text(path) as fh:
+            return fh.read(position).count("\n") + 1
+    with path.open("rb") as fh:
+        if fh.read(3) != codecs.BOM_UTF8:
+            fh.seek(0)
+        return fh.read(position).count(b"\n") + 1
 
-    Duplicate keys and other issues that do not stop parsing are reported, and the document is still
-    returned (with the first of duplicate keys), so that the rest of the file is checked too.
-    """
-    text = read_text(path, problems, name, limits)
-    if text is None:
-        return None
-    kind = loader or _LOADERS[0]
-    parser: Any = None
+
+def _parse(path: Path, problems: Problems, name: str, limits: Limits, kind: type[Any], body: Any) -> Any:
+    """``body(parser)`` on a parser of the file's text, or ``_FAILED`` with a problem for what stopped it."""
     try:
-        parser = kind(text, limits)  # the pure-Python reader checks the characters here
-        doc = parser.get_single_data()
+        with _open_text(path) as fh:
+            parser = None
+            try:
+                parser = kind(fh, limits)  # the pure-Python reader checks the first characters here
+                return parser, body(parser)
+            finally:
+                if parser is not None:
+                    parser.dispose()
     except yaml.reader.ReaderError as exc:
-        # The pure-Python reader counts characters; libyaml counts bytes of UTF-8.
-        before = text[: exc.position] if kind is _PyLoader else text.encode()[: exc.position].decode(errors="ignore")
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
         problems.add(
-            Loc(name, f"line {before.count(chr(10)) + 1}"),
+            Loc(name, f"line {_line_at(path, exc.position, kind is _PyLoader)}"),
             "",
             f"not valid YAML: the control character U+{char:04X} is not allowed in a YAML file",
         )
-        return None
     except _Refused as exc:
         mark = exc.problem_mark
         problems.add(Loc(name, f"line {mark.line + 1}" if mark else ""), "", str(exc.problem))
-        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -300,19 +501,101 @@ def read_yaml(
         else:
             reason = f"not valid YAML: {shorten(problem, 200)}"
         problems.add(Loc(name, where), "", reason)
-        return None
     except RecursionError:  # not expected with max_depth; kept so that no input ends in a traceback
         problems.add(Loc(name), "", f"lists and mappings are nested too deep; {limits.hint('max_depth')}")
+    except (OSError, UnicodeDecodeError):
+        problems.add(Loc(name), "", _CHANGED)
+    return _FAILED
+
+
+_FAILED: Final = object()
+
+
+def read_yaml(
+    path: Path, problems: Problems, name: str, limits: Limits = DEFAULT_LIMITS, loader: type[Any] | None = None
+) -> Any:
+    """Parsed YAML with ``__line__`` on every mapping, or ``None`` (with a problem).
+
+    Duplicate keys and other issues that do not stop parsing are reported, and the document is still
+    returned (with the first of duplicate keys), so that the rest of the file is checked too.
+    """
+    if not check_text(path, problems, name, limits):
         return None
-    finally:
-        if parser is not None:
-            parser.dispose()
-    assert parser is not None  # the loader was built before any return above
+    found = _parse(path, problems, name, limits, loader or _LOADERS[0], lambda parser: parser.get_single_data())
+    if found is _FAILED:
+        return None
+    parser, doc = found
     for line, key, reason in parser.issues:
         problems.add(Loc(name, f"line {line}"), key, reason)
     if doc is None:
         problems.add(Loc(name), "", "the file has no content (only comments or blank lines)")
     return doc
+
+
+@dataclass(frozen=True, slots=True)
+class GraphYaml:
+    """A YAML file that passed every check of ``read_graph_yaml``; ``items`` reads it again, one item at a time.
+
+    ``mapping``: the document is a mapping (else a list or a single value); ``line`` and ``keys``: that
+    mapping's line and keys (the first of duplicate keys), in order; ``lists``: what its ``nodes`` and
+    ``relationships`` hold: ``"list"``, ``"empty"`` or ``"other"`` (a value that is not a list).
+    """
+
+    path: Path
+    name: str
+    limits: Limits
+    loader: type[Any]
+    stamp: tuple[int, int]
+    mapping: bool
+    line: int = 1
+    keys: tuple[str, ...] = ()
+    lists: dict[str, str] = field(default_factory=dict)
+
+    def items(self, key: str, problems: Problems) -> Iterator[Any]:
+        """The items of the top-level list ``key``, as ``read_yaml`` would construct them (``__line__`` on every
+        mapping), one at a time. A file that changed since it was checked is a problem, and yields nothing."""
+        changed = True
+        try:
+            changed = _stamp(self.path) != self.stamp
+            if not changed:
+                with _open_text(self.path) as fh:
+                    parser = self.loader(fh, self.limits)
+                    try:
+                        yield from parser.walk(key)
+                    finally:
+                        parser.dispose()
+        except (yaml.YAMLError, RecursionError, OSError, UnicodeDecodeError):
+            changed = True
+        if changed:
+            problems.add(Loc(self.name), "", _CHANGED)
+
+
+def read_graph_yaml(
+    path: Path, problems: Problems, name: str, limits: Limits = DEFAULT_LIMITS, loader: type[Any] | None = None
+) -> GraphYaml | None:
+    """A checked YAML graph file, or ``None`` (with a problem).
+
+    The problems are those of ``read_yaml``, but the file is never held whole: it is read once to check
+    it (and its items are dropped as they are read), then again for each list by ``GraphYaml.items``.
+    """
+    if not check_text(path, problems, name, limits):
+        return None
+    kind = loader or _LOADERS[0]
+    stamp = _stamp(path)
+    found = _parse(path, problems, name, limits, kind, lambda parser: list(parser.walk(None)))
+    if found is _FAILED:
+        return None
+    parser = found[0]
+    for line, key, reason in parser.issues:
+        problems.add(Loc(name, f"line {line}"), key, reason)
+    if parser.top is None:
+        problems.add(Loc(name), "", "the file has no content (only comments or blank lines)")
+        return None
+    if parser.top != "mapping":
+        return GraphYaml(path, name, limits, kind, stamp, mapping=False)
+    return GraphYaml(
+        path, name, limits, kind, stamp, True, parser.top_line, tuple(parser.top_keys), dict(parser.top_lists)
+    )
 
 
 # -- tables --------------------------------------------------------------------------------------
@@ -346,10 +629,11 @@ def _column_name(columns: list[str], index: int) -> str:
     return columns[index] if index < len(columns) and columns[index] else f"column {get_column_letter(index + 1)}"
 
 
-def _table(name: str, records: Iterable[tuple[int, list[object]]], problems: Problems, limits: Limits) -> Table | None:
-    iterator = iter(records)
+def _header(
+    path: Path, name: str, records: Iterator[tuple[int, list[object]]], problems: Problems, limits: Limits
+) -> Table | None:
     try:
-        first = next(iterator, None)
+        first = next(records, None)
     except _Stop:
         return None
     if first is None:
@@ -368,7 +652,7 @@ def _table(name: str, records: Iterable[tuple[int, list[object]]], problems: Pro
     if not columns:
         problems.add(Loc(name, f"row {header_line}"), "", "the header row is empty")
         return None
-    table = Table(columns)
+    table = Table(columns, path, name, limits, _stamp(path), header_cells=len(raw_header))
     seen: set[str] = set()
     for i, col in enumerate(columns, start=1):
         if not col:
@@ -379,18 +663,23 @@ def _table(name: str, records: Iterable[tuple[int, list[object]]], problems: Pro
             problems.add(Loc(name, f"row {header_line}"), col, "the column appears twice in the header")
             table.ok = False
         seen.add(col)
-    cells = len(raw_header)
+    return table
+
+
+def _data_rows(table: Table, records: Iterator[tuple[int, list[object]]], problems: Problems) -> Iterator[Row]:
+    """The rows after the header, bounded by ``max_cells``; ``table.complete`` is False when reading stopped."""
+    limits = table.limits
+    cells = table.header_cells
     try:
-        for line, raw in iterator:
+        for line, raw in records:
             cells += len(raw)
             if cells > limits.max_cells:
                 reason = f"the table has more than {limits.max_cells} cells; {limits.hint('max_cells')}"
-                problems.add(Loc(name, f"row {line}"), "", reason)
+                problems.add(Loc(table.name, f"row {line}"), "", reason)
                 raise _Stop
-            table.rows.extend(_row(name, columns, line, raw, problems))
+            yield from _row(table.name, table.columns, line, raw, problems)
     except _Stop:
         table.complete = False
-    return table
 
 
 def _row(name: str, columns: list[str], line: int, raw: list[object], problems: Problems) -> Iterator[Row]:
@@ -414,8 +703,8 @@ def _row(name: str, columns: list[str], line: int, raw: list[object], problems: 
     yield Row(loc, dict(zip(columns, values, strict=True)), bad=bad)
 
 
-def _csv_records(text: str, name: str, problems: Problems, limits: Limits) -> Iterator[tuple[int, list[object]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _csv_records(text: TextIO, name: str, problems: Problems, limits: Limits) -> Iterator[tuple[int, list[object]]]:
+    reader = csv.reader(text, strict=True)
     header_len: int | None = None
     count = 0
     try:
@@ -577,38 +866,68 @@ def _cell_value(parser: WorkSheetParser, element: Any) -> tuple[int, object]:
     return column, value
 
 
-def _read_xlsx(path: Path, problems: Problems, name: str, limits: Limits) -> Table | None:
-    if not _size_ok(path, problems, name, limits) or not _check_zip(path, name, problems, limits):
-        return None
-    with warnings.catch_warnings():
+@contextmanager
+def _records(
+    path: Path, name: str, problems: Problems, limits: Limits
+) -> Iterator[Iterator[tuple[int, list[object]]] | None]:
+    """The records of a CSV file or of a workbook's first sheet, streamed; ``None`` (with a problem) when the
+    workbook cannot be opened."""
+    if path.suffix.lower() == ".csv":
+        with _open_text(path) as fh:
+            yield _csv_records(fh, name, problems, limits)
+        return
+    # The file is opened here so that it is closed here, also when openpyxl fails half-way through opening it.
+    with warnings.catch_warnings(), path.open("rb") as fh:
         # openpyxl warns about parts it does not support; they do not matter for the values read here.
         warnings.simplefilter("ignore")
         try:
-            book = load_workbook(path, read_only=True, data_only=True)
+            book = load_workbook(fh, read_only=True, data_only=True)
         except Exception as exc:  # a damaged workbook raises many kinds of errors
             problems.add(Loc(name), "", f"not a readable XLSX workbook ({exc.__class__.__name__})")
-            return None
+            book = None
+        if book is None:
+            yield None
+            return
         try:
             if not book.worksheets:
                 problems.add(Loc(name), "", "the workbook has no worksheet")
-                return None
-            return _table(name, _sheet_records(book.worksheets[0], name, problems, limits), problems, limits)
-        except Exception as exc:  # damaged XML, bad coordinates, odd cell types ...
-            problems.add(Loc(name), "", f"the workbook is damaged ({exc.__class__.__name__}: {shorten(str(exc), 120)})")
-            return None
+                yield None
+            else:
+                yield _sheet_records(book.worksheets[0], name, problems, limits)
         finally:
             book.close()
 
 
 def read_table(path: Path, problems: Problems, name: str, limits: Limits = DEFAULT_LIMITS) -> Table | None:
-    """A CSV or XLSX table (first sheet, header in the first row), or ``None`` with problems."""
+    """A CSV or XLSX table (first sheet, header in the first row), or ``None`` with problems.
+
+    Every row is read and its problems reported, but rows are not kept: ``Table.rows`` reads them again.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = read_text(path, problems, name, limits)
-        if text is None:
+        if not check_text(path, problems, name, limits):
             return None
-        return _table(name, _csv_records(text, name, problems, limits), problems, limits)
-    if suffix == ".xlsx":
-        return _read_xlsx(path, problems, name, limits)
-    problems.add(Loc(name), "", f"unsupported table format '{shorten(suffix, 20)}'; use .csv or .xlsx")
-    return None
+    elif suffix == ".xlsx":
+        if not _size_ok(path, problems, name, limits) or not _check_zip(path, name, problems, limits):
+            return None
+    else:
+        problems.add(Loc(name), "", f"unsupported table format '{shorten(suffix, 20)}'; use .csv or .xlsx")
+        return None
+    try:
+        with _records(path, name, problems, limits) as records:
+            if records is None:
+                return None
+            table = _header(path, name, records, problems, limits)
+            if table is not None:
+                for _ in _data_rows(table, records, problems):
+                    pass
+            return table
+    except Exception as exc:
+        if suffix == ".xlsx":  # damaged XML, bad coordinates, odd cell types ...
+            reason = f"the workbook is damaged ({exc.__class__.__name__}: {shorten(str(exc), 120)})"
+        elif isinstance(exc, OSError | UnicodeDecodeError):
+            reason = _CHANGED
+        else:
+            raise
+        problems.add(Loc(name), "", reason)
+        return None
