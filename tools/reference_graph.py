@@ -4,6 +4,7 @@ inferred)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from typing import Any, Final
 
 from graph_schema import Label, RelType
 from tools.dates import start_of, when_of
-from tools.tables import BuildError, Tables
+from tools.tables import BuildError, PlanNode, TableLink, Tables
 
 CONFIRMED: Final = "confirmed"
 INFERRED: Final = "inferred"
@@ -327,6 +328,30 @@ class ReferenceBuilder:
         self.g.rel(org, rel_type, target, sources, best, note="; ".join(notes))
         self.org_sources[org] = _dedupe([*self.org_sources.get(org, []), *sources])
 
+    def record(self, ref: str) -> Mapping[str, Any]:
+        """The facts record a ``facts:<id>`` reference names: documents and events by id, projects and components
+        by code."""
+        key = ref.removeprefix("facts:")
+        for section, name in (("documents", "id"), ("events", "id"), ("projects", "code"), ("components", "code")):
+            for rec in self.facts[section]:
+                if str(rec[name]) == key:
+                    found: Mapping[str, Any] = rec
+                    return found
+        raise BuildError(f"no facts record {key!r} (tools/dataset/links.yaml)")
+
+    def cite(self, *refs: str) -> list[str]:
+        """Source ids for table references: ``facts:<id>`` cites that record's sources; anything else goes to
+        ``Graph.src`` (a source id, a facts tag or a URL)."""
+        return self.g.src(*(self.record(ref)["source"] if ref.startswith("facts:") else ref for ref in refs))
+
+    def table_links(self, links: Iterable[TableLink]) -> None:
+        """Links listed in links.yaml; without a confidence there, the weakest of the facts records they cite."""
+        for link in links:
+            records = [str(self.record(ref)["confidence"]) for ref in link.sources if ref.startswith("facts:")]
+            confidence: str = link.confidence or functools.reduce(weaker, records)
+            kind = link.kind.value if link.kind else None
+            self.g.rel(link.from_, link.type, link.to, self.cite(*link.sources), confidence, note=link.note, kind=kind)
+
     # -- sections -----------------------------------------------------------------------------
     def build(self) -> Graph:
         """All sections in a fixed order."""
@@ -379,16 +404,15 @@ class ReferenceBuilder:
     def process(self) -> None:
         """The Budapest Process and its secretariat."""
         g = self.g
+        spec = self.t.documents.process
         g.node(
             Label.PROCESS,
-            "process-budapest",
-            "Budapest Process",
-            g.src("GOV", "PF2013", "SEED", "MC"),
+            spec.id,
+            spec.name,
+            self.cite(*spec.cite),
             CONFIRMED,
-            acronym="BP",
-            description="One of the longest-standing intergovernmental dialogues on migration; its Secretariat is "
-            "hosted by ICMPD. Türkiye chairs it, Hungary co-chairs it. The 2013 Istanbul Ministerial Declaration "
-            "launched the Silk Routes Partnership for Migration; Silk Routes Countries have taken part since 2010.",
+            acronym=spec.acronym,
+            description=spec.description,
         )
         secretariat = next(b for b in self.facts["bodies"] if b["name"] == "Secretariat")
         g.rel(
@@ -512,118 +536,28 @@ class ReferenceBuilder:
             )
 
     def documents(self) -> None:
-        """Declarations, action plans, LAUNCHES and ADOPTED."""
+        """Declarations and action plans (documents.yaml), then LAUNCHES and SUCCEEDS (links.yaml)."""
         g = self.g
-        docs = {str(d["id"]): d for d in self.facts["documents"]}
-
-        imd = docs["IMD2013"]
-        g.node(
-            Label.DECLARATION,
-            "decl-istanbul-2013",
-            str(imd["name"]),
-            g.src(imd["source"], "FS2020"),
-            str(imd["confidence"]),
-            code="IMD2013",
-            adopted=str(imd["adopted"]),
-            year=int(str(imd["adopted"])[:4]),
-            when=when_of(str(imd["adopted"]), self.date_table),
-            description=f"Adopted at the 5th Ministerial Conference (Istanbul); {imd['countries_attending']} "
-            "countries attended. It adopted the six priority goals (2013 order) of the Silk Routes Partnership.",
-            note="signatory list missing",
-        )
-        ic = docs["IC2019"]
-        g.node(
-            Label.DECLARATION,
-            "decl-istanbul-commitments-2019",
-            str(ic["name"]),
-            g.src(ic["source"], "SEED", "FS2020"),
-            str(ic["confidence"]),
-            code="IC2019",
-            adopted=str(ic["adopted"]),
-            year=int(str(ic["adopted"])[:4]),
-            when=when_of(str(ic["adopted"]), self.date_table),
-            description="Political declaration of the 6th Ministerial Conference with five key commitments and its "
-            f"Call for Action; adopted by {ic['adopting_states_count']} countries.",
-            note=str(ic["notes"]),
-        )
-        cfa25 = docs["CFA2025"]
-        g.node(
-            Label.DECLARATION,
-            "decl-budapest-2024",
-            "Budapest Process Ministerial Declaration (2024)",
-            g.src(cfa25["source"]),
-            str(cfa25["confidence"]),
-            code="CFA2025",
-            adopted=str(cfa25["adopted"]),
-            year=int(str(cfa25["adopted"])[:4]),
-            when=when_of(str(cfa25["adopted"]), self.date_table),
-            description="Adopted at the 7th Ministerial Conference (Budapest, 12 November 2024) together with the "
-            "Call for Action 2025-2030.",
-            note=f"the facts record the declaration and its Call for Action as one document: {cfa25['name']}",
-        )
-
-        cfa = docs["CFA2019"]
-        g.node(
-            Label.ACTION_PLAN,
-            "plan-call-for-action-2019",
-            str(cfa["name"]),
-            g.src(cfa["source"], "SEED"),
-            str(cfa["confidence"]),
-            code="CFA2019",
-            year_start=2019,
-            year_end=2024,
-            when=f"{when_of(str(cfa['adopted']), self.date_table)}/2024",  # adopted; "a five year plan (2019-2024)"
-            description=f"Five-year plan with {cfa['action_points']} action points under {cfa['priority_goals']} "
-            "priority goals, adopted with the Istanbul Commitments at the 6th Ministerial Conference "
-            f"({cfa['adopted']}).",
-        )
-        ip = docs["CFA2019_IP"]
-        g.node(
-            Label.ACTION_PLAN,
-            "plan-implementation-2019",
-            str(ip["name"]),
-            g.src(ip["source"]),
-            str(ip["confidence"]),
-            code="CFA2019_IP",
-            year_start=2019,
-            year_end=2024,
-            when=f"{when_of(str(ip['endorsed']), self.date_table)}/2024",  # endorsed; "guiding BP until 2024"
-            description="Endorsed by Senior Officials (December 2019). Frames the priorities until 2024 and gives "
-            "states a way to contribute to or fund particular priorities; a living document.",
-            note=f"endorsed {ip['endorsed']}; {ip['notes']}",
-        )
-        g.node(
-            Label.ACTION_PLAN,
-            "plan-call-for-action-2025",
-            "Call for Action 2025-2030",
-            g.src(cfa25["source"], next(e for e in self.facts["events"] if e["id"] == "MC7")["source"]),
-            str(cfa25["confidence"]),
-            code="CFA2025",
-            year_start=2025,
-            year_end=2030,
-            when="2025/2030",
-            description="Successor plan adopted at the 7th Ministerial Conference (Budapest, 2024) with six "
-            "priorities: irregular migration, smuggling and border management; legal pathways and labour mobility; "
-            "return, readmission and reintegration; migration and development and root causes; international "
-            "protection; integration. Context only: its priorities are not modelled as PriorityGoal nodes.",
-        )
-        g.rel(
-            "decl-istanbul-commitments-2019",
-            RelType.LAUNCHES,
-            "plan-call-for-action-2019",
-            g.src(ic["source"], cfa["source"]),
-            CONFIRMED,
-        )
-        g.rel(
-            "decl-istanbul-commitments-2019",
-            RelType.LAUNCHES,
-            "plan-implementation-2019",
-            g.src(ip["source"]),
-            INFERRED,
-            note="Senior Officials endorsed the Implementation Plan in December 2019 to carry out the Call for "
-            "Action; no source says the declaration itself launched it",
-        )
-        g.rel("decl-budapest-2024", RelType.LAUNCHES, "plan-call-for-action-2025", g.src(cfa25["source"]), CONFIRMED)
+        for spec in (*self.t.documents.declarations, *self.t.documents.plans):
+            rec = self.record(spec.record)
+            props: dict[str, Any] = {"code": spec.record}
+            if isinstance(spec, PlanNode):
+                start = when_of(str(rec[spec.starts]), self.date_table) if spec.starts else spec.year_start
+                props.update(year_start=spec.year_start, year_end=spec.year_end, when=f"{start}/{spec.year_end}")
+            else:
+                adopted = str(rec["adopted"])
+                props.update(adopted=adopted, year=int(adopted[:4]), when=when_of(adopted, self.date_table))
+            g.node(
+                Label.ACTION_PLAN if isinstance(spec, PlanNode) else Label.DECLARATION,
+                spec.id,
+                spec.name or str(rec["name"]),
+                self.cite(f"facts:{spec.record}", *spec.cite),
+                str(rec["confidence"]),
+                description=spec.description.format(**rec),
+                note=spec.note.format(**rec) if spec.note else None,
+                **props,
+            )
+        self.table_links(self.t.links.documents)
 
     def commitments(self) -> None:
         """The five commitments of the 2019 Istanbul Commitments."""
@@ -906,30 +840,7 @@ class ReferenceBuilder:
                 )
             for token in as_list(m.get("partners")):
                 self.org_link(str(token), None, ident, sources, conf, note="named among the centre's partners")
-        # Centres the facts tie to a later project.
-        sulay = self.mrc_ids.get("Sulaymaniyah")
-        si_com = next((p for p in self.facts["projects"] if p["code"] == "SI_COM"), None)
-        if sulay and si_com:
-            g.rel(
-                sulay,
-                RelType.PART_OF,
-                "project-si-com",
-                g.src(si_com["source"]),
-                str(si_com["confidence"]),
-                note="funded by Sweden under SI-COM",
-            )
-        peshawar = self.mrc_ids.get("Peshawar")
-        imm_mp = next((p for p in self.facts["projects"] if p["code"] == "IMM_MP"), None)
-        if peshawar and imm_mp:
-            g.rel(
-                peshawar,
-                RelType.PART_OF,
-                "project-imm-mp",
-                g.src(imm_mp["source"]),
-                INFERRED,
-                note="announced in September 2023 when the EU-funded project (with EUR 5M for continuing and "
-                "expanding the MRCs) was launched; the link is deduced",
-            )
+        self.table_links(self.t.links.mrcs)
 
     def activities_and_outputs(self) -> None:
         """Further activities and outputs named in the facts."""
@@ -982,8 +893,7 @@ class ReferenceBuilder:
     def events(self) -> None:
         """Every dated event; PART_OF the process, IN_COUNTRY, ADOPTED, DISCUSSED."""
         g = self.g
-        outcomes = {"IMD2013": "decl-istanbul-2013", "IC2019": "decl-istanbul-commitments-2019"}
-        outcomes["CFA2025"] = "decl-budapest-2024"
+        outcomes = {spec.record: spec.id for spec in self.t.documents.declarations}
         kinds = self.ids.event_kinds
         for e in self.facts["events"]:
             eid = str(e["id"])

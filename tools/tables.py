@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from graph_schema import RelType
+from graph_schema import RelType, SuccessionKind
 
 TABLES_DIR = Path(__file__).resolve().parent / "dataset"
 
@@ -164,6 +164,64 @@ class ActivityTables(Record):
     informs: tuple[Informs, ...]
 
 
+# -- documents.yaml --------------------------------------------------------------------------------------------
+class DocumentNode(Record):
+    id: str
+    record: str
+    name: str | None = None
+    cite: tuple[str, ...] = ()
+    description: str
+    note: str | None = None
+
+
+class PlanNode(DocumentNode):
+    year_start: int
+    year_end: int
+    starts: Literal["adopted", "endorsed"] | None = None
+
+
+class ProcessNode(Record):
+    id: str
+    name: str
+    acronym: str
+    cite: tuple[str, ...] = Field(min_length=1)
+    description: str
+
+
+class DocumentTables(Record):
+    process: ProcessNode
+    declarations: tuple[DocumentNode, ...]
+    plans: tuple[PlanNode, ...]
+
+
+# -- links.yaml ----------------------------------------------------------------------------------------------
+class TableLink(Record):
+    from_: str = Field(alias="from")
+    type: RelType
+    to: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    confidence: Confidence | None = None
+    kind: SuccessionKind | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _said(self) -> Self:
+        if self.confidence is None and not any(ref.startswith("facts:") for ref in self.sources):
+            raise ValueError("give a confidence, or cite a facts record (facts:<id>) whose confidence it takes")
+        if self.confidence == "inferred" and not self.note:
+            raise ValueError("an inferred link says why in its note")
+        if (self.kind is None) != (self.type is not RelType.SUCCEEDS):
+            raise ValueError("a SUCCEEDS link, and only it, needs a kind")
+        return self
+
+
+class TableLinks(Record):
+    """Links per builder section, added at the end of that section."""
+
+    documents: tuple[TableLink, ...] = ()
+    mrcs: tuple[TableLink, ...] = ()
+
+
 # -- plan-goals.csv, plan-links.csv, plan-readme.csv ---------------------------------------------------------
 class PlanGoal(Record):
     goal: int = Field(ge=1, le=6)
@@ -313,6 +371,8 @@ class Tables(Record):
     plan_links: tuple[PlanLink, ...]
     plan_readme: tuple[ReadmeRow, ...]
     dates: tuple[DateWording, ...]
+    links: TableLinks
+    documents: DocumentTables
 
 
 def _unique(path: Path, what: str, keys: list[str]) -> None:
@@ -335,6 +395,8 @@ def read_tables(folder: Path = TABLES_DIR) -> Tables:
         plan_links=read_csv(folder / "plan-links.csv", PlanLink),
         plan_readme=read_csv(folder / "plan-readme.csv", ReadmeRow),
         dates=read_csv(folder / "dates.csv", DateWording),
+        links=read_yaml(folder / "links.yaml", TableLinks),
+        documents=read_yaml(folder / "documents.yaml", DocumentTables),
     )
     sources = folder / "sources.csv"
     _unique(sources, "id", [s.id for s in t.sources])
