@@ -18,13 +18,16 @@ from loaders.stats import GraphStats, graph_stats
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    """The settings, with every flag given on the command line in place of the environment's value.
+
+    A flag is a setting's when its ``dest`` is the name of a ``Settings`` field (``--neo4j-uri`` is
+    ``neo4j_uri``): there is no second list to keep, a new setting only needs its flag.
+    """
     overrides: dict[str, Any] = {}
-    for key in ("backend", "neo4j_uri", "neo4j_user", "neo4j_password", "neo4j_database", "host", "port"):
+    for key in Settings.model_fields:
         value = getattr(args, key, None)
         if value is not None:
             overrides[key] = value
-    if getattr(args, "dataset", None):
-        overrides["dataset"] = args.dataset
     return Settings(**overrides)
 
 
@@ -35,12 +38,19 @@ def _positive(text: str) -> int:
     return value
 
 
+def _setting_flag(parser: argparse.ArgumentParser | argparse._ArgumentGroup, name: str, **kwargs: Any) -> None:
+    """A ``--flag`` for the setting ``name``: its ``dest`` is the field's name, which ``_settings`` reads."""
+    if name not in Settings.model_fields:
+        raise ValueError(f"no setting '{name}'")
+    parser.add_argument(f"--{name.replace('_', '-')}", dest=name, **kwargs)
+
+
 def _add_neo4j_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("Neo4j (defaults from NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE)")
-    group.add_argument("--neo4j-uri")
-    group.add_argument("--neo4j-user")
-    group.add_argument("--neo4j-password", help="prefer the NEO4J_PASSWORD variable: flags show up in `ps`")
-    group.add_argument("--neo4j-database")
+    _setting_flag(group, "neo4j_uri")
+    _setting_flag(group, "neo4j_user")
+    _setting_flag(group, "neo4j_password", help="prefer the NEO4J_PASSWORD variable: flags show up in `ps`")
+    _setting_flag(group, "neo4j_database")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,10 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_neo4j_flags(p)
 
     p = sub.add_parser("serve", help="start the API and pages (default: embedded graph, bundled dataset)")
-    p.add_argument("--backend", choices=["memory", "neo4j"])
-    p.add_argument("--dataset", help="memory backend: dataset folder or bundled name")
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    _setting_flag(p, "backend", choices=["memory", "neo4j"])
+    _setting_flag(p, "dataset", help="memory backend: dataset folder or bundled name")
+    _setting_flag(p, "host")
+    _setting_flag(p, "port", type=int)
     p.add_argument(
         "--workers",
         type=_positive,
@@ -86,12 +96,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_neo4j_flags(p)
 
-    p = sub.add_parser("diff", help="what changed between two versions of a dataset, and which links are suspect")
-    p.add_argument("old", help="the earlier dataset (folder or bundled name)")
-    p.add_argument("new", help="the later dataset (folder or bundled name)")
+    p = sub.add_parser(
+        "diff",
+        help="what changed between two versions of a dataset (or what Neo4j holds and a dataset), "
+        "and which links are suspect",
+        description="bpkg diff OLD NEW compares two datasets; bpkg diff --neo4j NEW compares what Neo4j holds "
+        "(settings as for bpkg load) with the dataset NEW, as a load of NEW would change it.",
+    )
+    p.add_argument(
+        "old", metavar="OLD", help="the earlier dataset (folder or bundled name); with --neo4j, the dataset NEW"
+    )
+    p.add_argument("new", metavar="NEW", nargs="?", help="the later dataset (folder or bundled name)")
+    p.add_argument(
+        "--neo4j",
+        action="store_true",
+        help="compare what the Neo4j database holds (the old side) with one dataset: bpkg diff --neo4j NEW",
+    )
     p.add_argument("--format", choices=["md", "html", "json"], default="md", help="report format (default: md)")
     p.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the versions differ (as `git diff`)")
+    _add_neo4j_flags(p)
 
     p = sub.add_parser("synth", help="write a generated dataset of N relationships (every fact illustrative)")
     p.add_argument("output", type=Path, help="dataset folder to write (created if needed)")
@@ -117,22 +141,23 @@ def _print_stats(stats: GraphStats) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from loaders.dataset import check_dataset
+    from loaders.dataset import validate_dataset
 
-    checked = check_dataset(args.dataset)
+    # The counts and warnings only: the dataset's content is checked but not built (its memory stays
+    # within about twice the size of its largest file; docs/dataset-format.md, "Limits").
+    checked = validate_dataset(args.dataset)
     if checked.warnings and args.strict:
         raise DatasetInvalid(checked.warnings)  # --strict: suspect links make the dataset invalid
     for warning in checked.warnings:
         print(f"Warning: {warning}")
-    batch = checked.batch
-    stats = graph_stats(batch.nodes, batch.rels)
+    info, stats = checked.info, checked.stats
     print(
-        f"OK: {batch.info.name} {batch.info.version}: {stats.nodes} nodes, {stats.relationships} relationships "
+        f"OK: {info.name} {info.version}: {stats.nodes} nodes, {stats.relationships} relationships "
         f"({stats.confidence['confirmed']} confirmed, {stats.confidence['inferred']} inferred, "
         f"{stats.confidence['illustrative']} illustrative facts)"
     )
-    if batch.info.illustrative:
-        print(f"Note: {batch.info.illustrative}")
+    if info.illustrative:
+        print(f"Note: {info.illustrative}")
     return 0
 
 
@@ -259,7 +284,14 @@ def bind_without_nagle(config: Any) -> Any:
 def _diff(args: argparse.Namespace) -> int:
     from loaders.diff import diff_batches, to_html, to_markdown
 
-    found = diff_batches(load_dataset(args.old), load_dataset(args.new))
+    if args.neo4j != (args.new is None):
+        usage = "bpkg diff OLD NEW, or bpkg diff --neo4j NEW"
+        print(f"bpkg: error: diff takes two datasets, or --neo4j and one: {usage}", file=sys.stderr)
+        return 2
+    if args.neo4j:
+        found = diff_batches(*_loaded_and(args, load_dataset(args.old)))
+    else:
+        found = diff_batches(load_dataset(args.old), load_dataset(args.new))
     if args.format == "json":
         import json
 
@@ -273,6 +305,19 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report)
     return 1 if args.exit_code and not found.same else 0
+
+
+def _loaded_and(args: argparse.Namespace, new: GraphBatch) -> tuple[GraphBatch, GraphBatch]:
+    """What Neo4j holds (read a page at a time) and ``new`` as the sink would store it."""
+    from app.neo4j_driver import open_driver
+    from loaders.neo4j_sink import SinkUnavailable, as_stored, read_loaded
+
+    settings = _settings(args)
+    with open_driver(settings) as driver:
+        try:
+            return read_loaded(driver, settings.neo4j_database), as_stored(new)
+        except SinkUnavailable as exc:
+            raise BackendUnavailable(str(exc)) from exc
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -306,7 +351,7 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in ("load", "stats"):
+    if args.command in ("load", "stats", "diff"):
         # The driver logs each retry as a warning, which Python prints to stderr when logging is not set up;
         # a failure is reported once, in one line, below.
         logging.getLogger("neo4j").addHandler(logging.NullHandler())

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-from fastapi import Query
+from fastapi import Depends, Query
+from fastapi.exceptions import RequestValidationError
 
+from app.search_words import WORD_PATTERN
 from app.store.traversal import MAX_PATH_HOPS, MAX_TRACE_DEPTH
+from graph_schema.asof import AS_OF_PATTERN, AsOf, parse_as_of
+from graph_schema.dates import DateError
 
 MAX_LIMIT: Final = 500
 # The store's own bounds: the API and the pages refuse what the store would refuse, with a 422 that names it.
@@ -15,15 +19,11 @@ MAX_HOPS: Final = MAX_PATH_HOPS
 MAX_VIEW_NODES: Final = 2000
 MAX_QUERY: Final = 200
 """Longest search text (API and pages): Neo4j's full-text index refuses some words over 300 letters."""
-SEARCH_PATTERN: Final = (
-    "[0-9A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00DE\\u00E0-\\u0107\\u010C-\\u010F\\u0112\\u0113\\u0118-\\u011B"
-    "\\u011E\\u011F\\u012A\\u012B\\u0130\\u0131\\u0141-\\u0144\\u0147\\u0148\\u014C\\u014D\\u0150-\\u0153"
-    "\\u0158-\\u015B\\u015E-\\u0165\\u016A\\u016B\\u016E-\\u0171\\u0178-\\u017E\\u212A\\u212B]"
-)
+SEARCH_PATTERN: Final = WORD_PATTERN
 """What the OpenAPI document says a search text must contain: one character that search reads as part of a
-word (``app.store.base.words``, letters and digits after lower-casing). Documented, not enforced by
-FastAPI: the search itself refuses text without one, with a plainer message (a unit test checks that
-the two agree on every Unicode character)."""
+word (``app.search_words``: a letter or a digit, Unicode categories L and N), written with the Unicode property
+escapes of JSON Schema's regular expressions. Documented, not enforced by FastAPI: the search itself refuses
+text without a word, with a plainer message (a unit test checks that the two agree on every Unicode character)."""
 SearchText = Annotated[
     str,
     Query(
@@ -38,3 +38,28 @@ SearchText = Annotated[
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size (at most {MAX_LIMIT})")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="items to skip")]
 Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH, description=f"hops from the start (1 to {MAX_DEPTH})")]
+
+
+def _as_of(
+    as_of: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            pattern=AS_OF_PATTERN,
+            description="answer as of this day: YYYY (its 31 December), YYYY-MM (the month's last day) or "
+            "YYYY-MM-DD; only what may have existed then is counted, and the answer says how many items rest on "
+            "undated, imprecise or approximate dates (docs/dataset-format.md, 'Answers as of a date')",
+            examples=["2022-12-31"],
+        ),
+    ] = None,
+) -> AsOf | None:
+    if as_of is None:
+        return None
+    try:
+        return parse_as_of(as_of)
+    except DateError as exc:
+        raise RequestValidationError([{"loc": ("query", "as_of"), "msg": str(exc), "type": "value_error"}]) from exc
+
+
+AsOfParam = Annotated[AsOf | None, Depends(_as_of)]
+"""``?as_of=`` on the API and the pages: a day, validated (a 422 that names ``as_of`` otherwise)."""

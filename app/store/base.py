@@ -8,7 +8,6 @@ neighbourhood), ``search``, ``coverage``. The contract suite checks that both ad
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Final
@@ -54,13 +53,7 @@ TRACE_TYPES: Final[tuple[str, ...]] = tuple(
     t.value for t in RelType if t not in (RelType.PARTICIPATES_IN, RelType.IN_REGION, RelType.FUNDS, RelType.IMPLEMENTS)
 )
 LABEL_ORDER: Final[dict[str, int]] = {label.value: i for i, label in enumerate(Label)}
-_WORD = re.compile(r"[0-9a-zà-ÿāăąćčďēęěğīıłńňōőœřśşšţťūůűźżž]+")
 MAX_SEARCH_TOKENS: Final = 8
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words of a text (letters and digits), as search sees them."""
-    return _WORD.findall(text.lower())
 
 
 def node_sort_key(node: NodeData) -> tuple[str, bool, int, str]:

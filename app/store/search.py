@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from app.errors import InvalidQuery
-from app.store.base import LABEL_ORDER, MAX_SEARCH_TOKENS, ref, words
+from app.search_words import words
+from app.store.base import LABEL_ORDER, MAX_SEARCH_TOKENS, ref
 from app.store.models import NodeData
 from app.store.results import SearchHit
 

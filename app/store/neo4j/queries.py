@@ -4,6 +4,10 @@ Every domain node carries the ``Entity`` label plus exactly one domain label (se
 ``loaders/neo4j_sink.py``); ``Dataset`` nodes record what was loaded. Labels and relationship types
 come either written here or as list parameters that the adapter has checked against the schema enums,
 used through ``$any(...)``. Nothing in this module is ever formatted or concatenated.
+
+Answers as of a date pass ``$as_of`` (an ISO day, or null for today's answer) and test the ``valid_from`` /
+``valid_to`` properties the load wrote (``graph_schema.asof``: ISO days, absent when open), so that a node or
+link counts when ``valid_from <= $as_of <= valid_to``: it may have existed on that day.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
 
 EDGES_OF_TYPES: Final[LiteralString] = """
 MATCH (a:Entity)-[r:$any($types)]->(b:Entity)
+WHERE $as_of IS NULL OR all(x IN [a, r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                              AND coalesce(x.valid_to, $as_of) >= $as_of)
 RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
 """
 
@@ -65,6 +71,8 @@ NODE_LINKS: Final[LiteralString] = """
 MATCH (n:Entity {id: $id})
 CALL (n) {
   OPTIONAL MATCH (n)-[r]-(m:Entity)
+  WHERE $as_of IS NULL OR all(x IN [n, r, m] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                AND coalesce(x.valid_to, $as_of) >= $as_of)
   RETURN collect(DISTINCT r) AS rels, collect(DISTINCT m) AS others
 }
 CALL (n) {
@@ -91,8 +99,9 @@ WITH collect({id: n.id, label: label, props: properties(n)}) AS rows
 RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 """
 
-# Full-text candidates: ``$query`` is a Lucene query built by the adapter from search words (letters
-# and digits only). The index is ``graph_schema.FULLTEXT_INDEX`` on Entity(name, description, id).
+# Full-text candidates: ``$query`` is a Lucene query built by the adapter from search words
+# (``app.search_words.index_term``: cased letters and decimal digits only, never query syntax). The index
+# is ``graph_schema.FULLTEXT_INDEX`` on Entity(name, description, id).
 TEXT_CANDIDATES: Final[LiteralString] = """
 CALL db.index.fulltext.queryNodes('entity_text', $query) YIELD node
 WITH node AS n
@@ -111,16 +120,22 @@ WITH ap, collect(under) AS unders, collect(goal) AS goals
 CALL (ap, goals) {
   UNWIND [ap] + CASE WHEN $goal_level THEN goals ELSE [] END AS t
   MATCH (r:Entity)-[link:RESPONDS_TO]->(t)
+  WHERE $as_of IS NULL OR all(x IN [r, link] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                AND coalesce(x.valid_to, $as_of) >= $as_of)
   RETURN collect(link) AS links, collect(DISTINCT r) AS responders
 }
 CALL (responders) {
   UNWIND responders AS r
   MATCH (r)-[c:PART_OF|IN_COUNTRY|ACTIVE_IN]->(up:Entity)
+  WHERE $as_of IS NULL OR all(x IN [c, up] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                              AND coalesce(x.valid_to, $as_of) >= $as_of)
   RETURN collect(c) AS ups, collect(DISTINCT up) AS above
 }
 CALL (responders, above) {
   UNWIND responders + above AS h
   MATCH (owner:Entity)-[has:HAS_COMPONENT]->(h)
+  WHERE $as_of IS NULL OR all(x IN [has, owner] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                  AND coalesce(x.valid_to, $as_of) >= $as_of)
   RETURN collect(DISTINCT has) AS owners, collect(DISTINCT owner) AS owning
 }
 CALL (links) {
@@ -135,14 +150,19 @@ RETURN [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], pro
 """
 
 # One breadth-first step of a trace, anchored on the frontier $ids: every relationship of $types that moves
-# to a lower rank ($sign -1, "up") or a higher one ($sign 1, "down"), $rank mapping labels to ranks
-# (app.store.base.RANK), and the nodes it reaches. (One query for the whole trace, as ANY SHORTEST over a
-# quantified pattern, cannot inline the rank predicate: Neo4j 5.26 searched every path within the bound and
-# filtered afterwards, 8.8 million db hits and 3 s for a 10-node answer at 10k relationships.)
+# to a lower rank ($sign -1, "up") or a higher one ($sign 1, "down"), or sideways along $sideways (SUCCEEDS:
+# a later action point or plan beside the one it takes up), $rank mapping labels to ranks
+# (app.store.base.RANK), and the nodes it reaches; as of a day ($as_of), only links and nodes that may have
+# existed then. (One query for the whole trace, as ANY SHORTEST over a quantified pattern, cannot inline the
+# rank predicate: Neo4j 5.26 searched every path within the bound and filtered afterwards, 8.8 million db hits
+# and 3 s for a 10-node answer at 10k relationships.)
 TRACE_STEP: Final[LiteralString] = """
 UNWIND $ids AS id
 MATCH (a:Entity {id: id})-[r:$any($types)]-(b:Entity)
-WHERE $sign * ($rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]]) > 0
+WITH a, r, b, $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+WHERE ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways AND a <> b))
+  AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                          AND coalesce(x.valid_to, $as_of) >= $as_of))
 WITH collect(r) AS rels, collect(DISTINCT b) AS ends
 RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
        [e IN rels | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
@@ -161,10 +181,26 @@ LIMIT $limit
 RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
 """
 
-# Every relationship joining the two nodes of each pair in $pairs, in either direction.
+# As PATHS, through nodes and relationships that may all have existed on $as_of.
+PATHS_AS_OF: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = allShortestPaths((s)-[*..6]-(t))
+WHERE all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+  AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                  AND coalesce(r.valid_to, $as_of) >= $as_of)
+WITH p WHERE length(p) <= $max_hops
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+# Every relationship joining the two nodes of each pair in $pairs, in either direction (as of $as_of: those
+# that may have existed then).
 JOINS: Final[LiteralString] = """
 UNWIND $pairs AS pair
 MATCH (a:Entity {id: pair[0]})-[r]-(b:Entity {id: pair[1]})
+WHERE $as_of IS NULL OR (coalesce(r.valid_from, $as_of) <= $as_of AND coalesce(r.valid_to, $as_of) >= $as_of)
 RETURN DISTINCT startNode(r).id AS source, type(r) AS type, endNode(r).id AS target, properties(r) AS props
 """
 
