@@ -5,10 +5,17 @@ relationships on (start, type, end), and only rows whose content differs are wri
 types reach Cypher as ``$(...)`` dynamic values taken from the validated batch (schema enums), never
 from text a user typed.
 
-A load of any size fits in the server's per-transaction memory: what the database holds is read in
-pages of ``batch_size`` nodes (ordered by id, with the relationships leaving them), and every write
-transaction carries at most ``batch_size`` rows. The load as a whole is therefore not one transaction;
-what keeps it all-or-nothing for readers is the ``(:Dataset {name})`` node:
+A load of any size fits in the server's per-transaction memory: every write transaction carries at most
+``batch_size`` rows. The diff against what the database holds reads no property but a per-row hash:
+each node and relationship keeps ``_hash`` (a short hash of its label and properties, written in the same
+``SET`` as the properties, so the two never disagree), and the sink reads ``id, labels, _hash`` pages of
+``batch_size`` nodes (keyset pages ordered by id) with the ``type, end id, _hash`` of the relationships
+leaving them. What the sink keeps in memory while it compares is bounded by the batch, not by the
+database: a page at a time, and one entry per row of the batch. Rows written before hashes existed have
+none, compare as changed and are rewritten once. Readers never see ``_hash`` (``read_back`` and the Neo4j
+store drop it). A relationship the diff did not find is written with ``CREATE`` (no existence check: the
+diff is fresh and only this load writes), one found is updated in place. The load as a whole is therefore
+not one transaction; what keeps it all-or-nothing for readers is the ``(:Dataset {name})`` node:
 
 - before the first write, it gets ``loading`` (the fingerprint being loaded) and ``loading_since``, and
   loses ``fingerprint``; the last transaction sets ``fingerprint``, ``loaded_at`` and the dataset's
@@ -18,10 +25,12 @@ what keeps it all-or-nothing for readers is the ``(:Dataset {name})`` node:
   (first the deletions, then node upserts, then relationship upserts), with no ``fingerprint`` and a
   ``loading`` marker on the dataset node. A load that stopped half-way (Neo4j went away, Ctrl-C) leaves
   the same picture behind.
-- Every statement is idempotent (MERGE on ids, whole property maps SET, DELETE of what is stale), and
-  each load diffs against what the database holds, so running the same load again converges: it writes
-  what is missing or different, nothing twice, and then records the fingerprint. A load that finds a
-  ``loading`` marker says so through ``report``.
+- Each load diffs against what the database holds, so running the same load again converges: it writes
+  what is missing or different, nothing twice, and then records the fingerprint. Nodes are merged on
+  ids, property maps set whole, stale rows deleted; relationships the diff found missing are created.
+  Should a created batch ever be committed twice (a commit whose answer was lost, then retried by the
+  driver), the next load finds the same (start, type, end) more than once and replaces the copies with
+  one. A load that finds a ``loading`` marker says so through ``report``.
 
 A driver failure (Neo4j unreachable, gone mid-load, out of memory) raises ``SinkUnavailable`` with one
 line saying how far the load got and what to do; the CLI prints it (exit 3).
@@ -30,6 +39,8 @@ line saying how far the load got and what to do; the CLI prints it (exit 3).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,13 +50,17 @@ import neo4j
 from tqdm import tqdm
 
 from graph_schema import Label, RelType, constraint_ddl, index_ddl
+from graph_schema.asof import DERIVED, derived
 from graph_schema.errors import BpkgError
-from loaders.batch import Counts, GraphBatch, LoadSummary, Node, Rel
+from loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel
 
 BATCH_SIZE: Final = 5000
 """Rows per write transaction and nodes per page read (40k nodes in one transaction exhausted 1 GB)."""
 WRITE_RETRY_SECONDS: Final = 10.0
 """How long one batch's transaction is retried on transient errors (the driver's default is 30 s)."""
+
+ROW_HASH: Final = "_hash"
+"""The property holding a row's hash (label and properties); never part of what readers get back."""
 
 COUNT_NODES: Final[LiteralString] = "MATCH (n:Entity) RETURN count(n) AS count"
 # Keyset pages over the uniqueness index on Entity(id): each page starts after the last id seen.
@@ -60,6 +75,15 @@ READ_RELS_FROM: Final[LiteralString] = """
 UNWIND $ids AS id
 MATCH (a:Entity {id: id})-[r]->(b:Entity)
 RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
+"""
+# The same pages for the load's diff: ids, labels and hashes, no other property, each node with the
+# relationships leaving it in one query (3 times faster at 100k than a second query seeking every id).
+READ_HASH_PAGE: Final[LiteralString] = """
+MATCH (n:Entity)
+WHERE n.id > $after
+WITH n ORDER BY n.id LIMIT $size
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS labels, n._hash AS hash,
+       [(n)-[r]->(b:Entity) | [type(r), b.id, r._hash]] AS rels
 """
 DELETE_NODES: Final[LiteralString] = """
 UNWIND $ids AS id
@@ -84,6 +108,14 @@ MATCH (b:Entity {id: row.target})
 WITH row, a, b, [(a)-[r]->(x) WHERE x.id = row.target AND type(r) = row.type | r] AS found
 FOREACH (_ IN CASE WHEN found = [] THEN [1] ELSE [] END | CREATE (a)-[new:$(row.type)]->(b) SET new = row.props)
 FOREACH (old IN found | SET old = row.props)
+"""
+# Relationships the diff did not find (or just deleted with a relabelled node): no existence check.
+CREATE_RELS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})
+MATCH (b:Entity {id: row.target})
+CREATE (a)-[new:$(row.type)]->(b)
+SET new = row.props
 """
 DELETE_RELS: Final[LiteralString] = """
 UNWIND $rows AS row
@@ -137,10 +169,30 @@ class _Plan:
     stale_rels: list[dict[str, Any]] = field(default_factory=list)
     node_rows: list[dict[str, Any]] = field(default_factory=list)
     rel_rows: list[dict[str, Any]] = field(default_factory=list)
+    new_rel_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
-        return len(self.deleted_ids) + len(self.stale_rels) + len(self.node_rows) + len(self.rel_rows)
+        return (
+            len(self.deleted_ids)
+            + len(self.stale_rels)
+            + len(self.node_rows)
+            + len(self.rel_rows)
+            + len(self.new_rel_rows)
+        )
+
+
+@dataclass(slots=True)
+class _Held:
+    """What the database holds of the batch's rows, read as hashes a page at a time."""
+
+    node_labels: dict[str, list[str]] = field(default_factory=dict)
+    node_same: set[str] = field(default_factory=set)
+    rels: dict[RelKey, bool] = field(default_factory=dict)
+    """Relationship keys of the batch found in the database: whether the hash is the same."""
+    duplicated: set[RelKey] = field(default_factory=set)
+    stale_nodes: list[str] = field(default_factory=list)
+    stale_rels: list[RelKey] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -153,6 +205,24 @@ class _Progress:
 def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+def _hash(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def node_props(node: Node) -> dict[str, Any]:
+    """The properties a node is stored with in Neo4j (what ``_hash`` covers, besides the label)."""
+    return node.props
+
+
+def node_hash(label: str, props: dict[str, Any]) -> str:
+    return _hash([label, props])
+
+
+def rel_hash(props: dict[str, Any]) -> str:
+    return _hash(props)
 
 
 def ensure_schema(driver: neo4j.Driver, database: str) -> None:
@@ -195,15 +265,23 @@ def write_batch(
             # The last load of this very content finished: nothing to read or write (a reload of 100k
             # relationships spent 5 s reading the database back only to find no difference).
             return _unchanged(batch)
-        old_nodes, old_rels = _read_state(driver, database, batch_size, progress)
-        plan = _plan(batch, old_nodes, old_rels, prune)
-        del old_nodes, old_rels
+        plan = _plan(driver, database, batch, prune, batch_size, progress)
         done.total = plan.rows
         with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
             _apply(session, batch, fingerprint, plan, prune, batch_size, progress, on_batch, done)
     except DRIVER_ERRORS as exc:
         raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
     return plan.summary
+
+
+def compare(
+    driver: neo4j.Driver, database: str, batch: GraphBatch, *, prune: bool = False, batch_size: int = BATCH_SIZE
+) -> LoadSummary:
+    """The counts a load of ``batch`` would report, from the database's id and hash pages; writes nothing."""
+    try:
+        return _plan(driver, database, batch, prune, batch_size, progress=False).summary
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
 
 
 def _read(driver: neo4j.Driver, database: str, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
@@ -225,72 +303,125 @@ def _pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[tuple[lis
         after = nodes[-1]["id"]
 
 
-def _read_state(
-    driver: neo4j.Driver, database: str, size: int, progress: bool
-) -> tuple[dict[str, tuple[list[str], dict[str, Any]]], dict[RelKey, dict[str, Any]]]:
+def _node_rows(batch: GraphBatch) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for node in batch.nodes:
+        props = node_props(node)
+        digest = node_hash(node.label.value, props)
+        row = {**props, **derived(props), ROW_HASH: digest}  # derived: as-of bounds (graph_schema.asof)
+        rows[node.id] = {"id": node.id, "label": node.label.value, "props": row}
+    return rows
+
+
+def _rel_rows(batch: GraphBatch) -> dict[RelKey, dict[str, Any]]:
+    return {
+        rel.key: {
+            "source": rel.source,
+            "type": rel.type.value,
+            "target": rel.target,
+            "props": {**rel.props, **derived(rel.props), ROW_HASH: rel_hash(rel.props)},
+        }
+        for rel in batch.rels
+    }
+
+
+def _hash_pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[list[neo4j.Record]]:
+    """The database's ids, labels and hashes, ``size`` nodes at a time, with the relationships leaving them."""
+    after = ""
+    while True:
+        nodes = _read(driver, database, READ_HASH_PAGE, after=after, size=size)
+        if not nodes:
+            return
+        yield nodes
+        if len(nodes) < size:
+            return
+        after = nodes[-1]["id"]
+
+
+def _read_held(
+    driver: neo4j.Driver,
+    database: str,
+    node_rows: dict[str, dict[str, Any]],
+    rel_rows: dict[RelKey, dict[str, Any]],
+    size: int,
+    progress: bool,
+) -> _Held:
+    held = _Held()
     total = _read(driver, database, COUNT_NODES)[0]["count"]
-    old_nodes: dict[str, tuple[list[str], dict[str, Any]]] = {}
-    old_rels: dict[RelKey, dict[str, Any]] = {}
-    with tqdm(total=total, unit="node", disable=not progress or total == 0, desc="reading") as bar:
-        for nodes, rels in _pages(driver, database, size):
-            old_nodes.update((r["id"], (r["labels"], r["props"])) for r in nodes)
-            old_rels.update(((r["source"], r["type"], r["target"]), r["props"]) for r in rels)
+    with tqdm(total=total, unit="node", disable=not progress or total == 0, desc="comparing") as bar:
+        for nodes in _hash_pages(driver, database, size):
+            for record in nodes:
+                node_id = record["id"]
+                row = node_rows.get(node_id)
+                if row is None:
+                    held.stale_nodes.append(node_id)
+                else:
+                    held.node_labels[node_id] = record["labels"]
+                    if record["hash"] == row["props"][ROW_HASH] and record["labels"] == [row["label"]]:
+                        held.node_same.add(node_id)
+                for rel_type, target, digest in record["rels"]:
+                    key: RelKey = (node_id, rel_type, target)
+                    rel = rel_rows.get(key)
+                    if rel is None:
+                        held.stale_rels.append(key)
+                    elif key in held.rels:
+                        held.duplicated.add(key)
+                    else:
+                        held.rels[key] = digest == rel["props"][ROW_HASH]
             bar.update(len(nodes))
-    return old_nodes, old_rels
+    return held
 
 
-def _plan(
-    batch: GraphBatch,
-    old_nodes: dict[str, tuple[list[str], dict[str, Any]]],
-    old_rels: dict[RelKey, dict[str, Any]],
-    prune: bool,
-) -> _Plan:
+def _plan(driver: neo4j.Driver, database: str, batch: GraphBatch, prune: bool, size: int, progress: bool) -> _Plan:
+    node_rows, rel_rows = _node_rows(batch), _rel_rows(batch)
+    held = _read_held(driver, database, node_rows, rel_rows, size, progress)
     plan = _Plan(LoadSummary(backend="neo4j", dataset=batch.info.name))
     summary = plan.summary
     summary.nodes, summary.rels = Counts(), Counts()
     relabelled: set[str] = set()
-    for node in batch.nodes:
-        old = old_nodes.get(node.id)
-        if old is None:
+    for node_id, row in node_rows.items():
+        labels = held.node_labels.get(node_id)
+        if labels is None:
             summary.nodes.created += 1
-        elif old[0] != [node.label.value]:
-            relabelled.add(node.id)
-            summary.nodes.updated += 1
-        elif old[1] != node.props:
-            summary.nodes.updated += 1
-        else:
+        elif node_id in held.node_same:
             summary.nodes.unchanged += 1
             continue
-        plan.node_rows.append({"id": node.id, "label": node.label.value, "props": node.props})
+        else:
+            summary.nodes.updated += 1
+            if labels != [row["label"]]:
+                relabelled.add(node_id)
+        plan.node_rows.append(row)
 
-    for rel in batch.rels:
-        old_props = old_rels.get(rel.key)
-        touches_relabelled = rel.source in relabelled or rel.target in relabelled
-        if old_props is None or touches_relabelled:
-            if old_props is None:
-                summary.rels.created += 1
-            else:
-                summary.rels.updated += 1
-        elif old_props != rel.props:
+    for key, row in rel_rows.items():
+        same = held.rels.get(key)
+        # A relabelled node is deleted and created afresh, without its relationships; a duplicated key
+        # is deleted (every copy) before the rows are written.
+        gone = key[0] in relabelled or key[2] in relabelled or key in held.duplicated
+        if same is None:
+            summary.rels.created += 1
+            plan.new_rel_rows.append(row)
+        elif gone:
             summary.rels.updated += 1
+            plan.new_rel_rows.append(row)
+        elif not same:
+            summary.rels.updated += 1
+            plan.rel_rows.append(row)
         else:
             summary.rels.unchanged += 1
-            continue
-        plan.rel_rows.append({"source": rel.source, "type": rel.type.value, "target": rel.target, "props": rel.props})
 
     # Without --prune nothing goes; with it, every node and relationship the batch no longer holds.
-    stale_nodes = set(old_nodes) - {n.id for n in batch.nodes} if prune else set()
-    stale_keys = set(old_rels) - {r.key for r in batch.rels} if prune else set()
+    stale_nodes = set(held.stale_nodes) if prune else set()
+    stale_keys = held.stale_rels if prune else []
     # Relationships of a deleted node go with it (DETACH DELETE); the others are deleted one by one.
     plan.stale_rels = [
         {"source": s, "type": t, "target": e}
-        for (s, t, e) in sorted(stale_keys)
+        for (s, t, e) in sorted({*stale_keys, *held.duplicated})
         if s not in stale_nodes and e not in stale_nodes
     ]
     # A node whose label changed is deleted and created afresh so that it keeps exactly one label.
     plan.deleted_ids = sorted(relabelled | stale_nodes)
     summary.nodes.removed = len(stale_nodes)
-    summary.rels.removed = len(stale_keys)
+    summary.rels.removed = len(set(stale_keys))
     return plan
 
 
@@ -316,6 +447,7 @@ def _apply(
         (DELETE_RELS, "rows", plan.stale_rels),
         (UPSERT_NODES, "rows", plan.node_rows),
         (UPSERT_RELS, "rows", plan.rel_rows),
+        (CREATE_RELS, "rows", plan.new_rel_rows),
     ]
     if done.total:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -383,14 +515,53 @@ def _failure_line(name: str, done: _Progress, exc: BaseException) -> str:
     )
 
 
+def _visible(props: dict[str, Any]) -> dict[str, Any]:
+    """A row's properties without the sink's own (``_hash``)."""
+    shown = dict(props)
+    for key in (ROW_HASH, *DERIVED):  # and the as-of bounds derived from ``when`` (graph_schema.asof)
+        shown.pop(key, None)
+    return shown
+
+
 def read_back(driver: neo4j.Driver, database: str, *, page_size: int = BATCH_SIZE) -> tuple[list[Node], list[Rel]]:
     """Every domain node and relationship in the database, in the batch's shape (read a page at a time)."""
     nodes: list[Node] = []
     rels: list[Rel] = []
     try:
         for node_records, rel_records in _pages(driver, database, page_size):
-            nodes.extend(Node(Label(r["labels"][0]), r["id"], dict(r["props"])) for r in node_records)
-            rels.extend(Rel(RelType(r["type"]), r["source"], r["target"], dict(r["props"])) for r in rel_records)
+            nodes.extend(Node(Label(r["labels"][0]), r["id"], _visible(r["props"])) for r in node_records)
+            rels.extend(Rel(RelType(r["type"]), r["source"], r["target"], _visible(r["props"])) for r in rel_records)
     except DRIVER_ERRORS as exc:
         raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
     return nodes, rels
+
+
+DATASETS: Final[LiteralString] = """
+MATCH (d:Dataset)
+RETURN d.name AS name, d.version AS version, d.loading IS NOT NULL AS unfinished
+ORDER BY name
+"""
+
+
+def read_loaded(driver: neo4j.Driver, database: str, *, page_size: int = BATCH_SIZE) -> GraphBatch:
+    """What the database holds, as a batch (read a page at a time) named after the datasets loaded in it.
+
+    Its name is ``Neo4j`` and its version lists the loaded datasets, ``(budapest-process 1.2)``, with
+    ``unfinished load`` when a load did not finish, or ``(empty)``: what a diff report calls the old side.
+    """
+    try:
+        loaded = _read(driver, database, DATASETS)
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
+    nodes, rels = read_back(driver, database, page_size=page_size)
+    held = [
+        f"{r['name']} {r['version'] or ''}".strip() + (", unfinished load" if r["unfinished"] else "") for r in loaded
+    ]
+    version = f"({'; '.join(held)})" if held else "(empty)"
+    return GraphBatch(DatasetInfo(name="Neo4j", version=version), nodes, rels)
+
+
+def as_stored(batch: GraphBatch) -> GraphBatch:
+    """The batch with each node's properties as the sink stores them (what ``read_loaded`` gives back)."""
+    nodes = [Node(n.label, n.id, node_props(n)) for n in batch.nodes]
+    return GraphBatch(batch.info, nodes, batch.rels)
