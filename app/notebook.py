@@ -21,6 +21,7 @@ import networkx as nx
 from markupsafe import escape
 
 from app.services import lookup
+from app.services import responses as responses_service
 from app.services.coverage import CoverageBy, coverage
 from app.services.matrix import matrix
 from app.services.models import MatrixCols
@@ -111,7 +112,7 @@ def _notice(store: GraphStore) -> list[str]:
 
 def responders(store: GraphStore, action_point: int, include_goal_level: bool = False) -> Table:
     """Which activities, components and projects respond to action point ``action_point``."""
-    detail = lookup.action_point_detail(store, action_point, include_goal_level)
+    detail = responses_service.find(store, action_point, include_goal_level)
     rows = [
         [
             r.responder.name,

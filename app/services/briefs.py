@@ -19,6 +19,7 @@ from app.store.models import EdgeOut, GraphOut, NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
 from graph_schema import Confidence, Label, RelType, most_certain, weakest
+from graph_schema.asof import AsOf
 
 ILLUSTRATIVE: Final = Confidence.ILLUSTRATIVE.value
 _INVOLVED: Final[dict[str, Callable[[Response], Iterable[NodeRef]]]] = {
@@ -62,9 +63,9 @@ def action_point_rows(store: GraphStore, facts: Facts | None = None) -> list[Act
     ]
 
 
-def statuses(store: GraphStore) -> dict[str, ActionPointStatus]:
-    """Every action point's status by its id (for chips and lists anywhere)."""
-    return {s.action_point.id: s for s in read_facts(store).statuses}
+def statuses(store: GraphStore, *, as_of: AsOf | None = None) -> dict[str, ActionPointStatus]:
+    """Every action point's status by its id (for chips and lists anywhere); as of a day, then."""
+    return {s.action_point.id: s for s in read_facts(store, as_of=as_of).statuses}
 
 
 # -- gaps -------------------------------------------------------------------------------------------
@@ -88,8 +89,8 @@ class GapsView:
     illustrative: bool
 
 
-def gaps_view(store: GraphStore) -> GapsView:
-    facts = read_facts(store)
+def gaps_view(store: GraphStore, *, as_of: AsOf | None = None) -> GapsView:
+    facts = read_facts(store, as_of=as_of)
     rows = action_point_rows(store, facts)
     not_direct = [r for r in rows if r.status.status != "direct"]
     by_goal: dict[str | None, list[ActionPointRow]] = defaultdict(list)
@@ -169,14 +170,14 @@ def _dated(store: GraphStore, refs: list[NodeRef]) -> list[Dated]:
     return sorted(out, key=lambda d: (d.year or "9999", d.node.name.lower()))
 
 
-def country_brief(store: GraphStore, code: str) -> CountryBrief:
-    answer = country_answer(store, code)
+def country_brief(store: GraphStore, code: str, *, as_of: AsOf | None = None) -> CountryBrief:
+    answer = country_answer(store, code, as_of=as_of)
     activities = _dated(store, answer.activities)
     centres = [a for a in activities if "resource centre" in a.kind.lower()]
     others = [a for a in activities if a not in centres]
     events = _dated(store, answer.events)
     years = sorted({d.year for d in [*activities, *events] if d.year})
-    return CountryBrief(answer, statuses(store), centres, others, events, years)
+    return CountryBrief(answer, statuses(store, as_of=as_of), centres, others, events, years)
 
 
 def country_table(brief: CountryBrief) -> Table:
@@ -247,9 +248,9 @@ class Heatmap:
     answer: MatrixOut
 
 
-def heatmap(store: GraphStore, rows: MatrixRows, cols: MatrixColumns) -> Heatmap:
-    answer = matrix_answer(store, cols)
-    facts = read_facts(store)
+def heatmap(store: GraphStore, rows: MatrixRows, cols: MatrixColumns, *, as_of: AsOf | None = None) -> Heatmap:
+    answer = matrix_answer(store, cols, as_of=as_of)
+    facts = read_facts(store, as_of=as_of)
     by_id = {s.action_point.id: s for s in facts.statuses}
     out: list[HeatRow] = []
     if rows == "action_point":
@@ -306,12 +307,14 @@ class CellLinks:
     responses: list[tuple[ActionPointStatus, Response]]
 
 
-def cell_links(store: GraphStore, row_id: str, column_id: str, cols: MatrixColumns) -> CellLinks:
+def cell_links(
+    store: GraphStore, row_id: str, column_id: str, cols: MatrixColumns, *, as_of: AsOf | None = None
+) -> CellLinks:
     """The direct responses behind one matrix cell: those to the row's action point (or to the action points
     under the row's goal) that involve the column."""
     row = lookup.to_ref(store.node_data(row_id))
     column = lookup.to_ref(store.node_data(column_id))
-    facts = read_facts(store)
+    facts = read_facts(store, as_of=as_of)
     found: list[tuple[ActionPointStatus, Response]] = []
     for f, s in zip(facts.items, facts.statuses, strict=True):
         if f.action_point.id != row_id and (f.goal is None or f.goal.id != row_id):

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from app.services import lookup
-from app.services.coverage import read_facts
-from app.services.models import CountryActionPoint, CountryOut, CountryRole
+from app.services.asof import account
+from app.services.coverage import Facts, read_facts
+from app.services.models import AsOfOut, CountryActionPoint, CountryOut, CountryRole
 from app.services.responses import is_illustrative
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
 from graph_schema import Label, RelType, weakest
+from graph_schema.asof import AsOf
 
 # From the country up to the work located there: activities and events in it, components and projects
 # active in it, and the components and projects those activities belong to.
 _WORK_TYPES = [RelType.IN_COUNTRY.value, RelType.ACTIVE_IN.value, RelType.PART_OF.value, RelType.HAS_COMPONENT.value]
 
 
-def country(store: GraphStore, code: str) -> CountryOut:
+def country(store: GraphStore, code: str, *, as_of: AsOf | None = None) -> CountryOut:
+    """A country's roles, regions, declarations, the work located there and the action points it addresses;
+    as of a day, only the links and work that may have existed then, and the action points of the plan(s) in
+    force then (``coverage.read_facts``)."""
     node = lookup.country(store, code)
-    links = store.links(node.id)
+    links = store.links(node.id, as_of)
 
     def ends(rel: RelType, direction: str, label: Label | None = None) -> list[NodeRef]:
         found = {
@@ -28,16 +33,19 @@ def country(store: GraphStore, code: str) -> CountryOut:
         }
         return [found[k] for k in sorted(found)]
 
-    work = store.trace(node.id, "up", 3, _WORK_TYPES)
+    work = store.trace(node.id, "up", 3, _WORK_TYPES, as_of)
     components = sorted((n for n in work.nodes if n.label == Label.COMPONENT), key=lambda n: n.id)
     projects = sorted((n for n in work.nodes if n.label == Label.PROJECT), key=lambda n: n.id)
 
     addressed: list[CountryActionPoint] = []
     illustrative = False
-    for facts in read_facts(store).items:  # cached per dataset, ordered by number
+    found = read_facts(store, as_of=as_of)  # cached per dataset (and day), ordered by number
+    counted: list[str | None] = []
+    for facts in found.items:
         here: list[Response] = [r for r in facts.responses if any(c.id == node.id for c in r.countries)]
         if not here:
             continue
+        counted += [r.basis for r in here]
         illustrative = illustrative or any(map(is_illustrative, here))
         responders: dict[str, NodeRef] = {}
         for r in here:
@@ -71,4 +79,20 @@ def country(store: GraphStore, code: str) -> CountryOut:
         events=ends(RelType.IN_COUNTRY, "in", Label.EVENT),
         action_points=addressed,
         illustrative=lookup.notice(store, illustrative),
+        as_of=_account(store, node.id, as_of, counted, found) if as_of is not None else None,
     )
+
+
+def _account(store: GraphStore, country_id: str, as_of: AsOf, counted: list[str | None], found: Facts) -> AsOfOut:
+    """The account of a country as of a day: the responses located there, counted and left out (those to the
+    same action points that did not exist on the day)."""
+    scope = {f.action_point.id for f in found.items}
+    everywhere = [
+        r
+        for f in read_facts(store).items
+        if f.action_point.id in scope
+        for r in f.responses
+        if any(c.id == country_id for c in r.countries)
+    ]
+    plans = found.as_of.plans if found.as_of else []
+    return account(as_of, ("response", "responses"), counted, max(0, len(everywhere) - len(counted)), plans)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
 from app.services import lookup
+from app.services.asof import account, existing, plan_scope
 from app.services.models import (
     ActionPointStatus,
+    AsOfOut,
     CommitmentRow,
     CoverageCounts,
     CoverageOut,
@@ -23,10 +25,14 @@ from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import ActionPointFacts, Response
 from graph_schema import Confidence, Label, RelType, Strength, weakest
+from graph_schema.asof import AsOf
 
 CoverageBy = Literal["goal", "component", "country", "project"]
 _ROLL_UP_LABELS = [Label.DECLARATION, Label.COMMITMENT, Label.ACTION_PLAN, Label.PRIORITY_GOAL, Label.ACTION_POINT]
 _MAX_NODES = 100_000
+MAX_ANSWERS = 64
+"""Answers kept per store and dataset (least recently used dropped first): today's few, and those of the last
+days (and plans) asked for as of a date."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,9 @@ class Facts:
     items: list[ActionPointFacts]
     statuses: list[ActionPointStatus]
     illustrative: bool
+    as_of: AsOfOut | None = None
+    scoped: bool = False
+    """Whether the action points are those of a plan (in force on a day, or asked for), not all of them."""
 
     @property
     def total(self) -> int:
@@ -44,13 +53,16 @@ class Facts:
 
 T = TypeVar("T")
 # Answers that depend only on the loaded dataset, per store: (dataset fingerprint, answers by question).
-_CACHE: weakref.WeakKeyDictionary[GraphStore, tuple[str, dict[tuple[str, ...], Any]]] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[GraphStore, tuple[str, OrderedDict[tuple[str, ...], Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 _CACHE_LOCK = threading.Lock()
 
 
 def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T]) -> T:
     """The answer to ``key`` computed once per store and dataset fingerprint (answers that depend on nothing
-    else: facts, coverage, gaps, matrix), shared between requests, so never to be changed by a caller.
+    else: facts, coverage, gaps, matrix; the key holds the day and plan of an answer as of a date), shared
+    between requests, so never to be changed by a caller; the last ``MAX_ANSWERS`` used are kept.
     Without a fingerprint (Neo4j while a load is under way) it is computed afresh every time."""
     info = store.dataset_info()
     fingerprint = info.fingerprint if info else None
@@ -59,23 +71,43 @@ def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T
     with _CACHE_LOCK:
         kept = _CACHE.get(store)
         if kept is not None and kept[0] == fingerprint and key in kept[1]:
+            kept[1].move_to_end(key)
             return cast(T, kept[1][key])
     value = compute()
     with _CACHE_LOCK:
         kept = _CACHE.get(store)
         if kept is None or kept[0] != fingerprint:
-            kept = _CACHE[store] = (fingerprint, {})
+            kept = _CACHE[store] = (fingerprint, OrderedDict())
         kept[1][key] = value
+        while len(kept[1]) > MAX_ANSWERS:
+            kept[1].popitem(last=False)
     return value
 
 
-def read_facts(store: GraphStore) -> Facts:
-    """Every action point's facts and status (computed once per dataset)."""
-    return per_dataset(store, ("facts",), lambda: _read_facts(store))
+def _key(as_of: AsOf | None, plan: str | None) -> tuple[str, ...]:
+    """The part of a cache key that says which day and plan an answer is about (empty for today's)."""
+    return () if as_of is None and plan is None else (as_of.iso if as_of else "", plan or "")
 
 
-def _read_facts(store: GraphStore) -> Facts:
-    items = sorted(store.action_point_facts(), key=lambda f: (f.number, f.action_point.id))
+def read_facts(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None = None) -> Facts:
+    """Every action point's facts and status (computed once per dataset); as of a day, those of the action
+    points of the plan(s) in force then (or of ``plan``, an ActionPlan id) with the links that may have existed
+    then, and the account of what the count rests on."""
+    return per_dataset(store, ("facts", *_key(as_of, plan)), lambda: _read_facts(store, as_of, plan))
+
+
+def _read_facts(store: GraphStore, as_of: AsOf | None = None, plan: str | None = None) -> Facts:
+    items = sorted(store.action_point_facts(as_of), key=lambda f: (f.number, f.action_point.id))
+    told: AsOfOut | None = None
+    scoped = as_of is not None or plan is not None
+    if scoped:
+        scope = plan_scope(store, as_of, plan)
+        items = [f for f in items if f.action_point.id in scope.action_points]
+        if as_of is not None:
+            counted = [r.basis for f in items for r in (*f.responses, *f.goal_responses)]
+            everything = [f for f in read_facts(store).items if f.action_point.id in scope.action_points]
+            total = sum(len(f.responses) + len(f.goal_responses) for f in everything)
+            told = account(as_of, ("response", "responses"), counted, total - len(counted), scope.plans, scope.note)
     statuses = [
         ActionPointStatus(
             action_point=f.action_point,
@@ -91,7 +123,7 @@ def _read_facts(store: GraphStore) -> Facts:
     ]
     illustrative = any(f.goal_confidence == ILLUSTRATIVE or any(map(is_illustrative, f.responses)) for f in items)
     illustrative = illustrative or any(s.status_confidence == ILLUSTRATIVE for s in statuses)
-    return Facts(items, statuses, illustrative)
+    return Facts(items, statuses, illustrative, told, scoped)
 
 
 def _count(values: Iterable[str], keys: list[str]) -> dict[str, int]:
@@ -136,6 +168,8 @@ def goal_rows(store: GraphStore, facts: Facts) -> list[CoverageRow]:
     for s in facts.statuses:
         under[s.goal.id if s.goal else None].append(s)
     goals = lookup.nodes_of(store, Label.PRIORITY_GOAL, _MAX_NODES)
+    if facts.scoped:  # the goals the plan's action points sit under
+        goals = [g for g in goals if under[g.id]]
     rows = [_row(g, under[g.id], covered, sum(s.responses for s in under[g.id])) for g in goals]
     if under[None]:
         rows.append(_row(None, under[None], covered, sum(s.responses for s in under[None])))
@@ -143,7 +177,11 @@ def goal_rows(store: GraphStore, facts: Facts) -> list[CoverageRow]:
 
 
 def _contribution_rows(
-    store: GraphStore, facts: Facts, label: Label, involved: Callable[[Response], Iterable[NodeRef]]
+    store: GraphStore,
+    facts: Facts,
+    label: Label,
+    involved: Callable[[Response], Iterable[NodeRef]],
+    as_of: AsOf | None = None,
 ) -> list[CoverageRow]:
     """One row per node of ``label``: the action points it (or work there) responds to, out of all of them."""
     covered: dict[str, set[int]] = defaultdict(set)
@@ -153,7 +191,7 @@ def _contribution_rows(
             for node_id in {n.id for n in involved(r)}:
                 covered[node_id].add(f.number)
                 links[node_id] += 1
-    nodes = lookup.nodes_of(store, label, _MAX_NODES)
+    nodes = existing(store, lookup.nodes_of(store, label, _MAX_NODES), as_of)
     return [_row(n, facts.statuses, covered[n.id], links[n.id]) for n in nodes]
 
 
@@ -201,19 +239,21 @@ _DIMENSIONS: dict[str, tuple[Label, Callable[[Response], Iterable[NodeRef]]]] = 
 }
 
 
-def coverage(store: GraphStore, by: CoverageBy) -> CoverageOut:
-    """Coverage grouped ``by`` (computed once per dataset; do not change the answer)."""
-    return per_dataset(store, ("coverage", by), lambda: _coverage(store, by))
+def coverage(store: GraphStore, by: CoverageBy, *, as_of: AsOf | None = None, plan: str | None = None) -> CoverageOut:
+    """Coverage grouped ``by`` (computed once per dataset, day and plan; do not change the answer). As of a
+    day: the action points of the plan(s) in force then (or of ``plan``), the links and rows that may have
+    existed then."""
+    return per_dataset(store, ("coverage", by, *_key(as_of, plan)), lambda: _coverage(store, by, as_of, plan))
 
 
-def _coverage(store: GraphStore, by: CoverageBy) -> CoverageOut:
-    facts = read_facts(store)
+def _coverage(store: GraphStore, by: CoverageBy, as_of: AsOf | None = None, plan: str | None = None) -> CoverageOut:
+    facts = read_facts(store, as_of=as_of, plan=plan)
     if by == "goal":
         rows = goal_rows(store, facts)
     else:
         # A response's components and projects include the responder itself when it is one.
         label, involved = _DIMENSIONS[by]
-        rows = _contribution_rows(store, facts, label, involved)
+        rows = _contribution_rows(store, facts, label, involved, as_of)
     return CoverageOut(
         by=by,
         summary=summary(facts),
@@ -221,20 +261,22 @@ def _coverage(store: GraphStore, by: CoverageBy) -> CoverageOut:
         commitments=commitment_rows(store, facts),
         action_points=facts.statuses,
         illustrative=lookup.notice(store, facts.illustrative),
+        as_of=facts.as_of,
     )
 
 
-def gaps(store: GraphStore) -> GapsOut:
-    """The gaps (computed once per dataset; do not change the answer)."""
-    return per_dataset(store, ("gaps",), lambda: _gaps(store))
+def gaps(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None = None) -> GapsOut:
+    """The gaps (computed once per dataset, day and plan; do not change the answer)."""
+    return per_dataset(store, ("gaps", *_key(as_of, plan)), lambda: _gaps(store, as_of, plan))
 
 
-def _gaps(store: GraphStore) -> GapsOut:
-    facts = read_facts(store)
+def _gaps(store: GraphStore, as_of: AsOf | None = None, plan: str | None = None) -> GapsOut:
+    facts = read_facts(store, as_of=as_of, plan=plan)
     return GapsOut(
         summary=summary(facts),
         gaps=[s for s in facts.statuses if s.status != "direct"],
         goals=goal_rows(store, facts),
         commitments=commitment_rows(store, facts),
         illustrative=lookup.notice(store, facts.illustrative),
+        as_of=facts.as_of,
     )

@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from app.errors import InvalidQuery, NotFound
+from app.errors import NotFound
 from app.store.models import NodeData, NodeRef
 from app.store.port import GraphStore
-from app.store.results import ActionPointDetail
 from graph_schema import Label, Strength
 
 # Strongest / most certain first: used to pick "the best" strength and "the weakest" confidence of a cell.
@@ -57,17 +56,6 @@ def _numbered(store: GraphStore, label: Label, prefix: str, number: int) -> Node
 def action_point(store: GraphStore, number: int) -> NodeData:
     """The action point with this number."""
     return _numbered(store, Label.ACTION_POINT, "ap", number)
-
-
-def action_point_detail(store: GraphStore, number: int, include_goal_level: bool = False) -> ActionPointDetail:
-    """The action point with this number, its goal and its responses (one store question on the usual path)."""
-    try:
-        detail = store.action_point(f"ap-{number}", include_goal_level)
-        if detail.number == number:
-            return detail
-    except (NotFound, InvalidQuery):
-        pass
-    return store.action_point(action_point(store, number).id, include_goal_level)
 
 
 def goal(store: GraphStore, number: int) -> NodeData:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from app.services import lookup, sheets, tables
+from app.services.asof import existing
 from app.services.coverage import per_dataset, read_facts
 from app.services.models import MatrixCell, MatrixCols, MatrixOut, MatrixRow
 from app.services.sheets import marked
@@ -14,6 +15,7 @@ from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
 from graph_schema import Label, weakest
+from graph_schema.asof import AsOf
 
 _COLUMNS: Final[dict[str, tuple[Label, Callable[[Response], Iterable[NodeRef]]]]] = {
     # A response's components and projects include the responder itself when it is one.
@@ -35,15 +37,22 @@ LEGEND: Final = {
 }
 
 
-def matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
-    """The matrix with ``cols`` as columns (computed once per dataset; do not change the answer)."""
-    return per_dataset(store, ("matrix", cols), lambda: _matrix(store, cols))
+def matrix(store: GraphStore, cols: MatrixCols, *, as_of: AsOf | None = None, plan: str | None = None) -> MatrixOut:
+    """The matrix with ``cols`` as columns (computed once per dataset, day and plan; do not change the answer).
+    As of a day: the action points of the plan(s) in force then (or of ``plan``) as rows, the columns and links
+    that may have existed then."""
+    key = (
+        ("matrix", cols) if as_of is None and plan is None else ("matrix", cols, as_of.iso if as_of else "", plan or "")
+    )
+    return per_dataset(store, key, lambda: _matrix(store, cols, as_of, plan))
 
 
-def _matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
-    facts = read_facts(store)
+def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan: str | None = None) -> MatrixOut:
+    facts = read_facts(store, as_of=as_of, plan=plan)
     label = Label.PRIORITY_GOAL if cols == "goal" else _COLUMNS[cols][0]
-    columns = lookup.nodes_of(store, label, _MAX_COLUMNS)
+    columns = existing(store, lookup.nodes_of(store, label, _MAX_COLUMNS), as_of)
+    if facts.scoped and cols == "goal":  # the goals the plan's action points sit under
+        columns = [c for c in columns if any(f.goal is not None and f.goal.id == c.id for f in facts.items)]
     index = {c.id: i for i, c in enumerate(columns)}
     rows: list[MatrixRow] = []
     for f, status in zip(facts.items, facts.statuses, strict=True):
@@ -82,6 +91,7 @@ def _matrix(store: GraphStore, cols: MatrixCols) -> MatrixOut:
         rows=rows,
         legend=LEGEND["goal" if cols == "goal" else "other"],
         illustrative=lookup.notice(store, facts.illustrative),
+        as_of=facts.as_of,
     )
 
 

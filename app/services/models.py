@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -31,6 +31,42 @@ class StatusFields(BaseModel):
     )
 
 
+AS_OF_RULE = (
+    "As of a day (as_of=YYYY, YYYY-MM or YYYY-MM-DD, read as the last day it names), an answer holds only what "
+    "may have existed on that day: a period (start/end) from its start to its end, a single date from then on, "
+    "an undated node or link always. What may have existed is counted: a start or end whose precision leaves "
+    "the day open (2019 for 30 June 2019) and an approximate date (2024~, read as 2024) are counted, and the "
+    "answer says how many of its items rest on them and on no date at all. Coverage, gaps and the matrix are "
+    "about the action points of the action plan(s) in force on the day (or of the plan asked for)."
+)
+
+
+class AsOfOut(BaseModel):
+    """How an answer as of a day was made: the day, what it counts and what the count rests on."""
+
+    date: str = Field(description="the day answered as of (ISO)")
+    given: str = Field(description="the day as asked (2020 is read as 2020-12-31)")
+    items: str = Field(description="what is counted: responses, or the nodes and links of a graph")
+    counted: int = Field(description="items counted: they may have existed on the day")
+    undated: int = Field(description="of those, items with no date at all (counted as if always there)")
+    imprecise: int = Field(description="of those, items whose start or end is too coarse to tell (counted)")
+    approximate: int = Field(description="of those, items counted on an approximate or uncertain date")
+    left_out: int = Field(description="items of the answer without a day that did not exist on it")
+    plans: list[NodeRef] = Field(
+        default_factory=list, description="coverage, gaps, matrix: the action plan(s) whose action points count"
+    )
+    sentence: str = Field(description="all of the above in plain words")
+    rule: str = AS_OF_RULE
+
+
+def _as_of_field() -> Any:
+    return Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="only with as_of: the day answered as of and what the answer's count rests on",
+    )
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "unavailable"]
     backend: str
@@ -52,6 +88,7 @@ class GraphViewOut(GraphOut):
     """Nodes and edges, with the dataset's notice when some edge is illustrative."""
 
     illustrative: str | None = None
+    as_of: AsOfOut | None = _as_of_field()
 
 
 class PathsOut(BaseModel):
@@ -60,6 +97,7 @@ class PathsOut(BaseModel):
     max_hops: int
     paths: list[PathOut]
     illustrative: str | None = None
+    as_of: AsOfOut | None = _as_of_field()
 
 
 class SearchOut(BaseModel):
@@ -84,6 +122,7 @@ class ActionPointPage(BaseModel):
     limit: int
     offset: int
     illustrative: str | None = None
+    as_of: AsOfOut | None = _as_of_field()
 
 
 class ActionPointOut(ActionPointSummary):
@@ -158,6 +197,7 @@ class ResponsesOut(StatusFields):
     illustrative: str | None = Field(
         default=None, description="the dataset's notice, when some link here is illustrative"
     )
+    as_of: AsOfOut | None = _as_of_field()
 
 
 # -- coverage and gaps --------------------------------------------------------------------------
@@ -231,6 +271,7 @@ class CoverageOut(BaseModel):
     status_rule: str = STATUS_RULE
     action_points: list[ActionPointStatus]
     illustrative: str | None = None
+    as_of: AsOfOut | None = _as_of_field()
 
 
 class GapsOut(BaseModel):
@@ -244,6 +285,7 @@ class GapsOut(BaseModel):
     commitment_rule: str = COMMITMENT_RULE
     status_rule: str = STATUS_RULE
     illustrative: str | None = None
+    as_of: AsOfOut | None = _as_of_field()
 
 
 # -- matrix ---------------------------------------------------------------------------------------
@@ -272,6 +314,7 @@ class MatrixOut(BaseModel):
     rows: list[MatrixRow]
     legend: str
     illustrative: str | None = None
+    as_of: AsOfOut | None = _as_of_field()
 
 
 # -- countries ------------------------------------------------------------------------------------
@@ -306,3 +349,4 @@ class CountryOut(BaseModel):
     events: list[NodeRef] = Field(description="events hosted in the country")
     action_points: list[CountryActionPoint] = Field(description="action points addressed by work in the country")
     illustrative: str | None = None
+    as_of: AsOfOut | None = _as_of_field()

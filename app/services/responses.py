@@ -6,13 +6,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TypedDict
 
+from app.errors import InvalidQuery, NotFound
 from app.services import lookup
+from app.services.asof import account
 from app.services.models import (
     STATUS_WORDS,
     ActionPointOut,
     ActionPointPage,
     ActionPointSummary,
     ActivityGroup,
+    AsOfOut,
     ComponentGroup,
     ProjectGroup,
     ResponseCounts,
@@ -24,8 +27,9 @@ from app.services.models import (
 from app.store.base import LABEL_ORDER
 from app.store.models import NodeRef
 from app.store.port import GraphStore
-from app.store.results import Response
+from app.store.results import ActionPointDetail, Response
 from graph_schema import Confidence, Label, RelType, Strength, most_certain
+from graph_schema.asof import AsOf
 from graph_schema.enums import CONFIDENCE_RANK
 
 ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
@@ -61,13 +65,28 @@ def is_illustrative(response: Response) -> bool:
 
 
 def list_action_points(
-    store: GraphStore, goal: int | None, status: Status | None, limit: int, offset: int
+    store: GraphStore,
+    goal: int | None,
+    status: Status | None,
+    limit: int,
+    offset: int,
+    *,
+    as_of: AsOf | None = None,
 ) -> ActionPointPage:
-    """Action points by number, with their goal, count of direct responses and status."""
+    """Action points by number, with their goal, count of direct responses and status; as of a day, those of the
+    plan(s) in force then, with the links that may have existed then (``coverage.read_facts``)."""
     goal_id = lookup.goal(store, goal).id if goal is not None else None
     items: list[ActionPointSummary] = []
     illustrative = False
-    for facts in sorted(store.action_point_facts(), key=lambda f: (f.number, f.action_point.id)):
+    told = None
+    if as_of is None:
+        found = sorted(store.action_point_facts(), key=lambda f: (f.number, f.action_point.id))
+    else:
+        from app.services.coverage import read_facts  # coverage builds on this module
+
+        scoped = read_facts(store, as_of=as_of)
+        found, told = scoped.items, scoped.as_of
+    for facts in found:
         item = ActionPointSummary(
             action_point=facts.action_point,
             number=facts.number,
@@ -90,11 +109,24 @@ def list_action_points(
         limit=limit,
         offset=offset,
         illustrative=lookup.notice(store, illustrative),
+        as_of=told,
     )
 
 
+def find(store: GraphStore, number: int, include_goal_level: bool = False) -> ActionPointDetail:
+    """The action point with this number, its goal and its responses: one store question on the usual path
+    (ids are ``ap-N`` by convention; an action point with another id is looked up by its number)."""
+    try:
+        detail = store.action_point(f"ap-{number}", include_goal_level)
+        if detail.number == number:
+            return detail
+    except (NotFound, InvalidQuery):
+        pass
+    return store.action_point(lookup.action_point(store, number).id, include_goal_level)
+
+
 def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
-    detail = lookup.action_point_detail(store, number, include_goal_level=True)
+    detail = find(store, number, include_goal_level=True)
     responses = detail.responses
     fields = status_fields(responses, detail.goal_responses)
     illustrative = detail.goal_confidence == ILLUSTRATIVE or any(is_illustrative(r) for r in responses)
@@ -126,14 +158,19 @@ def responses(
     include_goal_level: bool = False,
     limit: int | None = None,
     offset: int = 0,
+    as_of: AsOf | None = None,
 ) -> ResponsesOut:
     """Responders of action point ``number``, filtered, one page grouped project -> component -> activity.
 
     The filtered links are ordered by where they sit in the tree, then paged (``limit`` links from
     ``offset``; every link with ``limit=None``), and only the page is grouped; ``counts`` and ``total``
-    describe the whole filtered answer."""
+    describe the whole filtered answer. As of a day, only the links (and responders) that may have existed
+    then, and ``as_of`` says what the count rests on."""
     # Goal-level responses are always read: the status says whether the goal alone is responded to.
-    detail = lookup.action_point_detail(store, number, include_goal_level=True)
+    detail = find(store, number, include_goal_level=True)
+    everything = detail
+    if as_of is not None:
+        detail = store.action_point(detail.action_point.id, True, as_of)
     country_ref = lookup.to_ref(lookup.country(store, country)) if country else None
     component_ref = lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None
     found = [*detail.responses, *detail.goal_responses] if include_goal_level else detail.responses
@@ -177,7 +214,17 @@ def responses(
         offset=offset,
         projects=projects,
         illustrative=lookup.notice(store, illustrative),
+        as_of=_account(as_of, kept, found, everything, include_goal_level) if as_of is not None else None,
     )
+
+
+def _account(
+    as_of: AsOf, kept: Sequence[Response], found: Sequence[Response], everything: ActionPointDetail, goal_level: bool
+) -> AsOfOut:
+    """What an answer as of a day counts: the links kept by the filters, and those of today's answer (the same
+    level) that did not exist on the day."""
+    today = len(everything.responses) + (len(everything.goal_responses) if goal_level else 0)
+    return account(as_of, ("response", "responses"), [r.basis for r in kept], max(0, today - len(found)))
 
 
 def _link(r: Response) -> ResponseLink:

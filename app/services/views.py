@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from app.services import lookup
+from app.services import asof, lookup
 from app.services.models import GraphViewOut, PathsOut, SearchOut
 from app.store.models import GraphOut
-from app.store.port import GraphStore
+from app.store.port import GraphStore, TraceDirection
 from graph_schema import Confidence
+from graph_schema.asof import AsOf
 
 ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
 
@@ -24,9 +25,14 @@ def subgraph(
     return graph_view(store, found)
 
 
-def paths(store: GraphStore, source: str, target: str, max_hops: int, limit: int) -> PathsOut:
+def paths(
+    store: GraphStore, source: str, target: str, max_hops: int, limit: int, *, as_of: AsOf | None = None
+) -> PathsOut:
+    """The shortest paths between two nodes; as of a day, through what may have existed then (with its account)."""
     start, end = store.node_data(source), store.node_data(target)
-    found = store.paths(source, target, max_hops, limit)
+    found = (
+        store.paths(source, target, max_hops, limit, as_of) if as_of else store.paths(source, target, max_hops, limit)
+    )
     illustrative = any(r.confidence == ILLUSTRATIVE for p in found for s in p.steps for r in s.relationships)
     return PathsOut(
         source=lookup.to_ref(start),
@@ -34,7 +40,27 @@ def paths(store: GraphStore, source: str, target: str, max_hops: int, limit: int
         max_hops=max_hops,
         paths=found,
         illustrative=lookup.notice(store, illustrative),
+        as_of=asof.paths_account(store, found, as_of) if as_of else None,
     )
+
+
+def trace(
+    store: GraphStore,
+    node_id: str,
+    direction: TraceDirection,
+    depth: int,
+    types: list[str] | None,
+    *,
+    as_of: AsOf | None = None,
+) -> GraphViewOut:
+    """A trace up, down or both (sideways along SUCCEEDS); as of a day, through what may have existed then."""
+    if as_of is None:
+        return graph_view(store, store.trace(node_id, direction, depth, types))
+    found = store.trace(node_id, direction, depth, types, as_of)
+    view = graph_view(store, found)
+    today = store.trace(node_id, direction, depth, types)
+    view.as_of = asof.graph_account(store, found, today, as_of)
+    return view
 
 
 def search(store: GraphStore, q: str, limit: int) -> SearchOut:

@@ -3,25 +3,30 @@
 Traces walk a graph of "up" moves (each relationship oriented from the higher rank to the lower) with
 networkx's breadth-first search; paths use networkx's bidirectional search and breadth-first distances;
 neighbourhoods networkx's BFS layers over an undirected view; search a sorted word index. Responses read
-the links around the action point from an index by (node, type); coverage facts are computed once.
+the links around the action point from an index by (node, type); coverage facts are computed once (per day
+asked, for answers as of a date). As of a date, traces and paths walk ``nx.subgraph_view`` filters that keep
+the nodes and links that may have existed then (``app.store.asof``); SUCCEEDS links move a trace sideways.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import cached_property
 from typing import Any
 
 import networkx as nx
 
 from app.store import base, responses, search, traversal
+from app.store.asof import gone_note
+from app.store.coverage import PerDataset
 from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.port import TraceDirection
 from app.store.responses import EdgeIndex
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
-from graph_schema import Label
+from graph_schema import Label, RelType
+from graph_schema.asof import AsOf, Presence, existence_of
 from loaders.stats import GraphStats
 
 
@@ -60,13 +65,25 @@ class MemoryStore:
             if edge.target != edge.source:
                 self._incident[edge.target].append(edge)
             high, low = self._rank(edge.source), self._rank(edge.target)
-            if high != low:
+            if high == low and edge.type == _SUCCEEDS and edge.source != edge.target:
+                # A later action point (plan) sits beside the one it takes up: a trace moves sideways, either way.
+                for a, b in ((edge.source, edge.target), (edge.target, edge.source)):
+                    if self._upward.has_edge(a, b):
+                        self._upward[a][b]["edges"].append(edge)
+                    else:
+                        self._upward.add_edge(a, b, edges=[edge])
+            elif high != low:
                 a, b = (edge.source, edge.target) if high > low else (edge.target, edge.source)
                 if self._upward.has_edge(a, b):
                     self._upward[a][b]["edges"].append(edge)
                 else:
                     self._upward.add_edge(a, b, edges=[edge])
         self._undirected = graph.to_undirected(as_view=True)
+        self._by_day = PerDataset()
+        # When each dated node and link may have existed (graph_schema.asof), computed once: answers as of a
+        # day test these; what has no date always counts.
+        self._node_existence = {n.id: existence_of(n.props) for n in self._all_sorted if n.props.get("when")}
+        self._link_existence = {e.key: existence_of(e.props) for e in edges if e.props.get("when")}
 
     def _rank(self, node_id: str) -> int:
         return base.RANK.get(self._nodes[node_id].label, 99)
@@ -104,9 +121,33 @@ class MemoryStore:
         node = self.node_data(node_id)
         return base.node_out(node, self._incident.get(node_id, ()), self._nodes)
 
-    def links(self, node_id: str) -> list[LinkOut]:
+    def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
         self.node_data(node_id)
-        return base.links_out(node_id, self._incident.get(node_id, ()), self._nodes)
+        edges = self._incident.get(node_id, ())
+        if as_of is not None:
+            edges = [e for e in edges if self._edge_alive(e, as_of)]
+        return base.links_out(node_id, edges, self._nodes)
+
+    def _edge_alive(self, edge: EdgeData, as_of: AsOf) -> bool:
+        """A link counts on the day when it and both its ends may have existed then."""
+        return (
+            self._link_alive(edge.key, as_of)
+            and self._node_alive(edge.source, as_of)
+            and self._node_alive(edge.target, as_of)
+        )
+
+    def _link_alive(self, key: tuple[str, str, str], as_of: AsOf) -> bool:
+        found = self._link_existence.get(key)
+        return found is None or found.on(as_of.day) is not Presence.NO
+
+    def _joined(self, u: str, v: str, rel_type: str, as_of: AsOf) -> bool:
+        """Whether a link of ``rel_type`` joining ``u`` and ``v`` (either way) may have existed on the day."""
+        ways = ((u, rel_type, v), (v, rel_type, u))
+        return any(self.graph.has_edge(a, b, key=t) and self._link_alive((a, t, b), as_of) for a, t, b in ways)
+
+    def _node_alive(self, node_id: str, as_of: AsOf) -> bool:
+        found = self._node_existence.get(node_id)
+        return found is None or found.on(as_of.day) is not Presence.NO
 
     def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage:
         base.check_label(label)
@@ -117,56 +158,93 @@ class MemoryStore:
         return base.page(pool[offset : offset + limit], len(pool), limit, offset)
 
     # -- responses and coverage -------------------------------------------------------------------
-    def action_point(self, action_point_id: str, include_goal_level: bool) -> ActionPointDetail:
-        return responses.detail(self.node_data(action_point_id), self._index, include_goal_level)
+    def action_point(
+        self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
+    ) -> ActionPointDetail:
+        return responses.detail(self.node_data(action_point_id), self._index, include_goal_level, as_of)
 
-    def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]:
-        found = self.action_point(action_point_id, include_goal_level)
+    def responses(self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None) -> list[Response]:
+        found = self.action_point(action_point_id, include_goal_level, as_of)
         return [*found.responses, *found.goal_responses]
 
-    def action_point_facts(self) -> list[ActionPointFacts]:
-        return list(self._facts)
+    def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
+        if as_of is None:
+            return list(self._facts)
+        aps = self._by_label.get(Label.ACTION_POINT.value, [])
+        return self._by_day.get("memory", lambda: responses.facts(aps, self._index, as_of), as_of.iso)
 
     @cached_property
     def _facts(self) -> list[ActionPointFacts]:
         return responses.facts(self._by_label.get(Label.ACTION_POINT.value, []), self._index)
 
     # -- trace, paths, neighbourhood --------------------------------------------------------------
-    def trace(self, node_id: str, direction: TraceDirection, depth: int, types: list[str] | None) -> GraphOut:
+    def trace(
+        self,
+        node_id: str,
+        direction: TraceDirection,
+        depth: int,
+        types: list[str] | None,
+        as_of: AsOf | None = None,
+    ) -> GraphOut:
         start = self.node_data(node_id)
         allowed = set(base.check_types(types))
         traversal.check_depth(depth)
+        if as_of is not None and not self._node_alive(start.id, as_of):
+            return base.graph_out([start], []).model_copy(update={"note": gone_note(start, as_of)})
         nodes: dict[str, NodeData] = {start.id: start}
         edges: list[EdgeData] = []
+
+        def walked(e: EdgeData) -> bool:
+            return e.type in allowed and (as_of is None or self._edge_alive(e, as_of))
+
+        def existed(n: str) -> bool:
+            return as_of is None or self._node_alive(n, as_of)
+
         for way in ("up", "down") if direction == "both" else (direction,):
             moves = self._upward if way == "up" else self._upward.reverse(copy=False)
-            view = nx.subgraph_view(moves, filter_edge=_of_types(moves, allowed))
+            if as_of is None:
+                view = nx.subgraph_view(moves, filter_edge=_of_types(moves, allowed))
+            else:
+                view = nx.subgraph_view(moves, filter_node=existed, filter_edge=_walked(moves, walked))
             reached = nx.single_source_shortest_path_length(view, start.id, cutoff=depth)
             for here, hops in reached.items():
                 nodes[here] = self._nodes[here]
                 if hops < depth:
                     for *_, joined in view.out_edges(here, data="edges"):
-                        edges += [e for e in joined if e.type in allowed]
+                        edges += [e for e in joined if e.type in allowed and (as_of is None or walked(e))]
         return base.graph_out(nodes.values(), edges)
 
-    def paths(self, source: str, target: str, max_hops: int, limit: int) -> list[PathOut]:
+    def paths(self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None) -> list[PathOut]:
         start, goal = self.node_data(source), self.node_data(target)
         traversal.check_hops(max_hops)
         if start.id == goal.id:
             return traversal.same_node_path(start)
+        graph: Any = self._undirected
+        if as_of is not None:
+            day = as_of
+            graph = nx.subgraph_view(
+                self._undirected,
+                filter_node=lambda n: self._node_alive(n, day),
+                filter_edge=lambda u, v, k: self._joined(u, v, str(k), day),  # k: the link's type
+            )
+            if not (graph.has_node(start.id) and graph.has_node(goal.id)):
+                return []
         try:
-            length = len(nx.bidirectional_shortest_path(self._undirected, start.id, goal.id)) - 1
+            length = len(nx.bidirectional_shortest_path(graph, start.id, goal.id)) - 1
         except nx.NetworkXNoPath:
             return []
         if length > max_hops:
             return []
         # Distances to the goal tell which neighbours lie on a shortest path; a depth-first walk over them in
         # id order yields the paths in the order of their id sequences, so it stops after ``limit``.
-        to_goal = nx.single_source_shortest_path_length(self._undirected, goal.id, cutoff=length)
-        sequences = list(_walk(self._undirected, [start.id], to_goal, limit))
+        to_goal = nx.single_source_shortest_path_length(graph, goal.id, cutoff=length)
+        sequences = list(_walk(graph, [start.id], to_goal, limit))
         on_paths = {n for seq in sequences for n in seq}
         joins = [
-            e for n in on_paths for e in self._incident.get(n, ()) if e.source in on_paths and e.target in on_paths
+            e
+            for n in on_paths
+            for e in self._incident.get(n, ())
+            if e.source in on_paths and e.target in on_paths and (as_of is None or self._edge_alive(e, as_of))
         ]
         return traversal.paths_out(sequences, self.nodes_by_id(on_paths), joins)
 
@@ -222,12 +300,25 @@ class MemoryStore:
         return search.rank((per_node[i] for i in found), tokens, phrase, limit)
 
 
+_SUCCEEDS = RelType.SUCCEEDS.value
+
+
 def _of_types(moves: Any, allowed: set[str]) -> Any:
     """An edge filter for a view of the up moves (or of their reverse): a move made by a relationship of
     one of the ``allowed`` types."""
 
     def keep(u: str, v: str) -> bool:
         return any(e.type in allowed for e in moves[u][v]["edges"])
+
+    return keep
+
+
+def _walked(moves: Any, walked: Callable[[EdgeData], bool]) -> Any:
+    """As ``_of_types``, as of a date: a move made by a relationship that is ``walked`` (of an allowed type,
+    and that may have existed then, between nodes that may have)."""
+
+    def keep(u: str, v: str) -> bool:
+        return any(walked(e) for e in moves[u][v]["edges"])
 
     return keep
 

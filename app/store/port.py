@@ -7,6 +7,7 @@ from typing import Literal, Protocol
 
 from app.store.models import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
+from graph_schema.asof import AsOf
 from loaders.stats import GraphStats
 
 TraceDirection = Literal["up", "down", "both"]
@@ -32,19 +33,40 @@ class GraphStore(Protocol):
         """The nodes among ``ids`` that exist, with every property (exports need them all at once)."""
         ...
 
-    def links(self, node_id: str) -> list[LinkOut]: ...
+    def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
+        """The links of a node; with ``as_of``, those that may have existed on that day, to nodes that may have."""
+        ...
 
     def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage: ...
 
-    def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]: ...
+    def responses(
+        self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
+    ) -> list[Response]: ...
 
-    def action_point_facts(self) -> list[ActionPointFacts]: ...
+    def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
+        """Every action point's facts; with ``as_of``, the action points and links that may have existed then
+        (``graph_schema.asof``), kept per dataset and day."""
+        ...
 
-    def action_point(self, action_point_id: str, include_goal_level: bool) -> ActionPointDetail: ...
+    def action_point(
+        self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
+    ) -> ActionPointDetail: ...
 
-    def trace(self, node_id: str, direction: TraceDirection, depth: int, types: list[str] | None) -> GraphOut: ...
+    def trace(
+        self,
+        node_id: str,
+        direction: TraceDirection,
+        depth: int,
+        types: list[str] | None,
+        as_of: AsOf | None = None,
+    ) -> GraphOut:
+        """Up or down by rank, and sideways along SUCCEEDS; with ``as_of``, only through nodes and links that may
+        have existed on that day."""
+        ...
 
-    def paths(self, source: str, target: str, max_hops: int, limit: int) -> list[PathOut]: ...
+    def paths(
+        self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None
+    ) -> list[PathOut]: ...
 
     def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut: ...
 

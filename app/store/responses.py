@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from app.errors import InvalidQuery
+from app.store.asof import alive, alive_adjacency, basis, combined
 from app.store.base import LABEL_ORDER, edge_sort_key, ref
 from app.store.models import EdgeData, NodeData, NodeRef
 from app.store.results import ActionPointDetail, ActionPointFacts, Response, Step
 from graph_schema import Label, RelType, weakest
+from graph_schema.asof import AsOf
 
 RESPONDS_TO: Final = RelType.RESPONDS_TO.value
 UNDER: Final = RelType.UNDER.value
@@ -77,8 +79,9 @@ class _Context:
 class _Builder:
     """Builds responses over one adjacency, remembering each responder's context and each node's ref."""
 
-    def __init__(self, graph: Adjacency) -> None:
-        self.graph = graph
+    def __init__(self, graph: Adjacency, as_of: AsOf | None = None) -> None:
+        self.graph = alive_adjacency(graph, as_of)
+        self.as_of = as_of
         self._refs: dict[str, NodeRef | None] = {}
         self._contexts: dict[str, _Context] = {}
         self._steps: dict[tuple[str, str, str], Step] = {}
@@ -156,8 +159,17 @@ class _Builder:
                 "projects": self.refs(place.projects),
                 "countries": self.refs(sorted(set(where))),
                 "path": steps,
+                "basis": self._basis(link),
             }
         return self._links[link.key]
+
+    def _basis(self, link: EdgeData) -> str | None:
+        """As of a day: what counting the response rests on, the link's date and its responder's."""
+        if self.as_of is None:
+            return None
+        responder = self.graph.get(link.source)
+        props = responder.props if responder is not None else {}
+        return combined((basis(link.props, self.as_of), basis(props, self.as_of))).value
 
     def response(self, level: str, link: EdgeData, goal_link: EdgeData | None) -> Response:
         shared = self._link(link)
@@ -187,11 +199,12 @@ class _Builder:
         return goal.model_copy(update={"confidence": weakest(levels)}), under.props.get("confidence")
 
 
-def detail(ap: NodeData, graph: Adjacency, include_goal_level: bool) -> ActionPointDetail:
-    """One action point with its goal and its responses (and those to its goal, if asked)."""
+def detail(ap: NodeData, graph: Adjacency, include_goal_level: bool, as_of: AsOf | None = None) -> ActionPointDetail:
+    """One action point with its goal and its responses (and those to its goal, if asked); with ``as_of``, only
+    the links that may have existed on that day, between nodes that may have."""
     if ap.label != Label.ACTION_POINT:
         raise InvalidQuery(f"'{ap.id}' is a {ap.label}, not an ActionPoint")
-    builder = _Builder(graph)
+    builder = _Builder(graph, as_of)
     found = builder.of(ap.id, include_goal_level)
     goal, goal_confidence = builder.goal(ap.id)
     own = builder.ref(ap.id)
@@ -206,11 +219,14 @@ def detail(ap: NodeData, graph: Adjacency, include_goal_level: bool) -> ActionPo
     )
 
 
-def facts(action_points: Iterable[NodeData], graph: Adjacency) -> list[ActionPointFacts]:
-    """Every action point (in the order given) with its goal, direct responses and goal-level responses."""
-    builder = _Builder(graph)
+def facts(action_points: Iterable[NodeData], graph: Adjacency, as_of: AsOf | None = None) -> list[ActionPointFacts]:
+    """Every action point (in the order given) with its goal, direct responses and goal-level responses; with
+    ``as_of``, only the action points and links that may have existed on that day."""
+    builder = _Builder(graph, as_of)
     out: list[ActionPointFacts] = []
     for ap in action_points:
+        if as_of is not None and not alive(ap.props, as_of):
+            continue
         found = builder.of(ap.id, include_goal_level=True)
         goal, goal_confidence = builder.goal(ap.id)
         out.append(

@@ -39,6 +39,12 @@ class Response(BaseModel):
     projects: list[NodeRef]
     countries: list[NodeRef]
     path: list[Step]
+    basis: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="as of a day only: what counting the response rests on, its link's and its responder's dates "
+        "(dated, undated, imprecise, approximate; graph_schema.asof)",
+    )
 
 
 class ActionPointFacts(BaseModel):

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from app.api import asof
 from app.api.errors import ERRORS
 from app.http.deps import StoreDep
 from app.http.files import FormatQuery, file_responses, table_file
-from app.http.params import Limit, Offset
+from app.http.params import AsOfParam, Limit, Offset
 from app.services import responses as service
 from app.services import sheets
 from app.services.models import STATUS_RULE, ActionPointOut, ActionPointPage, ResponsesOut, Status
@@ -37,12 +38,15 @@ def list_action_points(
     limit: Limit = 50,
     offset: Offset = 0,
     fmt: FormatQuery = "json",
+    as_of: AsOfParam = None,
 ) -> ActionPointPage | Response:
     """Action points by number, with their goal, number of direct responses and status."""
-    found = service.list_action_points(store, goal, status, limit, offset)
+    found = service.list_action_points(store, goal, status, limit, offset, as_of=as_of)
     if fmt == "json":
         return found
-    return table_file(store, fmt, "action-points", sheets.action_points(found), found.illustrative, STATUS_RULE)
+    name = asof.file_name("action-points", found.as_of)
+    legend = asof.legend(STATUS_RULE, found.as_of)
+    return table_file(store, fmt, name, sheets.action_points(found), found.illustrative, legend)
 
 
 @router.get("/{number}", response_model=ActionPointOut, summary="One action point")
@@ -82,6 +86,7 @@ def get_responses(
     include_goal_level: Annotated[bool, Query(description="also links to the action point's goal")] = False,
     limit: Limit = 50,
     offset: Offset = 0,
+    as_of: AsOfParam = None,
 ) -> ResponsesOut:
     """Which projects respond to action point N."""
     return service.responses(
@@ -94,4 +99,5 @@ def get_responses(
         include_goal_level=include_goal_level,
         limit=limit,
         offset=offset,
+        as_of=as_of,
     )

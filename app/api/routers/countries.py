@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
+from app.api import asof
 from app.api.errors import ERRORS
 from app.http.deps import StoreDep
 from app.http.files import FormatQuery, file_responses, table_file
+from app.http.params import AsOfParam
 from app.services import countries as service
 from app.services import sheets
 from app.services.models import CountryOut
@@ -27,14 +29,15 @@ def get_country(
     store: StoreDep,
     code: Annotated[str, Path(max_length=200, description="ISO3 code or node id", examples=["PAK", "country-afg"])],
     fmt: FormatQuery = "json",
+    as_of: AsOfParam = None,
 ) -> CountryOut | Response:
     """Role in the process, activities, components and projects there, action points addressed, events hosted.
 
     ``code`` is an ISO 3166 alpha-3 code (``PAK``, any case) or a node id (``country-pak``); the CSV and
     XLSX files list the action points served there.
     """
-    found = service.country(store, code)
+    found = service.country(store, code, as_of=as_of)
     if fmt == "json":
         return found
-    name = f"country-{found.iso3 or found.country.id}".lower()
-    return table_file(store, fmt, name, sheets.country(found), found.illustrative)
+    name = asof.file_name(f"country-{found.iso3 or found.country.id}".lower(), found.as_of)
+    return table_file(store, fmt, name, sheets.country(found), found.illustrative, asof.legend("", found.as_of))

@@ -7,14 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api.errors import INVALID, UNAVAILABLE
+from app.api import asof
+from app.api.errors import INVALID, NOT_FOUND, UNAVAILABLE
 from app.http.deps import StoreDep
 from app.http.files import FormatQuery, file_responses, table_file
+from app.http.params import AsOfParam
 from app.services import coverage as service
 from app.services import sheets
 from app.services.models import COMMITMENT_RULE, STATUS_RULE, CoverageOut, GapsOut
 
-router = APIRouter(tags=["coverage"], responses={**INVALID, **UNAVAILABLE})
+router = APIRouter(tags=["coverage"], responses={**INVALID, **UNAVAILABLE, **NOT_FOUND})  # 404: an unknown plan
 
 
 @router.get(
@@ -28,12 +30,17 @@ def get_coverage(
     store: StoreDep,
     by: Annotated[service.CoverageBy, Query(description="how to group the rows")] = "goal",
     fmt: FormatQuery = "json",
+    as_of: AsOfParam = None,
+    plan: asof.PlanQuery = None,
 ) -> CoverageOut | Response:
     """Coverage of the action points, by goal, component, project or country."""
-    found = service.coverage(store, by)
+    found = service.coverage(store, by, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
-    return table_file(store, fmt, f"coverage-by-{by}", sheets.coverage(found), found.illustrative, STATUS_RULE)
+    name = asof.file_name(f"coverage-by-{by}", found.as_of)
+    return table_file(
+        store, fmt, name, sheets.coverage(found), found.illustrative, asof.legend(STATUS_RULE, found.as_of)
+    )
 
 
 @router.get(
@@ -43,9 +50,12 @@ def get_coverage(
     summary="Action points not responded to directly: gaps, and those answered only through their goal",
     description=f"{STATUS_RULE} {COMMITMENT_RULE}",
 )
-def get_gaps(store: StoreDep, fmt: FormatQuery = "json") -> GapsOut | Response:
+def get_gaps(
+    store: StoreDep, fmt: FormatQuery = "json", as_of: AsOfParam = None, plan: asof.PlanQuery = None
+) -> GapsOut | Response:
     """The action points not responded to directly, with counts and shares per goal and per commitment."""
-    found = service.gaps(store)
+    found = service.gaps(store, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
-    return table_file(store, fmt, "gaps", sheets.gaps(found), found.illustrative, STATUS_RULE)
+    name = asof.file_name("gaps", found.as_of)
+    return table_file(store, fmt, name, sheets.gaps(found), found.illustrative, asof.legend(STATUS_RULE, found.as_of))

@@ -7,13 +7,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api.errors import INVALID, UNAVAILABLE
+from app.api import asof
+from app.api.errors import INVALID, NOT_FOUND, UNAVAILABLE
 from app.http.deps import StoreDep
 from app.http.files import FormatQuery, file_responses, table_file
+from app.http.params import AsOfParam
 from app.services import matrix as service
 from app.services.models import MatrixCols, MatrixOut
 
-router = APIRouter(tags=["coverage"], responses={**INVALID, **UNAVAILABLE})
+router = APIRouter(tags=["coverage"], responses={**INVALID, **UNAVAILABLE, **NOT_FOUND})  # 404: an unknown plan
 
 
 @router.get(
@@ -31,10 +33,13 @@ def get_matrix(
     cols: Annotated[MatrixCols, Query(description="what the columns are")] = "component",
     rows: Annotated[Literal["action_point"], Query(description="what the rows are")] = "action_point",
     fmt: FormatQuery = "json",
+    as_of: AsOfParam = None,
+    plan: asof.PlanQuery = None,
 ) -> MatrixOut | Response:
     """Traceability matrix: action points x components, countries, projects or goals."""
-    found = service.matrix(store, cols)
+    found = service.matrix(store, cols, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
-    name = f"matrix-{rows}-{cols}"
-    return table_file(store, fmt, name, service.table(found), found.illustrative, found.legend, sheet="matrix")
+    name = asof.file_name(f"matrix-{rows}-{cols}", found.as_of)
+    legend = asof.legend(found.legend, found.as_of)
+    return table_file(store, fmt, name, service.table(found), found.illustrative, legend, sheet="matrix")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.api.errors import ERRORS
 from app.http.deps import StoreDep
-from app.http.params import MAX_HOPS
+from app.http.params import MAX_HOPS, AsOfParam
 from app.services.models import PathsOut
 from app.services.views import paths
 
@@ -26,6 +26,7 @@ def get_paths(
     ],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description=f"longest path (at most {MAX_HOPS})")] = 4,
     limit: Annotated[int, Query(ge=1, le=100, description="at most this many paths")] = 10,
+    as_of: AsOfParam = None,
 ) -> PathsOut:
     """The shortest paths (either direction on each hop) between two nodes; empty when none is short enough."""
-    return paths(store, source, target, max_hops, limit)
+    return paths(store, source, target, max_hops, limit, as_of=as_of)

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Query
 
 from app.api.errors import ERRORS
 from app.http.deps import StoreDep
-from app.http.params import Depth
+from app.http.params import AsOfParam, Depth
+from app.services import views
 from app.services.models import GraphViewOut
-from app.services.views import graph_view
 from app.store.port import TraceDirection
 from graph_schema import RelType
 
@@ -23,7 +23,9 @@ router = APIRouter(tags=["traceability"], responses={**ERRORS})
     summary="Trace up, down or both from a node",
     description="`up` moves towards the political level (action point -> goal -> plan -> declaration -> "
     "commitment), `down` towards the ground (action point -> projects, components, activities, outputs, "
-    "countries), whatever the stored direction of each relationship.",
+    "countries), whatever the stored direction of each relationship. A later action point or plan sits beside the "
+    "one it takes up (SUCCEEDS, with its `kind`: continues, merges or replaces): a trace moves to it sideways, "
+    "so work responding to a successor is reached from the earlier action point.",
 )
 def trace(
     store: StoreDep,
@@ -31,7 +33,7 @@ def trace(
     direction: Annotated[TraceDirection, Query(description="up, down or both")] = "both",
     depth: Depth = 2,
     types: Annotated[list[RelType] | None, Query(description="only these relationship types (repeat)")] = None,
+    as_of: AsOfParam = None,
 ) -> GraphViewOut:
     """Trace up, down or both from a node."""
-    found = store.trace(node_id, direction, depth, [t.value for t in types] if types else None)
-    return graph_view(store, found)
+    return views.trace(store, node_id, direction, depth, [t.value for t in types] if types else None, as_of=as_of)

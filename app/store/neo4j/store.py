@@ -11,7 +11,6 @@ same ``NodeData``/``EdgeData`` as in memory and go through the same rules (``app
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -20,7 +19,9 @@ from typing import Any, Final, LiteralString
 import neo4j
 
 from app.errors import BackendUnavailable
+from app.search_words import index_term
 from app.store import base, responses, search, traversal
+from app.store.asof import alive, gone_note
 from app.store.coverage import PerDataset
 from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.neo4j import queries as cypher
@@ -28,26 +29,33 @@ from app.store.port import TraceDirection
 from app.store.responses import EdgeIndex
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
 from graph_schema import Label, RelType
+from graph_schema.asof import DERIVED, AsOf
+from loaders.neo4j_sink import ROW_HASH
 from loaders.stats import GraphStats
 
 _LABELS: Final = frozenset(label.value for label in Label)
 _TYPES: Final = frozenset(t.value for t in RelType)
 _RANKS: Final = {str(label): rank for label, rank in base.RANK.items()}
 _FACT_TYPES: Final = sorted({responses.RESPONDS_TO, responses.UNDER, *responses.CONTEXT_TYPES})
-# The full-text index splits words where base.words() does not (at characters such as '÷'); the part
-# of a search token before such a character is what the index can look for.
-_INDEX_WORD: Final = re.compile(r"[^\W_]+")
-_MAX_INDEX_TERM: Final = 100
 _FACTS_TIMEOUT_FACTOR: Final = 10
 _ID_PAGE: Final = 20_000
 
 
+def _props(row: Any) -> dict[str, Any]:
+    # The sink's per-row hash is how loads compare; it is no fact of the dataset.
+    props = dict(row["props"])
+    props.pop(ROW_HASH, None)
+    for derived in DERIVED:  # as-of bounds the load writes beside ``when`` (graph_schema.asof), not facts
+        props.pop(derived, None)
+    return props
+
+
 def _node(row: Any) -> NodeData:
-    return NodeData(id=row["id"], label=row["label"], props=dict(row["props"]))
+    return NodeData(id=row["id"], label=row["label"], props=_props(row))
 
 
 def _edge(row: Any) -> EdgeData:
-    return EdgeData(source=row["source"], target=row["target"], type=row["type"], props=dict(row["props"]))
+    return EdgeData(source=row["source"], target=row["target"], type=row["type"], props=_props(row))
 
 
 class Neo4jStore:
@@ -130,8 +138,10 @@ class Neo4jStore:
     def node_data(self, node_id: str) -> NodeData:
         return base.found(self.nodes_by_id([node_id]).get(node_id), node_id)
 
-    def _node_links(self, node_id: str) -> tuple[NodeData, list[EdgeData], dict[str, NodeData]]:
-        records = self._read(cypher.NODE_LINKS, id=node_id)
+    def _node_links(
+        self, node_id: str, as_of: AsOf | None = None
+    ) -> tuple[NodeData, list[EdgeData], dict[str, NodeData]]:
+        records = self._read(cypher.NODE_LINKS, id=node_id, as_of=_day(as_of))
         if not records:
             base.found(None, node_id)
         nodes = [_node(n) for n in records[0]["nodes"]]
@@ -141,8 +151,8 @@ class Neo4jStore:
         node, edges, others = self._node_links(node_id)
         return base.node_out(node, edges, others)
 
-    def links(self, node_id: str) -> list[LinkOut]:
-        _, edges, others = self._node_links(node_id)
+    def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
+        _, edges, others = self._node_links(node_id, as_of)
         return base.links_out(node_id, edges, others)
 
     def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage:
@@ -152,68 +162,100 @@ class Neo4jStore:
         return base.page([_node(row) for row in records[0]["page"]], int(records[0]["total"]), limit, offset)
 
     # -- responses and coverage -------------------------------------------------------------------
-    def action_point(self, action_point_id: str, include_goal_level: bool) -> ActionPointDetail:
-        records = self._read(cypher.RESPONSE_MATERIAL, id=action_point_id, goal_level=include_goal_level)
+    def action_point(
+        self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
+    ) -> ActionPointDetail:
+        records = self._read(
+            cypher.RESPONSE_MATERIAL, id=action_point_id, goal_level=include_goal_level, as_of=_day(as_of)
+        )
         if not records:
             base.found(None, action_point_id)
         nodes = {n.id: n for n in map(_node, records[0]["nodes"])}
         graph = EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
-        return responses.detail(nodes[action_point_id], graph, include_goal_level)
+        return responses.detail(nodes[action_point_id], graph, include_goal_level, as_of)
 
-    def responses(self, action_point_id: str, include_goal_level: bool) -> list[Response]:
-        found = self.action_point(action_point_id, include_goal_level)
+    def responses(self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None) -> list[Response]:
+        found = self.action_point(action_point_id, include_goal_level, as_of)
         return [*found.responses, *found.goal_responses]
 
-    def action_point_facts(self) -> list[ActionPointFacts]:
+    def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
         info = self.dataset_info()
-        return self._facts.get(info.fingerprint if info else None, self._read_facts)
+        fingerprint = info.fingerprint if info else None
+        return self._facts.get(fingerprint, lambda: self._read_facts(as_of), _day(as_of))
 
-    def _read_facts(self) -> list[ActionPointFacts]:
+    def _read_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
         # Every link of the facts' types and the nodes they name: read once per dataset, so these reads may
         # take longer than a question (80k links took 1.9 s at 100k relationships), in pages of node ids.
         longer = self.timeout * _FACTS_TIMEOUT_FACTOR
         aps = sorted(self._nodes(cypher.NODES_BY_LABEL, labels=[Label.ACTION_POINT.value]), key=base.node_sort_key)
-        edges = [_edge(r) for r in self._read(cypher.EDGES_OF_TYPES, timeout_=longer, types=_FACT_TYPES)]
+        edges = [
+            _edge(r) for r in self._read(cypher.EDGES_OF_TYPES, timeout_=longer, types=_FACT_TYPES, as_of=_day(as_of))
+        ]
         named = {c for e in edges for c in e.props.get("countries", [])}
         ids = sorted({e.source for e in edges} | {e.target for e in edges} | named | {a.id for a in aps})
         nodes: dict[str, NodeData] = {}
         for start in range(0, len(ids), _ID_PAGE):
             page = self._read(cypher.NODES_BY_ID, timeout_=longer, ids=ids[start : start + _ID_PAGE])
             nodes |= {n.id: n for n in map(_node, page)}
-        return responses.facts(aps, EdgeIndex.of(edges, nodes))
+        return responses.facts(aps, EdgeIndex.of(edges, nodes), as_of)
 
     # -- trace, paths, neighbourhood --------------------------------------------------------------
-    def trace(self, node_id: str, direction: TraceDirection, depth: int, types: list[str] | None) -> GraphOut:
+    def trace(
+        self,
+        node_id: str,
+        direction: TraceDirection,
+        depth: int,
+        types: list[str] | None,
+        as_of: AsOf | None = None,
+    ) -> GraphOut:
         start = self.node_data(node_id)
         allowed = _known(base.check_types(types), _TYPES)
         traversal.check_depth(depth)
+        if as_of is not None and not alive(start.props, as_of):
+            return base.graph_out([start], []).model_copy(update={"note": gone_note(start, as_of)})
         nodes: dict[str, NodeData] = {start.id: start}
         edges: list[EdgeData] = []
         for sign in (-1, 1) if direction == "both" else (-1 if direction == "up" else 1,):
-            frontier = [start.id]
+            # Each way is its own breadth-first walk: moving sideways (SUCCEEDS), both may reach a node.
+            frontier, seen = [start.id], {start.id}
             for _ in range(depth):
                 if not frontier or not allowed:
                     break
-                found = self._read(cypher.TRACE_STEP, ids=frontier, types=allowed, sign=sign, rank=_RANKS)[0]
+                found = self._read(
+                    cypher.TRACE_STEP,
+                    ids=frontier,
+                    types=allowed,
+                    sign=sign,
+                    rank=_RANKS,
+                    sideways=RelType.SUCCEEDS.value,
+                    as_of=_day(as_of),
+                )[0]
                 edges += map(_edge, found["edges"])
-                reached = [n for n in map(_node, found["nodes"]) if n.id not in nodes]
+                reached = [n for n in map(_node, found["nodes"]) if n.id not in seen]
+                seen |= {n.id for n in reached}
                 nodes |= {n.id: n for n in reached}
                 frontier = [n.id for n in reached]
         return base.graph_out(nodes.values(), edges)
 
-    def paths(self, source: str, target: str, max_hops: int, limit: int) -> list[PathOut]:
+    def paths(self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None) -> list[PathOut]:
         ends = self.nodes_by_id([source, target])
         start, goal = base.found(ends.get(source), source), base.found(ends.get(target), target)
         traversal.check_hops(max_hops)
         if start.id == goal.id:
             return traversal.same_node_path(start)
-        records = self._read(cypher.PATHS, source=source, target=target, max_hops=max_hops, limit=limit)
+        if as_of is None:
+            records = self._read(cypher.PATHS, source=source, target=target, max_hops=max_hops, limit=limit)
+        else:
+            records = self._read(
+                cypher.PATHS_AS_OF, source=source, target=target, max_hops=max_hops, limit=limit, as_of=as_of.iso
+            )
         if not records:
             return []
         sequences = [list(r["ids"]) for r in records]
         nodes = {n.id: n for r in records for n in map(_node, r["nodes"])}
         pairs = sorted({tuple(sorted(pair)) for seq in sequences for pair in itertools.pairwise(seq)})
-        return traversal.paths_out(sequences, nodes, self._edges(cypher.JOINS, pairs=[list(p) for p in pairs]))
+        joins = self._edges(cypher.JOINS, pairs=[list(p) for p in pairs], as_of=_day(as_of))
+        return traversal.paths_out(sequences, nodes, joins)
 
     def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut:
         start = self.node_data(focus)
@@ -250,13 +292,13 @@ class Neo4jStore:
     # -- search -----------------------------------------------------------------------------------
     def search(self, q: str, limit: int) -> list[SearchHit]:
         tokens, phrase = search.tokens_of(q)
-        terms = [_index_term(t) for t in tokens]
+        terms = [index_term(t) for t in tokens]
         if all(terms):
-            # An infix wildcard, not a prefix one: the index keeps "d'ivoire", "1.5" or "straße" as one
-            # word where base.words() sees "ivoire", "5" or "e", and those must still be found.
+            # An infix wildcard, not a prefix one: the index keeps "d'ivoire" or "1.5" as one word where
+            # search_words.words() sees "ivoire" or "5", and those must still be found.
             pool = self._nodes(cypher.TEXT_CANDIDATES, query=" OR ".join(f"*{t}*" for t in terms))
         else:
-            pool = self._nodes(cypher.ALL_NODES)  # a token the index cannot look for at all: scan
+            pool = self._nodes(cypher.ALL_NODES)  # a word the index cannot look for (index_term): scan
         candidates = (w for w in map(search.Words.of, pool) if w.matches(tokens))
         return search.rank(candidates, tokens, phrase, limit)
 
@@ -333,13 +375,11 @@ class Outage:
         self._stopped.set()
 
 
+def _day(as_of: AsOf | None) -> str | None:
+    """The ``$as_of`` parameter: the ISO day, or null for today's answer."""
+    return as_of.iso if as_of is not None else None
+
+
 def _known(names: Iterable[str], allowed: frozenset[str]) -> list[str]:
     # Only schema labels/types ever reach Cypher; unknown names match nothing, as in memory.
     return sorted(set(names) & allowed)
-
-
-def _index_term(token: str) -> str:
-    match = _INDEX_WORD.match(token)
-    # Lucene cannot build the automaton of some long wildcard terms (TooComplexToDeterminize from 315
-    # repeated letters); a prefix finds a superset, which matches_tokens then narrows.
-    return match.group()[:_MAX_INDEX_TERM] if match else ""

@@ -1,0 +1,344 @@
+"""Timelines: the events and activities of a priority goal, a country, a component or a project by year, with
+the share of action points responded to at each year-end (coverage as of that day, by the services' as_of rule).
+
+An item is placed on a year only when its ``when`` says which: a start known to the year (``2015-10``,
+``2021~``) places it; a start that may fall in several years (``[2016-12-15,2017-12-15]``) or none at all
+(``../2013``, no ``when``) leaves it unplaced, listed apart and counted, never put on a guessed year. An
+approximate or uncertain date (``~``, ``?``, ``%``) is placed on the year it gives and counted as such. An
+activity with no recorded end (``2015-10/..``) is counted as running up to the last year of the timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, Literal
+
+from app.errors import InvalidQuery
+from app.services import lookup, tables
+from app.services.coverage import coverage, read_facts
+from app.services.models import AsOfOut
+from app.services.sheets import Table, marked
+from app.store.models import LinkOut, NodeData, NodeRef
+from app.store.port import GraphStore
+from graph_schema import Label, RelType, weakest
+from graph_schema.asof import AsOf, existence
+
+Kind = Literal["goal", "country", "component", "project"]
+KINDS: Final[dict[str, Kind]] = {
+    Label.PRIORITY_GOAL.value: "goal",
+    Label.COUNTRY.value: "country",
+    Label.COMPONENT.value: "component",
+    Label.PROJECT.value: "project",
+}
+ItemKind = Literal["event", "activity"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """An event or activity with where its date places it: ``start`` (and ``end``) years, or why it is not placed."""
+
+    node: NodeRef
+    what: ItemKind
+    when: str
+    start: int | None
+    end: int | None
+    open_end: bool = False
+    approximate: bool = False
+    unplaced: str = ""
+
+    @property
+    def placed(self) -> bool:
+        return self.start is not None
+
+
+def place(node: NodeRef, what: ItemKind, when: str | None) -> Item:
+    """Where ``when`` puts an item: its start year (an event's year), its end year, or why it cannot say.
+
+    The bounds are those of the as_of rule (``graph_schema.asof.existence``): a single date is when the thing
+    came about, with no end known."""
+    found = existence(when)
+    if not found.dated:
+        return Item(node, what, when or "", None, None, unplaced="no date recorded")
+    if found.start_earliest is None or found.start_latest is None:
+        return Item(node, what, when or "", None, None, unplaced="no known start")
+    first, last = found.start_earliest.year, found.start_latest.year
+    if first != last:
+        reason = f"its date may fall in any year from {first} to {last}"
+        return Item(node, what, when or "", None, None, unplaced=reason)
+    end = found.end_latest.year if found.end_latest else None
+    # An end that may fall in several years is counted up to the last it allows, and said to be approximate.
+    unsure_end = found.end_earliest is not None and found.end_earliest.year != end
+    return Item(node, what, when or "", first, end, open_end=end is None, approximate=found.approximate or unsure_end)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The row of one goal, country, component or project in the coverage as of a day."""
+
+    covered: int
+    total: int
+    confidence: str | None
+    account: AsOfOut | None
+    absent: str = ""
+    """Why no action point is counted, in words, when none is ("" otherwise)."""
+
+
+@dataclass(frozen=True)
+class Year:
+    """One year of a timeline: what happened, what ran, and the action points responded to at its end."""
+
+    year: int
+    day: date
+    events: list[Item]
+    started: list[Item]
+    running: list[Item]
+    ended: list[Item]
+    coverage: Coverage
+    approximate: int
+
+    @property
+    def covered(self) -> int:
+        return self.coverage.covered
+
+    @property
+    def total(self) -> int:
+        return self.coverage.total
+
+    @property
+    def confidence(self) -> str | None:
+        return self.coverage.confidence
+
+    @property
+    def share(self) -> float | None:
+        return round(self.covered / self.total, 4) if self.total else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.share is None else round(self.share * 100)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    node: NodeRef
+    kind: Kind
+    when: str
+    items: list[Item]
+    years: list[Year]
+    coverage_rule: str
+    illustrative: str | None
+
+    @property
+    def unplaced(self) -> list[Item]:
+        return [i for i in self.items if not i.placed]
+
+    @property
+    def approximate(self) -> list[Item]:
+        return [i for i in self.items if i.placed and i.approximate]
+
+    @property
+    def open_ended(self) -> list[Item]:
+        return [i for i in self.items if i.placed and i.what == "activity" and i.open_end]
+
+    def counts(self, what: ItemKind) -> int:
+        return sum(i.what == what for i in self.items)
+
+    @property
+    def accounts(self) -> list[str]:
+        """How uncertain dates are handled, in plain sentences (the page and the file say the same)."""
+        out: list[str] = []
+        n = len(self.approximate)
+        if n:
+            out.append(
+                f"{_count(n, 'item')} with an approximate or uncertain date {'is' if n == 1 else 'are'} counted "
+                "in the year the date gives (marked ~)."
+            )
+        n = len(self.open_ended)
+        if n and self.years:
+            out.append(
+                f"{_count(n, 'activity', 'activities')} with no recorded end {'is' if n == 1 else 'are'} counted "
+                f"as running up to {self.years[-1].year}."
+            )
+        undated = sum(i.unplaced == "no date recorded" for i in self.items)
+        other = len(self.unplaced) - undated
+        if undated or other:
+            parts = [f"{_count(undated, 'item')} without a date"] if undated else []
+            parts += [f"{_count(other, 'item')} whose date does not say the year"] if other else []
+            verb = "is" if len(self.unplaced) == 1 else "are"
+            out.append(f"{' and '.join(parts)} {verb} listed apart, not placed on a year.")
+        return out
+
+
+def _count(n: int, one: str, several: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (several or one + 's')}"
+
+
+def coverage_at(store: GraphStore, kind: Kind, node_id: str, day: date) -> Coverage:
+    """The row of ``node_id`` in the coverage as of ``day`` (the services' as_of rule and plan in force)."""
+    found = coverage(store, kind, as_of=AsOf(day, day.isoformat()))
+    row = next((r for r in found.rows if r.node is not None and r.node.id == node_id), None)
+    if found.as_of is not None and not found.as_of.plans:
+        return Coverage(0, 0, None, found.as_of, "no action plan in force")
+    if row is None:
+        absent = "no action point under it in the plan in force" if kind == "goal" else "it did not exist then"
+        return Coverage(0, 0, None, found.as_of, absent)
+    # What the count rests on: the weakest status among the action points counted (a row has none of its own).
+    covered = set(row.covered_numbers)
+    rests_on = row.confidence or weakest(
+        s.status_confidence for s in found.action_points if s.number in covered and s.status_confidence
+    )
+    return Coverage(row.covered, row.action_points, rests_on, found.as_of)
+
+
+def timeline(store: GraphStore, node_id: str, today: date | None = None) -> Timeline:
+    """The timeline of a priority goal, country, component or project (``InvalidQuery`` for another node)."""
+    node = store.node_data(node_id)
+    kind = KINDS.get(node.label)
+    if kind is None:
+        raise InvalidQuery(
+            f"'{node_id}' is a {node.label}: a timeline is for a priority goal, a country, a component or a project"
+        )
+    events, activities = _members(store, node, kind)
+    found = store.nodes_by_id([*events, *activities])
+    kinds: list[tuple[ItemKind, set[str]]] = [("event", events), ("activity", activities)]
+    items = [place(lookup.to_ref(found[i]), what, _when(found[i])) for what, ids in kinds for i in ids if i in found]
+    items.sort(key=lambda i: (i.start if i.start is not None else 10_000, i.what, i.node.name.lower()))
+    today = today or date.today()
+    years = _years(store, kind, node.id, items, today)
+    return Timeline(
+        node=lookup.to_ref(node),
+        kind=kind,
+        when=_when(node) or "",
+        items=items,
+        years=years,
+        coverage_rule=COVERAGE_RULE[kind],
+        illustrative=lookup.notice(store, any(y.confidence == "illustrative" for y in years)),
+    )
+
+
+COVERAGE_RULE: Final[dict[Kind, str]] = {
+    "goal": "the action points under this goal responded to directly, out of those under it",
+    "country": "the action points that work in this country responds to directly, out of all action points",
+    "component": "the action points this component (or its activities) responds to directly, out of all action points",
+    "project": "the action points this project (or its components and activities) responds to directly, "
+    "out of all action points",
+}
+
+
+def _when(node: NodeData) -> str | None:
+    value = node.props.get("when")
+    return str(value) if value else None
+
+
+def _years(store: GraphStore, kind: Kind, node_id: str, items: list[Item], today: date) -> list[Year]:
+    """One row per year from the first placed item to the last (to this year while an activity runs on)."""
+    placed = [i for i in items if i.start is not None]
+    if not placed:
+        return []
+    events = [i for i in placed if i.what == "event"]
+    activities = [i for i in placed if i.what == "activity"]
+    first = min(_start(i) for i in placed)
+    ends = [i.end for i in placed if i.end is not None]
+    running_on = [today.year] if any(i.open_end for i in activities) else []
+    last = max(first, min(max([_start(i) for i in placed] + ends + running_on), today.year))
+    out: list[Year] = []
+    for year in range(first, last + 1):
+        day = min(date(year, 12, 31), today)
+        happened = [i for i in events if i.start == year]
+        running = [i for i in activities if _start(i) <= year <= (i.end if i.end is not None else last)]
+        then = coverage_at(store, kind, node_id, day)
+        out.append(
+            Year(
+                year=year,
+                day=day,
+                events=happened,
+                started=[i for i in activities if i.start == year],
+                running=running,
+                ended=[i for i in activities if i.end == year and not i.open_end],
+                coverage=then,
+                approximate=sum(i.approximate for i in (*happened, *running)),
+            )
+        )
+    return out
+
+
+def _start(item: Item) -> int:
+    assert item.start is not None
+    return item.start
+
+
+def _members(store: GraphStore, node: NodeData, kind: Kind) -> tuple[set[str], set[str]]:
+    """The ids of the events and activities that belong on the timeline of ``node``."""
+    if kind == "country":
+        there = store.links(node.id)
+        return _ends(there, RelType.IN_COUNTRY, Label.EVENT), _ends(there, RelType.IN_COUNTRY, Label.ACTIVITY)
+    if kind == "goal":
+        facts = [f for f in read_facts(store).items if f.goal is not None and f.goal.id == node.id]
+        responses = [r for f in facts for r in (*f.responses, *f.goal_responses)]
+        activities = {r.responder.id for r in responses if r.responder.label == Label.ACTIVITY}
+        events: set[str] = set()
+        for target in (node.id, *(f.action_point.id for f in facts)):
+            events |= _ends(store.links(target), RelType.DISCUSSED, Label.EVENT)
+        return events, activities
+    # A component or project: its activities (a project's through its components too), and the events it or
+    # they are linked to (an activity informs an event, an event produced an output, ...).
+    inside = store.trace(node.id, "down", 2, [RelType.PART_OF.value, RelType.HAS_COMPONENT.value])
+    activities = {n.id for n in inside.nodes if n.label == Label.ACTIVITY}
+    holders = [node.id, *sorted(activities), *(n.id for n in inside.nodes if n.label == Label.COMPONENT)]
+    events = set()
+    for holder in dict.fromkeys(holders):
+        events |= {link.node.id for link in store.links(holder) if link.node.label == Label.EVENT}
+    return events, activities
+
+
+def _ends(links: Iterable[LinkOut], rel: RelType, label: Label) -> set[str]:
+    """The nodes of ``label`` at the start of the ``rel`` links among ``links`` (those that point here)."""
+    return {link.node.id for link in links if link.type == rel and link.direction == "in" and link.node.label == label}
+
+
+def table(found: Timeline) -> Table:
+    """The timeline's numbers as the page shows them: one row per year, then the unplaced items' counts."""
+    header = [
+        "year",
+        "events",
+        "activities started",
+        "activities running",
+        "activities ended",
+        "activities not placed on a year",
+        "approximate dates counted",
+        "action points responded to at year-end",
+        "action points",
+        "share responded to",
+        "as of",
+        "why no action point is counted",
+    ]
+    rows: list[list[tables.Cell]] = []
+    for y in found.years:
+        covered = marked_count(y.covered, y.confidence) if y.total else None
+        rows.append(
+            [
+                y.year,
+                len(y.events),
+                len(y.started),
+                len(y.running),
+                len(y.ended),
+                None,
+                y.approximate,
+                covered,
+                y.total or None,
+                y.share,
+                y.day.isoformat(),
+                y.coverage.absent or None,
+            ]
+        )
+    for reason in sorted({i.unplaced for i in found.unplaced}):
+        these = [i for i in found.unplaced if i.unplaced == reason]
+        events = sum(i.what == "event" for i in these)
+        rows.append([f"not placed: {reason}", events, None, None, None, len(these) - events, *[None] * 6])
+    return header, rows
+
+
+def marked_count(n: int, confidence: str | None) -> str | int:
+    """A count, followed by what it rests on when that is not confirmed (as the other tables do)."""
+    return marked(str(n), confidence) if confidence and confidence != "confirmed" else n
