@@ -212,6 +212,14 @@ def pages(server: Server) -> None:
         check(server, f"/view/matrix/table?rows={rows}&cols={cols}&format=csv", kind="text/csv")
     check(server, "/view/paths?from=org-eu&to=ap-17", text="European Union", kind="text/html")
     check(server, "/view/flow", kind="text/html")
+    for node_id in ("pg-4", "country-pak", "component-mrc", "project-srpp"):  # a timeline of each kind
+        check(server, f"/view/timeline/{node_id}", text="The same as a table", kind="text/html")
+        check(server, f"/view/timeline/{node_id}/table?format=csv", text="activities running", kind="text/csv")
+    check(server, "/view/timeline/pg-4/table?format=xlsx")
+    check(server, "/view/timeline/ap-17", want=422, kind="text/html")
+    for path in ("/view/gaps", "/view/node/ap-17", "/view/country/PAK", "/view/matrix", "/view/trace/pg-4"):
+        check(server, f"{path}?as_of=2020", text="as of 31 December 2020", kind="text/html")
+    check(server, "/view/gaps?as_of=2020-13", want=422, text="as_of", kind="text/html")
     check(server, "/view/node/no-such-node", want=404, kind="text/html")
     docs = check(server, "/docs", kind="text/html").decode()
     for asset in ("/docs-static/swagger-ui-bundle.js", "/docs-static/swagger-ui.css"):
@@ -259,6 +267,10 @@ def commands(bpkg: str, scratch: Path, backend: str) -> None:
     else:
         run(bpkg, "load", "--backend", "neo4j", cwd=scratch)
         run(bpkg, "stats", "--backend", "neo4j", cwd=scratch, pipe_to_head=True)
+        run(bpkg, "diff", "--neo4j", "budapest-process", "--exit-code", cwd=scratch)
+        run(bpkg, "diff", "--neo4j", "budapest-process", "--format", "json", "--output", "d.json", cwd=scratch)
+        if '"same": true' not in (scratch / "d.json").read_text(encoding="utf-8"):
+            fail("bpkg diff --neo4j after loading the same dataset found differences")
 
 
 def main() -> int:

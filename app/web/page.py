@@ -29,6 +29,7 @@ from app.http import params
 from app.http.deps import get_store
 from app.http.errors import headers_for, status_of, validation_message
 from app.services import briefs, lookup
+from app.services.asof import day_words
 from app.services.models import ActionPointStatus
 from app.store.base import RANK
 from app.store.models import EdgeOut, GraphOut, NodeRef
@@ -36,6 +37,8 @@ from app.store.port import GraphStore
 from app.web import network, words
 from app.web.layout import Layout
 from graph_schema import Confidence, Label, Strength
+from graph_schema.asof import AsOf
+from graph_schema.dates import may_be_after, parse_date
 
 
 class PageRoute(APIRoute):
@@ -88,7 +91,12 @@ templates = Environment(
     lstrip_blocks=True,
 )
 templates.filters.update(
-    label_word=words.label, relation=words.relation, plain=words.plain, curation=words.curation, count=words.count
+    label_word=words.label,
+    relation=words.relation,
+    when=words.when,
+    plain=words.plain,
+    curation=words.curation,
+    count=words.count,
 )
 
 
@@ -126,9 +134,13 @@ class Page:
 
     store: GraphStore
 
-    def __init__(self, request: Request, download: bool = False, public: bool = False) -> None:
+    def __init__(
+        self, request: Request, download: bool = False, public: bool = False, as_of: AsOf | None = None
+    ) -> None:
         self.request = request
         self.public = public
+        # The day the page answers as of (None: today); every link it makes keeps it.
+        self.as_of = as_of
         if not public:
             self.store = get_store(request)
         self.download = download
@@ -145,13 +157,14 @@ class Page:
         self.file_names: dict[str, str] = {}
         self.file_links: dict[str, list[tuple[EdgeOut, str, str]]] = {}
         self.names: dict[str, str] = {}
+        self.updated: dict[str, str] = {}
         self._statuses: dict[str, ActionPointStatus] | None = None
 
     @property
     def statuses(self) -> dict[str, ActionPointStatus]:
         """Every action point's status by id, read once per page (so every chip and list can show it)."""
         if self._statuses is None:
-            self._statuses = briefs.statuses(self.store)
+            self._statuses = briefs.statuses(self.store, as_of=self.as_of)
         return self._statuses
 
     def status(self, ref: NodeRef | str) -> ActionPointStatus | None:
@@ -161,23 +174,58 @@ class Page:
         return self.statuses.get(node_id)
 
     def remember(self, ids: list[str]) -> None:
-        """Read the names of ``ids`` (shown instead of ids, e.g. a link's countries)."""
+        """Read the names of ``ids`` (shown instead of ids, e.g. a link's countries) and when they last changed."""
         missing = [i for i in ids if i not in self.names]
         if missing:
-            self.names.update({k: v.name for k, v in self.store.nodes_by_id(missing).items()})
+            for k, v in self.store.nodes_by_id(missing).items():
+                self.names[k] = v.name
+                if v.props.get("updated"):
+                    self.updated[k] = str(v.props["updated"])
+
+    def suspect(self, reviewed: str | None, *ends: str) -> str:
+        """Why a link between ``ends`` reviewed on ``reviewed`` is to review, in words, or "" when it is not: an
+        end changed in substance (``updated``) on a day that may be after the review (the rule of ``bpkg
+        validate``, ``loaders.dataset.suspect_links``)."""
+        if not reviewed:
+            return ""
+        self.remember(list(ends))
+        seen = parse_date(reviewed)
+        changed = [
+            f"{self.name(end)} changed on {self.updated[end]}"
+            for end in dict.fromkeys(ends)
+            if end in self.updated and may_be_after(parse_date(self.updated[end]), seen)
+        ]
+        if not changed:
+            return ""
+        return f"{' and '.join(changed)}, after this link was reviewed on {reviewed}"
 
     def name(self, node_id: str) -> str:
         return self.names.get(node_id, node_id)
 
     def url(self, path: str, **params: Any) -> str:
+        """A link to ``path`` with ``params``, keeping the day the page answers as of (``as_of=""`` drops it)."""
+        if "as_of" in params and not params["as_of"]:
+            del params["as_of"]
+        elif self.as_of is not None and "as_of" not in params and "?" not in path:
+            params["as_of"] = self.as_of.text
         query = urlencode([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
         return f"{self.base}{path}" + (f"?{query}" if query else "")
+
+    @property
+    def as_of_words(self) -> str:
+        """The day the page answers as of, in words ("31 December 2020"); "" for today."""
+        return day_words(self.as_of) if self.as_of is not None else ""
+
+    def today_url(self) -> str:
+        """This page with the same question, answered for today."""
+        kept = [(k, v) for k, v in self.request.query_params.multi_items() if k != "as_of"]
+        return self.request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
     def node_url(self, node_id: str) -> str:
         """Where a node's link leads: its page, or in a file without a live site its details in the file
         (empty when the file does not hold the node: the name is then shown without a link)."""
         if self.links:
-            return f"{self.base}/view/node/{quote(node_id, safe='')}"
+            return self.url(f"/view/node/{quote(node_id, safe='')}")
         if node_id in self.file_ids:
             return f"#node-{quote(node_id, safe='')}"
         return ""

@@ -21,15 +21,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.errors import InvalidQuery, NotFound
 from app.http.deps import KEY_COOKIE, key_is_valid
-from app.http.params import MAX_QUERY, Offset
-from app.services import briefs
+from app.http.params import MAX_QUERY, AsOfParam, Offset
+from app.services import briefs, views
 from app.services.coverage import coverage
 from app.services.responses import StatusDict, status_fields
+from app.services.responses import responses as responses_answer
+from app.services.timelines import KINDS
 from app.store import results
 from app.store.base import RANK
 from app.store.models import LinkOut, NodeRef
 from app.store.port import TraceDirection
-from app.web import network, questions, words
+from app.web import network, questions, timelines, words
 from app.web.page import (
     FILTER_LABELS,
     MAX_DEPTH,
@@ -52,6 +54,7 @@ from app.web.page import (
     view_filters,
 )
 from graph_schema import Label, RelType
+from graph_schema.asof import may_exist
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 # Reachable without a key even when API keys are configured: the key form and the static assets.
@@ -63,11 +66,11 @@ public_router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 @router.get("/", response_class=HTMLResponse)
 @html_errors
-def home(request: Request) -> Response:
+def home(request: Request, as_of: AsOfParam) -> Response:
     """Home: the priority goals with coverage, and ways into the graph."""
-    page = Page(request)
+    page = Page(request, as_of=as_of)
     store = page.store
-    cov = coverage(store, "goal")
+    cov = coverage(store, "goal", as_of=as_of)
     by_goal: dict[str | None, list[Any]] = defaultdict(list)
     for status in cov.action_points:
         by_goal[status.goal.id if status.goal else None].append(status)
@@ -110,12 +113,13 @@ def node_page(
     request: Request,
     raw: Filters,
     node_id: PageNodeId,
+    as_of: AsOfParam,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
     label: PageLabels = [],  # noqa: B006 (FastAPI copies defaults)
     download: bool = False,
 ) -> Response:
     """A node: details, sources, links up and down, and its neighbourhood as a network."""
-    page = Page(request, download)
+    page = Page(request, download, as_of=as_of)
     store = page.store
     node = store.node(node_id)
     if node.label == Label.COUNTRY:
@@ -130,20 +134,28 @@ def node_page(
                     for v in ([vs] if isinstance(vs, str) else vs)
                 ],
                 *([("download", 1)] if download else []),
+                *([("as_of", as_of.text)] if as_of else []),
             ]
         )
         return RedirectResponse(f"/view/country/{quote(node_id, safe='')}?{query}", status_code=307)
     depth = max(1, min(depth, MAX_DEPTH))
     labels = labels_of(label)
-    links = store.links(node_id)
-    page.remember(sorted({c for link in links for c in link.countries}))
+    links = store.links(node_id, as_of)
+    reviewed = [link for link in links if link.reviewed]
+    page.remember(sorted({c for link in links for c in link.countries} | {node_id} | {x.node.id for x in reviewed}))
+    suspects = [link for link in reviewed if page.suspect(link.reviewed, node_id, link.node.id)]
     responds_to, responded_by, others = _group_links(links)
     responses: list[results.Response] = []
     status: StatusDict | None = None
+    told = None
     if node.label == Label.ACTION_POINT:
-        detail = store.action_point(node_id, include_goal_level=True)
+        detail = store.action_point(node_id, True, as_of)
         responses = [*detail.responses, *detail.goal_responses]
         status = status_fields(detail.responses, detail.goal_responses)
+        if as_of is not None:
+            told = responses_answer(store, detail.number, include_goal_level=True, as_of=as_of).as_of
+    # As of a day, how many of its links are shown (the store keeps those that may have existed then).
+    links_then = (len(links), len(store.links(node_id))) if as_of is not None else None
     # Trace buttons only where a trace finds something.
     traces = [d for d in ("up", "down") if len(store.trace(node_id, cast(TraceDirection, d), 1, None).nodes) > 1]
     filters = view_filters(page, raw)
@@ -161,6 +173,14 @@ def node_page(
         responses=responses,
         ap_status=status,
         traces=traces,
+        timeline=node.label in KINDS,
+        suspects=suspects,
+        reviewed_links=len(reviewed),
+        link_total=len(links),
+        reviewed_by={x.node.id: x.reviewed for x in responded_by if x.reviewed},
+        as_of_told=told,
+        links_then=links_then,
+        existed=as_of is None or may_exist(node.properties, as_of),
         **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
     )
 
@@ -208,19 +228,20 @@ def trace(
     request: Request,
     raw: Filters,
     node_id: PageNodeId,
+    as_of: AsOfParam,
     direction: Annotated[str, Query(max_length=10)] = "down",
     depth: Annotated[int, Query(ge=1, le=MAX_TRACE_DEPTH)] = MAX_TRACE_DEPTH,
     download: bool = False,
 ) -> Response:
     """What a node serves (up) or what responds to it (down), laid out by level."""
-    page = Page(request, download)
+    page = Page(request, download, as_of=as_of)
     filters = view_filters(page, raw)
     if direction not in ("up", "down", "both"):
         raise InvalidQuery("direction must be 'up', 'down' or 'both'")
     depth = max(1, min(depth, MAX_TRACE_DEPTH))
     node = page.store.node(node_id)
-    graph = page.store.trace(node_id, cast(TraceDirection, direction), depth, None)
-    graph = briefs.filtered(page.store, graph, node_id, filters)
+    traced = views.trace(page.store, node_id, cast(TraceDirection, direction), depth, None, as_of=as_of)
+    graph = briefs.filtered(page.store, traced, node_id, filters)
     view = network_view(page, graph, "layers", node_id, "760px")
     by_label: dict[str, list[NodeRef]] = defaultdict(list)
     for ref in graph.nodes:
@@ -238,6 +259,7 @@ def trace(
         max_depth=MAX_TRACE_DEPTH,
         net=view,
         by_label=ordered,
+        as_of_told=traced.as_of,
         filters=filters,
         options=filter_options(page),
         self_url=page.url(
@@ -333,3 +355,4 @@ async def key_submit(request: Request) -> Response:
 
 # The question pages share this router (and so its key requirement, when API keys are configured).
 router.include_router(questions.router)
+router.include_router(timelines.router)

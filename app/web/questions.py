@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.errors import InvalidQuery, NotFound
 from app.http.files import table_file
-from app.http.params import MAX_QUERY
+from app.http.params import MAX_QUERY, AsOfParam
 from app.services import briefs, lookup, sheets, views
-from app.services.coverage import coverage
+from app.services.coverage import coverage, read_facts
 from app.services.coverage import gaps as coverage_gaps
-from app.services.models import STATUS_RULE
+from app.services.models import STATUS_RULE, AsOfOut
 from app.services.responses import list_action_points
 from app.store.models import GraphOut, NodeRef
 from app.store.port import GraphStore
@@ -38,7 +38,7 @@ from app.web.page import (
     status_line,
     view_filters,
 )
-from graph_schema import Label
+from graph_schema import Label, RelType
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -92,9 +92,11 @@ def paths(
     target: Annotated[str, Query(alias="to", max_length=MAX_QUERY)] = "",
     max_hops: Annotated[int, Query(ge=1, le=PATH_HOPS)] = 4,
     download: bool = False,
+    *,
+    as_of: AsOfParam,
 ) -> Response:
     """How is A connected to B: the shortest paths between two nodes, in words and as a network."""
-    page = Page(request, download)
+    page = Page(request, download, as_of=as_of)
     chosen = view_filters(page, raw)
     start, end = _resolve(page.store, source), _resolve(page.store, target)
     message = ""
@@ -105,7 +107,7 @@ def paths(
     elif target.strip() and end is None:
         message = f"Nothing is called “{target}”."
     elif start is not None and end is not None:
-        found = views.paths(page.store, start.id, end.id, max_hops, PATH_LIMIT)
+        found = views.paths(page.store, start.id, end.id, max_hops, PATH_LIMIT, as_of=as_of)
         nodes = {n.id: n for p in found.paths for n in p.nodes}
         edges = {(e.source, e.type, e.target): e for p in found.paths for st in p.steps for e in st.relationships}
         graph = GraphOut(nodes=list(nodes.values()), edges=list(edges.values()))
@@ -176,12 +178,15 @@ def action_points(
     sort: Annotated[str, Query(max_length=20)] = "number",
     order: Annotated[str, Query(max_length=4)] = "asc",
     status: Annotated[str, Query(max_length=10)] = "",
+    *,
+    as_of: AsOfParam,
 ) -> Response:
     """Every action point with its goal, status, responders and countries, as a sortable table."""
-    page = Page(request)
+    page = Page(request, as_of=as_of)
     if sort not in SORTS or order not in ("asc", "desc") or status not in ("", *_STATUS_ORDER):
         raise InvalidQuery(f"sort is one of {', '.join(SORTS)}; order asc or desc; status direct, goal_only or gap")
-    rows = briefs.action_point_rows(page.store)
+    facts = read_facts(page.store, as_of=as_of)
+    rows = briefs.action_point_rows(page.store, facts)
     counts = {k: sum(r.status.status == k for r in rows) for k in _STATUS_ORDER}
     shown = sorted((r for r in rows if not status or r.status.status == status), key=_sort_key(sort))
     if order == "desc":
@@ -197,16 +202,18 @@ def action_points(
         order=order,
         only=status,
         sorts=SORTS,
+        as_of_told=facts.as_of,
     )
 
 
 @router.get("/view/gaps", response_class=HTMLResponse)
 @html_errors
-def gaps(request: Request) -> Response:
+def gaps(request: Request, as_of: AsOfParam) -> Response:
     """Action points not responded to directly, by goal, component and country, with what answers their goal."""
-    page = Page(request)
-    found = briefs.gaps_view(page.store)
-    return page.render("gaps.html", title="Gaps", q="", found=found, cov=coverage(page.store, "goal"))
+    page = Page(request, as_of=as_of)
+    found = briefs.gaps_view(page.store, as_of=as_of)
+    cov = coverage(page.store, "goal", as_of=as_of)
+    return page.render("gaps.html", title="Gaps", q="", found=found, cov=cov)
 
 
 @router.get("/view/country/{code}", response_class=HTMLResponse)
@@ -215,14 +222,15 @@ def country(
     request: Request,
     raw: Filters,
     code: PageNodeId,
+    as_of: AsOfParam,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
     label: PageLabels = [],  # noqa: B006
     download: bool = False,
 ) -> Response:
     """A country's brief: its role, the action points served there, the work there by year, its network."""
-    page = Page(request, download)
+    page = Page(request, download, as_of=as_of)
     filters = view_filters(page, raw)
-    brief = briefs.country_brief(page.store, code)
+    brief = briefs.country_brief(page.store, code, as_of=as_of)
     node_id = brief.answer.country.id
     labels = labels_of(label)
     graph = page.store.neighbourhood(node_id, depth, labels, network.MAX_NODES)
@@ -242,32 +250,40 @@ def country(
 FileFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
 
 
+def _legend(rule: str, told: AsOfOut | None) -> str:
+    """A file's legend: the rule its figures follow and, as of a day, what the count rests on."""
+    return " ".join(part for part in (rule, told.sentence if told else "") if part)
+
+
 @router.get("/view/action-points/table")
 @html_errors
-def action_points_table(request: Request, fmt: FileFormat = "csv") -> Response:
+def action_points_table(request: Request, as_of: AsOfParam, fmt: FileFormat = "csv") -> Response:
     """The API's action points file (every action point), for pages under API keys."""
     page = Page(request)
-    found = list_action_points(page.store, None, None, 500, 0)
-    return table_file(page.store, fmt, "action-points", sheets.action_points(found), found.illustrative, STATUS_RULE)
+    found = list_action_points(page.store, None, None, 500, 0, as_of=as_of)
+    legend = _legend(STATUS_RULE, found.as_of)
+    return table_file(page.store, fmt, "action-points", sheets.action_points(found), found.illustrative, legend)
 
 
 @router.get("/view/gaps/table")
 @html_errors
-def gaps_table(request: Request, fmt: FileFormat = "csv") -> Response:
+def gaps_table(request: Request, as_of: AsOfParam, fmt: FileFormat = "csv") -> Response:
     """The API's gaps file, for pages under API keys."""
     page = Page(request)
-    found = coverage_gaps(page.store)
-    return table_file(page.store, fmt, "gaps", sheets.gaps(found), found.illustrative, STATUS_RULE)
+    found = coverage_gaps(page.store, as_of=as_of)
+    legend = _legend(STATUS_RULE, found.as_of)
+    return table_file(page.store, fmt, "gaps", sheets.gaps(found), found.illustrative, legend)
 
 
 @router.get("/view/country/{code}/table")
 @html_errors
-def country_table(request: Request, code: PageNodeId, fmt: FileFormat = "csv") -> Response:
+def country_table(request: Request, code: PageNodeId, as_of: AsOfParam, fmt: FileFormat = "csv") -> Response:
     """Everything on a country's page as one table (CSV or XLSX)."""
     page = Page(request)
-    brief = briefs.country_brief(page.store, code)
+    brief = briefs.country_brief(page.store, code, as_of=as_of)
     name = f"country-{(brief.answer.iso3 or brief.answer.country.id).lower()}-brief"
-    return table_file(page.store, fmt, name, briefs.country_table(brief), brief.answer.illustrative)
+    legend = _legend("", brief.answer.as_of)
+    return table_file(page.store, fmt, name, briefs.country_table(brief), brief.answer.illustrative, legend)
 
 
 @router.get("/view/matrix/table")
@@ -277,14 +293,17 @@ def matrix_table(
     rows: Annotated[str, Query(max_length=20)] = "goal",
     cols: Annotated[str, Query(max_length=20)] = "component",
     fmt: FileFormat = "csv",
+    *,
+    as_of: AsOfParam,
 ) -> Response:
     """The heatmap as the page shows it (CSV or XLSX)."""
     page = Page(request)
     if rows not in ("goal", "action_point") or cols not in ("component", "country", "project"):
         raise InvalidQuery("rows is goal or action_point; cols is component, country or project")
-    found = briefs.heatmap(page.store, cast(briefs.MatrixRows, rows), cast(briefs.MatrixColumns, cols))
+    found = briefs.heatmap(page.store, cast(briefs.MatrixRows, rows), cast(briefs.MatrixColumns, cols), as_of=as_of)
     notice = lookup.notice(page.store, found.illustrative)
-    return table_file(page.store, fmt, f"matrix-{rows}-{cols}", briefs.heatmap_table(found), notice)
+    legend = _legend("", found.answer.as_of)
+    return table_file(page.store, fmt, f"matrix-{rows}-{cols}", briefs.heatmap_table(found), notice, legend)
 
 
 @router.get("/view/matrix", response_class=HTMLResponse)
@@ -293,12 +312,14 @@ def matrix(
     request: Request,
     rows: Annotated[str, Query(max_length=20)] = "goal",
     cols: Annotated[str, Query(max_length=20)] = "component",
+    *,
+    as_of: AsOfParam,
 ) -> Response:
     """Goals or action points x components, countries or projects, as a heatmap table."""
-    page = Page(request)
+    page = Page(request, as_of=as_of)
     if rows not in ("goal", "action_point") or cols not in ("component", "country", "project"):
         raise InvalidQuery("rows is goal or action_point; cols is component, country or project")
-    found = briefs.heatmap(page.store, cast(briefs.MatrixRows, rows), cast(briefs.MatrixColumns, cols))
+    found = briefs.heatmap(page.store, cast(briefs.MatrixRows, rows), cast(briefs.MatrixColumns, cols), as_of=as_of)
     return page.render("matrix.html", title="Matrix", q="", found=found, rows_are=rows, cols_are=cols)
 
 
@@ -309,11 +330,20 @@ def matrix_cell(
     row: Annotated[str, Query(max_length=200)],
     col: Annotated[str, Query(max_length=200)],
     cols: Annotated[str, Query(max_length=20)] = "component",
+    *,
+    as_of: AsOfParam,
 ) -> Response:
     """The links behind one cell of the matrix."""
-    page = Page(request)
+    page = Page(request, as_of=as_of)
     if cols not in ("component", "country", "project"):
         raise InvalidQuery("cols is component, country or project")
-    found = briefs.cell_links(page.store, row, col, cast(briefs.MatrixColumns, cols))
+    found = briefs.cell_links(page.store, row, col, cast(briefs.MatrixColumns, cols), as_of=as_of)
     title = f"{found.row.name} × {found.column.name}"
-    return page.render("matrix_cell.html", title=title, q="", found=found, cols_are=cols)
+    # When each link behind the cell was last reviewed (a cell's responses do not carry it; their links do).
+    reviewed = {
+        (link.node.id, ap): link.reviewed
+        for ap in sorted({s.action_point.id for s, _ in found.responses})
+        for link in page.store.links(ap, as_of)
+        if link.type == RelType.RESPONDS_TO and link.direction == "in" and link.reviewed
+    }
+    return page.render("matrix_cell.html", title=title, q="", found=found, cols_are=cols, reviewed=reviewed)

@@ -7,6 +7,7 @@ import re
 from typing import Final
 
 from graph_schema import Label, RelType
+from graph_schema.dates import DateError, DateSpan, Precision, parse_when
 
 # (one, several) for every label.
 LABELS: Final[dict[str, tuple[str, str]]] = {
@@ -114,3 +115,39 @@ def curation(text: str | None) -> str:
     if not text:
         return ""
     return text if plain(text) != text.strip() else ""
+
+
+def _day(span: DateSpan) -> str:
+    """One date as people write it: ``20 February 2019``, ``February 2019``, ``2019``; ``about``/``(uncertain)``."""
+    first = span.earliest
+    if span.precision == Precision.DAY and first == span.latest:
+        text = f"{first.day} {first:%B %Y}"
+    elif span.precision == Precision.MONTH and first.month == span.latest.month and first.year == span.latest.year:
+        text = f"{first:%B %Y}"
+    elif first.year == span.latest.year:
+        text = str(first.year)
+    else:
+        text = f"between {first.isoformat()} and {span.latest.isoformat()}"
+    if span.approximate:
+        text = f"about {text}"
+    return f"{text} (uncertain)" if span.uncertain and not text.endswith(")") else text
+
+
+def when(text: str | None) -> str:
+    """A ``when`` in words: ``2015-10/..`` as ``from October 2015, no end recorded``; the text as written when it
+    cannot be read (the loader refuses such texts)."""
+    if not text:
+        return ""
+    if text.startswith("[") and text.endswith("]") and "/" not in text:
+        return " or ".join(when(part.strip()) for part in text[1:-1].split(",")) + " (the source leaves it open)"
+    try:
+        found = parse_when(text)
+    except DateError:
+        return text
+    if not found.interval:
+        return _day(found.start) if found.start else text
+    if found.start is None:
+        return f"until {_day(found.end)}" if found.end else text
+    if found.end is None:
+        return f"from {_day(found.start)}, no end recorded"
+    return f"{_day(found.start)} to {_day(found.end)}"
