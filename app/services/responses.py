@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Protocol, TypedDict
 
 from app.errors import InvalidQuery, NotFound
 from app.services import lookup
@@ -27,15 +27,26 @@ from app.services.models import (
 from app.store.base import LABEL_ORDER
 from app.store.models import NodeRef
 from app.store.port import GraphStore
-from app.store.results import ActionPointDetail, Response
-from graph_schema import Confidence, Label, RelType, Strength, most_certain
+from app.store.responses import slots_of
+from app.store.results import ActionPointDetail, LinkSummary, Response, ResponseLinks, Slot
+from graph_schema import Confidence, Label, Strength, most_certain
 from graph_schema.asof import AsOf
 from graph_schema.enums import CONFIDENCE_RANK
 
 ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
 
 
-def status_of(direct: Sequence[Response], via_goal: Sequence[Response]) -> Status:
+class Rated(Protocol):
+    """What a status reads of a response: its level and its confidence (a ``Response`` or a ``LinkSummary``)."""
+
+    @property
+    def level(self) -> str: ...
+
+    @property
+    def confidence(self) -> str: ...
+
+
+def status_of(direct: Sequence[Rated], via_goal: Sequence[Rated]) -> Status:
     """direct when something responds to the action point, goal_only when only its goal is responded to, else gap."""
     if any(r.level == "action_point" for r in direct):
         return "direct"
@@ -48,7 +59,7 @@ class StatusDict(TypedDict):
     status_confidence: str | None
 
 
-def status_fields(direct: Sequence[Response], via_goal: Sequence[Response]) -> StatusDict:
+def status_fields(direct: Sequence[Rated], via_goal: Sequence[Rated]) -> StatusDict:
     """status, status_words and status_confidence: the most certain of the responses that give the status."""
     status = status_of(direct, via_goal)
     basis = direct if status == "direct" else via_goal
@@ -59,7 +70,7 @@ def status_fields(direct: Sequence[Response], via_goal: Sequence[Response]) -> S
     )
 
 
-def is_illustrative(response: Response) -> bool:
+def is_illustrative(response: Rated) -> bool:
     # Response.confidence is already the weakest on its path.
     return response.confidence == ILLUSTRATIVE
 
@@ -166,33 +177,41 @@ def responses(
     ``offset``; every link with ``limit=None``), and only the page is grouped; ``counts`` and ``total``
     describe the whole filtered answer. As of a day, only the links (and responders) that may have existed
     then, and ``as_of`` says what the count rests on."""
-    # Goal-level responses are always read: the status says whether the goal alone is responded to.
-    detail = find(store, number, include_goal_level=True)
-    everything = detail
+    # Goal-level responses are always summarised: the status says whether the goal alone is responded to. Every
+    # link is summarised (filters, counts, order, status); whole responses are built for the page only.
+    links = find_links(store, number)
+    everything = links
     if as_of is not None:
-        detail = store.action_point(detail.action_point.id, True, as_of)
+        links = store.response_links(links.action_point.id, as_of)
     country_ref = lookup.to_ref(lookup.country(store, country)) if country else None
     component_ref = lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None
-    found = [*detail.responses, *detail.goal_responses] if include_goal_level else detail.responses
-    fields = status_fields(detail.responses, detail.goal_responses)
-    goal, goal_confidence = detail.goal, detail.goal_confidence
+    found = [*links.responses, *links.goal_responses] if include_goal_level else links.responses
+    fields = status_fields(links.responses, links.goal_responses)
+    goal, goal_confidence = links.goal, links.goal_confidence
     wanted_conf = {c.value for c in confidence}
     wanted_strength = {s.value for s in strength}
     kept = [
         r
         for r in found
-        if (country_ref is None or any(c.id == country_ref.id for c in r.countries))
-        and (component_ref is None or any(c.id == component_ref.id for c in r.components))
+        if (country_ref is None or country_ref.id in r.countries)
+        and (component_ref is None or component_ref.id in r.components)
         and (not wanted_conf or r.confidence in wanted_conf)
         and (not wanted_strength or r.strength in wanted_strength)
     ]
-    placed = sorted(((r, _slots(r)) for r in kept), key=_page_key)
+    placed = sorted(kept, key=_page_key)
     end = None if limit is None else offset + limit
-    projects = group([r for r, _ in placed[offset:end]], [slots for _, slots in placed[offset:end]])
+    page = placed[offset:end]
+    # A response gone between the two reads (a load under way) is left out of the page, not misplaced.
+    built: dict[tuple[str, str, str], Response] = {
+        (r.level, r.responder.id, r.target.id): r
+        for r in store.responses_at(links.action_point.id, [r.key for r in page], as_of)
+    }
+    shown = [r for r in page if r.key in built]
+    projects = group([built[r.key] for r in shown], [r.slots for r in shown])
     # The answer names the goal too, so an illustrative placement under it counts.
     illustrative = any(is_illustrative(r) for r in kept) or goal_confidence == ILLUSTRATIVE
     return ResponsesOut(
-        action_point=detail.action_point,
+        action_point=links.action_point,
         number=number,
         goal=goal,
         **fields,
@@ -205,9 +224,9 @@ def responses(
         ),
         counts=ResponseCounts(
             links=len(kept),
-            projects=len({p for _, slots in placed for p, _ in slots if p is not None}),
-            components=len({c for _, slots in placed for _, c in slots if c is not None}),
-            activities=len({r.responder.id for r, _ in placed if _activity(r) is not None}),
+            projects=len({p for r in placed for p, _ in r.slots if p is not None}),
+            components=len({c for r in placed for _, c in r.slots if c is not None}),
+            activities=len({r.responder.id for r in placed if _activity(r) is not None}),
         ),
         total=len(kept),
         limit=limit,
@@ -218,8 +237,23 @@ def responses(
     )
 
 
+def find_links(store: GraphStore, number: int) -> ResponseLinks:
+    """The action point with this number and every response to it and to its goal, summarised (as ``find``)."""
+    try:
+        links = store.response_links(f"ap-{number}")
+        if links.number == number:
+            return links
+    except (NotFound, InvalidQuery):
+        pass
+    return store.response_links(lookup.action_point(store, number).id)
+
+
 def _account(
-    as_of: AsOf, kept: Sequence[Response], found: Sequence[Response], everything: ActionPointDetail, goal_level: bool
+    as_of: AsOf,
+    kept: Sequence[LinkSummary],
+    found: Sequence[LinkSummary],
+    everything: ResponseLinks,
+    goal_level: bool,
 ) -> AsOfOut:
     """What an answer as of a day counts: the links kept by the filters, and those of today's answer (the same
     level) that did not exist on the day."""
@@ -242,32 +276,13 @@ def _link(r: Response) -> ResponseLink:
     )
 
 
-Slot = tuple[str | None, str | None]  # (project id, component id)
-
-
 def _slots(r: Response) -> list[Slot]:
     """Where a response sits in the project -> component tree, read from its justifying path."""
-    me = r.responder
-    if me.label == Label.PROJECT:
-        return [(me.id, None)]
-    comps = [me.id] if me.label == Label.COMPONENT else [c.id for c in r.components]
-    owners: dict[str, list[str]] = defaultdict(list)
-    direct: list[str] = []
-    for step in r.path:
-        if step.type == RelType.HAS_COMPONENT:
-            owners[step.target.id].append(step.source.id)
-        elif step.type == RelType.PART_OF and step.source.id == me.id and step.target.label == Label.PROJECT:
-            direct.append(step.target.id)
-    slots: list[Slot] = []
-    for c in comps:
-        projects: list[str | None] = [*sorted(set(owners[c]))]
-        slots += [(p, c) for p in projects or [None]]
-    via_components = {p for p, _ in slots}
-    slots += [(p, None) for p in sorted(set(direct)) if p not in via_components]
-    return slots or [(None, None)]
+    steps = ((step.type, step.source.id, step.target.id, step.target.label) for step in r.path)
+    return slots_of(r.responder, [c.id for c in r.components], steps)
 
 
-def _activity(r: Response) -> str | None:
+def _activity(r: Response | LinkSummary) -> str | None:
     """The activity group a response goes in: its responder, unless that is a project or a component."""
     return None if r.responder.label in (Label.PROJECT, Label.COMPONENT) else r.responder.id
 
@@ -278,13 +293,12 @@ def _order(key: str | None) -> tuple[bool, str]:
 
 
 def _page_key(
-    placed: tuple[Response, list[Slot]],
+    r: LinkSummary,
 ) -> tuple[tuple[bool, str], tuple[bool, str], tuple[bool, str], bool, int, str, str, str, str, list[str], str]:
     """Where a link comes in the whole answer: its first place in the tree, then a total order of its fields.
 
     A link's own place comes before the activities of its component (as in the tree), hence ``not None``."""
-    r, slots = placed
-    project, component = min(slots, key=lambda s: (_order(s[0]), _order(s[1])))
+    project, component = min(r.slots, key=lambda s: (_order(s[0]), _order(s[1])))
     activity = _activity(r)
     return (
         _order(project),
@@ -293,7 +307,7 @@ def _page_key(
         r.level != "action_point",
         LABEL_ORDER.get(r.responder.label, 99),
         r.responder.id,
-        r.target.id,
+        r.target,
         r.strength,
         r.link_confidence,
         r.sources,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -24,7 +24,7 @@ from app.store.coverage import PerDataset
 from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.port import TraceDirection
 from app.store.responses import EdgeIndex
-from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
+from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, ResponseLinks, SearchHit
 from graph_schema import Label, RelType
 from graph_schema.asof import AsOf, Presence, existence_of
 from loaders.stats import GraphStats
@@ -166,6 +166,14 @@ class MemoryStore:
     def responses(self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None) -> list[Response]:
         found = self.action_point(action_point_id, include_goal_level, as_of)
         return [*found.responses, *found.goal_responses]
+
+    def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
+        return responses.links(self.node_data(action_point_id), self._index, as_of)
+
+    def responses_at(
+        self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
+    ) -> list[Response]:
+        return responses.chosen(self.node_data(action_point_id), self._index, keys, as_of)
 
     def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
         if as_of is None:

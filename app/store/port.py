@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Literal, Protocol
 
 from app.store.models import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
-from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
+from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, ResponseLinks, SearchHit
 from graph_schema.asof import AsOf
 from loaders.stats import GraphStats
 
@@ -51,6 +51,17 @@ class GraphStore(Protocol):
     def action_point(
         self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
     ) -> ActionPointDetail: ...
+
+    def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
+        """The action point, its goal and every response to it and to its goal, summarised: what the headline
+        filters, counts, orders and pages without building each response's path."""
+        ...
+
+    def responses_at(
+        self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
+    ) -> list[Response]:
+        """The whole responses named by ``keys`` (``LinkSummary.key``), in that order: the headline's page."""
+        ...
 
     def trace(
         self,

@@ -11,13 +11,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from app.errors import InvalidQuery
 from app.store.asof import alive, alive_adjacency, basis, combined
 from app.store.base import LABEL_ORDER, edge_sort_key, ref
 from app.store.models import EdgeData, NodeData, NodeRef
-from app.store.results import ActionPointDetail, ActionPointFacts, Response, Step
+from app.store.results import (
+    ActionPointDetail,
+    ActionPointFacts,
+    LinkSummary,
+    Response,
+    ResponseLinks,
+    Slot,
+    Step,
+)
 from graph_schema import Label, RelType, weakest
 from graph_schema.asof import AsOf
 
@@ -86,6 +94,8 @@ class _Builder:
         self._contexts: dict[str, _Context] = {}
         self._steps: dict[tuple[str, str, str], Step] = {}
         self._links: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._goal_links: dict[str, list[tuple[dict[str, Any], Response]]] = {}
+        self._weakest: dict[tuple[str, str], str] = {}
 
     def ref(self, node_id: str) -> NodeRef | None:
         if node_id not in self._refs:
@@ -171,21 +181,81 @@ class _Builder:
         props = responder.props if responder is not None else {}
         return combined((basis(link.props, self.as_of), basis(props, self.as_of))).value
 
-    def response(self, level: str, link: EdgeData, goal_link: EdgeData | None) -> Response:
+    def direct(self, link: EdgeData) -> Response:
+        """The response a RESPONDS_TO link into the action point gives."""
+        return _response("action_point", self._link(link))
+
+    def at_goal(self, shared: dict[str, Any], like: Response, under: Step) -> Response:
+        """A response to the goal seen from one action point under it: ``like`` (built once per goal link) with
+        the action point's placement under the goal at the end of its path. A chain is only as sure as its
+        weakest link, so that placement counts too."""
+        pair = (shared["confidence"], under.confidence)
+        if pair not in self._weakest:
+            self._weakest[pair] = weakest(pair) or shared["confidence"]
+        return like.model_copy(update={"confidence": self._weakest[pair], "path": [*shared["path"], under]})
+
+    def goal_response(self, link: EdgeData, under: Step) -> Response:
+        """The response a RESPONDS_TO link into the goal gives, seen from the action point placed by ``under``."""
         shared = self._link(link)
-        if goal_link is None:
-            return Response(level="action_point", **shared)
-        # A chain is only as sure as its weakest link: the placement under the goal counts too.
-        last = self.step(goal_link)
-        confidence = weakest((shared["confidence"], last.confidence)) or shared["confidence"]
-        return Response(level="goal", **{**shared, "confidence": confidence, "path": [*shared["path"], last]})
+        return self.at_goal(shared, _response("goal", shared), under)
+
+    def _chain(self, link: EdgeData) -> str:
+        """The confidence of a response's path up to its link (as ``_link`` has it), without building the path."""
+        place = self.context(link.source)
+        own = str(link.props.get("confidence"))
+        return weakest([*(str(e.props.get("confidence")) for e in place.path), own]) or own
+
+    def summary(self, link: EdgeData, under: EdgeData | None) -> LinkSummary:
+        """What the headline needs of the response ``link`` gives (at goal level, under ``under``), no more."""
+        place = self.context(link.source)
+        where = list(link.props.get("countries", [])) or place.countries
+        confidence = self._chain(link)
+        if under is not None:
+            pair = (confidence, str(under.props.get("confidence")))
+            if pair not in self._weakest:
+                self._weakest[pair] = weakest(pair) or confidence
+            confidence = self._weakest[pair]
+        responder = self.need(link.source)
+        components = [c for c in place.components if self.graph.get(c) is not None]
+        return LinkSummary(
+            level="action_point" if under is None else "goal",
+            responder=responder,
+            target=link.target,
+            confidence=confidence,
+            link_confidence=str(link.props.get("confidence")),
+            strength=str(link.props.get("strength")),
+            sources=list(link.props.get("sources", [])),
+            note=link.props.get("note"),
+            countries=[c for c in sorted(set(where)) if self.graph.get(c) is not None],
+            components=components,
+            slots=slots_of(
+                responder, components, ((e.type, e.source, e.target, self.label(e.target)) for e in place.path)
+            ),
+            basis=self._basis(link),
+        )
+
+    def _to_goal(self, goal: str) -> list[tuple[dict[str, Any], Response]]:
+        """What the responses to a goal share, each with a response to copy, in the order they come: built
+        once, whichever action point under the goal asks (each copy only adds its placement under the goal)."""
+        if goal not in self._goal_links:
+            found = [self._link(e) for e in self.graph.into(goal, RESPONDS_TO)]
+            found.sort(key=lambda shared: (LABEL_ORDER.get(shared["responder"].label, 99), shared["responder"].id))
+            self._goal_links[goal] = [(shared, _response("goal", shared)) for shared in found]
+        return self._goal_links[goal]
 
     def of(self, ap: str, include_goal_level: bool) -> list[Response]:
-        found = [self.response("action_point", e, None) for e in self.graph.into(ap, RESPONDS_TO)]
+        found = [self.direct(e) for e in self.graph.into(ap, RESPONDS_TO)]
+        found.sort(key=_response_order)
         if include_goal_level:
-            for under in self.graph.out_of(ap, UNDER):
-                found += [self.response("goal", e, under) for e in self.graph.into(under.target, RESPONDS_TO)]
-        found.sort(key=lambda r: (r.level != "action_point", LABEL_ORDER.get(r.responder.label, 99), r.responder.id))
+            at_goal: list[Response] = []
+            unders = self.graph.out_of(ap, UNDER)
+            for under in unders:
+                last = self.step(under)
+                at_goal += [self.at_goal(shared, like, last) for shared, like in self._to_goal(under.target)]
+            # Each goal's responses come sorted; more than one goal (a dataset error) needs one more (stable) sort.
+            if len(unders) > 1:
+                at_goal.sort(key=_response_order)
+            found += at_goal
         return found
 
     def goal(self, ap: str) -> tuple[NodeRef | None, str | None]:
@@ -197,6 +267,83 @@ class _Builder:
             return None, under.props.get("confidence") if under is not None else None
         levels = [str(level) for level in (under.props.get("confidence"), goal.confidence) if level]
         return goal.model_copy(update={"confidence": weakest(levels)}), under.props.get("confidence")
+
+
+def _response(level: Literal["action_point", "goal"], shared: dict[str, Any]) -> Response:
+    """A response from parts already checked (refs, steps and strings the builder made): no validation again, so
+    a goal's responses, one per action point under it, stay cheap."""
+    return Response.model_construct(level=level, **shared)
+
+
+def _response_order(r: Response | LinkSummary) -> tuple[int, str]:
+    return (LABEL_ORDER.get(r.responder.label, 99), r.responder.id)
+
+
+def slots_of(responder: NodeRef, components: Sequence[str], path: Iterable[tuple[str, str, str, str]]) -> list[Slot]:
+    """Where a response sits in the project -> component tree, read from its justifying path (each step as
+    type, source id, target id, target label): a project responder is its own slot; a component (the responder,
+    or one it is part of) sits under each project that has it, or under none; a project the responder is
+    directly part of, and that holds none of those components, is a slot of its own."""
+    if responder.label == Label.PROJECT:
+        return [(responder.id, None)]
+    comps = [responder.id] if responder.label == Label.COMPONENT else list(components)
+    owners: dict[str, list[str]] = defaultdict(list)
+    direct: list[str] = []
+    for kind, source, target, target_label in path:
+        if kind == HAS_COMPONENT:
+            owners[target].append(source)
+        elif kind == PART_OF and source == responder.id and target_label == Label.PROJECT:
+            direct.append(target)
+    slots: list[Slot] = []
+    for c in comps:
+        projects: list[str | None] = [*sorted(set(owners[c]))]
+        slots += [(p, c) for p in projects or [None]]
+    via_components = {p for p, _ in slots}
+    slots += [(p, None) for p in sorted(set(direct)) if p not in via_components]
+    return slots or [(None, None)]
+
+
+def links(ap: NodeData, graph: Adjacency, as_of: AsOf | None = None) -> ResponseLinks:
+    """One action point with its goal and every response to it and to its goal, summarised (``LinkSummary``), in
+    the order of ``detail``; with ``as_of``, only the links that may have existed on that day."""
+    if ap.label != Label.ACTION_POINT:
+        raise InvalidQuery(f"'{ap.id}' is a {ap.label}, not an ActionPoint")
+    builder = _Builder(graph, as_of)
+    direct = sorted((builder.summary(e, None) for e in builder.graph.into(ap.id, RESPONDS_TO)), key=_response_order)
+    at_goal = [
+        builder.summary(e, under)
+        for under in builder.graph.out_of(ap.id, UNDER)
+        for e in builder.graph.into(under.target, RESPONDS_TO)
+    ]
+    at_goal.sort(key=_response_order)
+    goal, goal_confidence = builder.goal(ap.id)
+    own = builder.ref(ap.id)
+    return ResponseLinks(
+        action_point=own if own is not None else ref(ap),
+        number=int(ap.props.get("number", 0)),
+        goal=goal,
+        goal_confidence=goal_confidence,
+        responses=direct,
+        goal_responses=at_goal,
+    )
+
+
+def chosen(
+    ap: NodeData, graph: Adjacency, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
+) -> list[Response]:
+    """The whole responses of an action point that ``keys`` name (``LinkSummary.key``: level, responder id,
+    target id), in the order of ``keys``; those it does not have are left out."""
+    builder = _Builder(graph, as_of)
+    wanted = set(keys)
+    found: dict[tuple[str, str, str], Response] = {}
+    for e in builder.graph.into(ap.id, RESPONDS_TO):
+        if ("action_point", e.source, e.target) in wanted:
+            found[("action_point", e.source, e.target)] = builder.direct(e)
+    for under in builder.graph.out_of(ap.id, UNDER):
+        for e in builder.graph.into(under.target, RESPONDS_TO):
+            if ("goal", e.source, e.target) in wanted:
+                found[("goal", e.source, e.target)] = builder.goal_response(e, builder.step(under))
+    return [found[k] for k in keys if k in found]
 
 
 def detail(ap: NodeData, graph: Adjacency, include_goal_level: bool, as_of: AsOf | None = None) -> ActionPointDetail:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -59,6 +60,50 @@ class ActionPointFacts(BaseModel):
     goal_confidence: str | None = None
     responses: list[Response]
     goal_responses: list[Response] = Field(default_factory=list)
+
+
+Slot = tuple[str | None, str | None]
+"""Where a response sits in the project -> component tree: (project id, component id), either may be None."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSummary:
+    """One response reduced to what filtering, counting, ordering and the status need (ids, not refs; no path):
+    the headline question summarises every link and builds whole ``Response`` objects only for the page.
+
+    ``confidence`` is the weakest on the response's whole path, as in ``Response``; ``countries`` and
+    ``components`` are ids; ``slots`` its places in the tree."""
+
+    level: Literal["action_point", "goal"]
+    responder: NodeRef
+    target: str
+    confidence: str
+    link_confidence: str
+    strength: str
+    sources: list[str]
+    note: str | None
+    countries: list[str]
+    components: list[str]
+    slots: list[Slot]
+    basis: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Which response it summarises: level, responder id, target id (one RESPONDS_TO link per pair)."""
+        return (self.level, self.responder.id, self.target)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseLinks:
+    """An action point with its goal and every response summarised, direct and to its goal (in the order of
+    ``ActionPointDetail``)."""
+
+    action_point: NodeRef
+    number: int
+    goal: NodeRef | None
+    goal_confidence: str | None
+    responses: list[LinkSummary]
+    goal_responses: list[LinkSummary]
 
 
 class ActionPointDetail(ActionPointFacts):

@@ -19,12 +19,14 @@ from app.services.models import MatrixCols
 from app.settings import Settings
 from app.store.memory import MemoryStore
 from app.store.port import GraphStore
-from graph_schema.asof import parse_as_of
+from app.store.results import ResponseLinks
+from graph_schema.asof import AsOf, parse_as_of
 from loaders import GraphBatch, build_graph
 from loaders.neo4j_sink import write_batch
 from tests.conftest import wipe
 from tests.contract import asof_data
 from tests.contract.compare import same
+from tests.contract.test_bundled import summarised
 
 DAYS = (
     "2019",
@@ -108,6 +110,19 @@ def test_facts_as_of(dated: GraphStore, dated_memory: MemoryStore, day: str) -> 
     assert ("project-1" in second) == ("2019-01-01" <= as_of.iso <= "2024-12-31")
     # activity-list ([2015,2016]/..) responds to the goal: counted at goal level, uncertain -> approximate.
     assert first["activity-list"] == "approximate"
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_response_links_as_of(dated: GraphStore, dated_memory: MemoryStore, day: str) -> None:
+    # The headline's summaries and page as of a day: what the whole responses as of that day say.
+    as_of = parse_as_of(day)
+    for ap in ("ap-1", "ap-2"):
+        same(dated, dated_memory, functools.partial(_links_of, ap=ap, as_of=as_of))
+        summarised(dated, ap, as_of)
+
+
+def _links_of(store: GraphStore, ap: str, as_of: AsOf) -> ResponseLinks:
+    return store.response_links(ap, as_of)
 
 
 @pytest.mark.parametrize("day", DAYS)

@@ -14,6 +14,8 @@ from app.services.health import health
 from app.store.memory import MemoryStore
 from app.store.models import NodePage
 from app.store.port import GraphStore, TraceDirection
+from app.store.responses import slots_of
+from graph_schema.asof import AsOf
 from loaders import GraphBatch
 from tests.contract.compare import same
 
@@ -123,9 +125,22 @@ def test_responses_at_goal_level_add_to_direct_ones(memory_store: MemoryStore) -
     assert [r.model_dump() for r in with_goal if r.level == "action_point"] == [r.model_dump() for r in direct]
 
 
+@pytest.mark.parametrize("ap", ["ap-17", "ap-1", "ap-6", "ap-41"])
+def test_response_links_summarise_the_responses(store: GraphStore, memory_store: MemoryStore, ap: str) -> None:
+    # The headline summarises every link and builds whole responses for its page only: the summaries must say
+    # what the whole responses say, on each backend (and the same on both).
+    links = same(store, memory_store, lambda s: s.response_links(ap))
+    assert links.responses or links.goal_responses
+    summarised(store, ap)
+    page = [s.key for s in links.goal_responses[:3]]
+    assert same(store, memory_store, lambda s: s.responses_at(ap, page))
+
+
 def test_responses_errors(store: GraphStore, memory_store: MemoryStore) -> None:
     assert same(store, memory_store, lambda s: s.responses("pg-4", True))["raised"] == "InvalidQuery"
     assert same(store, memory_store, lambda s: s.responses("ap-0", False))["raised"] == "NotFound"
+    assert same(store, memory_store, lambda s: s.response_links("pg-4"))["raised"] == "InvalidQuery"
+    assert same(store, memory_store, lambda s: s.response_links("ap-0"))["raised"] == "NotFound"
 
 
 @pytest.mark.parametrize("ap", ["ap-17", "ap-6", "ap-1"])
@@ -294,3 +309,36 @@ def test_a_path_is_as_sure_as_its_weakest_hop(store: GraphStore, memory_store: M
     for path in paths:
         hops = [max(((r["confidence"]) for r in step["relationships"]), key=order.index) for step in path["steps"]]
         assert path["confidence"] == min(hops, key=order.index) == "illustrative"
+
+
+def summarised(store: GraphStore, ap: str, as_of: AsOf | None = None) -> None:
+    """Every response of ``ap`` (direct and to its goal) has a summary saying what the whole response says, in
+    the same order, and ``responses_at`` builds exactly the responses asked for, in the order asked."""
+    detail = store.action_point(ap, True, as_of)
+    links = store.response_links(ap, as_of)
+    whole = [*detail.responses, *detail.goal_responses]
+    summaries = [*links.responses, *links.goal_responses]
+    assert (links.action_point, links.number, links.goal, links.goal_confidence) == (
+        detail.action_point,
+        detail.number,
+        detail.goal,
+        detail.goal_confidence,
+    )
+    assert [s.key for s in summaries] == [(r.level, r.responder.id, r.target.id) for r in whole]
+    for s, r in zip(summaries, whole, strict=True):
+        assert (s.responder, s.confidence, s.link_confidence, s.strength, s.sources, s.note, s.basis) == (
+            r.responder,
+            r.confidence,
+            r.link_confidence,
+            r.strength,
+            r.sources,
+            r.note,
+            r.basis,
+        )
+        assert s.countries == [c.id for c in r.countries] and s.components == [c.id for c in r.components]
+        steps = [(step.type, step.source.id, step.target.id, step.target.label) for step in r.path]
+        assert s.slots == slots_of(r.responder, s.components, steps)
+    keys = [*[s.key for s in reversed(summaries)][::2], ("goal", "nobody", "nowhere")]
+    chosen = store.responses_at(ap, keys, as_of)
+    assert [r.model_dump() for r in chosen] == [r.model_dump() for r in reversed(whole)][::2]
+    assert store.responses_at(ap, [], as_of) == []

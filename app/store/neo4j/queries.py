@@ -112,7 +112,8 @@ RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(
 # The material of "who responds to this action point", in one round trip anchored on the action point (see
 # app.store.responses): its UNDER links, the RESPONDS_TO links into it (and into its goal when
 # $goal_level), each responder's PART_OF / IN_COUNTRY / ACTIVE_IN links, the HAS_COMPONENT links into the
-# responders and what they are part of, and every node these name (countries named on the links too).
+# responders and what they are part of, and every node these name (countries named on the links too); with
+# $responders (a list of ids), only the links of these responders (the headline's page).
 RESPONSE_MATERIAL: Final[LiteralString] = """
 MATCH (ap:Entity {id: $id})
 OPTIONAL MATCH (ap)-[under:UNDER]->(goal:Entity)
@@ -120,8 +121,9 @@ WITH ap, collect(under) AS unders, collect(goal) AS goals
 CALL (ap, goals) {
   UNWIND [ap] + CASE WHEN $goal_level THEN goals ELSE [] END AS t
   MATCH (r:Entity)-[link:RESPONDS_TO]->(t)
-  WHERE $as_of IS NULL OR all(x IN [r, link] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                                AND coalesce(x.valid_to, $as_of) >= $as_of)
+  WHERE ($responders IS NULL OR r.id IN $responders)
+    AND ($as_of IS NULL OR all(x IN [r, link] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                 AND coalesce(x.valid_to, $as_of) >= $as_of))
   RETURN collect(link) AS links, collect(DISTINCT r) AS responders
 }
 CALL (responders) {

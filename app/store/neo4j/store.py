@@ -1,11 +1,12 @@
 """The Neo4j backend: each question answered by anchored Cypher reads (``queries``), shaped by the shared rules.
 
 Every read is a managed, READ-routed transaction on an explicit database with a server-side timeout. A
-question starts from the node asked about: the headline question is one query, paths two after the two
-ends are checked, a trace or a neighbourhood one per breadth-first layer; counts are
-aggregated in the database; coverage facts are read once per dataset fingerprint. Results come back as the
-same ``NodeData``/``EdgeData`` as in memory and go through the same rules (``app.store.responses``,
-``traversal``, ``search``, ``base``), so both backends give the same answers (the contract suite checks it).
+question starts from the node asked about: the headline question is one query for every link (summarised) and
+one for the material of the page, paths two after the two ends are checked, a trace or a neighbourhood one per
+breadth-first layer; counts are aggregated in the database; coverage facts are read once per dataset
+fingerprint. Results come back as the same ``NodeData``/``EdgeData`` as in memory and go through the same rules
+(``app.store.responses``, ``traversal``, ``search``, ``base``), so both backends give the same answers (the
+contract suite checks it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, Final, LiteralString
 
 import neo4j
@@ -27,7 +28,7 @@ from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, 
 from app.store.neo4j import queries as cypher
 from app.store.port import TraceDirection
 from app.store.responses import EdgeIndex
-from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
+from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, ResponseLinks, SearchHit
 from graph_schema import Label, RelType
 from graph_schema.asof import DERIVED, AsOf
 from loaders.neo4j_sink import ROW_HASH
@@ -165,14 +166,36 @@ class Neo4jStore:
     def action_point(
         self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
     ) -> ActionPointDetail:
+        ap, graph = self._response_material(action_point_id, include_goal_level, as_of)
+        return responses.detail(ap, graph, include_goal_level, as_of)
+
+    def _response_material(
+        self, action_point_id: str, goal_level: bool, as_of: AsOf | None, responders: list[str] | None = None
+    ) -> tuple[NodeData, EdgeIndex]:
+        """The links and nodes the responses of an action point are built from, in one query (with
+        ``responders``, those of these responders only)."""
         records = self._read(
-            cypher.RESPONSE_MATERIAL, id=action_point_id, goal_level=include_goal_level, as_of=_day(as_of)
+            cypher.RESPONSE_MATERIAL,
+            id=action_point_id,
+            goal_level=goal_level,
+            as_of=_day(as_of),
+            responders=responders,
         )
         if not records:
             base.found(None, action_point_id)
         nodes = {n.id: n for n in map(_node, records[0]["nodes"])}
-        graph = EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
-        return responses.detail(nodes[action_point_id], graph, include_goal_level, as_of)
+        return nodes[action_point_id], EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
+
+    def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
+        return responses.links(*self._response_material(action_point_id, True, as_of), as_of)
+
+    def responses_at(
+        self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
+    ) -> list[Response]:
+        if not keys:
+            return []
+        ap, graph = self._response_material(action_point_id, True, as_of, sorted({k[1] for k in keys}))
+        return responses.chosen(ap, graph, keys, as_of)
 
     def responses(self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None) -> list[Response]:
         found = self.action_point(action_point_id, include_goal_level, as_of)
