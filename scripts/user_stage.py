@@ -221,6 +221,9 @@ def pages(server: Server) -> None:
         check(server, f"{path}?as_of=2020", text="as of 31 December 2020", kind="text/html")
     check(server, "/view/gaps?as_of=2020-13", want=422, text="as_of", kind="text/html")
     check(server, "/view/node/no-such-node", want=404, kind="text/html")
+    check(server, "/view/links/ap-17?group=Responded+to+by", text="Responded to by", kind="text/html")
+    check(server, "/view/links/ap-17?group=nonsense", want=422, text="group", kind="text/html")
+    check(server, "/view/node/ap-17?offset=50", kind="text/html")
     docs = check(server, "/docs", kind="text/html").decode()
     for asset in ("/docs-static/swagger-ui-bundle.js", "/docs-static/swagger-ui.css"):
         if asset not in docs:

@@ -177,6 +177,35 @@ def responses(
     ``offset``; every link with ``limit=None``), and only the page is grouped; ``counts`` and ``total``
     describe the whole filtered answer. As of a day, only the links (and responders) that may have existed
     then, and ``as_of`` says what the count rests on."""
+    answer, _ = response_page(
+        store,
+        number,
+        country=country,
+        component=component,
+        confidence=confidence,
+        strength=strength,
+        include_goal_level=include_goal_level,
+        limit=limit,
+        offset=offset,
+        as_of=as_of,
+    )
+    return answer
+
+
+def response_page(
+    store: GraphStore,
+    number: int,
+    *,
+    country: str | None = None,
+    component: str | None = None,
+    confidence: Sequence[Confidence] = (),
+    strength: Sequence[Strength] = (),
+    include_goal_level: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    as_of: AsOf | None = None,
+) -> tuple[ResponsesOut, list[Response]]:
+    """``responses`` and the page's whole responses in the answer's order (what a page lists as a table)."""
     # Goal-level responses are always summarised: the status says whether the goal alone is responded to. Every
     # link is summarised (filters, counts, order, status); whole responses are built for the page only.
     links = find_links(store, number)
@@ -207,10 +236,11 @@ def responses(
         for r in store.responses_at(links.action_point.id, [r.key for r in page], as_of)
     }
     shown = [r for r in page if r.key in built]
-    projects = group([built[r.key] for r in shown], [r.slots for r in shown])
+    whole = [built[r.key] for r in shown]
+    projects = group(whole, [r.slots for r in shown])
     # The answer names the goal too, so an illustrative placement under it counts.
     illustrative = any(is_illustrative(r) for r in kept) or goal_confidence == ILLUSTRATIVE
-    return ResponsesOut(
+    answer = ResponsesOut(
         action_point=links.action_point,
         number=number,
         goal=goal,
@@ -235,6 +265,7 @@ def responses(
         illustrative=lookup.notice(store, illustrative),
         as_of=_account(as_of, kept, found, everything, include_goal_level) if as_of is not None else None,
     )
+    return answer, whole
 
 
 def find_links(store: GraphStore, number: int) -> ResponseLinks:

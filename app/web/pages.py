@@ -12,7 +12,7 @@ network view comes back as one self-contained HTML file that works opened from d
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Final, cast
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -24,12 +24,11 @@ from app.http.deps import KEY_COOKIE, key_is_valid
 from app.http.params import MAX_QUERY, AsOfParam, Offset
 from app.services import briefs, views
 from app.services.coverage import coverage
-from app.services.responses import StatusDict, status_fields
-from app.services.responses import responses as responses_answer
+from app.services.responses import StatusDict, response_page
 from app.services.timelines import KINDS
 from app.store import results
 from app.store.base import RANK
-from app.store.models import LinkOut, NodeRef
+from app.store.models import LinkOut, NodeOut, NodeRef
 from app.store.port import TraceDirection
 from app.web import network, questions, timelines, words
 from app.web.page import (
@@ -97,6 +96,14 @@ def home(request: Request, as_of: AsOfParam) -> Response:
 # -- one node -------------------------------------------------------------------------------------
 
 
+# A node page lists at most this many links per group (the rest on the group's own paged list), and an action
+# point's responses this many at a time: a node with tens of thousands of links still renders quickly.
+LINKS_SHOWN: Final = 50
+RESPONSES_SHOWN: Final = 50
+RESPONDS_TO: Final = "Responds to"
+RESPONDED_BY: Final = "Responded to by"
+
+
 def _group_links(links: list[LinkOut]) -> tuple[list[LinkOut], list[LinkOut], dict[str, list[LinkOut]]]:
     responds_to = [link for link in links if link.type == RelType.RESPONDS_TO and link.direction == "out"]
     responded_by = [link for link in links if link.type == RelType.RESPONDS_TO and link.direction == "in"]
@@ -105,6 +112,21 @@ def _group_links(links: list[LinkOut]) -> tuple[list[LinkOut], list[LinkOut], di
         if link.type != RelType.RESPONDS_TO:
             others[words.relation(link.type, link.direction).capitalize()].append(link)
     return responds_to, responded_by, dict(others)
+
+
+def _groups(links: list[LinkOut]) -> dict[str, list[LinkOut]]:
+    """Every group of a node's links by its heading (those the node page lists), in the page's order."""
+    responds_to, responded_by, others = _group_links(links)
+    return {RESPONDS_TO: responds_to, RESPONDED_BY: responded_by, **others}
+
+
+def _here(page: Page, **changed: int) -> str:
+    """This page with the same parameters (the day, depth, filters...) but ``changed`` (a zero is dropped)."""
+    kept: dict[str, list[str]] = {}
+    for k, v in page.request.query_params.multi_items():
+        if k not in changed and k != "download":
+            kept.setdefault(k, []).append(v)
+    return page.url(quote(page.request.url.path), **kept, **{k: v for k, v in changed.items() if v})
 
 
 @router.get("/view/node/{node_id}", response_class=HTMLResponse)
@@ -117,8 +139,10 @@ def node_page(
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
     label: PageLabels = [],  # noqa: B006 (FastAPI copies defaults)
     download: bool = False,
+    offset: Offset = 0,
 ) -> Response:
-    """A node: details, sources, links up and down, and its neighbourhood as a network."""
+    """A node: details, sources, links up and down (at most ``LINKS_SHOWN`` of each group), an action point's
+    responses ``RESPONSES_SHOWN`` at a time from ``offset``, and its neighbourhood as a network."""
     page = Page(request, download, as_of=as_of)
     store = page.store
     node = store.node(node_id)
@@ -142,18 +166,31 @@ def node_page(
     labels = labels_of(label)
     links = store.links(node_id, as_of)
     reviewed = [link for link in links if link.reviewed]
-    page.remember(sorted({c for link in links for c in link.countries} | {node_id} | {x.node.id for x in reviewed}))
-    suspects = [link for link in reviewed if page.suspect(link.reviewed, node_id, link.node.id)]
     responds_to, responded_by, others = _group_links(links)
+    # Each group is listed up to LINKS_SHOWN; the count of links to review is over every link.
+    shown = [
+        *responds_to[:LINKS_SHOWN],
+        *responded_by[:LINKS_SHOWN],
+        *(x for v in others.values() for x in v[:LINKS_SHOWN]),
+    ]
+    page.remember(sorted({c for link in shown for c in link.countries} | {node_id} | {x.node.id for x in reviewed}))
+    suspects = [link for link in reviewed if page.suspect(link.reviewed, node_id, link.node.id)]
     responses: list[results.Response] = []
+    answer = None
     status: StatusDict | None = None
-    told = None
     if node.label == Label.ACTION_POINT:
-        detail = store.action_point(node_id, True, as_of)
-        responses = [*detail.responses, *detail.goal_responses]
-        status = status_fields(detail.responses, detail.goal_responses)
-        if as_of is not None:
-            told = responses_answer(store, detail.number, include_goal_level=True, as_of=as_of).as_of
+        # The headline's own paging: every response summarised, whole responses built for this page only.
+        answer, responses = response_page(
+            store,
+            _number(node),
+            include_goal_level=True,
+            limit=RESPONSES_SHOWN,
+            offset=offset,
+            as_of=as_of,
+        )
+        status = StatusDict(
+            status=answer.status, status_words=answer.status_words, status_confidence=answer.status_confidence
+        )
     # As of a day, how many of its links are shown (the store keeps those that may have existed then).
     links_then = (len(links), len(store.links(node_id))) if as_of is not None else None
     # Trace buttons only where a trace finds something.
@@ -167,10 +204,22 @@ def node_page(
         title=node.name,
         q="",
         node=node,
-        responds_to=responds_to,
-        responded_by=responded_by,
-        others=others,
+        responds_to=responds_to[:LINKS_SHOWN],
+        responded_by=responded_by[:LINKS_SHOWN],
+        others={k: v[:LINKS_SHOWN] for k, v in others.items()},
+        link_counts={RESPONDS_TO: len(responds_to), RESPONDED_BY: len(responded_by)}
+        | {k: len(v) for k, v in others.items()},
+        links_url=f"/view/links/{quote(node_id, safe='')}",
+        suspects_shown=suspects[:LINKS_SHOWN],
+        # When a list is cut, the links to review are listed on their own (else they are marked in the lists).
+        bounded=len(shown) < len(links),
+        page_size=RESPONSES_SHOWN,
         responses=responses,
+        answer=answer,
+        previous_url=_here(page, offset=max(0, offset - RESPONSES_SHOWN)) if answer and offset > 0 else "",
+        next_url=_here(page, offset=offset + RESPONSES_SHOWN)
+        if answer and offset + RESPONSES_SHOWN < answer.total
+        else "",
         ap_status=status,
         traces=traces,
         timeline=node.label in KINDS,
@@ -178,10 +227,50 @@ def node_page(
         reviewed_links=len(reviewed),
         link_total=len(links),
         reviewed_by={x.node.id: x.reviewed for x in responded_by if x.reviewed},
-        as_of_told=told,
+        as_of_told=answer.as_of if answer else None,
         links_then=links_then,
         existed=as_of is None or may_exist(node.properties, as_of),
         **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
+    )
+
+
+def _number(node: NodeOut) -> int:
+    """An action point's number."""
+    number = node.properties.get("number")
+    if not isinstance(number, int):
+        raise InvalidQuery(f"action point '{node.id}' has no number")
+    return number
+
+
+@router.get("/view/links/{node_id}", response_class=HTMLResponse)
+@html_errors
+def node_links(
+    request: Request,
+    node_id: PageNodeId,
+    as_of: AsOfParam,
+    group: Annotated[str, Query(max_length=80)] = RESPONDED_BY,
+    offset: Offset = 0,
+) -> Response:
+    """One group of a node's links (as headed on its page), a page at a time."""
+    page = Page(request, as_of=as_of)
+    node = page.store.node(node_id)
+    groups = _groups(page.store.links(node_id, as_of))
+    if group not in groups:
+        raise InvalidQuery(f"group: '{group}' is not one of {', '.join(groups)}")
+    found = groups[group]
+    items = found[offset : offset + PAGE_SIZE]
+    page.remember(sorted({c for link in items for c in link.countries} | {node_id}))
+    return page.render(
+        "links.html",
+        title=f"{group}: {node.name}",
+        q="",
+        node=node,
+        group=group,
+        items=items,
+        total=len(found),
+        offset=offset,
+        previous_url=_here(page, offset=max(0, offset - PAGE_SIZE)) if offset > 0 else "",
+        next_url=_here(page, offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < len(found) else "",
     )
 
 

@@ -1,0 +1,58 @@
+"""An action point's responses a page at a time, by keyboard: Tab reaches "next", Enter opens the next page,
+and "previous" brings back the first (on a generated dataset whose action point 10 has hundreds of responders)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from app.api.main import create_app
+from app.store.memory import MemoryStore
+from app.web.pages import RESPONSES_SHOWN
+from app.web.server import RunningServer, serve_in_background
+from loaders import build_graph, load_dataset, synth
+from tests.browser.conftest import Watch, settings
+
+
+@pytest.fixture(scope="module")
+def synth_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    folder: Path = tmp_path_factory.mktemp("synth-browser")
+    synth.write(folder, 3000, 0)
+    store = MemoryStore(build_graph(load_dataset(str(folder))))
+    with serve_in_background(create_app(settings(), store=store)) as server:
+        yield server
+
+
+def tab_to(page: Page, rel: str, limit: int = 400) -> str:
+    """Press Tab until the ``rel`` link of the responses has the focus; its address."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('rel')") == rel:
+            return str(page.evaluate("document.activeElement.getAttribute('href')"))
+    raise AssertionError(f"no {rel} link reached by keyboard")
+
+
+def first_responder(page: Page) -> str:
+    return page.locator("#responses ~ .table-wrap tbody tr").first.inner_text()
+
+
+def test_next_and_previous_by_keyboard(offline: tuple[Page, Watch], synth_live: RunningServer) -> None:
+    page, _ = offline
+    page.goto(f"{synth_live.url}/view/node/ap-10?as_of=2030-12-31")
+    range_text = page.locator("#responses-range").inner_text()
+    assert range_text.startswith(f"Showing 1–{RESPONSES_SHOWN} of ")
+    first = first_responder(page)
+    target = tab_to(page, "next")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{synth_live.url}{target}")
+    assert "as_of=2030-12-31" in page.url
+    assert page.locator("#responses-range").inner_text().startswith(f"Showing {RESPONSES_SHOWN + 1}–")
+    assert first_responder(page) != first
+    back = tab_to(page, "prev")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{synth_live.url}{back}")
+    assert page.locator("#responses-range").inner_text().startswith(f"Showing 1–{RESPONSES_SHOWN} of ")
+    assert first_responder(page) == first
