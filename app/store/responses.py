@@ -9,7 +9,7 @@ it into ``Response`` objects, each as sure as the weakest link on its path.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
 
@@ -315,6 +315,61 @@ def links(ap: NodeData, graph: Adjacency, as_of: AsOf | None = None) -> Response
         for under in builder.graph.out_of(ap.id, UNDER)
         for e in builder.graph.into(under.target, RESPONDS_TO)
     ]
+    at_goal.sort(key=_response_order)
+    goal, goal_confidence = builder.goal(ap.id)
+    own = builder.ref(ap.id)
+    return ResponseLinks(
+        action_point=own if own is not None else ref(ap),
+        number=int(ap.props.get("number", 0)),
+        goal=goal,
+        goal_confidence=goal_confidence,
+        responses=direct,
+        goal_responses=at_goal,
+    )
+
+
+def summarised(
+    ap: NodeData, head: Adjacency, rows: Iterable[Mapping[str, Any]], as_of: AsOf | None = None
+) -> ResponseLinks:
+    """``links`` from summaries a database computed, one row per response link (its level, responder as id,
+    label, name and confidence, target id, confidence on the whole path, the link's own confidence, strength,
+    sources, note, country and component ids, path as (type, source, target, target label) steps, and with
+    ``as_of`` the ``when`` of the link and of its responder); ``head`` holds the action point, its UNDER links
+    and its goals. Per row, no graph work: the slots come from the row's path, the basis from its two dates."""
+    if ap.label != Label.ACTION_POINT:
+        raise InvalidQuery(f"'{ap.id}' is a {ap.label}, not an ActionPoint")
+    builder = _Builder(head, as_of)
+    responders: dict[str, NodeRef] = {}
+    direct: list[LinkSummary] = []
+    at_goal: list[LinkSummary] = []
+    for row in rows:
+        who = row["responder"]
+        responder = responders.get(who["id"])
+        if responder is None:
+            responder = responders[who["id"]] = NodeRef(
+                id=who["id"], label=who["label"], name=who["name"], confidence=who["confidence"]
+            )
+        components = list(row["components"])
+        summary = LinkSummary(
+            level=row["level"],
+            responder=responder,
+            target=row["target"],
+            confidence=row["confidence"],
+            link_confidence=row["link_confidence"],
+            strength=row["strength"],
+            sources=list(row["sources"]),
+            note=row["note"],
+            countries=list(row["countries"]),
+            components=components,
+            slots=slots_of(responder, components, (tuple(step) for step in row["path"])),
+            basis=None
+            if as_of is None
+            else combined(
+                (basis({"when": row["link_when"]}, as_of), basis({"when": row["responder_when"]}, as_of))
+            ).value,
+        )
+        (direct if summary.level == "action_point" else at_goal).append(summary)
+    direct.sort(key=_response_order)
     at_goal.sort(key=_response_order)
     goal, goal_confidence = builder.goal(ap.id)
     own = builder.ref(ap.id)

@@ -31,6 +31,7 @@ from app.store.responses import EdgeIndex
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, ResponseLinks, SearchHit
 from graph_schema import Label, RelType
 from graph_schema.asof import DERIVED, AsOf
+from graph_schema.enums import CONFIDENCE_RANK
 from loaders.neo4j_sink import ROW_HASH
 from loaders.stats import GraphStats
 
@@ -40,6 +41,8 @@ _RANKS: Final = {str(label): rank for label, rank in base.RANK.items()}
 _FACT_TYPES: Final = sorted({responses.RESPONDS_TO, responses.UNDER, *responses.CONTEXT_TYPES})
 _FACTS_TIMEOUT_FACTOR: Final = 10
 _ID_PAGE: Final = 20_000
+_UNKNOWN: Final = len(CONFIDENCE_RANK)
+"""The rank of a confidence level the schema does not know: below the weakest (``graph_schema.weakest``)."""
 
 
 def _props(row: Any) -> dict[str, Any]:
@@ -187,7 +190,22 @@ class Neo4jStore:
         return nodes[action_point_id], EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
 
     def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
-        return responses.links(*self._response_material(action_point_id, True, as_of), as_of)
+        # Summarised in the database (paths, confidences, countries, components); Python only shapes the rows.
+        records = self._read(
+            cypher.RESPONSE_SUMMARIES,
+            id=action_point_id,
+            as_of=_day(as_of),
+            rank=CONFIDENCE_RANK,
+            unknown=_UNKNOWN,
+            unset=str(None),
+        )
+        if not records:
+            base.found(None, action_point_id)
+        record = records[0]
+        ap = _node(record["action_point"])
+        nodes = {ap.id: ap} | {n.id: n for n in map(_node, record["goals"])}
+        head = EdgeIndex.of(map(_edge, record["unders"]), nodes)
+        return responses.summarised(ap, head, record["links"], as_of)
 
     def responses_at(
         self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
