@@ -316,6 +316,13 @@ def links(ap: NodeData, graph: Adjacency, as_of: AsOf | None = None) -> Response
         for e in builder.graph.into(under.target, RESPONDS_TO)
     ]
     at_goal.sort(key=_response_order)
+    return _response_links(ap, builder, direct, at_goal)
+
+
+def _response_links(
+    ap: NodeData, builder: _Builder, direct: list[LinkSummary], at_goal: list[LinkSummary]
+) -> ResponseLinks:
+    """The action point, its goal and its summarised responses (sorted by the caller)."""
     goal, goal_confidence = builder.goal(ap.id)
     own = builder.ref(ap.id)
     return ResponseLinks(
@@ -371,16 +378,7 @@ def summarised(
         (direct if summary.level == "action_point" else at_goal).append(summary)
     direct.sort(key=_response_order)
     at_goal.sort(key=_response_order)
-    goal, goal_confidence = builder.goal(ap.id)
-    own = builder.ref(ap.id)
-    return ResponseLinks(
-        action_point=own if own is not None else ref(ap),
-        number=int(ap.props.get("number", 0)),
-        goal=goal,
-        goal_confidence=goal_confidence,
-        responses=direct,
-        goal_responses=at_goal,
-    )
+    return _response_links(ap, builder, direct, at_goal)
 
 
 def chosen(
