@@ -136,7 +136,8 @@ def test_while_the_backend_is_down_503s_come_at_once_with_retry_after() -> None:
             response = down.get(path)
             timings.append(time.perf_counter() - start)
             assert response.status_code == 503 and response.headers["retry-after"] == "1"
-        assert max(timings) < 0.2, timings
+        # Not a speed target: waiting out the driver's retries took 2.6 s a request; 1 s leaves room for a busy machine.
+        assert max(timings) < 1.0, timings
         health = down.get("/health").json()
         assert (health["status"], health["reachable"]) == ("unavailable", False)
 
