@@ -11,7 +11,16 @@ from graph_schema.constraints import (
     expected_constraint_names,
     index_ddl,
 )
-from graph_schema.dates import DateError, DateSpan, Precision, When, may_be_after, parse_date, parse_when
+from graph_schema.dates import (
+    DateError,
+    DateSpan,
+    Precision,
+    When,
+    changed_ends,
+    may_be_after,
+    parse_date,
+    parse_when,
+)
 from graph_schema.enums import Confidence, Label, RelType, Role, Strength, SuccessionKind, most_certain, weakest
 from graph_schema.models import (
     NODE_MODELS,
@@ -49,6 +58,7 @@ __all__ = [
     "SuccessionKind",
     "When",
     "allowed_targets",
+    "changed_ends",
     "constraint_ddl",
     "date_conflicts",
     "expected_constraint_names",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import itertools
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -164,3 +165,13 @@ def may_be_after(later: DateSpan, than: DateSpan) -> bool:
 
     ``2024-05-10`` may be after ``2024-05`` (the month leaves it open); it is not after ``2024-05-10``."""
     return later.latest > than.earliest
+
+
+def changed_ends(updated: Mapping[str, DateSpan], ends: Iterable[str], reviewed: object) -> tuple[str, ...]:
+    """The ends of a link whose ``updated`` date may fall after the link's ``reviewed`` one: what makes a link
+    suspect (``bpkg validate`` and the pages). Nothing for a link never reviewed.
+    When the precisions leave it open (reviewed ``2024-05``, updated ``2024-05-10``) the end counts."""
+    if reviewed is None or reviewed == "":
+        return ()
+    seen = parse_date(str(reviewed))
+    return tuple(end for end in dict.fromkeys(ends) if end in updated and may_be_after(updated[end], seen))

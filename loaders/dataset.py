@@ -24,9 +24,9 @@ from graph_schema import (
     Label,
     RelType,
     allowed_targets,
+    changed_ends,
     date_conflicts,
     is_allowed,
-    may_be_after,
     parse_date,
     to_properties,
 )
@@ -751,7 +751,7 @@ class _Validator:
         updated = {n.id: parse_date(str(n.props["updated"])) for n in self.by_id.values() if "updated" in n.props}
         warnings = Problems()
         for link in links:
-            changed = _changed_ends(updated, link.source, link.target, link.reviewed)
+            changed = changed_ends(updated, (link.source, link.target), link.reviewed)
             if changed:
                 assert link.type is not None
                 changes = ", ".join(f"{end} was updated {self.by_id[end].props['updated']}" for end in changed)
@@ -767,14 +767,6 @@ class _Validator:
 def _rel(link: _Link) -> Rel:
     assert link.type is not None and link.props is not None  # a settled link
     return Rel(link.type, link.source, link.target, link.props)
-
-
-def _changed_ends(updated: dict[str, Any], source: str, target: str, reviewed: object) -> tuple[str, ...]:
-    """The ends of a link updated after (or possibly after) its review; nothing for a link never reviewed."""
-    if reviewed is None:
-        return ()
-    seen = parse_date(str(reviewed))
-    return tuple(end for end in dict.fromkeys((source, target)) if end in updated and may_be_after(updated[end], seen))
 
 
 @dataclass(frozen=True, slots=True)
@@ -793,7 +785,7 @@ def suspect_links(batch: GraphBatch) -> list[SuspectLink]:
     updated = {n.id: parse_date(str(n.props["updated"])) for n in batch.nodes if "updated" in n.props}
     out: list[SuspectLink] = []
     for rel in batch.rels:
-        changed = _changed_ends(updated, rel.source, rel.target, rel.props.get("reviewed"))
+        changed = changed_ends(updated, (rel.source, rel.target), rel.props.get("reviewed"))
         if changed:
             out.append(SuspectLink(rel, changed))
     return out

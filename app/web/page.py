@@ -38,7 +38,7 @@ from app.web import network, words
 from app.web.layout import Layout
 from graph_schema import Confidence, Label, Strength
 from graph_schema.asof import AsOf
-from graph_schema.dates import may_be_after, parse_date
+from graph_schema.dates import changed_ends, parse_date
 
 
 class PageRoute(APIRoute):
@@ -189,12 +189,8 @@ class Page:
         if not reviewed:
             return ""
         self.remember(list(ends))
-        seen = parse_date(reviewed)
-        changed = [
-            f"{self.name(end)} changed on {self.updated[end]}"
-            for end in dict.fromkeys(ends)
-            if end in self.updated and may_be_after(parse_date(self.updated[end]), seen)
-        ]
+        known = {end: parse_date(self.updated[end]) for end in ends if end in self.updated}
+        changed = [f"{self.name(end)} changed on {self.updated[end]}" for end in changed_ends(known, ends, reviewed)]
         if not changed:
             return ""
         return f"{' and '.join(changed)}, after this link was reviewed on {reviewed}"
