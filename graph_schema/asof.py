@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -162,20 +163,20 @@ def existence(when: str | None) -> Existence:
     )
 
 
-def existence_of(props: dict[str, object]) -> Existence:
+def existence_of(props: Mapping[str, object]) -> Existence:
     """The existence of a node or link from its properties (its ``when``)."""
     when = props.get("when")
     return existence(when if isinstance(when, str) else None)
 
 
-def presence(props: dict[str, object], as_of: AsOf) -> Presence:
-    """Whether the node or link with these properties held on ``as_of``."""
-    return existence_of(props).on(as_of.day)
-
-
-def may_exist(props: dict[str, object], as_of: AsOf) -> bool:
+def may_exist(props: Mapping[str, object], as_of: AsOf) -> bool:
     """Whether it is counted as of ``as_of`` (it may have existed then: the policy above)."""
     return existence_of(props).on(as_of.day) != Presence.NO
+
+
+def basis(props: Mapping[str, object], as_of: AsOf) -> Basis | None:
+    """What counting a node or link on the day rests on (None: it did not exist then)."""
+    return existence_of(props).basis(as_of.day)
 
 
 def derived(props: dict[str, object]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from app.store.models import GraphOut, NodeData, NodeRef
 from app.store.port import GraphStore
 from app.store.results import PathOut
 from graph_schema import Label, RelType
-from graph_schema.asof import AsOf, Basis, existence_of
+from graph_schema.asof import AsOf, Basis, basis
 
 _MONTHS: Final = (
     "January",
@@ -42,11 +42,6 @@ def day_words(as_of: AsOf) -> str:
     """The day as people write it: 31 December 2020."""
     d = as_of.day
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def basis_of(props: dict[str, object], as_of: AsOf) -> Basis | None:
-    """What counting a node or link on the day rests on (None: it did not exist then)."""
-    return existence_of(props).basis(as_of.day)
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -112,7 +107,7 @@ def plan_scope(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Scope
         ids = [ref.id for ref in lookup.nodes_of(store, Label.ACTION_PLAN)]
         chosen = sorted(store.nodes_by_id(ids).values(), key=node_sort_key)
         if as_of is not None:
-            chosen = [p for p in chosen if basis_of(p.props, as_of) is not None]
+            chosen = [p for p in chosen if basis(p.props, as_of) is not None]
     contained: dict[str, set[str]] = {}
     for p in chosen:
         contained[p.id] = {
@@ -134,7 +129,7 @@ def _note(chosen: list[NodeData], as_of: AsOf | None, plan: str | None) -> str:
         return f"No action plan with action points was in force on {day_words(as_of)}: no action point is counted."
     words = []
     for p in chosen:
-        found = basis_of(p.props, as_of)
+        found = basis(p.props, as_of)
         if plan is not None and found is None:
             words.append(f"{p.name} (asked for; not in force then)")
         elif found == Basis.IMPRECISE:
@@ -152,15 +147,15 @@ def existing(store: GraphStore, refs: list[NodeRef], as_of: AsOf | None) -> list
     if as_of is None:
         return refs
     nodes = store.nodes_by_id([r.id for r in refs])
-    return [r for r in refs if r.id in nodes and basis_of(nodes[r.id].props, as_of) is not None]
+    return [r for r in refs if r.id in nodes and basis(nodes[r.id].props, as_of) is not None]
 
 
 def _graph_bases(
     store: GraphStore, node_ids: Iterable[str], whens: Iterable[str | None], as_of: AsOf
 ) -> list[Basis | None]:
     nodes = store.nodes_by_id(sorted(set(node_ids)))
-    bases = [basis_of(n.props, as_of) for n in nodes.values()]
-    return bases + [basis_of({"when": w}, as_of) for w in whens]
+    bases = [basis(n.props, as_of) for n in nodes.values()]
+    return bases + [basis({"when": w}, as_of) for w in whens]
 
 
 def graph_account(store: GraphStore, found: GraphOut, today: GraphOut, as_of: AsOf) -> AsOfOut:

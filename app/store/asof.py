@@ -8,12 +8,12 @@ only when it and both its ends may have existed on the day ("links whose respond
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.store.models import EdgeData, NodeData
-from graph_schema.asof import AsOf, Basis, existence_of
+from graph_schema.asof import AsOf, Basis, basis, may_exist
 
 
 class Adjacency(Protocol):
@@ -24,16 +24,6 @@ class Adjacency(Protocol):
     def into(self, node_id: str, rel_type: str) -> Sequence[EdgeData]: ...
 
     def get(self, node_id: str) -> NodeData | None: ...
-
-
-def alive(props: dict[str, Any], as_of: AsOf) -> bool:
-    """Whether a node or link with these properties is counted on the day (it may have existed then)."""
-    return existence_of(props).basis(as_of.day) is not None
-
-
-def basis(props: dict[str, Any], as_of: AsOf) -> Basis | None:
-    """What counting it on the day rests on (None: not counted)."""
-    return existence_of(props).basis(as_of.day)
 
 
 _WORSE = {Basis.DATED: 0, Basis.APPROXIMATE: 1, Basis.IMPRECISE: 2}
@@ -48,6 +38,11 @@ def combined(bases: Iterable[Basis | None]) -> Basis:
     return max(dated, key=lambda b: _WORSE[b])
 
 
+def response_basis(link: Mapping[str, Any], responder: Mapping[str, Any], as_of: AsOf) -> str:
+    """What a response counted on the day rests on: its link's and its responder's dates together."""
+    return combined((basis(link, as_of), basis(responder, as_of))).value
+
+
 @dataclass(frozen=True)
 class AliveAdjacency:
     """An ``Adjacency`` showing only the links that may have existed on the day, between nodes that may have."""
@@ -59,11 +54,11 @@ class AliveAdjacency:
         return [e for e in edges if self.edge(e)]
 
     def edge(self, e: EdgeData) -> bool:
-        return alive(e.props, self.as_of) and self._node_alive(e.source) and self._node_alive(e.target)
+        return may_exist(e.props, self.as_of) and self._node_alive(e.source) and self._node_alive(e.target)
 
     def _node_alive(self, node_id: str) -> bool:
         node = self.graph.get(node_id)
-        return node is None or alive(node.props, self.as_of)
+        return node is None or may_exist(node.props, self.as_of)
 
     def out_of(self, node_id: str, rel_type: str) -> Sequence[EdgeData]:
         return self._keep(self.graph.out_of(node_id, rel_type))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
 
 from app.errors import InvalidQuery
-from app.store.asof import alive, alive_adjacency, basis, combined
+from app.store.asof import alive_adjacency, response_basis
 from app.store.base import LABEL_ORDER, edge_sort_key, ref
 from app.store.models import EdgeData, NodeData, NodeRef
 from app.store.results import (
@@ -27,7 +27,7 @@ from app.store.results import (
     Step,
 )
 from graph_schema import Label, RelType, weakest
-from graph_schema.asof import AsOf
+from graph_schema.asof import AsOf, may_exist
 
 RESPONDS_TO: Final = RelType.RESPONDS_TO.value
 UNDER: Final = RelType.UNDER.value
@@ -179,7 +179,7 @@ class _Builder:
             return None
         responder = self.graph.get(link.source)
         props = responder.props if responder is not None else {}
-        return combined((basis(link.props, self.as_of), basis(props, self.as_of))).value
+        return response_basis(link.props, props, self.as_of)
 
     def direct(self, link: EdgeData) -> Response:
         """The response a RESPONDS_TO link into the action point gives."""
@@ -371,9 +371,7 @@ def summarised(
             slots=slots_of(responder, components, (tuple(step) for step in row["path"])),
             basis=None
             if as_of is None
-            else combined(
-                (basis({"when": row["link_when"]}, as_of), basis({"when": row["responder_when"]}, as_of))
-            ).value,
+            else response_basis({"when": row["link_when"]}, {"when": row["responder_when"]}, as_of),
         )
         (direct if summary.level == "action_point" else at_goal).append(summary)
     direct.sort(key=_response_order)
@@ -425,7 +423,7 @@ def facts(action_points: Iterable[NodeData], graph: Adjacency, as_of: AsOf | Non
     builder = _Builder(graph, as_of)
     out: list[ActionPointFacts] = []
     for ap in action_points:
-        if as_of is not None and not alive(ap.props, as_of):
+        if as_of is not None and not may_exist(ap.props, as_of):
             continue
         found = builder.of(ap.id, include_goal_level=True)
         goal, goal_confidence = builder.goal(ap.id)

@@ -22,7 +22,7 @@ import neo4j
 from app.errors import BackendUnavailable
 from app.search_words import index_term
 from app.store import base, responses, search, traversal
-from app.store.asof import alive, gone_note
+from app.store.asof import gone_note
 from app.store.coverage import PerDataset
 from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.neo4j import queries as cypher
@@ -30,7 +30,7 @@ from app.store.port import TraceDirection
 from app.store.responses import EdgeIndex
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, ResponseLinks, SearchHit
 from graph_schema import Label, RelType
-from graph_schema.asof import DERIVED, AsOf
+from graph_schema.asof import DERIVED, AsOf, may_exist
 from graph_schema.enums import CONFIDENCE_RANK
 from loaders.neo4j_sink import ROW_HASH
 from loaders.stats import GraphStats
@@ -252,7 +252,7 @@ class Neo4jStore:
         start = self.node_data(node_id)
         allowed = _known(base.check_types(types), _TYPES)
         traversal.check_depth(depth)
-        if as_of is not None and not alive(start.props, as_of):
+        if as_of is not None and not may_exist(start.props, as_of):
             return base.graph_out([start], []).model_copy(update={"note": gone_note(start, as_of)})
         nodes: dict[str, NodeData] = {start.id: start}
         edges: list[EdgeData] = []
