@@ -84,7 +84,7 @@ def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T
     return value
 
 
-def _key(as_of: AsOf | None, plan: str | None) -> tuple[str, ...]:
+def day_key(as_of: AsOf | None, plan: str | None) -> tuple[str, ...]:
     """The part of a cache key that says which day and plan an answer is about (empty for today's)."""
     return () if as_of is None and plan is None else (as_of.iso if as_of else "", plan or "")
 
@@ -93,7 +93,7 @@ def read_facts(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None
     """Every action point's facts and status (computed once per dataset); as of a day, those of the action
     points of the plan(s) in force then (or of ``plan``, an ActionPlan id) with the links that may have existed
     then, and the account of what the count rests on."""
-    return per_dataset(store, ("facts", *_key(as_of, plan)), lambda: _read_facts(store, as_of, plan))
+    return per_dataset(store, ("facts", *day_key(as_of, plan)), lambda: _read_facts(store, as_of, plan))
 
 
 def _read_facts(store: GraphStore, as_of: AsOf | None = None, plan: str | None = None) -> Facts:
@@ -243,7 +243,7 @@ def coverage(store: GraphStore, by: CoverageBy, *, as_of: AsOf | None = None, pl
     """Coverage grouped ``by`` (computed once per dataset, day and plan; do not change the answer). As of a
     day: the action points of the plan(s) in force then (or of ``plan``), the links and rows that may have
     existed then."""
-    return per_dataset(store, ("coverage", by, *_key(as_of, plan)), lambda: _coverage(store, by, as_of, plan))
+    return per_dataset(store, ("coverage", by, *day_key(as_of, plan)), lambda: _coverage(store, by, as_of, plan))
 
 
 def _coverage(store: GraphStore, by: CoverageBy, as_of: AsOf | None = None, plan: str | None = None) -> CoverageOut:
@@ -267,7 +267,7 @@ def _coverage(store: GraphStore, by: CoverageBy, as_of: AsOf | None = None, plan
 
 def gaps(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None = None) -> GapsOut:
     """The gaps (computed once per dataset, day and plan; do not change the answer)."""
-    return per_dataset(store, ("gaps", *_key(as_of, plan)), lambda: _gaps(store, as_of, plan))
+    return per_dataset(store, ("gaps", *day_key(as_of, plan)), lambda: _gaps(store, as_of, plan))
 
 
 def _gaps(store: GraphStore, as_of: AsOf | None = None, plan: str | None = None) -> GapsOut:

@@ -8,7 +8,7 @@ from typing import Final
 
 from app.services import lookup, sheets, tables
 from app.services.asof import existing
-from app.services.coverage import per_dataset, read_facts
+from app.services.coverage import day_key, per_dataset, read_facts
 from app.services.models import MatrixCell, MatrixCols, MatrixOut, MatrixRow
 from app.services.sheets import marked
 from app.store.models import NodeRef
@@ -41,10 +41,7 @@ def matrix(store: GraphStore, cols: MatrixCols, *, as_of: AsOf | None = None, pl
     """The matrix with ``cols`` as columns (computed once per dataset, day and plan; do not change the answer).
     As of a day: the action points of the plan(s) in force then (or of ``plan``) as rows, the columns and links
     that may have existed then."""
-    key = (
-        ("matrix", cols) if as_of is None and plan is None else ("matrix", cols, as_of.iso if as_of else "", plan or "")
-    )
-    return per_dataset(store, key, lambda: _matrix(store, cols, as_of, plan))
+    return per_dataset(store, ("matrix", cols, *day_key(as_of, plan)), lambda: _matrix(store, cols, as_of, plan))
 
 
 def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan: str | None = None) -> MatrixOut:

@@ -30,9 +30,7 @@ def paths(
 ) -> PathsOut:
     """The shortest paths between two nodes; as of a day, through what may have existed then (with its account)."""
     start, end = store.node_data(source), store.node_data(target)
-    found = (
-        store.paths(source, target, max_hops, limit, as_of) if as_of else store.paths(source, target, max_hops, limit)
-    )
+    found = store.paths(source, target, max_hops, limit, as_of)
     illustrative = any(r.confidence == ILLUSTRATIVE for p in found for s in p.steps for r in s.relationships)
     return PathsOut(
         source=lookup.to_ref(start),

@@ -67,17 +67,10 @@ class MemoryStore:
             high, low = self._rank(edge.source), self._rank(edge.target)
             if high == low and edge.type == _SUCCEEDS and edge.source != edge.target:
                 # A later action point (plan) sits beside the one it takes up: a trace moves sideways, either way.
-                for a, b in ((edge.source, edge.target), (edge.target, edge.source)):
-                    if self._upward.has_edge(a, b):
-                        self._upward[a][b]["edges"].append(edge)
-                    else:
-                        self._upward.add_edge(a, b, edges=[edge])
+                self._move(edge.source, edge.target, edge)
+                self._move(edge.target, edge.source, edge)
             elif high != low:
-                a, b = (edge.source, edge.target) if high > low else (edge.target, edge.source)
-                if self._upward.has_edge(a, b):
-                    self._upward[a][b]["edges"].append(edge)
-                else:
-                    self._upward.add_edge(a, b, edges=[edge])
+                self._move(*((edge.source, edge.target) if high > low else (edge.target, edge.source)), edge)
         self._undirected = graph.to_undirected(as_view=True)
         self._by_day = PerDataset()
         # When each dated node and link may have existed (graph_schema.asof), computed once: answers as of a
@@ -186,6 +179,13 @@ class MemoryStore:
         return responses.facts(self._by_label.get(Label.ACTION_POINT.value, []), self._index)
 
     # -- trace, paths, neighbourhood --------------------------------------------------------------
+    def _move(self, a: str, b: str, edge: EdgeData) -> None:
+        """An up move (or a sideways one) from ``a`` to ``b`` made by ``edge``."""
+        if self._upward.has_edge(a, b):
+            self._upward[a][b]["edges"].append(edge)
+        else:
+            self._upward.add_edge(a, b, edges=[edge])
+
     def trace(
         self,
         node_id: str,
@@ -210,8 +210,8 @@ class MemoryStore:
 
         for way in ("up", "down") if direction == "both" else (direction,):
             moves = self._upward if way == "up" else self._upward.reverse(copy=False)
-            if as_of is None:
-                view = nx.subgraph_view(moves, filter_edge=_of_types(moves, allowed))
+            if as_of is None:  # no node filter: every node counts today
+                view = nx.subgraph_view(moves, filter_edge=_walked(moves, walked))
             else:
                 view = nx.subgraph_view(moves, filter_node=existed, filter_edge=_walked(moves, walked))
             reached = nx.single_source_shortest_path_length(view, start.id, cutoff=depth)
@@ -219,7 +219,7 @@ class MemoryStore:
                 nodes[here] = self._nodes[here]
                 if hops < depth:
                     for *_, joined in view.out_edges(here, data="edges"):
-                        edges += [e for e in joined if e.type in allowed and (as_of is None or walked(e))]
+                        edges += [e for e in joined if walked(e)]
         return base.graph_out(nodes.values(), edges)
 
     def paths(self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None) -> list[PathOut]:
@@ -311,19 +311,9 @@ class MemoryStore:
 _SUCCEEDS = RelType.SUCCEEDS.value
 
 
-def _of_types(moves: Any, allowed: set[str]) -> Any:
-    """An edge filter for a view of the up moves (or of their reverse): a move made by a relationship of
-    one of the ``allowed`` types."""
-
-    def keep(u: str, v: str) -> bool:
-        return any(e.type in allowed for e in moves[u][v]["edges"])
-
-    return keep
-
-
 def _walked(moves: Any, walked: Callable[[EdgeData], bool]) -> Any:
-    """As ``_of_types``, as of a date: a move made by a relationship that is ``walked`` (of an allowed type,
-    and that may have existed then, between nodes that may have)."""
+    """An edge filter for a view of the up moves (or of their reverse): a move made by a relationship that is
+    ``walked`` (of an allowed type and, as of a date, that may have existed then, between nodes that may have)."""
 
     def keep(u: str, v: str) -> bool:
         return any(walked(e) for e in moves[u][v]["edges"])

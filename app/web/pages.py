@@ -194,7 +194,8 @@ def node_page(
     # As of a day, how many of its links are shown (the store keeps those that may have existed then).
     links_then = (len(links), len(store.links(node_id))) if as_of is not None else None
     # Trace buttons only where a trace finds something.
-    traces = [d for d in ("up", "down") if len(store.trace(node_id, cast(TraceDirection, d), 1, None).nodes) > 1]
+    # (as of the page's day: a button leads to a trace that finds something then)
+    traces = [d for d in ("up", "down") if len(store.trace(node_id, cast(TraceDirection, d), 1, None, as_of).nodes) > 1]
     filters = view_filters(page, raw)
     graph = briefs.filtered(store, store.neighbourhood(node_id, depth, labels, network.MAX_NODES), node_id, filters)
     view = network_view(page, graph, "spring", node_id, "620px")
