@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from app.errors import BackendUnavailable
 from app.settings import Settings
 from loaders import DatasetInvalid, GraphBatch, build_graph, load_dataset, memory_summary, template_path
@@ -246,19 +248,17 @@ def _serve_workers(settings: Settings, workers: int) -> int:
     from uvicorn.supervisors import Multiprocess
 
     if settings.backend == "memory":
-        # Checked once here so that an invalid dataset is reported like `bpkg validate` does (exit 1), not
-        # as N tracebacks from the workers' start-up; each worker then loads it again.
-        load_dataset(settings.dataset)
-    env = {
-        "BPKG_BACKEND": settings.backend,
-        "BPKG_DATASET": settings.dataset,
-        "BPKG_NEO4J_URI": settings.neo4j_uri,
-        "BPKG_NEO4J_USER": settings.neo4j_user,
-        "BPKG_NEO4J_DATABASE": settings.neo4j_database,
-    }
-    if settings.neo4j_password is not None:
-        env["BPKG_NEO4J_PASSWORD"] = settings.neo4j_password.get_secret_value()
-    os.environ.update(env)
+        # Checked once here (without building it) so that an invalid dataset is reported like `bpkg validate`
+        # does (exit 1), not as N tracebacks from the workers' start-up; each worker then loads it.
+        from loaders.dataset import validate_dataset
+
+        validate_dataset(settings.dataset)
+    # Every setting, as the workers' Settings read it (no second list: a new setting reaches them too).
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if value is not None:
+            secret = value.get_secret_value() if isinstance(value, SecretStr) else None
+            os.environ[f"BPKG_{name.upper()}"] = secret if secret is not None else str(value)
     config = uvicorn.Config(
         "app.api.main:app_from_env", factory=True, workers=workers, host=settings.host, port=settings.port
     )
@@ -308,14 +308,14 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _loaded_and(args: argparse.Namespace, new: GraphBatch) -> tuple[GraphBatch, GraphBatch]:
-    """What Neo4j holds (read a page at a time) and ``new`` as the sink would store it."""
+    """What Neo4j holds (read a page at a time, as the sink stored it) and ``new``."""
     from app.neo4j_driver import open_driver
-    from loaders.neo4j_sink import SinkUnavailable, as_stored, read_loaded
+    from loaders.neo4j_sink import SinkUnavailable, read_loaded
 
     settings = _settings(args)
     with open_driver(settings) as driver:
         try:
-            return read_loaded(driver, settings.neo4j_database), as_stored(new)
+            return read_loaded(driver, settings.neo4j_database), new
         except SinkUnavailable as exc:
             raise BackendUnavailable(str(exc)) from exc
 

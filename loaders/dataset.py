@@ -35,7 +35,7 @@ from loaders.batch import DatasetInfo, GraphBatch, Node, Rel
 from loaders.checks import value_problems
 from loaders.limits import Limits
 from loaders.problems import DatasetInvalid, Loc, Problem, Problems, excerpt, pydantic_reason, shorten
-from loaders.readers import LINE_KEY, Row, Table, read_graph_yaml, read_table, read_yaml
+from loaders.readers import LINE_KEY, Row, Table, listed, read_graph_yaml, read_table, read_yaml
 from loaders.stats import GraphStats, stats_from_counts
 
 BUNDLED: Final = "budapest-process"
@@ -100,16 +100,12 @@ def resolve(dataset: str | Path | None) -> Path:
     raise FileNotFoundError(f"dataset '{dataset}' is neither a folder nor a bundled dataset")
 
 
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
-
-
 def _row_data(cells: dict[str, str | None]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in cells.items():
         if value is None:
             continue
-        data[key] = _split(value) if key in LIST_FIELDS else value
+        data[key] = listed(value) if key in LIST_FIELDS else value
     return data
 
 

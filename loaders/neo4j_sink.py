@@ -212,11 +212,6 @@ def _hash(value: Any) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-def node_props(node: Node) -> dict[str, Any]:
-    """The properties a node is stored with in Neo4j (what ``_hash`` covers, besides the label)."""
-    return node.props
-
-
 def node_hash(label: str, props: dict[str, Any]) -> str:
     return _hash([label, props])
 
@@ -306,7 +301,7 @@ def _pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[tuple[lis
 def _node_rows(batch: GraphBatch) -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for node in batch.nodes:
-        props = node_props(node)
+        props = node.props
         digest = node_hash(node.label.value, props)
         row = {**props, **derived(props), ROW_HASH: digest}  # derived: as-of bounds (graph_schema.asof)
         rows[node.id] = {"id": node.id, "label": node.label.value, "props": row}
@@ -559,9 +554,3 @@ def read_loaded(driver: neo4j.Driver, database: str, *, page_size: int = BATCH_S
     ]
     version = f"({'; '.join(held)})" if held else "(empty)"
     return GraphBatch(DatasetInfo(name="Neo4j", version=version), nodes, rels)
-
-
-def as_stored(batch: GraphBatch) -> GraphBatch:
-    """The batch with each node's properties as the sink stores them (what ``read_loaded`` gives back)."""
-    nodes = [Node(n.label, n.id, node_props(n)) for n in batch.nodes]
-    return GraphBatch(batch.info, nodes, batch.rels)

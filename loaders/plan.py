@@ -17,7 +17,7 @@ from graph_schema import Label, Provenance, RelType
 from loaders.batch import Node, Rel
 from loaders.problems import Loc, Problems, excerpt, pydantic_reason
 from loaders.raw import RawRel
-from loaders.readers import Row
+from loaders.readers import Row, listed
 
 _RESPONDER_COLUMNS = (("activity", Label.ACTIVITY), ("component", Label.COMPONENT), ("project", Label.PROJECT))
 
@@ -56,14 +56,9 @@ def _country_ref(code: str) -> str:
     return f"country-{text.lower()}" if re.fullmatch(r"[A-Za-z]{3}", text) else text
 
 
-def _listed(value: str) -> list[str]:
-    """A cell listing values separated by ``;`` (empty parts dropped)."""
-    return [part.strip() for part in value.split(";") if part.strip()]
-
-
 def _countries(value: str) -> tuple[str, ...]:
     """ISO codes (``PAK``) or country ids, separated by ``;``, as country ids."""
-    return tuple(_country_ref(code) for code in _listed(value))
+    return tuple(_country_ref(code) for code in listed(value))
 
 
 class PlanRow(Provenance):
@@ -98,7 +93,7 @@ def read_row(cells: dict[str, str | None]) -> tuple[dict[str, Any], dict[str, li
     problems: dict[str, list[str]] = {}
     for column, (name, adapter) in _CELLS.items():
         text = cells.get(column)
-        given: Any = _listed(text) if name == "sources" and text else text
+        given: Any = listed(text) if name == "sources" and text else text
         if not given:
             if PlanRow.model_fields[name].is_required():
                 problems[column] = [_REQUIRED.get(name, "required property is missing")]
@@ -161,7 +156,7 @@ def plan_rels(
             for reason in wrong.get(column, []):
                 problems.add(row.loc, column, reason)
                 ok = False
-        sources = _listed(cells.get("source") or "")
+        sources = listed(cells.get("source") or "")
         for source in sources:
             node = by_id.get(source)
             reason = f"{excerpt(source)} is not a Source node in the dataset"

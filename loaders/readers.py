@@ -35,6 +35,11 @@ from loaders.problems import Loc, Problems, excerpt, shorten
 LINE_KEY = "__line__"
 
 
+def listed(value: str) -> list[str]:
+    """A cell listing values separated by ``;`` (empty parts dropped)."""
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One data row of a table: cell values by column (``None`` for an empty cell).
