@@ -89,14 +89,11 @@ def list_action_points(
     goal_id = lookup.goal(store, goal).id if goal is not None else None
     items: list[ActionPointSummary] = []
     illustrative = False
-    told = None
-    if as_of is None:
-        found = sorted(store.action_point_facts(), key=lambda f: (f.number, f.action_point.id))
-    else:
-        from app.services.coverage import read_facts  # coverage builds on this module
+    from app.services.coverage import read_facts  # coverage builds on this module
 
-        scoped = read_facts(store, as_of=as_of)
-        found, told = scoped.items, scoped.as_of
+    # The facts of every action point, sorted, computed once per dataset (and day).
+    scoped = read_facts(store, as_of=as_of)
+    found, told = scoped.items, scoped.as_of
     for facts in found:
         item = ActionPointSummary(
             action_point=facts.action_point,
