@@ -7,11 +7,28 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from fastapi.responses import Response
 
+from app.services.models import AsOfOut
 from app.services.sheets import Table
 from app.services.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_csv, to_xlsx
 from app.store.port import GraphStore
 
 Format = Literal["json", "csv", "xlsx"]
+# A table download's format on the pages' table routes (the API's routes take ``format=json`` too).
+FileFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
+
+
+def file_name(name: str, as_of: AsOfOut | None) -> str:
+    """A download's name, saying the day it is as of."""
+    return f"{name}-as-of-{as_of.date}" if as_of is not None else name
+
+
+def legend(text: str, as_of: AsOfOut | None) -> str:
+    """A download's legend, beginning with the day it is as of and what its count rests on."""
+    if as_of is None:
+        return text
+    return f"As of {as_of.date} (asked: {as_of.given}). {as_of.sentence} {as_of.rule}" + (f" {text}" if text else "")
+
+
 FormatQuery = Annotated[Format, Query(alias="format", description="json (default), csv or xlsx")]
 
 

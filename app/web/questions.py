@@ -5,19 +5,19 @@ from commitments to components, a node's neighbours added in place, and the tabl
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Final, Literal, cast
+from typing import Annotated, Any, Final, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.errors import InvalidQuery, NotFound
-from app.http.files import table_file
+from app.http.files import FileFormat, file_name, legend, table_file
 from app.http.params import MAX_QUERY, AsOfParam
 from app.services import briefs, lookup, sheets, views
 from app.services.coverage import coverage, read_facts
 from app.services.coverage import gaps as coverage_gaps
-from app.services.models import STATUS_RULE, AsOfOut
+from app.services.models import STATUS_RULE
 from app.services.responses import list_action_points
 from app.store.models import GraphOut, NodeRef
 from app.store.port import GraphStore
@@ -247,22 +247,15 @@ def country(
     )
 
 
-FileFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
-
-
-def _legend(rule: str, told: AsOfOut | None) -> str:
-    """A file's legend: the rule its figures follow and, as of a day, what the count rests on."""
-    return " ".join(part for part in (rule, told.sentence if told else "") if part)
-
-
 @router.get("/view/action-points/table")
 @html_errors
 def action_points_table(request: Request, as_of: AsOfParam, fmt: FileFormat = "csv") -> Response:
     """The API's action points file (every action point), for pages under API keys."""
     page = Page(request)
     found = list_action_points(page.store, None, None, 500, 0, as_of=as_of)
-    legend = _legend(STATUS_RULE, found.as_of)
-    return table_file(page.store, fmt, "action-points", sheets.action_points(found), found.illustrative, legend)
+    told = legend(STATUS_RULE, found.as_of)
+    name = file_name("action-points", found.as_of)
+    return table_file(page.store, fmt, name, sheets.action_points(found), found.illustrative, told)
 
 
 @router.get("/view/gaps/table")
@@ -271,8 +264,8 @@ def gaps_table(request: Request, as_of: AsOfParam, fmt: FileFormat = "csv") -> R
     """The API's gaps file, for pages under API keys."""
     page = Page(request)
     found = coverage_gaps(page.store, as_of=as_of)
-    legend = _legend(STATUS_RULE, found.as_of)
-    return table_file(page.store, fmt, "gaps", sheets.gaps(found), found.illustrative, legend)
+    told = legend(STATUS_RULE, found.as_of)
+    return table_file(page.store, fmt, file_name("gaps", found.as_of), sheets.gaps(found), found.illustrative, told)
 
 
 @router.get("/view/country/{code}/table")
@@ -281,9 +274,9 @@ def country_table(request: Request, code: PageNodeId, as_of: AsOfParam, fmt: Fil
     """Everything on a country's page as one table (CSV or XLSX)."""
     page = Page(request)
     brief = briefs.country_brief(page.store, code, as_of=as_of)
-    name = f"country-{(brief.answer.iso3 or brief.answer.country.id).lower()}-brief"
-    legend = _legend("", brief.answer.as_of)
-    return table_file(page.store, fmt, name, briefs.country_table(brief), brief.answer.illustrative, legend)
+    name = file_name(f"country-{(brief.answer.iso3 or brief.answer.country.id).lower()}-brief", brief.answer.as_of)
+    told = legend("", brief.answer.as_of)
+    return table_file(page.store, fmt, name, briefs.country_table(brief), brief.answer.illustrative, told)
 
 
 @router.get("/view/matrix/table")
@@ -302,8 +295,9 @@ def matrix_table(
         raise InvalidQuery("rows is goal or action_point; cols is component, country or project")
     found = briefs.heatmap(page.store, cast(briefs.MatrixRows, rows), cast(briefs.MatrixColumns, cols), as_of=as_of)
     notice = lookup.notice(page.store, found.illustrative)
-    legend = _legend("", found.answer.as_of)
-    return table_file(page.store, fmt, f"matrix-{rows}-{cols}", briefs.heatmap_table(found), notice, legend)
+    told = legend("", found.answer.as_of)
+    name = file_name(f"matrix-{rows}-{cols}", found.answer.as_of)
+    return table_file(page.store, fmt, name, briefs.heatmap_table(found), notice, told)
 
 
 @router.get("/view/matrix", response_class=HTMLResponse)

@@ -5,13 +5,13 @@ table of the same numbers, and those numbers as CSV or XLSX (``app.services.time
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Final, Literal
+from typing import Final
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.http.files import table_file
+from app.http.files import FileFormat, table_file
 from app.services import timelines
 from app.web.page import Page, PageNodeId, PageRoute, html_errors
 
@@ -75,9 +75,6 @@ def chart(found: timelines.Timeline) -> Chart:
     shares = [(pct, base - PLOT * pct / 100) for pct in (0, 25, 50, 75, 100)]
     width = LEFT + COLUMN * max(len(columns), 1) + RIGHT
     return Chart(width, base + BOTTOM, base, top, columns, " ".join(line), ticks, shares)
-
-
-FileFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
 
 
 @router.get("/view/timeline/{node_id}", response_class=HTMLResponse)

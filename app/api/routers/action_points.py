@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from app.api import asof
 from app.api.errors import ERRORS
 from app.http.deps import StoreDep
-from app.http.files import FormatQuery, file_responses, table_file
+from app.http.files import FormatQuery, file_name, file_responses, legend, table_file
 from app.http.params import AsOfParam, Limit, Offset
 from app.services import responses as service
 from app.services import sheets
@@ -44,9 +43,9 @@ def list_action_points(
     found = service.list_action_points(store, goal, status, limit, offset, as_of=as_of)
     if fmt == "json":
         return found
-    name = asof.file_name("action-points", found.as_of)
-    legend = asof.legend(STATUS_RULE, found.as_of)
-    return table_file(store, fmt, name, sheets.action_points(found), found.illustrative, legend)
+    name = file_name("action-points", found.as_of)
+    told = legend(STATUS_RULE, found.as_of)
+    return table_file(store, fmt, name, sheets.action_points(found), found.illustrative, told)
 
 
 @router.get("/{number}", response_model=ActionPointOut, summary="One action point")

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
-from app.api import asof
 from app.api.errors import ERRORS
 from app.http.deps import StoreDep
-from app.http.files import FormatQuery, file_responses, table_file
+from app.http.files import FormatQuery, file_name, file_responses, legend, table_file
 from app.http.params import AsOfParam
 from app.services import countries as service
 from app.services import sheets
@@ -39,5 +38,5 @@ def get_country(
     found = service.country(store, code, as_of=as_of)
     if fmt == "json":
         return found
-    name = asof.file_name(f"country-{found.iso3 or found.country.id}".lower(), found.as_of)
-    return table_file(store, fmt, name, sheets.country(found), found.illustrative, asof.legend("", found.as_of))
+    name = file_name(f"country-{found.iso3 or found.country.id}".lower(), found.as_of)
+    return table_file(store, fmt, name, sheets.country(found), found.illustrative, legend("", found.as_of))

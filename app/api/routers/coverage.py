@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.api import asof
 from app.api.errors import INVALID, NOT_FOUND, UNAVAILABLE
 from app.http.deps import StoreDep
-from app.http.files import FormatQuery, file_responses, table_file
+from app.http.files import FormatQuery, file_name, file_responses, legend, table_file
 from app.http.params import AsOfParam
 from app.services import coverage as service
 from app.services import sheets
@@ -37,10 +37,8 @@ def get_coverage(
     found = service.coverage(store, by, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
-    name = asof.file_name(f"coverage-by-{by}", found.as_of)
-    return table_file(
-        store, fmt, name, sheets.coverage(found), found.illustrative, asof.legend(STATUS_RULE, found.as_of)
-    )
+    name = file_name(f"coverage-by-{by}", found.as_of)
+    return table_file(store, fmt, name, sheets.coverage(found), found.illustrative, legend(STATUS_RULE, found.as_of))
 
 
 @router.get(
@@ -57,5 +55,5 @@ def get_gaps(
     found = service.gaps(store, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
-    name = asof.file_name("gaps", found.as_of)
-    return table_file(store, fmt, name, sheets.gaps(found), found.illustrative, asof.legend(STATUS_RULE, found.as_of))
+    name = file_name("gaps", found.as_of)
+    return table_file(store, fmt, name, sheets.gaps(found), found.illustrative, legend(STATUS_RULE, found.as_of))

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.api import asof
 from app.api.errors import INVALID, NOT_FOUND, UNAVAILABLE
 from app.http.deps import StoreDep
-from app.http.files import FormatQuery, file_responses, table_file
+from app.http.files import FormatQuery, file_name, file_responses, legend, table_file
 from app.http.params import AsOfParam
 from app.services import matrix as service
 from app.services.models import MatrixCols, MatrixOut
@@ -40,6 +40,6 @@ def get_matrix(
     found = service.matrix(store, cols, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
-    name = asof.file_name(f"matrix-{rows}-{cols}", found.as_of)
-    legend = asof.legend(found.legend, found.as_of)
-    return table_file(store, fmt, name, service.table(found), found.illustrative, legend, sheet="matrix")
+    name = file_name(f"matrix-{rows}-{cols}", found.as_of)
+    told = legend(found.legend, found.as_of)
+    return table_file(store, fmt, name, service.table(found), found.illustrative, told, sheet="matrix")
