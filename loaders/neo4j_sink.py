@@ -286,13 +286,18 @@ def _read(driver: neo4j.Driver, database: str, query: LiteralString, /, **params
 
 def _pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[tuple[list[neo4j.Record], list[neo4j.Record]]]:
     """What the database holds, ``size`` nodes at a time, each page with the relationships leaving it."""
+    for nodes in _node_pages(driver, database, READ_NODE_PAGE, size):
+        yield nodes, _read(driver, database, READ_RELS_FROM, ids=[r["id"] for r in nodes])
+
+
+def _node_pages(driver: neo4j.Driver, database: str, query: LiteralString, size: int) -> Iterator[list[neo4j.Record]]:
+    """The rows of ``query`` (a page of nodes by id after ``$after``), ``size`` nodes at a time."""
     after = ""
     while True:
-        nodes = _read(driver, database, READ_NODE_PAGE, after=after, size=size)
+        nodes = _read(driver, database, query, after=after, size=size)
         if not nodes:
             return
-        rels = _read(driver, database, READ_RELS_FROM, ids=[r["id"] for r in nodes])
-        yield nodes, rels
+        yield nodes
         if len(nodes) < size:
             return
         after = nodes[-1]["id"]
@@ -322,15 +327,7 @@ def _rel_rows(batch: GraphBatch) -> dict[RelKey, dict[str, Any]]:
 
 def _hash_pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[list[neo4j.Record]]:
     """The database's ids, labels and hashes, ``size`` nodes at a time, with the relationships leaving them."""
-    after = ""
-    while True:
-        nodes = _read(driver, database, READ_HASH_PAGE, after=after, size=size)
-        if not nodes:
-            return
-        yield nodes
-        if len(nodes) < size:
-            return
-        after = nodes[-1]["id"]
+    return _node_pages(driver, database, READ_HASH_PAGE, size)
 
 
 def _read_held(
