@@ -30,6 +30,7 @@ from graph_schema import (
     parse_date,
     to_properties,
 )
+from graph_schema.dates import DATED_FIELDS, outside_years
 from graph_schema.models import ID_PATTERN
 from loaders.batch import DatasetInfo, GraphBatch, Node, Rel
 from loaders.checks import value_problems
@@ -277,6 +278,18 @@ class _Validator:
                 bad = True
         return bad
 
+    def _years(self, props: dict[str, Any]) -> list[tuple[str, str]]:
+        """The dates among ``props`` that name a year outside the limits' range, with the reason."""
+        out: list[tuple[str, str]] = []
+        for field in DATED_FIELDS:
+            value = props.get(field)
+            if isinstance(value, str):
+                reason = outside_years(value, self.limits.min_year, self.limits.max_year)
+                if reason:
+                    hint = f"{self.limits.env_name('min_year')} and {self.limits.env_name('max_year')}"
+                    out.append((field, f"{reason} (the dataset's setting: {hint})"))
+        return out
+
     def read_manifest(self) -> DatasetInfo | None:
         name = "manifest.yaml"
         path = self.folder / name
@@ -370,12 +383,14 @@ class _Validator:
             self.problems.add(Loc(manifest), "files", f"entry {excerpt(entry)} must be a mapping {{path, format}}")
             return
         loc = Loc(manifest, f"line {entry.get(LINE_KEY, 1)}")
-        for key in ("path", "format"):
+        for key in ("path", "format", "sheet"):
             if isinstance(entry.get(key), dict | list):
                 self.problems.add(loc, key, "must be text")
                 return
-        if self._bad_values(loc, _plain({"path": entry.get("path"), "format": entry.get("format")})):
+        named = {"path": entry.get("path"), "format": entry.get("format"), "sheet": entry.get("sheet")}
+        if self._bad_values(loc, _plain(named)):
             return
+        sheet = None if entry.get("sheet") is None else str(entry.get("sheet"))
         rel = str(entry.get("path") or "")
         fmt = str(entry.get("format") or "")
         if fmt not in FORMATS:
@@ -398,15 +413,18 @@ class _Validator:
         if path.suffix.lower() not in _TABLE_SUFFIXES:
             self.problems.add(loc, "path", f"a '{fmt}' file must be .csv or .xlsx")
             return
-        self._read_table(path, shorten(rel), fmt)
+        if sheet is not None and path.suffix.lower() != ".xlsx":
+            self.problems.add(loc, "sheet", "only a workbook (.xlsx) has sheets; remove 'sheet' or list the workbook")
+            return
+        self._read_table(path, shorten(rel), fmt, sheet)
 
-    def _read_table(self, path: Path, rel: str, fmt: str) -> None:
-        table = read_table(path, self.problems, rel, self.limits)
+    def _read_table(self, path: Path, rel: str, fmt: str, sheet: str | None = None) -> None:
+        required = {"nodes": _NODE_COLUMNS, "relationships": _REL_COLUMNS, "plan": _PLAN_REQUIRED}[fmt]
+        table = read_table(path, self.problems, rel, self.limits, sheet=sheet, columns=frozenset(required))
         if table is None:
             if fmt == "nodes":
                 self.failed.append(_Failed(rel, None))
             return
-        required = {"nodes": _NODE_COLUMNS, "relationships": _REL_COLUMNS, "plan": _PLAN_REQUIRED}[fmt]
         header = Loc(rel, "row 1")
         missing = [c for c in required if c not in table.columns]
         for col in missing:
@@ -556,7 +574,7 @@ class _Validator:
                 self.invalid_ids.add(ident)
             return
         model = self._pydantic(loc, NODE_MODELS[label], data, problems)
-        conflicts = date_conflicts(model.model_dump()) if model is not None else []
+        conflicts = [*date_conflicts(model.model_dump()), *self._years(model.model_dump())] if model is not None else []
         for field, reason in conflicts:
             problems.add(loc, field, reason)
         if model is None or conflicts:
@@ -595,6 +613,10 @@ class _Validator:
             except ValueError:
                 later.add(loc, "type", f"unknown relationship type {excerpt(type_text)}; known: {', '.join(RelType)}")
         model = self._pydantic(loc, REL_MODELS[link.type], data, later) if link.type else None
+        if model is not None:
+            for field, reason in self._years(model.model_dump()):
+                later.add(loc, field, reason)
+                model = None
         if later.items:
             if self.later < self.limits.max_problems:
                 link.later = tuple((p.field, p.reason) for p in later.items)

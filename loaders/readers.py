@@ -14,8 +14,8 @@ import csv
 import datetime as dt
 import warnings
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, TextIO
@@ -65,6 +65,7 @@ class Table:
     header_cells: int = 0
     ok: bool = True
     complete: bool = True
+    sheet: str | None = None  # the worksheet read, for a workbook
 
     def rows(self, problems: Problems) -> Iterator[Row]:
         """The data rows, one at a time, as they were read the first time (whose problems are reported then,
@@ -72,9 +73,9 @@ class Table:
         try:
             if _stamp(self.path) == self.stamp:
                 quiet = Problems(0)
-                with _records(self.path, self.name, quiet, self.limits) as records:
-                    if records is not None and next(records, None) is not None:  # the header
-                        yield from _data_rows(replace(self), records, quiet)
+                with _records(self.path, self.name, quiet, self.limits, self.sheet) as opened:
+                    if opened is not None and next(opened[0], None) is not None:  # the header
+                        yield from _data_rows(replace(self), opened[0], quiet)
                         return
         except Exception as exc:  # whatever it is, the file is not the one read before
             problems.add(Loc(self.name), "", f"{_CHANGED} ({exc.__class__.__name__})")
@@ -765,7 +766,9 @@ def _row_number(text: str | None, previous: int) -> int:
         return int(number)
 
 
-def _sheet_records(sheet: Any, name: str, problems: Problems, limits: Limits) -> Iterator[tuple[int, list[object]]]:
+def _sheet_records(
+    sheet: Any, name: str, problems: Problems, limits: Limits
+) -> Generator[tuple[int, list[object]], None, None]:
     """Rows of a read-only worksheet as ``(row number, values)``, streamed from the sheet's XML.
 
     The sheet's declared size (``<dimension>``) is never used: some writers leave it stale, and openpyxl
@@ -871,15 +874,100 @@ def _cell_value(parser: WorkSheetParser, element: Any) -> tuple[int, object]:
     return column, value
 
 
+def _holds_rows(sheet: Any, name: str, limits: Limits) -> bool:
+    """Whether a worksheet has a row with a value in it, read only as far as the first such row. A sheet that
+    cannot be read to its end within the limits counts as holding rows (it cannot be shown to be empty)."""
+    try:
+        with closing(_sheet_records(sheet, name, Problems(0), limits)) as records:
+            return any(any(v is not None for v in values) for _, values in records)
+    except Exception:  # damaged or over the limits: not shown to be empty
+        return True
+
+
+def _header_names(sheet: Any, name: str, limits: Limits) -> frozenset[str]:
+    """The column names in a worksheet's first row (empty when it has none or cannot be read)."""
+    try:
+        with closing(_sheet_records(sheet, name, Problems(0), limits)) as records:
+            line, values = next(records, (0, []))
+    except Exception:  # a damaged sheet is no candidate
+        return frozenset()
+    if line != 1:
+        return frozenset()
+    return frozenset(t for v in values if not isinstance(v, _BadCell) and (t := _cell_text(v)))
+
+
+def _quoted(titles: list[str]) -> str:
+    return ", ".join(f"'{shorten(t, 60)}'" for t in titles)
+
+
+def _pick_sheet(
+    book: Any, name: str, problems: Problems, limits: Limits, sheet: str | None, columns: frozenset[str]
+) -> Any:
+    """The worksheet to read, or ``None`` with a problem naming the workbook's sheets.
+
+    The sheet named in the manifest when there is one; otherwise the one visible sheet whose first row holds
+    the ``columns`` the file's format needs (a README sheet beside the plan is no candidate), or the only
+    visible sheet. A hidden sheet that holds rows, or several candidate sheets, is refused rather than
+    guessed: reading the wrong sheet would drop the visible rows without a word.
+    """
+    sheets = list(book.worksheets)
+    titles = [ws.title for ws in sheets]
+    if not sheets:
+        problems.add(Loc(name), "", "the workbook has no worksheet")
+        return None
+    if sheet is not None:
+        for ws in sheets:
+            if ws.title == sheet:
+                return ws
+        problems.add(
+            Loc(name), "sheet", f"the workbook has no sheet '{shorten(sheet, 60)}'; its sheets are {_quoted(titles)}"
+        )
+        return None
+    visible = [ws for ws in sheets if ws.sheet_state == "visible"]
+    hidden = [ws.title for ws in sheets if ws.sheet_state != "visible" and _holds_rows(ws, name, limits)]
+    if hidden:
+        problems.add(
+            Loc(name),
+            "sheet",
+            f"the workbook has hidden sheet(s) holding rows ({_quoted(hidden)}) besides the visible "
+            f"{_quoted([ws.title for ws in visible]) or 'none'}; name the sheet to read with 'sheet:' in the "
+            "manifest's entry for this file, or delete the hidden sheet",
+        )
+        return None
+    if len(visible) == 1:
+        return visible[0]
+    candidates = [ws for ws in visible if columns and columns <= _header_names(ws, name, limits)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        reason = f"several visible sheets could be the table ({_quoted([ws.title for ws in candidates])})"
+    elif visible:
+        reason = (
+            f"no visible sheet has the columns {', '.join(sorted(columns))} in its first row "
+            f"(visible sheets: {_quoted([ws.title for ws in visible])})"
+        )
+    else:
+        reason = f"the workbook has no visible sheet (sheets: {_quoted(titles)})"
+    problems.add(
+        Loc(name), "sheet", f"{reason}; name the sheet to read with 'sheet:' in the manifest's entry for this file"
+    )
+    return None
+
+
 @contextmanager
 def _records(
-    path: Path, name: str, problems: Problems, limits: Limits
-) -> Iterator[Iterator[tuple[int, list[object]]] | None]:
-    """The records of a CSV file or of a workbook's first sheet, streamed; ``None`` (with a problem) when the
-    workbook cannot be opened."""
+    path: Path,
+    name: str,
+    problems: Problems,
+    limits: Limits,
+    sheet: str | None = None,
+    columns: frozenset[str] = frozenset(),
+) -> Iterator[tuple[Iterator[tuple[int, list[object]]], str | None] | None]:
+    """The records of a CSV file or of a workbook's sheet (``_pick_sheet``), streamed, with the sheet's title;
+    ``None`` (with a problem) when the workbook cannot be opened or no sheet can be chosen."""
     if path.suffix.lower() == ".csv":
         with _open_text(path) as fh:
-            yield _csv_records(fh, name, problems, limits)
+            yield _csv_records(fh, name, problems, limits), None
         return
     # The file is opened here so that it is closed here, also when openpyxl fails half-way through opening it.
     with warnings.catch_warnings(), path.open("rb") as fh:
@@ -894,19 +982,29 @@ def _records(
             yield None
             return
         try:
-            if not book.worksheets:
-                problems.add(Loc(name), "", "the workbook has no worksheet")
+            chosen = _pick_sheet(book, name, problems, limits, sheet, columns)
+            if chosen is None:
                 yield None
             else:
-                yield _sheet_records(book.worksheets[0], name, problems, limits)
+                yield _sheet_records(chosen, name, problems, limits), chosen.title
         finally:
             book.close()
 
 
-def read_table(path: Path, problems: Problems, name: str, limits: Limits = DEFAULT_LIMITS) -> Table | None:
-    """A CSV or XLSX table (first sheet, header in the first row), or ``None`` with problems.
+def read_table(
+    path: Path,
+    problems: Problems,
+    name: str,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    sheet: str | None = None,
+    columns: frozenset[str] = frozenset(),
+) -> Table | None:
+    """A CSV or XLSX table (header in the first row), or ``None`` with problems.
 
-    Every row is read and its problems reported, but rows are not kept: ``Table.rows`` reads them again.
+    For a workbook, ``sheet`` names the worksheet to read; without it, see ``_pick_sheet`` (``columns`` are
+    those whose presence in a sheet's first row makes it a candidate). Every row is read and its problems
+    reported, but rows are not kept: ``Table.rows`` reads them again.
     """
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -919,11 +1017,13 @@ def read_table(path: Path, problems: Problems, name: str, limits: Limits = DEFAU
         problems.add(Loc(name), "", f"unsupported table format '{shorten(suffix, 20)}'; use .csv or .xlsx")
         return None
     try:
-        with _records(path, name, problems, limits) as records:
-            if records is None:
+        with _records(path, name, problems, limits, sheet, columns) as opened:
+            if opened is None:
                 return None
+            records, title = opened
             table = _header(path, name, records, problems, limits)
             if table is not None:
+                table.sheet = title
                 for _ in _data_rows(table, records, problems):
                     pass
             return table
