@@ -40,6 +40,13 @@ class DateError(ValueError):
     """A text that is not a date or period in the notation, or names an impossible or reversed one."""
 
 
+FIRST_YEAR: Final = 1900
+"""The first year a dataset's dates may name by default (a dataset setting may widen it)."""
+LAST_YEAR: Final = 2100
+"""The last year a dataset's dates may name by default."""
+DATED_FIELDS: Final = ("when", "updated", "reviewed")
+"""The properties of nodes and links that hold a date or a period in this notation."""
+
 _DATE: Final = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)")
 _OPEN: Final = ".."
 
@@ -175,3 +182,18 @@ def changed_ends(updated: Mapping[str, DateSpan], ends: Iterable[str], reviewed:
         return ()
     seen = parse_date(str(reviewed))
     return tuple(end for end in dict.fromkeys(ends) if end in updated and may_be_after(updated[end], seen))
+
+
+def outside_years(text: str, first: int = FIRST_YEAR, last: int = LAST_YEAR) -> str | None:
+    """Why the date or period ``text`` names a year outside ``first``..``last`` (None when it does not, or when
+    it is no date: that is ``parse_when``'s to say). A far-past date is refused rather than trusted: a timeline
+    or an as-of count spans the years its dates name."""
+    try:
+        parsed = parse_when(text)
+    except DateError:
+        return None
+    years = [d.year for s in (parsed.start, parsed.end) if s is not None for d in (s.earliest, s.latest)]
+    wrong = [y for y in years if not first <= y <= last]
+    if not wrong:
+        return None
+    return f"'{text[:40]}' names the year {wrong[0]}; dates must fall within {first} to {last}"

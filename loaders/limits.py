@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from graph_schema.dates import FIRST_YEAR, LAST_YEAR
+
 ENV_PREFIX: Final = "BPKG_"
 
 
@@ -38,6 +40,10 @@ class Limits:
     """Nesting of lists and mappings in a YAML file."""
     max_problems: int = 200
     """Problems listed; any more are counted, not listed."""
+    min_year: int = FIRST_YEAR
+    """The first year a date (``when``, ``updated``, ``reviewed``) may name."""
+    max_year: int = LAST_YEAR
+    """The last year a date may name."""
 
     @staticmethod
     def env_name(field: str) -> str:
@@ -66,6 +72,14 @@ class Limits:
                 errors.append(f"{name} must be a whole number of at least 1 (got {text.strip()[:40]!r})")
                 continue
             values[field.name] = number
+        low, high = values.get("min_year", FIRST_YEAR), values.get("max_year", LAST_YEAR)
+        if not low <= high <= 9999:
+            errors.append(
+                f"{cls.env_name('min_year')} ({low}) must not be after {cls.env_name('max_year')} ({high}), "
+                "and years have four digits"
+            )
+            values.pop("min_year", None)
+            values.pop("max_year", None)
         return cls(**values), errors
 
 

@@ -11,7 +11,7 @@ activity with no recorded end (``2015-10/..``) is counted as running up to the l
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final, Literal
 
@@ -33,6 +33,10 @@ KINDS: Final[dict[str, Kind]] = {
     Label.PROJECT.value: "project",
 }
 ItemKind = Literal["event", "activity"]
+MAX_YEARS: Final = 100
+"""The most years a timeline shows (its last ones): each year is a coverage as of its end, so the work of a
+page is bounded whatever dates a dataset holds. Items that end before the first year shown are listed apart."""
+_BEFORE: Final = "dated before the years shown"
 
 
 @dataclass(frozen=True)
@@ -161,10 +165,16 @@ class Timeline:
                 f"as running up to {self.years[-1].year}."
             )
         undated = sum(i.unplaced == "no date recorded" for i in self.items)
-        other = len(self.unplaced) - undated
-        if undated or other:
+        before = sum(i.unplaced.startswith(_BEFORE) for i in self.items)
+        other = len(self.unplaced) - undated - before
+        if undated or other or before:
             parts = [f"{_count(undated, 'item')} without a date"] if undated else []
             parts += [f"{_count(other, 'item')} whose date does not say the year"] if other else []
+            if before and self.years:
+                parts += [
+                    f"{_count(before, 'item')} over before {self.years[0].year} (a timeline shows at most "
+                    f"{MAX_YEARS} years)"
+                ]
             verb = "is" if len(self.unplaced) == 1 else "are"
             out.append(f"{' and '.join(parts)} {verb} listed apart, not placed on a year.")
         return out
@@ -205,6 +215,7 @@ def timeline(store: GraphStore, node_id: str, today: date | None = None) -> Time
     items = [place(lookup.to_ref(found[i]), what, _when(found[i])) for what, ids in kinds for i in ids if i in found]
     items.sort(key=lambda i: (i.start if i.start is not None else 10_000, i.what, i.node.name.lower()))
     today = today or date.today()
+    items = _window(items, today)
     years = _years(store, kind, node.id, items, today)
     return Timeline(
         node=lookup.to_ref(node),
@@ -231,17 +242,44 @@ def _when(node: NodeData) -> str | None:
     return str(value) if value else None
 
 
-def _years(store: GraphStore, kind: Kind, node_id: str, items: list[Item], today: date) -> list[Year]:
-    """One row per year from the first placed item to the last (to this year while an activity runs on)."""
+def _span(items: list[Item], today: date) -> tuple[int, int] | None:
+    """The first and last year of a timeline of ``items`` (to this year while an activity runs on), at most
+    ``MAX_YEARS`` of them (the last ones); None when no item is placed."""
     placed = [i for i in items if i.start is not None]
     if not placed:
+        return None
+    first = min(_start(i) for i in placed)
+    ends = [i.end for i in placed if i.end is not None]
+    running_on = [today.year] if any(i.open_end for i in placed if i.what == "activity") else []
+    last = max(first, min(max([_start(i) for i in placed] + ends + running_on), today.year))
+    return max(first, last - MAX_YEARS + 1), last
+
+
+def _window(items: list[Item], today: date) -> list[Item]:
+    """``items`` with those that are over before the first year shown listed apart (``MAX_YEARS``)."""
+    span = _span(items, today)
+    if span is None:
+        return items
+    first = span[0]
+    reason = f"{_BEFORE}: it is over before {first} (a timeline shows at most {MAX_YEARS} years)"
+    out = []
+    for item in items:
+        over = item.start is not None and (item.end if item.end is not None else item.start) < first
+        if item.what == "activity" and item.open_end:
+            over = False  # it runs on into the years shown
+        out.append(replace(item, start=None, end=None, unplaced=reason) if over else item)
+    return out
+
+
+def _years(store: GraphStore, kind: Kind, node_id: str, items: list[Item], today: date) -> list[Year]:
+    """One row per year of ``_span``: at most ``MAX_YEARS`` coverages, each as of a year-end."""
+    span = _span(items, today)
+    placed = [i for i in items if i.start is not None]
+    if span is None:
         return []
     events = [i for i in placed if i.what == "event"]
     activities = [i for i in placed if i.what == "activity"]
-    first = min(_start(i) for i in placed)
-    ends = [i.end for i in placed if i.end is not None]
-    running_on = [today.year] if any(i.open_end for i in activities) else []
-    last = max(first, min(max([_start(i) for i in placed] + ends + running_on), today.year))
+    first, last = span
     out: list[Year] = []
     for year in range(first, last + 1):
         day = min(date(year, 12, 31), today)
