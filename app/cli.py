@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import shutil
 import sys
 from collections.abc import Sequence
@@ -253,6 +254,9 @@ def _serve_workers(settings: Settings, workers: int) -> int:
         from loaders.dataset import validate_dataset
 
         validate_dataset(settings.dataset)
+    if settings.session_secret is None:
+        # One secret for all the workers, so that a page session opened on one holds on the others.
+        settings = settings.model_copy(update={"session_secret": SecretStr(secrets.token_urlsafe(32))})
     # Every setting, as the workers' Settings read it (no second list: a new setting reaches them too).
     for name in Settings.model_fields:
         value = getattr(settings, name)

@@ -46,3 +46,8 @@ class Settings(BaseSettings):
 
     # Optional API keys (comma-separated); when set, requests need an ``X-API-Key`` header.
     api_keys: str = ""
+    # The secret that signs the key form's session cookies (app/http/sessions.py); random per process when
+    # unset, so set it when several workers or a restart must honour the same cookies.
+    session_secret: SecretStr | None = None
+    # How long a session opened with the key form lasts, in hours.
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)

@@ -35,15 +35,26 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Final
 
-from graph_schema.dates import DateError, parse_when
+from graph_schema.dates import FIRST_YEAR, LAST_YEAR, DateError, parse_when
 
 VALID_FROM: Final = "valid_from"
 """Derived property written by the Neo4j load: the first day a fact may hold (ISO), absent when open."""
 VALID_TO: Final = "valid_to"
 """Derived property written by the Neo4j load: the last day a fact may hold (ISO), absent when open."""
 DERIVED: Final = (VALID_FROM, VALID_TO)
-AS_OF_PATTERN: Final = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-_AS_OF: Final = re.compile(AS_OF_PATTERN)
+_YEAR: Final = r"(19\d\d|20\d\d|2100)"
+_LEAP: Final = r"(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26]))"  # 2000 leaps, 1900 and 2100 not
+_MONTH: Final = r"(0[1-9]|1[0-2])"
+AS_OF_PATTERN: Final = (
+    rf"^({_YEAR}(-{_MONTH})?"
+    rf"|{_YEAR}-{_MONTH}-(0[1-9]|1\d|2[0-8])"
+    rf"|{_YEAR}-(0[13-9]|1[0-2])-(29|30)"
+    rf"|{_YEAR}-(0[13578]|1[02])-31"
+    rf"|{_LEAP}-02-29)$"
+)
+"""A day to answer as of, as the OpenAPI schema gives it: only real days of the years ``FIRST_YEAR`` to
+``LAST_YEAR`` (so that no request valid by the schema is refused); ``parse_as_of`` says why a text is not one."""
+_AS_OF: Final = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 class Presence(StrEnum):
@@ -84,6 +95,8 @@ def parse_as_of(text: str) -> AsOf:
     year = parts[0]
     if year < 1:
         raise DateError(f"'{text}': there is no year 0000")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateError(f"'{text}': answers are as of a day in the years {FIRST_YEAR} to {LAST_YEAR}")
     month = parts[1] if len(parts) > 1 else 12
     if not 1 <= month <= 12:
         raise DateError(f"'{text}': there is no month {month:02d}")

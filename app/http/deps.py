@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException
 
 from app.errors import BackendUnavailable
+from app.http import sessions
 from app.settings import Settings
 from app.store.port import GraphStore
 
@@ -36,9 +37,31 @@ def api_keys(settings: Settings) -> list[str]:
     return [key.strip() for key in settings.api_keys.split(",") if key.strip()]
 
 
-# Browsers cannot send a header when following a link, so pages also accept the key from this cookie,
-# which the key form (app/web/pages.py) sets. The JSON API takes the header only.
-KEY_COOKIE = "bpkg_api_key"
+# Browsers cannot send a header when following a link, so pages also accept a session from this cookie,
+# which the key form (app/web/pages.py) sets: a signed token (app/http/sessions.py), never the key itself.
+# The JSON API takes the header only.
+KEY_COOKIE = "bpkg_session"
+
+
+def session_secret(request: Request) -> bytes:
+    """The secret that signs session cookies: ``BPKG_SESSION_SECRET``, else one made for this process."""
+    state = request.app.state
+    secret: bytes | None = getattr(state, "session_secret", None)
+    if secret is None:
+        configured = state.settings.session_secret
+        secret = configured.get_secret_value().encode() if configured is not None else sessions.new_secret()
+        state.session_secret = secret
+    return secret
+
+
+def open_session(request: Request, settings: Settings, key: str) -> str:
+    """A session token for ``key`` (a valid key), to keep in the cookie."""
+    return sessions.issue(session_secret(request), key, settings.session_hours * 3600)
+
+
+def cookie_is_secure(request: Request, settings: Settings) -> bool:
+    """Whether the cookie must be ``Secure``: the request came over HTTPS, or the service is public over it."""
+    return request.url.scheme == "https" or settings.public_url.startswith("https://")
 
 
 class PageKeyRequired(Exception):
@@ -62,5 +85,7 @@ def require_page_key(
     request: Request, settings: SettingsDep, key: Annotated[str | None, Security(api_key_header)]
 ) -> None:
     """Pages: the key from the ``X-API-Key`` header or the key cookie; otherwise the key form."""
-    if not (key_is_valid(settings, key) or key_is_valid(settings, request.cookies.get(KEY_COOKIE))):
+    if key_is_valid(settings, key):
+        return
+    if not sessions.valid(session_secret(request), request.cookies.get(KEY_COOKIE), api_keys(settings)):
         raise PageKeyRequired()

@@ -15,8 +15,11 @@ from app.export import xml_text
 Cell = str | int | float | None
 CSV_MEDIA_TYPE: Final = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is run as a formula by spreadsheets (CSV injection): quote it.
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection): quote it. The
+# fullwidth forms count too (some spreadsheet programs fold them to ASCII when they read a CSV file), and so
+# does a start hidden behind spaces (an import that trims them would otherwise unmask it).
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_BLANKS: Final = " \u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 
 
 def safe(value: Cell) -> Cell:
@@ -24,7 +27,7 @@ def safe(value: Cell) -> Cell:
     (validation refuses them in datasets; a table built otherwise still writes, with U+FFFD in their place)."""
     if isinstance(value, str):
         value = xml_text(value)
-        if value.startswith(_FORMULA_START):
+        if value.lstrip(_BLANKS).startswith(_FORMULA_START):
             return "'" + value
     return value
 

@@ -20,7 +20,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.errors import InvalidQuery, NotFound
-from app.http.deps import KEY_COOKIE, key_is_valid
+from app.http.deps import KEY_COOKIE, cookie_is_secure, key_is_valid, open_session
 from app.http.params import MAX_QUERY, AsOfParam, Offset
 from app.services import briefs, views
 from app.services.coverage import coverage
@@ -438,8 +438,17 @@ async def key_submit(request: Request) -> Response:
     target = _local(form.get("next", ["/"])[0])
     if not key_is_valid(request.app.state.settings, key):
         return key_form(request, wrong=True, next_url=target)
+    settings = request.app.state.settings
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict", path="/")
+    response.set_cookie(
+        KEY_COOKIE,
+        open_session(request, settings, key),
+        max_age=int(settings.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=cookie_is_secure(request, settings),
+        path="/",
+    )
     return response
 
 
