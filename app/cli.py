@@ -221,6 +221,7 @@ def _stats(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.api.bounds import server_options
     from app.api.main import create_app, long_lived
 
     settings = _settings(args)
@@ -234,7 +235,7 @@ def _serve(args: argparse.Namespace) -> int:
 
         store = MemoryStore(build_graph(load_dataset(settings.dataset)))
         long_lived()
-    uvicorn.run(create_app(settings, store=store), host=settings.host, port=settings.port)
+    uvicorn.run(create_app(settings, store=store), host=settings.host, port=settings.port, **server_options())
     return 0
 
 
@@ -263,8 +264,15 @@ def _serve_workers(settings: Settings, workers: int) -> int:
         if value is not None:
             secret = value.get_secret_value() if isinstance(value, SecretStr) else None
             os.environ[f"BPKG_{name.upper()}"] = secret if secret is not None else str(value)
+    from app.api.bounds import server_options
+
     config = uvicorn.Config(
-        "app.api.main:app_from_env", factory=True, workers=workers, host=settings.host, port=settings.port
+        "app.api.main:app_from_env",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        **server_options(),
     )
     sock = bind_without_nagle(config)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the supervisor has stopped the workers

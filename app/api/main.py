@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from app.api import errors
+from app.api.bounds import BodyLimit
 from app.api.head import HeadAsGet
 from app.api.routers import (
     action_points,
@@ -138,6 +139,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     errors.install(app)
     app.add_middleware(HeadAsGet)
+    # Outermost of ours: a body over its limit is refused before any route reads it.
+    app.add_middleware(BodyLimit)
     # Bodies over about 1 kB are gzipped for clients that accept it; level 6 (zlib's default) rather than
     # Starlette's 9: nearly as small, faster on multi-megabyte answers. Spreadsheets are zip
     # files already. Outside HeadAsGet: a HEAD, whose body is empty, keeps the GET's uncompressed length.
