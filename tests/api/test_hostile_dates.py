@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+from copy import deepcopy
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +105,25 @@ def test_timeline_page_and_file_of_the_hostile_dataset_are_bounded(wide_store: M
         assert table.status_code == 200
     rows = [r for r in csv.reader(io.StringIO(table.text)) if r and r[0].isdigit()]
     assert 0 < len(rows) <= timelines.MAX_YEARS, len(rows)
+
+
+def test_the_widest_default_range_is_bounded_to_max_years(tmp_path: Path) -> None:
+    """Events in 1900 (allowed by default) and in the first year shown, and work running on to 2026: 127
+    years, of which the timeline computes the last ``MAX_YEARS`` (one coverage each) and lists the 1900 event
+    apart."""
+    folder = copy_bundled(tmp_path / "dataset")
+
+    def add(doc: dict[str, Any]) -> None:
+        doc["nodes"].append(deepcopy({**FAR, "when": "1900"}))
+        doc["relationships"].append(deepcopy(IN_PAK))
+        # One in the first year shown: every one of the MAX_YEARS rows is computed.
+        first = str(2026 - timelines.MAX_YEARS + 1)
+        doc["nodes"].append(deepcopy({**FAR, "id": "event-first", "name": f"An event in {first}", "when": first}))
+        doc["relationships"].append(deepcopy({**IN_PAK, "from": "event-first"}))
+
+    edit_reference(folder, add)
+    store = MemoryStore(build_graph(load_dataset(folder)))
+    found = timelines.timeline(store, "country-pak", today=date(2026, 6, 1))
+    assert len(found.years) == timelines.MAX_YEARS
+    assert (found.years[0].year, found.years[-1].year) == (2026 - timelines.MAX_YEARS + 1, 2026)
+    assert [i.node.id for i in found.unplaced if i.unplaced.startswith("dated before")] == ["event-far-past"]
