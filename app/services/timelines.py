@@ -196,7 +196,7 @@ def coverage_at(store: GraphStore, kind: Kind, node_id: str, day: date) -> Cover
     """The row of ``node_id`` in the coverage as of ``day`` (the services' as_of rule and plan in force)."""
     if kind in SINGLE:
         return _own_coverage_at(store, kind, node_id, day)
-    found = coverage(store, _group(kind), as_of=AsOf(day, day.isoformat()))
+    found = coverage(store, group(kind), as_of=AsOf(day, day.isoformat()))
     row = next((r for r in found.rows if r.node is not None and r.node.id == node_id), None)
     if found.as_of is not None and not found.as_of.plans:
         return Coverage(0, 0, None, found.as_of, "no action plan in force")
@@ -211,7 +211,8 @@ def coverage_at(store: GraphStore, kind: Kind, node_id: str, day: date) -> Cover
     return Coverage(row.covered, row.action_points, rests_on, found.as_of)
 
 
-def _group(kind: Kind) -> Literal["goal", "country", "component", "project"]:
+def group(kind: Kind) -> Literal["goal", "country", "component", "project"]:
+    """The coverage grouping of a goal's, country's, component's or project's timeline (``ValueError`` else)."""
     if kind == "goal" or kind == "country" or kind == "component" or kind == "project":
         return kind
     raise ValueError(f"a {kind} is not a group")

@@ -63,7 +63,10 @@ def text(html: str) -> str:
 def test_a_timeline_of_a_node_of_another_kind_is_a_422_page_saying_why(dated: TestClient) -> None:
     response = dated.get("/view/timeline/ap-1")
     assert response.status_code == 422 and response.headers["content-type"].startswith("text/html")
-    assert "a timeline is for a priority goal, a country, a component or a project" in text(response.text)
+    assert (
+        "a timeline is for a priority goal, a country, a component, a project, an activity, an output or an event"
+        in text(response.text)
+    )
     missing = dated.get("/view/timeline/no-such-node")
     assert missing.status_code == 404 and "no-such-node" in text(missing.text)
     too_long = dated.get("/view/timeline/" + "x" * 300)
@@ -90,7 +93,7 @@ def test_the_timeline_files_hold_the_services_numbers(
         assert row[header.index("action points")] == (str(y.total) if y.total else "")
     # The share at each year-end is the services' coverage as of that day, not one of the page's own.
     for y in found.years:
-        cov = coverage(dated_store, found.kind, as_of=parse_as_of(y.day.isoformat()))
+        cov = coverage(dated_store, timelines.group(found.kind), as_of=parse_as_of(y.day.isoformat()))
         mine = next((r for r in cov.rows if r.node is not None and r.node.id == node_id), None)
         assert y.covered == (mine.covered if mine and cov.as_of and cov.as_of.plans else 0)
     book = load_workbook(io.BytesIO(dated.get(f"/view/timeline/{node_id}/table?format=xlsx").content))
@@ -139,8 +142,11 @@ def test_a_page_as_of_a_day_says_so_gives_its_account_and_keeps_the_day_in_its_l
     if path not in ("/view/matrix/cell?row=pg-1&col=component-c&cols=component",):
         assert "As of 31 December 2019:" in text(response.text.split('id="as-of-account"', 1)[1])
     links = re.findall(r'<a (?!class="as-of-today")[^>]*href="(/view/[^"]+)"', response.text)
-    # Every link keeps the day, but to the static files and to timelines (which span every year).
-    page_links = [unescape(h) for h in links if not h.startswith(("/view/static/", "/view/timeline/"))]
+    # Every link keeps the day, but to the static files, to timelines (which span every year) and to the one-page
+    # PDF briefs (which count every date and say so).
+    page_links = [
+        unescape(h) for h in links if not h.startswith(("/view/static/", "/view/timeline/")) and "/brief.pdf" not in h
+    ]
     assert page_links and all("as_of=2019" in h for h in page_links), [h for h in page_links if "as_of" not in h][:5]
     # The way back to today's answer drops the day and keeps the question.
     found = re.search(r'<a class="as-of-today" href="([^"]*)">Answer for today</a>', response.text)
