@@ -202,3 +202,33 @@ def test_timelines_are_the_same_on_every_backend(store: GraphStore, memory_store
     assert timelines.table(found) == timelines.table(timelines.timeline(memory_store, node_id, today=day))
     assert found.accounts == timelines.timeline(memory_store, node_id, today=day).accounts
     assert found.years and found.years[-1].year == 2025
+
+
+@pytest.mark.parametrize("node_id", ["activity-mrc-lahore", "output-afg-comprehensive-migration-policy", "event-mc-3"])
+def test_a_single_items_timeline_is_the_same_on_both_backends(
+    any_client: TestClient, memory_store: MemoryStore, node_id: str
+) -> None:
+    # What the page's CSV holds on either backend is what the service answers over the embedded graph.
+    found = timelines.timeline(memory_store, node_id)
+    response = any_client.get(f"/view/timeline/{node_id}/table?format=csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    years = [r for r in body if not r[0].startswith("not placed")]
+    assert [int(r[0]) for r in years] == [y.year for y in found.years] != []
+    for row, y in zip(years, found.years, strict=True):
+        assert int(row[header.index("events")]) == len(y.events)
+        assert int(row[header.index("outputs")]) == len(y.outputs)
+        assert int(row[header.index("activities running")]) == len(y.running)
+        covered = row[header.index("action points responded to at year-end")].split(" - ")[0]
+        assert covered == (str(y.covered) if y.total else "")
+    placed_off = [r for r in body if r[0].startswith("not placed")]
+    counted = sum(
+        int(r[1])
+        + int(r[header.index("activities not placed on a year")] or 0)
+        + int(r[header.index("outputs not placed on a year")] or 0)
+        for r in placed_off
+    )
+    assert counted == len(found.unplaced)
+    page = any_client.get(f"/view/timeline/{node_id}")
+    assert page.status_code == 200 and f"Timeline: {found.node.name}" in text(page.text)
