@@ -28,8 +28,8 @@ from app.web.page import Page, PageNodeId, PageRoute, html_errors
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
-CUTS: Final = (40, 24, 20, 17, 14, 12, 10, 8, 6, 3)
-"""The rows kept per table, tried in turn until the brief fits on one page."""
+FEWEST: Final = 3
+"""The fewest rows a cut table keeps."""
 
 _BASE = getSampleStyleSheet()
 TITLE: Final = ParagraphStyle("title", parent=_BASE["Title"], fontSize=17, leading=21, alignment=0, spaceAfter=2)
@@ -128,13 +128,22 @@ def _render(brief: OnePager) -> tuple[bytes, int]:
 
 
 def pdf(brief: OnePager) -> bytes:
-    """The brief as a one-page A4 PDF (tables cut, saying so, until it fits)."""
-    made = b""
-    for rows in CUTS:
-        made, pages = _render(brief.cut(rows))
+    """The brief as a one-page A4 PDF: whole if it fits, else with the most table rows that fit (found by
+    halving; each cut table says how many rows it leaves out)."""
+    most = max([len(s.rows) for s in brief.sections] + [len(brief.sources), 1])
+    made, pages = _render(brief.cut(most))
+    if pages == 1:
+        return made
+    fits, low, high = None, FEWEST, most - 1
+    while low <= high:
+        rows = (low + high) // 2
+        tried, pages = _render(brief.cut(rows))
         if pages == 1:
-            return made
-    return made
+            fits, low = tried, rows + 1
+        else:
+            high = rows - 1
+    # Even the fewest rows may not fit (very long names): the shortest brief, over more than one page.
+    return fits if fits is not None else _render(brief.cut(FEWEST))[0]
 
 
 def _file(brief: OnePager) -> Response:
