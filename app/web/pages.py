@@ -187,12 +187,11 @@ def node_page(
             limit=RESPONSES_SHOWN,
             offset=offset,
             as_of=as_of,
+            direct_first=True,
         )
         status = StatusDict(
             status=answer.status, status_words=answer.status_words, status_confidence=answer.status_confidence
         )
-        # The answer first: direct responses before those to the goal only (on each page of responses).
-        responses = sorted(responses, key=lambda r: r.level != "action_point")
     # As of a day, how many of its links are shown (the store keeps those that may have existed then).
     links_then = (len(links), len(store.links(node_id))) if as_of is not None else None
     # Trace buttons only where a trace finds something.
