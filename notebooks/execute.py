@@ -5,8 +5,10 @@ every table and figure, are regenerated with:
 
     .venv/bin/python notebooks/execute.py
 
-on the embedded backend (the Neo4j part of 04 says it was not run). tests/notebooks checks that each copy
-holds the same code as its notebook and shows its results.
+on the embedded backend (the Neo4j part of 04 says it was not run); run it after changing a notebook or the
+bundled dataset. tests/notebooks checks that each copy holds the same code as its notebook, shows its results,
+and shows the numbers a fresh run on the current dataset gives (so a copy left behind by a data change fails).
+Cells keep no run timestamps, so that a copy changes only when what it shows does.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def execute(name: str) -> Path:
         notebook, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(ROOT)}}, allow_errors=False
     ).execute()
     notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
     OUT.mkdir(exist_ok=True)
     target = OUT / name
     nbformat.write(notebook, target)

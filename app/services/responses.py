@@ -201,8 +201,10 @@ def response_page(
     limit: int | None = None,
     offset: int = 0,
     as_of: AsOf | None = None,
+    direct_first: bool = False,
 ) -> tuple[ResponsesOut, list[Response]]:
-    """``responses`` and the page's whole responses in the answer's order (what a page lists as a table)."""
+    """``responses`` and the page's whole responses in the answer's order (what a page lists as a table); with
+    ``direct_first``, every response to the action point itself before those to its goal (the pages' order)."""
     # Goal-level responses are always summarised: the status says whether the goal alone is responded to. Every
     # link is summarised (filters, counts, order, status); whole responses are built for the page only.
     links = find_links(store, number)
@@ -224,7 +226,7 @@ def response_page(
         and (not wanted_conf or r.confidence in wanted_conf)
         and (not wanted_strength or r.strength in wanted_strength)
     ]
-    placed = sorted(kept, key=_page_key)
+    placed = sorted(kept, key=lambda r: (direct_first and r.level != "action_point", _page_key(r)))
     end = None if limit is None else offset + limit
     page = placed[offset:end]
     # A response gone between the two reads (a load under way) is left out of the page, not misplaced.

@@ -1,5 +1,7 @@
 """Timelines: the events and activities of a priority goal, a country, a component or a project by year, with
-the share of action points responded to at each year-end (coverage as of that day, by the services' as_of rule).
+the share of action points responded to at each year-end (coverage as of that day, by the services' as_of rule);
+and those of a single activity, output or event: itself with the events, activities and outputs it is linked to
+(the share then counts the action points it responds to directly itself; an event responds to none).
 
 An item is placed on a year only when its ``when`` says which: a start known to the year (``2015-10``,
 ``2021~``) places it; a start that may fall in several years (``[2016-12-15,2017-12-15]``) or none at all
@@ -11,7 +13,7 @@ activity with no recorded end (``2015-10/..``) is counted as running up to the l
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final, Literal
 
@@ -25,14 +27,24 @@ from app.store.port import GraphStore
 from graph_schema import Label, RelType, weakest
 from graph_schema.asof import AsOf, existence
 
-Kind = Literal["goal", "country", "component", "project"]
+Kind = Literal["goal", "country", "component", "project", "activity", "output", "event"]
 KINDS: Final[dict[str, Kind]] = {
     Label.PRIORITY_GOAL.value: "goal",
     Label.COUNTRY.value: "country",
     Label.COMPONENT.value: "component",
     Label.PROJECT.value: "project",
+    Label.ACTIVITY.value: "activity",
+    Label.OUTPUT.value: "output",
+    Label.EVENT.value: "event",
 }
-ItemKind = Literal["event", "activity"]
+SINGLE: Final[frozenset[Kind]] = frozenset({"activity", "output", "event"})
+"""The kinds whose timeline is that of one item and what it is linked to, not of a group."""
+ItemKind = Literal["event", "activity", "output"]
+ITEM_KINDS: Final[dict[str, ItemKind]] = {
+    Label.EVENT.value: "event",
+    Label.ACTIVITY.value: "activity",
+    Label.OUTPUT.value: "output",
+}
 MAX_YEARS: Final = 50
 """The most years a timeline shows (its last ones): each year is a coverage as of its end (measured: about
 65 ms each on the bundled dataset in memory), so the work of a page is bounded whatever dates a dataset
@@ -103,6 +115,7 @@ class Year:
     ended: list[Item]
     coverage: Coverage
     approximate: int
+    outputs: list[Item] = field(default_factory=list)
 
     @property
     def covered(self) -> int:
@@ -134,6 +147,11 @@ class Timeline:
     years: list[Year]
     coverage_rule: str
     illustrative: str | None
+
+    @property
+    def single(self) -> bool:
+        """Whether this is the timeline of one activity, output or event (with what it is linked to)."""
+        return self.kind in SINGLE
 
     @property
     def unplaced(self) -> list[Item]:
@@ -188,7 +206,9 @@ def _count(n: int, one: str, several: str | None = None) -> str:
 
 def coverage_at(store: GraphStore, kind: Kind, node_id: str, day: date) -> Coverage:
     """The row of ``node_id`` in the coverage as of ``day`` (the services' as_of rule and plan in force)."""
-    found = coverage(store, kind, as_of=AsOf(day, day.isoformat()))
+    if kind in SINGLE:
+        return _own_coverage_at(store, kind, node_id, day)
+    found = coverage(store, group(kind), as_of=AsOf(day, day.isoformat()))
     row = next((r for r in found.rows if r.node is not None and r.node.id == node_id), None)
     if found.as_of is not None and not found.as_of.plans:
         return Coverage(0, 0, None, found.as_of, "no action plan in force")
@@ -203,17 +223,43 @@ def coverage_at(store: GraphStore, kind: Kind, node_id: str, day: date) -> Cover
     return Coverage(row.covered, row.action_points, rests_on, found.as_of)
 
 
+def group(kind: Kind) -> Literal["goal", "country", "component", "project"]:
+    """The coverage grouping of a goal's, country's, component's or project's timeline (``ValueError`` else)."""
+    if kind == "goal" or kind == "country" or kind == "component" or kind == "project":
+        return kind
+    raise ValueError(f"a {kind} is not a group")
+
+
+def _own_coverage_at(store: GraphStore, kind: Kind, node_id: str, day: date) -> Coverage:
+    """The action points an activity or output responds to directly itself, as of ``day``, out of those of the
+    plan in force then (an event responds to none: nothing is counted)."""
+    if kind == "event":
+        return Coverage(0, 0, None, None, "an event does not respond to action points")
+    facts = read_facts(store, as_of=AsOf(day, day.isoformat()))
+    if facts.as_of is not None and not facts.as_of.plans:
+        return Coverage(0, 0, None, facts.as_of, "no action plan in force")
+    own = [r for f in facts.items for r in f.responses if r.responder.id == node_id]
+    covered = len({r.target.id for r in own})
+    return Coverage(covered, facts.total, weakest(r.confidence for r in own) if own else None, facts.as_of)
+
+
 def timeline(store: GraphStore, node_id: str, today: date | None = None) -> Timeline:
-    """The timeline of a priority goal, country, component or project (``InvalidQuery`` for another node)."""
+    """The timeline of a priority goal, country, component, project, activity, output or event
+    (``InvalidQuery`` for another node)."""
     node = store.node_data(node_id)
     kind = KINDS.get(node.label)
     if kind is None:
         raise InvalidQuery(
-            f"'{node_id}' is a {node.label}: a timeline is for a priority goal, a country, a component or a project"
+            f"'{node_id}' is a {node.label}: a timeline is for a priority goal, a country, a component, a project, "
+            "an activity, an output or an event"
         )
-    events, activities = _members(store, node, kind)
-    found = store.nodes_by_id([*events, *activities])
-    kinds: list[tuple[ItemKind, set[str]]] = [("event", events), ("activity", activities)]
+    kinds: list[tuple[ItemKind, set[str]]]
+    if kind in SINGLE:
+        kinds = _linked(store, node)
+    else:
+        events, activities = _members(store, node, kind)
+        kinds = [("event", events), ("activity", activities)]
+    found = store.nodes_by_id([i for _, ids in kinds for i in ids])
     items = [place(lookup.to_ref(found[i]), what, _when(found[i])) for what, ids in kinds for i in ids if i in found]
     items.sort(key=lambda i: (i.start if i.start is not None else 10_000, i.what, i.node.name.lower()))
     today = today or date.today()
@@ -236,7 +282,21 @@ COVERAGE_RULE: Final[dict[Kind, str]] = {
     "component": "the action points this component (or its activities) responds to directly, out of all action points",
     "project": "the action points this project (or its components and activities) responds to directly, "
     "out of all action points",
+    "activity": "the action points this activity responds to directly itself, out of all action points",
+    "output": "the action points this output responds to directly itself, out of all action points",
+    "event": "none: an event does not respond to action points (see what it discussed on its page)",
 }
+
+
+def _linked(store: GraphStore, node: NodeData) -> list[tuple[ItemKind, set[str]]]:
+    """A single activity, output or event with the events, activities and outputs it is linked to either way."""
+    found: dict[ItemKind, set[str]] = {"event": set(), "activity": set(), "output": set()}
+    found[ITEM_KINDS[node.label]].add(node.id)
+    for link in store.links(node.id):
+        what = ITEM_KINDS.get(link.node.label)
+        if what is not None:
+            found[what].add(link.node.id)
+    return [(what, ids) for what, ids in found.items()]
 
 
 def _when(node: NodeData) -> str | None:
@@ -280,12 +340,14 @@ def _years(store: GraphStore, kind: Kind, node_id: str, items: list[Item], today
     if span is None:
         return []
     events = [i for i in placed if i.what == "event"]
+    outputs = [i for i in placed if i.what == "output"]
     activities = [i for i in placed if i.what == "activity"]
     first, last = span
     out: list[Year] = []
     for year in range(first, last + 1):
         day = min(date(year, 12, 31), today)
         happened = [i for i in events if i.start == year]
+        made = [i for i in outputs if i.start == year]
         running = [i for i in activities if _start(i) <= year <= (i.end if i.end is not None else last)]
         then = coverage_at(store, kind, node_id, day)
         out.append(
@@ -297,7 +359,8 @@ def _years(store: GraphStore, kind: Kind, node_id: str, items: list[Item], today
                 running=running,
                 ended=[i for i in activities if i.end == year and not i.open_end],
                 coverage=then,
-                approximate=sum(i.approximate for i in (*happened, *running)),
+                approximate=sum(i.approximate for i in (*happened, *made, *running)),
+                outputs=made,
             )
         )
     return out
@@ -352,6 +415,8 @@ def table(found: Timeline) -> Table:
         "share responded to",
         "as of",
         "why no action point is counted",
+        "outputs",
+        "outputs not placed on a year",
     ]
     rows: list[list[tables.Cell]] = []
     for y in found.years:
@@ -370,12 +435,16 @@ def table(found: Timeline) -> Table:
                 y.share,
                 y.day.isoformat(),
                 y.coverage.absent or None,
+                len(y.outputs),
+                None,
             ]
         )
     for reason in sorted({i.unplaced for i in found.unplaced}):
         these = [i for i in found.unplaced if i.unplaced == reason]
         events = sum(i.what == "event" for i in these)
-        rows.append([f"not placed: {reason}", events, None, None, None, len(these) - events, *[None] * 6])
+        outputs = sum(i.what == "output" for i in these)
+        activities = len(these) - events - outputs
+        rows.append([f"not placed: {reason}", events, None, None, None, activities, *[None] * 6, None, outputs])
     return header, rows
 
 

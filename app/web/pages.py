@@ -30,7 +30,7 @@ from app.store import results
 from app.store.base import RANK
 from app.store.models import LinkOut, NodeOut, NodeRef
 from app.store.port import TraceDirection
-from app.web import network, questions, timelines, words
+from app.web import network, pdf, questions, timelines, words
 from app.web.page import (
     FILTER_LABELS,
     MAX_DEPTH,
@@ -187,6 +187,7 @@ def node_page(
             limit=RESPONSES_SHOWN,
             offset=offset,
             as_of=as_of,
+            direct_first=True,
         )
         status = StatusDict(
             status=answer.status, status_words=answer.status_words, status_confidence=answer.status_confidence
@@ -455,3 +456,4 @@ async def key_submit(request: Request) -> Response:
 # The question pages share this router (and so its key requirement, when API keys are configured).
 router.include_router(questions.router)
 router.include_router(timelines.router)
+router.include_router(pdf.router)

@@ -1,4 +1,5 @@
-"""Timeline pages: a priority goal's, a country's, a component's or a project's events and activities by year,
+"""Timeline pages: a priority goal's, a country's, a component's, a project's, an activity's, an output's or an
+event's events and activities by year,
 with the share of action points responded to at each year-end, drawn on the server as SVG beside a text
 table of the same numbers, and those numbers as CSV or XLSX (``app.services.timelines`` computes them)."""
 
@@ -25,6 +26,8 @@ PLOT: Final = 160.0
 COLUMN: Final = 30.0
 BAR: Final = 10.0
 BOTTOM: Final = 42.0
+WIDE: Final = 960.0
+"""The drawing's least width: the columns spread over it, and the page scales it to fill its card."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Chart:
     ticks: list[tuple[int, float]]
     share_ticks: list[tuple[int, float]]
     left: float = LEFT
+    bar: float = BAR
 
     @property
     def right(self) -> float:
@@ -57,9 +61,11 @@ def chart(found: timelines.Timeline) -> Chart:
     """Where every bar and dot goes (counts on the left axis, the share on the right, 0 to 100%)."""
     top = max([max(len(y.events), len(y.running)) for y in found.years] + [1])
     base = TOP + PLOT
+    width = max(LEFT + COLUMN * max(len(found.years), 1) + RIGHT, WIDE)
+    column = (width - LEFT - RIGHT) / max(len(found.years), 1)
     columns: list[Column] = []
     for i, y in enumerate(found.years):
-        x = LEFT + COLUMN * i + COLUMN / 2
+        x = LEFT + column * i + column / 2
         share = None if y.share is None else base - PLOT * y.share
         columns.append(Column(y, x, base - PLOT * len(y.events) / top, base - PLOT * len(y.running) / top, share))
     # The share as a line, broken where there is none (no action plan in force).
@@ -73,14 +79,14 @@ def chart(found: timelines.Timeline) -> Chart:
     step = max(1, top // 4)
     ticks = [(n, base - PLOT * n / top) for n in range(0, top + 1, step)]
     shares = [(pct, base - PLOT * pct / 100) for pct in (0, 25, 50, 75, 100)]
-    width = LEFT + COLUMN * max(len(columns), 1) + RIGHT
-    return Chart(width, base + BOTTOM, base, top, columns, " ".join(line), ticks, shares)
+    bar = min(column * 0.35, 3 * BAR)
+    return Chart(width, base + BOTTOM, base, top, columns, " ".join(line), ticks, shares, bar=bar)
 
 
 @router.get("/view/timeline/{node_id}", response_class=HTMLResponse)
 @html_errors
 def timeline(request: Request, node_id: PageNodeId) -> Response:
-    """A goal's, country's, component's or project's events and activities by year, and coverage over time."""
+    """A goal's, country's, component's, project's, activity's, output's or event's timeline, by year."""
     page = Page(request)
     found = timelines.timeline(page.store, node_id)
     return page.render(

@@ -63,7 +63,10 @@ def text(html: str) -> str:
 def test_a_timeline_of_a_node_of_another_kind_is_a_422_page_saying_why(dated: TestClient) -> None:
     response = dated.get("/view/timeline/ap-1")
     assert response.status_code == 422 and response.headers["content-type"].startswith("text/html")
-    assert "a timeline is for a priority goal, a country, a component or a project" in text(response.text)
+    assert (
+        "a timeline is for a priority goal, a country, a component, a project, an activity, an output or an event"
+        in text(response.text)
+    )
     missing = dated.get("/view/timeline/no-such-node")
     assert missing.status_code == 404 and "no-such-node" in text(missing.text)
     too_long = dated.get("/view/timeline/" + "x" * 300)
@@ -90,7 +93,7 @@ def test_the_timeline_files_hold_the_services_numbers(
         assert row[header.index("action points")] == (str(y.total) if y.total else "")
     # The share at each year-end is the services' coverage as of that day, not one of the page's own.
     for y in found.years:
-        cov = coverage(dated_store, found.kind, as_of=parse_as_of(y.day.isoformat()))
+        cov = coverage(dated_store, timelines.group(found.kind), as_of=parse_as_of(y.day.isoformat()))
         mine = next((r for r in cov.rows if r.node is not None and r.node.id == node_id), None)
         assert y.covered == (mine.covered if mine and cov.as_of and cov.as_of.plans else 0)
     book = load_workbook(io.BytesIO(dated.get(f"/view/timeline/{node_id}/table?format=xlsx").content))
@@ -139,8 +142,11 @@ def test_a_page_as_of_a_day_says_so_gives_its_account_and_keeps_the_day_in_its_l
     if path not in ("/view/matrix/cell?row=pg-1&col=component-c&cols=component",):
         assert "As of 31 December 2019:" in text(response.text.split('id="as-of-account"', 1)[1])
     links = re.findall(r'<a (?!class="as-of-today")[^>]*href="(/view/[^"]+)"', response.text)
-    # Every link keeps the day, but to the static files and to timelines (which span every year).
-    page_links = [unescape(h) for h in links if not h.startswith(("/view/static/", "/view/timeline/"))]
+    # Every link keeps the day, but to the static files, to timelines (which span every year) and to the one-page
+    # PDF briefs (which count every date and say so).
+    page_links = [
+        unescape(h) for h in links if not h.startswith(("/view/static/", "/view/timeline/")) and "/brief.pdf" not in h
+    ]
     assert page_links and all("as_of=2019" in h for h in page_links), [h for h in page_links if "as_of" not in h][:5]
     # The way back to today's answer drops the day and keeps the question.
     found = re.search(r'<a class="as-of-today" href="([^"]*)">Answer for today</a>', response.text)
@@ -196,3 +202,33 @@ def test_timelines_are_the_same_on_every_backend(store: GraphStore, memory_store
     assert timelines.table(found) == timelines.table(timelines.timeline(memory_store, node_id, today=day))
     assert found.accounts == timelines.timeline(memory_store, node_id, today=day).accounts
     assert found.years and found.years[-1].year == 2025
+
+
+@pytest.mark.parametrize("node_id", ["activity-mrc-lahore", "output-afg-comprehensive-migration-policy", "event-mc-3"])
+def test_a_single_items_timeline_is_the_same_on_both_backends(
+    any_client: TestClient, memory_store: MemoryStore, node_id: str
+) -> None:
+    # What the page's CSV holds on either backend is what the service answers over the embedded graph.
+    found = timelines.timeline(memory_store, node_id)
+    response = any_client.get(f"/view/timeline/{node_id}/table?format=csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    years = [r for r in body if not r[0].startswith("not placed")]
+    assert [int(r[0]) for r in years] == [y.year for y in found.years] != []
+    for row, y in zip(years, found.years, strict=True):
+        assert int(row[header.index("events")]) == len(y.events)
+        assert int(row[header.index("outputs")]) == len(y.outputs)
+        assert int(row[header.index("activities running")]) == len(y.running)
+        covered = row[header.index("action points responded to at year-end")].split(" - ")[0]
+        assert covered == (str(y.covered) if y.total else "")
+    placed_off = [r for r in body if r[0].startswith("not placed")]
+    counted = sum(
+        int(r[1])
+        + int(r[header.index("activities not placed on a year")] or 0)
+        + int(r[header.index("outputs not placed on a year")] or 0)
+        for r in placed_off
+    )
+    assert counted == len(found.unplaced)
+    page = any_client.get(f"/view/timeline/{node_id}")
+    assert page.status_code == 200 and f"Timeline: {found.node.name}" in text(page.text)

@@ -187,6 +187,105 @@ def test_no_horizontal_scroll_at_390_px(phone: Page, live: RunningServer, path: 
     assert widths[0] <= widths[1], f"{path}: page {widths[0]} px wide on a {widths[1]} px screen"
 
 
+def _as_of(path: str, day: str = "2021") -> str:
+    return f"{path}{'&' if '?' in path else '?'}as_of={day}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *(_as_of(p) for p in PAGE_KINDS if p != "/view/key"),
+        "/view/timeline/activity-mrc-lahore",
+        "/view/timeline/country-pak",
+        _as_of("/view/timeline/component-mrc"),
+    ],
+)
+def test_no_horizontal_scroll_at_390_px_as_of_a_day_and_on_timelines(
+    phone: Page, live: RunningServer, path: str
+) -> None:
+    open_page(phone, live.url + path)
+    widths = phone.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"{path}: page {widths[0]} px wide on a {widths[1]} px screen"
+    # Where the page answers as of the day, "Answer for today" is on the screen, not beyond its right edge.
+    for link in phone.get_by_role("link", name="Answer for today").all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= widths[1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/view/node/ap-17", "/view/country/PAK", "/view/overview", "/view/trace/activity-mrc-lahore?direction=up"],
+)
+def test_a_skip_link_leads_past_the_controls_to_the_node_list(desk: Page, live: RunningServer, path: str) -> None:
+    open_page(desk, live.url + path)
+    desk.keyboard.press("Tab")
+    assert desk.evaluate("document.activeElement.innerText.trim()") == "Skip to the list of the network's nodes"
+    assert desk.locator("a.skip-nodes").is_visible()  # seen once it has the focus
+    desk.keyboard.press("Enter")
+    assert desk.evaluate("document.activeElement.closest('#node-list') !== null")
+    assert desk.evaluate("document.getElementById('node-list').open")
+    # The next stop is the first node of the list, a link to its page.
+    desk.keyboard.press("Tab")
+    href = desk.evaluate("document.activeElement.getAttribute('href')")
+    assert href is not None and "/view/node/" in href
+    assert desk.locator("#node-list").is_visible()
+
+
+def test_arrow_keys_choose_nodes_of_the_focused_network_and_enter_opens_its_actions(
+    desk: Page, live: RunningServer
+) -> None:
+    open_page(desk, f"{live.url}/view/node/ap-17")
+    for _ in range(80):  # Tab to the network, as a keyboard user would
+        desk.keyboard.press("Tab")
+        if desk.evaluate("document.activeElement.id") == "mynetwork":
+            break
+    else:
+        raise AssertionError("the network never takes the focus")
+    chosen: list[str] = []
+    for key in ["ArrowRight", "ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "ArrowLeft"]:
+        desk.keyboard.press(key)
+        selected = desk.evaluate("network.getSelectedNodes()")
+        assert len(selected) == 1
+        said = text_of(desk, "#selected")
+        name = desk.evaluate("(id) => (nodes.get(id).title || id).split('\\n')[0]", selected[0])
+        # The choice is said in words (the live region reads it out), by the node's name.
+        assert said.startswith(("Chosen: ", "No node further that way")) and name in said
+        chosen.append(selected[0])
+    assert len(set(chosen)) >= 3, chosen
+    # Enter shows what can be done with it, and the focus goes to the first action: opening its page.
+    desk.keyboard.press("Enter")
+    focused = desk.evaluate("[document.activeElement.innerText, document.activeElement.getAttribute('href')]")
+    assert focused[0] == "Open its page" and focused[1].endswith("/" + chosen[-1].replace(" ", "%20"))
+    assert "Show its neighbours here" in text_of(desk, "#selected")
+    desk.keyboard.press("Enter")
+    desk.wait_for_url(f"{live.url}{focused[1]}")
+
+
+def test_an_action_points_answer_and_network_are_above_the_fold_on_a_laptop(
+    browser: Browser, live: RunningServer, memory_store: MemoryStore
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.route("**/*", lambda r: r.continue_() if _local(r.request.url) else r.abort())
+    page = context.new_page()
+    open_page(page, f"{live.url}/view/node/ap-17")
+    rows = page.locator("#responses-table tbody tr")
+    levels = [t.strip() for t in rows.evaluate_all("(rs) => rs.map((r) => r.children[1].innerText)")]
+    direct = len(memory_store.responses("ap-17", include_goal_level=False))
+    # Direct responders first, then those to its goal only.
+    assert levels[:direct] == ["this action point"] * direct
+    assert all(v.startswith("only its goal") for v in levels[direct:]) and len(levels) > direct
+    first = rows.first.bounding_box()
+    net = page.locator("#mynetwork").bounding_box()
+    status = page.locator("#status").bounding_box()
+    assert status is not None and status["y"] + status["height"] <= 768
+    assert first is not None
+    assert first["y"] + 40 <= 768, f"the first responder starts {first['y']} px down"
+    # At least 150 px of the network's drawing shows on the first screen.
+    assert net is not None
+    assert net["y"] + 150 <= 768, f"the network starts {net['y']} px down"
+    context.close()
+
+
 @pytest.mark.parametrize(
     "path", ["/view/node/ap-17", "/view/country/PAK", "/view/gaps", "/view/action-points", "/view/matrix", "/view/flow"]
 )

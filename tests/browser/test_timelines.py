@@ -198,6 +198,67 @@ def test_a_timeline_of_the_bundled_dataset(
     watch.check()
 
 
+def test_an_activity_has_its_own_timeline_reached_from_its_page(
+    offline: tuple[Page, Watch], live: RunningServer, memory_store: MemoryStore
+) -> None:
+    page, watch = offline
+    found = timelines.timeline(memory_store, "activity-mrc-lahore")
+    page.goto(f"{live.url}/view/node/activity-mrc-lahore")
+    page.get_by_role("link", name="Timeline", exact=True).click()
+    page.wait_for_url(f"{live.url}/view/timeline/activity-mrc-lahore")
+    assert page.locator("h1").inner_text() == "Timeline: Migrant Resource Centre Lahore"
+    assert "Migrant Resource Centre Lahore and the events, activities and outputs linked to it" in text_of(
+        page, "#summary"
+    )
+    # It runs from 2015 with no recorded end, and it responds to one action point while the 2019 plan is in force.
+    shown = table_numbers(page)
+    assert shown[0][0] == "2015" and all(r[3] == "1" for r in shown)
+    assert [r[6:] for r in shown if r[0] in ("2019", "2024")] == [["1", "41"], ["1", "41"]]
+    expected = [[str(y.covered), str(y.total)] if y.total else ["", ""] for y in found.years]
+    assert [[r[6], r[7]] for r in shown] == expected
+    assert "the action points this activity responds to directly itself" in text_of(page, "#by-year + p")
+    watch.check()
+
+
+@pytest.mark.parametrize(
+    ("node_id", "label", "own_year"),
+    [("output-afg-comprehensive-migration-policy", "Output", "2019"), ("event-mc-3", "Event", "1997")],
+)
+def test_an_output_and_an_event_have_timelines_too(
+    offline: tuple[Page, Watch], live: RunningServer, memory_store: MemoryStore, node_id: str, label: str, own_year: str
+) -> None:
+    page, watch = offline
+    found = timelines.timeline(memory_store, node_id)
+    page.goto(f"{live.url}/view/node/{node_id}")
+    page.get_by_role("link", name="Timeline", exact=True).click()
+    page.wait_for_url(f"{live.url}/view/timeline/{node_id}")
+    assert page.locator("h1").inner_text() == f"Timeline: {found.node.name}"
+    # The item itself is on its own year, in the list of what happened.
+    items = text_of(page, "#items-table")
+    assert items.startswith("Year") and f"{own_year} " in items and found.node.name in items
+    # What it is linked to without a date is listed apart, in words.
+    for item in found.unplaced:
+        assert item.node.name in text_of(page, "#unplaced")
+    if label == "Event":
+        assert "an event does not respond to action points" in text_of(page, "#timeline-table")
+    watch.check()
+
+
+@pytest.mark.parametrize("node_id", ["activity-mrc-lahore", "event-mc-3", "component-mrc"])
+def test_the_timeline_drawing_fills_its_card(offline: tuple[Page, Watch], live: RunningServer, node_id: str) -> None:
+    page, watch = offline
+    page.goto(f"{live.url}/view/timeline/{node_id}")
+    drawn, card = page.evaluate(
+        "[document.getElementById('timeline-chart').getBoundingClientRect().width,"
+        " document.querySelector('.flow-wrap').clientWidth]"
+    )
+    assert drawn >= 0.95 * card, f"the drawing is {drawn} px wide in a {card} px card"
+    # ... and its bars are visible, not slivers: at least 8 px wide on screen.
+    bar = page.locator("svg#timeline-chart rect.running, svg#timeline-chart rect.events").first.bounding_box()
+    assert bar is not None and bar["width"] >= 8
+    watch.check()
+
+
 @pytest.fixture
 def axe_page(browser: Browser) -> Iterator[Page]:
     context = _context(browser, 1360, bypass_csp=True)

@@ -1,0 +1,118 @@
+"""The one-page briefs (PDF) of an action point and a country, read as a person reads the file: its text,
+extracted with pypdf, and its page count; on both backends."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from app.services import onepager
+from app.services.briefs import statuses
+from app.services.countries import country
+from app.store.port import GraphStore
+
+
+def read_pdf(client: TestClient, url: str) -> tuple[int, str]:
+    """The number of pages and the text of the PDF at ``url`` (whitespace made single spaces)."""
+    response = client.get(url)
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"] == "application/pdf"
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    words = " ".join(page.extract_text() for page in reader.pages)
+    return len(reader.pages), re.sub(r"\s+", " ", words)
+
+
+def test_an_action_points_brief_is_one_page_with_status_responders_countries_and_sources(
+    any_client: TestClient, store: GraphStore
+) -> None:
+    pages, words = read_pdf(any_client, "/view/node/ap-17/brief.pdf")
+    assert pages == 1
+    detail = store.action_point("ap-17", include_goal_level=True)
+    status = statuses(store)["ap-17"]
+    assert words.startswith("Action point 17 One-page brief")
+    assert f"Status {status.status_words}" in words
+    assert detail.goal is not None and detail.goal.name in words
+    # Who responds directly comes first, then who responds to its goal only, each named.
+    direct = words.index("Who responds to it directly")
+    goal_only = words.index("Who responds to its priority goal only")
+    assert direct < goal_only
+    for r in detail.responses:
+        assert r.responder.name in words[direct:goal_only]
+    for r in detail.goal_responses:
+        assert r.responder.name in words[goal_only:]
+    for c in {c.name for r in detail.responses for c in r.countries}:
+        assert c in words[words.index("Countries where it is responded to") :]
+    # What rests on illustrative links is said in words, with the count.
+    every = [*detail.responses, *detail.goal_responses]
+    weak = sum(r.confidence == "illustrative" for r in every)
+    assert f"{weak} of the {len(every)} responses rest on illustrative links" in words
+    # Sources, by name and address; the official wording is not invented.
+    assert "Sources 1. " in words and "https://" in words
+    assert "Official wording not public" in words
+
+
+def test_a_countrys_brief_is_one_page_and_says_what_it_leaves_out(any_client: TestClient, store: GraphStore) -> None:
+    pages, words = read_pdf(any_client, "/view/country/PAK/brief.pdf")
+    assert pages == 1
+    answer = country(store, "PAK")
+    assert words.startswith("Pakistan One-page brief")
+    assert f"Action points its work responds to directly {len(answer.action_points)} of 41" in words
+    listed = re.findall(r"Action point (\d+) ", words)
+    assert listed, words
+    # Every action point listed is one the work there responds to, in order; what did not fit is counted.
+    numbers = [a.number for a in answer.action_points]
+    assert [int(n) for n in listed] == numbers[: len(listed)]
+    if len(listed) < len(numbers):
+        assert f"and {len(numbers) - len(listed)} more on its page in the tool" in words
+    assert "17 of the 17 action points counted here rest on illustrative links" in words
+    assert "Migrant Resource Centre Lahore" in words
+
+
+def test_the_brief_is_reached_from_the_pages(client: TestClient) -> None:
+    for page, pdf in [("/view/node/ap-17", "/view/node/ap-17/brief.pdf"), ("/view/country/PAK", "brief.pdf")]:
+        html = client.get(page).text
+        assert "One-page brief (PDF)" in html and pdf in html
+    # As of a day, the link leads to the brief of every date (which says so).
+    html = client.get("/view/node/ap-17?as_of=2021").text
+    link = re.search(r'id="brief-pdf" href="([^"]+)"', html)
+    assert link is not None and "as_of" not in link.group(1)
+    assert "counts every date recorded" in read_pdf(client, "/view/node/ap-17/brief.pdf")[1]
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "words"),
+    [
+        ("/view/node/pg-1/brief.pdf", 422, "a one-page brief is for an action point or a country"),
+        ("/view/node/no-such-node/brief.pdf", 404, ""),
+        ("/view/country/XYZ/brief.pdf", 404, ""),
+    ],
+)
+def test_a_brief_of_something_else_is_a_plain_error(client: TestClient, url: str, status: int, words: str) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert words in response.text
+
+
+def test_names_with_markup_and_characters_outside_the_fonts_are_printed_as_text(client: TestClient) -> None:
+    from app.web.pdf import pdf
+
+    brief = onepager.OnePager(
+        title="<b>Türkiye</b> & <img src=x> → ok",
+        subtitle="s",
+        facts=[("Status", "a < b")],
+        sections=[onepager.Section("Rows", ["A", "B"], [["<i>x</i>", "y"]])],
+        illustrative="none",
+        sources=[],
+        footer="f",
+        file_name="x.pdf",
+    )
+    reader = PdfReader(io.BytesIO(pdf(brief)))
+    words = reader.pages[0].extract_text()
+    assert "<b>Türkiye</b> & <img src=x> ? ok" in words and "a < b" in words and "<i>x</i>" in words
