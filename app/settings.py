@@ -44,5 +44,11 @@ class Settings(BaseSettings):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    # IATI exports: the reporting organisation's identifier (the prefix of every iati-identifier), its IATI
+    # OrganisationType code and its name. Set them to the publisher's own before publishing the file.
+    iati_prefix: str = Field(default="BPKG", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    iati_org_type: str = Field(default="90", pattern=r"^[0-9]{2}$")
+    iati_org_name: str = Field(default="bpkg (Budapest Process knowledge graph), secondary report", max_length=300)
+
     # Optional API keys (comma-separated); when set, requests need an ``X-API-Key`` header.
     api_keys: str = ""
