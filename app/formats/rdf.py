@@ -195,7 +195,7 @@ def turtle(stream: Iterable[Block]) -> Iterator[bytes]:
     names = _bound(Graph(bind_namespaces="none")).namespace_manager
     yield "".join(f"@prefix {p}: <{u}> .\n" for p, u in PREFIXES.items()).encode() + b"\n"
     for subject, pairs in stream:
-        body = " ;\n    ".join(f"{p.n3(names)} {o.n3(names)}" for p, o in pairs)
+        body = " ;\n    ".join(f"{'a' if p == RDF.type else p.n3(names)} {o.n3(names)}" for p, o in pairs)
         yield f"{subject.n3(names)} {body} .\n".encode()
 
 
