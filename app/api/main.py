@@ -23,6 +23,7 @@ from app.api.routers import (
     action_points,
     countries,
     coverage,
+    crosswalk,
     export,
     health,
     matrix,
@@ -68,6 +69,7 @@ DATA_ROUTERS = [
     search.router,
     subgraph.router,
     export.router,
+    crosswalk.router,
 ]
 
 

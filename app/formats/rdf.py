@@ -15,6 +15,7 @@ from rdflib import Literal as Lit
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDFS, SKOS, XSD
 
 from graph_schema import NODE_MODELS, REL_MODELS, Confidence, Label, RelType, Strength
+from loaders.crosswalk import MATCHED_LABELS, SCHEMES, matches, scheme
 from loaders.formats.vocab import (
     BPKG,
     CONCEPTS,
@@ -160,6 +161,56 @@ def _skos(rel: RelType, s: URIRef, t: URIRef, source: Label | None) -> Iterator[
             yield s, [(SKOS.hasTopConcept, t)]
 
 
+def crosswalk_blocks(nodes: Iterable[GraphNode], base: str) -> Iterator[Block]:
+    """The GCM and SDG concept schemes and the goals' and commitments' ``skos:closeMatch`` to them, each match
+    qualified by a ``bpkg:Match`` resource with its confidence and sources (``loaders.crosswalk``)."""
+    matched = [(str(n.props["id"]), n.props) for n in nodes if Label(n.label) in MATCHED_LABELS]
+    for name in SCHEMES:
+        of = scheme(name)
+        uri = URIRef(f"{base}crosswalk/{name}")
+        yield (
+            uri,
+            [
+                (RDF.type, SKOS.ConceptScheme),
+                (RDFS.label, Lit(of.name)),
+                (DCTERMS.bibliographicCitation, Lit(of.citation)),
+                (BPKG.confidence, BPKG[of.confidence.value]),
+            ],
+        )
+        concepts: dict[str, URIRef] = {}
+        for concept in of.concepts:
+            curi = concepts[str(concept.number)] = URIRef(concept.uri or f"{base}crosswalk/{name}/{concept.number}")
+            yield (
+                curi,
+                [
+                    (RDF.type, SKOS.Concept),
+                    (SKOS.inScheme, uri),
+                    (SKOS.notation, Lit(f"{name.upper()} {concept.number}")),
+                    (SKOS.prefLabel, Lit(concept.name, lang="en")),
+                ],
+            )
+        for match in matches(of, matched):
+            target = concepts.get(str(match.number))
+            if target is None:
+                continue
+            subject = node_uri(base, match.source)
+            qualified = URIRef(f"{base}links/{match.source}/closeMatch/{name}-{match.number}")
+            yield subject, [(SKOS.closeMatch, target), (PROV.qualifiedInfluence, qualified)]
+            yield (
+                qualified,
+                [
+                    (RDF.type, BPKG.Match),
+                    (RDF.type, PROV.Influence),
+                    (LINK_FROM, subject),
+                    (LINK_RELATION, SKOS.closeMatch),
+                    (LINK_TO, target),
+                    (PROV.influencer, target),
+                    (BPKG.confidence, BPKG[match.confidence]),
+                    *[(PROV.wasDerivedFrom, node_uri(base, s)) for s in match.sources],
+                ],
+            )
+
+
 def build(nodes: Iterable[GraphNode], links: Iterable[GraphLink], base: str) -> Graph:
     """An rdflib graph of ``nodes`` and ``links`` (what the writers stream, in memory: for tests and queries)."""
     graph = _bound(Graph(bind_namespaces="none"))
@@ -193,15 +244,29 @@ def context() -> dict[str, Any]:
 def turtle(stream: Iterable[Block]) -> Iterator[bytes]:
     """Turtle, one statement group at a time (terms written by rdflib, which escapes them)."""
     names = _bound(Graph(bind_namespaces="none")).namespace_manager
+    # Predicates, classes and node URIs repeat on every line: each is written out once (rdflib's prefix lookup is
+    # most of the cost otherwise). Bounded: the export is bounded, and so are its distinct URIs.
+    written: dict[URIRef, str] = {RDF.type: "a"}
+
+    def term(node: URIRef | Lit) -> str:
+        if isinstance(node, Lit):
+            return node.n3(names)
+        text = written.get(node)
+        if text is None:
+            text = written[node] = node.n3(names)
+        return text
+
     yield "".join(f"@prefix {p}: <{u}> .\n" for p, u in PREFIXES.items()).encode() + b"\n"
     for subject, pairs in stream:
-        body = " ;\n    ".join(f"{'a' if p == RDF.type else p.n3(names)} {o.n3(names)}" for p, o in pairs)
-        yield f"{subject.n3(names)} {body} .\n".encode()
+        body = " ;\n    ".join(f"{term(p)} {term(o)}" for p, o in pairs)
+        yield f"{term(subject)} {body} .\n".encode()
 
 
 def _json_value(obj: URIRef | Lit) -> Any:
     if isinstance(obj, URIRef):
         return {"@id": _compact(obj)}
+    if obj.language:
+        return {"@value": str(obj), "@language": obj.language}
     if obj.datatype is not None:
         return {"@value": obj.toPython(), "@type": _compact(URIRef(obj.datatype))}
     return str(obj)
@@ -261,6 +326,9 @@ def vocabulary() -> Graph:
     g.add((LINK, RDF.type, OWL.Class))
     g.add((LINK, RDFS.subClassOf, PROV.Influence))
     g.add((LINK, RDFS.comment, Lit("One relationship with its properties (confidence, strength, sources ...).")))
+    g.add((BPKG.Match, RDF.type, OWL.Class))
+    g.add((BPKG.Match, RDFS.subClassOf, PROV.Influence))
+    g.add((BPKG.Match, RDFS.comment, Lit("One crosswalk match (skos:closeMatch) with its confidence and sources.")))
     for prop, comment in ((LINK_FROM, "the node a link starts from"), (LINK_TO, "the node a link goes to")):
         g.add((prop, RDF.type, OWL.ObjectProperty))
         g.add((prop, RDFS.comment, Lit(comment)))

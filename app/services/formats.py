@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Final, Literal
 
@@ -36,4 +37,5 @@ def export(parts: Parts, fmt: FormatName, settings: Settings) -> Iterator[bytes]
     if fmt == "iati":
         org = (settings.iati_org_type, settings.iati_org_name)
         return iati.write(nodes, links, settings.iati_prefix, base_of(public_url), *org)
-    return rdf.serialise(rdf.blocks(nodes, links, base_of(public_url)), fmt)
+    base = base_of(public_url)
+    return rdf.serialise(itertools.chain(rdf.blocks(nodes, links, base), rdf.crosswalk_blocks(nodes, base)), fmt)
