@@ -4,6 +4,7 @@ resource per relationship, so that none of a link's properties is lost. Terms in
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -92,6 +93,7 @@ def _objects(base: str, name: str, value: Any) -> Iterator[URIRef | Lit]:
             yield Lit(str(item))
 
 
+_NOT_IN_IRI: Final = re.compile(r'[<>"{}|\\^`\s]')
 Block = tuple[URIRef, list[tuple[URIRef, URIRef | Lit]]]
 """A subject and some of its (predicate, object) pairs: the unit the writers stream."""
 
@@ -122,8 +124,9 @@ def blocks(nodes: Iterable[GraphNode], links: Iterable[GraphLink], base: str) ->
             pairs.append((SKOS.notation, Lit(f"{NOTATION[label]} {node.props['number']}")))
         if label is Label.SOURCE:
             pairs.append((DCTERMS.title, name))
-            if node.props.get("url"):
-                pairs.append((FOAF.page, URIRef(str(node.props["url"]))))
+            url = str(node.props.get("url") or "")
+            if url and not _NOT_IN_IRI.search(url):  # bpkg:url keeps any URL; foaf:page only one Turtle can hold
+                pairs.append((FOAF.page, URIRef(url)))
         yield node_uri(base, ident), pairs
     for link in links:
         s, t = node_uri(base, link.source), node_uri(base, link.target)
@@ -243,23 +246,29 @@ def context() -> dict[str, Any]:
 
 def turtle(stream: Iterable[Block]) -> Iterator[bytes]:
     """Turtle, one statement group at a time (terms written by rdflib, which escapes them)."""
-    names = _bound(Graph(bind_namespaces="none")).namespace_manager
-    # Predicates, classes and node URIs repeat on every line: each is written out once (rdflib's prefix lookup is
-    # most of the cost otherwise). Bounded: the export is bounded, and so are its distinct URIs.
+    # Vocabulary terms as prefixed names, every other URI in full. Not rdflib's namespace manager: it would take
+    # each link URI's path as a namespace of its own, and slows down as they add up.
     written: dict[URIRef, str] = {RDF.type: "a"}
 
     def term(node: URIRef | Lit) -> str:
         if isinstance(node, Lit):
-            return node.n3(names)
+            return node.n3()
         text = written.get(node)
         if text is None:
-            text = written[node] = node.n3(names)
+            short = _compact(node)
+            text = short if short != str(node) else node.n3()
+            if len(written) < _TERM_CACHE:
+                written[node] = text
         return text
 
     yield "".join(f"@prefix {p}: <{u}> .\n" for p, u in PREFIXES.items()).encode() + b"\n"
     for subject, pairs in stream:
         body = " ;\n    ".join(f"{term(p)} {term(o)}" for p, o in pairs)
         yield f"{term(subject)} {body} .\n".encode()
+
+
+_TERM_CACHE: Final = 10_000
+"""Vocabulary terms repeat on every line; node URIs are written as they come (the cache stays small)."""
 
 
 def _json_value(obj: URIRef | Lit) -> Any:

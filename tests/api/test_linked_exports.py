@@ -15,6 +15,7 @@ from lxml import etree
 from pyshacl import validate
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
+from rdflib.query import ResultRow
 
 from app.api.main import create_app
 from app.formats import iati, rdf
@@ -178,3 +179,24 @@ def test_iati_tags_name_the_scheme_and_confidence(bundled_batch: GraphBatch) -> 
     # A project without any known date (project-sr1) cannot be valid IATI: it is left out, and said so.
     assert b"project-sr1: left out" in xml
     assert _iati_schema().validate(doc)
+
+
+def test_the_documented_sparql_query_finds_the_responders_of_ap_17(exports: dict[str, Graph]) -> None:
+    """The query of docs/formats.md, over the Turtle export."""
+    query = """
+    PREFIX bpkg: <urn:bpkg:vocab#>
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?responder ?confidence ?strength WHERE {
+      ?ap skos:notation "AP 17" .
+      ?link bpkg:relation bpkg:respondsTo ; bpkg:to ?ap ; bpkg:from ?who ;
+            bpkg:confidence ?confidence ; bpkg:strength ?strength .
+      ?who rdfs:label ?responder .
+    } ORDER BY ?responder
+    """
+    rows = []
+    for row in exports["ttl"].query(query):
+        assert isinstance(row, ResultRow)
+        rows.append((str(row.responder), str(row.confidence).rpartition("#")[2], str(row.strength).rpartition("#")[2]))
+    assert ("Migrant Resource Centre Dhaka", "illustrative", "direct") in rows
+    assert len(rows) == 6 and {c for _, c, _ in rows} == {"illustrative"}
