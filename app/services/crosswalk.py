@@ -75,3 +75,36 @@ def crosswalk(store: GraphStore, name: SchemeName) -> CrosswalkOut:
     return CrosswalkOut(
         scheme=of.scheme, name=of.name, citation=of.citation, confidence=of.confidence.value, concepts=concepts
     )
+
+
+class NodeMatchOut(BaseModel):
+    """One concept a goal or commitment closely matches (for its page)."""
+
+    notation: str
+    name: str
+    uri: str | None
+    confidence: str
+    sources: list[str]
+
+
+def node_matches(node_id: str, label: str, props: dict[str, object]) -> list[NodeMatchOut]:
+    """The GCM objectives and SDG targets one goal or commitment matches, in scheme and number order."""
+    if label not in {lab.value for lab in MATCHED_LABELS}:
+        return []
+    out: list[NodeMatchOut] = []
+    for name in ("gcm", "sdg"):
+        of = scheme(name)
+        concepts = {str(c.number): c for c in of.concepts}
+        for m in matches(of, [(node_id, props)]):
+            concept = concepts.get(str(m.number))
+            if concept is not None:
+                out.append(
+                    NodeMatchOut(
+                        notation=f"{name.upper()} {concept.number}",
+                        name=concept.name,
+                        uri=concept.uri,
+                        confidence=m.confidence,
+                        sources=list(m.sources),
+                    )
+                )
+    return out

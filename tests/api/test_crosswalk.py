@@ -41,3 +41,12 @@ def test_rdf_export_has_close_matches_with_their_provenance(client: TestClient) 
     assert (match, BPKG.confidence, BPKG.confirmed) in g
     assert (match, PROV.wasDerivedFrom, URIRef("urn:bpkg:nodes/source-unmn-budapest-process")) in g
     assert len(list(g.subjects(SKOS.inScheme, URIRef("urn:bpkg:crosswalk/gcm")))) == len(scheme("gcm").concepts) == 23
+
+
+def test_goal_pages_show_their_gcm_objectives(client: TestClient) -> None:
+    page = client.get("/view/node/pg-1").text
+    assert 'id="crosswalk"' in page
+    assert "GCM 21: Safe and dignified return and readmission, and lasting reintegration" in page
+    assert "GCM 5:" not in page  # pg-2's, not pg-1's
+    # No source states the objectives of goal 4: no crosswalk section at all.
+    assert 'id="crosswalk"' not in client.get("/view/node/pg-4").text
