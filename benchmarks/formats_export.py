@@ -92,9 +92,8 @@ def main() -> None:
         print(f"RDF triples: {triples}")
         print(f"{'format':<36} {'seconds':>8} {'x graphml':>10} {'MB written':>11} {'peak MB (tracemalloc)':>22}")
         for (name, seconds, size, _), peak in zip(rows, peaks, strict=True):
-            print(
-                f"{name:<36} {seconds:>8.1f} {seconds / graphml_seconds:>10.2f} {size / 1e6:>11.1f} {peak / 1e6:>22.1f}"
-            )
+            shown = f"{peak / 1e6:.1f}" if args.memory else "-"
+            print(f"{name:<36} {seconds:>8.1f} {seconds / graphml_seconds:>10.2f} {size / 1e6:>11.1f} {shown:>22}")
 
 
 if __name__ == "__main__":
