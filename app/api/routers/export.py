@@ -22,7 +22,7 @@ Focus = Annotated[
 
 
 def _file(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
-    schema = {"type": "object"} if media_type == "application/json" else {"type": "string"}
+    schema = {"type": "object"} if media_type.endswith("json") else {"type": "string"}
     return {200: {"description": what, "content": {media_type: {"schema": schema}}}}
 
 
