@@ -1,4 +1,4 @@
-"""The ``bpkg`` command: validate, load, stats, serve, template, synth (the CLI's composition root)."""
+"""The ``bpkg`` command: validate, load, stats, serve, export, template, synth (the CLI's composition root)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the versions differ (as `git diff`)")
     _add_neo4j_flags(p)
+
+    p = sub.add_parser(
+        "export",
+        help="write a dataset as JSON-LD or Turtle (SKOS, PROV-O), IATI 2.03 activity XML, or the SHACL shapes",
+        description="URIs on BPKG_PUBLIC_URL (else urn:bpkg:); IATI identifiers on BPKG_IATI_PREFIX. "
+        "See docs/formats.md.",
+    )
+    p.add_argument("output", type=Path, help="file to write ('-': standard output)")
+    p.add_argument("--format", choices=["jsonld", "ttl", "iati", "shapes"], required=True)
+    p.add_argument("--dataset", help="dataset folder or bundled name (default: budapest-process)")
+    _setting_flag(p, "public_url", help="base of node URIs (default: BPKG_PUBLIC_URL, else urn:bpkg:)")
+    _setting_flag(p, "iati_prefix", help="IATI: the reporting organisation's identifier (default: BPKG_IATI_PREFIX)")
 
     p = sub.add_parser("synth", help="write a generated dataset of N relationships (every fact illustrative)")
     p.add_argument("output", type=Path, help="dataset folder to write (created if needed)")
@@ -342,6 +354,27 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from app.services import formats
+
+    if args.format == "shapes":
+        from app.formats.rdf import shipped
+
+        chunks: Iterable[bytes] = [shipped("shapes.ttl")]
+    else:
+        parts = formats.batch_parts(load_dataset(args.dataset))
+        chunks = formats.export(parts, args.format, _settings(args))
+    if str(args.output) == "-":
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        return 0
+    with args.output.open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    print(f"Wrote {args.output} ({args.format})")
+    return 0
+
+
 def _synth(args: argparse.Namespace) -> int:
     from loaders import synth
 
@@ -358,6 +391,7 @@ COMMANDS = {
     "serve": _serve,
     "diff": _diff,
     "template": _template,
+    "export": _export,
 }
 
 

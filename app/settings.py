@@ -35,14 +35,21 @@ class Settings(BaseSettings):
     acquire_timeout: float = Field(default=2.0, gt=0)
     # While Neo4j is known to be down, reads answer 503 at once and a background probe checks it this often.
     outage_probe_interval: float = Field(default=0.5, gt=0)
-    # The public address of this service (e.g. https://bpkg.example.org), used only for links in downloaded
-    # views; without it a downloaded view links to nothing outside itself.
+    # The public address of this service (e.g. https://bpkg.example.org), used for links in downloaded views
+    # (without it a downloaded view links to nothing outside itself) and as the base of the URIs in the RDF
+    # and IATI exports (<url>/nodes/<id>, the node's address in the API; without it urn:bpkg:nodes/<id>).
     public_url: str = Field(default="", pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$")
 
     @field_validator("public_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    # IATI exports: the reporting organisation's identifier (the prefix of every iati-identifier), its IATI
+    # OrganisationType code and its name. Set them to the publisher's own before publishing the file.
+    iati_prefix: str = Field(default="BPKG", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    iati_org_type: str = Field(default="90", pattern=r"^[0-9]{2}$")
+    iati_org_name: str = Field(default="bpkg (Budapest Process knowledge graph), secondary report", max_length=300)
 
     # Optional API keys (comma-separated); when set, requests need an ``X-API-Key`` header.
     api_keys: str = ""

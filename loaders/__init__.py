@@ -1,5 +1,6 @@
 """Files -> validated GraphBatch -> sinks (networkx in memory, Neo4j)."""
 
+import loaders.xlsx_env  # noqa: F401 (first: before anything imports openpyxl)
 from loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel
 from loaders.dataset import BUNDLED, PLAN_COLUMNS, bundled_path, load_dataset, resolve, template_path
 from loaders.memory import build_graph, memory_summary

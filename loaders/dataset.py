@@ -34,13 +34,14 @@ from graph_schema.dates import DATED_FIELDS, outside_years
 from graph_schema.models import ID_PATTERN
 from loaders.batch import DatasetInfo, GraphBatch, Node, Rel
 from loaders.checks import value_problems
+from loaders.formats import iati, rdf
 from loaders.limits import Limits
 from loaders.problems import DatasetInvalid, Loc, Problem, Problems, excerpt, pydantic_reason, shorten
 from loaders.readers import LINE_KEY, Row, Table, listed, read_graph_yaml, read_table, read_yaml
 from loaders.stats import GraphStats, stats_from_counts
 
 BUNDLED: Final = "budapest-process"
-FORMATS: Final = ("graph", "nodes", "relationships", "plan")
+FORMATS: Final = ("graph", "nodes", "relationships", "plan", "rdf", "iati")
 _TABLE_SUFFIXES: Final = (".csv", ".xlsx")
 _NODE_COLUMNS: Final = ("id", "label", "name", "sources", "confidence")
 _REL_COLUMNS: Final = ("from", "type", "to", "sources", "confidence")
@@ -404,6 +405,9 @@ class _Validator:
             if fmt in ("graph", "nodes"):
                 self.failed.append(_Failed(shorten(rel), None))
             return
+        if fmt in ("rdf", "iati"):
+            self._read_items(path, shorten(rel), fmt)
+            return
         if fmt == "graph":
             if path.suffix.lower() not in (".yaml", ".yml"):
                 self.problems.add(loc, "path", "a 'graph' file must be YAML (.yaml)")
@@ -466,6 +470,26 @@ class _Validator:
             cells = {key: value for key, value in row.cells.items() if key not in unknown}
             if not row.bad and not self._bad_values(row.loc, _plain(cells), quiet):
                 yield row
+
+    def _read_items(self, path: Path, name: str, fmt: str) -> None:
+        """An RDF file of the product's vocabulary, or an IATI activity file: read as node and link items."""
+        if fmt == "rdf":
+            graph = rdf.parse(path, self.problems, name, self.limits)
+            found = None if graph is None else rdf.items(graph, name, LIST_FIELDS, self.problems)
+        else:
+            found = iati.items(path, self.problems, name, self.limits)
+        if found is None:
+            self.failed.append(_Failed(name, None))
+            return
+        for item in found:
+            if self._bad_values(item.loc, _plain(item.data)):
+                if isinstance(item.data.get("id"), str) and item.kind == "nodes":
+                    self.invalid_ids.add(item.data["id"])
+                continue
+            if item.kind == "nodes":
+                self._take_node(item.loc, item.data)
+            else:
+                self._take_link(item.loc, item.data)
 
     def _read_graph(self, path: Path, name: str) -> None:
         doc = read_graph_yaml(path, self.problems, name, self.limits)

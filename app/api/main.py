@@ -24,6 +24,7 @@ from app.api.routers import (
     action_points,
     countries,
     coverage,
+    crosswalk,
     export,
     health,
     matrix,
@@ -69,6 +70,7 @@ DATA_ROUTERS = [
     search.router,
     subgraph.router,
     export.router,
+    crosswalk.router,
 ]
 
 

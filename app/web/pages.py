@@ -24,6 +24,7 @@ from app.http.deps import KEY_COOKIE, cookie_is_secure, key_is_valid, open_sessi
 from app.http.params import MAX_QUERY, AsOfParam, Offset
 from app.services import briefs, views
 from app.services.coverage import coverage
+from app.services.crosswalk import node_matches
 from app.services.responses import StatusDict, response_page
 from app.services.timelines import KINDS
 from app.store import results
@@ -232,6 +233,7 @@ def node_page(
         as_of_told=answer.as_of if answer else None,
         links_then=links_then,
         existed=as_of is None or may_exist(node.properties, as_of),
+        crosswalk=node_matches(node.id, node.label, node.properties),
         **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
     )
 

@@ -16,6 +16,7 @@ REQUIRED: dict[str, list[str]] = {
     "diff": ["old", "new"],
     "synth": ["out", "--relationships", "1"],
     "template": ["template.csv"],
+    "export": ["graph.ttl", "--format", "ttl"],
 }
 
 

@@ -1,0 +1,110 @@
+"""The crosswalks: each concept of a scheme (GCM objectives, SDG targets) with the goals and commitments that
+closely match it, each match with its sources and confidence."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from app.store.port import GraphStore
+from loaders.crosswalk import MATCHED_LABELS, Match, matches, scheme
+
+SchemeName = Literal["gcm", "sdg"]
+
+
+class MatchOut(BaseModel):
+    id: str
+    label: str
+    name: str
+    confidence: str
+    sources: list[str]
+
+
+class ConceptOut(BaseModel):
+    notation: str
+    name: str
+    uri: str | None
+    matches: list[MatchOut]
+
+
+class CrosswalkOut(BaseModel):
+    scheme: str
+    name: str
+    citation: str
+    confidence: str
+    concepts: list[ConceptOut]
+
+
+def matched_nodes(store: GraphStore) -> list[tuple[str, str, dict[str, object]]]:
+    """(id, label, properties) of every node a crosswalk may match from (a few dozen: goals and commitments)."""
+    out: list[tuple[str, str, dict[str, object]]] = []
+    for label in MATCHED_LABELS:
+        page = store.nodes(label.value, None, 500, 0)
+        data = store.nodes_by_id([n.id for n in page.items])
+        out += [(n.id, label.value, dict(data[n.id].props)) for n in page.items if n.id in data]
+    return out
+
+
+def crosswalk(store: GraphStore, name: SchemeName) -> CrosswalkOut:
+    """The scheme's concepts in order, each with its matches (ordered by node id)."""
+    of = scheme(name)
+    nodes = matched_nodes(store)
+    labels = {ident: (label, str(props.get("name", ident))) for ident, label, props in nodes}
+    found: list[Match] = matches(of, [(ident, props) for ident, _, props in nodes])
+    concepts = []
+    for concept in of.concepts:
+        mine = [m for m in found if str(m.number) == str(concept.number)]
+        concepts.append(
+            ConceptOut(
+                notation=f"{name.upper()} {concept.number}",
+                name=concept.name,
+                uri=concept.uri,
+                matches=[
+                    MatchOut(
+                        id=m.source,
+                        label=labels[m.source][0],
+                        name=labels[m.source][1],
+                        confidence=m.confidence,
+                        sources=list(m.sources),
+                    )
+                    for m in mine
+                ],
+            )
+        )
+    return CrosswalkOut(
+        scheme=of.scheme, name=of.name, citation=of.citation, confidence=of.confidence.value, concepts=concepts
+    )
+
+
+class NodeMatchOut(BaseModel):
+    """One concept a goal or commitment closely matches (for its page)."""
+
+    notation: str
+    name: str
+    uri: str | None
+    confidence: str
+    sources: list[str]
+
+
+def node_matches(node_id: str, label: str, props: dict[str, object]) -> list[NodeMatchOut]:
+    """The GCM objectives and SDG targets one goal or commitment matches, in scheme and number order."""
+    if label not in {lab.value for lab in MATCHED_LABELS}:
+        return []
+    out: list[NodeMatchOut] = []
+    for name in ("gcm", "sdg"):
+        of = scheme(name)
+        concepts = {str(c.number): c for c in of.concepts}
+        for m in matches(of, [(node_id, props)]):
+            concept = concepts.get(str(m.number))
+            if concept is not None:
+                out.append(
+                    NodeMatchOut(
+                        notation=f"{name.upper()} {concept.number}",
+                        name=concept.name,
+                        uri=concept.uri,
+                        confidence=m.confidence,
+                        sources=list(m.sources),
+                    )
+                )
+    return out
