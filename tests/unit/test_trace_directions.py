@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from app.store import base
 from app.store.neo4j import queries
 from app.store.neo4j.store import trace_directions
+from app.store.port import TraceDirection
 from app.store.traversal import MAX_TRACE_DEPTH
 
 
@@ -30,6 +33,20 @@ def test_only_the_chosen_types() -> None:
     assert trace_directions("up", []) == ([], [], [])
 
 
-def test_the_query_holds_a_layer_per_possible_hop() -> None:
+def test_the_queries_hold_a_layer_per_possible_hop() -> None:
     assert queries.TRACE_LAYERS == MAX_TRACE_DEPTH
-    assert queries.TRACE.count("CALL (frontier, layer)") == queries.TRACE_LAYERS
+    for query in (queries.TRACE_UP, queries.TRACE_DOWN):
+        assert query.count("CALL (frontier, layer)") == queries.TRACE_LAYERS
+
+
+def test_the_queries_spell_out_the_schema_directions() -> None:
+    # Each layer of TRACE_UP (TRACE_DOWN) follows exactly the types trace_directions derives from the schema.
+    ways: tuple[tuple[TraceDirection, str], ...] = (("up", queries.TRACE_UP), ("down", queries.TRACE_DOWN))
+    for way, query in ways:
+        forward, backward, sideways = trace_directions(way, base.TRACE_TYPES)
+        outgoing = set(re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]->\(b:Entity\)", query))
+        incoming = set(re.findall(r"MATCH \(a\)<-\[r:([A-Z_|]+)\]-\(b:Entity\)", query))
+        either = set(re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]-\(b:Entity\)", query))
+        assert outgoing == {"|".join(forward)}
+        assert incoming == {"|".join(backward)}
+        assert either == {"|".join(sideways)}

@@ -259,20 +259,20 @@ class Neo4jStore:
         edges: list[EdgeData] = []
         for way in ("up", "down") if direction == "both" else (direction,):
             # Each way is its own breadth-first walk (one query): moving sideways (SUCCEEDS), both may reach a node.
-            forward, backward, sideways = trace_directions(way, allowed)
-            if not (forward or backward or sideways):
+            if not allowed:
                 continue
-            found = self._read(
-                cypher.TRACE,
-                id=start.id,
-                depth=depth,
-                forward=forward,
-                backward=backward,
-                sideways=sideways,
-                sign=-1 if way == "up" else 1,
-                rank=_RANKS,
-                as_of=_day(as_of),
-            )[0]
+            params: dict[str, Any] = {
+                "id": start.id,
+                "depth": depth,
+                "types": allowed,
+                "rank": _RANKS,
+                "sideways": RelType.SUCCEEDS.value,
+                "as_of": _day(as_of),
+            }
+            if way == "up":
+                found = self._read(cypher.TRACE_UP, sign=-1, **params)[0]
+            else:
+                found = self._read(cypher.TRACE_DOWN, sign=1, **params)[0]
             edges += map(_edge, found["edges"])
             nodes |= {n.id: n for n in map(_node, found["nodes"])}
         return base.graph_out(nodes.values(), edges)
@@ -423,7 +423,8 @@ class Outage:
 def trace_directions(way: TraceDirection, types: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
     """The relationship types of ``types`` a trace ``way`` ("up" or "down") follows from source to target,
     those it follows from target to source, and those it follows either way (sideways: SUCCEEDS), as the
-    schema's patterns (``graph_schema.PATTERNS``) and the ranks (``base.RANK``) fix them."""
+    schema's patterns (``graph_schema.PATTERNS``) and the ranks (``base.RANK``) fix them: what
+    ``queries.TRACE_UP`` and ``TRACE_DOWN`` spell out."""
     sign = -1 if way == "up" else 1
     wanted = set(types)
     forward: set[str] = set()
