@@ -23,7 +23,7 @@ from app.errors import BackendUnavailable, QueryTimedOut
 from app.search_words import index_term
 from app.store import base, responses, search, traversal
 from app.store.asof import gone_note
-from app.store.coverage import PerDataset
+from app.store.coverage import PerDataset, PerVersion
 from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.neo4j import queries as cypher
 from app.store.port import TraceDirection
@@ -74,6 +74,7 @@ class Neo4jStore:
         self.timeout = timeout
         self.outage = Outage(self._probe, probe_interval)
         self._facts = PerDataset()
+        self._links: PerVersion[ResponseLinks] = PerVersion()
 
     def close(self) -> None:
         """Stop the outage probe and close the driver (the application's shutdown)."""
@@ -191,6 +192,15 @@ class Neo4jStore:
         return nodes[action_point_id], EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
 
     def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
+        # Every link of a busy action point summarised once per loaded dataset (its fingerprint, read in one
+        # small query), not on every request; while a load is under way (no fingerprint), every time.
+        if as_of is None:
+            info = self.dataset_info()
+            fingerprint = info.fingerprint if info else None
+            return self._links.get(fingerprint, action_point_id, lambda: self._response_links(action_point_id))
+        return self._response_links(action_point_id, as_of)
+
+    def _response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
         # Summarised in the database (paths, confidences, countries, components); Python only shapes the rows.
         records = self._read(
             cypher.RESPONSE_SUMMARIES,
