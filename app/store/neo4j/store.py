@@ -1,12 +1,13 @@
 """The Neo4j backend: each question answered by anchored Cypher reads (``queries``), shaped by the shared rules.
 
 Every read is a managed, READ-routed transaction on an explicit database with a server-side timeout. A
-question starts from the node asked about: the headline question is one query for every link (summarised) and
-one for the material of the page, paths two after the two ends are checked, a trace or a neighbourhood one per
+question starts from the node asked about: the headline question is one query for every link (summarised, kept
+per dataset fingerprint) and one for the material of the page, paths two after the two ends are checked, a
+trace one per way (each relationship type followed in its schema direction), a neighbourhood one per
 breadth-first layer; counts are aggregated in the database; coverage facts are read once per dataset
-fingerprint. Results come back as the same ``NodeData``/``EdgeData`` as in memory and go through the same rules
-(``app.store.responses``, ``traversal``, ``search``, ``base``), so both backends give the same answers (the
-contract suite checks it).
+fingerprint. A query stopped at the timeout is ``QueryTimedOut`` (504), not an outage. Results come back as
+the same ``NodeData``/``EdgeData`` as in memory and go through the same rules (``app.store.responses``,
+``traversal``, ``search``, ``base``), so both backends give the same answers (the contract suite checks it).
 """
 
 from __future__ import annotations
