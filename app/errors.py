@@ -16,4 +16,8 @@ class BackendUnavailable(BpkgError):
     """The graph backend cannot be reached or refused us (HTTP 503)."""
 
 
-__all__ = ["BackendUnavailable", "BpkgError", "DatasetInvalid", "InvalidQuery", "NotFound"]
+class QueryTimedOut(BpkgError):
+    """One question took longer than the query timeout (HTTP 504): the backend is up, this answer was too slow."""
+
+
+__all__ = ["BackendUnavailable", "BpkgError", "DatasetInvalid", "InvalidQuery", "NotFound", "QueryTimedOut"]

@@ -39,8 +39,6 @@ line saying how far the load got and what to do; the CLI prints it (exit 3).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +50,7 @@ from tqdm import tqdm
 from graph_schema import Label, RelType, constraint_ddl, index_ddl
 from graph_schema.asof import DERIVED, derived
 from graph_schema.errors import BpkgError
-from loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel
+from loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel, row_hash
 
 BATCH_SIZE: Final = 5000
 """Rows per write transaction and nodes per page read (40k nodes in one transaction exhausted 1 GB)."""
@@ -207,17 +205,12 @@ def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield rows[start : start + size]
 
 
-def _hash(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-
-
 def node_hash(label: str, props: dict[str, Any]) -> str:
-    return _hash([label, props])
+    return row_hash(props, label)  # one fast pass (loaders.batch.canonical), no JSON encoder per row
 
 
 def rel_hash(props: dict[str, Any]) -> str:
-    return _hash(props)
+    return row_hash(props)
 
 
 def ensure_schema(driver: neo4j.Driver, database: str) -> None:

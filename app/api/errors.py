@@ -44,8 +44,11 @@ UNAVAILABLE: Final[Responses] = {
         "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
     }
 }
+TIMED_OUT: Final[Responses] = {
+    504: _doc("The question took longer than the query timeout and was stopped; the backend is up (not an outage)")
+}
 UNAUTHORISED: Final[Responses] = {401: _doc("API keys are enabled and X-API-Key is missing or wrong")}
-ERRORS: Final[Responses] = {**NOT_FOUND, **INVALID, **UNAVAILABLE}
+ERRORS: Final[Responses] = {**NOT_FOUND, **INVALID, **UNAVAILABLE, **TIMED_OUT}
 """The errors every data route can answer (a route without ids still lists 404 for unknown filter values)."""
 
 

@@ -48,7 +48,8 @@ Call for Action) and the Silk Routes projects, components and activities that re
 Read-only. Lists take `limit` (at most 500, default 50) and `offset` and are ordered deterministically;
 traversals take `depth` 1 to 4 and paths `max_hops` up to 6. Errors are JSON
 `{"error": {"status", "message"}}`: 404 unknown id, number or code; 422 bad parameter; 503 backend
-unavailable (retry after `Retry-After` seconds; `/health` says whether the backend answers). When API
+unavailable (retry after `Retry-After` seconds; `/health` says whether the backend answers); 504 the question
+took longer than the query timeout (the backend is up: a slow answer is no outage). When API
 keys are configured, every route except `/health` and the docs needs an `X-API-Key` header (401 otherwise).
 
 The bundled sample implementation plan is **illustrative**: answers holding such links carry the dataset's

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from app.errors import BackendUnavailable, InvalidQuery, NotFound
+from app.errors import BackendUnavailable, InvalidQuery, NotFound, QueryTimedOut
 
-STATUS: Final[dict[type[Exception], int]] = {NotFound: 404, InvalidQuery: 422, BackendUnavailable: 503}
+STATUS: Final[dict[type[Exception], int]] = {
+    NotFound: 404,
+    InvalidQuery: 422,
+    BackendUnavailable: 503,
+    QueryTimedOut: 504,
+}
 RETRY_AFTER: Final = "1"
 """Seconds a client should wait after a 503 (the backend is probed twice a second meanwhile)."""
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Hashable
+from typing import Final, Generic, TypeVar
 
 from app.store.results import ActionPointFacts
 
@@ -46,3 +46,37 @@ class PerDataset:
                 for old in days[: max(0, len(days) - MAX_DAYS)]:
                     del self._values[old]
         return list(value)
+
+
+T = TypeVar("T")
+
+MAX_KEPT: Final = 64
+"""How many answers per dataset a ``PerVersion`` keeps (least recently asked dropped first)."""
+
+
+class PerVersion(Generic[T]):
+    """Answers that depend only on the dataset version and a key (for example an action point's summarised
+    response links), computed once per dataset fingerprint and kept for the last ``size`` keys asked; with no
+    fingerprint (a load under way) nothing is kept. The values are shared: callers must not change them."""
+
+    def __init__(self, size: int = MAX_KEPT) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._key: str | None = None
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
+
+    def get(self, fingerprint: str | None, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if fingerprint is not None and fingerprint == self._key and key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = compute()
+        if fingerprint is not None:
+            with self._lock:
+                if fingerprint != self._key:
+                    self._key, self._values = fingerprint, OrderedDict()
+                self._values[key] = value
+                self._values.move_to_end(key)
+                while len(self._values) > self._size:
+                    self._values.popitem(last=False)
+        return value

@@ -20,7 +20,7 @@ import networkx as nx
 
 from app.store import base, responses, search, traversal
 from app.store.asof import gone_note
-from app.store.coverage import PerDataset
+from app.store.coverage import PerDataset, PerVersion
 from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.port import TraceDirection
 from app.store.responses import EdgeIndex
@@ -37,6 +37,7 @@ class MemoryStore:
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.graph = graph
+        self._links: PerVersion[ResponseLinks] = PerVersion()
         self._nodes: dict[str, NodeData] = {}
         self._by_label: dict[str, list[NodeData]] = defaultdict(list)
         for node_id, attrs in graph.nodes(data=True):
@@ -161,7 +162,13 @@ class MemoryStore:
         return [*found.responses, *found.goal_responses]
 
     def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
+        # Every link summarised once per action point (the graph never changes), not on every request.
+        if as_of is None:
+            return self._links.get("memory", action_point_id, lambda: self._response_links(action_point_id))
         return responses.links(self.node_data(action_point_id), self._index, as_of)
+
+    def _response_links(self, action_point_id: str) -> ResponseLinks:
+        return responses.links(self.node_data(action_point_id), self._index)
 
     def responses_at(
         self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None

@@ -287,7 +287,7 @@ def html_errors(route: Callable[P, Response]) -> Callable[P, Response]:
             return page.render(
                 "error.html",
                 status=status,
-                title="Not found" if status == 404 else "Bad request",
+                title={404: "Not found", 504: "Too slow"}.get(status, "Bad request"),
                 message=str(exc),
                 q="",
             )

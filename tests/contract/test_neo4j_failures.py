@@ -1,4 +1,5 @@
-"""When Neo4j cannot answer, the adapter says why with ``BackendUnavailable`` (HTTP 503), whatever the cause.
+"""When Neo4j cannot answer, the adapter says why with ``BackendUnavailable`` (HTTP 503), whatever the cause;
+a question the server stops at its timeout is ``QueryTimedOut`` (HTTP 504), and Neo4j is not reported down.
 
 Every failure here is real: a port nobody listens on, a user the server does not know, a database
 that does not exist, a closed driver, a query the server stops at its timeout.
@@ -7,16 +8,21 @@ that does not exist, a closed driver, a query the server stops at its timeout.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
 import neo4j
 import pytest
 
-from app.errors import BackendUnavailable
+from app.errors import BackendUnavailable, QueryTimedOut
+from app.http.errors import status_of
+from app.services.health import health
 from app.settings import Settings
 from app.store.neo4j import Neo4jStore
 from app.store.neo4j.store import unavailable
 
 pytestmark = pytest.mark.neo4j
+
+SLOW: Final = "UNWIND range(1, 100000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x)"
 
 
 def _driver(uri: str, user: str, password: str) -> neo4j.Driver:
@@ -63,15 +69,23 @@ def test_closed_driver(neo4j_settings: Settings) -> None:
         store.ping()
 
 
-def test_server_side_timeout_is_reported_as_unavailable(neo4j_driver: neo4j.Driver, neo4j_settings: Settings) -> None:
+def test_server_side_timeout_is_a_slow_question_not_an_outage(
+    neo4j_driver: neo4j.Driver, neo4j_settings: Settings
+) -> None:
     # No adapter query is slow enough on test data to hit a timeout, so provoke one with a long query
-    # and check how the adapter maps the error the server really sends.
-    slow = neo4j.Query("UNWIND range(1, 100000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x)", timeout=0.05)
-    with pytest.raises(neo4j.exceptions.ClientError) as raised:
-        neo4j_driver.execute_query(slow, database_=neo4j_settings.neo4j_database, routing_=neo4j.RoutingControl.READ)
-    assert "TransactionTimedOut" in (raised.value.code or "")
-    mapped = unavailable(raised.value, neo4j_settings.neo4j_database, 0.05)
-    assert isinstance(mapped, BackendUnavailable) and "0.05 s query timeout" in str(mapped)
+    # through the adapter's own read path, and check what a client and the breaker make of it.
+    store = Neo4jStore(neo4j_driver, neo4j_settings.neo4j_database, timeout=0.05)
+    try:
+        with pytest.raises(QueryTimedOut, match=r"this question took longer than 0\.05 s") as raised:
+            store._read(SLOW)
+        assert "TransactionTimedOut" in (getattr(raised.value.__cause__, "code", None) or "")
+        assert status_of(raised.value) == 504
+        # Not down: the breaker stays closed, the next question goes to Neo4j and is answered.
+        assert store.outage.message is None
+        store.ping()
+        assert health(store, started_at="now").status == "ok"
+    finally:
+        store.outage.close()
 
 
 def test_other_errors_are_not_hidden(neo4j_driver: neo4j.Driver, neo4j_settings: Settings) -> None:

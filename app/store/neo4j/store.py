@@ -1,12 +1,13 @@
 """The Neo4j backend: each question answered by anchored Cypher reads (``queries``), shaped by the shared rules.
 
 Every read is a managed, READ-routed transaction on an explicit database with a server-side timeout. A
-question starts from the node asked about: the headline question is one query for every link (summarised) and
-one for the material of the page, paths two after the two ends are checked, a trace or a neighbourhood one per
+question starts from the node asked about: the headline question is one query for every link (summarised, kept
+per dataset fingerprint) and one for the material of the page, paths two after the two ends are checked, a
+trace one per way (each relationship type followed in its schema direction), a neighbourhood one per
 breadth-first layer; counts are aggregated in the database; coverage facts are read once per dataset
-fingerprint. Results come back as the same ``NodeData``/``EdgeData`` as in memory and go through the same rules
-(``app.store.responses``, ``traversal``, ``search``, ``base``), so both backends give the same answers (the
-contract suite checks it).
+fingerprint. A query stopped at the timeout is ``QueryTimedOut`` (504), not an outage. Results come back as
+the same ``NodeData``/``EdgeData`` as in memory and go through the same rules (``app.store.responses``,
+``traversal``, ``search``, ``base``), so both backends give the same answers (the contract suite checks it).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from typing import Any, Final, LiteralString
 
 import neo4j
 
-from app.errors import BackendUnavailable
+from app.errors import BackendUnavailable, QueryTimedOut
 from app.search_words import index_term
 from app.store import base, responses, search, traversal
 from app.store.asof import gone_note
-from app.store.coverage import PerDataset
+from app.store.coverage import PerDataset, PerVersion
 from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.neo4j import queries as cypher
 from app.store.port import TraceDirection
@@ -32,6 +33,7 @@ from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Resp
 from graph_schema import Label, RelType
 from graph_schema.asof import DERIVED, AsOf, may_exist
 from graph_schema.enums import CONFIDENCE_RANK
+from graph_schema.patterns import PATTERNS
 from loaders.neo4j_sink import ROW_HASH
 from loaders.stats import GraphStats
 
@@ -73,6 +75,7 @@ class Neo4jStore:
         self.timeout = timeout
         self.outage = Outage(self._probe, probe_interval)
         self._facts = PerDataset()
+        self._links: PerVersion[ResponseLinks] = PerVersion()
 
     def close(self) -> None:
         """Stop the outage probe and close the driver (the application's shutdown)."""
@@ -95,7 +98,7 @@ class Neo4jStore:
                 routing_=neo4j.RoutingControl.READ,
             )
         except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError) as exc:
-            mapped = unavailable(exc, self.database, self.timeout)
+            mapped = unavailable(exc, self.database, timeout_ or self.timeout)
             if mapped is exc:
                 raise
             if is_outage(exc):
@@ -190,6 +193,15 @@ class Neo4jStore:
         return nodes[action_point_id], EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
 
     def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
+        # Every link of a busy action point summarised once per loaded dataset (its fingerprint, read in one
+        # small query), not on every request; while a load is under way (no fingerprint), every time.
+        if as_of is None:
+            info = self.dataset_info()
+            fingerprint = info.fingerprint if info else None
+            return self._links.get(fingerprint, action_point_id, lambda: self._response_links(action_point_id))
+        return self._response_links(action_point_id, as_of)
+
+    def _response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
         # Summarised in the database (paths, confidences, countries, components); Python only shapes the rows.
         records = self._read(
             cypher.RESPONSE_SUMMARIES,
@@ -256,26 +268,24 @@ class Neo4jStore:
             return base.graph_out([start], []).model_copy(update={"note": gone_note(start, as_of)})
         nodes: dict[str, NodeData] = {start.id: start}
         edges: list[EdgeData] = []
-        for sign in (-1, 1) if direction == "both" else (-1 if direction == "up" else 1,):
-            # Each way is its own breadth-first walk: moving sideways (SUCCEEDS), both may reach a node.
-            frontier, seen = [start.id], {start.id}
-            for _ in range(depth):
-                if not frontier or not allowed:
-                    break
-                found = self._read(
-                    cypher.TRACE_STEP,
-                    ids=frontier,
-                    types=allowed,
-                    sign=sign,
-                    rank=_RANKS,
-                    sideways=RelType.SUCCEEDS.value,
-                    as_of=_day(as_of),
-                )[0]
-                edges += map(_edge, found["edges"])
-                reached = [n for n in map(_node, found["nodes"]) if n.id not in seen]
-                seen |= {n.id for n in reached}
-                nodes |= {n.id: n for n in reached}
-                frontier = [n.id for n in reached]
+        for way in ("up", "down") if direction == "both" else (direction,):
+            # Each way is its own breadth-first walk (one query): moving sideways (SUCCEEDS), both may reach a node.
+            if not allowed:
+                continue
+            params: dict[str, Any] = {
+                "id": start.id,
+                "depth": depth,
+                "types": allowed,
+                "rank": _RANKS,
+                "sideways": RelType.SUCCEEDS.value,
+                "as_of": _day(as_of),
+            }
+            if way == "up":
+                found = self._read(cypher.TRACE_UP, sign=-1, **params)[0]
+            else:
+                found = self._read(cypher.TRACE_DOWN, sign=1, **params)[0]
+            edges += map(_edge, found["edges"])
+            nodes |= {n.id: n for n in map(_node, found["nodes"])}
         return base.graph_out(nodes.values(), edges)
 
     def paths(self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None) -> list[PathOut]:
@@ -345,14 +355,19 @@ class Neo4jStore:
 
 
 def unavailable(exc: BaseException, database: str, timeout: float) -> BaseException:
-    """The ``BackendUnavailable`` a driver failure means; other errors (bugs) are returned unchanged."""
+    """The ``BackendUnavailable`` a driver failure means, or ``QueryTimedOut`` for a query the server stopped
+    at its timeout; other errors (bugs) are returned unchanged."""
     code = getattr(exc, "code", None) or ""
     if isinstance(exc, neo4j.exceptions.AuthError) or code.startswith("Neo.ClientError.Security.Authentication"):
         return BackendUnavailable("Neo4j refused the credentials (check NEO4J_USER / NEO4J_PASSWORD)")
     if code.startswith("Neo.ClientError.Security."):
         return BackendUnavailable(f"Neo4j refused the read ({code.rsplit('.', 1)[-1]}): check the user's privileges")
     if "TransactionTimedOut" in code:
-        return BackendUnavailable(f"Neo4j did not answer within the {timeout:g} s query timeout")
+        # A slow question, not an outage: its own status (504), and the breaker stays closed (is_outage).
+        return QueryTimedOut(
+            f"this question took longer than {timeout:g} s (the Neo4j query timeout, BPKG_QUERY_TIMEOUT) "
+            "and was stopped; Neo4j itself is up"
+        )
     if code == "Neo.ClientError.Database.DatabaseNotFound":
         return BackendUnavailable(f"Neo4j has no database '{database}' (check NEO4J_DATABASE)")
     if isinstance(exc, neo4j.exceptions.DriverError | neo4j.exceptions.TransientError | OSError):
@@ -414,6 +429,27 @@ class Outage:
 
     def close(self) -> None:
         self._stopped.set()
+
+
+def trace_directions(way: TraceDirection, types: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+    """The relationship types of ``types`` a trace ``way`` ("up" or "down") follows from source to target,
+    those it follows from target to source, and those it follows either way (sideways: SUCCEEDS), as the
+    schema's patterns (``graph_schema.PATTERNS``) and the ranks (``base.RANK``) fix them: what
+    ``queries.TRACE_UP`` and ``TRACE_DOWN`` spell out."""
+    sign = -1 if way == "up" else 1
+    wanted = set(types)
+    forward: set[str] = set()
+    backward: set[str] = set()
+    for source, rel, target in PATTERNS:
+        if rel.value not in wanted:
+            continue
+        rise = base.RANK[target] - base.RANK[source]
+        if sign * rise > 0:
+            forward.add(rel.value)
+        elif sign * rise < 0:
+            backward.add(rel.value)
+    sideways = {RelType.SUCCEEDS.value} & wanted
+    return sorted(forward - sideways), sorted(backward - sideways), sorted(sideways)
 
 
 def _day(as_of: AsOf | None) -> str | None:

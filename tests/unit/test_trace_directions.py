@@ -1,0 +1,52 @@
+"""The Neo4j trace follows each relationship type only in the direction the schema fixes for it."""
+
+from __future__ import annotations
+
+import re
+
+from app.store import base
+from app.store.neo4j import queries
+from app.store.neo4j.store import trace_directions
+from app.store.port import TraceDirection
+from app.store.traversal import MAX_TRACE_DEPTH
+
+
+def test_up_follows_responses_forward_and_components_backward() -> None:
+    forward, backward, sideways = trace_directions("up", base.TRACE_TYPES)
+    # An activity moves up along its own RESPONDS_TO and PART_OF links, and from a component to the project
+    # that HAS_COMPONENT it: never along a component's incoming PART_OF (the activities under it).
+    assert {"RESPONDS_TO", "PART_OF", "UNDER", "MAKES"} <= set(forward)
+    assert {"HAS_COMPONENT", "CONTAINS", "SETS", "IN_COUNTRY", "PRODUCED"} <= set(backward)
+    assert "PART_OF" not in backward and "RESPONDS_TO" not in backward
+    assert sideways == ["SUCCEEDS"]
+
+
+def test_down_is_up_reversed() -> None:
+    up = trace_directions("up", base.TRACE_TYPES)
+    down = trace_directions("down", base.TRACE_TYPES)
+    assert (down[0], down[1], down[2]) == (up[1], up[0], up[2])
+
+
+def test_only_the_chosen_types() -> None:
+    assert trace_directions("up", ["HAS_COMPONENT"]) == ([], ["HAS_COMPONENT"], [])
+    assert trace_directions("down", ["SUCCEEDS", "RESPONDS_TO"]) == ([], ["RESPONDS_TO"], ["SUCCEEDS"])
+    assert trace_directions("up", []) == ([], [], [])
+
+
+def test_the_queries_hold_a_layer_per_possible_hop() -> None:
+    assert queries.TRACE_LAYERS == MAX_TRACE_DEPTH
+    for query in (queries.TRACE_UP, queries.TRACE_DOWN):
+        assert query.count("CALL (frontier, layer)") == queries.TRACE_LAYERS
+
+
+def test_the_queries_spell_out_the_schema_directions() -> None:
+    # Each layer of TRACE_UP (TRACE_DOWN) follows exactly the types trace_directions derives from the schema.
+    ways: tuple[tuple[TraceDirection, str], ...] = (("up", queries.TRACE_UP), ("down", queries.TRACE_DOWN))
+    for way, query in ways:
+        forward, backward, sideways = trace_directions(way, base.TRACE_TYPES)
+        outgoing = set(re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]->\(b:Entity\)", query))
+        incoming = set(re.findall(r"MATCH \(a\)<-\[r:([A-Z_|]+)\]-\(b:Entity\)", query))
+        either = set(re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]-\(b:Entity\)", query))
+        assert outgoing == {"|".join(forward)}
+        assert incoming == {"|".join(backward)}
+        assert either == {"|".join(sideways)}
