@@ -368,6 +368,7 @@ class ReferenceBuilder:
         self.activities_and_outputs()
         self.events()
         self.priority_goal_links()
+        self.corrections()
         self.organisations()
         self.source_nodes()
         return self.g
@@ -485,6 +486,12 @@ class ReferenceBuilder:
                     if conf == INFERRED
                     else "participating state per a secondary source (no official list found)"
                 )
+                if conf == CONFIRMED and set(sources) <= set(self.t.settings.secondary_only):
+                    conf = INFERRED
+                    note = (
+                        "only a secondary, wiki-like site lists it as a participating state, and no copy of that page "
+                        "is stored; no official list of participating states was found"
+                    )
             g.rel(self.country(iso), RelType.PARTICIPATES_IN, "process-budapest", sources, conf, note=note, role=role)
 
         for key, region in self.ids.regions.items():
@@ -857,8 +864,9 @@ class ReferenceBuilder:
                 kind=spec.kind,
                 start=spec.start,
                 year=spec.year,
-                # Started then; no source gives an end.
-                when=start_of(spec.start or str(spec.year or ""), self.date_table) if spec.start or spec.year else None,
+                # A one-off activity gives its own closed `when`; otherwise it started then and no source gives an end.
+                when=spec.when
+                or (start_of(spec.start or str(spec.year or ""), self.date_table) if spec.start or spec.year else None),
                 description=spec.description,
                 note=spec.note,
             )
@@ -1020,6 +1028,53 @@ class ReferenceBuilder:
                     "respond in part to the Call for Action",
                     strength="partial",
                 )
+
+    def corrections(self) -> None:
+        """The audit's corrections (corrections.yaml), applied to what the facts gave: each names a fact the build
+        made (or, with ``add``, one the facts lack) and fails the build if that fact is not there."""
+        g = self.g
+        nodes = {n["id"]: n for n in (*g.nodes, *g.countries)}
+        for c in self.t.corrections:
+            if c.node is not None:
+                if c.node not in nodes:
+                    raise BuildError(f"corrections.yaml: no node {c.node} to correct ({c.finding})")
+                fact = nodes[c.node]
+                for prop, value in c.set.items():
+                    if value is None:
+                        fact.pop(prop, None)
+                    else:
+                        fact[prop] = value
+            else:
+                assert c.from_ is not None and c.type is not None and c.to is not None  # the model checks it
+                key: tuple[str, str, str] = (c.from_, c.type.value, c.to)
+                if c.add:
+                    if key in g.rels:
+                        raise BuildError(f"corrections.yaml: {key} is already made from the facts; correct it instead")
+                    g.rel(c.from_, c.type, c.to, self.cite(*c.sources), c.confidence or INFERRED, note=c.note, **c.set)
+                    if c.from_.startswith("org-"):
+                        known = self.org_sources.get(c.from_, [])
+                        self.org_sources[c.from_] = _dedupe([*known, *g.rels[key]["sources"]])
+                    continue
+                if key not in g.rels:
+                    raise BuildError(f"corrections.yaml: no relationship {key} to correct ({c.finding})")
+                if c.remove:
+                    del g.rels[key]
+                    continue
+                fact = g.rels[key]
+                fact.update(c.set)
+            if c.sources:
+                fact["sources"] = self.cite(*c.sources)
+            if c.add_sources:
+                fact["sources"] = _dedupe([*fact["sources"], *self.cite(*c.add_sources)])
+            if c.confidence:
+                fact["confidence"] = c.confidence
+            if c.note is not None:
+                if c.note:
+                    fact["note"] = c.note
+                else:
+                    fact.pop("note", None)
+            if fact["confidence"] == INFERRED and not fact.get("note"):
+                raise BuildError(f"corrections.yaml: {c.node or key} is inferred and says nowhere why")
 
     def organisations(self) -> None:
         """Organisation nodes for every organisation used; sources are those of their links."""

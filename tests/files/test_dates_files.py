@@ -209,7 +209,10 @@ def test_every_dated_fact_of_the_bundled_dataset_has_a_machine_readable_date(bun
         ("project-bridging", ("years", "2013-05 to 2014"), "2013-05/2014"),
         ("project-cair", ("years", "c.2021-2022"), "2021~/2022~"),
         ("activity-mrc-lahore", ("start", "2015-10"), "2015-10/.."),
-        ("activity-migrap-ttc-equipment-bgd", ("start", "c. late 2020 (inferred)"), "2020%/.."),
+        # one-off: a hand-over, a training, a call that closed (issue 20): closed dates, not open-ended
+        ("activity-migrap-ttc-equipment-bgd", ("start", "c. late 2020 (inferred)"), "2020%"),
+        ("activity-bridging-pilot-training-afg", ("start", "2013-12"), "2013-12"),
+        ("activity-facility-call-for-proposals", ("start", "2018-04"), "2018-04/2020-06"),
         ("decl-istanbul-commitments-2019", ("adopted", "2019-02-20"), "2019-02-20"),
     ],
 )
