@@ -81,13 +81,10 @@ class OrganisationProps(NodeProps):
 class DeclarationProps(NodeProps):
     code: Text | None = None
     adopted: Text | None = None
-    year: Year
 
 
 class ActionPlanProps(NodeProps):
     code: Text | None = None
-    year_start: Year
-    year_end: Year | None = None
 
 
 class CommitmentProps(NodeProps):
@@ -112,26 +109,19 @@ class ActionPointProps(NodeProps):
 
 class ProjectProps(NodeProps):
     code: Text | None = None
-    start: Text | None = None
-    end: Text | None = None
-    years: Text | None = None
 
 
 class ComponentProps(NodeProps):
     code: Text | None = None
-    years: Text | None = None
 
 
 class ActivityProps(NodeProps):
     kind: Text | None = None
     city: Text | None = None
-    start: Text | None = None
-    year: Year | None = None
 
 
 class OutputProps(NodeProps):
     kind: Text | None = None
-    year: Year | None = None
 
 
 class CountryProps(NodeProps):
@@ -146,7 +136,6 @@ class RegionProps(NodeProps):
 class EventProps(NodeProps):
     kind: Text
     date: Text | None = None
-    year: Year | None = None
     place: Text | None = None
 
 
@@ -218,7 +207,22 @@ def to_properties(model: BaseModel) -> dict[str, Any]:
 
 
 # Year properties that repeat a side of ``when`` (property -> "start" or "end"): they must agree with it.
-_YEARS_OF_WHEN: Final = {"year": "start", "year_start": "start", "established": "start", "year_end": "end"}
+_YEARS_OF_WHEN: Final = {"established": "start"}
+
+# One date per fact (issue 20): `when` is the only date of a node or link. The date properties it replaced are
+# refused, each with how to convert it; readers derive a year or a start from `when` where they need one.
+RETIRED_DATES: Final[dict[str, str]] = {
+    "start": "one date per fact: give the start as the first side of 'when' (start 2015-10 -> when: 2015-10/..; "
+    "with end 2017 -> when: 2015-10/2017)",
+    "end": "one date per fact: give the end as the second side of 'when' (start 2015-10, end 2017 -> "
+    "when: 2015-10/2017; no known start -> when: ../2017)",
+    "years": "one date per fact: give the period in 'when' (years 2019-2024 -> when: 2019/2024) and keep a source's "
+    "own wording of it in 'note'",
+    "year": "one date per fact: give the year in 'when' (year 2019 -> when: 2019; an activity that runs on -> "
+    "when: 2019/..)",
+    "year_start": "one date per fact: give the period in 'when' (year_start 2019, year_end 2024 -> when: 2019/2024)",
+    "year_end": "one date per fact: give the period in 'when' (year_start 2019, year_end 2024 -> when: 2019/2024)",
+}
 
 
 def date_conflicts(props: dict[str, Any]) -> list[tuple[str, str]]:

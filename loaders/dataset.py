@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from graph_schema import (
     NODE_MODELS,
     REL_MODELS,
+    RETIRED_DATES,
     DateError,
     Label,
     RelType,
@@ -420,7 +421,9 @@ class _Validator:
         unknown = frozenset(c for c in table.columns if c and c not in known)
         for col in table.columns:
             if col in unknown:
-                if fmt == "plan":
+                if fmt != "plan" and col in RETIRED_DATES:
+                    reason = RETIRED_DATES[col]
+                elif fmt == "plan":
                     reason = f"unknown column; plan columns are {', '.join(PLAN_COLUMNS)}"
                 else:
                     what = "label" if fmt == "nodes" else "relationship type"
@@ -537,7 +540,8 @@ class _Validator:
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"][:1]) or ""
-                problems.add(loc, field, pydantic_reason(err))
+                retired = err["type"] == "extra_forbidden" and field in RETIRED_DATES
+                problems.add(loc, field, RETIRED_DATES[field] if retired else pydantic_reason(err))
             return None
 
     def _take_node(self, loc: Loc, data: dict[str, Any]) -> None:

@@ -550,10 +550,10 @@ class ReferenceBuilder:
             props: dict[str, Any] = {"code": spec.record}
             if isinstance(spec, PlanNode):
                 start = when_of(str(rec[spec.starts]), self.date_table) if spec.starts else spec.year_start
-                props.update(year_start=spec.year_start, year_end=spec.year_end, when=f"{start}/{spec.year_end}")
+                props.update(when=f"{start}/{spec.year_end}")
             else:
                 adopted = str(rec["adopted"])
-                props.update(adopted=adopted, year=int(adopted[:4]), when=when_of(adopted, self.date_table))
+                props.update(adopted=adopted, when=when_of(adopted, self.date_table))
             g.node(
                 Label.ACTION_PLAN if isinstance(spec, PlanNode) else Label.DECLARATION,
                 spec.id,
@@ -649,7 +649,6 @@ class ReferenceBuilder:
             sources = g.src(p["source"])
             conf = str(p["confidence"])
             years = str(p["years"]) if p.get("years") else None
-            start, end = _project_dates(years)
             described = self.ids.projects.get(code)
             desc = [described.description] if described and described.description else []
             if p.get("regional_countries"):
@@ -660,6 +659,9 @@ class ReferenceBuilder:
                 desc.append("Results: " + "; ".join(p["outputs"]) + ".")
             if p.get("launch_event"):
                 desc.append(f"Launched in {p['launch_event']}.")
+            when = when_of(years, self.date_table) if years else None
+            if years and years != when:
+                desc.append(f"Dates as the sources give them: {years}.")
             g.node(
                 Label.PROJECT,
                 ident,
@@ -667,10 +669,7 @@ class ReferenceBuilder:
                 sources,
                 conf,
                 code=code,
-                start=start,
-                end=end,
-                years=years,
-                when=when_of(years, self.date_table) if years else None,
+                when=when,
                 description=" ".join(desc) or None,
             )
             for iso in as_list(p.get("countries")):
@@ -709,9 +708,8 @@ class ReferenceBuilder:
                 sources,
                 conf,
                 code=code,
-                years=str(c["years"]),
                 when=when_of(str(c["years"]), self.date_table),
-                description=str(c["description"]),
+                description=f"{c['description']} Dates as the sources give them: {c['years']}.",
                 note="; ".join(notes) or None,
             )
             # Why the facts give the whole component as inferred, for each of its links.
@@ -815,8 +813,6 @@ class ReferenceBuilder:
                 conf,
                 kind=kind,
                 city=city,
-                start=opened,
-                year=int(opened[:4]),
                 when=start_of(opened, self.date_table),
                 description="; ".join(desc) + ".",
                 note=str(m["notes"]) if m.get("notes") else None,
@@ -862,8 +858,6 @@ class ReferenceBuilder:
                 g.src(*spec.sources),
                 spec.confidence,
                 kind=spec.kind,
-                start=spec.start,
-                year=spec.year,
                 # A one-off activity gives its own closed `when`; otherwise it started then and no source gives an end.
                 when=spec.when
                 or (start_of(spec.start or str(spec.year or ""), self.date_table) if spec.start or spec.year else None),
@@ -889,7 +883,6 @@ class ReferenceBuilder:
                 g.src(*out.sources),
                 out.confidence,
                 kind=out.kind,
-                year=out.year,
                 when=str(out.year) if out.year else None,
                 description=out.description,
                 note=out.note,
@@ -924,7 +917,6 @@ class ReferenceBuilder:
                     f"{kinds[etype].kind if etype in kinds else etype} ({e.get('place')})",
                 )
             date = str(e["date"])
-            year_match = re.match(r"(\d{4})\b", date)
             desc = []
             for key, label in (("topic", "Topic"), ("participants", "Participants"), ("chair", "Chaired by")):
                 if e.get(key):
@@ -943,7 +935,6 @@ class ReferenceBuilder:
                 conf,
                 kind=kinds[etype].kind if etype in kinds else etype.replace("_", " "),
                 date=date,
-                year=int(year_match.group(1)) if year_match else None,
                 when=when_of(date, self.date_table),
                 place=str(e["place"]) if e.get("place") else None,
                 description=" ".join(desc) or None,
@@ -1099,19 +1090,3 @@ class ReferenceBuilder:
                 description="Stands for the state as funder or partner; the ministry or agency the source names "
                 "is kept in each link's note.",
             )
-
-
-def _project_dates(years: str | None) -> tuple[str | None, str | None]:
-    """``"2014-02 to 2017-07 (...)"`` -> ("2014-02", "2017-07"); approximate years -> (None, None)."""
-    if not years:
-        return None, None
-    match = re.match(r"(\d{4}(?:-\d{2})?) to (\d{4}(?:-\d{2})?)", years)
-    if match:
-        return match.group(1), match.group(2)
-    match = re.fullmatch(r"(\d{4})-(\d{4})", years)
-    if match:
-        return match.group(1), match.group(2)
-    match = re.fullmatch(r"launched (\d{4}-\d{2})", years)
-    if match:
-        return match.group(1), None
-    return None, None

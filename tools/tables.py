@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from graph_schema import RelType, SuccessionKind
+from graph_schema import RETIRED_DATES, RelType, SuccessionKind
 
 TABLES_DIR = Path(__file__).resolve().parent / "dataset"
 
@@ -258,6 +258,9 @@ class Correction(Record):
             raise ValueError("an inferred fact says why in its note")
         if self.node is not None and self.set.keys() & {"id", "label", "sources", "confidence", "note"}:
             raise ValueError("set changes properties; sources, confidence and note have their own fields")
+        retired = sorted(self.set.keys() & RETIRED_DATES.keys())
+        if retired:
+            raise ValueError(f"{', '.join(retired)}: {RETIRED_DATES[retired[0]]}")
         return self
 
 

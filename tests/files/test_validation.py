@@ -113,11 +113,11 @@ CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
         "'confirmed', 'inferred' or 'illustrative'",
     ),
     (
-        "text where a year is expected",
+        "a date besides when",
         with_node(id="event-z", label="Event", name="Z", kind="m", year="twenty"),
         "reference.yaml, line",
         "'year'",
-        "valid integer",
+        "one date per fact",
     ),
     (
         "unknown property",
