@@ -7,9 +7,9 @@ not a silently dropped fact.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from graph_schema.dates import parse_date, parse_when
 from graph_schema.enums import Confidence, Label, RelType, Role, Strength, SuccessionKind
@@ -49,11 +49,24 @@ class _Strict(BaseModel):
 
 
 class Provenance(_Strict):
-    """Where a fact comes from and how sure we are of it."""
+    """Where a fact comes from and how sure we are of it. ``locators``: where on a cited page the fact stands, one
+    ``"<source id>: <where>"`` per source that has one (a section, heading, list item or the date of a news item,
+    in the product's own words, never a copied passage); the page's ``read_on`` date is on its Source node."""
 
     sources: Annotated[tuple[NodeId, ...], Field(min_length=1)]
     confidence: Confidence
     note: Text | None = None
+    locators: tuple[Text, ...] = ()
+
+    @model_validator(mode="after")
+    def _locators_name_cited_sources(self) -> Self:
+        for locator in self.locators:
+            source, sep, where = locator.partition(": ")
+            if not sep or not where.strip():
+                raise ValueError(f"a locator is written '<source id>: <where on the page>' (got {locator!r})")
+            if source not in self.sources:
+                raise ValueError(f"the locator {locator!r} names {source!r}, which the fact does not cite")
+        return self
 
 
 class NodeProps(Provenance):
@@ -139,9 +152,18 @@ class EventProps(NodeProps):
     place: Text | None = None
 
 
+SourceKind = Literal["official page", "news", "third party", "document"]
+
+
 class SourceProps(NodeProps):
+    """A cited page or document. ``kind``: how much weight it bears (the process's or an institution's own page,
+    a news item, a third party's page, a document that is not a web page); ``read_on``: when the page was last
+    read to check the facts resting on it."""
+
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)] | None = None
     citation: Text | None = None
+    kind: SourceKind | None = None
+    read_on: DateText | None = None
 
 
 NODE_MODELS: Final[dict[Label, type[NodeProps]]] = {

@@ -397,10 +397,29 @@ class ReferenceBuilder:
         for url, ident in g.source_ids.items():
             row = self.sources_by_url.get(url)
             name = row.title if row else re.sub(r"^https?://(www\.)?", "", url)[:120]
-            g.node(Label.SOURCE, ident, name, [ident], CONFIRMED, url=url, note=row.note if row else None)
+            g.node(
+                Label.SOURCE,
+                ident,
+                name,
+                [ident],
+                CONFIRMED,
+                url=url,
+                kind=row.kind if row else None,
+                read_on=row.read_on if row else None,
+                note=row.note if row else None,
+            )
         for row in self.t.sources:
             if row.citation:
-                g.node(Label.SOURCE, row.id, row.title, [row.id], row.confidence, citation=row.citation)
+                g.node(
+                    Label.SOURCE,
+                    row.id,
+                    row.title,
+                    [row.id],
+                    row.confidence,
+                    citation=row.citation,
+                    kind=row.kind,
+                    read_on=row.read_on,
+                )
 
     def process(self) -> None:
         """The Budapest Process and its secretariat."""
@@ -1045,14 +1064,14 @@ class ReferenceBuilder:
                     if c.from_.startswith("org-"):
                         known = self.org_sources.get(c.from_, [])
                         self.org_sources[c.from_] = _dedupe([*known, *g.rels[key]["sources"]])
-                    continue
-                if key not in g.rels:
+                elif key not in g.rels:
                     raise BuildError(f"corrections.yaml: no relationship {key} to correct ({c.finding})")
                 if c.remove:
                     del g.rels[key]
                     continue
                 fact = g.rels[key]
-                fact.update(c.set)
+                if not c.add:
+                    fact.update(c.set)
             if c.sources:
                 fact["sources"] = self.cite(*c.sources)
             if c.add_sources:
@@ -1064,6 +1083,11 @@ class ReferenceBuilder:
                     fact["note"] = c.note
                 else:
                     fact.pop("note", None)
+            for ref, where in c.locators.items():
+                (source,) = self.cite(ref)
+                if source not in fact["sources"]:
+                    raise BuildError(f"corrections.yaml: a locator of {c.node or key} names {source}, not cited there")
+                fact["locators"] = [*fact.get("locators", []), f"{source}: {where}"]
             if fact["confidence"] == INFERRED and not fact.get("note"):
                 raise BuildError(f"corrections.yaml: {c.node or key} is inferred and says nowhere why")
 

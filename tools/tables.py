@@ -40,6 +40,8 @@ class SourceRow(Record):
     url: str | None = None
     citation: str | None = None
     confidence: Confidence
+    kind: Literal["official page", "news", "third party", "document"]
+    read_on: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     tag: str | None = None
     note: str | None = None
 
@@ -242,6 +244,8 @@ class Correction(Record):
     add_sources: tuple[str, ...] = ()
     note: str | None = None
     set: dict[str, Any] = Field(default_factory=dict)
+    # where on each cited page the fact stands (source id, facts tag or URL -> our own words)
+    locators: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_fact(self) -> Self:

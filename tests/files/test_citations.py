@@ -289,3 +289,32 @@ def test_no_confirmed_fact_rests_only_on_a_logo_or_an_unstored_page(bundled_batc
         and rel.source != "org-icmpd"  # the seed states in text that ICMPD hosts the Secretariat
     ]
     assert not weak, f"confirmed links whose only sources state nothing in text: {weak}"
+
+
+def test_the_audited_confirmed_facts_say_where_on_the_page_and_their_pages_when_read(
+    bundled_batch: GraphBatch,
+) -> None:
+    nodes = {n.id: n for n in bundled_batch.nodes}
+    rels = {rel.key: rel for rel in bundled_batch.rels}
+    located = 0
+    for fact, expected in AUDIT.items():
+        if expected is None or expected[0] != "confirmed":
+            continue
+        found = nodes[fact] if isinstance(fact, str) else rels[fact]
+        locators = list(found.props.get("locators", ()))
+        for source in expected[1] - {"source-seed-fact-sheet", "source-bp-mrc"}:
+            where = [loc.split(": ", 1)[1] for loc in locators if loc.startswith(f"{source}: ")]
+            assert where and all(len(w) > 10 for w in where), (fact, source, locators)
+            assert nodes[source].props.get("read_on"), source  # the stored copy was read to check it
+            located += 1
+    assert located >= 10  # the loop saw the audited facts
+
+
+def test_every_cited_page_says_what_kind_of_source_it_is(bundled_batch: GraphBatch) -> None:
+    sources = [n for n in bundled_batch.nodes if n.label is Label.SOURCE]
+    kinds = {n.id: n.props.get("kind") for n in sources}
+    assert kinds["source-wikitia-budapest-process"] == "third party"
+    assert kinds["source-bp-governance"] == "official page"
+    assert kinds["source-covert-imm-mp-2023"] == "news"
+    assert kinds["source-seed-fact-sheet"] == "document"
+    assert all(kinds.values()), [ident for ident, kind in kinds.items() if not kind]
