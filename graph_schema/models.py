@@ -164,6 +164,8 @@ class SourceProps(NodeProps):
     citation: Text | None = None
     kind: SourceKind | None = None
     read_on: DateText | None = None
+    # sha256 of the page's text when its facts were checked (app/sources.py); left out: never checked that way
+    fingerprint: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
 
 
 NODE_MODELS: Final[dict[Label, type[NodeProps]]] = {
