@@ -146,6 +146,8 @@ AUDIT: dict[Fact, tuple[str, frozenset[str]] | None] = {
     ("project-imm-mp", "ACTIVE_IN", "country-irq"): ("confirmed", frozenset({"source-eeas-protect"})),
     ("activity-mrc-lahore", "PART_OF", "project-srpp"): ("confirmed", frozenset({"source-ilo-mrcs-pakistan"})),
     ("activity-mrc-lahore", "PART_OF", "component-mrc"): ("confirmed", frozenset({"source-bp-mrc"})),
+    # the plan in force: adopted at the 7th Ministerial Conference for 2025-2030 (its action points are not public)
+    "plan-call-for-action-2025": ("confirmed", frozenset({"source-bp-news-som-2024"})),
     # weak sources: no stored official list of participating states
     ("country-arm", "PARTICIPATES_IN", "process-budapest"): ("inferred", frozenset()),
     ("country-geo", "PARTICIPATES_IN", "process-budapest"): ("inferred", frozenset()),
