@@ -137,6 +137,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--relationships", type=_positive, required=True, help="how many relationships")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same files (default 0)")
 
+    p = sub.add_parser("sources", help="check that cited pages are still there and unchanged")
+    sources = p.add_subparsers(dest="action", required=True)
+    p = sources.add_parser("check", help="read each cited page again and compare it with its stored fingerprint")
+    p.add_argument("dataset", nargs="?", help="dataset folder or bundled name (default: budapest-process)")
+    p.add_argument("--from", dest="saved", type=Path, help="read saved copies (<source id>.html or .txt) from DIR")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each page (default 10)")
+
     p = sub.add_parser("template", help="write the empty implementation-plan template (.csv or .xlsx)")
     p.add_argument("output", type=Path, help="file to write, ending in .csv or .xlsx")
     return parser
@@ -383,7 +390,20 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sources(args: argparse.Namespace) -> int:
+    from app.sources import check_sources, report
+    from loaders.dataset import load_dataset
+
+    if args.saved is not None and not args.saved.is_dir():
+        raise FileNotFoundError(f"--from {args.saved}: not a folder")
+    checks = check_sources(load_dataset(args.dataset), saved=args.saved, timeout=args.timeout)
+    for line in report(checks):
+        print(line)
+    return 1 if any(c.to_review for c in checks) else 0  # gone or changed: its facts are to be reviewed
+
+
 COMMANDS = {
+    "sources": _sources,
     "synth": _synth,
     "validate": _validate,
     "load": _load,

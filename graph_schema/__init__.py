@@ -25,6 +25,7 @@ from graph_schema.enums import Confidence, Label, RelType, Role, Strength, Succe
 from graph_schema.models import (
     NODE_MODELS,
     REL_MODELS,
+    RETIRED_DATES,
     NodeProps,
     Provenance,
     RelProps,
@@ -42,6 +43,7 @@ __all__ = [
     "NODE_MODELS",
     "PATTERNS",
     "REL_MODELS",
+    "RETIRED_DATES",
     "Confidence",
     "DateError",
     "DateSpan",

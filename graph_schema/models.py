@@ -7,9 +7,9 @@ not a silently dropped fact.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from graph_schema.dates import parse_date, parse_when
 from graph_schema.enums import Confidence, Label, RelType, Role, Strength, SuccessionKind
@@ -49,11 +49,24 @@ class _Strict(BaseModel):
 
 
 class Provenance(_Strict):
-    """Where a fact comes from and how sure we are of it."""
+    """Where a fact comes from and how sure we are of it. ``locators``: where on a cited page the fact stands, one
+    ``"<source id>: <where>"`` per source that has one (a section, heading, list item or the date of a news item,
+    in the product's own words, never a copied passage); the page's ``read_on`` date is on its Source node."""
 
     sources: Annotated[tuple[NodeId, ...], Field(min_length=1)]
     confidence: Confidence
     note: Text | None = None
+    locators: tuple[Text, ...] = ()
+
+    @model_validator(mode="after")
+    def _locators_name_cited_sources(self) -> Self:
+        for locator in self.locators:
+            source, sep, where = locator.partition(": ")
+            if not sep or not where.strip():
+                raise ValueError(f"a locator is written '<source id>: <where on the page>' (got {locator!r})")
+            if source not in self.sources:
+                raise ValueError(f"the locator {locator!r} names {source!r}, which the fact does not cite")
+        return self
 
 
 class NodeProps(Provenance):
@@ -81,13 +94,10 @@ class OrganisationProps(NodeProps):
 class DeclarationProps(NodeProps):
     code: Text | None = None
     adopted: Text | None = None
-    year: Year
 
 
 class ActionPlanProps(NodeProps):
     code: Text | None = None
-    year_start: Year
-    year_end: Year | None = None
 
 
 class CommitmentProps(NodeProps):
@@ -112,26 +122,19 @@ class ActionPointProps(NodeProps):
 
 class ProjectProps(NodeProps):
     code: Text | None = None
-    start: Text | None = None
-    end: Text | None = None
-    years: Text | None = None
 
 
 class ComponentProps(NodeProps):
     code: Text | None = None
-    years: Text | None = None
 
 
 class ActivityProps(NodeProps):
     kind: Text | None = None
     city: Text | None = None
-    start: Text | None = None
-    year: Year | None = None
 
 
 class OutputProps(NodeProps):
     kind: Text | None = None
-    year: Year | None = None
 
 
 class CountryProps(NodeProps):
@@ -146,13 +149,23 @@ class RegionProps(NodeProps):
 class EventProps(NodeProps):
     kind: Text
     date: Text | None = None
-    year: Year | None = None
     place: Text | None = None
 
 
+SourceKind = Literal["official page", "news", "third party", "document"]
+
+
 class SourceProps(NodeProps):
+    """A cited page or document. ``kind``: how much weight it bears (the process's or an institution's own page,
+    a news item, a third party's page, a document that is not a web page); ``read_on``: when the page was last
+    read to check the facts resting on it."""
+
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)] | None = None
     citation: Text | None = None
+    kind: SourceKind | None = None
+    read_on: DateText | None = None
+    # sha256 of the page's text when its facts were checked (app/sources.py); left out: never checked that way
+    fingerprint: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
 
 
 NODE_MODELS: Final[dict[Label, type[NodeProps]]] = {
@@ -218,7 +231,22 @@ def to_properties(model: BaseModel) -> dict[str, Any]:
 
 
 # Year properties that repeat a side of ``when`` (property -> "start" or "end"): they must agree with it.
-_YEARS_OF_WHEN: Final = {"year": "start", "year_start": "start", "established": "start", "year_end": "end"}
+_YEARS_OF_WHEN: Final = {"established": "start"}
+
+# One date per fact (issue 20): `when` is the only date of a node or link. The date properties it replaced are
+# refused, each with how to convert it; readers derive a year or a start from `when` where they need one.
+RETIRED_DATES: Final[dict[str, str]] = {
+    "start": "one date per fact: give the start as the first side of 'when' (start 2015-10 -> when: 2015-10/..; "
+    "with end 2017 -> when: 2015-10/2017)",
+    "end": "one date per fact: give the end as the second side of 'when' (start 2015-10, end 2017 -> "
+    "when: 2015-10/2017; no known start -> when: ../2017)",
+    "years": "one date per fact: give the period in 'when' (years 2019-2024 -> when: 2019/2024) and keep a source's "
+    "own wording of it in 'note'",
+    "year": "one date per fact: give the year in 'when' (year 2019 -> when: 2019; an activity that runs on -> "
+    "when: 2019/..)",
+    "year_start": "one date per fact: give the period in 'when' (year_start 2019, year_end 2024 -> when: 2019/2024)",
+    "year_end": "one date per fact: give the period in 'when' (year_start 2019, year_end 2024 -> when: 2019/2024)",
+}
 
 
 def date_conflicts(props: dict[str, Any]) -> list[tuple[str, str]]:

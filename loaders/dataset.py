@@ -10,7 +10,7 @@ import re
 import typing
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,13 +21,17 @@ from pydantic import ValidationError
 from graph_schema import (
     NODE_MODELS,
     REL_MODELS,
+    RETIRED_DATES,
+    DateError,
     Label,
     RelType,
+    When,
     allowed_targets,
     changed_ends,
     date_conflicts,
     is_allowed,
     parse_date,
+    parse_when,
     to_properties,
 )
 from graph_schema.dates import DATED_FIELDS, outside_years
@@ -177,6 +181,7 @@ class _Link:
         "countries",
         "from_field",
         "later",
+        "note",
         "props",
         "reviewed",
         "source",
@@ -202,6 +207,7 @@ class _Link:
         self.countries: tuple[str, ...] = ()
         self.reviewed: str | None = None
         self.confidence = ""
+        self.note = False  # whether its note says why it links across periods (see ``anachronisms``)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -437,7 +443,9 @@ class _Validator:
         unknown = frozenset(c for c in table.columns if c and c not in known)
         for col in table.columns:
             if col in unknown:
-                if fmt == "plan":
+                if fmt != "plan" and col in RETIRED_DATES:
+                    reason = RETIRED_DATES[col]
+                elif fmt == "plan":
                     reason = f"unknown column; plan columns are {', '.join(PLAN_COLUMNS)}"
                 else:
                     what = "label" if fmt == "nodes" else "relationship type"
@@ -574,7 +582,8 @@ class _Validator:
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"][:1]) or ""
-                problems.add(loc, field, pydantic_reason(err))
+                retired = err["type"] == "extra_forbidden" and field in RETIRED_DATES
+                problems.add(loc, field, RETIRED_DATES[field] if retired else pydantic_reason(err))
             return None
 
     def _take_node(self, loc: Loc, data: dict[str, Any]) -> None:
@@ -612,7 +621,7 @@ class _Validator:
         if not all((found := self.by_id.get(s)) is not None and found.label is Label.SOURCE for s in sources):
             self.pending_sources[self._one(model.id)] = self._one(sources)
         if not self.keep:
-            props = {key: props[key] for key in ("number", "updated") if key in props} or _NO_PROPS
+            props = {key: props[key] for key in ("number", "updated", "when") if key in props} or _NO_PROPS
         node = Node(label, self._one(model.id), props)
         self.by_id[node.id] = node
 
@@ -654,6 +663,7 @@ class _Validator:
             link.sources = self._one(tuple(self._one(s) for s in props["sources"]))
             link.countries = self._one(tuple(self._one(c) for c in props.get("countries", ())))
             link.reviewed = self._one(props["reviewed"]) if "reviewed" in props else None
+            link.note = _says_why_outside(str(props.get("note") or ""))
         self.links.append(link)
 
     def nodes(self) -> None:
@@ -789,9 +799,12 @@ class _Validator:
         return links
 
     def warnings(self, links: list[_Link]) -> list[Problem]:
-        """Suspect links (see ``suspect_links``), with the file and row or line of each."""
+        """Suspect links (see ``suspect_links``) and plan links across periods (see ``anachronisms``), with the
+        file and row or line of each."""
         updated = {n.id: parse_date(str(n.props["updated"])) for n in self.by_id.values() if "updated" in n.props}
         warnings = Problems()
+        for link, reason in anachronisms(self.by_id, links):
+            warnings.add(self.at(link.where), "when", reason)
         for link in links:
             changed = changed_ends(updated, (link.source, link.target), link.reviewed)
             if changed:
@@ -804,6 +817,57 @@ class _Validator:
                     f"reviewed ({link.reviewed}); check it and give the date of that review",
                 )
         return warnings.items
+
+
+# A plan link whose responder's dates lie outside the plan's period is kept without a warning when its note says
+# so in words: that the responder came before or after the plan, or lies outside its period (docs/dataset-format.md).
+_OUTSIDE_WORDS: Final = ("before the plan", "after the plan", "outside the plan")
+
+
+def _says_why_outside(note: str) -> bool:
+    lowered = note.lower()
+    return any(words in lowered for words in _OUTSIDE_WORDS)
+
+
+def _period(node: Node | None) -> When | None:
+    text = node.props.get("when") if node is not None else None
+    if not text:
+        return None
+    try:
+        return parse_when(str(text))
+    except DateError:
+        return None  # reported as a node problem already
+
+
+def anachronisms(by_id: Mapping[str, Node], links: Iterable[_Link]) -> Iterator[tuple[_Link, str]]:
+    """Links that respond to an action point from a responder whose dates lie wholly outside the period of the
+    action plan containing that action point (ended before it began, or began after it ended), unless the link's
+    note says why; each with the reason to show. Undated responders and plans are never flagged."""
+    listed = list(links)
+    plan_of = {
+        str(link.target): str(link.source)
+        for link in listed
+        if link.type is RelType.CONTAINS and by_id[str(link.source)].label is Label.ACTION_PLAN
+    }
+    for link in listed:
+        if link.type is not RelType.RESPONDS_TO or link.note or str(link.target) not in plan_of:
+            continue
+        plan_id = plan_of[str(link.target)]
+        plan, responder = _period(by_id.get(plan_id)), _period(by_id.get(str(link.source)))
+        if plan is None or responder is None:
+            continue
+        if responder.latest is not None and plan.earliest is not None and responder.latest < plan.earliest:
+            side = "ended before"
+        elif responder.earliest is not None and plan.latest is not None and responder.earliest > plan.latest:
+            side = "began after"
+        else:
+            continue
+        yield (
+            link,
+            f"{link.source} ({responder.text}) {side} the period of {plan_id} ({plan.text}), yet responds to "
+            f"{link.target}: link a responder of the plan's period, or say in the row's note why it lies before "
+            "or after the plan",
+        )
 
 
 def _rel(link: _Link) -> Rel:

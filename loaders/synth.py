@@ -33,8 +33,7 @@ NODE_COLUMNS: Final = (
     "confidence",
     "number",
     "iso3",
-    "year",
-    "year_start",
+    "when",
     "kind",
     "description",
 )
@@ -82,7 +81,7 @@ class _Writer:
         return self.source_ids[self.rng.randrange(len(self.source_ids))]
 
     def node(self, node_id: str, label: Label, name: str, **extra: object) -> str:
-        values = {"number": "", "iso3": "", "year": "", "year_start": "", "kind": "", "description": ""}
+        values = {"number": "", "iso3": "", "when": "", "kind": "", "description": ""}
         values.update({k: str(v) for k, v in extra.items()})
         self.nodes.append(
             (node_id, label.value, name, self.source(), ILLUSTRATIVE, *(values[c] for c in NODE_COLUMNS[5:]))
@@ -184,8 +183,8 @@ def _political(
     commitments: list[str] = []
     for p in range(1, shape.plans + 1):
         tag = "" if p == 1 else f"p{p}-"
-        decl = w.node(f"decl-synth-{p}", Label.DECLARATION, f"Synthetic declaration {p}", year=2000 + p % 25)
-        plan = w.node(f"plan-synth-{p}", Label.ACTION_PLAN, f"Synthetic action plan {p}", year_start=2000 + p % 25)
+        decl = w.node(f"decl-synth-{p}", Label.DECLARATION, f"Synthetic declaration {p}")
+        plan = w.node(f"plan-synth-{p}", Label.ACTION_PLAN, f"Synthetic action plan {p}")
         w.rel(decl, RelType.LAUNCHES, plan)
         for n in range(1, 6):
             commitment = w.node(
@@ -233,7 +232,7 @@ def _operational(w: _Writer, shape: _Shape, countries: list[str]) -> tuple[list[
     outputs: list[str] = []
     for a in range(1, shape.activities + 1):
         kind = KINDS[w.rng.randrange(len(KINDS))]
-        activity = w.node(f"activity-synth-{a}", Label.ACTIVITY, f"Synthetic {kind} {a}", kind=kind, year=2019 + a % 6)
+        activity = w.node(f"activity-synth-{a}", Label.ACTIVITY, f"Synthetic {kind} {a}", kind=kind)
         activities.append(activity)
         owner = components[w.rng.randrange(len(components))]
         w.rel(activity, RelType.PART_OF, owner)
@@ -248,7 +247,7 @@ def _operational(w: _Writer, shape: _Shape, countries: list[str]) -> tuple[list[
 def _events(w: _Writer, shape: _Shape, processes: list[str], countries: list[str]) -> list[str]:
     events = []
     for e in range(1, 2 + shape.relationships // 400):
-        event = w.node(f"event-synth-{e}", Label.EVENT, f"Synthetic meeting {e}", kind="meeting", year=2019 + e % 6)
+        event = w.node(f"event-synth-{e}", Label.EVENT, f"Synthetic meeting {e}", kind="meeting")
         w.rel(event, RelType.PART_OF, processes[w.rng.randrange(len(processes))])
         w.rel(event, RelType.IN_COUNTRY, countries[w.rng.randrange(len(countries))])
         events.append(event)

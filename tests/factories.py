@@ -25,9 +25,9 @@ def base_graph() -> dict[str, list[dict[str, Any]]]:
     return {
         "nodes": [
             {"id": "source-a", "label": "Source", "name": "Source A", "url": "https://example.org/a", **SRC},
-            {"id": "decl-x", "label": "Declaration", "name": "Declaration X", "year": 2019, **SRC},
+            {"id": "decl-x", "label": "Declaration", "name": "Declaration X", **SRC},
             {"id": "commitment-k", "label": "Commitment", "name": "Knowledge", "number": 5, **SRC},
-            {"id": "plan-x", "label": "ActionPlan", "name": "Plan X", "year_start": 2019, **SRC},
+            {"id": "plan-x", "label": "ActionPlan", "name": "Plan X", **SRC},
             {"id": "pg-1", "label": "PriorityGoal", "name": "Goal one", "number": 1, **SRC},
             {"id": "pg-2", "label": "PriorityGoal", "name": "Goal two", "number": 2, **SRC},
             *(
@@ -43,8 +43,8 @@ def base_graph() -> dict[str, list[dict[str, Any]]]:
             ),
             {"id": "project-p", "label": "Project", "name": "Project P", **SRC},
             {"id": "component-c", "label": "Component", "name": "Component C", **SRC},
-            {"id": "activity-a", "label": "Activity", "name": "Activity A", "year": 2020, **SRC},
-            {"id": "event-e", "label": "Event", "name": "Event E", "kind": "meeting", "year": 2019, **SRC},
+            {"id": "activity-a", "label": "Activity", "name": "Activity A", **SRC},
+            {"id": "event-e", "label": "Event", "name": "Event E", "kind": "meeting", **SRC},
         ],
         "relationships": [
             {"from": "decl-x", "type": "MAKES", "to": "commitment-k", **SRC},

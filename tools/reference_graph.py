@@ -368,6 +368,7 @@ class ReferenceBuilder:
         self.activities_and_outputs()
         self.events()
         self.priority_goal_links()
+        self.corrections()
         self.organisations()
         self.source_nodes()
         return self.g
@@ -396,10 +397,29 @@ class ReferenceBuilder:
         for url, ident in g.source_ids.items():
             row = self.sources_by_url.get(url)
             name = row.title if row else re.sub(r"^https?://(www\.)?", "", url)[:120]
-            g.node(Label.SOURCE, ident, name, [ident], CONFIRMED, url=url, note=row.note if row else None)
+            g.node(
+                Label.SOURCE,
+                ident,
+                name,
+                [ident],
+                CONFIRMED,
+                url=url,
+                kind=row.kind if row else None,
+                read_on=row.read_on if row else None,
+                note=row.note if row else None,
+            )
         for row in self.t.sources:
             if row.citation:
-                g.node(Label.SOURCE, row.id, row.title, [row.id], row.confidence, citation=row.citation)
+                g.node(
+                    Label.SOURCE,
+                    row.id,
+                    row.title,
+                    [row.id],
+                    row.confidence,
+                    citation=row.citation,
+                    kind=row.kind,
+                    read_on=row.read_on,
+                )
 
     def process(self) -> None:
         """The Budapest Process and its secretariat."""
@@ -485,6 +505,12 @@ class ReferenceBuilder:
                     if conf == INFERRED
                     else "participating state per a secondary source (no official list found)"
                 )
+                if conf == CONFIRMED and set(sources) <= set(self.t.settings.secondary_only):
+                    conf = INFERRED
+                    note = (
+                        "only a secondary, wiki-like site lists it as a participating state, and no copy of that page "
+                        "is stored; no official list of participating states was found"
+                    )
             g.rel(self.country(iso), RelType.PARTICIPATES_IN, "process-budapest", sources, conf, note=note, role=role)
 
         for key, region in self.ids.regions.items():
@@ -543,10 +569,10 @@ class ReferenceBuilder:
             props: dict[str, Any] = {"code": spec.record}
             if isinstance(spec, PlanNode):
                 start = when_of(str(rec[spec.starts]), self.date_table) if spec.starts else spec.year_start
-                props.update(year_start=spec.year_start, year_end=spec.year_end, when=f"{start}/{spec.year_end}")
+                props.update(when=f"{start}/{spec.year_end}")
             else:
                 adopted = str(rec["adopted"])
-                props.update(adopted=adopted, year=int(adopted[:4]), when=when_of(adopted, self.date_table))
+                props.update(adopted=adopted, when=when_of(adopted, self.date_table))
             g.node(
                 Label.ACTION_PLAN if isinstance(spec, PlanNode) else Label.DECLARATION,
                 spec.id,
@@ -642,7 +668,6 @@ class ReferenceBuilder:
             sources = g.src(p["source"])
             conf = str(p["confidence"])
             years = str(p["years"]) if p.get("years") else None
-            start, end = _project_dates(years)
             described = self.ids.projects.get(code)
             desc = [described.description] if described and described.description else []
             if p.get("regional_countries"):
@@ -653,6 +678,9 @@ class ReferenceBuilder:
                 desc.append("Results: " + "; ".join(p["outputs"]) + ".")
             if p.get("launch_event"):
                 desc.append(f"Launched in {p['launch_event']}.")
+            when = when_of(years, self.date_table) if years else None
+            if years and years != when:
+                desc.append(f"Dates as the sources give them: {years}.")
             g.node(
                 Label.PROJECT,
                 ident,
@@ -660,10 +688,7 @@ class ReferenceBuilder:
                 sources,
                 conf,
                 code=code,
-                start=start,
-                end=end,
-                years=years,
-                when=when_of(years, self.date_table) if years else None,
+                when=when,
                 description=" ".join(desc) or None,
             )
             for iso in as_list(p.get("countries")):
@@ -702,9 +727,8 @@ class ReferenceBuilder:
                 sources,
                 conf,
                 code=code,
-                years=str(c["years"]),
                 when=when_of(str(c["years"]), self.date_table),
-                description=str(c["description"]),
+                description=f"{c['description']} Dates as the sources give them: {c['years']}.",
                 note="; ".join(notes) or None,
             )
             # Why the facts give the whole component as inferred, for each of its links.
@@ -808,8 +832,6 @@ class ReferenceBuilder:
                 conf,
                 kind=kind,
                 city=city,
-                start=opened,
-                year=int(opened[:4]),
                 when=start_of(opened, self.date_table),
                 description="; ".join(desc) + ".",
                 note=str(m["notes"]) if m.get("notes") else None,
@@ -855,10 +877,9 @@ class ReferenceBuilder:
                 g.src(*spec.sources),
                 spec.confidence,
                 kind=spec.kind,
-                start=spec.start,
-                year=spec.year,
-                # Started then; no source gives an end.
-                when=start_of(spec.start or str(spec.year or ""), self.date_table) if spec.start or spec.year else None,
+                # A one-off activity gives its own closed `when`; otherwise it started then and no source gives an end.
+                when=spec.when
+                or (start_of(spec.start or str(spec.year or ""), self.date_table) if spec.start or spec.year else None),
                 description=spec.description,
                 note=spec.note,
             )
@@ -881,7 +902,6 @@ class ReferenceBuilder:
                 g.src(*out.sources),
                 out.confidence,
                 kind=out.kind,
-                year=out.year,
                 when=str(out.year) if out.year else None,
                 description=out.description,
                 note=out.note,
@@ -916,7 +936,6 @@ class ReferenceBuilder:
                     f"{kinds[etype].kind if etype in kinds else etype} ({e.get('place')})",
                 )
             date = str(e["date"])
-            year_match = re.match(r"(\d{4})\b", date)
             desc = []
             for key, label in (("topic", "Topic"), ("participants", "Participants"), ("chair", "Chaired by")):
                 if e.get(key):
@@ -935,7 +954,6 @@ class ReferenceBuilder:
                 conf,
                 kind=kinds[etype].kind if etype in kinds else etype.replace("_", " "),
                 date=date,
-                year=int(year_match.group(1)) if year_match else None,
                 when=when_of(date, self.date_table),
                 place=str(e["place"]) if e.get("place") else None,
                 description=" ".join(desc) or None,
@@ -1021,6 +1039,58 @@ class ReferenceBuilder:
                     strength="partial",
                 )
 
+    def corrections(self) -> None:
+        """The audit's corrections (corrections.yaml), applied to what the facts gave: each names a fact the build
+        made (or, with ``add``, one the facts lack) and fails the build if that fact is not there."""
+        g = self.g
+        nodes = {n["id"]: n for n in (*g.nodes, *g.countries)}
+        for c in self.t.corrections:
+            if c.node is not None:
+                if c.node not in nodes:
+                    raise BuildError(f"corrections.yaml: no node {c.node} to correct ({c.finding})")
+                fact = nodes[c.node]
+                for prop, value in c.set.items():
+                    if value is None:
+                        fact.pop(prop, None)
+                    else:
+                        fact[prop] = value
+            else:
+                assert c.from_ is not None and c.type is not None and c.to is not None  # the model checks it
+                key: tuple[str, str, str] = (c.from_, c.type.value, c.to)
+                if c.add:
+                    if key in g.rels:
+                        raise BuildError(f"corrections.yaml: {key} is already made from the facts; correct it instead")
+                    g.rel(c.from_, c.type, c.to, self.cite(*c.sources), c.confidence or INFERRED, note=c.note, **c.set)
+                    if c.from_.startswith("org-"):
+                        known = self.org_sources.get(c.from_, [])
+                        self.org_sources[c.from_] = _dedupe([*known, *g.rels[key]["sources"]])
+                elif key not in g.rels:
+                    raise BuildError(f"corrections.yaml: no relationship {key} to correct ({c.finding})")
+                if c.remove:
+                    del g.rels[key]
+                    continue
+                fact = g.rels[key]
+                if not c.add:
+                    fact.update(c.set)
+            if c.sources:
+                fact["sources"] = self.cite(*c.sources)
+            if c.add_sources:
+                fact["sources"] = _dedupe([*fact["sources"], *self.cite(*c.add_sources)])
+            if c.confidence:
+                fact["confidence"] = c.confidence
+            if c.note is not None:
+                if c.note:
+                    fact["note"] = c.note
+                else:
+                    fact.pop("note", None)
+            for ref, where in c.locators.items():
+                (source,) = self.cite(ref)
+                if source not in fact["sources"]:
+                    raise BuildError(f"corrections.yaml: a locator of {c.node or key} names {source}, not cited there")
+                fact["locators"] = [*fact.get("locators", []), f"{source}: {where}"]
+            if fact["confidence"] == INFERRED and not fact.get("note"):
+                raise BuildError(f"corrections.yaml: {c.node or key} is inferred and says nowhere why")
+
     def organisations(self) -> None:
         """Organisation nodes for every organisation used; sources are those of their links."""
         g = self.g
@@ -1044,19 +1114,3 @@ class ReferenceBuilder:
                 description="Stands for the state as funder or partner; the ministry or agency the source names "
                 "is kept in each link's note.",
             )
-
-
-def _project_dates(years: str | None) -> tuple[str | None, str | None]:
-    """``"2014-02 to 2017-07 (...)"`` -> ("2014-02", "2017-07"); approximate years -> (None, None)."""
-    if not years:
-        return None, None
-    match = re.match(r"(\d{4}(?:-\d{2})?) to (\d{4}(?:-\d{2})?)", years)
-    if match:
-        return match.group(1), match.group(2)
-    match = re.fullmatch(r"(\d{4})-(\d{4})", years)
-    if match:
-        return match.group(1), match.group(2)
-    match = re.fullmatch(r"launched (\d{4}-\d{2})", years)
-    if match:
-        return match.group(1), None
-    return None, None

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from graph_schema import RelType, SuccessionKind
+from graph_schema import RETIRED_DATES, RelType, SuccessionKind
 
 TABLES_DIR = Path(__file__).resolve().parent / "dataset"
 
@@ -40,6 +40,8 @@ class SourceRow(Record):
     url: str | None = None
     citation: str | None = None
     confidence: Confidence
+    kind: Literal["official page", "news", "third party", "document"]
+    read_on: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     tag: str | None = None
     note: str | None = None
 
@@ -127,6 +129,7 @@ class Activity(Record):
     country: str | None = None
     start: str | None = None
     year: int | None = None
+    when: str | None = None  # a closed date or period for a one-off activity; left out, from start/year, open-ended
     description: str | None = None
     note: str | None = None
 
@@ -222,6 +225,49 @@ class TableLinks(Record):
     mrcs: tuple[TableLink, ...] = ()
 
 
+# -- corrections.yaml ----------------------------------------------------------------------------------------
+class Correction(Record):
+    """One audited fact set right: the node (``node``) or relationship (``from``/``type``/``to``) the builder made
+    from the facts, what an audit against the cited pages found (``finding``), and what changes: its confidence,
+    its sources (``sources`` replaces, ``add_sources`` adds), its note, properties (``set``); ``remove`` drops a
+    relationship no source states; ``add`` makes a relationship the facts lack (it needs sources and a confidence)."""
+
+    finding: str = Field(min_length=10)
+    node: str | None = None
+    from_: str | None = Field(default=None, alias="from")
+    type: RelType | None = None
+    to: str | None = None
+    add: bool = False
+    remove: bool = False
+    confidence: Confidence | None = None
+    sources: tuple[str, ...] = ()
+    add_sources: tuple[str, ...] = ()
+    note: str | None = None
+    set: dict[str, Any] = Field(default_factory=dict)
+    # where on each cited page the fact stands (source id, facts tag or URL -> our own words)
+    locators: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_fact(self) -> Self:
+        rel = (self.from_, self.type, self.to)
+        if (self.node is None) == all(part is None for part in rel) or (self.node is None and None in rel):
+            raise ValueError("name either a node, or a relationship's from, type and to")
+        if self.node is not None and (self.add or self.remove):
+            raise ValueError("add and remove are for relationships")
+        if self.add and (not self.sources or self.confidence is None):
+            raise ValueError("a relationship the facts lack needs its sources and a confidence")
+        if self.remove and (self.add or self.sources or self.add_sources or self.confidence or self.set):
+            raise ValueError("a removed relationship changes nothing else")
+        if self.confidence == "inferred" and not self.note:
+            raise ValueError("an inferred fact says why in its note")
+        if self.node is not None and self.set.keys() & {"id", "label", "sources", "confidence", "note"}:
+            raise ValueError("set changes properties; sources, confidence and note have their own fields")
+        retired = sorted(self.set.keys() & RETIRED_DATES.keys())
+        if retired:
+            raise ValueError(f"{', '.join(retired)}: {RETIRED_DATES[retired[0]]}")
+        return self
+
+
 # -- plan-goals.csv, plan-links.csv, plan-readme.csv ---------------------------------------------------------
 class PlanGoal(Record):
     goal: int = Field(ge=1, le=6)
@@ -272,6 +318,7 @@ class DatasetSettings(Record):
     version: str
     description: str
     illustrative: str
+    secondary_only: tuple[str, ...] = ()
     xlsx_time: datetime
     seed_file: str
     seed_source: str
@@ -373,6 +420,7 @@ class Tables(Record):
     dates: tuple[DateWording, ...]
     links: TableLinks
     documents: DocumentTables
+    corrections: tuple[Correction, ...] = ()
 
 
 def _unique(path: Path, what: str, keys: list[str]) -> None:
@@ -397,6 +445,7 @@ def read_tables(folder: Path = TABLES_DIR) -> Tables:
         dates=read_csv(folder / "dates.csv", DateWording),
         links=read_yaml(folder / "links.yaml", TableLinks),
         documents=read_yaml(folder / "documents.yaml", DocumentTables),
+        corrections=read_yaml_list(folder / "corrections.yaml", Correction),
     )
     sources = folder / "sources.csv"
     _unique(sources, "id", [s.id for s in t.sources])

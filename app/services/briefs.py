@@ -18,7 +18,7 @@ from app.services.sheets import Table, marked
 from app.store.models import EdgeOut, GraphOut, NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
-from graph_schema import Confidence, Label, RelType, most_certain, weakest
+from graph_schema import Confidence, Label, RelType, most_certain, parse_when, weakest
 from graph_schema.asof import AsOf
 
 ILLUSTRATIVE: Final = Confidence.ILLUSTRATIVE.value
@@ -164,9 +164,12 @@ def _dated(store: GraphStore, refs: list[NodeRef]) -> list[Dated]:
     out: list[Dated] = []
     for ref in refs:
         props = data[ref.id].props if ref.id in data else {}
-        year = props.get("year") or props.get("year_start") or str(props.get("start") or props.get("date") or "")[:4]
-        detail = str(props.get("date") or props.get("start") or props.get("years") or "")
-        out.append(Dated(ref, str(year or ""), str(props.get("kind") or ""), detail))
+        # One date per fact: the year is the first year `when` allows (issue 20); the detail is `when` as written.
+        when = str(props.get("when") or "")
+        start = parse_when(when).earliest if when else None
+        year = str(start.year) if start else ""
+        detail = str(props.get("date") or when)
+        out.append(Dated(ref, year, str(props.get("kind") or ""), detail))
     return sorted(out, key=lambda d: (d.year or "9999", d.node.name.lower()))
 
 

@@ -128,6 +128,7 @@ def node_out(node: NodeData, edges: Iterable[EdgeData], sources: dict[str, NodeD
         if edge.target == node.id:
             counts[(edge.type, "in")] += 1
     out = []
+    where = dict(str(loc).split(": ", 1) for loc in node.props.get("locators", []) if ": " in str(loc))
     for s in node.props.get("sources", []):
         source = sources.get(s)
         props = source.props if source else {}
@@ -138,6 +139,9 @@ def node_out(node: NodeData, edges: Iterable[EdgeData], sources: dict[str, NodeD
                 url=props.get("url"),
                 citation=props.get("citation"),
                 confidence=props.get("confidence"),
+                kind=props.get("kind"),
+                where=where.get(s),
+                read_on=props.get("read_on"),
             )
         )
     return NodeOut.model_validate(

@@ -61,6 +61,9 @@ class SourceOut(BaseModel):
     url: str | None = None
     citation: str | None = None
     confidence: str | None = None
+    kind: str | None = None  # official page, news, third party, document
+    where: str | None = None  # where on the page the fact stands (the fact's locator for this source)
+    read_on: str | None = None  # when the page was read to check its facts
 
 
 class LinkProps(BaseModel):
@@ -75,6 +78,9 @@ class LinkProps(BaseModel):
     kind: str | None = Field(default=None, description="SUCCEEDS: continues, merges or replaces")
     when: str | None = Field(default=None, description="when the link held (EDTF-like, see docs/dataset-format.md)")
     reviewed: str | None = Field(default=None, description="when the link was last reviewed")
+    locators: list[str] = Field(
+        default_factory=list, description="where on each cited page the link stands: '<source id>: <where>'"
+    )
 
 
 LINK_KEYS: Final = tuple(LinkProps.model_fields)

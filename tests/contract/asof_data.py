@@ -24,8 +24,8 @@ from loaders import DatasetInfo, GraphBatch, Node, Rel
 SOURCE: Final = "source-1"
 _NODES: Final[list[tuple[Label, str, dict[str, Any]]]] = [
     (Label.SOURCE, SOURCE, {}),
-    (Label.ACTION_PLAN, "plan-old", {"year_start": 2019, "when": "2019-02-20/2024"}),
-    (Label.ACTION_PLAN, "plan-new", {"year_start": 2025, "when": "2025/2030"}),
+    (Label.ACTION_PLAN, "plan-old", {"when": "2019-02-20/2024"}),
+    (Label.ACTION_PLAN, "plan-new", {"when": "2025/2030"}),
     (Label.PRIORITY_GOAL, "pg-1", {"number": 1}),
     (Label.ACTION_POINT, "ap-1", {"number": 1}),
     (Label.ACTION_POINT, "ap-2", {"number": 2}),

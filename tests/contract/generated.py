@@ -74,8 +74,6 @@ _CORE: Final = frozenset(
     {RelType.RESPONDS_TO, RelType.UNDER, RelType.PART_OF, RelType.HAS_COMPONENT, RelType.IN_COUNTRY, RelType.ACTIVE_IN}
 )
 _EXTRA: Final[dict[Label, dict[str, Any]]] = {
-    Label.DECLARATION: {"year": 2019},
-    Label.ACTION_PLAN: {"year_start": 2019},
     Label.EVENT: {"kind": "meeting"},
 }
 

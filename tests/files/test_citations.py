@@ -41,12 +41,19 @@ STATED_BY: dict[Link, frozenset[str]] = {
     **_stated("source-icmpd-ibm-sr source-icmpd-news-ibm-sr-launch", "org-eu org-icmpd", "project-ibm-sr"),
     **_stated("source-icmpd-news-rbm-sr", "org-gov-dnk org-icmpd", "project-rbm-sr"),
     **_stated("source-bp-news-p2", "org-gov-dnk org-icmpd", "project-cair"),
-    **_stated("source-covert-imm-mp-2023 source-islamabadscene-imm-mp-2023", "org-eu org-icmpd", "project-imm-mp"),
+    **_stated(
+        "source-covert-imm-mp-2023 source-islamabadscene-imm-mp-2023 source-eeas-protect",
+        "org-eu org-icmpd",
+        "project-imm-mp",
+    ),
+    **_stated("source-eeas-protect", "org-unodc", "project-imm-mp"),  # issue 20: co-implementer (objective 3)
     **_stated("source-icmpd-news-mrc-sulaymaniyah", "org-gov-swe org-icmpd org-irq-krg-jcc", "project-si-com"),
     **_stated("source-bp-news-p3", "org-gov-deu", "project-marip2"),
     **_stated("source-bp-home", "org-errin org-bgd-bmet org-brac org-bgd-mewoe", "project-ppp-bgd"),
     # components (facts.yaml components[]; facts.md section 4 table)
-    **_stated("source-seed-fact-sheet", "org-eu org-icmpd", "component-dialogue"),
+    # The seed's "Funded by" is a logo without text: the EU's funding of the Dialogue component is deduced (AUDIT).
+    **_stated("source-seed-fact-sheet", "org-icmpd", "component-dialogue"),
+    **_stated("source-bp-migrap-ttc-equipment", "org-eu org-icmpd", "component-migrap"),  # issue 20
     **_stated(
         "source-bp-silk-routes-facility source-bp-silk-routes-facility-2 source-portal365-facility-call",
         "org-eu org-icmpd",
@@ -115,6 +122,43 @@ DEDUCED: dict[tuple[str, str, str], frozenset[str]] = {
     # ILO is a partner of the first Pakistan centres, which the project set up; nothing names it for the project.
     ("org-ilo", "IMPLEMENTS", "project-srpp"): frozenset({"source-ilo-mrcs-pakistan"}),
 }
+# The audit of issue 20 (tools/dataset/corrections.yaml): each fact it checked against the cited page, at the
+# confidence that page supports, with the sources it must cite (None: the fact must be gone).
+Fact = tuple[str, str, str] | str  # a relationship's key, or a node id
+AUDIT: dict[Fact, tuple[str, frozenset[str]] | None] = {
+    # confidence too strong
+    ("org-eu", "FUNDS", "component-dialogue"): ("inferred", frozenset({"source-bp-imm-project"})),
+    ("country-tur", "PARTICIPATES_IN", "process-budapest"): ("confirmed", frozenset({"source-bp-governance"})),
+    ("country-hun", "PARTICIPATES_IN", "process-budapest"): ("confirmed", frozenset({"source-bp-governance"})),
+    **{
+        ("component-facility", "RESPONDS_TO", f"pg-{n}"): ("inferred", frozenset({"source-portal365-facility-call"}))
+        for n in range(1, 7)
+    },
+    ("org-bgd-bmet", "IMPLEMENTS", "component-migrap"): None,
+    # confidence too weak
+    "component-migrap": ("confirmed", frozenset({"source-seed-fact-sheet", "source-bp-migrap-ttc-equipment"})),
+    ("org-eu", "FUNDS", "component-migrap"): ("confirmed", frozenset({"source-bp-migrap-ttc-equipment"})),
+    ("org-icmpd", "IMPLEMENTS", "component-migrap"): ("confirmed", frozenset({"source-bp-migrap-ttc-equipment"})),
+    # missing or partial facts
+    "event-mc-6": ("confirmed", frozenset({"source-bp-mission-vision"})),
+    "project-imm-mp": ("confirmed", frozenset({"source-eeas-protect"})),
+    ("org-unodc", "IMPLEMENTS", "project-imm-mp"): ("confirmed", frozenset({"source-eeas-protect"})),
+    ("project-imm-mp", "ACTIVE_IN", "country-irq"): ("confirmed", frozenset({"source-eeas-protect"})),
+    ("activity-mrc-lahore", "PART_OF", "project-srpp"): ("confirmed", frozenset({"source-ilo-mrcs-pakistan"})),
+    ("activity-mrc-lahore", "PART_OF", "component-mrc"): ("confirmed", frozenset({"source-bp-mrc"})),
+    # the plan in force: adopted at the 7th Ministerial Conference for 2025-2030 (its action points are not public)
+    "plan-call-for-action-2025": ("confirmed", frozenset({"source-bp-news-som-2024"})),
+    # weak sources: no stored official list of participating states
+    ("country-arm", "PARTICIPATES_IN", "process-budapest"): ("inferred", frozenset()),
+    ("country-geo", "PARTICIPATES_IN", "process-budapest"): ("inferred", frozenset()),
+    ("country-gbr", "PARTICIPATES_IN", "process-budapest"): (
+        "confirmed",
+        frozenset({"source-bp-news-prep-ankara-2012"}),
+    ),
+}
+# Sources whose stored copy says nothing a confirmed fact could rest on alone (a logo; a page not stored).
+NOT_ENOUGH_ALONE = frozenset({"source-seed-fact-sheet", "source-wikitia-budapest-process"})
+
 # Sources that, per the facts, name none of the donors the MRC component's facts qualify by centre.
 _MRC_COMPONENT_PAGES = frozenset({"source-bp-mrc", "source-unmn-imm", "source-icmpd-news-mrcs-2024"})
 
@@ -208,3 +252,71 @@ def test_sample_plan_places_each_action_point_in_a_row_of_its_own() -> None:
     assert sorted(int(row["action_point"]) for row in goal_rows) == list(range(1, 42))
     assert not any(row["activity"] or row["component"] or row["project"] for row in goal_rows)
     assert all(row["activity"] or row["component"] or row["project"] for row in rows if not row["goal"])
+
+
+def test_the_audited_facts_stand_at_the_confidence_their_sources_support(bundled_batch: GraphBatch) -> None:
+    nodes = {n.id: n for n in bundled_batch.nodes}
+    rels = {rel.key: rel for rel in bundled_batch.rels}
+    for fact, expected in AUDIT.items():
+        found = nodes.get(fact) if isinstance(fact, str) else rels.get(fact)
+        if expected is None:
+            assert found is None, f"{fact}: no source states it, yet it is still in the dataset"
+            continue
+        assert found is not None, fact
+        confidence, needed = expected
+        assert found.props["confidence"] == confidence, fact
+        assert needed <= set(found.props["sources"]), (fact, found.props["sources"])
+        if confidence == "inferred":
+            assert found.props.get("note"), fact
+
+
+def test_the_audited_wording_is_in_the_facts(bundled_batch: GraphBatch) -> None:
+    nodes = {n.id: n for n in bundled_batch.nodes}
+    mc6 = nodes["event-mc-6"].props["description"]
+    assert "20 ministers" in mc6 and "European Commissioner" in mc6 and "15 deputy ministers" in mc6
+    protect = nodes["project-imm-mp"].props
+    assert protect["name"].startswith("PROTECT") and protect["when"] == "2023/2026"
+    assert "EUR 9M" in protect["description"] and "EUR 5M" in protect["description"]
+    lahore = nodes["activity-mrc-lahore"].props["note"]
+    assert "SALM" in lahore and "Silk Routes Partnership" in lahore
+
+
+def test_no_confirmed_fact_rests_only_on_a_logo_or_an_unstored_page(bundled_batch: GraphBatch) -> None:
+    weak = [
+        rel.key
+        for rel in bundled_batch.rels
+        if rel.type in (RelType.FUNDS, RelType.PARTICIPATES_IN)
+        and rel.props["confidence"] == "confirmed"
+        and set(rel.props["sources"]) <= NOT_ENOUGH_ALONE
+        and rel.source != "org-icmpd"  # the seed states in text that ICMPD hosts the Secretariat
+    ]
+    assert not weak, f"confirmed links whose only sources state nothing in text: {weak}"
+
+
+def test_the_audited_confirmed_facts_say_where_on_the_page_and_their_pages_when_read(
+    bundled_batch: GraphBatch,
+) -> None:
+    nodes = {n.id: n for n in bundled_batch.nodes}
+    rels = {rel.key: rel for rel in bundled_batch.rels}
+    located = 0
+    for fact, expected in AUDIT.items():
+        if expected is None or expected[0] != "confirmed":
+            continue
+        found = nodes[fact] if isinstance(fact, str) else rels[fact]
+        locators = list(found.props.get("locators", ()))
+        for source in expected[1] - {"source-seed-fact-sheet", "source-bp-mrc"}:
+            where = [loc.split(": ", 1)[1] for loc in locators if loc.startswith(f"{source}: ")]
+            assert where and all(len(w) > 10 for w in where), (fact, source, locators)
+            assert nodes[source].props.get("read_on"), source  # the stored copy was read to check it
+            located += 1
+    assert located >= 10  # the loop saw the audited facts
+
+
+def test_every_cited_page_says_what_kind_of_source_it_is(bundled_batch: GraphBatch) -> None:
+    sources = [n for n in bundled_batch.nodes if n.label is Label.SOURCE]
+    kinds = {n.id: n.props.get("kind") for n in sources}
+    assert kinds["source-wikitia-budapest-process"] == "third party"
+    assert kinds["source-bp-governance"] == "official page"
+    assert kinds["source-covert-imm-mp-2023"] == "news"
+    assert kinds["source-seed-fact-sheet"] == "document"
+    assert all(kinds.values()), [ident for ident, kind in kinds.items() if not kind]

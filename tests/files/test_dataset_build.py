@@ -65,3 +65,32 @@ def test_a_table_with_other_columns_is_rejected(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("id,name,acronym,kind,sources", "id,name,kind"))
     with pytest.raises(BuildError, match=r"organisations\.csv: line \d+: the columns are"):
         read_tables(folder)
+
+
+def test_a_correction_of_a_fact_the_build_no_longer_makes_fails_the_build(tmp_path: Path) -> None:
+    folder = _tables_copy(tmp_path)
+    path = folder / "corrections.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  node: event-mc-6\n", "  node: event-mc-99\n", 1), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"corrections\.yaml: no node event-mc-99 to correct"):
+        build_dataset.build(FACTS, read_tables(folder))
+
+
+def test_a_correction_that_makes_a_fact_inferred_without_saying_why_is_rejected(tmp_path: Path) -> None:
+    folder = _tables_copy(tmp_path)
+    path = folder / "corrections.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "- {finding: a finding long enough, from: org-eu, type: FUNDS, to: project-imm, confidence: inferred}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BuildError, match=r"corrections\.yaml: entry \d+.*an inferred fact says why"):
+        read_tables(folder)
+
+
+def test_a_removed_relationship_is_gone_and_an_added_one_is_made(tmp_path: Path) -> None:
+    graph, _ = build_dataset.build(FACTS, read_tables())
+    assert ("org-bgd-bmet", "IMPLEMENTS", "component-migrap") not in graph.rels
+    unodc = graph.rels[("org-unodc", "IMPLEMENTS", "project-imm-mp")]
+    assert unodc["confidence"] == "confirmed" and unodc["sources"] == ["source-eeas-protect"]
+    assert any(n["id"] == "org-unodc" for n in graph.nodes)

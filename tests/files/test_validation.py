@@ -113,11 +113,11 @@ CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
         "'confirmed', 'inferred' or 'illustrative'",
     ),
     (
-        "text where a year is expected",
+        "a date besides when",
         with_node(id="event-z", label="Event", name="Z", kind="m", year="twenty"),
         "reference.yaml, line",
         "'year'",
-        "valid integer",
+        "one date per fact",
     ),
     (
         "unknown property",
@@ -448,3 +448,14 @@ def test_yaml_loaders_refuse_what_datasets_may_not_hold(tmp_path: Path, loader: 
     problems = Problems()
     read_yaml(path, problems, "f.yaml", loader=loader)
     assert len(problems.items) == 1 and str(problems.items[0]).startswith(problem), problems.items
+
+
+def test_a_locator_must_name_a_source_the_fact_cites(tmp_path: Path) -> None:
+    good = with_node(id="event-l", label="Event", name="L", kind="m", locators=["source-a: second paragraph"])
+    assert any(n.props.get("locators") for n in load_dataset(write_dataset(tmp_path / "good", graph=good)).nodes)
+    bad = with_node(id="event-l", label="Event", name="L", kind="m", locators=["source-zzz: second paragraph"])
+    with pytest.raises(DatasetInvalid) as info:
+        load_dataset(write_dataset(tmp_path / "bad", graph=bad))
+    (problem,) = info.value.problems
+    assert "field 'locators'" in str(problem) or "which the fact does not cite" in str(problem), problem
+    assert "source-zzz" in str(problem)

@@ -145,9 +145,9 @@ def _bad_datasets(root: Path) -> dict[str, Path]:
                 {"id": "pg-9", "label": "PriorityGoal", "name": "G", "number": 9, "confidence": "certain"}
             ),
         ),
-        "text for a year": write_dataset(
+        "text for a date": write_dataset(
             root / "6",
-            graph=graph_with({"id": "event-z", "label": "Event", "name": "Z", "kind": "m", "year": "twenty"}),
+            graph=graph_with({"id": "event-z", "label": "Event", "name": "Z", "kind": "m", "when": "twenty"}),
         ),
     }
     malformed = write_dataset(root / "7")
