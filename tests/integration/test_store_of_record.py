@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from loaders import GraphBatch, load_dataset, neo4j_sink
-from loaders.neo4j_sink import read_back
+from loaders.neo4j_sink import read_back, write_batch
 from tests.conftest import wipe
 from tests.factories import SRC, base_graph, write_dataset
 
@@ -286,3 +286,29 @@ def test_prune_refuses_more_than_a_fifth_without_yes(db: tuple[neo4j.Driver, str
 
 
 PLAN_AP3 = {"action_point": "3", "goal": "2", "confidence": "illustrative", "source": "source-a"}
+
+
+def test_health_and_pages_name_every_dataset_loaded(
+    db: tuple[neo4j.Driver, str], neo4j_settings: Any, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.api.main import create_app
+    from app.store.neo4j.store import Neo4jStore
+
+    driver, database = db
+    alpha, beta, _ = _two_datasets(tmp_path)
+    for folder in (alpha, beta):
+        write_batch(driver, load_dataset(str(folder)), database)
+    store = Neo4jStore(driver, database)
+    settings = neo4j_settings.model_copy(update={"backend": "neo4j", "api_keys": ""})
+    with TestClient(create_app(settings, store=store)) as client:
+        health = client.get("/health").json()
+        page = client.get("/")
+    assert [(d["name"], d["version"], bool(d["loaded_at"])) for d in health["datasets"]] == [
+        ("alpha", "1", True),
+        ("beta", "1", True),
+    ]
+    assert health["dataset"]["name"] == "beta"  # the one loaded last
+    footer = page.text.rsplit("<footer>", 1)[1]
+    assert "<strong>alpha</strong> 1" in footer and "<strong>beta</strong> 1" in footer
