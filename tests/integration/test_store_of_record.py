@@ -160,9 +160,14 @@ def test_load_a_then_b_then_a_ends_with_exactly_a(db: tuple[neo4j.Driver, str], 
     driver, database = db
     a = load_dataset(str(synth))
     other, renamed = renamed_copy(synth, tmp_path / "other", "other-ds")
+    notes = []
     for folder in (synth, other, synth):
         code, _, err = run("load", str(folder), "--backend", "neo4j")
         assert code == 0, err
+        notes.append(err)
+    # Each load that changed a node the other dataset also holds says which one.
+    assert f"changed 1 nodes that other datasets also hold ({renamed})" in notes[1]
+    assert f"changed 1 nodes that other datasets also hold ({renamed})" in notes[2]
     assert database_rows(driver, database) == batch_rows(a)
     records, _, _ = driver.execute_query(
         "MATCH (n:Entity {id: $id}) RETURN n.name AS name, n._owners AS owners", id=renamed, database_=database
@@ -312,3 +317,27 @@ def test_health_and_pages_name_every_dataset_loaded(
     assert health["dataset"]["name"] == "beta"  # the one loaded last
     footer = page.text.rsplit("<footer>", 1)[1]
     assert "<strong>alpha</strong> 1" in footer and "<strong>beta</strong> 1" in footer
+
+
+def test_a_relabelled_node_keeps_one_label_and_the_links_of_other_datasets(db: tuple[neo4j.Driver, str]) -> None:
+    from graph_schema import Label, RelType
+    from loaders import DatasetInfo, Node, Rel
+
+    driver, database = db
+    prov = {"confidence": "confirmed"}
+    project = Node(Label.PROJECT, "x-1", {"id": "x-1", "name": "X", **prov})
+    component = Node(Label.COMPONENT, "c-1", {"id": "c-1", "name": "C", **prov})
+    link = Rel(RelType.HAS_COMPONENT, "x-1", "c-1", dict(prov))
+    other = GraphBatch(DatasetInfo("other", "1"), [project, component], [link])
+    write_batch(driver, other, database)
+    relabelled = GraphBatch(DatasetInfo("mine", "1"), [Node(Label.ACTIVITY, "x-1", {"id": "x-1", "name": "X", **prov})])
+    write_batch(driver, relabelled, database)
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity {id: 'x-1'}) RETURN labels(n) AS labels, n._owners AS owners, "
+        "COUNT { (n)-[:HAS_COMPONENT]->() } AS links",
+        database_=database,
+    )
+    assert sorted(records[0]["labels"]) == ["Activity", "Entity"]
+    assert records[0]["owners"] == ["other", "mine"] and records[0]["links"] == 1
+    write_batch(driver, other, database)  # the other dataset's version again: its label is back
+    assert database_rows(driver, database) == batch_rows(other)
