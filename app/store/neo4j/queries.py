@@ -16,12 +16,13 @@ from typing import Final, LiteralString
 
 PING: Final[LiteralString] = "RETURN 1 AS ok"
 
-# The dataset loaded last. Its ``fingerprint`` is the graph's version for caches: that dataset's fingerprint
+# The dataset loaded last (``seq``: the count of loads that had written when it finished; ``loaded_at`` has
+# only seconds). Its ``fingerprint`` is the graph's version for caches: that dataset's fingerprint
 # when it is the only one and no load wrote after it; else with the count of loads that wrote (the lease's
 # ``seq``); and null while any dataset's load is unfinished.
 DATASET: Final[LiteralString] = """
 MATCH (d:Dataset)
-WITH d ORDER BY d.loaded_at DESC, d.name
+WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
 WITH collect(d) AS loaded
 WHERE loaded <> []
 OPTIONAL MATCH (l:LoadLease {name: 'graph'})
