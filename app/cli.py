@@ -41,6 +41,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text}")
+    return value
+
+
 def _setting_flag(parser: argparse.ArgumentParser | argparse._ArgumentGroup, name: str, **kwargs: Any) -> None:
     """A ``--flag`` for the setting ``name``: its ``dest`` is the field's name, which ``_settings`` reads."""
     if name not in Settings.model_fields:
@@ -69,7 +76,33 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load", help="validate a dataset, then load it into a backend")
     p.add_argument("dataset", nargs="?", help="dataset folder or bundled name (default: budapest-process)")
     p.add_argument("--backend", choices=["memory", "neo4j"], default="memory")
-    p.add_argument("--prune", action="store_true", help="remove what the dataset no longer contains")
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="neo4j backend: remove what this dataset put there and no longer holds (what other datasets also "
+        "hold stays); refuses to remove more than 20%% of the graph without --yes",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="neo4j backend: print what the load would change and what --prune would remove, and write nothing",
+    )
+    p.add_argument("--yes", action="store_true", help="neo4j backend: let --prune remove more than 20%% of the graph")
+    p.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="neo4j backend: wait up to SECONDS for another load's write lease (default 0: exit 4 at once)",
+    )
+    p.add_argument(
+        "--lease-seconds",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="neo4j backend: how long the write lease lasts without renewal, the longest a killed load keeps "
+        "others waiting (default 30)",
+    )
     p.add_argument("--output", type=Path, help="memory backend: also write the graph as GraphML to this file")
     p.add_argument(
         "--batch-size",
@@ -184,6 +217,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
+    if args.backend == "memory" and (args.dry_run or args.prune or args.yes):
+        print("bpkg: error: --prune, --dry-run and --yes are for --backend neo4j", file=sys.stderr)
+        return 2
     batch: GraphBatch = load_dataset(args.dataset)
     if args.backend == "memory":
         graph = build_graph(batch)
@@ -197,25 +233,55 @@ def _load(args: argparse.Namespace) -> int:
         summary = memory_summary(batch)
     else:
         from app.neo4j_driver import open_driver
-        from loaders.neo4j_sink import BATCH_SIZE, SinkUnavailable, write_batch
+        from loaders import neo4j_sink
 
         settings = _settings(args)
         with open_driver(settings) as driver:
             try:
-                summary = write_batch(
+                if args.dry_run:
+                    return _dry_run(args, driver, settings.neo4j_database, batch)
+                summary = neo4j_sink.write_batch(
                     driver,
                     batch,
                     settings.neo4j_database,
                     prune=args.prune,
+                    yes=args.yes,
+                    wait=args.wait,
+                    lease_seconds=args.lease_seconds or neo4j_sink.LEASE_SECONDS,
                     progress=sys.stderr.isatty(),
-                    batch_size=args.batch_size or BATCH_SIZE,
+                    batch_size=args.batch_size or neo4j_sink.BATCH_SIZE,
                     report=lambda note: print(f"bpkg: note: {note}", file=sys.stderr),
                 )
-            except SinkUnavailable as exc:
+            except neo4j_sink.SinkUnavailable as exc:
                 # Neo4j failed mid-load: one line and exit 3, like an unreachable Neo4j at the start.
                 raise BackendUnavailable(str(exc)) from exc
+            except neo4j_sink.LeaseBusy as exc:
+                print(f"bpkg: error: {exc}", file=sys.stderr)
+                return EXIT_BUSY
+            except neo4j_sink.PruneRefused as exc:
+                print(f"bpkg: error: {exc}", file=sys.stderr)
+                return EXIT_REFUSED
     for line in summary.lines():
         print(line)
+    return 0
+
+
+def _dry_run(args: argparse.Namespace, driver: Any, database: str, batch: GraphBatch) -> int:
+    """``bpkg load --dry-run``: the load's counts and what its prune would remove; nothing is written."""
+    from loaders import neo4j_sink
+
+    summary, removal = neo4j_sink.dry_run(
+        driver, database, batch, prune=args.prune, batch_size=args.batch_size or neo4j_sink.BATCH_SIZE
+    )
+    print(f"Dry run: nothing was written. A load of {batch.info.name} would change:")
+    for line in summary.lines()[1:]:
+        print(line)
+    if args.prune:
+        print(f"--prune {removal.lines()[0]}")
+        for line in removal.lines()[1:]:
+            print(line)
+        if removal.share > neo4j_sink.PRUNE_SHARE and not args.yes:
+            print(f"--prune would refuse without --yes (more than {neo4j_sink.PRUNE_SHARE:.0%} of the graph)")
     return 0
 
 
@@ -401,6 +467,11 @@ def _sources(args: argparse.Namespace) -> int:
         print(line)
     return 1 if any(c.to_review for c in checks) else 0  # gone or changed: its facts are to be reviewed
 
+
+EXIT_BUSY = 4
+"""``bpkg load``: another load holds the store's write lease (and ``--wait`` ran out)."""
+EXIT_REFUSED = 5
+"""``bpkg load --prune``: it would remove more than the bounded share of the graph, and ``--yes`` was not given."""
 
 COMMANDS = {
     "sources": _sources,

@@ -11,7 +11,13 @@ from graph_schema.enums import Label
 ENTITY_LABEL: Final = "Entity"
 # One node of this label records which dataset was loaded, when (not part of the domain graph).
 DATASET_LABEL: Final = "Dataset"
+# One node of this label is the store's write lease (one loader at a time) and counts the loads that wrote.
+LEASE_LABEL: Final = "LoadLease"
 FULLTEXT_INDEX: Final = "entity_text"
+# The constraint that makes the write lease one node: two loaders merging it meet on the same node.
+LEASE_DDL: Final[LiteralString] = (
+    "CREATE CONSTRAINT load_lease_name_unique IF NOT EXISTS FOR (n:LoadLease) REQUIRE n.name IS UNIQUE"
+)
 
 _UNIQUE = "CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
 
@@ -35,6 +41,7 @@ def constraint_ddl() -> list[LiteralString]:
         _statement(_UNIQUE.format(name=constraint_name(lb), label=lb, prop="id")) for lb in labels
     ]
     ddl.append(_statement(_UNIQUE.format(name="dataset_name_unique", label=DATASET_LABEL, prop="name")))
+    ddl.append(LEASE_DDL)
     return ddl
 
 
@@ -53,4 +60,7 @@ def index_ddl() -> list[LiteralString]:
 
 def expected_constraint_names() -> set[str]:
     """Names of all uniqueness constraints the schema requires."""
-    return {constraint_name(lb) for lb in [ENTITY_LABEL, *(label.value for label in Label)]} | {"dataset_name_unique"}
+    return {constraint_name(lb) for lb in [ENTITY_LABEL, *(label.value for label in Label)]} | {
+        "dataset_name_unique",
+        "load_lease_name_unique",
+    }

@@ -1,45 +1,56 @@
-"""The Neo4j sink: constraints first, then ``UNWIND $rows ... MERGE`` in bounded transactions.
+"""The Neo4j sink: Neo4j is the system of record, and a load publishes a dataset version into it.
 
-Loading the same batch twice changes nothing: nodes are merged on ``id`` under the ``Entity`` label,
-relationships on (start, type, end), and only rows whose content differs are written. Labels and
-types reach Cypher as ``$(...)`` dynamic values taken from the validated batch (schema enums), never
-from text a user typed.
+A load (``write_batch``), in order (docs/loading.md says the same for people who run it):
 
-A load of any size fits in the server's per-transaction memory: every write transaction carries at most
-``batch_size`` rows. The diff against what the database holds reads no property but a per-row hash:
-each node and relationship keeps ``_hash`` (a short hash of its label and properties, written in the same
-``SET`` as the properties, so the two never disagree), and the sink reads ``id, labels, _hash`` pages of
-``batch_size`` nodes (keyset pages ordered by id) with the ``type, end id, _hash`` of the relationships
-leaving them. What the sink keeps in memory while it compares is bounded by the batch, not by the
-database: a page at a time, and one entry per row of the batch. Rows written before hashes existed have
-none, compare as changed and are rewritten once. Readers never see ``_hash`` (``read_back`` and the Neo4j
-store drop it). A relationship the diff did not find is written with ``CREATE`` (no existence check: the
-diff is fresh and only this load writes), one found is updated in place. The load as a whole is therefore
-not one transaction; what keeps it all-or-nothing for readers is the ``(:Dataset {name})`` node:
+1. **Takes the write lease.** One ``(:LoadLease {name: 'graph'})`` node, unique under a constraint, holds
+   the loader that may write (``owner``) and until when (``expires``, the server's clock in ms). Taking it
+   is one transaction that locks the node before reading who holds it, so of two loaders started together
+   one gets it; the other waits (``wait`` seconds) or raises ``LeaseBusy`` naming the holder. While the
+   load runs a thread renews it every third of its length, and every write transaction renews it as its
+   first statement and aborts if another loader holds it: a loader killed with ``kill -9`` holds it for at
+   most ``lease_seconds``, and one that paused longer than that cannot write after a successor took over.
+   Because every write transaction locks the lease node first, write transactions of two loaders never
+   interleave, and relationship writes check in the same statement whether the key exists: even two
+   writers cannot create a second copy of a relationship key.
+2. **Verifies, never trusts.** The dataset's ``(:Dataset {name})`` node records the fingerprint of the
+   last finished load and the lease's write count (``seq``) at that moment. Even when both still match,
+   the load counts what the dataset owns per label and per type (and distinct keys per type) in one
+   query and compares them with the batch. When the marker or the counts disagree, it reads the whole
+   graph as ids and per-row hashes, ``batch_size`` nodes a page, and writes what differs.
+3. **Records ownership.** Every node and relationship keeps ``_owners``, the names of the datasets that
+   hold it (hidden from readers like ``_hash``). A load adds its name to what it writes; ``prune`` removes
+   what this dataset owned and no longer holds (a row another dataset also holds only loses this owner),
+   and refuses to remove more than ``PRUNE_SHARE`` of the graph unless ``yes``. Rows written before
+   ownership existed count as the datasets' recorded then when there was exactly one, else as nobody's.
+   When two datasets hold the same node id, the last load's properties are in force; the load reports
+   which nodes held by other datasets it changed.
+4. **Writes in bounded transactions**, at most ``batch_size`` rows each: first extra copies of duplicated
+   relationship keys go, then what the prune releases, then node upserts, then relationship upserts.
+5. **Checks again and publishes**: the counts once more (a disagreement is repaired with one more
+   compare-and-write pass), then the fingerprint and ``seq`` on the ``Dataset`` node, then the lease is
+   given back.
 
-- before the first write, it gets ``loading`` (the fingerprint being loaded) and ``loading_since``, and
-  loses ``fingerprint``; the last transaction sets ``fingerprint``, ``loaded_at`` and the dataset's
-  version, description and notice, and removes ``loading``. A ``fingerprint`` is thus only present when
-  the last load finished; a cache keyed by it never mistakes a half-written graph for a known dataset.
-- While a load runs, a reader sees what the database held before plus the batches committed so far
-  (first the deletions, then node upserts, then relationship upserts), with no ``fingerprint`` and a
-  ``loading`` marker on the dataset node. A load that stopped half-way (Neo4j went away, Ctrl-C) leaves
-  the same picture behind.
-- Each load diffs against what the database holds, so running the same load again converges: it writes
-  what is missing or different, nothing twice, and then records the fingerprint. Nodes are merged on
-  ids, property maps set whole, stale rows deleted; relationships the diff found missing are created.
-  Should a created batch ever be committed twice (a commit whose answer was lost, then retried by the
-  driver), the next load finds the same (start, type, end) more than once and replaces the copies with
-  one. A load that finds a ``loading`` marker says so through ``report``.
+A reader meanwhile sees the database as before plus the committed batches, with a ``loading`` marker and no
+``fingerprint`` on the dataset node; a load that stopped half-way (Neo4j gone, Ctrl-C, kill -9) leaves the
+same picture, and the next load of any dataset notes it and the next load of this one repairs it.
+Each row's ``_hash`` (its label and properties, written in the same ``SET``) is what the compare reads.
+Labels and types reach Cypher as ``$(...)`` values taken from the validated batch (schema enums).
 
-A driver failure (Neo4j unreachable, gone mid-load, out of memory) raises ``SinkUnavailable`` with one
-line saying how far the load got and what to do; the CLI prints it (exit 3).
+A driver failure raises ``SinkUnavailable`` with one line saying how far the load got (the CLI: exit 3).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import os
 import re
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, LiteralString, TypeVar
@@ -47,7 +58,7 @@ from typing import Any, Final, LiteralString, TypeVar
 import neo4j
 from tqdm import tqdm
 
-from graph_schema import Label, RelType, constraint_ddl, index_ddl
+from graph_schema import LEASE_DDL, Label, RelType, constraint_ddl, index_ddl
 from graph_schema.asof import DERIVED, derived
 from graph_schema.errors import BpkgError
 from loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel, row_hash
@@ -56,9 +67,21 @@ BATCH_SIZE: Final = 5000
 """Rows per write transaction and nodes per page read (40k nodes in one transaction exhausted 1 GB)."""
 WRITE_RETRY_SECONDS: Final = 10.0
 """How long one batch's transaction is retried on transient errors (the driver's default is 30 s)."""
+LEASE_SECONDS: Final = 30.0
+"""How long the write lease lasts without renewal: the longest a killed loader keeps others waiting."""
+PRUNE_SHARE: Final = 0.20
+"""The largest share of the graph's rows (nodes + relationships) a prune removes without ``yes``."""
+SHOWN_IDS: Final = 5
+"""Ids a dry run or a note names per label or type; the rest are counted."""
 
 ROW_HASH: Final = "_hash"
 """The property holding a row's hash (label and properties); never part of what readers get back."""
+OWNERS: Final = "_owners"
+"""The property listing the datasets that hold a row; never part of what readers get back."""
+HIDDEN: Final = (ROW_HASH, OWNERS, *DERIVED)
+"""The sink's own properties (and the as-of bounds derived from ``when``): no fact of the dataset."""
+LEASE: Final = "graph"
+"""The name of the one write lease (one writer for the whole database)."""
 
 COUNT_NODES: Final[LiteralString] = "MATCH (n:Entity) RETURN count(n) AS count"
 # Keyset pages over the uniqueness index on Entity(id): each page starts after the last id seen.
@@ -74,52 +97,90 @@ UNWIND $ids AS id
 MATCH (a:Entity {id: id})-[r]->(b:Entity)
 RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
 """
-# The same pages for the load's diff: ids, labels and hashes, no other property, each node with the
-# relationships leaving it in one query (3 times faster at 100k than a second query seeking every id).
+# The same pages for the load's compare: ids, labels, hashes and owners, no other property, each node with
+# the relationships leaving it in one query (3 times faster at 100k than a second query seeking every id).
 READ_HASH_PAGE: Final[LiteralString] = """
 MATCH (n:Entity)
 WHERE n.id > $after
 WITH n ORDER BY n.id LIMIT $size
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS labels, n._hash AS hash,
-       [(n)-[r]->(b:Entity) | [type(r), b.id, r._hash]] AS rels
+       coalesce(n._owners, $legacy) AS owners,
+       [(n)-[r]->(b:Entity) | [type(r), b.id, r._hash, coalesce(r._owners, $legacy)]] AS rels
 """
-DELETE_NODES: Final[LiteralString] = """
+# What a dataset owns, per label and per type (with distinct keys per type: fewer keys than relationships
+# means duplicated keys), in one query: the check a load makes even when its marker says it is loaded.
+OWNED_COUNTS: Final[LiteralString] = """
+CALL () {
+  MATCH (n:Entity) WHERE $name IN n._owners
+  WITH [l IN labels(n) WHERE l <> 'Entity'] AS labels, count(*) AS count
+  RETURN collect([labels, count]) AS nodes
+}
+CALL () {
+  MATCH (a:Entity)-[r]->(b:Entity) WHERE $name IN r._owners
+  WITH type(r) AS type, count(*) AS count, count(DISTINCT [a.id, b.id]) AS keys
+  RETURN collect([type, count, keys]) AS rels
+}
+RETURN nodes, rels
+"""
+# Every copy of a duplicated key but one goes; the one kept owns what the copies owned.
+DEDUPE_RELS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})-[r]->(b:Entity)
+WHERE b.id = row.target AND type(r) = row.type
+WITH row, collect(r) AS copies
+WITH copies[0] AS kept, copies[1..] AS extra,
+     reduce(acc = [], c IN copies | acc + [o IN coalesce(c._owners, $legacy) WHERE NOT o IN acc]) AS owners
+SET kept._owners = owners
+FOREACH (r IN extra | DELETE r)
+"""
+# What this dataset no longer holds: deleted when it was the only owner, else it only loses this owner.
+DROP_RELS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})-[r]->(b:Entity)
+WHERE b.id = row.target AND type(r) = row.type
+WITH r, [o IN coalesce(r._owners, $legacy) WHERE o <> $owner] AS rest
+FOREACH (_ IN CASE WHEN rest = [] THEN [1] ELSE [] END | DELETE r)
+FOREACH (_ IN CASE WHEN rest <> [] THEN [1] ELSE [] END | SET r._owners = rest)
+"""
+DROP_NODES: Final[LiteralString] = """
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
-DETACH DELETE n
+WITH n, [o IN coalesce(n._owners, $legacy) WHERE o <> $owner] AS rest
+FOREACH (_ IN CASE WHEN rest = [] THEN [1] ELSE [] END | DETACH DELETE n)
+FOREACH (_ IN CASE WHEN rest <> [] THEN [1] ELSE [] END | SET n._owners = rest)
 """
+# The owners are read before the properties are replaced; a node keeps exactly its one domain label.
 UPSERT_NODES: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
+WITH row, n, coalesce(n._owners, $legacy) AS owners, [l IN labels(n) WHERE l <> 'Entity' AND l <> row.label] AS old
 SET n = row.props
+SET n._owners = CASE WHEN $owner IN owners THEN owners ELSE owners + $owner END
 SET n:$(row.label)
+REMOVE n:$(old)
 """
 # Not ``MERGE (a)-[r:$(row.type)]->(b)``: Neo4j 5.26 plans a MERGE on a dynamic type as a scan of every
 # relationship per row (24,995,000 db hits for 5,000 rows at 10k relationships; under 1,000 rows/s), and
 # a pattern between two bound nodes the same way while its statistics say the database has no relationships.
-# Expanding from the start node to an end named by id, and creating the relationship only when it is
-# missing, is just as idempotent: a retried transaction finds what the first attempt committed.
+# Expanding from the start node to an end named by id, and creating the relationship only when none is
+# found, in the same statement, is as safe: the transaction has locked the lease node first (``RENEW_LEASE``),
+# so no other loader's write transaction runs between the check and the create.
 UPSERT_RELS: Final[LiteralString] = """
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
 MATCH (b:Entity {id: row.target})
 WITH row, a, b, [(a)-[r]->(x) WHERE x.id = row.target AND type(r) = row.type | r] AS found
-FOREACH (_ IN CASE WHEN found = [] THEN [1] ELSE [] END | CREATE (a)-[new:$(row.type)]->(b) SET new = row.props)
-FOREACH (old IN found | SET old = row.props)
-"""
-# Relationships the diff did not find (or just deleted with a relabelled node): no existence check.
-CREATE_RELS: Final[LiteralString] = """
-UNWIND $rows AS row
-MATCH (a:Entity {id: row.source})
-MATCH (b:Entity {id: row.target})
-CREATE (a)-[new:$(row.type)]->(b)
-SET new = row.props
-"""
-DELETE_RELS: Final[LiteralString] = """
-UNWIND $rows AS row
-MATCH (a:Entity {id: row.source})-[r]->(b:Entity)
-WHERE b.id = row.target AND type(r) = row.type
-DELETE r
+CALL (row, a, b, found) {
+  WITH * WHERE found = []
+  CREATE (a)-[new:$(row.type)]->(b)
+  SET new = row.props, new._owners = [$owner]
+}
+CALL (row, found) {
+  UNWIND found AS old
+  WITH row, old, coalesce(old._owners, $legacy) AS owners
+  SET old = row.props
+  SET old._owners = CASE WHEN $owner IN owners THEN owners ELSE owners + $owner END
+}
 """
 INTERRUPTED: Final[LiteralString] = """
 MATCH (d:Dataset)
@@ -127,26 +188,52 @@ WHERE d.loading IS NOT NULL
 RETURN d.name AS name, d.loading_since AS since
 ORDER BY name
 """
+# Rows without owners (written before ownership) are the one recorded dataset's, if there is exactly one.
+LEGACY_OWNER: Final[LiteralString] = "MATCH (d:Dataset) RETURN collect(d.name) AS names"
+# The lease: the first SET locks the node, so what is read after it is what the last holder committed.
+TAKE_LEASE: Final[LiteralString] = """
+MERGE (l:LoadLease {name: $lease})
+SET l.asked_at = timestamp()
+WITH l, l.owner IS NULL OR l.owner = $owner OR l.expires < timestamp() AS free
+FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END |
+  SET l.owner = $owner, l.since = $since, l.expires = timestamp() + $ttl)
+RETURN free, l.owner AS owner, l.since AS since, l.expires - timestamp() AS left_ms
+"""
+# The first statement of every write transaction: renews the lease and locks it for the transaction.
+RENEW_LEASE: Final[LiteralString] = """
+OPTIONAL MATCH (l:LoadLease {name: $lease})
+WHERE l.owner = $owner
+SET l.expires = timestamp() + $ttl
+RETURN l IS NOT NULL AS held
+"""
+GIVE_LEASE: Final[LiteralString] = """
+MATCH (l:LoadLease {name: $lease})
+WHERE l.owner = $owner
+SET l.expires = 0
+REMOVE l.owner, l.since
+"""
 BEGIN_LOAD: Final[LiteralString] = """
+MATCH (l:LoadLease {name: $lease})
+SET l.seq = coalesce(l.seq, 0) + 1
 MERGE (d:Dataset {name: $name})
 SET d.loading = $fingerprint, d.loading_since = $since
 REMOVE d.fingerprint
 """
 FINISH_LOAD: Final[LiteralString] = """
+MATCH (l:LoadLease {name: $lease})
 MERGE (d:Dataset {name: $name})
 SET d.version = $version, d.description = $description, d.illustrative = $illustrative,
-    d.fingerprint = $fingerprint, d.loaded_at = $loaded_at
+    d.fingerprint = $fingerprint, d.loaded_at = $loaded_at, d.seq = coalesce(l.seq, 0), d.kept = $kept
 REMOVE d.loading, d.loading_since
 """
-DELETE_OTHER_DATASETS: Final[LiteralString] = """
-MATCH (d:Dataset) WHERE d.name <> $name DETACH DELETE d
-"""
 AWAIT_INDEXES: Final[LiteralString] = "CALL db.awaitIndexes(120)"
-# Whether the database already holds exactly this dataset: a finished load of the same fingerprint.
-LOADED: Final[LiteralString] = """
-MATCH (d:Dataset {name: $name})
-WHERE d.fingerprint = $fingerprint AND d.loading IS NULL
-RETURN count(d) AS count
+# Whether the database's marker says it holds exactly this dataset: a finished load of the same fingerprint
+# after which no load wrote (``seq``), with what that load kept without pruning.
+MARKER: Final[LiteralString] = """
+OPTIONAL MATCH (l:LoadLease {name: $lease})
+OPTIONAL MATCH (d:Dataset {name: $name})
+RETURN d IS NOT NULL AND d.fingerprint = $fingerprint AND d.loading IS NULL AND d.seq = coalesce(l.seq, 0) AS current,
+       d.kept AS kept
 """
 
 T = TypeVar("T")
@@ -158,39 +245,89 @@ class SinkUnavailable(BpkgError):
     """Neo4j failed during a load or a read-back; the message says in one line what state it left."""
 
 
+class LeaseBusy(BpkgError):
+    """Another loader holds the write lease; the message names it and says how to wait."""
+
+
+class LeaseLost(SinkUnavailable):
+    """This loader's lease expired and another loader took it: this one stops before writing again."""
+
+
+class PruneRefused(BpkgError):
+    """A prune would remove more than ``PRUNE_SHARE`` of the graph and was not confirmed."""
+
+
+@dataclass(slots=True)
+class _Held:
+    """What the database holds, read as ids, hashes and owners a page at a time (bounded by the batch)."""
+
+    node_labels: dict[str, list[str]] = field(default_factory=dict)
+    node_same: set[str] = field(default_factory=set)
+    node_others: dict[str, list[str]] = field(default_factory=dict)
+    """Nodes of the batch that other datasets hold too: their other owners."""
+    claimed_nodes: set[str] = field(default_factory=set)
+    """Nodes of the batch that do not list this dataset as an owner yet."""
+    rels: dict[RelKey, bool] = field(default_factory=dict)
+    """Relationship keys of the batch found in the database, owned by this dataset: whether the hash is the same."""
+    claimed_rels: set[RelKey] = field(default_factory=set)
+    duplicated: set[RelKey] = field(default_factory=set)
+    stale_nodes: list[tuple[str, str, bool]] = field(default_factory=list)
+    """Nodes this dataset owns and no longer holds: id, label, whether this dataset is the only owner."""
+    stale_rels: list[tuple[RelKey, bool]] = field(default_factory=list)
+    total: int = 0
+    """Nodes and relationships in the whole graph."""
+
+
+@dataclass(slots=True)
+class Removal:
+    """What a prune removes (or releases: rows other datasets also hold only lose this owner)."""
+
+    nodes: dict[str, list[str]] = field(default_factory=dict)
+    rels: dict[str, list[str]] = field(default_factory=dict)
+    released_nodes: int = 0
+    released_rels: int = 0
+    total: int = 0
+    """Nodes and relationships in the graph before the prune."""
+
+    @property
+    def removed(self) -> int:
+        return sum(map(len, self.nodes.values())) + sum(map(len, self.rels.values()))
+
+    @property
+    def share(self) -> float:
+        return self.removed / self.total if self.total else 0.0
+
+    def lines(self) -> list[str]:
+        """Counts per label and type with the first ids, as a dry run prints them."""
+        out = [
+            f"removes {self.removed} of {self.total} rows ({self.share:.1%}); "
+            f"releases {self.released_nodes} nodes and {self.released_rels} relationships other datasets also hold"
+        ]
+        for what, found in (("nodes", self.nodes), ("relationships", self.rels)):
+            for name, ids in sorted(found.items()):
+                more = f", and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
+                out.append(f"  {what} {name}: {len(ids)} ({', '.join(sorted(ids)[:SHOWN_IDS])}{more})")
+        return out
+
+
 @dataclass(slots=True)
 class _Plan:
     """What one load writes, in order, and the counts it reports."""
 
     summary: LoadSummary
-    deleted_ids: list[str] = field(default_factory=list)
+    removal: Removal = field(default_factory=Removal)
+    dedupe: list[dict[str, Any]] = field(default_factory=list)
     stale_rels: list[dict[str, Any]] = field(default_factory=list)
+    stale_ids: list[str] = field(default_factory=list)
     node_rows: list[dict[str, Any]] = field(default_factory=list)
     rel_rows: list[dict[str, Any]] = field(default_factory=list)
-    new_rel_rows: list[dict[str, Any]] = field(default_factory=list)
+    shared_changed: list[str] = field(default_factory=list)
+    kept: dict[str, int] = field(default_factory=dict)
+    """Rows this dataset owns and no longer holds, left without ``prune``: per label and type."""
 
     @property
     def rows(self) -> int:
-        return (
-            len(self.deleted_ids)
-            + len(self.stale_rels)
-            + len(self.node_rows)
-            + len(self.rel_rows)
-            + len(self.new_rel_rows)
-        )
-
-
-@dataclass(slots=True)
-class _Held:
-    """What the database holds of the batch's rows, read as hashes a page at a time."""
-
-    node_labels: dict[str, list[str]] = field(default_factory=dict)
-    node_same: set[str] = field(default_factory=set)
-    rels: dict[RelKey, bool] = field(default_factory=dict)
-    """Relationship keys of the batch found in the database: whether the hash is the same."""
-    duplicated: set[RelKey] = field(default_factory=set)
-    stale_nodes: list[str] = field(default_factory=list)
-    stale_rels: list[RelKey] = field(default_factory=list)
+        return len(self.dedupe) + len(self.stale_rels) + len(self.stale_ids) + len(self.node_rows) + len(self.rel_rows)
 
 
 @dataclass(slots=True)
@@ -217,8 +354,79 @@ def ensure_schema(driver: neo4j.Driver, database: str) -> None:
     """Create the uniqueness constraints and the full-text index (``IF NOT EXISTS``)."""
     for ddl in (*constraint_ddl(), *index_ddl()):
         # DDL cannot take parameters; these statements are generated from the schema enums only.
-        driver.execute_query(ddl, database_=database)
+        _create(driver, database, ddl)
     driver.execute_query(AWAIT_INDEXES, database_=database)
+
+
+def _create(driver: neo4j.Driver, database: str, ddl: LiteralString) -> None:
+    try:
+        driver.execute_query(ddl, database_=database)
+    except neo4j.exceptions.ClientError as exc:
+        # Two loaders creating the same constraint at once: the second finds it made by the first.
+        if "AlreadyExists" not in (exc.code or ""):
+            raise
+
+
+class Lease:
+    """The store's write lease, held by this loader from ``take`` to ``give_back`` and renewed meanwhile."""
+
+    def __init__(self, driver: neo4j.Driver, database: str, seconds: float = LEASE_SECONDS) -> None:
+        if seconds < 1:
+            raise ValueError("the lease must last at least 1 second")
+        self.driver, self.database, self.seconds = driver, database, seconds
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"lease": LEASE, "owner": self.owner, "ttl": int(self.seconds * 1000)}
+
+    def take(self, wait: float = 0.0) -> None:
+        """Take the lease, waiting up to ``wait`` seconds for another loader to give it back or let it expire."""
+        _create(self.driver, self.database, LEASE_DDL)
+        deadline = time.monotonic() + max(wait, 0.0)
+        while True:
+            since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            records, _, _ = self.driver.execute_query(
+                TAKE_LEASE, self.params | {"since": since}, database_=self.database
+            )
+            got = records[0]
+            if got["free"]:
+                break
+            if time.monotonic() >= deadline:
+                left = max(int(got["left_ms"] or 0) // 1000, 0)
+                waited = f" after waiting {wait:g} s" if wait > 0 else ""
+                raise LeaseBusy(
+                    f"another load holds the write lease{waited} ({got['owner']}, since {got['since']}, "
+                    f"expires in {left} s unless renewed): try again later, or wait with --wait SECONDS"
+                )
+            time.sleep(min(1.0, max(deadline - time.monotonic(), 0.05)))
+        self._thread = threading.Thread(target=self._renew_loop, name="bpkg-lease", daemon=True)
+        self._thread.start()
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(self.seconds / 3):
+            try:
+                self.driver.execute_query(RENEW_LEASE, self.params, database_=self.database)
+            except DRIVER_ERRORS:
+                continue  # the next write transaction renews it, or reports the failure
+
+    def renewed(self, tx: neo4j.ManagedTransaction) -> neo4j.ManagedTransaction:
+        """Inside a write transaction, first: renew and lock the lease (``tx`` is returned), or abort."""
+        if not tx.run(RENEW_LEASE, self.params).single(strict=True)["held"]:
+            raise LeaseLost(
+                f"another load took the write lease after this one's expired ({self.seconds:g} s without "
+                "renewal); this load stopped before writing again: run it again to complete the graph"
+            )
+        return tx
+
+    def give_back(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        with contextlib.suppress(*DRIVER_ERRORS):  # else it expires by itself
+            self.driver.execute_query(GIVE_LEASE, self.params, database_=self.database)
 
 
 def write_batch(
@@ -227,54 +435,141 @@ def write_batch(
     database: str,
     *,
     prune: bool = False,
+    yes: bool = False,
+    wait: float = 0.0,
+    lease_seconds: float = LEASE_SECONDS,
     progress: bool = False,
     batch_size: int = BATCH_SIZE,
     report: Callable[[str], None] | None = None,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> LoadSummary:
-    """Write a validated batch; return created / updated / unchanged / removed counts.
+    """Publish a validated batch (module docstring); return created / updated / unchanged / removed counts.
 
-    ``batch_size`` bounds every transaction; ``report`` receives one-line notes (an interrupted load
-    found); ``on_batch(rows written, rows to write)`` is called after each committed write transaction.
+    ``batch_size`` bounds every transaction; ``report`` receives one-line notes (an interrupted load found,
+    shared nodes changed, rows kept or released); ``on_batch(rows written, rows to write)`` is called after
+    each committed write transaction. Raises ``LeaseBusy`` when another load holds the lease after ``wait``
+    seconds and ``PruneRefused`` when a prune would remove more than ``PRUNE_SHARE`` without ``yes``.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    note = report or (lambda _: None)
     done = _Progress()
+    lease = Lease(driver, database, lease_seconds)
+    try:
+        lease.take(wait)
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
     try:
         ensure_schema(driver, database)
         for record in _read(driver, database, INTERRUPTED):
-            if report is not None:
-                report(
-                    f"a load of '{record['name']}' begun {record['since']} did not finish; "
-                    "this load completes the graph"
-                )
+            note(f"a load of '{record['name']}' begun {record['since']} did not finish; this load checks the graph")
         fingerprint = batch.fingerprint()
-        if not prune and _read(driver, database, LOADED, name=batch.info.name, fingerprint=fingerprint)[0]["count"]:
-            # The last load of this very content finished: nothing to read or write (a reload of 100k
-            # relationships spent 5 s reading the database back only to find no difference).
+        marker = _read(driver, database, MARKER, lease=LEASE, name=batch.info.name, fingerprint=fingerprint)[0]
+        kept = {} if prune else json.loads(marker["kept"] or "{}")
+        if marker["current"] and _owned_counts(driver, database, batch.info.name) == _expected(batch, kept):
+            # The marker and the counts agree: the graph holds this version (a reload of 100k relationships
+            # spent 5 s reading the database back only to find no difference).
             return _unchanged(batch)
-        plan = _plan(driver, database, batch, prune, batch_size, progress)
-        done.total = plan.rows
+        legacy = _legacy(driver, database)
+        plan = _plan(driver, database, batch, prune, batch_size, progress, legacy)
+        _guard(plan.removal, prune, yes)
         with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
-            _apply(session, batch, fingerprint, plan, prune, batch_size, progress, on_batch, done)
+            _apply(session, lease, batch, fingerprint, plan, batch_size, progress, on_batch, done, legacy)
+            if _owned_counts(driver, database, batch.info.name) != _expected(batch, plan.kept):
+                # Something wrote beside this load (or a write was lost): one more compare repairs it.
+                note("the graph differed from the dataset after writing; comparing it once more")
+                again = _plan(driver, database, batch, prune, batch_size, False, legacy)
+                _apply(session, lease, batch, fingerprint, again, batch_size, False, None, _Progress(), legacy)
+                if _owned_counts(driver, database, batch.info.name) != _expected(batch, again.kept):
+                    raise SinkUnavailable(
+                        f"the graph does not hold '{batch.info.name}' after a repair; nothing was marked loaded"
+                    )
+            session.execute_write(_finish, lease, batch, fingerprint, plan.kept)
     except DRIVER_ERRORS as exc:
         raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
+    finally:
+        lease.give_back()
+    _notes(plan, note)
     return plan.summary
+
+
+def dry_run(
+    driver: neo4j.Driver, database: str, batch: GraphBatch, *, prune: bool = False, batch_size: int = BATCH_SIZE
+) -> tuple[LoadSummary, Removal]:
+    """What a load of ``batch`` would do, and what its prune would remove; writes nothing, takes no lease."""
+    try:
+        plan = _plan(driver, database, batch, prune, batch_size, False, _legacy(driver, database))
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
+    return plan.summary, plan.removal
 
 
 def compare(
     driver: neo4j.Driver, database: str, batch: GraphBatch, *, prune: bool = False, batch_size: int = BATCH_SIZE
 ) -> LoadSummary:
     """The counts a load of ``batch`` would report, from the database's id and hash pages; writes nothing."""
-    try:
-        return _plan(driver, database, batch, prune, batch_size, progress=False).summary
-    except DRIVER_ERRORS as exc:
-        raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
+    return dry_run(driver, database, batch, prune=prune, batch_size=batch_size)[0]
+
+
+def _guard(removal: Removal, prune: bool, yes: bool) -> None:
+    if prune and not yes and removal.share > PRUNE_SHARE:
+        raise PruneRefused(
+            f"--prune would remove {removal.removed} of the graph's {removal.total} nodes and relationships "
+            f"({removal.share:.0%}, above {PRUNE_SHARE:.0%}); nothing was written: see them with --dry-run, "
+            "then confirm with --yes"
+        )
+
+
+def _notes(plan: _Plan, note: Callable[[str], None]) -> None:
+    if plan.shared_changed:
+        ids = ", ".join(plan.shared_changed[:SHOWN_IDS])
+        more = f" and {len(plan.shared_changed) - SHOWN_IDS} more" if len(plan.shared_changed) > SHOWN_IDS else ""
+        note(
+            f"changed {len(plan.shared_changed)} nodes that other datasets also hold ({ids}{more}): "
+            "this load's properties are now in force"
+        )
+    removal = plan.removal
+    if removal.released_nodes or removal.released_rels:
+        note(
+            f"released {removal.released_nodes} nodes and {removal.released_rels} relationships that other "
+            "datasets also hold (they stay)"
+        )
+    if plan.kept:
+        note(
+            f"kept {sum(plan.kept.values())} nodes and relationships this dataset no longer holds "
+            "(remove them with --prune; see them with --prune --dry-run)"
+        )
 
 
 def _read(driver: neo4j.Driver, database: str, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
     records, _, _ = driver.execute_query(query, params, database_=database, routing_=neo4j.RoutingControl.READ)
     return records
+
+
+def _legacy(driver: neo4j.Driver, database: str) -> list[str]:
+    """The owner of rows written before ownership existed: the one dataset recorded then, if one."""
+    names: list[str] = _read(driver, database, LEGACY_OWNER)[0]["names"]
+    return names if len(names) == 1 else []
+
+
+def _owned_counts(driver: neo4j.Driver, database: str, name: str) -> dict[str, int]:
+    """What ``name`` owns per label and per type; a duplicated key or a node with two labels spoils it."""
+    record = _read(driver, database, OWNED_COUNTS, name=name)[0]
+    found: dict[str, int] = {}
+    for labels, count in record["nodes"]:
+        found["|".join(labels) or "(none)"] = count
+    for rel_type, count, keys in record["rels"]:
+        found[rel_type] = count
+        if keys != count:
+            found[f"{rel_type} (duplicated keys)"] = count - keys
+    return found
+
+
+def _expected(batch: GraphBatch, kept: dict[str, int]) -> dict[str, int]:
+    counts = Counter[str](n.label.value for n in batch.nodes)
+    counts.update(r.type.value for r in batch.rels)
+    counts.update(kept)
+    return dict(counts)
 
 
 def _pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[tuple[list[neo4j.Record], list[neo4j.Record]]]:
@@ -283,11 +578,13 @@ def _pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[tuple[lis
         yield nodes, _read(driver, database, READ_RELS_FROM, ids=[r["id"] for r in nodes])
 
 
-def _node_pages(driver: neo4j.Driver, database: str, query: LiteralString, size: int) -> Iterator[list[neo4j.Record]]:
+def _node_pages(
+    driver: neo4j.Driver, database: str, query: LiteralString, size: int, **params: Any
+) -> Iterator[list[neo4j.Record]]:
     """The rows of ``query`` (a page of nodes by id after ``$after``), ``size`` nodes at a time."""
     after = ""
     while True:
-        nodes = _read(driver, database, query, after=after, size=size)
+        nodes = _read(driver, database, query, after=after, size=size, **params)
         if not nodes:
             return
         yield nodes
@@ -318,95 +615,121 @@ def _rel_rows(batch: GraphBatch) -> dict[RelKey, dict[str, Any]]:
     }
 
 
-def _hash_pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[list[neo4j.Record]]:
-    """The database's ids, labels and hashes, ``size`` nodes at a time, with the relationships leaving them."""
-    return _node_pages(driver, database, READ_HASH_PAGE, size)
-
-
 def _read_held(
     driver: neo4j.Driver,
     database: str,
+    name: str,
     node_rows: dict[str, dict[str, Any]],
     rel_rows: dict[RelKey, dict[str, Any]],
     size: int,
     progress: bool,
+    legacy: list[str],
 ) -> _Held:
     held = _Held()
     total = _read(driver, database, COUNT_NODES)[0]["count"]
     with tqdm(total=total, unit="node", disable=not progress or total == 0, desc="comparing") as bar:
-        for nodes in _hash_pages(driver, database, size):
+        for nodes in _node_pages(driver, database, READ_HASH_PAGE, size, legacy=legacy):
             for record in nodes:
-                node_id = record["id"]
-                row = node_rows.get(node_id)
-                if row is None:
-                    held.stale_nodes.append(node_id)
-                else:
-                    held.node_labels[node_id] = record["labels"]
-                    if record["hash"] == row["props"][ROW_HASH] and record["labels"] == [row["label"]]:
-                        held.node_same.add(node_id)
-                for rel_type, target, digest in record["rels"]:
-                    key: RelKey = (node_id, rel_type, target)
+                _hold_node(held, name, node_rows, record)
+                seen: set[RelKey] = set()  # a key starts at its node: its copies are all in this record
+                for rel_type, target, digest, owners in record["rels"]:
+                    key: RelKey = (record["id"], rel_type, target)
+                    held.total += 1
+                    if key in seen:
+                        held.duplicated.add(key)
+                        continue
+                    seen.add(key)
                     rel = rel_rows.get(key)
                     if rel is None:
-                        held.stale_rels.append(key)
-                    elif key in held.rels:
-                        held.duplicated.add(key)
-                    else:
-                        held.rels[key] = digest == rel["props"][ROW_HASH]
+                        if name in owners:
+                            held.stale_rels.append((key, owners == [name]))
+                        continue
+                    held.rels[key] = digest == rel["props"][ROW_HASH]
+                    if name not in owners:
+                        held.claimed_rels.add(key)
             bar.update(len(nodes))
     return held
 
 
-def _plan(driver: neo4j.Driver, database: str, batch: GraphBatch, prune: bool, size: int, progress: bool) -> _Plan:
+def _hold_node(held: _Held, name: str, node_rows: dict[str, dict[str, Any]], record: neo4j.Record) -> None:
+    node_id, owners = record["id"], record["owners"]
+    held.total += 1
+    row = node_rows.get(node_id)
+    if row is None:
+        if name in owners:
+            label = "|".join(record["labels"]) or "(none)"
+            held.stale_nodes.append((node_id, label, owners == [name]))
+        return
+    held.node_labels[node_id] = record["labels"]
+    if record["hash"] == row["props"][ROW_HASH] and record["labels"] == [row["label"]]:
+        held.node_same.add(node_id)
+    if name not in owners:
+        held.claimed_nodes.add(node_id)
+    others = [o for o in owners if o != name]
+    if others:
+        held.node_others[node_id] = others
+
+
+def _plan(
+    driver: neo4j.Driver,
+    database: str,
+    batch: GraphBatch,
+    prune: bool,
+    size: int,
+    progress: bool,
+    legacy: list[str],
+) -> _Plan:
+    name = batch.info.name
     node_rows, rel_rows = _node_rows(batch), _rel_rows(batch)
-    held = _read_held(driver, database, node_rows, rel_rows, size, progress)
-    plan = _Plan(LoadSummary(backend="neo4j", dataset=batch.info.name))
+    held = _read_held(driver, database, name, node_rows, rel_rows, size, progress, legacy)
+    plan = _Plan(LoadSummary(backend="neo4j", dataset=name))
     summary = plan.summary
     summary.nodes, summary.rels = Counts(), Counts()
-    relabelled: set[str] = set()
     for node_id, row in node_rows.items():
-        labels = held.node_labels.get(node_id)
-        if labels is None:
+        if node_id not in held.node_labels:
             summary.nodes.created += 1
         elif node_id in held.node_same:
             summary.nodes.unchanged += 1
-            continue
+            if node_id not in held.claimed_nodes:
+                continue  # same content, already this dataset's
         else:
             summary.nodes.updated += 1
-            if labels != [row["label"]]:
-                relabelled.add(node_id)
+            if node_id in held.node_others:
+                plan.shared_changed.append(node_id)
         plan.node_rows.append(row)
 
     for key, row in rel_rows.items():
         same = held.rels.get(key)
-        # A relabelled node is deleted and created afresh, without its relationships; a duplicated key
-        # is deleted (every copy) before the rows are written.
-        gone = key[0] in relabelled or key[2] in relabelled or key in held.duplicated
         if same is None:
             summary.rels.created += 1
-            plan.new_rel_rows.append(row)
-        elif gone:
+        elif key in held.duplicated or not same:
             summary.rels.updated += 1
-            plan.new_rel_rows.append(row)
-        elif not same:
-            summary.rels.updated += 1
-            plan.rel_rows.append(row)
         else:
             summary.rels.unchanged += 1
+            if key not in held.claimed_rels:
+                continue
+        plan.rel_rows.append(row)
 
-    # Without --prune nothing goes; with it, every node and relationship the batch no longer holds.
-    stale_nodes = set(held.stale_nodes) if prune else set()
-    stale_keys = held.stale_rels if prune else []
-    # Relationships of a deleted node go with it (DETACH DELETE); the others are deleted one by one.
-    plan.stale_rels = [
-        {"source": s, "type": t, "target": e}
-        for (s, t, e) in sorted({*stale_keys, *held.duplicated})
-        if s not in stale_nodes and e not in stale_nodes
-    ]
-    # A node whose label changed is deleted and created afresh so that it keeps exactly one label.
-    plan.deleted_ids = sorted(relabelled | stale_nodes)
-    summary.nodes.removed = len(stale_nodes)
-    summary.rels.removed = len(set(stale_keys))
+    plan.dedupe = [{"source": s, "type": t, "target": e} for (s, t, e) in sorted(held.duplicated)]
+    removal = plan.removal
+    removal.total = held.total
+    if prune:
+        for (s, t, e), alone in held.stale_rels:
+            plan.stale_rels.append({"source": s, "type": t, "target": e})
+            if alone:
+                removal.rels.setdefault(t, []).append(f"{s} {t} {e}")
+            else:
+                removal.released_rels += 1
+        for node_id, label, alone in held.stale_nodes:
+            plan.stale_ids.append(node_id)
+            if alone:
+                removal.nodes.setdefault(label, []).append(node_id)
+            else:
+                removal.released_nodes += 1
+        summary.nodes.removed = sum(map(len, removal.nodes.values()))
+        summary.rels.removed = sum(map(len, removal.rels.values()))
+    else:
+        plan.kept = dict(Counter[str]([label for _, label, _ in held.stale_nodes] + [k[1] for k, _ in held.stale_rels]))
     return plan
 
 
@@ -418,57 +741,65 @@ def _unchanged(batch: GraphBatch) -> LoadSummary:
 
 def _apply(
     session: neo4j.Session,
+    lease: Lease,
     batch: GraphBatch,
     fingerprint: str,
     plan: _Plan,
-    prune: bool,
     batch_size: int,
     progress: bool,
     on_batch: Callable[[int, int], None] | None,
     done: _Progress,
+    legacy: list[str],
 ) -> None:
     steps: list[tuple[LiteralString, str, Sequence[Any]]] = [
-        (DELETE_NODES, "ids", plan.deleted_ids),
-        (DELETE_RELS, "rows", plan.stale_rels),
+        (DEDUPE_RELS, "rows", plan.dedupe),
+        (DROP_RELS, "rows", plan.stale_rels),
+        (DROP_NODES, "ids", plan.stale_ids),
         (UPSERT_NODES, "rows", plan.node_rows),
         (UPSERT_RELS, "rows", plan.rel_rows),
-        (CREATE_RELS, "rows", plan.new_rel_rows),
     ]
-    if done.total:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        session.execute_write(_begin, batch.info.name, fingerprint, now)
-        done.began = True
-    with tqdm(total=done.total, unit="row", disable=not progress or done.total == 0, desc="writing") as bar:
+    done.total = plan.rows
+    if not done.total:
+        return
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    session.execute_write(_begin, lease, batch.info.name, fingerprint, now)
+    done.began = True
+    params = {"owner": batch.info.name, "legacy": legacy}
+    with tqdm(total=done.total, unit="row", disable=not progress, desc="writing") as bar:
         for query, param, rows in steps:
             for chunk in _chunks(rows, batch_size):
-                _write_rows(session, query, param, list(chunk))
+                _write_rows(session, lease, query, params | {param: list(chunk)})
                 done.written += len(chunk)
                 bar.update(len(chunk))
                 if on_batch is not None:
                     on_batch(done.written, done.total)
-    session.execute_write(_finish, batch, fingerprint, prune)
 
 
-def _write_rows(session: neo4j.Session, query: LiteralString, param: str, rows: list[Any]) -> None:
-    # One transaction per batch; retried by the driver on transient errors (every statement is idempotent).
-    session.execute_write(lambda tx: tx.run(query, {param: rows}).consume())
+def _write_rows(session: neo4j.Session, lease: Lease, query: LiteralString, params: dict[str, Any]) -> None:
+    # One transaction per batch, holding the lease's lock; retried by the driver on transient errors (every
+    # statement is idempotent).
+    session.execute_write(lambda tx: lease.renewed(tx).run(query, params).consume())
 
 
-def _begin(tx: neo4j.ManagedTransaction, name: str, fingerprint: str, since: str) -> None:
-    tx.run(BEGIN_LOAD, name=name, fingerprint=fingerprint, since=since).consume()
+def _begin(tx: neo4j.ManagedTransaction, lease: Lease, name: str, fingerprint: str, since: str) -> None:
+    lease.renewed(tx)
+    tx.run(BEGIN_LOAD, lease=LEASE, name=name, fingerprint=fingerprint, since=since).consume()
 
 
-def _finish(tx: neo4j.ManagedTransaction, batch: GraphBatch, fingerprint: str, prune: bool) -> None:
-    if prune:
-        tx.run(DELETE_OTHER_DATASETS, name=batch.info.name).consume()
+def _finish(
+    tx: neo4j.ManagedTransaction, lease: Lease, batch: GraphBatch, fingerprint: str, kept: dict[str, int]
+) -> None:
+    lease.renewed(tx)
     tx.run(
         FINISH_LOAD,
+        lease=LEASE,
         name=batch.info.name,
         version=batch.info.version,
         description=batch.info.description,
         illustrative=batch.info.illustrative,
         fingerprint=fingerprint,
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        kept=json.dumps(kept, sort_keys=True),
     ).consume()
 
 
@@ -501,11 +832,8 @@ def _failure_line(name: str, done: _Progress, exc: BaseException) -> str:
 
 
 def _visible(props: dict[str, Any]) -> dict[str, Any]:
-    """A row's properties without the sink's own (``_hash``)."""
-    shown = dict(props)
-    for key in (ROW_HASH, *DERIVED):  # and the as-of bounds derived from ``when`` (graph_schema.asof)
-        shown.pop(key, None)
-    return shown
+    """A row's properties without the sink's own (``_hash``, ``_owners``, the as-of bounds)."""
+    return {k: v for k, v in props.items() if k not in HIDDEN}
 
 
 def read_back(driver: neo4j.Driver, database: str, *, page_size: int = BATCH_SIZE) -> tuple[list[Node], list[Rel]]:

@@ -68,12 +68,17 @@ def _as_of_field() -> Any:
 
 
 class HealthOut(BaseModel):
+    """Without an API key where keys are configured, only ``status`` and ``reachable``."""
+
     status: Literal["ok", "unavailable"]
-    backend: str
     reachable: bool
+    backend: str | None = None
     message: str | None = None
     dataset: DatasetOut | None = None
-    started_at: str
+    """The dataset loaded last."""
+    datasets: list[DatasetOut] | None = None
+    """Every dataset the graph holds, by name."""
+    started_at: str | None = None
 
 
 class LinkPage(BaseModel):

@@ -99,6 +99,10 @@ class MemoryStore:
             fingerprint=meta.get("fingerprint"),
         )
 
+    def datasets(self) -> list[DatasetOut]:
+        info = self.dataset_info()
+        return [info] if info else []
+
     def stats(self) -> GraphStats:
         nodes = Counter((n.label, n.props.get("confidence")) for n in self._all_sorted)
         edges = Counter((e.type, e.props.get("confidence")) for e in self._edges)

@@ -44,6 +44,8 @@ class DatasetOut(BaseModel):
     illustrative: str = ""
     loaded_at: str | None = None
     fingerprint: str | None = None
+    loading: bool = False
+    """A load of this dataset began and did not finish (Neo4j): the graph may hold part of it."""
 
 
 class NodeRef(BaseModel):

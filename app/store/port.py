@@ -21,7 +21,13 @@ class GraphStore(Protocol):
     def ping(self) -> None:
         """Raise ``BackendUnavailable`` when the backend cannot answer."""
 
-    def dataset_info(self) -> DatasetOut | None: ...
+    def dataset_info(self) -> DatasetOut | None:
+        """The dataset loaded last; its ``fingerprint`` changes whenever the graph does (None while loading)."""
+        ...
+
+    def datasets(self) -> list[DatasetOut]:
+        """Every dataset loaded, by name, with its version and when it was loaded."""
+        ...
 
     def stats(self) -> GraphStats: ...
 

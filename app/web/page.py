@@ -237,11 +237,13 @@ class Page:
 
     def render(self, template: str, status: int = 200, filename: str | None = None, **context: Any) -> HTMLResponse:
         info = None if self.public else self.store.dataset_info()
+        datasets = [] if self.public else self.store.datasets()  # the footer names every dataset loaded
         html = templates.get_template(template).render(
             page=self,
             nonce=self.nonce,
             download=self.download,
             dataset=info,
+            datasets=datasets,
             illustrative=info.illustrative if info else "",
             backend=self.request.app.state.settings.backend if self.public else self.store.backend,
             saved_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -26,7 +26,16 @@ import pytest
 from app.settings import Settings
 from app.store.neo4j import Neo4jStore
 from app.store.neo4j import queries as read_queries
-from graph_schema import DATASET_LABEL, ENTITY_LABEL, FULLTEXT_INDEX, Label, RelType, constraint_ddl, index_ddl
+from graph_schema import (
+    DATASET_LABEL,
+    ENTITY_LABEL,
+    FULLTEXT_INDEX,
+    LEASE_LABEL,
+    Label,
+    RelType,
+    constraint_ddl,
+    index_ddl,
+)
 from loaders import neo4j_sink
 
 ROOT: Final = Path(__file__).resolve().parents[2]
@@ -37,7 +46,7 @@ CYPHER_WORDS: Final = re.compile(
     r"\b(MATCH|MERGE|CREATE|RETURN|DELETE|DETACH|UNWIND|REMOVE|FOREACH|YIELD|LOAD CSV|CALL [a-z{(]|SET [a-z])\b"
 )
 QUERY_METHODS: Final = ("execute_query", "run")
-KNOWN_LABELS: Final = {label.value for label in Label} | {ENTITY_LABEL, DATASET_LABEL}
+KNOWN_LABELS: Final = {label.value for label in Label} | {ENTITY_LABEL, DATASET_LABEL, LEASE_LABEL}
 KNOWN_TYPES: Final = {t.value for t in RelType}
 
 

@@ -1,10 +1,12 @@
-"""Liveness and readiness: the backend, whether it answers, and the dataset it holds."""
+"""Liveness and readiness: whether the backend answers, and (for key holders) the datasets it holds."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
 
-from app.http.deps import StoreDep
+from fastapi import APIRouter, Request, Security
+
+from app.http.deps import SettingsDep, StoreDep, api_key_header, api_keys, key_is_valid
 from app.services.health import health
 from app.services.models import HealthOut
 
@@ -14,11 +16,20 @@ router = APIRouter(tags=["health"])
 @router.get(
     "/health",
     response_model=HealthOut,
-    summary="Backend, reachability and dataset",
+    response_model_exclude_none=True,
+    summary="Whether the service is up; for key holders, the backend and the datasets loaded",
     description="Always 200 while the API process runs, also when Neo4j is down: then `reachable` is false, "
-    "`status` is `unavailable` and `message` says why, and data routes answer 503 until it is back. "
-    "Never needs an API key.",
+    "`status` is `unavailable`, and data routes answer 503 until it is back. Never needs an API key, but "
+    "with API keys configured a request without a valid `X-API-Key` gets only `status` and `reachable`; "
+    "with a key (or with keys off) it also gets the backend, `message`, the dataset loaded last and "
+    "`datasets`: every dataset loaded, with its version and when it was loaded.",
 )
-def get_health(store: StoreDep, request: Request) -> HealthOut:
-    """Backend, reachability and dataset."""
-    return health(store, request.app.state.started_at)
+def get_health(
+    store: StoreDep,
+    settings: SettingsDep,
+    request: Request,
+    key: Annotated[str | None, Security(api_key_header)],
+) -> HealthOut:
+    """Whether the service is up; for key holders, the backend and the datasets loaded."""
+    detail = not api_keys(settings) or key_is_valid(settings, key)
+    return health(store, request.app.state.started_at, detail=detail)

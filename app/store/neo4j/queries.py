@@ -16,12 +16,29 @@ from typing import Final, LiteralString
 
 PING: Final[LiteralString] = "RETURN 1 AS ok"
 
+# The dataset loaded last (``seq``: the count of loads that had written when it finished; ``loaded_at`` has
+# only seconds). Its ``fingerprint`` is the graph's version for caches: that dataset's fingerprint
+# when it is the only one and no load wrote after it; else with the count of loads that wrote (the lease's
+# ``seq``); and null while any dataset's load is unfinished.
 DATASET: Final[LiteralString] = """
 MATCH (d:Dataset)
+WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
+WITH collect(d) AS loaded
+WHERE loaded <> []
+OPTIONAL MATCH (l:LoadLease {name: 'graph'})
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
-       d.loaded_at AS loaded_at, d.fingerprint AS fingerprint
-ORDER BY d.loaded_at DESC, d.name
-LIMIT 1
+       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading,
+       CASE WHEN loading THEN null
+            WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
+            ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
+"""
+# Every dataset the graph holds (``loaders/neo4j_sink.py``: each node and relationship names its owners).
+DATASETS: Final[LiteralString] = """
+MATCH (d:Dataset)
+RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
+       d.loaded_at AS loaded_at, d.fingerprint AS fingerprint, d.loading IS NOT NULL AS loading
+ORDER BY name
 """
 
 # Counts for ``stats``: aggregated in the database rather than by reading every node and relationship.

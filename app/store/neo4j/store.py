@@ -31,10 +31,10 @@ from app.store.port import TraceDirection
 from app.store.responses import EdgeIndex
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, ResponseLinks, SearchHit
 from graph_schema import Label, RelType
-from graph_schema.asof import DERIVED, AsOf, may_exist
+from graph_schema.asof import AsOf, may_exist
 from graph_schema.enums import CONFIDENCE_RANK
 from graph_schema.patterns import PATTERNS
-from loaders.neo4j_sink import ROW_HASH
+from loaders.neo4j_sink import HIDDEN
 from loaders.stats import GraphStats
 
 _LABELS: Final = frozenset(label.value for label in Label)
@@ -48,12 +48,20 @@ _UNKNOWN: Final = len(CONFIDENCE_RANK)
 
 
 def _props(row: Any) -> dict[str, Any]:
-    # The sink's per-row hash is how loads compare; it is no fact of the dataset.
-    props = dict(row["props"])
-    props.pop(ROW_HASH, None)
-    for derived in DERIVED:  # as-of bounds the load writes beside ``when`` (graph_schema.asof), not facts
-        props.pop(derived, None)
-    return props
+    # The sink's per-row hash and owners, and the as-of bounds it writes beside ``when``: no facts.
+    return {k: v for k, v in row["props"].items() if k not in HIDDEN}
+
+
+def _dataset(row: Any) -> DatasetOut:
+    return DatasetOut(
+        name=row["name"],
+        version=row["version"] or "",
+        description=row["description"] or "",
+        illustrative=row["illustrative"] or "",
+        loaded_at=row["loaded_at"],
+        fingerprint=row["fingerprint"],
+        loading=row["loading"],
+    )
 
 
 def _node(row: Any) -> NodeData:
@@ -118,17 +126,10 @@ class Neo4jStore:
 
     def dataset_info(self) -> DatasetOut | None:
         records = self._read(cypher.DATASET)
-        if not records:
-            return None
-        r = records[0]
-        return DatasetOut(
-            name=r["name"],
-            version=r["version"] or "",
-            description=r["description"] or "",
-            illustrative=r["illustrative"] or "",
-            loaded_at=r["loaded_at"],
-            fingerprint=r["fingerprint"],
-        )
+        return _dataset(records[0]) if records else None
+
+    def datasets(self) -> list[DatasetOut]:
+        return [_dataset(r) for r in self._read(cypher.DATASETS)]
 
     def stats(self) -> GraphStats:
         nodes = ((r["label"], r["confidence"], r["count"]) for r in self._read(cypher.NODE_COUNTS))
