@@ -122,6 +122,14 @@ def plan_scope(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Scope
     return Scope(refs, aps, _note(chosen, as_of, plan))
 
 
+def scope_in_force(plans: list[NodeData], contained: dict[str, set[str]], as_of: AsOf) -> Scope:
+    """``plan_scope(store, as_of, None)`` from plans read once: ``plans`` every action plan in ``node_sort_key``
+    order, ``contained`` the action points each contains. The same rule, for many days without a read each."""
+    chosen = [p for p in plans if basis(p.props, as_of) is not None and contained.get(p.id)]
+    aps = frozenset(a for p in chosen for a in contained[p.id])
+    return Scope([lookup.to_ref(p) for p in chosen], aps, _note(chosen, as_of, None))
+
+
 def _note(chosen: list[NodeData], as_of: AsOf | None, plan: str | None) -> str:
     if as_of is None:
         return f"The action points are those of {', '.join(p.name for p in chosen)}." if chosen else ""

@@ -19,13 +19,19 @@ from typing import Final, Literal
 
 from app.errors import InvalidQuery
 from app.services import lookup, tables
+from app.services.asof import account, scope_in_force
 from app.services.coverage import coverage, read_facts
 from app.services.models import AsOfOut
+from app.services.responses import status_fields
 from app.services.sheets import Table, marked
-from app.store.models import LinkOut, NodeData, NodeRef
+from app.store.base import node_sort_key
+from app.store.models import EdgeData, LinkOut, NodeData, NodeRef
 from app.store.port import GraphStore
+from app.store.responses import EdgeIndex
+from app.store.responses import facts as facts_as_of
+from app.store.results import ActionPointFacts
 from graph_schema import Label, RelType, weakest
-from graph_schema.asof import AsOf, existence
+from graph_schema.asof import AsOf, Basis, existence
 
 Kind = Literal["goal", "country", "component", "project", "activity", "output", "event"]
 KINDS: Final[dict[str, Kind]] = {
@@ -243,9 +249,10 @@ def _own_coverage_at(store: GraphStore, kind: Kind, node_id: str, day: date) -> 
     return Coverage(covered, facts.total, weakest(r.confidence for r in own) if own else None, facts.as_of)
 
 
-def timeline(store: GraphStore, node_id: str, today: date | None = None) -> Timeline:
+def timeline(store: GraphStore, node_id: str, today: date | None = None, *, one_pass: bool = True) -> Timeline:
     """The timeline of a priority goal, country, component, project, activity, output or event
-    (``InvalidQuery`` for another node)."""
+    (``InvalidQuery`` for another node). ``one_pass=False`` computes each year's coverage on its own
+    (``coverage_at``): the reference the contract tests and ``benchmarks/timelines.py`` compare with."""
     node = store.node_data(node_id)
     kind = KINDS.get(node.label)
     if kind is None:
@@ -264,7 +271,7 @@ def timeline(store: GraphStore, node_id: str, today: date | None = None) -> Time
     items.sort(key=lambda i: (i.start if i.start is not None else 10_000, i.what, i.node.name.lower()))
     today = today or date.today()
     items = _window(items, today)
-    years = _years(store, kind, node.id, items, today)
+    years = _years(store, kind, node, items, today, one_pass)
     return Timeline(
         node=lookup.to_ref(node),
         kind=kind,
@@ -333,12 +340,16 @@ def _window(items: list[Item], today: date) -> list[Item]:
     return out
 
 
-def _years(store: GraphStore, kind: Kind, node_id: str, items: list[Item], today: date) -> list[Year]:
-    """One row per year of ``_span``: at most ``MAX_YEARS`` coverages, each as of a year-end."""
+def _years(
+    store: GraphStore, kind: Kind, node: NodeData, items: list[Item], today: date, one_pass: bool = True
+) -> list[Year]:
+    """One row per year of ``_span``: at most ``MAX_YEARS`` coverages, each as of a year-end, all computed from
+    one read of the store (``Pass``; a year at a time, ``coverage_at``, only when that read was cut short)."""
     span = _span(items, today)
     placed = [i for i in items if i.start is not None]
     if span is None:
         return []
+    once = Pass.read(store) if one_pass and kind != "event" else None
     events = [i for i in placed if i.what == "event"]
     outputs = [i for i in placed if i.what == "output"]
     activities = [i for i in placed if i.what == "activity"]
@@ -349,7 +360,7 @@ def _years(store: GraphStore, kind: Kind, node_id: str, items: list[Item], today
         happened = [i for i in events if i.start == year]
         made = [i for i in outputs if i.start == year]
         running = [i for i in activities if _start(i) <= year <= (i.end if i.end is not None else last)]
-        then = coverage_at(store, kind, node_id, day)
+        then = once.coverage_at(kind, node, day) if once is not None else coverage_at(store, kind, node.id, day)
         out.append(
             Year(
                 year=year,
@@ -451,3 +462,118 @@ def table(found: Timeline) -> Table:
 def marked_count(n: int, confidence: str | None) -> str | int:
     """A count, followed by what it rests on when that is not confirmed (as the other tables do)."""
     return marked(str(n), confidence) if confidence and confidence != "confirmed" else n
+
+
+_MATERIAL: Final = [
+    lb.value
+    for lb in (
+        Label.ACTION_PLAN,
+        Label.ACTION_POINT,
+        Label.PRIORITY_GOAL,
+        Label.PROJECT,
+        Label.COMPONENT,
+        Label.ACTIVITY,
+        Label.OUTPUT,
+        Label.COUNTRY,
+    )
+]
+"""The labels whose nodes and links coverage as of a day is built from: the plans and what they contain, the
+action points, their goals, the responders and their places (components, projects, countries)."""
+_MAX_MATERIAL: Final = 100_000
+_INVOLVED: Final = {"component": "components", "project": "projects", "country": "countries"}
+
+
+@dataclass(frozen=True)
+class Pass:
+    """Coverage at many days from one read of the store: every node and link coverage rests on, with all its
+    dates, read once (``read``); as of each day, the services' rule decides in Python what counts.
+
+    The facts of a day are ``app.store.responses.facts`` over the links read, through the same as-of rule
+    (``graph_schema.asof``) the stores apply; days on which every date read gives the same answer (``Basis``)
+    share them. The rest is ``coverage.read_facts``'s plan in force and account, and ``coverage.coverage``'s
+    row (``coverage_at``, the year-at-a-time way, gives the same ``Coverage``: the contract tests compare)."""
+
+    action_points: list[NodeData]
+    index: EdgeIndex
+    plans: list[NodeData]
+    contained: dict[str, set[str]]
+    goals: frozenset[str]
+    today: dict[str, int]
+    """Responses (direct and to the goal) per action point today: what an account says is left out."""
+    whens: tuple[str, ...]
+    _days: dict[tuple[Basis | None, ...], list[ActionPointFacts]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, store: GraphStore) -> Pass | None:
+        """The material of every coverage as of a day, in a few reads (None when it is too large to hold)."""
+        found = store.whole_graph(_MATERIAL, _MAX_MATERIAL)
+        if found.truncated:
+            return None
+        nodes = store.nodes_by_id([n.id for n in found.nodes])
+        edges = [
+            EdgeData(e.source, e.target, e.type, e.model_dump(exclude={"source", "target", "type"}, exclude_none=True))
+            for e in found.edges
+        ]
+        of_label = {n.id: n.label for n in nodes.values()}
+        plans = sorted((n for n in nodes.values() if n.label == Label.ACTION_PLAN), key=node_sort_key)
+        contained: dict[str, set[str]] = {p.id: set() for p in plans}
+        for e in edges:
+            if e.type == RelType.CONTAINS and e.source in contained and of_label.get(e.target) == Label.ACTION_POINT:
+                contained[e.source].add(e.target)
+        whens = {str(n.props["when"]) for n in nodes.values() if n.props.get("when")}
+        whens |= {str(e.props["when"]) for e in edges if e.props.get("when")}
+        return cls(
+            action_points=sorted((n for n in nodes.values() if n.label == Label.ACTION_POINT), key=node_sort_key),
+            index=EdgeIndex.of(edges, nodes),
+            plans=plans,
+            contained=contained,
+            goals=frozenset(n.id for n in nodes.values() if n.label == Label.PRIORITY_GOAL),
+            today={f.action_point.id: len(f.responses) + len(f.goal_responses) for f in read_facts(store).items},
+            whens=tuple(sorted(whens)),
+        )
+
+    def facts(self, as_of: AsOf) -> list[ActionPointFacts]:
+        """Every action point's facts as of the day, by number (``store.action_point_facts(as_of)``, sorted)."""
+        key = tuple(existence(w).basis(as_of.day) for w in self.whens)
+        if key not in self._days:
+            found = facts_as_of(self.action_points, self.index, as_of)
+            self._days[key] = sorted(found, key=lambda f: (f.number, f.action_point.id))
+        return self._days[key]
+
+    def coverage_at(self, kind: Kind, node: NodeData, day: date) -> Coverage:
+        """What ``coverage_at(store, kind, node.id, day)`` gives, from the material read."""
+        if kind == "event":
+            return Coverage(0, 0, None, None, "an event does not respond to action points")
+        as_of = AsOf(day, day.isoformat())
+        scope = scope_in_force(self.plans, self.contained, as_of)
+        items = [f for f in self.facts(as_of) if f.action_point.id in scope.action_points]
+        counted = [r.basis for f in items for r in (*f.responses, *f.goal_responses)]
+        total = sum(self.today.get(a, 0) for a in scope.action_points)
+        told = account(as_of, ("response", "responses"), counted, total - len(counted), scope.plans, scope.note)
+        if not told.plans:
+            return Coverage(0, 0, None, told, "no action plan in force")
+        if kind == "activity" or kind == "output":
+            own = [r for f in items for r in f.responses if r.responder.id == node.id]
+            rests = weakest(r.confidence for r in own) if own else None
+            return Coverage(len({r.target.id for r in own}), len(items), rests, told)
+        statuses = [(f, status_fields(f.responses, f.goal_responses)) for f in items]
+        if kind == "goal":
+            direct = {f.number for f, s in statuses if s["status"] == "direct"}
+            under = [f.number for f in items if f.goal is not None and f.goal.id == node.id]
+            if node.id not in self.goals or not under:
+                return Coverage(0, 0, None, told, "no action point under it in the plan in force")
+            numbers = [n for n in under if n in direct]
+            out_of = len(under)
+        else:
+            if existence(_when(node)).basis(day) is None:
+                return Coverage(0, 0, None, told, "it did not exist then")
+            involved = _INVOLVED[kind]
+            there = {f.number for f in items for r in f.responses if any(n.id == node.id for n in getattr(r, involved))}
+            numbers = [f.number for f in items if f.number in there]
+            out_of = len(items)
+        # What the count rests on: the weakest status among the action points counted (coverage_at's rule).
+        counted_numbers = set(numbers)
+        rests_on = weakest(
+            s["status_confidence"] for f, s in statuses if f.number in counted_numbers and s["status_confidence"]
+        )
+        return Coverage(len(numbers), out_of, rests_on, told)
