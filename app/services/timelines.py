@@ -8,6 +8,10 @@ An item is placed on a year only when its ``when`` says which: a start known to 
 (``../2013``, no ``when``) leaves it unplaced, listed apart and counted, never put on a guessed year. An
 approximate or uncertain date (``~``, ``?``, ``%``) is placed on the year it gives and counted as such. An
 activity with no recorded end (``2015-10/..``) is counted as running up to the last year of the timeline.
+
+The coverage of every year-end comes from one read of the store (``Pass``): the nodes and links coverage rests
+on, with their dates, then the as-of rule (``graph_schema.asof``) applied in Python per year-end; it equals
+``coverage_at``, the year-at-a-time way (``read_facts`` as of each day), which the contract tests compare.
 """
 
 from __future__ import annotations
@@ -52,10 +56,10 @@ ITEM_KINDS: Final[dict[str, ItemKind]] = {
     Label.OUTPUT.value: "output",
 }
 MAX_YEARS: Final = 50
-"""The most years a timeline shows (its last ones): each year is a coverage as of its end (measured: about
-65 ms each on the bundled dataset in memory), so the work of a page is bounded whatever dates a dataset
-holds. The Budapest Process began in 1991, well inside it. Items over before the first year shown are listed
-apart."""
+"""The most years a timeline shows (its last ones): each year is a coverage as of its end, all of them from one
+read of the store (``Pass``; about 10 ms of Python per year whose dates differ on the bundled dataset, see
+docs/performance.md), so the work of a page is bounded whatever dates a dataset holds. The Budapest Process
+began in 1991, well inside it. Items over before the first year shown are listed apart."""
 _BEFORE: Final = "dated before the years shown"
 
 
