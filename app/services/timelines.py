@@ -16,6 +16,7 @@ on, with their dates, then the as-of rule (``graph_schema.asof``) applied in Pyt
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -24,7 +25,7 @@ from typing import Final, Literal
 from app.errors import InvalidQuery
 from app.services import lookup, tables
 from app.services.asof import account, scope_in_force
-from app.services.coverage import coverage, read_facts
+from app.services.coverage import coverage, per_dataset, read_facts
 from app.services.models import AsOfOut
 from app.services.responses import status_fields
 from app.services.sheets import Table, marked
@@ -353,7 +354,7 @@ def _years(
     placed = [i for i in items if i.start is not None]
     if span is None:
         return []
-    once = Pass.read(store) if one_pass and kind != "event" else None
+    once = shared_pass(store) if one_pass and kind != "event" else None
     events = [i for i in placed if i.what == "event"]
     outputs = [i for i in placed if i.what == "output"]
     activities = [i for i in placed if i.what == "activity"]
@@ -468,6 +469,12 @@ def marked_count(n: int, confidence: str | None) -> str | int:
     return marked(str(n), confidence) if confidence and confidence != "confirmed" else n
 
 
+def shared_pass(store: GraphStore) -> Pass | None:
+    """The ``Pass`` of the store's dataset, read once and shared by every timeline until the dataset changes
+    (``coverage.per_dataset``; None when the material is too large to hold: a year at a time then)."""
+    return per_dataset(store, ("timeline-pass",), lambda: Pass.read(store))
+
+
 _MATERIAL: Final = [
     lb.value
     for lb in (
@@ -484,6 +491,9 @@ _MATERIAL: Final = [
 """The labels whose nodes and links coverage as of a day is built from: the plans and what they contain, the
 action points, their goals, the responders and their places (components, projects, countries)."""
 _MAX_MATERIAL: Final = 100_000
+_MAX_DAYS: Final = 64
+"""Days' facts a ``Pass`` keeps (least recently computed dropped first): a timeline's distinct year-ends and
+those of the next few timelines asked for."""
 _INVOLVED: Final = {"component": "components", "project": "projects", "country": "countries"}
 
 
@@ -506,6 +516,7 @@ class Pass:
     """Responses (direct and to the goal) per action point today: what an account says is left out."""
     whens: tuple[str, ...]
     _days: dict[tuple[Basis | None, ...], list[ActionPointFacts]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
     @classmethod
     def read(cls, store: GraphStore) -> Pass | None:
@@ -539,10 +550,16 @@ class Pass:
     def facts(self, as_of: AsOf) -> list[ActionPointFacts]:
         """Every action point's facts as of the day, by number (``store.action_point_facts(as_of)``, sorted)."""
         key = tuple(existence(w).basis(as_of.day) for w in self.whens)
-        if key not in self._days:
-            found = facts_as_of(self.action_points, self.index, as_of)
-            self._days[key] = sorted(found, key=lambda f: (f.number, f.action_point.id))
-        return self._days[key]
+        with self._lock:
+            kept = self._days.get(key)
+        if kept is not None:
+            return kept
+        found = sorted(facts_as_of(self.action_points, self.index, as_of), key=lambda f: (f.number, f.action_point.id))
+        with self._lock:
+            self._days[key] = found
+            while len(self._days) > _MAX_DAYS:
+                self._days.pop(next(iter(self._days)))
+        return found
 
     def coverage_at(self, kind: Kind, node: NodeData, day: date) -> Coverage:
         """What ``coverage_at(store, kind, node.id, day)`` gives, from the material read."""

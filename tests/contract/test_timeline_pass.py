@@ -141,3 +141,10 @@ def test_generated_one_pass_equals_year_by_year_on_neo4j(
     wipe(neo4j_driver, database)
     write_batch(neo4j_driver, batch, database)
     assert check(Neo4jStore(neo4j_driver, database), range(2008, 2033, 2)) > 0
+
+
+def test_a_pass_is_read_once_per_dataset(store: GraphStore) -> None:
+    """Timelines share one pass until the dataset changes: the second asks no read of the store."""
+    first = timelines.shared_pass(store)
+    assert first is not None
+    assert timelines.shared_pass(store) is first
