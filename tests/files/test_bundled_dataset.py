@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import yaml
 from graph_schema import Label, RelType
 from loaders import GraphBatch, Node, Rel, bundled_path, load_dataset, template_path
 from loaders.dataset import PLAN_COLUMNS
+from loaders.stats import graph_stats
 
 
 def test_every_fact_has_a_source_and_a_confidence(bundled_batch: GraphBatch) -> None:
@@ -110,6 +112,16 @@ def test_cli_finds_the_bundled_dataset_from_any_directory(tmp_path: Path) -> Non
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("OK: budapest-process")
+    # The summary counts nodes and relationships apart, each with a confidence split that adds up to it.
+    head = run.stdout.splitlines()[0]
+    match = re.fullmatch(r"OK: budapest-process \S+: (\d+) nodes \((.*)\); (\d+) relationships \((.*)\)", head)
+    assert match, head
+    for total, split in ((match[1], match[2]), (match[3], match[4])):
+        parts = dict(reversed(part.split(" ")) for part in split.split(", "))
+        assert set(parts) == {"confirmed", "inferred", "illustrative"}
+        assert sum(int(n) for n in parts.values()) == int(total)
+    stats = graph_stats(load_dataset(bundled_path()).nodes, load_dataset(bundled_path()).rels)
+    assert f"{stats.relationships} relationships (" in head and f"{stats.nodes} nodes (" in head
     template = subprocess.run(
         [sys.executable, "-m", "app.cli", "template", "plan.xlsx"],
         cwd=tmp_path,
