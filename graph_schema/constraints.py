@@ -11,7 +11,9 @@ from graph_schema.enums import Label
 ENTITY_LABEL: Final = "Entity"
 # One node of this label records which dataset was loaded, when (not part of the domain graph).
 DATASET_LABEL: Final = "Dataset"
-FULLTEXT_INDEX: Final = "entity_text"
+# Renamed from "entity_text" when other names (aliases) joined it: ``IF NOT EXISTS`` would keep an older index
+# of the old name as it was, without them.
+FULLTEXT_INDEX: Final = "entity_words"
 
 _UNIQUE = "CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
 
@@ -39,14 +41,14 @@ def constraint_ddl() -> list[LiteralString]:
 
 
 def index_ddl() -> list[LiteralString]:
-    """Full-text index over names and descriptions of every domain node."""
+    """Full-text index over names, other names (a list of texts), descriptions and ids of every domain node."""
     return [
         _statement(
             "CREATE FULLTEXT INDEX "
             + FULLTEXT_INDEX
             + " IF NOT EXISTS FOR (n:"
             + ENTITY_LABEL
-            + ") ON EACH [n.name, n.description, n.id]"
+            + ") ON EACH [n.name, n.aliases, n.description, n.id]"
         )
     ]
 

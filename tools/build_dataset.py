@@ -221,7 +221,7 @@ def _csv(rows: Sequence[Sequence[str]]) -> str:
     return buf.getvalue()
 
 
-COUNTRY_COLUMNS: Final = ("id", "label", "name", "iso3", "groups", "sources", "confidence", "note")
+COUNTRY_COLUMNS: Final = ("id", "label", "name", "aliases", "iso3", "groups", "sources", "confidence", "note")
 
 
 def countries_csv(g: Graph) -> str:

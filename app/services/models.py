@@ -338,6 +338,7 @@ class CountryActionPoint(BaseModel):
 
 class CountryOut(BaseModel):
     country: NodeRef
+    aliases: list[str] = Field(default=[], description="other names of the country (exonyms, former names)")
     iso3: str | None
     groups: list[str]
     roles: list[CountryRole] = Field(description="role in the process (PARTICIPATES_IN)")

@@ -101,9 +101,9 @@ RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 
 # Full-text candidates: ``$query`` is a Lucene query built by the adapter from search words
 # (``app.search_words.index_term``: cased letters and decimal digits only, never query syntax). The index
-# is ``graph_schema.FULLTEXT_INDEX`` on Entity(name, description, id).
+# is ``graph_schema.FULLTEXT_INDEX`` on Entity(name, aliases, description, id).
 TEXT_CANDIDATES: Final[LiteralString] = """
-CALL db.index.fulltext.queryNodes('entity_text', $query) YIELD node
+CALL db.index.fulltext.queryNodes('entity_words', $query) YIELD node
 WITH node AS n
 WHERE n:Entity
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
