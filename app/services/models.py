@@ -96,6 +96,14 @@ class PathsOut(BaseModel):
     target: NodeRef
     max_hops: int
     paths: list[PathOut]
+    every: bool = Field(
+        default=False,
+        description="true: every simple path of at most max_hops steps, shortest first, paged by offset and limit; "
+        "false: only the shortest paths",
+    )
+    offset: int = 0
+    more: bool = Field(default=False, description="every=true: more paths follow this page (ask with a later offset)")
+    shortest: int | None = Field(default=None, description="the number of steps of the shortest path; null: none")
     illustrative: str | None = None
     as_of: AsOfOut | None = _as_of_field()
 

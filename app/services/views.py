@@ -6,6 +6,7 @@ from app.services import asof, lookup
 from app.services.models import GraphViewOut, PathsOut, SearchOut
 from app.store.models import GraphOut
 from app.store.port import GraphStore, TraceDirection
+from app.store.traversal import MAX_WAYS
 from graph_schema import Confidence
 from graph_schema.asof import AsOf
 
@@ -37,8 +38,42 @@ def paths(
         target=lookup.to_ref(end),
         max_hops=max_hops,
         paths=found,
+        shortest=found[0].length if found else None,
         illustrative=lookup.notice(store, illustrative),
         as_of=asof.paths_account(store, found, as_of) if as_of else None,
+    )
+
+
+def ways(
+    store: GraphStore,
+    source: str,
+    target: str,
+    max_hops: int,
+    limit: int,
+    offset: int = 0,
+    *,
+    as_of: AsOf | None = None,
+) -> PathsOut:
+    """Every simple path between two nodes of at most ``max_hops`` steps, shortest first, one page of them; each
+    with its weakest confidence, and the length of the shortest (as of a day, through what may have existed)."""
+    start, end = store.node_data(source), store.node_data(target)
+    # One more than the page, to tell whether another follows (none past the last the store pages to).
+    extra = 1 if offset + limit < MAX_WAYS else 0
+    found = store.ways(source, target, max_hops, limit + extra, offset, as_of)
+    page, more = found[:limit], len(found) > limit
+    shortest = store.paths(source, target, max_hops, 1, as_of)
+    illustrative = any(r.confidence == ILLUSTRATIVE for p in page for s in p.steps for r in s.relationships)
+    return PathsOut(
+        source=lookup.to_ref(start),
+        target=lookup.to_ref(end),
+        max_hops=max_hops,
+        paths=page,
+        every=True,
+        offset=offset,
+        more=more,
+        shortest=shortest[0].length if shortest else None,
+        illustrative=lookup.notice(store, illustrative),
+        as_of=asof.paths_account(store, page, as_of) if as_of else None,
     )
 
 

@@ -20,6 +20,7 @@ from app.services.coverage import gaps as coverage_gaps
 from app.services.models import STATUS_RULE
 from app.services.responses import list_action_points
 from app.store.models import GraphOut
+from app.store.traversal import MAX_WAYS
 from app.web import flow as flows
 from app.web import network
 from app.web.page import (
@@ -72,11 +73,12 @@ def paths(
     source: Annotated[str, Query(alias="from", max_length=MAX_QUERY)] = "",
     target: Annotated[str, Query(alias="to", max_length=MAX_QUERY)] = "",
     max_hops: Annotated[int, Query(ge=1, le=PATH_HOPS)] = 4,
+    offset: Annotated[int, Query(ge=0, le=MAX_WAYS - PATH_LIMIT)] = 0,
     download: bool = False,
     *,
     as_of: AsOfParam,
 ) -> Response:
-    """How is A connected to B: the shortest paths between two nodes, in words and as a network."""
+    """How is A connected to B: every way between two nodes, shortest first, in words and as a network."""
     page = Page(request, download, as_of=as_of)
     chosen = view_filters(page, raw)
     starts, ends = lookup.named(page.store, source), lookup.named(page.store, target)
@@ -87,12 +89,14 @@ def paths(
     message = ""
     found = None
     view = None
+    listed = 0  # the ways on this page before the filters
     if source.strip() and not starts:
         message = f"Nothing is called “{source}”."
     elif target.strip() and not ends:
         message = f"Nothing is called “{target}”."
     elif start is not None and end is not None:
-        found = views.paths(page.store, start.id, end.id, max_hops, PATH_LIMIT, as_of=as_of)
+        found = views.ways(page.store, start.id, end.id, max_hops, PATH_LIMIT, offset, as_of=as_of)
+        listed = len(found.paths)
         nodes = {n.id: n for p in found.paths for n in p.nodes}
         edges = {(e.source, e.type, e.target): e for p in found.paths for st in p.steps for e in st.relationships}
         graph = GraphOut(nodes=list(nodes.values()), edges=list(edges.values()))
@@ -121,13 +125,30 @@ def paths(
         end=end,
         max_hops=max_hops,
         path_hops=PATH_HOPS,
+        path_limit=PATH_LIMIT,
+        listed=listed,
+        max_ways=MAX_WAYS,
+        more_url=page.url(
+            "/view/paths",
+            **{"from": source, "to": target, "max_hops": max_hops},
+            **chosen.params(),
+            offset=offset + PATH_LIMIT,
+        ),
+        back_url=page.url(
+            "/view/paths",
+            **{"from": source, "to": target, "max_hops": max_hops},
+            **chosen.params(),
+            offset=max(0, offset - PATH_LIMIT),
+        ),
         found=found,
         net=view,
         message=message,
         choices=choices,
         filters=chosen,
         options=filter_options(page),
-        self_url=page.url("/view/paths", **{"from": source, "to": target, "max_hops": max_hops}, **chosen.params()),
+        self_url=page.url(
+            "/view/paths", **{"from": source, "to": target, "max_hops": max_hops, "offset": offset}, **chosen.params()
+        ),
     )
 
 

@@ -287,6 +287,98 @@ LIMIT $limit
 RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
 """
 
+# Every way of exactly N steps between two nodes (WAYS_N): simple paths (relationships in either direction, no
+# node twice), anchored on both ends, the first $limit in the order of their id sequences; with $as_of (else
+# null), through nodes and relationships that may all have existed then. One constant per length because a
+# variable-length bound cannot be a parameter; the adapter asks the lengths in turn, shortest first, and stops
+# when it has the page (traversal.MAX_WAYS bounds how far it pages).
+WAYS_1: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*1]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_2: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*2]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_3: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*3]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_4: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*4]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_5: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*5]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_6: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*6]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS: Final = (WAYS_1, WAYS_2, WAYS_3, WAYS_4, WAYS_5, WAYS_6)
+"""``WAYS[n - 1]``: the ways of n steps."""
+
 # As PATHS, through nodes and relationships that may all have existed on $as_of.
 PATHS_AS_OF: Final[LiteralString] = """
 MATCH (s:Entity {id: $source}), (t:Entity {id: $target})

@@ -298,6 +298,29 @@ class Neo4jStore:
         joins = self._edges(cypher.JOINS, pairs=[list(p) for p in pairs], as_of=_day(as_of))
         return traversal.paths_out(sequences, nodes, joins)
 
+    def ways(
+        self, source: str, target: str, max_hops: int, limit: int, offset: int = 0, as_of: AsOf | None = None
+    ) -> list[PathOut]:
+        ends = self.nodes_by_id([source, target])
+        start, goal = base.found(ends.get(source), source), base.found(ends.get(target), target)
+        traversal.check_ways(max_hops, limit, offset)
+        if start.id == goal.id:
+            return traversal.same_node_path(start)[offset : offset + limit]
+        wanted = offset + limit
+        records: list[neo4j.Record] = []
+        for query in cypher.WAYS[:max_hops]:  # shortest first; a length is asked only while the page is not full
+            records += self._read(query, source=source, target=target, limit=wanted - len(records), as_of=_day(as_of))
+            if len(records) >= wanted:
+                break
+        records = records[offset:]
+        if not records:
+            return []
+        sequences = [list(r["ids"]) for r in records]
+        nodes = {n.id: n for r in records for n in map(_node, r["nodes"])}
+        pairs = sorted({tuple(sorted(pair)) for seq in sequences for pair in itertools.pairwise(seq)})
+        joins = self._edges(cypher.JOINS, pairs=[list(p) for p in pairs], as_of=_day(as_of))
+        return traversal.paths_out(sequences, nodes, joins)
+
     def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut:
         start = self.node_data(focus)
         base.check_labels(labels)
