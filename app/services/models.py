@@ -313,12 +313,21 @@ class MatrixRow(StatusFields):
     number: int
     goal: NodeRef | None
     cells: list[MatrixCell | None] = Field(description="one per column, in column order; null when empty")
+    outside: MatrixCell | None = Field(
+        default=None,
+        description="cols=component only: the direct responses made by work that belongs to none of the components "
+        "(a project without components, its activities)",
+    )
+    outside_by: list[NodeRef] = Field(default=[], description="who made the responses counted in outside")
 
 
 class MatrixOut(BaseModel):
     rows_are: Literal["action_point"] = "action_point"
     cols_are: MatrixCols
     columns: list[NodeRef]
+    outside: str | None = Field(
+        default=None, description="cols=component only: the heading of the column of responses outside every component"
+    )
     rows: list[MatrixRow]
     legend: str
     illustrative: str | None = None

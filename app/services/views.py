@@ -8,7 +8,7 @@ from app.store.models import GraphOut
 from app.store.port import GraphStore, TraceDirection
 from app.store.traversal import MAX_WAYS
 from graph_schema import Confidence
-from graph_schema.asof import AsOf
+from graph_schema.asof import AsOf, may_exist
 
 ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
 
@@ -94,6 +94,21 @@ def trace(
     today = store.trace(node_id, direction, depth, types)
     view.as_of = asof.graph_account(store, found, today, as_of)
     return view
+
+
+def on_day(store: GraphStore, graph: GraphOut, as_of: AsOf | None) -> GraphOut:
+    """The part of a graph that may have existed on ``as_of`` (the whole graph without a day): its nodes that
+    may have existed then, and the links among them that may have."""
+    if as_of is None:
+        return graph
+    nodes = store.nodes_by_id([n.id for n in graph.nodes])
+    kept = {i for i, n in nodes.items() if may_exist(n.props, as_of)}
+    edges = [
+        e
+        for e in graph.edges
+        if e.source in kept and e.target in kept and (e.when is None or may_exist({"when": e.when}, as_of))
+    ]
+    return graph.model_copy(update={"nodes": [n for n in graph.nodes if n.id in kept], "edges": edges})
 
 
 def search(store: GraphStore, q: str, limit: int) -> SearchOut:

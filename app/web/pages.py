@@ -285,16 +285,19 @@ def overview(
     raw: Filters,
     label: PageLabels = [],  # noqa: B006
     download: bool = False,
+    *,
+    as_of: AsOfParam,
 ) -> Response:
-    """The dialogue and the projects in one hierarchical network."""
-    page = Page(request, download)
+    """The dialogue and the projects in one hierarchical network; as of a day, what may have existed then."""
+    page = Page(request, download, as_of=as_of)
     filters = view_filters(page, raw)
     labels = labels_of(label) or [lb.value for lb in OVERVIEW_LABELS]
     # Activities and outputs are not drawn: their responses are drawn from their component (or project).
-    graph = briefs.rolled_up(page.store, page.store.whole_graph(labels, network.MAX_NODES))
+    whole = views.on_day(page.store, page.store.whole_graph(labels, network.MAX_NODES), as_of)
+    graph = briefs.rolled_up(page.store, whole, as_of)
     graph = briefs.filtered(page.store, graph, None, filters)
     view = network_view(page, graph, "layers", None, "760px", readable=True)
-    cov = coverage(page.store, "goal")
+    cov = coverage(page.store, "goal", as_of=as_of)
     responded = briefs.responded_in(graph)
     return page.render(
         "overview.html",

@@ -220,7 +220,7 @@ def gaps(request: Request, as_of: AsOfParam) -> Response:
     page = Page(request, as_of=as_of)
     found = briefs.gaps_view(page.store, as_of=as_of)
     cov = coverage(page.store, "goal", as_of=as_of)
-    return page.render("gaps.html", title="Gaps", q="", found=found, cov=cov)
+    return page.render("gaps.html", title="Action points not responded to directly", q="", found=found, cov=cov)
 
 
 @router.get("/view/country/{code}", response_class=HTMLResponse)
