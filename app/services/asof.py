@@ -173,7 +173,7 @@ def _note(chosen: list[NodeData], as_of: AsOf | None, plan: str | None) -> str:
         if plan is not None and found is None:
             words.append(f"{p.name} (asked for; not in force then)")
         elif found == Basis.IMPRECISE:
-            words.append(f"{p.name} (its dates, {p.props.get('when')}, leave it open whether it was still in force)")
+            words.append(f"{p.name} (its dates leave it open whether it was still in force)")
         elif found == Basis.UNDATED:
             words.append(f"{p.name} (undated: taken as in force)")
         else:
