@@ -96,13 +96,14 @@ def trace(
     return view
 
 
-def on_day(store: GraphStore, graph: GraphOut, as_of: AsOf | None) -> GraphOut:
+def on_day(store: GraphStore, graph: GraphOut, as_of: AsOf | None, focus: str | None = None) -> GraphOut:
     """The part of a graph that may have existed on ``as_of`` (the whole graph without a day): its nodes that
-    may have existed then, and the links among them that may have."""
+    may have existed then (and ``focus``, the node a page is about, whatever its dates), and the links among
+    them that may have."""
     if as_of is None:
         return graph
     nodes = store.nodes_by_id([n.id for n in graph.nodes])
-    kept = {i for i, n in nodes.items() if may_exist(n.props, as_of)}
+    kept = {i for i, n in nodes.items() if i == focus or may_exist(n.props, as_of)}
     edges = [
         e
         for e in graph.edges

@@ -240,7 +240,9 @@ def country(
     brief = briefs.country_brief(page.store, code, as_of=as_of)
     node_id = brief.answer.country.id
     labels = labels_of(label)
-    graph = page.store.neighbourhood(node_id, depth, labels, network.MAX_NODES)
+    graph = views.on_day(
+        page.store, page.store.neighbourhood(node_id, depth, labels, network.MAX_NODES), as_of, node_id
+    )
     view = network_view(page, briefs.filtered(page.store, graph, node_id, filters), "spring", node_id, "560px")
     api_code = brief.answer.iso3 or node_id
     return page.render(

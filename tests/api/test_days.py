@@ -94,3 +94,27 @@ def test_the_matrix_shows_responders_outside_the_components(any_client: TestClie
         # A row responded to directly has a cell somewhere: a component's or the outside one.
         if r["status"] == "direct":
             assert any(r["cells"]) or r["outside"], r["number"]
+
+
+def test_label_lists_honour_the_day_or_say_they_count_every_date(any_client: TestClient) -> None:
+    every = visible(any_client.get("/view/label/Activity").text)
+    assert "30 activities, whatever their dates: every date counted." in every
+    then = visible(any_client.get("/view/label/Activity", params={"as_of": "2016"}).text)
+    found = re.search(r"As of 31 December 2016: (\d+) of the 30 activities in the data may have existed then", then)
+    assert found and 0 < int(found[1]) < 30
+    listed = re.findall(
+        r'<ul class="linklist" id="nodes">(.*?)</ul>', any_client.get("/view/label/Activity?as_of=2016").text, re.S
+    )
+    assert listed and listed[0].count("<li>") == int(found[1])
+
+
+def node_ids_drawn(html: str) -> set[str]:
+    return set(re.findall(r'\\?"id\\?": \\?"([a-z0-9-]+)\\?"', html))
+
+
+@pytest.mark.parametrize("path", ["/view/node/component-mrc", "/view/country/country-pak"])
+def test_neighbourhood_networks_honour_the_day(any_client: TestClient, path: str) -> None:
+    today = node_ids_drawn(any_client.get(path).text)
+    then = node_ids_drawn(any_client.get(path, params={"as_of": "2014"}).text)
+    assert then < today  # the centres opened from 2015 are not drawn as of 2014
+    assert "activity-mrc-lahore" in today and "activity-mrc-lahore" not in then
