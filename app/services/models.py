@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from app.store.models import DatasetOut, GraphOut, LinkOut, NodeRef
 from app.store.results import PathOut, SearchHit, Step
@@ -67,6 +67,21 @@ def _as_of_field() -> Any:
     )
 
 
+EVERY_DATE: Final = "every date: work that has ended and work not begun yet are counted (give as_of to count a day)"
+
+
+class Counted(BaseModel):
+    """An answer that counts: says which dates it counts (every date, or the day of its ``as_of``)."""
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="which dates the answer counts: every date without as_of, else the day (its account is as_of)"
+    )
+    @property
+    def dates(self) -> str:
+        told = getattr(self, "as_of", None)
+        return f"as of {told.date}: only what may have existed then" if isinstance(told, AsOfOut) else EVERY_DATE
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "unavailable"]
     backend: str
@@ -124,7 +139,7 @@ class ActionPointSummary(StatusFields):
     goal_responses: int = Field(default=0, description="responses to its priority goal")
 
 
-class ActionPointPage(BaseModel):
+class ActionPointPage(Counted):
     items: list[ActionPointSummary]
     total: int
     limit: int
@@ -190,7 +205,7 @@ class ResponseCounts(BaseModel):
     activities: int
 
 
-class ResponsesOut(StatusFields):
+class ResponsesOut(Counted, StatusFields):
     """Who responds to an action point, grouped project -> component -> activity (status before filters)."""
 
     action_point: NodeRef
@@ -267,7 +282,7 @@ STATUS_RULE = (
 )
 
 
-class CoverageOut(BaseModel):
+class CoverageOut(Counted):
     by: Literal["goal", "component", "project", "country"]
     summary: CoverageCounts
     rows: list[CoverageRow] = Field(
@@ -282,7 +297,7 @@ class CoverageOut(BaseModel):
     as_of: AsOfOut | None = _as_of_field()
 
 
-class GapsOut(BaseModel):
+class GapsOut(Counted):
     summary: CoverageCounts
     gaps: list[ActionPointStatus] = Field(
         description="the action points not responded to directly, by number: gaps, and those responded to only "
@@ -321,7 +336,7 @@ class MatrixRow(StatusFields):
     outside_by: list[NodeRef] = Field(default=[], description="who made the responses counted in outside")
 
 
-class MatrixOut(BaseModel):
+class MatrixOut(Counted):
     rows_are: Literal["action_point"] = "action_point"
     cols_are: MatrixCols
     columns: list[NodeRef]
@@ -353,7 +368,7 @@ class CountryActionPoint(BaseModel):
     confidence: str = Field(description="least certain confidence among those responses")
 
 
-class CountryOut(BaseModel):
+class CountryOut(Counted):
     country: NodeRef
     aliases: list[str] = Field(default=[], description="other names of the country (exonyms, former names)")
     iso3: str | None

@@ -118,3 +118,10 @@ def test_neighbourhood_networks_honour_the_day(any_client: TestClient, path: str
     then = node_ids_drawn(any_client.get(path, params={"as_of": "2014"}).text)
     assert then < today  # the centres opened from 2015 are not drawn as of 2014
     assert "activity-mrc-lahore" in today and "activity-mrc-lahore" not in then
+
+
+@pytest.mark.parametrize("path", ["/coverage", "/gaps", "/matrix", "/action-points", "/countries/PAK"])
+def test_api_answers_say_which_dates_they_count(any_client: TestClient, path: str) -> None:
+    assert any_client.get(path).json()["dates"].startswith("every date: work that has ended and work not begun")
+    dated = any_client.get(path, params={"as_of": "2021"}).json()
+    assert dated["dates"] == "as of 2021-12-31: only what may have existed then" and dated["as_of"]["sentence"]
