@@ -43,10 +43,11 @@ Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH, description=f"hops from the sta
 def _as_of(
     as_of: Annotated[
         str | None,
-        # The pattern is documented, not enforced here: parse_as_of refuses a bad day in words, where FastAPI's
-        # own check would answer with the regular expression.
         Query(
-            json_schema_extra={"pattern": AS_OF_PATTERN, "maxLength": 10},
+            max_length=10,
+            # The schema's pattern admits only real days of the bounded years; the check itself is parse_as_of's,
+            # so that a refusal says what is wrong with the day rather than repeating the pattern.
+            json_schema_extra={"pattern": AS_OF_PATTERN},
             description="answer as of this day: YYYY (its 31 December), YYYY-MM (the month's last day) or "
             "YYYY-MM-DD; only what may have existed then is counted, and the answer says how many items rest on "
             "undated, imprecise or approximate dates (docs/dataset-format.md, 'Answers as of a date')",

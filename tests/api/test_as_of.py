@@ -38,9 +38,7 @@ def _with(route: str, query: str) -> str:
 
 
 @pytest.mark.parametrize("route", ROUTES)
-@pytest.mark.parametrize(
-    "bad", ["2019-13", "2019-02-30", "20190", "2019/02", "soon", "2019-1-1", "0000", "2015-10/..", "2019-02-300000"]
-)
+@pytest.mark.parametrize("bad", ["2019-13", "2019-02-30", "20190", "2019/02", "soon", "2019-1-1", "0000", "2015-10/.."])
 def test_a_bad_day_is_a_422_naming_as_of_in_words(dated_client: TestClient, route: str, bad: str) -> None:
     response = dated_client.get(_with(route, f"as_of={bad}"))
     assert response.status_code == 422, response.text
