@@ -6,7 +6,7 @@ holds the bundled dataset), the median time of the first page (10 ways), of the 
 (ways 491-500), and of the shortest paths; and, for memory, the time nx.all_simple_paths takes to list every way
 (from which a sorted page could be cut) with the number of ways, and the ratio.
 
-    .venv/bin/python -m benchmarks.ways [--iterations 5]
+    .venv/bin/python -m benchmarks.ways [--load] [--iterations 5]
 """
 
 from __future__ import annotations
@@ -58,18 +58,19 @@ def every_way(store: MemoryStore) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--iterations", type=int, default=5)
+    parser.add_argument("--load", action="store_true", help="load the bundled dataset into Neo4j first")
     args = parser.parse_args()
     batch = load_dataset()
     memory = MemoryStore(build_graph(batch))
     timings("memory", memory, args.iterations)
     every_way(memory)
     try:
-        neo = _neo4j(batch, load=False)
+        neo = _neo4j(batch, load=args.load)
     except BackendUnavailable as exc:
         print(f"neo4j: skipped ({exc})")
         return
     if neo is None:
-        print("neo4j: skipped (it holds another dataset)")
+        print("neo4j: skipped (it holds another dataset; --load replaces it with the bundled one)")
         return
     timings("neo4j", neo, args.iterations)
 
