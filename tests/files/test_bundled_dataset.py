@@ -117,10 +117,14 @@ def test_cli_finds_the_bundled_dataset_from_any_directory(tmp_path: Path) -> Non
     match = re.fullmatch(r"OK: budapest-process \S+: (\d+) nodes \((.*)\); (\d+) relationships \((.*)\)", head)
     assert match, head
     for total, split in ((match[1], match[2]), (match[3], match[4])):
-        parts = dict(reversed(part.split(" ")) for part in split.split(", "))
+        parts: dict[str, int] = {}
+        for part in split.split(", "):
+            count, level = part.split(" ")
+            parts[level] = int(count)
         assert set(parts) == {"confirmed", "inferred", "illustrative"}
-        assert sum(int(n) for n in parts.values()) == int(total)
-    stats = graph_stats(load_dataset(bundled_path()).nodes, load_dataset(bundled_path()).rels)
+        assert sum(parts.values()) == int(total)
+    batch = load_dataset(bundled_path())
+    stats = graph_stats(batch.nodes, batch.rels)
     assert f"{stats.relationships} relationships (" in head and f"{stats.nodes} nodes (" in head
     template = subprocess.run(
         [sys.executable, "-m", "app.cli", "template", "plan.xlsx"],
