@@ -376,9 +376,6 @@ LIMIT $limit
 RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
 """
 
-WAYS: Final = (WAYS_1, WAYS_2, WAYS_3, WAYS_4, WAYS_5, WAYS_6)
-"""``WAYS[n - 1]``: the ways of n steps."""
-
 # As PATHS, through nodes and relationships that may all have existed on $as_of.
 PATHS_AS_OF: Final[LiteralString] = """
 MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
