@@ -90,7 +90,9 @@ def parse_as_of(text: str) -> AsOf:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as the last day it names; raises ``DateError`` otherwise."""
     text = text.strip()
     if not _AS_OF.match(text):
-        raise DateError(f"'{text[:40]}' is not a day to answer as of: write YYYY, YYYY-MM or YYYY-MM-DD")
+        raise DateError(
+            f"'{text[:40]}' is not a day to answer as of: give a year (2022), a month (2022-06) or a day (2022-06-30)"
+        )
     parts = [int(p) for p in text.split("-")]
     year = parts[0]
     if year < 1:

@@ -13,11 +13,13 @@ ENTITY_LABEL: Final = "Entity"
 DATASET_LABEL: Final = "Dataset"
 # One node of this label is the store's write lease (one loader at a time) and counts the loads that wrote.
 LEASE_LABEL: Final = "LoadLease"
-FULLTEXT_INDEX: Final = "entity_text"
 # The constraint that makes the write lease one node: two loaders merging it meet on the same node.
 LEASE_DDL: Final[LiteralString] = (
     "CREATE CONSTRAINT load_lease_name_unique IF NOT EXISTS FOR (n:LoadLease) REQUIRE n.name IS UNIQUE"
 )
+# Renamed from "entity_text" when other names (aliases) joined it: ``IF NOT EXISTS`` would keep an older index
+# of the old name as it was, without them.
+FULLTEXT_INDEX: Final = "entity_words"
 
 _UNIQUE = "CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
 
@@ -46,14 +48,14 @@ def constraint_ddl() -> list[LiteralString]:
 
 
 def index_ddl() -> list[LiteralString]:
-    """Full-text index over names and descriptions of every domain node."""
+    """Full-text index over names, other names (a list of texts), descriptions and ids of every domain node."""
     return [
         _statement(
             "CREATE FULLTEXT INDEX "
             + FULLTEXT_INDEX
             + " IF NOT EXISTS FOR (n:"
             + ENTITY_LABEL
-            + ") ON EACH [n.name, n.description, n.id]"
+            + ") ON EACH [n.name, n.aliases, n.description, n.id]"
         )
     ]
 

@@ -76,6 +76,9 @@ class NodeProps(Provenance):
 
     id: NodeId
     name: Text
+    # Other names people use for the node: exonyms ("Turkey"), abbreviations ("EU"), former names, local
+    # spellings. Searched like the name and shown with it; never the name a page writes for the node.
+    aliases: tuple[Text, ...] = ()
     description: Text | None = None
     when: WhenText | None = None
     updated: DateText | None = None

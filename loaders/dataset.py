@@ -248,7 +248,8 @@ class _Validator:
         self.strings: dict[Any, Any] = {}  # one copy of each id, source list ... kept
         self.labels: Counter[str] = Counter()
         self.types: Counter[str] = Counter()
-        self.levels: Counter[str] = Counter()
+        self.node_levels: Counter[str] = Counter()
+        self.link_levels: Counter[str] = Counter()
         # Ids of nodes that were read but are invalid: their own problem is reported once, and links
         # to them are not reported again as dangling.
         self.invalid_ids: set[str] = set()
@@ -616,7 +617,7 @@ class _Validator:
             return
         props = to_properties(model)
         self.labels[label.value] += 1
-        self.levels[str(props["confidence"])] += 1
+        self.node_levels[str(props["confidence"])] += 1
         sources = tuple(self._one(s) for s in props["sources"])
         if not all((found := self.by_id.get(s)) is not None and found.label is Label.SOURCE for s in sources):
             self.pending_sources[self._one(model.id)] = self._one(sources)
@@ -723,7 +724,7 @@ class _Validator:
                 continue
             seen[link] = link
             self.types[rel_type.value] += 1
-            self.levels[link.confidence] += 1
+            self.link_levels[link.confidence] += 1
             out.append(link)
         return out
 
@@ -950,4 +951,4 @@ def validate_dataset(dataset: str | Path | None = None, *, limits: Limits | None
     """``check_dataset`` without building the dataset's content: the same problems (raised as
     ``DatasetInvalid``) and warnings, and the counts, holding only what the checks across files need."""
     v, info, links = _checked(dataset, limits, keep=False)
-    return Validated(info, stats_from_counts(v.labels, v.types, v.levels), v.warnings(links))
+    return Validated(info, stats_from_counts(v.labels, v.types, v.node_levels, v.link_levels), v.warnings(links))

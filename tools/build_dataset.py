@@ -5,8 +5,9 @@ Run from the repository root::
     .venv/bin/python -m tools.build_dataset [--facts ../shared/domain/facts.yaml] [--out DIR] [--templates DIR]
 
 It reads ``facts.yaml`` (the sourced facts; ``facts.md`` is its narrative) and the curated tables under
-``tools/dataset/`` (ids, names, sources, documents, links, activities, the sample plan; each says what it holds
-and where its facts come from), and writes, deterministically (re-running gives byte-identical files):
+``tools/dataset/`` (ids, names, other names (aliases.csv), sources, documents, links, activities, the sample plan;
+each says what it holds and where its facts come from), and writes, deterministically (re-running gives
+byte-identical files):
 
 - ``--out`` (default ``loaders/datasets/budapest-process/``): ``manifest.yaml``, ``reference.yaml`` (format
   ``graph``), ``countries.csv`` (format ``nodes``), ``sample-plan.csv`` (format ``plan``) and ``sample-plan.xlsx``
@@ -221,7 +222,7 @@ def _csv(rows: Sequence[Sequence[str]]) -> str:
     return buf.getvalue()
 
 
-COUNTRY_COLUMNS: Final = ("id", "label", "name", "iso3", "groups", "sources", "confidence", "note")
+COUNTRY_COLUMNS: Final = ("id", "label", "name", "aliases", "iso3", "groups", "sources", "confidence", "note")
 
 
 def countries_csv(g: Graph) -> str:

@@ -371,7 +371,24 @@ class ReferenceBuilder:
         self.corrections()
         self.organisations()
         self.source_nodes()
+        self.aliases()
         return self.g
+
+    def aliases(self) -> None:
+        """Other names of nodes (aliases.csv), after every node exists: an alias of an unknown node is an error."""
+        by_id = {n["id"]: n for n in (*self.g.nodes, *self.g.countries)}
+        for row in self.t.aliases:
+            node = by_id.get(row.id)
+            if node is None:
+                raise BuildError(f"aliases.csv: no node {row.id} to give other names to")
+            same = [a for a in row.aliases if a.casefold() == str(node["name"]).casefold()]
+            if same:
+                raise BuildError(f"aliases.csv: {row.id}: {same[0]!r} is its name, not another name")
+            # Right after the name, where a reader of reference.yaml looks for it.
+            items = list(node.items())
+            at = next(i for i, (key, _) in enumerate(items) if key == "name") + 1
+            node.clear()
+            node.update([*items[:at], ("aliases", list(row.aliases)), *items[at:]])
 
     def register_sources(self) -> None:
         """Map every cited URL to a Source id (nodes are added last, see source_nodes)."""

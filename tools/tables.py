@@ -75,6 +75,13 @@ class OrganisationName(Record):
         return self
 
 
+class AliasRow(Record):
+    """Other names of one node (aliases.csv)."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    aliases: Ids = Field(min_length=1)
+
+
 class CentrePartner(Record):
     holder: str
     listed_as: str
@@ -412,6 +419,7 @@ class Tables(Record):
     organisations: tuple[OrganisationRow, ...]
     organisation_names: tuple[OrganisationName, ...]
     centre_partners: tuple[CentrePartner, ...]
+    aliases: tuple[AliasRow, ...]
     ids: IdTables
     activities: ActivityTables
     plan_goals: tuple[PlanGoal, ...]
@@ -437,6 +445,7 @@ def read_tables(folder: Path = TABLES_DIR) -> Tables:
         organisations=read_csv(folder / "organisations.csv", OrganisationRow),
         organisation_names=read_csv(folder / "organisation-names.csv", OrganisationName),
         centre_partners=read_yaml_list(folder / "centre-partners.yaml", CentrePartner),
+        aliases=read_csv(folder / "aliases.csv", AliasRow),
         ids=read_yaml(folder / "ids.yaml", IdTables),
         activities=read_yaml(folder / "activities.yaml", ActivityTables),
         plan_goals=read_csv(folder / "plan-goals.csv", PlanGoal),
@@ -463,6 +472,7 @@ def read_tables(folder: Path = TABLES_DIR) -> Tables:
     for n in t.organisation_names:
         if n.organisation and n.organisation not in known and not n.organisation.startswith("org-gov-"):
             raise BuildError(f"{names}: {n.name!r}: {n.organisation} is neither in {orgs} nor an org-gov-<iso3>")
+    _unique(folder / "aliases.csv", "id", [a.id for a in t.aliases])
     centres = folder / "centre-partners.yaml"
     _unique(centres, "holder and listed_as", [f"{c.holder} {c.listed_as}" for c in t.centre_partners])
     items = t.activities

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 from app.services import lookup
@@ -21,6 +22,7 @@ from app.store.port import GraphStore
 from app.store.results import PathOut
 from graph_schema import Label, RelType
 from graph_schema.asof import AsOf, Basis, basis
+from graph_schema.dates import parse_when
 
 _MONTHS: Final = (
     "January",
@@ -100,26 +102,64 @@ class Scope:
 
 def plan_scope(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Scope:
     """The action points of ``plan`` (an ActionPlan id) or, without one, of the plan(s) in force on ``as_of``:
-    those whose own dates say they may have been in force then, among the plans that contain action points."""
+    those whose own dates say they may have been in force then, among the plans that contain action points.
+
+    When no plan in force then has action points in the data (the 2025-2030 Call for Action's are not public),
+    the answer falls back to the most recent plan begun by then that has them, and its note says so: a day
+    after the last plan with action points ended still has something to count, never "0 of 0"."""
+    plans = sorted(
+        store.nodes_by_id([ref.id for ref in lookup.nodes_of(store, Label.ACTION_PLAN)]).values(), key=node_sort_key
+    )
     if plan is not None:
         chosen = [lookup.of_label(store, plan, Label.ACTION_PLAN, what="action plan")]
     else:
-        ids = [ref.id for ref in lookup.nodes_of(store, Label.ACTION_PLAN)]
-        chosen = sorted(store.nodes_by_id(ids).values(), key=node_sort_key)
-        if as_of is not None:
-            chosen = [p for p in chosen if basis(p.props, as_of) is not None]
-    contained: dict[str, set[str]] = {}
-    for p in chosen:
-        contained[p.id] = {
-            link.node.id
-            for link in store.links(p.id)
-            if link.type == RelType.CONTAINS and link.direction == "out" and link.node.label == Label.ACTION_POINT
-        }
-    if plan is None:
-        chosen = [p for p in chosen if contained[p.id]]
-    refs = [lookup.to_ref(p) for p in chosen]
-    aps = frozenset(a for p in chosen for a in contained[p.id])
-    return Scope(refs, aps, _note(chosen, as_of, plan))
+        chosen = [p for p in plans if as_of is None or basis(p.props, as_of) is not None]
+    contained = {p.id: _contained(store, p.id) for p in [*plans, *chosen]}
+    if plan is not None or as_of is None:
+        if plan is None:
+            chosen = [p for p in chosen if contained[p.id]]
+        return Scope([lookup.to_ref(p) for p in chosen], _points(chosen, contained), _note(chosen, as_of, plan))
+    with_points = [p for p in chosen if contained[p.id]]
+    if with_points:
+        return Scope(
+            [lookup.to_ref(p) for p in with_points], _points(with_points, contained), _note(with_points, as_of, None)
+        )
+    begun = [(start, p) for p in plans if contained[p.id] and (start := _start(p)) is not None and start <= as_of.day]
+    if not begun:
+        return Scope([], frozenset(), _note([], as_of, None))
+    latest = max(begun, key=lambda found: (found[0], found[1].id))[1]
+    return Scope([lookup.to_ref(latest)], _points([latest], contained), _fallback_note(chosen, latest, as_of))
+
+
+def _contained(store: GraphStore, plan_id: str) -> set[str]:
+    return {
+        link.node.id
+        for link in store.links(plan_id)
+        if link.type == RelType.CONTAINS and link.direction == "out" and link.node.label == Label.ACTION_POINT
+    }
+
+
+def _points(chosen: list[NodeData], contained: dict[str, set[str]]) -> frozenset[str]:
+    return frozenset(a for p in chosen for a in contained[p.id])
+
+
+def _start(plan: NodeData) -> date | None:
+    """The first day a plan may have been in force (its ``when``, else 1 January of ``year_start``)."""
+    when = plan.props.get("when")
+    if isinstance(when, str):
+        return parse_when(when).earliest
+    year = plan.props.get("year_start")
+    return date(year, 1, 1) if isinstance(year, int) else None
+
+
+def _fallback_note(in_force: list[NodeData], latest: NodeData, as_of: AsOf) -> str:
+    end = latest.props.get("year_end")
+    ended = f", which ended in {end}" if isinstance(end, int) and end < as_of.day.year else ""
+    showing = f"showing the action points of {latest.name}{ended}, the most recent plan that has them."
+    if in_force:
+        names = " and ".join(p.name for p in in_force)
+        return f"The action points of {names} (in force on {day_words(as_of)}) are not public; {showing}"
+    return f"No action plan was in force on {day_words(as_of)}; {showing}"
 
 
 def scope_in_force(plans: list[NodeData], contained: dict[str, set[str]], as_of: AsOf) -> Scope:
@@ -141,7 +181,7 @@ def _note(chosen: list[NodeData], as_of: AsOf | None, plan: str | None) -> str:
         if plan is not None and found is None:
             words.append(f"{p.name} (asked for; not in force then)")
         elif found == Basis.IMPRECISE:
-            words.append(f"{p.name} (its dates, {p.props.get('when')}, leave it open whether it was still in force)")
+            words.append(f"{p.name} (its dates leave it open whether it was still in force)")
         elif found == Basis.UNDATED:
             words.append(f"{p.name} (undated: taken as in force)")
         else:

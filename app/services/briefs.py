@@ -238,6 +238,8 @@ class HeatRow:
     number: int | None
     status: ActionPointStatus | None
     cells: list[HeatCell | None]
+    outside: HeatCell | None = None  # component columns: responses by work outside every component
+    outside_by: tuple[NodeRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,10 @@ def heatmap(store: GraphStore, rows: MatrixRows, cols: MatrixColumns, *, as_of: 
             line = [
                 HeatCell(c.links, c.links, c.confidence, c.strength or "") if c is not None else None for c in r.cells
             ]
-            out.append(HeatRow(r.action_point, r.number, by_id.get(r.action_point.id), line))
+            o = r.outside
+            elsewhere = HeatCell(o.links, o.links, o.confidence, o.strength or "") if o is not None else None
+            status = by_id.get(r.action_point.id)
+            out.append(HeatRow(r.action_point, r.number, status, line, elsewhere, tuple(r.outside_by)))
     else:
         under: dict[str | None, list[int]] = defaultdict(list)
         for i, r in enumerate(answer.rows):
@@ -280,8 +285,15 @@ def heatmap(store: GraphStore, rows: MatrixRows, cols: MatrixColumns, *, as_of: 
                 confidence = weakest(c.confidence for c in found if c is not None and c.confidence)
                 links = sum(c.links for c in found if c is not None)
                 cells.append(HeatCell(len(found), links, confidence, f"{len(found)} of {len(members)}"))
-            out.append(HeatRow(goal, None, None, cells))
-    top = max((c.count for r in out for c in r.cells if c is not None), default=0)
+            beyond: HeatCell | None = None
+            outside = [m.outside for m in members if m.outside is not None]
+            if outside:
+                confidence = weakest(c.confidence for c in outside if c.confidence)
+                links = sum(c.links for c in outside)
+                beyond = HeatCell(len(outside), links, confidence, f"{len(outside)} of {len(members)}")
+            by = {n.id: n for m in members for n in m.outside_by}
+            out.append(HeatRow(goal, None, None, cells, beyond, tuple(by[k] for k in sorted(by))))
+    top = max((c.count for r in out for c in (*r.cells, r.outside) if c is not None), default=0)
     illustrative = any(c.illustrative for r in out for c in r.cells if c is not None)
     return Heatmap(rows, cols, answer.columns, out, top, illustrative, answer)
 
@@ -291,7 +303,12 @@ def heatmap_table(m: Heatmap) -> Table:
     says so after a dash, as in the API's files."""
     what = "priority goal" if m.rows_are == "goal" else "action point"
     names = tables.unique_headers([(c.name, c.id) for c in m.columns])
-    header = [what, *([] if m.rows_are == "goal" else ["status"]), *names]
+    header = [
+        what,
+        *([] if m.rows_are == "goal" else ["status"]),
+        *names,
+        *([m.answer.outside] if m.answer.outside else []),
+    ]
     rows: list[list[tables.Cell]] = []
     for r in m.rows:
         status = [] if r.status is None else [marked(r.status.status_words, r.status.status_confidence)]
@@ -299,6 +316,15 @@ def heatmap_table(m: Heatmap) -> Table:
         for c in r.cells:
             links = f" ({c.links})" if c is not None and m.rows_are == "action_point" and c.links > 1 else ""
             cells.append(None if c is None else marked(c.text + links, c.confidence))
+        if m.answer.outside:
+            o = r.outside
+            cells.append(
+                None
+                if o is None
+                else marked(
+                    o.text + (f" ({o.links})" if m.rows_are == "action_point" and o.links > 1 else ""), o.confidence
+                )
+            )
         rows.append([r.node.name if r.node else "(no goal)", *status, *cells])
     return header, rows
 
@@ -333,15 +359,15 @@ def cell_links(
 ROLLED_NOTE: Final = "through its activities"
 
 
-def rolled_up(store: GraphStore, graph: GraphOut) -> GraphOut:
+def rolled_up(store: GraphStore, graph: GraphOut, as_of: AsOf | None = None) -> GraphOut:
     """``graph`` with every direct response made by something it does not show (an activity, an output)
     drawn from the component it belongs to (else its project, else the responder itself, added), so that the
-    action points responded to in the view are those of the home page."""
+    action points responded to in the view are those of the home page (as of the same day, if one is given)."""
     shown = {n.id for n in graph.nodes}
     nodes = list(graph.nodes)
     existing = {(e.source, e.target) for e in graph.edges if e.type == RelType.RESPONDS_TO}
     rolled: dict[tuple[str, str], list[Response]] = defaultdict(list)
-    for f in read_facts(store).items:
+    for f in read_facts(store, as_of=as_of).items:
         if f.action_point.id not in shown:
             continue
         for r in f.responses:

@@ -68,6 +68,7 @@ def country(store: GraphStore, code: str, *, as_of: AsOf | None = None) -> Count
     iso3 = node.props.get("iso3")
     return CountryOut(
         country=lookup.to_ref(node),
+        aliases=[str(a) for a in node.props.get("aliases", [])],
         iso3=str(iso3) if iso3 else None,
         groups=[str(g) for g in node.props.get("groups", [])],
         roles=roles,

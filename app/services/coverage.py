@@ -192,7 +192,14 @@ def _contribution_rows(
                 covered[node_id].add(f.number)
                 links[node_id] += 1
     nodes = existing(store, lookup.nodes_of(store, label, _MAX_NODES), as_of)
-    return [_row(n, facts.statuses, covered[n.id], links[n.id]) for n in nodes]
+    rows = [_row(n, facts.statuses, covered[n.id], links[n.id]) for n in nodes]
+    if label == Label.COUNTRY:
+        # People look a country up by name, and those where work responds come first (ISO-code order put
+        # dozens of empty rows before them).
+        rows.sort(
+            key=lambda r: (r.responses == 0, r.node.name.casefold() if r.node else "", r.node.id if r.node else "")
+        )
+    return rows
 
 
 def commitment_rows(store: GraphStore, facts: Facts) -> list[CommitmentRow]:

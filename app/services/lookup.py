@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from app.errors import NotFound
+from app.errors import InvalidQuery, NotFound
+from app.search_words import words
 from app.store.models import NodeData, NodeRef
 from app.store.port import GraphStore
 from graph_schema import Label, Strength
@@ -15,6 +16,8 @@ from graph_schema import Label, Strength
 STRENGTH_ORDER: Final[dict[str, int]] = {s.value: i for i, s in enumerate(Strength)}
 DEFAULT_NOTICE: Final = "Some links in this answer are illustrative: made up to exercise the tool, not facts."
 _ISO3: Final = re.compile(r"^[A-Za-z]{3}$")
+MAX_CHOICES: Final = 8
+"""How many matches a form lists when a typed name could mean several nodes."""
 
 
 def to_ref(node: NodeData) -> NodeRef:
@@ -96,3 +99,31 @@ def _country_by_iso3(store: GraphStore, candidates: list[str], iso3: str) -> Nod
         if node.label == Label.COUNTRY and node.props.get("iso3") == iso3:
             return node
     return None
+
+
+def named(store: GraphStore, text: str) -> list[NodeRef]:
+    """The node a person means by ``text`` (one item), or the nodes it could mean (several: ask which), or none.
+
+    An id is that node. Otherwise the one node whose name or other name (``aliases``) is the text, word for word;
+    when several are (EU: the Union and its member states), all of them; when none is, the best search match
+    if it clearly leads (twice the score of the next), else the best few, so that a form never silently picks
+    one of several equally likely nodes. Sources are not places a way can start or end.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        return [to_ref(store.node_data(text))]
+    except NotFound:
+        pass
+    try:
+        hits = [h for h in store.search(text, 50) if h.node.label != Label.SOURCE]
+    except InvalidQuery:
+        return []
+    phrase = words(text)
+    exact = [h.node for h in hits if words(h.node.name) == phrase or (h.alias is not None and words(h.alias) == phrase)]
+    if exact:
+        return exact[:MAX_CHOICES]
+    if len(hits) == 1 or (len(hits) > 1 and hits[0].score >= 2 * hits[1].score):
+        return [hits[0].node]
+    return [h.node for h in hits[:MAX_CHOICES]]

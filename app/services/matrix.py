@@ -24,6 +24,10 @@ _COLUMNS: Final[dict[str, tuple[Label, Callable[[Response], Iterable[NodeRef]]]]
     "country": (Label.COUNTRY, lambda r: r.countries),
 }
 _MAX_COLUMNS: Final = 100_000
+OUTSIDE: Final = "Outside the components"
+"""The heading of the component matrix's last column: responses by work that belongs to no component (a
+project without components, or its activities), which would otherwise leave a row "responded to directly"
+with every cell empty."""
 LEGEND: Final = {
     "goal": "Each action point's row has its status (responded to directly / only through its goal / gap) in "
     "the column of the goal it sits under; 'links' counts its direct responses and 'confidence' is that of its "
@@ -54,6 +58,7 @@ def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan
     rows: list[MatrixRow] = []
     for f, status in zip(facts.items, facts.statuses, strict=True):
         cells: list[MatrixCell | None] = [None] * len(columns)
+        outside: list[Response] = []
         if cols == "goal":
             if f.goal is not None and f.goal.id in index:
                 cells[index[f.goal.id]] = MatrixCell(
@@ -68,6 +73,8 @@ def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan
             for r in f.responses:
                 for node_id in {n.id for n in involved(r)}:
                     by_column[node_id].append(r)
+                if cols == "component" and not r.components:
+                    outside.append(r)
             for node_id, found in by_column.items():
                 if node_id in index:
                     cells[index[node_id]] = _cell(found)
@@ -80,11 +87,14 @@ def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan
                 status_words=status.status_words,
                 status_confidence=status.status_confidence,
                 cells=cells,
+                outside=_cell(outside) if outside else None,
+                outside_by=sorted({r.responder.id: r.responder for r in outside}.values(), key=lambda n: n.id),
             )
         )
     return MatrixOut(
         cols_are=cols,
         columns=columns,
+        outside=OUTSIDE if cols == "component" else None,
         rows=rows,
         legend=LEGEND["goal" if cols == "goal" else "other"],
         illustrative=lookup.notice(store, facts.illustrative),
@@ -106,6 +116,7 @@ def _cell(found: list[Response]) -> MatrixCell:
 def table(m: MatrixOut) -> sheets.Table:
     """The matrix as a table: one header row of names (the id added where names repeat)."""
     header = ["number", "action point", "goal", "status", *tables.unique_headers([(c.name, c.id) for c in m.columns])]
+    header += [m.outside] if m.outside else []
     rows: list[list[tables.Cell]] = [
         [
             r.number,
@@ -113,6 +124,7 @@ def table(m: MatrixOut) -> sheets.Table:
             marked(r.goal.name, r.goal.confidence) if r.goal else None,
             marked(r.status_words, r.status_confidence),
             *(c.text if c else None for c in r.cells),
+            *([r.outside.text if r.outside else None] if m.outside else []),
         ]
         for r in m.rows
     ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from app.store.models import DatasetOut, GraphOut, LinkOut, NodeRef
 from app.store.results import PathOut, SearchHit, Step
@@ -67,6 +67,21 @@ def _as_of_field() -> Any:
     )
 
 
+EVERY_DATE: Final = "every date: work that has ended and work not begun yet are counted (give as_of to count a day)"
+
+
+class Counted(BaseModel):
+    """An answer that counts: says which dates it counts (every date, or the day of its ``as_of``)."""
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="which dates the answer counts: every date without as_of, else the day (its account is as_of)"
+    )
+    @property
+    def dates(self) -> str:
+        told = getattr(self, "as_of", None)
+        return f"as of {told.date}: only what may have existed then" if isinstance(told, AsOfOut) else EVERY_DATE
+
+
 class HealthOut(BaseModel):
     """Without an API key where keys are configured, only ``status`` and ``reachable``."""
 
@@ -101,6 +116,14 @@ class PathsOut(BaseModel):
     target: NodeRef
     max_hops: int
     paths: list[PathOut]
+    every: bool = Field(
+        default=False,
+        description="true: every simple path of at most max_hops steps, shortest first, paged by offset and limit; "
+        "false: only the shortest paths",
+    )
+    offset: int = 0
+    more: bool = Field(default=False, description="every=true: more paths follow this page (ask with a later offset)")
+    shortest: int | None = Field(default=None, description="the number of steps of the shortest path; null: none")
     illustrative: str | None = None
     as_of: AsOfOut | None = _as_of_field()
 
@@ -121,7 +144,7 @@ class ActionPointSummary(StatusFields):
     goal_responses: int = Field(default=0, description="responses to its priority goal")
 
 
-class ActionPointPage(BaseModel):
+class ActionPointPage(Counted):
     items: list[ActionPointSummary]
     total: int
     limit: int
@@ -187,7 +210,7 @@ class ResponseCounts(BaseModel):
     activities: int
 
 
-class ResponsesOut(StatusFields):
+class ResponsesOut(Counted, StatusFields):
     """Who responds to an action point, grouped project -> component -> activity (status before filters)."""
 
     action_point: NodeRef
@@ -264,7 +287,7 @@ STATUS_RULE = (
 )
 
 
-class CoverageOut(BaseModel):
+class CoverageOut(Counted):
     by: Literal["goal", "component", "project", "country"]
     summary: CoverageCounts
     rows: list[CoverageRow] = Field(
@@ -279,7 +302,7 @@ class CoverageOut(BaseModel):
     as_of: AsOfOut | None = _as_of_field()
 
 
-class GapsOut(BaseModel):
+class GapsOut(Counted):
     summary: CoverageCounts
     gaps: list[ActionPointStatus] = Field(
         description="the action points not responded to directly, by number: gaps, and those responded to only "
@@ -310,12 +333,21 @@ class MatrixRow(StatusFields):
     number: int
     goal: NodeRef | None
     cells: list[MatrixCell | None] = Field(description="one per column, in column order; null when empty")
+    outside: MatrixCell | None = Field(
+        default=None,
+        description="cols=component only: the direct responses made by work that belongs to none of the components "
+        "(a project without components, its activities)",
+    )
+    outside_by: list[NodeRef] = Field(default=[], description="who made the responses counted in outside")
 
 
-class MatrixOut(BaseModel):
+class MatrixOut(Counted):
     rows_are: Literal["action_point"] = "action_point"
     cols_are: MatrixCols
     columns: list[NodeRef]
+    outside: str | None = Field(
+        default=None, description="cols=component only: the heading of the column of responses outside every component"
+    )
     rows: list[MatrixRow]
     legend: str
     illustrative: str | None = None
@@ -341,8 +373,9 @@ class CountryActionPoint(BaseModel):
     confidence: str = Field(description="least certain confidence among those responses")
 
 
-class CountryOut(BaseModel):
+class CountryOut(Counted):
     country: NodeRef
+    aliases: list[str] = Field(default=[], description="other names of the country (exonyms, former names)")
     iso3: str | None
     groups: list[str]
     roles: list[CountryRole] = Field(description="role in the process (PARTICIPATES_IN)")

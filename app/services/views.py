@@ -6,8 +6,9 @@ from app.services import asof, lookup
 from app.services.models import GraphViewOut, PathsOut, SearchOut
 from app.store.models import GraphOut
 from app.store.port import GraphStore, TraceDirection
+from app.store.traversal import MAX_WAYS
 from graph_schema import Confidence
-from graph_schema.asof import AsOf
+from graph_schema.asof import AsOf, may_exist
 
 ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
 
@@ -37,8 +38,42 @@ def paths(
         target=lookup.to_ref(end),
         max_hops=max_hops,
         paths=found,
+        shortest=found[0].length if found else None,
         illustrative=lookup.notice(store, illustrative),
         as_of=asof.paths_account(store, found, as_of) if as_of else None,
+    )
+
+
+def ways(
+    store: GraphStore,
+    source: str,
+    target: str,
+    max_hops: int,
+    limit: int,
+    offset: int = 0,
+    *,
+    as_of: AsOf | None = None,
+) -> PathsOut:
+    """Every simple path between two nodes of at most ``max_hops`` steps, shortest first, one page of them; each
+    with its weakest confidence, and the length of the shortest (as of a day, through what may have existed)."""
+    start, end = store.node_data(source), store.node_data(target)
+    # One more than the page, to tell whether another follows (none past the last the store pages to).
+    extra = 1 if offset + limit < MAX_WAYS else 0
+    found = store.ways(source, target, max_hops, limit + extra, offset, as_of)
+    page, more = found[:limit], len(found) > limit
+    shortest = store.paths(source, target, max_hops, 1, as_of)
+    illustrative = any(r.confidence == ILLUSTRATIVE for p in page for s in p.steps for r in s.relationships)
+    return PathsOut(
+        source=lookup.to_ref(start),
+        target=lookup.to_ref(end),
+        max_hops=max_hops,
+        paths=page,
+        every=True,
+        offset=offset,
+        more=more,
+        shortest=shortest[0].length if shortest else None,
+        illustrative=lookup.notice(store, illustrative),
+        as_of=asof.paths_account(store, page, as_of) if as_of else None,
     )
 
 
@@ -59,6 +94,22 @@ def trace(
     today = store.trace(node_id, direction, depth, types)
     view.as_of = asof.graph_account(store, found, today, as_of)
     return view
+
+
+def on_day(store: GraphStore, graph: GraphOut, as_of: AsOf | None, focus: str | None = None) -> GraphOut:
+    """The part of a graph that may have existed on ``as_of`` (the whole graph without a day): its nodes that
+    may have existed then (and ``focus``, the node a page is about, whatever its dates), and the links among
+    them that may have."""
+    if as_of is None:
+        return graph
+    nodes = store.nodes_by_id([n.id for n in graph.nodes])
+    kept = {i for i, n in nodes.items() if i == focus or may_exist(n.props, as_of)}
+    edges = [
+        e
+        for e in graph.edges
+        if e.source in kept and e.target in kept and (e.when is None or may_exist({"when": e.when}, as_of))
+    ]
+    return graph.model_copy(update={"nodes": [n for n in graph.nodes if n.id in kept], "edges": edges})
 
 
 def search(store: GraphStore, q: str, limit: int) -> SearchOut:

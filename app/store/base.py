@@ -174,14 +174,15 @@ def stats_of(nodes: Iterable[tuple[str, object, int]], edges: Iterable[tuple[str
     """Counts per label, type and confidence from (label or type, confidence, count) rows."""
     labels: Counter[str] = Counter()
     types: Counter[str] = Counter()
-    levels: Counter[str] = Counter()
+    node_levels: Counter[str] = Counter()
+    link_levels: Counter[str] = Counter()
     for label, confidence, count in nodes:
         labels[label] += count
-        levels[str(confidence)] += count
+        node_levels[str(confidence)] += count
     for rel_type, confidence, count in edges:
         types[rel_type] += count
-        levels[str(confidence)] += count
-    return stats_from_counts(labels, types, levels)
+        link_levels[str(confidence)] += count
+    return stats_from_counts(labels, types, node_levels, link_levels)
 
 
 def whole_graph_cut(nodes: list[NodeData], max_nodes: int) -> tuple[list[NodeData], bool]:

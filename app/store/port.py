@@ -85,6 +85,13 @@ class GraphStore(Protocol):
         self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None
     ) -> list[PathOut]: ...
 
+    def ways(
+        self, source: str, target: str, max_hops: int, limit: int, offset: int = 0, as_of: AsOf | None = None
+    ) -> list[PathOut]:
+        """Every simple path of at most ``max_hops`` steps (``traversal``: shortest first, then by id sequence),
+        from the ``offset``-th, at most ``limit``; as of a day, through what may all have existed then."""
+        ...
+
     def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut: ...
 
     def search(self, q: str, limit: int) -> list[SearchHit]: ...

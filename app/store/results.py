@@ -136,3 +136,5 @@ class SearchHit(BaseModel):
     node: NodeRef
     score: float
     matched: list[str]
+    alias: str | None = None
+    """The other name of the node that matched the text (``aliases``), when one did."""

@@ -1,9 +1,9 @@
 """Search: which nodes match a text and how they rank (shared by both adapters).
 
-A node matches when some word of its name, description or id starts with a word of the text; a whole word
-counts twice a prefix, the name three times the description and the id twice, and a name equal to (or
-containing) the whole text ranks first. Adapters find the candidates natively (memory: a sorted word index
-built at load; Neo4j: the full-text index) and rank them here.
+A node matches when some word of its name, other names (``aliases``), description or id starts with a word of
+the text; a whole word counts twice a prefix, the name and other names three times the description and the id
+twice, and a name or other name equal to (or containing) the whole text ranks first. Adapters find the
+candidates natively (memory: a sorted word index built at load; Neo4j: the full-text index) and rank them here.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from app.store.base import LABEL_ORDER, MAX_SEARCH_TOKENS, ref
 from app.store.models import NodeData
 from app.store.results import SearchHit
 
-FIELDS: Final = ("name", "description", "id")
-_WEIGHTS: Final = {"name": 3.0, "id": 2.0, "description": 1.0}
+FIELDS: Final = ("name", "aliases", "description", "id")
+_WEIGHTS: Final = {"name": 3.0, "aliases": 3.0, "id": 2.0, "description": 1.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,20 +28,26 @@ class Words:
 
     node: NodeData
     name: tuple[str, ...]
+    aliases: tuple[str, ...]
     description: tuple[str, ...]
     id: tuple[str, ...]
+    other_names: tuple[tuple[str, str], ...]
+    """Each other name as written and as its words joined by spaces."""
 
     @classmethod
     def of(cls, node: NodeData) -> Words:
+        others = tuple((str(a), " ".join(words(str(a)))) for a in aliases_of(node))
         return cls(
             node,
             tuple(words(str(node.props.get("name", "")))),
+            tuple(w for _, joined in others for w in joined.split()),
             tuple(words(str(node.props.get("description", "")))),
             tuple(words(node.id)),
+            others,
         )
 
     def all(self) -> Iterable[str]:
-        return (*self.name, *self.description, *self.id)
+        return (*self.name, *self.aliases, *self.description, *self.id)
 
     def matches(self, tokens: list[str]) -> bool:
         return any(w.startswith(t) for w in self.all() for t in tokens)
@@ -55,10 +61,29 @@ def tokens_of(q: str) -> tuple[list[str], str]:
     return tokens, " ".join(words(q))
 
 
+def aliases_of(node: NodeData) -> list[str]:
+    """A node's other names (its ``aliases`` property; none when it has none)."""
+    value = node.props.get("aliases")
+    return [str(a) for a in value] if isinstance(value, list | tuple) else []
+
+
+def _other_name(node: Words, tokens: list[str], phrase: str) -> str | None:
+    """The other name that matched: the one equal to the text, else containing it, else with a matching word."""
+    for test in (
+        lambda joined: joined == phrase,
+        lambda joined: bool(phrase) and phrase in joined,
+        lambda joined: any(w.startswith(t) for w in joined.split() for t in tokens),
+    ):
+        for written, joined in node.other_names:
+            if test(joined):
+                return written
+    return None
+
+
 def score(node: Words, tokens: list[str], phrase: str) -> tuple[float, list[str]]:
     total = 0.0
     matched: set[str] = set()
-    fields = {"name": node.name, "description": node.description, "id": node.id}
+    fields = {"name": node.name, "aliases": node.aliases, "description": node.description, "id": node.id}
     for token in tokens:
         for field, ws in fields.items():
             if token in ws:
@@ -67,10 +92,10 @@ def score(node: Words, tokens: list[str], phrase: str) -> tuple[float, list[str]
             elif any(w.startswith(token) for w in ws):
                 total += _WEIGHTS[field] / 2
                 matched.add(field)
-    name = " ".join(node.name)
-    if phrase and name == phrase:
+    names = [" ".join(node.name), *(joined for _, joined in node.other_names)]
+    if phrase and phrase in names:
         total += 10.0
-    elif phrase and phrase in name:
+    elif phrase and any(phrase in name for name in names):
         total += 4.0
     return total, sorted(matched)
 
@@ -81,6 +106,7 @@ def rank(candidates: Iterable[Words], tokens: list[str], phrase: str, limit: int
     for node in candidates:
         points, matched = score(node, tokens, phrase)
         if points > 0:
-            hits.append(SearchHit(node=ref(node.node), score=points, matched=matched))
+            also = _other_name(node, tokens, phrase) if "aliases" in matched else None
+            hits.append(SearchHit(node=ref(node.node), score=points, matched=matched, alias=also))
     hits.sort(key=lambda h: (-h.score, LABEL_ORDER.get(h.node.label, 99), h.node.id))
     return hits[:limit]

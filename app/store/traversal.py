@@ -6,6 +6,9 @@
 - **Paths** are the shortest node sequences between two nodes (relationships in either direction), at most
   ``max_hops`` long, the first ``limit`` of them in the order of their id sequences; each hop lists every
   relationship joining its two nodes and is as sure as the most certain of them, a path as its weakest hop.
+- **Ways** are every simple path between two nodes (relationships in either direction, no node twice) of at
+  most ``max_hops`` steps, the shortest first and, at one length, in the order of their id sequences, paged by
+  ``offset`` and ``limit`` up to the ``MAX_WAYS``-th; each explained as paths are.
 - A **neighbourhood** holds the nodes within ``depth`` hops (through nodes of the chosen labels), the nearer
   first and, at the same distance, in node order, cut at ``max_nodes``; and every link among them.
 """
@@ -27,6 +30,17 @@ MAX_TRACE_DEPTH: Final = 4
 """The deepest trace a store answers (the API allows 4, the pages 3)."""
 MAX_PATH_HOPS: Final = 6
 """The longest path a store looks for (the API allows 6)."""
+
+
+MAX_WAYS: Final = 500
+"""How far ways are paged: the ways of a few steps between two hubs run to tens of thousands (14,641 of six
+steps from the European Union to action point 17 in the bundled data), more than anyone reads."""
+
+
+def check_ways(max_hops: int, limit: int, offset: int) -> None:
+    check_hops(max_hops)
+    if limit < 1 or offset < 0 or offset + limit > MAX_WAYS:
+        raise InvalidQuery(f"ways are listed up to the {MAX_WAYS}th: the page asked ends at the {offset + limit}th")
 
 
 def check_depth(depth: int) -> None:

@@ -29,7 +29,7 @@ from app.services.responses import StatusDict, response_page
 from app.services.timelines import KINDS
 from app.store import results
 from app.store.base import RANK
-from app.store.models import LinkOut, NodeOut, NodeRef
+from app.store.models import LinkOut, NodeOut, NodePage, NodeRef
 from app.store.port import TraceDirection
 from app.web import network, pdf, questions, timelines, words
 from app.web.page import (
@@ -199,7 +199,8 @@ def node_page(
     # (as of the page's day: a button leads to a trace that finds something then)
     traces = [d for d in ("up", "down") if len(store.trace(node_id, cast(TraceDirection, d), 1, None, as_of).nodes) > 1]
     filters = view_filters(page, raw)
-    graph = briefs.filtered(store, store.neighbourhood(node_id, depth, labels, network.MAX_NODES), node_id, filters)
+    around = views.on_day(store, store.neighbourhood(node_id, depth, labels, network.MAX_NODES), as_of, node_id)
+    graph = briefs.filtered(store, around, node_id, filters)
     view = network_view(page, graph, "spring", node_id, "620px")
     return page.render(
         "node.html",
@@ -288,16 +289,19 @@ def overview(
     raw: Filters,
     label: PageLabels = [],  # noqa: B006
     download: bool = False,
+    *,
+    as_of: AsOfParam,
 ) -> Response:
-    """The dialogue and the projects in one hierarchical network."""
-    page = Page(request, download)
+    """The dialogue and the projects in one hierarchical network; as of a day, what may have existed then."""
+    page = Page(request, download, as_of=as_of)
     filters = view_filters(page, raw)
     labels = labels_of(label) or [lb.value for lb in OVERVIEW_LABELS]
     # Activities and outputs are not drawn: their responses are drawn from their component (or project).
-    graph = briefs.rolled_up(page.store, page.store.whole_graph(labels, network.MAX_NODES))
+    whole = views.on_day(page.store, page.store.whole_graph(labels, network.MAX_NODES), as_of)
+    graph = briefs.rolled_up(page.store, whole, as_of)
     graph = briefs.filtered(page.store, graph, None, filters)
     view = network_view(page, graph, "layers", None, "760px", readable=True)
-    cov = coverage(page.store, "goal")
+    cov = coverage(page.store, "goal", as_of=as_of)
     responded = briefs.responded_in(graph)
     return page.render(
         "overview.html",
@@ -379,18 +383,34 @@ def search(request: Request, q: Annotated[str, Query(max_length=MAX_QUERY)] = ""
     return page.render("search.html", title=f"Search: {q}" if q else "Search", q=q, hits=hits, message=message)
 
 
+MAX_LABEL_LIST: Final = 100_000
+"""As of a day a label's nodes are read whole to keep those that may have existed then (the store pages by id)."""
+
+
 @router.get("/view/label/{label}", response_class=HTMLResponse)
 @html_errors
-def label_list(request: Request, label: Annotated[str, PathParam(max_length=40)], offset: Offset = 0) -> Response:
-    """Every node of a label, a page at a time."""
-    page = Page(request)
+def label_list(
+    request: Request, label: Annotated[str, PathParam(max_length=40)], offset: Offset = 0, *, as_of: AsOfParam
+) -> Response:
+    """Every node of a label, a page at a time; as of a day, those that may have existed then."""
+    page = Page(request, as_of=as_of)
     if label not in {lb.value for lb in Label}:
         raise NotFound(f"no label '{label}'")
     if label == Label.ACTION_POINT:
         return RedirectResponse("/view/action-points", status_code=307)
     offset = max(0, offset)
-    found = page.store.nodes(label, None, PAGE_SIZE, offset)
-    return page.render("label.html", title=words.label(label, 2), q="", label=label, found=found, page_size=PAGE_SIZE)
+    every = None
+    if as_of is None:
+        found = page.store.nodes(label, None, PAGE_SIZE, offset)
+    else:
+        whole = page.store.nodes(label, None, MAX_LABEL_LIST, 0)
+        data = page.store.nodes_by_id([n.id for n in whole.items])
+        then = [n for n in whole.items if n.id in data and may_exist(data[n.id].props, as_of)]
+        found = NodePage(items=then[offset : offset + PAGE_SIZE], total=len(then), limit=PAGE_SIZE, offset=offset)
+        every = whole.total
+    return page.render(
+        "label.html", title=words.label(label, 2), q="", label=label, found=found, page_size=PAGE_SIZE, every=every
+    )
 
 
 # -- static files -----------------------------------------------------------------------------------

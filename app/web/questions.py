@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from app.errors import InvalidQuery, NotFound
+from app.errors import InvalidQuery
 from app.http.files import FileFormat, file_name, legend, table_file
 from app.http.params import MAX_QUERY, AsOfParam
 from app.services import briefs, lookup, sheets, views
@@ -19,8 +19,8 @@ from app.services.coverage import coverage, read_facts
 from app.services.coverage import gaps as coverage_gaps
 from app.services.models import STATUS_RULE
 from app.services.responses import list_action_points
-from app.store.models import GraphOut, NodeRef
-from app.store.port import GraphStore
+from app.store.models import GraphOut
+from app.store.traversal import MAX_WAYS
 from app.web import flow as flows
 from app.web import network
 from app.web.page import (
@@ -38,7 +38,7 @@ from app.web.page import (
     status_line,
     view_filters,
 )
-from graph_schema import Label, RelType
+from graph_schema import RelType
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -65,24 +65,6 @@ PATH_HOPS: Final = 5
 PATH_LIMIT: Final = 10
 
 
-def _resolve(store: GraphStore, text: str) -> NodeRef | None:
-    """A node from what a person types: its id, else its exact name, else the best search hit."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return lookup.to_ref(store.node_data(text))
-    except NotFound:
-        pass
-    try:
-        hits = store.search(text, 20)
-    except InvalidQuery:
-        return None
-    hits = [h for h in hits if h.node.label != Label.SOURCE]
-    exact = [h.node for h in hits if h.node.name.casefold() == text.casefold()]
-    return exact[0] if exact else (hits[0].node if hits else None)
-
-
 @router.get("/view/paths", response_class=HTMLResponse)
 @html_errors
 def paths(
@@ -91,23 +73,30 @@ def paths(
     source: Annotated[str, Query(alias="from", max_length=MAX_QUERY)] = "",
     target: Annotated[str, Query(alias="to", max_length=MAX_QUERY)] = "",
     max_hops: Annotated[int, Query(ge=1, le=PATH_HOPS)] = 4,
+    offset: Annotated[int, Query(ge=0, le=MAX_WAYS - PATH_LIMIT)] = 0,
     download: bool = False,
     *,
     as_of: AsOfParam,
 ) -> Response:
-    """How is A connected to B: the shortest paths between two nodes, in words and as a network."""
+    """How is A connected to B: every way between two nodes, shortest first, in words and as a network."""
     page = Page(request, download, as_of=as_of)
     chosen = view_filters(page, raw)
-    start, end = _resolve(page.store, source), _resolve(page.store, target)
+    starts, ends = lookup.named(page.store, source), lookup.named(page.store, target)
+    start = starts[0] if len(starts) == 1 else None
+    end = ends[0] if len(ends) == 1 else None
+    # A name that could mean several nodes is not guessed: the page lists them and asks which one.
+    choices = {"from": starts if len(starts) > 1 else [], "to": ends if len(ends) > 1 else []}
     message = ""
     found = None
     view = None
-    if source.strip() and start is None:
+    listed = 0  # the ways on this page before the filters
+    if source.strip() and not starts:
         message = f"Nothing is called “{source}”."
-    elif target.strip() and end is None:
+    elif target.strip() and not ends:
         message = f"Nothing is called “{target}”."
     elif start is not None and end is not None:
-        found = views.paths(page.store, start.id, end.id, max_hops, PATH_LIMIT, as_of=as_of)
+        found = views.ways(page.store, start.id, end.id, max_hops, PATH_LIMIT, offset, as_of=as_of)
+        listed = len(found.paths)
         nodes = {n.id: n for p in found.paths for n in p.nodes}
         edges = {(e.source, e.type, e.target): e for p in found.paths for st in p.steps for e in st.relationships}
         graph = GraphOut(nodes=list(nodes.values()), edges=list(edges.values()))
@@ -136,12 +125,30 @@ def paths(
         end=end,
         max_hops=max_hops,
         path_hops=PATH_HOPS,
+        path_limit=PATH_LIMIT,
+        listed=listed,
+        max_ways=MAX_WAYS,
+        more_url=page.url(
+            "/view/paths",
+            **{"from": source, "to": target, "max_hops": max_hops},
+            **chosen.params(),
+            offset=offset + PATH_LIMIT,
+        ),
+        back_url=page.url(
+            "/view/paths",
+            **{"from": source, "to": target, "max_hops": max_hops},
+            **chosen.params(),
+            offset=max(0, offset - PATH_LIMIT),
+        ),
         found=found,
         net=view,
         message=message,
+        choices=choices,
         filters=chosen,
         options=filter_options(page),
-        self_url=page.url("/view/paths", **{"from": source, "to": target, "max_hops": max_hops}, **chosen.params()),
+        self_url=page.url(
+            "/view/paths", **{"from": source, "to": target, "max_hops": max_hops, "offset": offset}, **chosen.params()
+        ),
     )
 
 
@@ -213,7 +220,7 @@ def gaps(request: Request, as_of: AsOfParam) -> Response:
     page = Page(request, as_of=as_of)
     found = briefs.gaps_view(page.store, as_of=as_of)
     cov = coverage(page.store, "goal", as_of=as_of)
-    return page.render("gaps.html", title="Gaps", q="", found=found, cov=cov)
+    return page.render("gaps.html", title="Action points not responded to directly", q="", found=found, cov=cov)
 
 
 @router.get("/view/country/{code}", response_class=HTMLResponse)
@@ -233,7 +240,9 @@ def country(
     brief = briefs.country_brief(page.store, code, as_of=as_of)
     node_id = brief.answer.country.id
     labels = labels_of(label)
-    graph = page.store.neighbourhood(node_id, depth, labels, network.MAX_NODES)
+    graph = views.on_day(
+        page.store, page.store.neighbourhood(node_id, depth, labels, network.MAX_NODES), as_of, node_id
+    )
     view = network_view(page, briefs.filtered(page.store, graph, node_id, filters), "spring", node_id, "560px")
     api_code = brief.answer.iso3 or node_id
     return page.render(

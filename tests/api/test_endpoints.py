@@ -292,7 +292,9 @@ def test_saved_matrix_files_say_which_cells_rest_on_illustrative_links(client: T
         rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
     cells = [cell for row in rows[1:] for cell in row[4:] if cell]
     assert cells and all(cell.endswith(" - illustrative") for cell in cells)
-    filled = sum(1 for r in body["rows"] for c in r["cells"] if c)
+    # The last column holds the responses outside every component.
+    assert rows[0][-1] == body["outside"] == "Outside the components"
+    filled = sum(1 for r in body["rows"] for c in [*r["cells"], r["outside"]] if c)
     assert len(cells) == filled
     assert all(row[2].endswith(" - illustrative") for row in rows[1:])  # the goal placements
     statuses = {row[3] for row in rows[1:]}

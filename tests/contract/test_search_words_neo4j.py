@@ -102,7 +102,7 @@ def test_the_index_holds_every_index_term_whole(stores: tuple[Neo4jStore, Memory
     terms = [term for _, term in PROBES]
     for start in range(0, len(terms), 2000):
         records, _, _ = neo.driver.execute_query(
-            "UNWIND $terms AS t CALL db.index.fulltext.queryNodes('entity_text', '*' + t + '*') YIELD node "
+            "UNWIND $terms AS t CALL db.index.fulltext.queryNodes('entity_words', '*' + t + '*') YIELD node "
             "RETURN DISTINCT t",
             terms=terms[start : start + 2000],
             database_=neo.database,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import yaml
 from graph_schema import Label, RelType
 from loaders import GraphBatch, Node, Rel, bundled_path, load_dataset, template_path
 from loaders.dataset import PLAN_COLUMNS
+from loaders.stats import graph_stats
 
 
 def test_every_fact_has_a_source_and_a_confidence(bundled_batch: GraphBatch) -> None:
@@ -111,6 +113,20 @@ def test_cli_finds_the_bundled_dataset_from_any_directory(tmp_path: Path) -> Non
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("OK: budapest-process")
+    # The summary counts nodes and relationships apart, each with a confidence split that adds up to it.
+    head = run.stdout.splitlines()[0]
+    match = re.fullmatch(r"OK: budapest-process \S+: (\d+) nodes \((.*)\); (\d+) relationships \((.*)\)", head)
+    assert match, head
+    for total, split in ((match[1], match[2]), (match[3], match[4])):
+        parts: dict[str, int] = {}
+        for part in split.split(", "):
+            count, level = part.split(" ")
+            parts[level] = int(count)
+        assert set(parts) == {"confirmed", "inferred", "illustrative"}
+        assert sum(parts.values()) == int(total)
+    batch = load_dataset(bundled_path())
+    stats = graph_stats(batch.nodes, batch.rels)
+    assert f"{stats.relationships} relationships (" in head and f"{stats.nodes} nodes (" in head
     template = subprocess.run(
         [sys.executable, "-m", "app.cli", "template", "plan.xlsx"],
         cwd=tmp_path,

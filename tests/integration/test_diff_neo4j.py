@@ -27,7 +27,7 @@ def changed_copy(folder: Path) -> Path:
     text = countries.read_text(encoding="utf-8")
     assert "\ncountry-afg,Country,Afghanistan," in text
     text = text.replace("\ncountry-afg,Country,Afghanistan,", "\ncountry-afg,Country,Afghanistan (renamed),")
-    text += "country-zzz,Country,Testland,ZZZ,participating_state,source-iso-3166,confirmed,\n"
+    text += "country-zzz,Country,Testland,,ZZZ,participating_state,source-iso-3166,confirmed,\n"  # no other names
     countries.write_text(text, encoding="utf-8")
     plan = folder / "sample-plan.csv"
     lines = plan.read_text(encoding="utf-8").splitlines(keepends=True)

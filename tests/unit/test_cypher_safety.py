@@ -124,7 +124,7 @@ def test_full_text_queries_name_the_schema_index() -> None:
     for name, text in all_cypher().items():
         for index in re.findall(r"fulltext\.query\w+\(\s*'([^']*)'", text):
             assert index == FULLTEXT_INDEX, name
-    assert "queryNodes('entity_text'" in read_queries.TEXT_CANDIDATES and FULLTEXT_INDEX == "entity_text"
+    assert "queryNodes('entity_words'" in read_queries.TEXT_CANDIDATES and FULLTEXT_INDEX == "entity_words"
 
 
 # -- (b) no Cypher built from strings; queries are constants ------------------------------------------------

@@ -10,12 +10,13 @@ from app.api.errors import ERRORS
 from app.http.deps import StoreDep
 from app.http.params import MAX_HOPS, AsOfParam
 from app.services.models import PathsOut
-from app.services.views import paths
+from app.services.views import paths, ways
+from app.store.traversal import MAX_WAYS
 
 router = APIRouter(tags=["traceability"], responses={**ERRORS})
 
 
-@router.get("/paths", response_model=PathsOut, summary="Shortest paths between two nodes")
+@router.get("/paths", response_model=PathsOut, summary="Shortest paths, or every path, between two nodes")
 def get_paths(
     store: StoreDep,
     source: Annotated[
@@ -26,7 +27,20 @@ def get_paths(
     ],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description=f"longest path (at most {MAX_HOPS})")] = 4,
     limit: Annotated[int, Query(ge=1, le=100, description="at most this many paths")] = 10,
+    every: Annotated[
+        bool, Query(description="every path of at most max_hops steps (no node twice), shortest first, paged")
+    ] = False,
+    offset: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=MAX_WAYS - 1,
+            description=f"with every: the first path to give (paths are listed up to the {MAX_WAYS}th)",
+        ),
+    ] = 0,
     as_of: AsOfParam = None,
 ) -> PathsOut:
-    """The shortest paths (either direction on each hop) between two nodes; empty when none is short enough."""
+    """The shortest paths (either direction on each hop) between two nodes, or with every=true all of them."""
+    if every:
+        return ways(store, source, target, max_hops, limit, offset, as_of=as_of)
     return paths(store, source, target, max_hops, limit, as_of=as_of)

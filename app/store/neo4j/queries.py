@@ -118,9 +118,9 @@ RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
 
 # Full-text candidates: ``$query`` is a Lucene query built by the adapter from search words
 # (``app.search_words.index_term``: cased letters and decimal digits only, never query syntax). The index
-# is ``graph_schema.FULLTEXT_INDEX`` on Entity(name, description, id).
+# is ``graph_schema.FULLTEXT_INDEX`` on Entity(name, aliases, description, id).
 TEXT_CANDIDATES: Final[LiteralString] = """
-CALL db.index.fulltext.queryNodes('entity_text', $query) YIELD node
+CALL db.index.fulltext.queryNodes('entity_words', $query) YIELD node
 WITH node AS n
 WHERE n:Entity
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
@@ -449,6 +449,95 @@ PATHS: Final[LiteralString] = """
 MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
 MATCH p = allShortestPaths((s)-[*..6]-(t))
 WITH p WHERE length(p) <= $max_hops
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+# Every way of exactly N steps between two nodes (WAYS_N): simple paths (relationships in either direction, no
+# node twice), anchored on both ends, the first $limit in the order of their id sequences; with $as_of (else
+# null), through nodes and relationships that may all have existed then. One constant per length because a
+# variable-length bound cannot be a parameter; the adapter asks the lengths in turn, shortest first, and stops
+# when it has the page (traversal.MAX_WAYS bounds how far it pages).
+WAYS_1: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*1]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_2: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*2]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_3: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*3]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_4: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*4]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_5: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*5]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_6: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*6]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
 WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
 ORDER BY ids
 LIMIT $limit

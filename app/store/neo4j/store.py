@@ -309,6 +309,45 @@ class Neo4jStore:
         joins = self._edges(cypher.JOINS, pairs=[list(p) for p in pairs], as_of=_day(as_of))
         return traversal.paths_out(sequences, nodes, joins)
 
+    def ways(
+        self, source: str, target: str, max_hops: int, limit: int, offset: int = 0, as_of: AsOf | None = None
+    ) -> list[PathOut]:
+        ends = self.nodes_by_id([source, target])
+        start, goal = base.found(ends.get(source), source), base.found(ends.get(target), target)
+        traversal.check_ways(max_hops, limit, offset)
+        if start.id == goal.id:
+            return traversal.same_node_path(start)[offset : offset + limit]
+        wanted = offset + limit
+        records: list[neo4j.Record] = []
+        for length in range(1, max_hops + 1):  # shortest first; a length is asked only while the page is not full
+            records += self._ways_of(
+                length, source=source, target=target, limit=wanted - len(records), as_of=_day(as_of)
+            )
+            if len(records) >= wanted:
+                break
+        records = records[offset:]
+        if not records:
+            return []
+        sequences = [list(r["ids"]) for r in records]
+        nodes = {n.id: n for r in records for n in map(_node, r["nodes"])}
+        pairs = sorted({tuple(sorted(pair)) for seq in sequences for pair in itertools.pairwise(seq)})
+        joins = self._edges(cypher.JOINS, pairs=[list(p) for p in pairs], as_of=_day(as_of))
+        return traversal.paths_out(sequences, nodes, joins)
+
+    def _ways_of(self, length: int, **params: Any) -> list[neo4j.Record]:
+        # Each query named as the constant it is (the Cypher safety test proves every query sent is one).
+        if length == 1:
+            return self._read(cypher.WAYS_1, **params)
+        if length == 2:
+            return self._read(cypher.WAYS_2, **params)
+        if length == 3:
+            return self._read(cypher.WAYS_3, **params)
+        if length == 4:
+            return self._read(cypher.WAYS_4, **params)
+        if length == 5:
+            return self._read(cypher.WAYS_5, **params)
+        return self._read(cypher.WAYS_6, **params)
+
     def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut:
         start = self.node_data(focus)
         base.check_labels(labels)
