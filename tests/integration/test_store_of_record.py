@@ -208,7 +208,7 @@ def _two_datasets(tmp_path: Path) -> tuple[Path, Path, Path]:
     without event-e (beta holds it too) and without activity-a's link to Pakistan."""
     graph = base_graph()
     graph["nodes"].append(
-        {"id": "event-b", "label": "Event", "name": "Event B", "kind": "meeting", "year": 2021, **SRC}
+        {"id": "event-b", "label": "Event", "name": "Event B", "kind": "meeting", "when": "2021", **SRC}
     )
     graph["relationships"].append({"from": "event-b", "type": "IN_COUNTRY", "to": "country-pak", **SRC})
     beta = write_dataset(tmp_path / "beta", graph=graph, name="beta")
