@@ -119,16 +119,7 @@ def plan_scope(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Scope
         if plan is None:
             chosen = [p for p in chosen if contained[p.id]]
         return Scope([lookup.to_ref(p) for p in chosen], _points(chosen, contained), _note(chosen, as_of, plan))
-    with_points = [p for p in chosen if contained[p.id]]
-    if with_points:
-        return Scope(
-            [lookup.to_ref(p) for p in with_points], _points(with_points, contained), _note(with_points, as_of, None)
-        )
-    begun = [(start, p) for p in plans if contained[p.id] and (start := _start(p)) is not None and start <= as_of.day]
-    if not begun:
-        return Scope([], frozenset(), _note([], as_of, None))
-    latest = max(begun, key=lambda found: (found[0], found[1].id))[1]
-    return Scope([lookup.to_ref(latest)], _points([latest], contained), _fallback_note(chosen, latest, as_of))
+    return scope_in_force(plans, contained, as_of)
 
 
 def _contained(store: GraphStore, plan_id: str) -> set[str]:
@@ -163,11 +154,22 @@ def _fallback_note(in_force: list[NodeData], latest: NodeData, as_of: AsOf) -> s
 
 
 def scope_in_force(plans: list[NodeData], contained: dict[str, set[str]], as_of: AsOf) -> Scope:
-    """``plan_scope(store, as_of, None)`` from plans read once: ``plans`` every action plan in ``node_sort_key``
-    order, ``contained`` the action points each contains. The same rule, for many days without a read each."""
-    chosen = [p for p in plans if basis(p.props, as_of) is not None and contained.get(p.id)]
-    aps = frozenset(a for p in chosen for a in contained[p.id])
-    return Scope([lookup.to_ref(p) for p in chosen], aps, _note(chosen, as_of, None))
+    """The plan(s) in force on ``as_of`` and their action points, from plans read once (``plans`` every action plan
+    in ``node_sort_key`` order, ``contained`` the action points each contains), with ``plan_scope``'s fallback to
+    the most recent plan begun by then that has action points: one rule for a request and for a timeline's years."""
+    chosen = [p for p in plans if basis(p.props, as_of) is not None]
+    with_points = [p for p in chosen if contained.get(p.id)]
+    if with_points:
+        return Scope(
+            [lookup.to_ref(p) for p in with_points], _points(with_points, contained), _note(with_points, as_of, None)
+        )
+    begun = [
+        (start, p) for p in plans if contained.get(p.id) and (start := _start(p)) is not None and start <= as_of.day
+    ]
+    if not begun:
+        return Scope([], frozenset(), _note([], as_of, None))
+    latest = max(begun, key=lambda found: (found[0], found[1].id))[1]
+    return Scope([lookup.to_ref(latest)], _points([latest], contained), _fallback_note(chosen, latest, as_of))
 
 
 def _note(chosen: list[NodeData], as_of: AsOf | None, plan: str | None) -> str:
