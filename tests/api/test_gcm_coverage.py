@@ -15,7 +15,9 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
+from app.notebook import coverage_table
 from app.services.coverage import NO_GOAL_MATCHES
+from app.store.memory import MemoryStore
 
 PG1 = {2, 4, 7, 9, 11, 14, 21}
 PG2 = {5, 6, 18}
@@ -111,3 +113,9 @@ def test_gcm_as_of_before_the_call_for_action_counts_no_action_point(any_client:
         assert all(r["action_points"] == 0 for r in before["rows"])
     else:
         assert before["rows"] == [] and len(before["columns"]) == 23
+
+
+def test_the_notebook_table_by_gcm_names_the_objectives(memory_store: MemoryStore) -> None:
+    table = coverage_table(memory_store, "gcm")
+    assert table.rows[20][0] == "GCM 21: Safe and dignified return and readmission, and lasting reintegration"
+    assert table.rows[20][1:3] == [7, 8]
