@@ -85,7 +85,7 @@ def _gcm_coverage(out: CoverageOut, header: list[str]) -> Table:
         [
             r.objective.number if r.objective else None,
             r.objective.name if r.objective else None,
-            "; ".join(marked(m.goal.name, m.confidence) for m in r.goals or []) or None,
+            "; ".join(f"{m.goal.name} (match {m.confidence})" for m in r.goals or []) or None,
             r.action_points,
             r.covered,
             r.uncovered,

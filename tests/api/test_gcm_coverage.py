@@ -94,7 +94,10 @@ def test_gcm_downloads_carry_the_same_numbers(client: TestClient) -> None:
     assert header[:3] == ["GCM objective", "name", "goals matched"]
     start = next(i for i, r in enumerate(table) if r and r[0] == "1")
     body = {int(r[0]): dict(zip(header, r, strict=True)) for r in table[start : start + 23]}
-    assert body[21]["goals matched"].endswith(" - confirmed") is False  # confirmed is not marked
+    assert body[21]["goals matched"] == (
+        "Prevent and counteract irregular migration, facilitating return and readmission of irregular migrants "
+        "(match confirmed)"
+    )
     assert body[21]["action points"] == "8" and body[21]["responded to directly"] == "7"
     assert body[21]["confidence (weakest on the path)"] == "illustrative"
     assert body[1]["action points"] == "0" and body[1]["note"] == NO_GOAL_MATCHES
