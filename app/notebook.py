@@ -24,7 +24,7 @@ from app.services import lookup
 from app.services import responses as responses_service
 from app.services.coverage import CoverageBy, coverage
 from app.services.matrix import matrix
-from app.services.models import MatrixCols
+from app.services.models import CoverageRow, MatrixCols
 from app.settings import Settings
 from app.store.base import TRACE_TYPES
 from app.store.memory import MemoryStore
@@ -130,13 +130,12 @@ def responders(store: GraphStore, action_point: int, include_goal_level: bool = 
 
 
 def coverage_table(store: GraphStore, by: CoverageBy) -> Table:
-    """Coverage of the action points by goal, component, project or country (the coverage service)."""
+    """Coverage of the action points by goal, component, project, country or GCM objective (the coverage service)."""
     out = coverage(store, by)
     # Countries: only those where some response takes place (most participating states have none).
     shown = [row for row in out.rows if by != "country" or row.responses > 0]
     rows: list[list[Any]] = [
-        [row.node.name if row.node else "(no goal)", row.covered, row.action_points, row.share_covered, row.responses]
-        for row in shown
+        [_row_name(row), row.covered, row.action_points, row.share_covered, row.responses] for row in shown
     ]
     notes = [out.status_rule, *_notice(store)]
     columns = [by, "covered", "action_points", "share_covered", "responses"]
@@ -144,6 +143,12 @@ def coverage_table(store: GraphStore, by: CoverageBy) -> Table:
         f"Coverage by {by}: {out.summary.covered} of {out.summary.action_points} action points responded to directly"
     )
     return Table(columns, rows, title=title, notes=notes)
+
+
+def _row_name(row: CoverageRow) -> str:
+    if row.objective is not None:
+        return f"{row.objective.notation}: {row.objective.name}"
+    return row.node.name if row.node else "(no goal)"
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ import weakref
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Final, Literal, TypeVar, cast
 
 from app.services import lookup
 from app.services.asof import account, existing, plan_scope
+from app.services.crosswalk import gcm_roll_up
 from app.services.models import (
     ActionPointStatus,
     AsOfOut,
@@ -27,7 +28,7 @@ from app.store.results import ActionPointFacts, Response
 from graph_schema import Confidence, Label, RelType, Strength, weakest
 from graph_schema.asof import AsOf
 
-CoverageBy = Literal["goal", "component", "country", "project"]
+CoverageBy = Literal["goal", "component", "country", "project", "gcm"]
 _ROLL_UP_LABELS = [Label.DECLARATION, Label.COMMITMENT, Label.ACTION_PLAN, Label.PRIORITY_GOAL, Label.ACTION_POINT]
 _MAX_NODES = 100_000
 MAX_ANSWERS = 64
@@ -176,6 +177,32 @@ def goal_rows(store: GraphStore, facts: Facts) -> list[CoverageRow]:
     return rows
 
 
+NO_GOAL_MATCHES: Final = "no priority goal matches this objective: nothing is counted"
+
+
+def gcm_rows(store: GraphStore, facts: Facts, as_of: AsOf | None = None) -> list[CoverageRow]:
+    """One row per GCM objective (by number): the action points under the goals that closely match it. Its
+    confidence is the weakest on the path: the matches, the action points' placement under their goal, and the
+    status of those responded to directly."""
+    roll_up = gcm_roll_up(store, as_of)
+    covered = {s.number for s in facts.statuses if s.status == "direct"}
+    rows: list[CoverageRow] = []
+    for objective in roll_up.objectives:
+        matched = roll_up.goals.get(objective.number, [])
+        ids = {m.goal.id for m in matched}
+        under = [s for s in facts.statuses if s.goal is not None and s.goal.id in ids]
+        row = _row(None, under, covered, sum(s.responses for s in under))
+        row.objective, row.goals = objective, matched
+        path = [m.confidence for m in matched]
+        path += [s.goal.confidence for s in under if s.goal is not None and s.goal.confidence]
+        path += [s.status_confidence for s in under if s.status == "direct" and s.status_confidence]
+        row.confidence = weakest(path)
+        if not matched:
+            row.note = NO_GOAL_MATCHES
+        rows.append(row)
+    return rows
+
+
 def _contribution_rows(
     store: GraphStore,
     facts: Facts,
@@ -257,6 +284,8 @@ def _coverage(store: GraphStore, by: CoverageBy, as_of: AsOf | None = None, plan
     facts = read_facts(store, as_of=as_of, plan=plan)
     if by == "goal":
         rows = goal_rows(store, facts)
+    elif by == "gcm":
+        rows = gcm_rows(store, facts, as_of)
     else:
         # A response's components and projects include the responder itself when it is one.
         label, involved = _DIMENSIONS[by]

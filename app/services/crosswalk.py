@@ -3,11 +3,17 @@ closely match it, each match with its sources and confidence."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
 
+from app.services.asof import existing
+from app.services.models import GoalMatchOut, ObjectiveOut
+from app.store.models import NodeRef
 from app.store.port import GraphStore
+from graph_schema import Label
+from graph_schema.asof import AsOf
 from loaders.crosswalk import MATCHED_LABELS, Match, matches, scheme
 
 SchemeName = Literal["gcm", "sdg"]
@@ -108,3 +114,31 @@ def node_matches(node_id: str, label: str, props: dict[str, object]) -> list[Nod
                     )
                 )
     return out
+
+
+@dataclass(frozen=True)
+class GcmRollUp:
+    """The GCM objectives in order and, per objective number, the goals that closely match it."""
+
+    objectives: list[ObjectiveOut]
+    goals: dict[int, list[GoalMatchOut]]
+
+
+def gcm_roll_up(store: GraphStore, as_of: AsOf | None = None) -> GcmRollUp:
+    """The GCM objectives and the priority goals (existing on ``as_of``) matching each; commitments' matches are
+    not counted, since coverage rolls up through the goals the action points sit under."""
+    of = scheme("gcm")
+    goals = [(ident, props) for ident, label, props in matched_nodes(store) if label == Label.PRIORITY_GOAL.value]
+    refs = {
+        ident: NodeRef(id=ident, label=Label.PRIORITY_GOAL.value, name=str(props.get("name", ident)))
+        for ident, props in goals
+    }
+    kept = {r.id for r in existing(store, list(refs.values()), as_of)}
+    by_objective: dict[int, list[GoalMatchOut]] = {}
+    for m in matches(of, [(ident, props) for ident, props in goals if ident in kept]):
+        match = GoalMatchOut(goal=refs[m.source], confidence=m.confidence, sources=list(m.sources))
+        by_objective.setdefault(int(m.number), []).append(match)
+    objectives = [
+        ObjectiveOut(number=int(c.number), notation=f"GCM {c.number}", name=c.name, uri=c.uri) for c in of.concepts
+    ]
+    return GcmRollUp(objectives, by_objective)

@@ -9,6 +9,7 @@ from typing import Final
 from app.services import lookup, sheets, tables
 from app.services.asof import existing
 from app.services.coverage import day_key, per_dataset, read_facts
+from app.services.crosswalk import gcm_roll_up
 from app.services.models import MatrixCell, MatrixCols, MatrixOut, MatrixRow
 from app.services.sheets import marked
 from app.store.models import NodeRef
@@ -33,6 +34,10 @@ LEGEND: Final = {
     "the column of the goal it sits under; 'links' counts its direct responses and 'confidence' is that of its "
     "placement under the goal. A cell or status that rests on a link that is not confirmed says so after a "
     "dash ('- illustrative', '- inferred').",
+    "gcm": "Columns are the GCM's 23 objectives (concepts of the shipped crosswalk, ids gcm-N, not nodes of the "
+    "graph). An action point's row has its status in the column of every objective that its goal closely "
+    "matches; 'links' counts its direct responses and 'confidence' is the weakest of its placement under the "
+    "goal and the goal's match to the objective. Objectives no goal matches have an empty column.",
     "other": "A cell holds the strongest strength of the direct responses (RESPONDS_TO the action point) "
     "involving the column -- made by it, its activities or (for countries) work located there -- with the "
     "number of links in brackets when there are several; 'confidence' is the least certain of them, each "
@@ -49,6 +54,8 @@ def matrix(store: GraphStore, cols: MatrixCols, *, as_of: AsOf | None = None, pl
 
 
 def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan: str | None = None) -> MatrixOut:
+    if cols == "gcm":
+        return _gcm_matrix(store, as_of, plan)
     facts = read_facts(store, as_of=as_of, plan=plan)
     label = Label.PRIORITY_GOAL if cols == "goal" else _COLUMNS[cols][0]
     columns = existing(store, lookup.nodes_of(store, label, _MAX_COLUMNS), as_of)
@@ -97,6 +104,47 @@ def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan
         outside=OUTSIDE if cols == "component" else None,
         rows=rows,
         legend=LEGEND["goal" if cols == "goal" else "other"],
+        illustrative=lookup.notice(store, facts.illustrative),
+        as_of=facts.as_of,
+    )
+
+
+def _gcm_matrix(store: GraphStore, as_of: AsOf | None, plan: str | None) -> MatrixOut:
+    """Action points x GCM objectives, rolled up through the goals that closely match each objective."""
+    facts = read_facts(store, as_of=as_of, plan=plan)
+    roll_up = gcm_roll_up(store, as_of)
+    columns = [
+        NodeRef(id=f"gcm-{o.number}", label="GcmObjective", name=f"{o.notation}: {o.name}") for o in roll_up.objectives
+    ]
+    rows: list[MatrixRow] = []
+    for f, status in zip(facts.items, facts.statuses, strict=True):
+        cells: list[MatrixCell | None] = [None] * len(columns)
+        for i, objective in enumerate(roll_up.objectives):
+            for m in roll_up.goals.get(objective.number, []):
+                if f.goal is not None and f.goal.id == m.goal.id:
+                    confidence = weakest(c for c in (f.goal.confidence, m.confidence) if c)
+                    cells[i] = MatrixCell(
+                        text=marked(status.status_words, confidence),
+                        links=len(f.responses),
+                        strength=lookup.strongest(r.strength for r in f.responses),
+                        confidence=confidence,
+                    )
+        rows.append(
+            MatrixRow(
+                action_point=f.action_point,
+                number=f.number,
+                goal=f.goal,
+                status=status.status,
+                status_words=status.status_words,
+                status_confidence=status.status_confidence,
+                cells=cells,
+            )
+        )
+    return MatrixOut(
+        cols_are="gcm",
+        columns=columns,
+        rows=rows,
+        legend=LEGEND["gcm"],
         illustrative=lookup.notice(store, facts.illustrative),
         as_of=facts.as_of,
     )

@@ -253,13 +253,38 @@ class CoverageCounts(BaseModel):
     )
 
 
+class GoalMatchOut(BaseModel):
+    """A priority goal that closely matches a GCM objective, and how sure the match is."""
+
+    goal: NodeRef
+    confidence: str
+    sources: list[str]
+
+
+class ObjectiveOut(BaseModel):
+    """A GCM objective (a concept of the shipped scheme, not a node of the graph)."""
+
+    number: int
+    notation: str
+    name: str
+    uri: str | None
+
+
 class CoverageRow(CoverageCounts):
     node: NodeRef | None = Field(
-        description="the goal, component, project or country; null for action points without a goal"
+        description="the goal, component, project or country; null for action points without a goal and for "
+        "by=gcm (the objective is in objective)"
     )
     responses: int = Field(description="direct response links counted in this row")
     covered_numbers: list[int]
     uncovered_numbers: list[int]
+    objective: ObjectiveOut | None = Field(default=None, description="by=gcm only: the GCM objective of the row")
+    goals: list[GoalMatchOut] | None = Field(
+        default=None,
+        description="by=gcm only: the priority goals that closely match the objective, each with the match's "
+        "confidence and sources; the row counts the action points under them",
+    )
+    note: str | None = Field(default=None, description="by=gcm only: why a row counts nothing")
 
 
 class CommitmentRow(CoverageCounts):
@@ -288,11 +313,12 @@ STATUS_RULE = (
 
 
 class CoverageOut(Counted):
-    by: Literal["goal", "component", "project", "country"]
+    by: Literal["goal", "component", "project", "country", "gcm"]
     summary: CoverageCounts
     rows: list[CoverageRow] = Field(
         description="by=goal: the action points under each goal; by=component|project|country: every action point, "
-        "'covered' counting those the component or project (or their activities) or work in the country responds to"
+        "'covered' counting those the component or project (or their activities) or work in the country responds to; "
+        "by=gcm: per GCM objective, the action points under the goals that closely match it"
     )
     commitments: list[CommitmentRow]
     commitment_rule: str = COMMITMENT_RULE
@@ -318,7 +344,7 @@ class GapsOut(Counted):
 
 # -- matrix ---------------------------------------------------------------------------------------
 
-MatrixCols = Literal["component", "country", "project", "goal"]
+MatrixCols = Literal["component", "country", "project", "goal", "gcm"]
 
 
 class MatrixCell(BaseModel):

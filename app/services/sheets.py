@@ -53,6 +53,8 @@ def coverage(out: CoverageOut) -> Table:
         "action points responded to directly",
         "action points not responded to directly",
     ]
+    if out.by == "gcm":
+        return _gcm_coverage(out, header)
     rows: list[list[Cell]] = [
         [
             r.node.name if r.node else "(no goal)",
@@ -66,19 +68,38 @@ def coverage(out: CoverageOut) -> Table:
         ]
         for r in out.rows
     ]
+    rows.append([*_all_row(out), None, None, None])
+    return header, rows
+
+
+def _all_row(out: CoverageOut) -> list[Cell]:
     s = out.summary
-    rows.append(
+    return [marked("all action points", s.confidence), s.action_points, s.covered, s.uncovered, s.share_covered]
+
+
+def _gcm_coverage(out: CoverageOut, header: list[str]) -> Table:
+    """By GCM objective: number and name, the goals matched (with the match's confidence), the counts, and the
+    weakest confidence on the path."""
+    header = ["GCM objective", "name", "goals matched", *header[1:], "confidence (weakest on the path)", "note"]
+    rows: list[list[Cell]] = [
         [
-            marked("all action points", s.confidence),
-            s.action_points,
-            s.covered,
-            s.uncovered,
-            s.share_covered,
-            None,
-            None,
-            None,
+            r.objective.number if r.objective else None,
+            r.objective.name if r.objective else None,
+            "; ".join(f"{m.goal.name} (match {m.confidence})" for m in r.goals or []) or None,
+            r.action_points,
+            r.covered,
+            r.uncovered,
+            r.share_covered,
+            r.responses,
+            _numbers(r.covered_numbers),
+            _numbers(r.uncovered_numbers),
+            r.confidence,
+            r.note,
         ]
-    )
+        for r in out.rows
+    ]
+    label, *counts = _all_row(out)
+    rows.append([None, label, None, *counts, None, None, None, None, None])
     return header, rows
 
 

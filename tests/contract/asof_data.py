@@ -26,7 +26,7 @@ _NODES: Final[list[tuple[Label, str, dict[str, Any]]]] = [
     (Label.SOURCE, SOURCE, {}),
     (Label.ACTION_PLAN, "plan-old", {"when": "2019-02-20/2024"}),
     (Label.ACTION_PLAN, "plan-new", {"when": "2025/2030"}),
-    (Label.PRIORITY_GOAL, "pg-1", {"number": 1}),
+    (Label.PRIORITY_GOAL, "pg-1", {"number": 1, "gcm_objectives": [21]}),
     (Label.ACTION_POINT, "ap-1", {"number": 1}),
     (Label.ACTION_POINT, "ap-2", {"number": 2}),
     (Label.ACTION_POINT, "ap-3", {"number": 3}),

@@ -189,7 +189,15 @@ def test_services_as_of(dated: GraphStore, dated_memory: MemoryStore, day: str) 
     planned = same(dated, dated_memory, lambda s: coverage.coverage(s, "component", as_of=as_of, plan="plan-old"))
     assert {s["number"] for s in planned["action_points"]} == {1, 2}
     same(dated, dated_memory, lambda s: coverage.gaps(s, as_of=as_of))
-    columns: tuple[MatrixCols, ...] = ("component", "country", "project", "goal")
+    # By GCM objective: pg-1 matches objective 21 (inferred: none of its sources states it); the row counts the
+    # action points of the plan in force under pg-1, and no other objective counts any.
+    gcm = same(dated, dated_memory, lambda s: coverage.coverage(s, "gcm", as_of=as_of))
+    row = gcm["rows"][20]
+    assert row["objective"]["number"] == 21 and [m["goal"]["id"] for m in row["goals"]] == ["pg-1"]
+    assert set(row["covered_numbers"] + row["uncovered_numbers"]) == numbers
+    assert row["goals"][0]["confidence"] == "inferred"
+    assert all(r["action_points"] == 0 for r in gcm["rows"] if r is not row)
+    columns: tuple[MatrixCols, ...] = ("component", "country", "project", "goal", "gcm")
     for cols in columns:
         m = same(dated, dated_memory, functools.partial(matrix.matrix, cols=cols, as_of=as_of))
         assert m["as_of"]["date"] == as_of.iso

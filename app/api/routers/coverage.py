@@ -23,17 +23,19 @@ router = APIRouter(tags=["coverage"], responses={**INVALID, **UNAVAILABLE, **NOT
     "/coverage",
     response_model=CoverageOut,
     responses=file_responses("Coverage"),
-    summary="Coverage of the action points, by goal, component, project or country",
+    summary="Coverage of the action points, by goal, component, project, country or GCM objective",
     description=f"{STATUS_RULE} {COMMITMENT_RULE}",
 )
 def get_coverage(
     store: StoreDep,
-    by: Annotated[service.CoverageBy, Query(description="how to group the rows")] = "goal",
+    by: Annotated[
+        service.CoverageBy, Query(description="how to group the rows (gcm: per GCM objective, through its goals)")
+    ] = "goal",
     fmt: FormatQuery = "json",
     as_of: AsOfParam = None,
     plan: asof.PlanQuery = None,
 ) -> CoverageOut | Response:
-    """Coverage of the action points, by goal, component, project or country."""
+    """Coverage of the action points, by goal, component, project, country or GCM objective."""
     found = service.coverage(store, by, as_of=as_of, plan=plan)
     if fmt == "json":
         return found

@@ -22,9 +22,10 @@ router = APIRouter(tags=["coverage"], responses={**INVALID, **UNAVAILABLE, **NOT
     "/matrix",
     response_model=MatrixOut,
     responses=file_responses("The matrix"),
-    summary="Traceability matrix: action points x components, countries, projects or goals",
+    summary="Traceability matrix: action points x components, countries, projects, goals or GCM objectives",
     description="Rows are the action points by number, columns every component, country, project or goal, "
-    "with names as well as ids. CSV and XLSX files have one header row of names (the id is added where "
+    "with names as well as ids (cols=gcm: the GCM's 23 objectives, ids gcm-N, each action point's status under the "
+    "objectives its goal closely matches). CSV and XLSX files have one header row of names (the id is added where "
     "names repeat); a cell or status that rests on a link that is not confirmed says so in the cell "
     "('direct (2) - illustrative'); the XLSX has an `about` sheet with the legend and the illustrative notice.",
 )
@@ -36,7 +37,7 @@ def get_matrix(
     as_of: AsOfParam = None,
     plan: asof.PlanQuery = None,
 ) -> MatrixOut | Response:
-    """Traceability matrix: action points x components, countries, projects or goals."""
+    """Traceability matrix: action points x components, countries, projects, goals or GCM objectives."""
     found = service.matrix(store, cols, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
