@@ -46,11 +46,12 @@ KEY_COOKIE = "bpkg_session"
 def session_secret(request: Request) -> bytes:
     """The secret that signs session cookies: ``BPKG_SESSION_SECRET``, else one made for this process."""
     state = request.app.state
-    secret: bytes | None = getattr(state, "session_secret", None)
-    if secret is None:
-        configured = state.settings.session_secret
-        secret = configured.get_secret_value().encode() if configured is not None else sessions.new_secret()
-        state.session_secret = secret
+    kept: bytes | None = getattr(state, "session_secret", None)
+    if kept is not None:
+        return kept
+    configured = state.settings.session_secret
+    secret = configured.get_secret_value().encode() if configured is not None else sessions.new_secret()
+    state.session_secret = secret
     return secret
 
 

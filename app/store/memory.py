@@ -233,21 +233,27 @@ class MemoryStore:
                         edges += [e for e in joined if walked(e)]
         return base.graph_out(nodes.values(), edges)
 
+    def _walkable(self, source: str, target: str, as_of: AsOf | None) -> Any:
+        """The undirected graph that paths and ways walk (as of a day: only what may have existed then), or None
+        when either end did not exist that day."""
+        if as_of is None:
+            return self._undirected
+        day = as_of
+        graph = nx.subgraph_view(
+            self._undirected,
+            filter_node=lambda n: self._node_alive(n, day),
+            filter_edge=lambda u, v, k: self._joined(u, v, str(k), day),  # k: the link's type
+        )
+        return graph if graph.has_node(source) and graph.has_node(target) else None
+
     def paths(self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None) -> list[PathOut]:
         start, goal = self.node_data(source), self.node_data(target)
         traversal.check_hops(max_hops)
         if start.id == goal.id:
             return traversal.same_node_path(start)
-        graph: Any = self._undirected
-        if as_of is not None:
-            day = as_of
-            graph = nx.subgraph_view(
-                self._undirected,
-                filter_node=lambda n: self._node_alive(n, day),
-                filter_edge=lambda u, v, k: self._joined(u, v, str(k), day),  # k: the link's type
-            )
-            if not (graph.has_node(start.id) and graph.has_node(goal.id)):
-                return []
+        graph = self._walkable(start.id, goal.id, as_of)
+        if graph is None:
+            return []
         try:
             length = len(nx.bidirectional_shortest_path(graph, start.id, goal.id)) - 1
         except nx.NetworkXNoPath:
@@ -274,16 +280,9 @@ class MemoryStore:
         traversal.check_ways(max_hops, limit, offset)
         if start.id == goal.id:
             return traversal.same_node_path(start)[offset : offset + limit]
-        graph: Any = self._undirected
-        if as_of is not None:
-            day = as_of
-            graph = nx.subgraph_view(
-                self._undirected,
-                filter_node=lambda n: self._node_alive(n, day),
-                filter_edge=lambda u, v, k: self._joined(u, v, str(k), day),  # k: the link's type
-            )
-            if not (graph.has_node(start.id) and graph.has_node(goal.id)):
-                return []
+        graph = self._walkable(start.id, goal.id, as_of)
+        if graph is None:
+            return []
         # Not nx.all_simple_paths: it yields paths in no useful order, so a page would need all of them (49 s
         # for the 16,000 ways of at most six steps from the European Union to action point 17). A depth-first
         # walk per length over neighbours in id order, pruned by the distance to the goal, yields each length's

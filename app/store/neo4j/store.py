@@ -303,11 +303,7 @@ class Neo4jStore:
             )
         if not records:
             return []
-        sequences = [list(r["ids"]) for r in records]
-        nodes = {n.id: n for r in records for n in map(_node, r["nodes"])}
-        pairs = sorted({tuple(sorted(pair)) for seq in sequences for pair in itertools.pairwise(seq)})
-        joins = self._edges(cypher.JOINS, pairs=[list(p) for p in pairs], as_of=_day(as_of))
-        return traversal.paths_out(sequences, nodes, joins)
+        return self._paths_out(records, as_of)
 
     def ways(
         self, source: str, target: str, max_hops: int, limit: int, offset: int = 0, as_of: AsOf | None = None
@@ -328,6 +324,10 @@ class Neo4jStore:
         records = records[offset:]
         if not records:
             return []
+        return self._paths_out(records, as_of)
+
+    def _paths_out(self, records: list[neo4j.Record], as_of: AsOf | None) -> list[PathOut]:
+        """Paths from rows of node ids and nodes, with the links joining each step (one more read)."""
         sequences = [list(r["ids"]) for r in records]
         nodes = {n.id: n for r in records for n in map(_node, r["nodes"])}
         pairs = sorted({tuple(sorted(pair)) for seq in sequences for pair in itertools.pairwise(seq)})
