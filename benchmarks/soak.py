@@ -9,9 +9,13 @@ started again ``--outage-seconds`` later.
 
 It prints the requests made, the answers by status and the errors by kind (HTTP status, timeout,
 connection), p50/p99 latency before, during and after the outage, how long the API took to admit the
-outage and to answer again, and the server's resident memory at the start and at the end.
+outage and to answer again, the time to the first 200 of each question kind (route) after the restart with
+the machine's load average beside it (issue 16, item 8: target 2 s on the bundled dataset, idle machine;
+the server warms the restarted Neo4j, ``--no-warm-up`` serves without it for an A/B), and the server's
+resident memory at the start and at the end.
 
     .venv/bin/python -m benchmarks.soak [--clients 4] [--minutes 1] [--outage-at 0.3] [--outage-seconds 15]
+                                        [--no-warm-up]
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ class Timeline:
     stop_done: float = 0.0
     start_begun: float = 0.0
     bolt_answering: float = 0.0
+    load_at_restart: tuple[float, float, float] = (0.0, 0.0, 0.0)
     notes: list[str] = field(default_factory=list)
 
 
@@ -121,9 +126,9 @@ class Neo4j:
 
 
 @contextmanager
-def serve(neo: Neo4j, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def serve(neo: Neo4j, port: int, log: Path, warm_up: bool = True) -> Iterator[subprocess.Popen[bytes]]:
     """``bpkg serve --backend neo4j`` in a child process; yields it once /health answers."""
-    env = {**neo.env, "NEO4J_URI": neo.uri, "BPKG_API_KEYS": ""}
+    env = {**neo.env, "NEO4J_URI": neo.uri, "BPKG_API_KEYS": "", "BPKG_NEO4J_WARM_UP": str(warm_up).lower()}
     with log.open("wb") as out:
         child = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--backend", "neo4j", "--host", HOST, "--port", str(port)],
@@ -191,6 +196,7 @@ def fault(neo: Neo4j, begin_at: float, down_for: float, timeline: Timeline) -> N
     timeline.start_begun = time.monotonic()
     neo.run("start")  # returns once Bolt answers
     timeline.bolt_answering = time.monotonic()
+    timeline.load_at_restart = os.getloadavg()
 
 
 def _watch_close(port: int, timeline: Timeline) -> None:
@@ -245,7 +251,29 @@ def report(answers: list[Answer], timeline: Timeline, rss: tuple[float, float], 
             for a in slowest
         )
     )
+    first_200s(answers, timeline)
     print(f"server RSS: {rss[0]:.1f} MiB at the start, {rss[1]:.1f} MiB at the end")
+
+
+def first_200s(answers: list[Answer], timeline: Timeline) -> None:
+    """The first 200 of each question kind after Bolt answered again: when it came, and how long that request
+    took (the rest is the wait for a client to ask that question again), beside the machine's load."""
+    if not timeline.bolt_answering:
+        print("first 200 per question kind: Neo4j was not restarted within the run")
+        return
+    loads = "/".join(f"{x:.1f}" for x in timeline.load_at_restart)
+    print(f"first 200 of each question kind after the restart (load average 1/5/15 min at the restart: {loads}):")
+    print(f"  {'question':<56}{'answered s':>11}{'took s':>8}")
+    worst = 0.0
+    for path in MIX:
+        after = (a for a in answers if a.path == path and a.at >= timeline.bolt_answering)
+        back = next((a for a in after if a.outcome == "200"), None)
+        if back is None:
+            print(f"  {path:<56}{'none':>11}")
+            continue
+        worst = max(worst, back.at - timeline.bolt_answering)
+        print(f"  {path:<56}{back.at - timeline.bolt_answering:>11.2f}{back.took:>8.2f}")
+    print(f"  every kind answered 200 within {worst:.2f} s of Bolt answering (target 2 s, idle machine)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=1.0, help=f"length of the run (at most {MAX_MINUTES:g})")
     parser.add_argument("--outage-at", type=float, default=0.3, help="when to stop Neo4j, as a share of the run")
     parser.add_argument("--outage-seconds", type=float, default=15.0, help="from the stop to the start again")
+    parser.add_argument(
+        "--no-warm-up", action="store_true", help="serve without warming Neo4j (BPKG_NEO4J_WARM_UP=false), for an A/B"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= MAX_CLIENTS or not 0 < args.minutes <= MAX_MINUTES or not 0 <= args.outage_at < 1:
         parser.error(f"--clients 1..{MAX_CLIENTS}, --minutes up to {MAX_MINUTES:g}, --outage-at in [0, 1)")
@@ -275,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         if load.returncode != 0:
             raise RuntimeError(f"bpkg load failed: {load.stderr}")
         port = free_port()
-        with serve(neo, port, home / "serve.log") as server:
+        with serve(neo, port, home / "serve.log", warm_up=not args.no_warm_up) as server:
             for path in MIX:  # warm up: every route once, so the start RSS is of a server that has worked
                 get(port, path)[1].close()
             rss_start = rss_mib(server.pid)
