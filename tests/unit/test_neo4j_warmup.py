@@ -1,0 +1,72 @@
+"""The warm-up runner (app.store.neo4j.warmup) and the breaker's hook that starts it, without a server."""
+
+from __future__ import annotations
+
+import threading
+
+from app.store.neo4j.store import Outage
+from app.store.neo4j.warmup import Read, Stop, Warmer
+
+READS = [Read(name, "RETURN 1", {}) for name in ("a", "b", "c")]
+
+
+def test_a_warm_up_runs_every_read_and_records_failures_without_raising() -> None:
+    def run(read: Read) -> None:
+        if read.name == "b":
+            raise ValueError("no plan")
+
+    warmer = Warmer(lambda: READS, run)
+    warmer.start("connected")
+    assert warmer.wait(10)
+    (done,) = warmer.history
+    assert (done.reason, done.ran, done.failed, done.stopped) == (
+        "connected",
+        ("a", "c"),
+        (("b", "ValueError: no plan"),),
+        False,
+    )
+
+
+def test_a_warm_up_stops_when_neo4j_is_gone() -> None:
+    def run(read: Read) -> None:
+        if read.name == "b":
+            raise Stop("connection refused")
+
+    warmer = Warmer(lambda: READS, run)
+    done = warmer.warm("reconnected")
+    assert (done.ran, done.failed, done.stopped) == (("a",), (("b", "connection refused"),), True)
+
+
+def test_a_start_during_a_warm_up_runs_one_more_afterwards_and_never_blocks() -> None:
+    release = threading.Event()
+    seen: list[str] = []
+
+    def run(read: Read) -> None:
+        seen.append(read.name)
+        release.wait(10)
+
+    warmer = Warmer(lambda: READS, run)
+    warmer.start("connected")
+    warmer.start("reconnected")  # returns at once although the first warm-up is held
+    warmer.start("reconnected")
+    assert not warmer.wait(0.05)
+    release.set()
+    assert warmer.wait(10)
+    assert [w.reason for w in warmer.history] == ["connected", "reconnected"]
+    assert seen == ["a", "b", "c"] * 2
+
+
+def test_a_closed_warmer_starts_nothing() -> None:
+    warmer = Warmer(lambda: READS, lambda read: None)
+    warmer.close()
+    warmer.start("connected")
+    assert warmer.wait(1) and list(warmer.history) == []
+
+
+def test_the_breaker_calls_its_hook_when_it_closes() -> None:
+    closed = threading.Event()
+    outage = Outage(lambda: None, 0.01, on_close=closed.set)
+    outage.trip("down")
+    assert closed.wait(10)
+    outage.check()  # closed: no error
+    outage.close()
