@@ -123,8 +123,14 @@ class Neo4jStore:
                 cypher.RESPONSE_SUMMARIES,
                 {"id": none, "as_of": None, "rank": CONFIDENCE_RANK, "unknown": _UNKNOWN, "unset": str(None)},
             ),
+            # Twice: a null and a list ``$responders`` are two plans (the action point's page, the headline's).
             Read(
                 "RESPONSE_MATERIAL",
+                cypher.RESPONSE_MATERIAL,
+                {"id": none, "goal_level": True, "as_of": None, "responders": None},
+            ),
+            Read(
+                "RESPONSE_MATERIAL (responders)",
                 cypher.RESPONSE_MATERIAL,
                 {"id": none, "goal_level": True, "as_of": None, "responders": [none]},
             ),
