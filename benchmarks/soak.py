@@ -10,9 +10,10 @@ started again ``--outage-seconds`` later.
 It prints the requests made, the answers by status and the errors by kind (HTTP status, timeout,
 connection), p50/p99 latency before, during and after the outage, how long the API took to admit the
 outage and to answer again, the time to the first 200 of each question kind (route) after the restart with
-the machine's load average beside it (issue 16, item 8: target 2 s on the bundled dataset, idle machine;
-the server warms the restarted Neo4j, ``--no-warm-up`` serves without it for an A/B), and the server's
-resident memory at the start and at the end.
+the machine's load average beside it (each kind asked from its own connection as soon as Bolt answers, so
+the figure is not the clients' turn in the mix; issue 16, item 8: target 2 s on the bundled dataset on an
+idle machine; the server warms the restarted Neo4j, ``--no-warm-up`` serves without it for an A/B), and
+the server's resident memory at the start and at the end.
 
     .venv/bin/python -m benchmarks.soak [--clients 4] [--minutes 1] [--outage-at 0.3] [--outage-seconds 15]
                                         [--no-warm-up]
@@ -46,6 +47,7 @@ HOST: Final = "127.0.0.1"
 MAX_CLIENTS: Final = 32
 MAX_MINUTES: Final = 60.0
 REQUEST_TIMEOUT: Final = 10.0
+FIRST_200_WITHIN: Final = 120.0
 MIX: Final = (
     "/health",
     "/action-points/17/responses",
@@ -78,6 +80,9 @@ class Timeline:
     start_begun: float = 0.0
     bolt_answering: float = 0.0
     load_at_restart: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    # Per question kind, asked on its own connection from the moment Bolt answered until a 200: seconds from
+    # Bolt answering to that 200, how long that request took, and how many tries it took.
+    first_200: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -183,7 +188,7 @@ def client(port: int, offset: int, until: float, answers: list[Answer], lock: th
         conn.close()
 
 
-def fault(neo: Neo4j, begin_at: float, down_for: float, timeline: Timeline) -> None:
+def fault(neo: Neo4j, port: int, begin_at: float, down_for: float, timeline: Timeline) -> None:
     """Stop Neo4j at ``begin_at``, start it ``down_for`` seconds later, recording when Bolt closed and opened."""
     time.sleep(max(0.0, begin_at - time.monotonic()))
     timeline.stop_begun = time.monotonic()
@@ -197,6 +202,29 @@ def fault(neo: Neo4j, begin_at: float, down_for: float, timeline: Timeline) -> N
     neo.run("start")  # returns once Bolt answers
     timeline.bolt_answering = time.monotonic()
     timeline.load_at_restart = os.getloadavg()
+    askers = [threading.Thread(target=_first_200, args=(port, path, timeline), daemon=True) for path in MIX]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(timeout=FIRST_200_WITHIN + REQUEST_TIMEOUT)
+
+
+def _first_200(port: int, path: str, timeline: Timeline) -> None:
+    """Ask one question kind again and again from its own connection until it answers 200 (the clients'
+    cycle through the mix would add the wait for their turn to the figure)."""
+    conn: http.client.HTTPConnection | None = None
+    tries = 0
+    while time.monotonic() < timeline.bolt_answering + FIRST_200_WITHIN:
+        tries += 1
+        start = time.monotonic()
+        outcome, conn = get(port, path, conn)
+        end = time.monotonic()
+        if outcome == "200":
+            timeline.first_200[path] = (end - timeline.bolt_answering, end - start, tries)
+            break
+        time.sleep(0.05)
+    if conn is not None:
+        conn.close()
 
 
 def _watch_close(port: int, timeline: Timeline) -> None:
@@ -256,28 +284,25 @@ def report(answers: list[Answer], timeline: Timeline, rss: tuple[float, float], 
 
 
 def first_200s(answers: list[Answer], timeline: Timeline) -> None:
-    """The first 200 of each question kind after Bolt answered again: when it came, and how long that request
-    took (the rest is the wait for a client to ask that question again), beside the machine's load."""
+    """The first 200 of each question kind after Bolt answered again, each kind asked from its own connection
+    as soon as Bolt answered, beside the machine's load."""
     if not timeline.bolt_answering:
         print("first 200 per question kind: Neo4j was not restarted within the run")
         return
     loads = "/".join(f"{x:.1f}" for x in timeline.load_at_restart)
     print(f"first 200 of each question kind after the restart (load average 1/5/15 min at the restart: {loads}):")
-    print(f"  {'question':<56}{'answered s':>11}{'took s':>8}")
-    worst = 0.0
-    after_restart = [a for a in answers if a.at >= timeline.bolt_answering]
+    print(f"  {'question':<56}{'answered s':>11}{'took s':>8}{'tries':>6}")
     for path in MIX:
-        after = (a for a in answers if a.path == path and a.at >= timeline.bolt_answering)
-        back = next((a for a in after if a.outcome == "200"), None)
-        if back is None:
+        found = timeline.first_200.get(path)
+        if found is None:
             print(f"  {path:<56}{'none':>11}")
             continue
-        worst = max(worst, back.at - timeline.bolt_answering)
-        print(f"  {path:<56}{back.at - timeline.bolt_answering:>11.2f}{back.took:>8.2f}")
-    missing = [path for path in MIX if not any(a.path == path and a.outcome == "200" for a in after_restart)]
+        print(f"  {path:<56}{found[0]:>11.2f}{found[1]:>8.2f}{found[2]:>6}")
+    missing = [path for path in MIX if path not in timeline.first_200]
     if missing:
-        print(f"  {len(missing)} kinds had no 200 after the restart within the run: {', '.join(missing)}")
+        print(f"  {len(missing)} kinds had no 200 within {FIRST_200_WITHIN:g} s: {', '.join(missing)}")
     else:
+        worst = max(found[0] for found in timeline.first_200.values())
         print(f"  every kind answered 200 within {worst:.2f} s of Bolt answering (target 2 s, idle machine)")
 
 
@@ -331,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
                 for i in range(args.clients)
             ]
             faulter = threading.Thread(
-                target=fault, args=(neo, began + args.outage_at * seconds, args.outage_seconds, timeline), daemon=True
+                target=fault,
+                args=(neo, port, began + args.outage_at * seconds, args.outage_seconds, timeline),
+                daemon=True,
             )
             for thread in [*threads, faulter]:
                 thread.start()
