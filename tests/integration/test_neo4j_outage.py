@@ -221,8 +221,7 @@ def test_a_restarted_neo4j_is_warmed_in_the_background_then_every_question_answe
         first = list(store.warmer.history)
         assert [w.reason for w in first] == ["connected"]
         reads = [r.name for r in store._warm_up_reads()]
-        assert first[0].ran == tuple(reads), first[0].failed
-        assert not first[0].stopped
+        assert first[0].ran == tuple(reads) and not first[0].stopped, first[0].failed
 
         second_neo4j.run("stop")
         assert client.get("/action-points/17/responses").status_code == 503  # the breaker opens
