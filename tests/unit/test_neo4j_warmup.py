@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
 
 from app.store.neo4j.store import Outage
 from app.store.neo4j.warmup import Read, Stop, Warmer
 
-READS = [Read(name, "RETURN 1", {}) for name in ("a", "b", "c")]
+NAMES = ("a", "b", "c")
+
+
+def reads(run: Callable[[str], None]) -> list[Read]:
+    return [Read(name, partial(run, name)) for name in NAMES]
 
 
 def test_a_warm_up_runs_every_read_and_records_failures_without_raising() -> None:
-    def run(read: Read) -> None:
-        if read.name == "b":
+    def run(name: str) -> None:
+        if name == "b":
             raise ValueError("no plan")
 
-    warmer = Warmer(lambda: READS, run)
+    warmer = Warmer(lambda: reads(run))
     warmer.start("connected")
     assert warmer.wait(10)
     (done,) = warmer.history
@@ -28,11 +34,11 @@ def test_a_warm_up_runs_every_read_and_records_failures_without_raising() -> Non
 
 
 def test_a_warm_up_stops_when_neo4j_is_gone() -> None:
-    def run(read: Read) -> None:
-        if read.name == "b":
+    def run(name: str) -> None:
+        if name == "b":
             raise Stop("connection refused")
 
-    warmer = Warmer(lambda: READS, run)
+    warmer = Warmer(lambda: reads(run))
     done = warmer.warm("reconnected")
     assert (done.ran, done.failed, done.stopped) == (("a",), (("b", "connection refused"),), True)
 
@@ -41,11 +47,11 @@ def test_a_start_during_a_warm_up_runs_one_more_afterwards_and_never_blocks() ->
     release = threading.Event()
     seen: list[str] = []
 
-    def run(read: Read) -> None:
-        seen.append(read.name)
+    def run(name: str) -> None:
+        seen.append(name)
         release.wait(10)
 
-    warmer = Warmer(lambda: READS, run)
+    warmer = Warmer(lambda: reads(run))
     warmer.start("connected")
     warmer.start("reconnected")  # returns at once although the first warm-up is held
     warmer.start("reconnected")
@@ -57,7 +63,7 @@ def test_a_start_during_a_warm_up_runs_one_more_afterwards_and_never_blocks() ->
 
 
 def test_a_closed_warmer_starts_nothing() -> None:
-    warmer = Warmer(lambda: READS, lambda read: None)
+    warmer = Warmer(lambda: reads(lambda name: None))
     warmer.close()
     warmer.start("connected")
     assert warmer.wait(1) and list(warmer.history) == []

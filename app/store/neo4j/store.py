@@ -84,7 +84,7 @@ class Neo4jStore:
         self.driver = driver
         self.database = database
         self.timeout = timeout
-        self.warmer = Warmer(self._warm_up_reads, self._warm_read)
+        self.warmer = Warmer(self._warm_up_reads)
         self.outage = Outage(self._probe, probe_interval, on_close=self._reconnected if warm else None)
         self._facts = PerDataset()
         self._links: PerVersion[ResponseLinks] = PerVersion()
@@ -115,48 +115,56 @@ class Neo4jStore:
             "as_of": None,
         }
         return [
-            Read("PING", cypher.PING, {}),
-            Read("DATASET", cypher.DATASET, {}),
-            Read("NODES_BY_ID", cypher.NODES_BY_ID, {"ids": [none]}),
+            Read("PING", lambda: self._warm(cypher.PING, {})),
+            Read("DATASET", lambda: self._warm(cypher.DATASET, {})),
+            Read("NODES_BY_ID", lambda: self._warm(cypher.NODES_BY_ID, {"ids": [none]})),
             Read(
                 "RESPONSE_SUMMARIES",
-                cypher.RESPONSE_SUMMARIES,
-                {"id": none, "as_of": None, "rank": CONFIDENCE_RANK, "unknown": _UNKNOWN, "unset": str(None)},
+                lambda: self._warm(
+                    cypher.RESPONSE_SUMMARIES,
+                    {"id": none, "as_of": None, "rank": CONFIDENCE_RANK, "unknown": _UNKNOWN, "unset": str(None)},
+                ),
             ),
             # Twice: a null and a list ``$responders`` are two plans (the action point's page, the headline's).
             Read(
                 "RESPONSE_MATERIAL",
-                cypher.RESPONSE_MATERIAL,
-                {"id": none, "goal_level": True, "as_of": None, "responders": None},
+                lambda: self._warm(
+                    cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None, "responders": None}
+                ),
             ),
             Read(
                 "RESPONSE_MATERIAL (responders)",
-                cypher.RESPONSE_MATERIAL,
-                {"id": none, "goal_level": True, "as_of": None, "responders": [none]},
+                lambda: self._warm(
+                    cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None, "responders": [none]}
+                ),
             ),
-            Read("NODE_LINKS", cypher.NODE_LINKS, {"id": none, "as_of": None}),
-            Read("TRACE_UP", cypher.TRACE_UP, {**trace, "sign": -1}),
-            Read("TRACE_DOWN", cypher.TRACE_DOWN, {**trace, "sign": 1}),
-            Read("PATHS", cypher.PATHS, {"source": none, "target": none, "max_hops": 1, "limit": 1}),
-            Read("JOINS", cypher.JOINS, {"pairs": [[none, none]], "as_of": None}),
-            Read("NODE_COUNTS", cypher.NODE_COUNTS, {}),
-            Read("EDGE_COUNTS", cypher.EDGE_COUNTS, {}),
-            Read("PAGE_NODES", cypher.PAGE_NODES, {"label": none, "q": None, "limit": 1, "offset": 0}),
-            Read("TEXT_CANDIDATES", cypher.TEXT_CANDIDATES, {"query": "warmup"}),
-            Read("NODES_BY_LABEL", cypher.NODES_BY_LABEL, {"labels": [none]}),
-            Read("EDGES_OF_TYPES", cypher.EDGES_OF_TYPES, {"types": [none], "as_of": None}),
-            Read("NEIGHBOURS", cypher.NEIGHBOURS, {"ids": [none], "seen": [none], "labels": None}),
-            Read("EDGES_AMONG", cypher.EDGES_AMONG, {"ids": [none]}),
+            Read("NODE_LINKS", lambda: self._warm(cypher.NODE_LINKS, {"id": none, "as_of": None})),
+            Read("TRACE_UP", lambda: self._warm(cypher.TRACE_UP, {**trace, "sign": -1})),
+            Read("TRACE_DOWN", lambda: self._warm(cypher.TRACE_DOWN, {**trace, "sign": 1})),
+            Read(
+                "PATHS", lambda: self._warm(cypher.PATHS, {"source": none, "target": none, "max_hops": 1, "limit": 1})
+            ),
+            Read("JOINS", lambda: self._warm(cypher.JOINS, {"pairs": [[none, none]], "as_of": None})),
+            Read("NODE_COUNTS", lambda: self._warm(cypher.NODE_COUNTS, {})),
+            Read("EDGE_COUNTS", lambda: self._warm(cypher.EDGE_COUNTS, {})),
+            Read(
+                "PAGE_NODES", lambda: self._warm(cypher.PAGE_NODES, {"label": none, "q": None, "limit": 1, "offset": 0})
+            ),
+            Read("TEXT_CANDIDATES", lambda: self._warm(cypher.TEXT_CANDIDATES, {"query": "warmup"})),
+            Read("NODES_BY_LABEL", lambda: self._warm(cypher.NODES_BY_LABEL, {"labels": [none]})),
+            Read("EDGES_OF_TYPES", lambda: self._warm(cypher.EDGES_OF_TYPES, {"types": [none], "as_of": None})),
+            Read("NEIGHBOURS", lambda: self._warm(cypher.NEIGHBOURS, {"ids": [none], "seen": [none], "labels": None})),
+            Read("EDGES_AMONG", lambda: self._warm(cypher.EDGES_AMONG, {"ids": [none]})),
         ]
 
-    def _warm_read(self, read: Read) -> None:
+    def _warm(self, query: LiteralString, params: dict[str, Any]) -> None:
         # Straight to the driver, not through the breaker (``_read``): the warm-up runs as the breaker closes.
         # A longer timeout than a question's: nobody waits on it, and planning counts against it (the headline
         # query's first plan passed 10 s on a machine at load 20).
         try:
             self.driver.execute_query(
-                neo4j.Query(read.query, timeout=self.timeout * _FACTS_TIMEOUT_FACTOR),
-                read.params,
+                neo4j.Query(query, timeout=self.timeout * _FACTS_TIMEOUT_FACTOR),
+                params,
                 database_=self.database,
                 routing_=neo4j.RoutingControl.READ,
             )

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, LiteralString
+from typing import Final
 
 HISTORY: Final = 16
 """How many warm-ups the store remembers (newest last)."""
@@ -26,11 +26,11 @@ HISTORY: Final = 16
 
 @dataclass(frozen=True, slots=True)
 class Read:
-    """One read to warm: a name to report, the store's query constant and parameters that touch little."""
+    """One read to warm: a name to report, and the call that runs the store's query constant once with
+    parameters that touch little."""
 
     name: str
-    query: LiteralString
-    params: dict[str, Any]
+    run: Callable[[], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +49,14 @@ class WarmUp:
 class Warmer:
     """Runs the reads of ``reads()`` once each on a daemon thread when asked (``start``).
 
-    ``run`` executes one read; it returns normally, raises an exception that means this read failed (the
+    A read's ``run`` returns normally, raises an exception that means this read failed (the
     warm-up goes on), or raises ``Stop`` when Neo4j is gone (the warm-up ends: the outage breaker starts a
     new one when Neo4j is back). A start while a warm-up runs asks for one more afterwards, so a restart
     in the middle of a warm-up is followed by a whole one.
     """
 
-    def __init__(self, reads: Callable[[], Sequence[Read]], run: Callable[[Read], None]) -> None:
+    def __init__(self, reads: Callable[[], Sequence[Read]]) -> None:
         self._reads = reads
-        self._run = run
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._again: str | None = None
@@ -108,7 +107,7 @@ class Warmer:
                 stopped = True
                 break
             try:
-                self._run(read)
+                read.run()
             except Stop as exc:
                 failed.append((read.name, str(exc)))
                 stopped = True
