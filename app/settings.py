@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     acquire_timeout: float = Field(default=2.0, gt=0)
     # While Neo4j is known to be down, reads answer 503 at once and a background probe checks it this often.
     outage_probe_interval: float = Field(default=0.5, gt=0)
+    # Warm a cold Neo4j in the background when the API connects and after each outage (its reads planned
+    # before the first questions: app/store/neo4j/warmup.py); off only to measure what it saves.
+    neo4j_warm_up: bool = True
     # The public address of this service (e.g. https://bpkg.example.org), used for links in downloaded views
     # (without it a downloaded view links to nothing outside itself) and as the base of the URIs in the RDF
     # and IATI exports (<url>/nodes/<id>, the node's address in the API; without it urn:bpkg:nodes/<id>).

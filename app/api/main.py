@@ -88,6 +88,7 @@ def _open_store(settings: Settings) -> tuple[GraphStore, Callable[[], None] | No
             settings.neo4j_database,
             timeout=settings.query_timeout,
             probe_interval=settings.outage_probe_interval,
+            warm=settings.neo4j_warm_up,  # the store's reads planned now and after each outage (issue 16, item 8)
         )
         return neo, neo.close
     from app.store.memory import MemoryStore

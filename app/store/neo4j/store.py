@@ -27,6 +27,7 @@ from app.store.asof import gone_note
 from app.store.coverage import PerDataset, PerVersion
 from app.store.models import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from app.store.neo4j import queries as cypher
+from app.store.neo4j.warmup import Read, Stop, Warmer
 from app.store.port import TraceDirection
 from app.store.responses import EdgeIndex
 from app.store.results import ActionPointDetail, ActionPointFacts, PathOut, Response, ResponseLinks, SearchHit
@@ -77,18 +78,110 @@ class Neo4jStore:
 
     backend = "neo4j"
 
-    def __init__(self, driver: neo4j.Driver, database: str, timeout: float = 10.0, probe_interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str,
+        timeout: float = 10.0,
+        probe_interval: float = 0.5,
+        *,
+        warm: bool = False,
+    ) -> None:
+        """With ``warm`` (the API's store), the server is warmed in the background now and each time the
+        outage breaker closes (``app.store.neo4j.warmup``): its reads are planned before the first questions."""
         self.driver = driver
         self.database = database
         self.timeout = timeout
-        self.outage = Outage(self._probe, probe_interval)
+        self.warmer = Warmer(self._warm_up_reads)
+        self.outage = Outage(self._probe, probe_interval, on_close=self._reconnected if warm else None)
         self._facts = PerDataset()
         self._links: PerVersion[ResponseLinks] = PerVersion()
+        if warm:
+            self.warmer.start("connected")
 
     def close(self) -> None:
-        """Stop the outage probe and close the driver (the application's shutdown)."""
+        """Stop the outage probe and the warm-up and close the driver (the application's shutdown)."""
         self.outage.close()
+        self.warmer.close()
         self.driver.close()
+
+    # -- warming a cold server --------------------------------------------------------------------
+    def _reconnected(self) -> None:
+        self.warmer.start("reconnected")
+
+    def _warm_up_reads(self) -> list[Read]:
+        """Each read of this store once, with the parameter types its questions pass (Neo4j caches a plan per
+        query string and parameter types) and values that match next to nothing (an id no node has). The
+        reads of the commonest questions first; today's answers (``$as_of`` null) only."""
+        none = "~warm-up~"  # no id, label or type of a dataset (ids are kebab-case, labels and types words)
+        trace: dict[str, Any] = {
+            "id": none,
+            "depth": 1,
+            "types": sorted(_TYPES),
+            "rank": _RANKS,
+            "sideways": RelType.SUCCEEDS.value,
+            "as_of": None,
+        }
+        return [
+            Read("PING", lambda: self._warm(cypher.PING, {})),
+            Read("DATASET", lambda: self._warm(cypher.DATASET, {})),
+            Read("NODES_BY_ID", lambda: self._warm(cypher.NODES_BY_ID, {"ids": [none]})),
+            Read(
+                "RESPONSE_SUMMARIES",
+                lambda: self._warm(
+                    cypher.RESPONSE_SUMMARIES,
+                    {"id": none, "as_of": None, "rank": CONFIDENCE_RANK, "unknown": _UNKNOWN, "unset": str(None)},
+                ),
+            ),
+            # Twice: a null and a list ``$responders`` are two plans (the action point's page, the headline's).
+            Read(
+                "RESPONSE_MATERIAL",
+                lambda: self._warm(
+                    cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None, "responders": None}
+                ),
+            ),
+            Read(
+                "RESPONSE_MATERIAL (responders)",
+                lambda: self._warm(
+                    cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None, "responders": [none]}
+                ),
+            ),
+            Read("NODE_LINKS", lambda: self._warm(cypher.NODE_LINKS, {"id": none, "as_of": None})),
+            Read("TRACE_UP", lambda: self._warm(cypher.TRACE_UP, {**trace, "sign": -1})),
+            Read("TRACE_DOWN", lambda: self._warm(cypher.TRACE_DOWN, {**trace, "sign": 1})),
+            Read(
+                "PATHS", lambda: self._warm(cypher.PATHS, {"source": none, "target": none, "max_hops": 1, "limit": 1})
+            ),
+            Read("JOINS", lambda: self._warm(cypher.JOINS, {"pairs": [[none, none]], "as_of": None})),
+            Read("NODE_COUNTS", lambda: self._warm(cypher.NODE_COUNTS, {})),
+            Read("EDGE_COUNTS", lambda: self._warm(cypher.EDGE_COUNTS, {})),
+            Read(
+                "PAGE_NODES", lambda: self._warm(cypher.PAGE_NODES, {"label": none, "q": None, "limit": 1, "offset": 0})
+            ),
+            Read("TEXT_CANDIDATES", lambda: self._warm(cypher.TEXT_CANDIDATES, {"query": "warmup"})),
+            Read("NODES_BY_LABEL", lambda: self._warm(cypher.NODES_BY_LABEL, {"labels": [none]})),
+            Read("EDGES_OF_TYPES", lambda: self._warm(cypher.EDGES_OF_TYPES, {"types": [none], "as_of": None})),
+            Read("NEIGHBOURS", lambda: self._warm(cypher.NEIGHBOURS, {"ids": [none], "seen": [none], "labels": None})),
+            Read("EDGES_AMONG", lambda: self._warm(cypher.EDGES_AMONG, {"ids": [none]})),
+        ]
+
+    def _warm(self, query: LiteralString, params: dict[str, Any]) -> None:
+        # Straight to the driver, not through the breaker (``_read``): the warm-up runs as the breaker closes.
+        # A longer timeout than a question's: nobody waits on it, and planning counts against it (the headline
+        # query's first plan passed 10 s on a machine at load 20).
+        try:
+            self.driver.execute_query(
+                neo4j.Query(query, timeout=self.timeout * _FACTS_TIMEOUT_FACTOR),
+                params,
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+        except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError) as exc:
+            if is_outage(exc):
+                # Gone again: the breaker opens, and its probe warms once more when Neo4j is back.
+                self.outage.trip(str(unavailable(exc, self.database, self.timeout)))
+                raise Stop(str(exc)) from exc
+            raise
 
     # -- plumbing ----------------------------------------------------------------------------------
     def _probe(self) -> None:
@@ -428,11 +521,13 @@ class Outage:
 
     Without it every request during an outage paid for its own connection attempts and retries (2.6 s
     median, up to 9.7 s measured). A daemon thread probes every ``interval`` seconds while the breaker
-    is open and closes it on the first answer, so requests never wait for a probe.
+    is open and closes it on the first answer, so requests never wait for a probe; then ``on_close`` (the
+    store's warm-up of the restarted server) is called.
     """
 
-    def __init__(self, probe: Callable[[], None], interval: float) -> None:
+    def __init__(self, probe: Callable[[], None], interval: float, on_close: Callable[[], None] | None = None) -> None:
         self._probe = probe
+        self._on_close = on_close
         self.interval = interval
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -465,6 +560,8 @@ class Outage:
             with self._lock:
                 self.message = None
                 self._thread = None
+            if self._on_close is not None:
+                self._on_close()  # returns at once (the warm-up runs on its own thread)
             return
 
     def close(self) -> None:
