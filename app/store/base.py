@@ -28,6 +28,7 @@ from app.store.models import (
     SourceOut,
 )
 from graph_schema import Label, RelType
+from graph_schema.models import CHECK_TO_REVIEW
 from loaders.stats import GraphStats, stats_from_counts
 
 # Height of each label between the political level (low numbers) and the ground (high numbers):
@@ -142,6 +143,9 @@ def node_out(node: NodeData, edges: Iterable[EdgeData], sources: dict[str, NodeD
                 kind=props.get("kind"),
                 where=where.get(s),
                 read_on=props.get("read_on"),
+                checked_on=props.get("checked_on"),
+                check_status=props.get("check_status"),
+                to_review=props.get("check_status") in CHECK_TO_REVIEW,
             )
         )
     return NodeOut.model_validate(
