@@ -19,6 +19,7 @@ from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
 from graph_schema import Confidence, Label
+from graph_schema.models import CHECK_TO_REVIEW
 
 ILLUSTRATIVE: Final = Confidence.ILLUSTRATIVE.value
 STRENGTH_ORDER: Final = {"direct": 0, "partial": 1, "indirect": 2}
@@ -102,11 +103,28 @@ def _footer(store: GraphStore, today: date) -> str:
     return f"Made on {today.isoformat()} from {dataset}; counts every date recorded."
 
 
-def _sources(store: GraphStore, ids: Iterable[str]) -> list[str]:
-    """Each source as "name (address)", in name order."""
+def source_line(name: str, props: dict[str, object], where: str | None = None) -> str:
+    """A source as a reader weighs it: "Source: title — where — read on DAY (kind; address)", and "to review"
+    when the last source check found its page changed or gone."""
+    line = f"Source: {name}"
+    if where:
+        line += f" — {where}"
+    if props.get("read_on"):
+        line += f" — read on {props['read_on']}"
+    about = [str(props[key]) for key in ("kind", "url") if props.get(key)]
+    if about:
+        line += f" ({'; '.join(about)})"
+    if props.get("check_status") in CHECK_TO_REVIEW:
+        line += f" — to review: its page was found {props['check_status']} on {props.get('checked_on')}"
+    return line
+
+
+def _sources(store: GraphStore, ids: Iterable[str], where: dict[str, str] | None = None) -> list[str]:
+    """Each source as its ``source_line`` (with where on the page the brief's own node stands, when said), in
+    name order."""
     found = store.nodes_by_id(sorted(set(ids)))
-    out = [f"{n.name} ({n.props['url']})" if n.props.get("url") else n.name for n in found.values()]
-    return sorted(out, key=str.lower)
+    ordered = sorted(found.values(), key=lambda n: (n.name.lower(), n.id))
+    return [source_line(n.name, n.props, (where or {}).get(n.id)) for n in ordered]
 
 
 def _source_ids(nodes: Iterable[dict[str, object]]) -> list[str]:
@@ -193,7 +211,7 @@ def action_point(store: GraphStore, action_point_id: str, today: date | None = N
         facts=facts,
         sections=sections,
         illustrative=_illustrative_sentence(weak, len(everything), "responses", placed),
-        sources=_sources(store, source_ids),
+        sources=_sources(store, source_ids, {x.id: x.where for x in node.sources if x.where}),
         footer=_footer(store, today),
         file_name=f"brief-{node.id}.pdf",
     )
@@ -257,7 +275,7 @@ def country_brief(store: GraphStore, code: str, today: date | None = None) -> On
         facts=facts,
         sections=sections,
         illustrative=_illustrative_sentence(weak, len(answer.action_points), "action points counted here"),
-        sources=_sources(store, source_ids),
+        sources=_sources(store, source_ids, {x.id: x.where for x in node.sources if x.where}),
         footer=_footer(store, today),
         file_name=f"brief-{answer.country.id}.pdf",
     )
