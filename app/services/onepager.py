@@ -6,7 +6,7 @@ Lists are cut to what fits on one page; each cut says how many more there are an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
@@ -103,7 +103,7 @@ def _footer(store: GraphStore, today: date) -> str:
     return f"Made on {today.isoformat()} from {dataset}; counts every date recorded."
 
 
-def source_line(name: str, props: dict[str, object], where: str | None = None) -> str:
+def source_line(name: str, props: Mapping[str, object], where: str | None = None) -> str:
     """A source as a reader weighs it: "Source: title — where — read on DAY (kind; address)", and "to review"
     when the last source check found its page changed or gone."""
     line = f"Source: {name}"
