@@ -6,7 +6,7 @@ Lists are cut to what fits on one page; each cut says how many more there are an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
@@ -15,11 +15,11 @@ from app.errors import InvalidQuery
 from app.services.briefs import statuses
 from app.services.countries import country
 from app.services.models import ActionPointStatus
+from app.store.base import source_line
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
 from graph_schema import Confidence, Label
-from graph_schema.models import CHECK_TO_REVIEW
 
 ILLUSTRATIVE: Final = Confidence.ILLUSTRATIVE.value
 STRENGTH_ORDER: Final = {"direct": 0, "partial": 1, "indirect": 2}
@@ -101,22 +101,6 @@ def _footer(store: GraphStore, today: date) -> str:
     info = store.dataset_info()
     dataset = f"dataset {info.name} {info.version}" if info else "the loaded dataset"
     return f"Made on {today.isoformat()} from {dataset}; counts every date recorded."
-
-
-def source_line(name: str, props: Mapping[str, object], where: str | None = None) -> str:
-    """A source as a reader weighs it: "Source: title — where — read on DAY (kind; address)", and "to review"
-    when the last source check found its page changed or gone."""
-    line = f"Source: {name}"
-    if where:
-        line += f" — {where}"
-    if props.get("read_on"):
-        line += f" — read on {props['read_on']}"
-    about = [str(props[key]) for key in ("kind", "url") if props.get(key)]
-    if about:
-        line += f" ({'; '.join(about)})"
-    if props.get("check_status") in CHECK_TO_REVIEW:
-        line += f" — to review: its page was found {props['check_status']} on {props.get('checked_on')}"
-    return line
 
 
 def _sources(store: GraphStore, ids: Iterable[str], where: dict[str, str] | None = None) -> list[str]:

@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from app.services.onepager import source_line
+from app.store.base import source_line
 
 
 def test_the_node_answer_gives_each_source_its_locator_read_on_and_kind(client: TestClient) -> None:
@@ -19,6 +19,9 @@ def test_the_node_answer_gives_each_source_its_locator_read_on_and_kind(client: 
     assert eeas["where"] and "fact box" in eeas["where"]
     islamabad = sources["source-islamabadscene-imm-mp-2023"]
     assert islamabad["kind"] == "news" and islamabad["where"] is None and islamabad["read_on"] is None
+    # the one line a reader weighs a source by, as the pages and briefs print it
+    assert eeas["line"].startswith(f"Source: {eeas['name']} — {eeas['where']} — read on 2026-12-06 (official page; ")
+    assert islamabad["line"] == f"Source: {islamabad['name']} (news; {islamabad['url']})"
 
 
 def test_the_node_page_shows_source_title_where_and_read_on(client: TestClient) -> None:
