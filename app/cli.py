@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import logging
 import os
 import secrets
@@ -39,6 +40,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def _date(text: str) -> str:
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a day as YYYY-MM-DD, not {text}") from None
 
 
 def _seconds(text: str) -> float:
@@ -176,6 +184,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dataset", nargs="?", help="dataset folder or bundled name (default: budapest-process)")
     p.add_argument("--from", dest="saved", type=Path, help="read saved copies (<source id>.html or .txt) from DIR")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each page (default 10)")
+    p.add_argument(
+        "--write",
+        action="store_true",
+        help="keep the results in the dataset's source-checks.csv: pages and validate then mark the facts to review",
+    )
+    p.add_argument("--on", type=_date, help="the day to record as checked_on (default: today, UTC)")
 
     p = sub.add_parser("template", help="write the empty implementation-plan template (.csv or .xlsx)")
     p.add_argument("output", type=Path, help="file to write, ending in .csv or .xlsx")
@@ -461,14 +475,19 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    from app.sources import check_sources, report
-    from loaders.dataset import load_dataset
+    from app.sources import check_sources, report, write_results
+    from loaders.dataset import load_dataset, resolve
 
     if args.saved is not None and not args.saved.is_dir():
         raise FileNotFoundError(f"--from {args.saved}: not a folder")
+    if args.write and (args.dataset is None or not Path(args.dataset).is_dir()):
+        raise FileNotFoundError("--write: give the dataset's folder (the results are kept next to its manifest)")
     checks = check_sources(load_dataset(args.dataset), saved=args.saved, timeout=args.timeout)
     for line in report(checks):
         print(line)
+    if args.write:
+        on = args.on or datetime.datetime.now(datetime.UTC).date().isoformat()
+        print(f"Wrote {write_results(resolve(args.dataset), checks, on)}")
     return 1 if any(c.to_review for c in checks) else 0  # gone or changed: its facts are to be reviewed
 
 

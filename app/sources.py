@@ -10,6 +10,7 @@ or changed puts the facts citing it up for review; a source without a fingerprin
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
 import re
@@ -23,6 +24,7 @@ from typing import Final
 
 from graph_schema import Label
 from loaders import GraphBatch
+from loaders.dataset import SOURCE_CHECKS
 
 TIMEOUT_SECONDS: Final = 10.0
 MAX_BYTES: Final = 5_000_000  # a cited page is a few hundred kB; more is not a page we cited
@@ -171,6 +173,37 @@ def check_sources(
         reason = "" if same else "the page's text differs from when its facts were checked"
         out.append(SourceCheck(node.id, str(node.props.get("name", node.id)), url, status, reason, got.moved_to, facts))
     return out
+
+
+def write_results(folder: Path, checks: Sequence[SourceCheck], checked_on: str) -> Path:
+    """Keep the results in ``folder/source-checks.csv`` (one row per checked source: when, what was found, why,
+    where it moved), which the loader reads as the Sources' ``checked_on``, ``check_status`` and ``moved_to``.
+
+    Sources this run did not check keep their earlier row; a saved copy missing from ``--from DIR`` does not
+    overwrite an earlier result."""
+    path = folder / SOURCE_CHECKS
+    rows: dict[str, dict[str, str]] = {}
+    if path.is_file():
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = {row["source"]: row for row in csv.DictReader(handle) if row.get("source")}
+    for check in checks:
+        if check.status is Status.NO_COPY and check.source in rows:
+            continue
+        rows[check.source] = {
+            "source": check.source,
+            "checked_on": checked_on,
+            "status": check.status.value,
+            "reason": check.reason,
+            "moved_to": check.moved_to or "",
+        }
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["source", "checked_on", "status", "reason", "moved_to"])
+        writer.writeheader()
+        for source in sorted(rows):
+            writer.writerow({key: rows[source].get(key, "") for key in writer.fieldnames})
+    tmp.replace(path)  # all or nothing: a broken run leaves the earlier results
+    return path
 
 
 def report(checks: Sequence[SourceCheck]) -> list[str]:

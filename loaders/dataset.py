@@ -35,7 +35,7 @@ from graph_schema import (
     to_properties,
 )
 from graph_schema.dates import DATED_FIELDS, outside_years
-from graph_schema.models import ID_PATTERN
+from graph_schema.models import CHECK_TO_REVIEW, ID_PATTERN, CheckStatus
 from loaders.batch import DatasetInfo, GraphBatch, Node, Rel
 from loaders.checks import value_problems
 from loaders.formats import iati, rdf
@@ -116,6 +116,10 @@ def _row_data(cells: dict[str, str | None]) -> dict[str, Any]:
 
 
 _ID_RE: Final = re.compile(ID_PATTERN)
+SOURCE_CHECKS: Final = "source-checks.csv"
+"""The results of ``bpkg sources check --write``, kept next to the manifest (``_Validator.read_source_checks``)."""
+_CHECK_COLUMNS: Final = ("source", "checked_on", "status", "reason", "moved_to")
+_CHECK_STATUSES: Final = typing.get_args(CheckStatus)
 # Columns a nodes / relationships table may have: a property of some label / type (or an end of a link).
 _NODE_KNOWN: Final = frozenset({"label", *(f for m in NODE_MODELS.values() for f in m.model_fields)})
 _REL_KNOWN: Final = frozenset({"from", "type", "to", *(f for m in REL_MODELS.values() for f in m.model_fields)})
@@ -256,6 +260,9 @@ class _Validator:
         self.failed: list[_Failed] = []
         self.seen_files: dict[Path, str] = {}
         self.total_bytes = 0
+        # source-checks.csv: per source id, the row it was given in and what the last check found of the page
+        self.source_checks: dict[str, tuple[int, dict[str, str]]] = {}
+        self.cites_to_review: list[tuple[int, str, str]] = []  # (where, node id, source id) of nodes citing one
 
     def _one(self, value: Any) -> Any:
         return self.strings.setdefault(value, value)
@@ -330,6 +337,7 @@ class _Validator:
         if len(files) > self.limits.max_files:
             self.problems.add(loc, "files", f"the manifest lists {len(files)} files; {self.limits.hint('max_files')}")
             files = []
+        self.read_source_checks()
         for entry in files:
             self._read_file_entry(entry, name)
         return DatasetInfo(
@@ -338,6 +346,54 @@ class _Validator:
             description=str(texts["description"] or "").strip(),
             illustrative=str(texts["illustrative"] or "").strip(),
         )
+
+    def read_source_checks(self) -> None:
+        """``source-checks.csv``, written by ``bpkg sources check --write`` (not listed in the manifest): per
+        cited source, when it was last checked and what was found. The results become the Source's
+        ``checked_on``, ``check_status`` and ``moved_to``; a page found changed or gone puts the facts resting on
+        it up for review (``warnings``)."""
+        path = self.folder / SOURCE_CHECKS
+        if not path.is_file():
+            return
+        table = read_table(path, self.problems, SOURCE_CHECKS, self.limits)
+        if table is None:
+            return
+        for col in ("source", "checked_on", "status"):
+            if col not in table.columns:
+                self.problems.add(Loc(SOURCE_CHECKS, "row 1"), col, "required column is missing")
+        for col in table.columns:
+            if col not in _CHECK_COLUMNS:
+                self.problems.add(Loc(SOURCE_CHECKS, "row 1"), col, f"unknown column; use {', '.join(_CHECK_COLUMNS)}")
+        if not table.ok or not {"source", "checked_on", "status"} <= set(table.columns):
+            return
+        for row in table.rows(self.problems):
+            if row.bad or self._bad_values(row.loc, _plain(dict(row.cells))):
+                continue
+            cells = {key: (value or "").strip() for key, value in row.cells.items()}
+            source, on, status, moved = cells["source"], cells["checked_on"], cells["status"], cells.get("moved_to", "")
+            bad = False
+            if not source:
+                self.problems.add(row.loc, "source", "required value is missing")
+                bad = True
+            elif source in self.source_checks:
+                first = self.at(self.source_checks[source][0])
+                self.problems.add(row.loc, "source", f"{excerpt(source)} was checked in an earlier row ({first})")
+                bad = True
+            try:
+                parse_date(on)
+            except DateError as exc:
+                self.problems.add(row.loc, "checked_on", str(exc) if on else "required value is missing")
+                bad = True
+            if status not in _CHECK_STATUSES:
+                known = ", ".join(_CHECK_STATUSES)
+                self.problems.add(row.loc, "status", f"unknown status {excerpt(status)}; use {known}")
+                bad = True
+            if moved and not re.fullmatch(r"https?://\S+", moved):
+                self.problems.add(row.loc, "moved_to", "must be a web address (http:// or https://)")
+                bad = True
+            if not bad:
+                found = {"checked_on": on, "check_status": status} | ({"moved_to": moved} if moved else {})
+                self.source_checks[self._one(source)] = (self.code(row.loc), found)
 
     def _dataset_file(self, loc: Loc, rel: str) -> Path | None:
         """The file a manifest entry names, if it is a regular file inside the dataset folder."""
@@ -607,6 +663,8 @@ class _Validator:
             if isinstance(ident, str):
                 self.invalid_ids.add(ident)
             return
+        if label is Label.SOURCE and isinstance(ident, str) and ident in self.source_checks:
+            data.update(self.source_checks[ident][1])  # the last check's result (source-checks.csv)
         model = self._pydantic(loc, NODE_MODELS[label], data, problems)
         conflicts = [*date_conflicts(model.model_dump()), *self._years(model.model_dump())] if model is not None else []
         for field, reason in conflicts:
@@ -621,6 +679,10 @@ class _Validator:
         sources = tuple(self._one(s) for s in props["sources"])
         if not all((found := self.by_id.get(s)) is not None and found.label is Label.SOURCE for s in sources):
             self.pending_sources[self._one(model.id)] = self._one(sources)
+        if self.source_checks and label is not Label.SOURCE:  # a source citing itself is not a fact resting on it
+            for s in sources:
+                if s in self.source_checks and self.source_checks[s][1]["check_status"] in CHECK_TO_REVIEW:
+                    self.cites_to_review.append((self.code(loc), self._one(model.id), s))
         if not self.keep:
             props = {key: props[key] for key in ("number", "updated", "when") if key in props} or _NO_PROPS
         node = Node(label, self._one(model.id), props)
@@ -670,6 +732,10 @@ class _Validator:
     def nodes(self) -> None:
         """The node step: its problems were found as the nodes were read; they follow the reading problems."""
         self.problems.extend(self.node_problems)
+        for source, (where, _) in self.source_checks.items():
+            node = self.by_id.get(source)
+            if (node is None or node.label is not Label.SOURCE) and source not in self.invalid_ids:
+                self.problems.add(self.at(where), "source", f"no Source node {excerpt(source)} in the dataset")
         self.node_problems = Problems(0)
 
     def settle(self, links: list[_Link], seen: dict[_Link, _Link]) -> list[_Link]:
@@ -799,6 +865,13 @@ class _Validator:
         self.follow_ons()
         return links
 
+    def _found(self, source: str) -> str:
+        found = self.source_checks[source][1]
+        return (
+            f"rests on {source}, whose page was found {found['check_status']} on {found['checked_on']} "
+            f"({SOURCE_CHECKS}); check the fact against the page, then run bpkg sources check --write again"
+        )
+
     def warnings(self, links: list[_Link]) -> list[Problem]:
         """Suspect links (see ``suspect_links``) and plan links across periods (see ``anachronisms``), with the
         file and row or line of each."""
@@ -806,6 +879,15 @@ class _Validator:
         warnings = Problems()
         for link, reason in anachronisms(self.by_id, links):
             warnings.add(self.at(link.where), "when", reason)
+        for where, node_id, source in self.cites_to_review:
+            warnings.add(self.at(where), "sources", f"to review: {node_id} {self._found(source)}")
+        if self.source_checks:
+            for link in links:
+                for source in link.sources:
+                    if self.source_checks.get(source, (0, {}))[1].get("check_status") in CHECK_TO_REVIEW:
+                        assert link.type is not None
+                        fact = f"{link.source} -[{link.type}]-> {link.target}"
+                        warnings.add(self.at(link.where), "sources", f"to review: {fact} {self._found(source)}")
         for link in links:
             changed = changed_ends(updated, (link.source, link.target), link.reviewed)
             if changed:

@@ -15,6 +15,7 @@ from app.errors import InvalidQuery
 from app.services.briefs import statuses
 from app.services.countries import country
 from app.services.models import ActionPointStatus
+from app.store.base import source_line
 from app.store.models import NodeRef
 from app.store.port import GraphStore
 from app.store.results import Response
@@ -102,11 +103,12 @@ def _footer(store: GraphStore, today: date) -> str:
     return f"Made on {today.isoformat()} from {dataset}; counts every date recorded."
 
 
-def _sources(store: GraphStore, ids: Iterable[str]) -> list[str]:
-    """Each source as "name (address)", in name order."""
+def _sources(store: GraphStore, ids: Iterable[str], where: dict[str, str] | None = None) -> list[str]:
+    """Each source as its ``source_line`` (with where on the page the brief's own node stands, when said), in
+    name order."""
     found = store.nodes_by_id(sorted(set(ids)))
-    out = [f"{n.name} ({n.props['url']})" if n.props.get("url") else n.name for n in found.values()]
-    return sorted(out, key=str.lower)
+    ordered = sorted(found.values(), key=lambda n: (n.name.lower(), n.id))
+    return [source_line(n.name, n.props, (where or {}).get(n.id)) for n in ordered]
 
 
 def _source_ids(nodes: Iterable[dict[str, object]]) -> list[str]:
@@ -193,7 +195,7 @@ def action_point(store: GraphStore, action_point_id: str, today: date | None = N
         facts=facts,
         sections=sections,
         illustrative=_illustrative_sentence(weak, len(everything), "responses", placed),
-        sources=_sources(store, source_ids),
+        sources=_sources(store, source_ids, {x.id: x.where for x in node.sources if x.where}),
         footer=_footer(store, today),
         file_name=f"brief-{node.id}.pdf",
     )
@@ -257,7 +259,7 @@ def country_brief(store: GraphStore, code: str, today: date | None = None) -> On
         facts=facts,
         sections=sections,
         illustrative=_illustrative_sentence(weak, len(answer.action_points), "action points counted here"),
-        sources=_sources(store, source_ids),
+        sources=_sources(store, source_ids, {x.id: x.where for x in node.sources if x.where}),
         footer=_footer(store, today),
         file_name=f"brief-{answer.country.id}.pdf",
     )

@@ -9,7 +9,7 @@ neighbourhood), ``search``, ``coverage``. The contract suite checks that both ad
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Final
 
 from app.errors import InvalidQuery, NotFound
@@ -28,6 +28,7 @@ from app.store.models import (
     SourceOut,
 )
 from graph_schema import Label, RelType
+from graph_schema.models import CHECK_TO_REVIEW
 from loaders.stats import GraphStats, stats_from_counts
 
 # Height of each label between the political level (low numbers) and the ground (high numbers):
@@ -119,6 +120,22 @@ def check_label(label: str | None) -> None:
         raise InvalidQuery(f"unknown label '{label}'; known: {', '.join(LABEL_ORDER)}")
 
 
+def source_line(name: str, props: Mapping[str, object], where: str | None = None) -> str:
+    """A source as a reader weighs it: "Source: title — where — read on DAY (kind; address)", and "to review"
+    when the last source check found its page changed or gone."""
+    line = f"Source: {name}"
+    if where:
+        line += f" — {where}"
+    if props.get("read_on"):
+        line += f" — read on {props['read_on']}"
+    about = [str(props[key]) for key in ("kind", "url") if props.get(key)]
+    if about:
+        line += f" ({'; '.join(about)})"
+    if props.get("check_status") in CHECK_TO_REVIEW:
+        line += f" — to review: its page was found {props['check_status']} on {props.get('checked_on')}"
+    return line
+
+
 def node_out(node: NodeData, edges: Iterable[EdgeData], sources: dict[str, NodeData]) -> NodeOut:
     """A node with its properties, its cited sources and its links counted by type and direction."""
     counts: Counter[tuple[str, Direction]] = Counter()
@@ -142,6 +159,10 @@ def node_out(node: NodeData, edges: Iterable[EdgeData], sources: dict[str, NodeD
                 kind=props.get("kind"),
                 where=where.get(s),
                 read_on=props.get("read_on"),
+                checked_on=props.get("checked_on"),
+                check_status=props.get("check_status"),
+                to_review=props.get("check_status") in CHECK_TO_REVIEW,
+                line=source_line(source.name if source else s, props, where.get(s)),
             )
         )
     return NodeOut.model_validate(

@@ -66,6 +66,10 @@ class SourceOut(BaseModel):
     kind: str | None = None  # official page, news, third party, document
     where: str | None = None  # where on the page the fact stands (the fact's locator for this source)
     read_on: str | None = None  # when the page was read to check its facts
+    checked_on: str | None = None  # when bpkg sources check --write last read the page
+    check_status: str | None = None  # what it found: unchanged, changed, gone, unreachable, never checked ...
+    to_review: bool = False  # the page was found changed or gone: the facts citing it are to review
+    line: str = ""  # "Source: title — where — read on DAY (kind; address)" as pages, briefs and exports print it
 
 
 class LinkProps(BaseModel):

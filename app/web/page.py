@@ -39,6 +39,7 @@ from app.web.layout import Layout
 from graph_schema import Confidence, Label, Strength
 from graph_schema.asof import AsOf
 from graph_schema.dates import changed_ends, parse_date
+from graph_schema.models import CHECK_TO_REVIEW
 
 
 class PageRoute(APIRoute):
@@ -158,6 +159,7 @@ class Page:
         self.file_links: dict[str, list[tuple[EdgeOut, str, str]]] = {}
         self.names: dict[str, str] = {}
         self.updated: dict[str, str] = {}
+        self.found: dict[str, str] = {}  # source id: what the last source check found, when it puts facts to review
         self._statuses: dict[str, ActionPointStatus] | None = None
 
     @property
@@ -181,6 +183,19 @@ class Page:
                 self.names[k] = v.name
                 if v.props.get("updated"):
                     self.updated[k] = str(v.props["updated"])
+                if v.props.get("check_status") in CHECK_TO_REVIEW:
+                    self.found[k] = f"{v.props['check_status']} on {v.props.get('checked_on')}"
+
+    def source_review(self, sources: list[str]) -> str:
+        """Why a fact citing ``sources`` is to review, in words, or "" when it is not: the last source check
+        (``bpkg sources check --write``) found a cited page changed or gone."""
+        if not sources:
+            return ""
+        self.remember(list(sources))
+        found = [f"the page of {self.name(s)} was found {self.found[s]}" for s in sources if s in self.found]
+        if not found:
+            return ""
+        return f"{' and '.join(found)}; check this fact against it"
 
     def suspect(self, reviewed: str | None, *ends: str) -> str:
         """Why a link between ``ends`` reviewed on ``reviewed`` is to review, in words, or "" when it is not: an

@@ -3,18 +3,25 @@ redirected, slow and huge pages; and against a folder of saved copies (``--from`
 
 from __future__ import annotations
 
+import csv
 import threading
 import time
+import typing
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.api.main import create_app
 from app.cli import main
-from app.sources import Status, check_sources, fingerprint, page_text
-from loaders import load_dataset
+from app.settings import Settings
+from app.sources import _TO_REVIEW, Status, check_sources, fingerprint, page_text
+from graph_schema.models import CHECK_TO_REVIEW, CheckStatus
+from loaders import DatasetInvalid, load_dataset
+from loaders.dataset import SOURCE_CHECKS, check_dataset
 from tests.factories import base_graph, write_dataset
 
 ORIGINAL = (
@@ -100,6 +107,10 @@ def dataset(tmp_path: Path, base: str) -> Path:
         }
         | {"note": "cites a page never fingerprinted"}
     )
+    graph["relationships"].append(
+        {"from": "event-gone", "type": "IN_COUNTRY", "to": "country-afg", "sources": ["source-gone"]}
+        | {"confidence": "confirmed"}
+    )
     return write_dataset(tmp_path, graph=graph)
 
 
@@ -168,3 +179,143 @@ def test_the_bundled_sources_were_never_fingerprinted_here() -> None:
     # No page could be fetched where the bundled dataset was built: every cited page reports "never checked".
     checks = check_sources(load_dataset())
     assert checks and {c.status for c in checks} == {Status.NEVER_CHECKED}
+
+
+# -- the results kept (--write) and the facts they put up for review -------------------------------------------
+
+
+def checked(server: str, tmp_path: Path) -> Path:
+    """A dataset checked against the local server with ``--write``: changed and gone pages recorded."""
+    folder = dataset(tmp_path, server)
+    assert main(["sources", "check", str(folder), "--timeout", "1", "--write", "--on", "2026-12-06"]) == 1
+    return folder
+
+
+def test_the_statuses_the_checker_gives_are_those_the_loader_takes() -> None:
+    assert {s.value for s in Status} == set(typing.get_args(CheckStatus))
+    assert {s.value for s in Status if s in _TO_REVIEW} == CHECK_TO_REVIEW
+
+
+def test_write_keeps_each_result_and_the_loader_reads_it_as_source_properties(server: str, tmp_path: Path) -> None:
+    folder = checked(server, tmp_path)
+    with (folder / SOURCE_CHECKS).open(newline="", encoding="utf-8") as handle:
+        rows = {row["source"]: row for row in csv.DictReader(handle)}
+    assert rows["source-gone"] == {
+        "source": "source-gone",
+        "checked_on": "2026-12-06",
+        "status": "gone",
+        "reason": "HTTP 404",
+        "moved_to": "",
+    }
+    assert rows["source-moved"]["status"] == "unchanged" and rows["source-moved"]["moved_to"] == f"{server}/same"
+    sources = {n.id: n.props for n in load_dataset(folder).nodes}
+    assert sources["source-changed"]["check_status"] == "changed"
+    assert sources["source-changed"]["checked_on"] == "2026-12-06"
+    assert sources["source-same"]["check_status"] == "unchanged"
+    assert sources["source-moved"]["moved_to"] == f"{server}/same"
+    assert sources["source-a"]["check_status"] == "never checked"
+
+
+def test_validate_warns_of_each_fact_resting_on_a_changed_or_gone_page_and_strict_refuses(
+    server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = checked(server, tmp_path)
+    capsys.readouterr()
+    warnings = [str(w) for w in check_dataset(folder).warnings]
+    to_review = [w for w in warnings if "to review" in w]
+    # event-changed, event-gone, the link citing the gone page, and event-huge: its 4 MB page is within the
+    # command's default bound of 5 MB, read whole and found changed
+    assert len(to_review) == 4, to_review
+    assert any(
+        "event-changed rests on source-changed, whose page was found changed on 2026-12-06" in w for w in to_review
+    )
+    assert any("event-gone -[IN_COUNTRY]-> country-afg rests on source-gone" in w for w in to_review)
+    assert all(
+        w.startswith("reference.yaml, line ") and "field 'sources'" in w for w in to_review
+    )  # the file, line and field of the fact
+    assert main(["validate", str(folder)]) == 0
+    assert "Warning: " in capsys.readouterr().out
+    assert main(["validate", str(folder), "--strict"]) == 1
+    assert "event-gone rests on source-gone" in capsys.readouterr().err
+    # checked again once the pages are as they were: nothing to review
+    (folder / SOURCE_CHECKS).write_text(
+        "source,checked_on,status\nsource-gone,2026-12-07,unchanged\nsource-changed,2026-12-07,unchanged\n",
+        encoding="utf-8",
+    )
+    assert not [w for w in check_dataset(folder).warnings if "to review" in str(w)]
+
+
+def test_a_missing_saved_copy_does_not_overwrite_an_earlier_result(server: str, tmp_path: Path) -> None:
+    folder = checked(server, tmp_path)
+    empty = tmp_path / "saved"
+    empty.mkdir()
+    assert main(["sources", "check", str(folder), "--from", str(empty), "--write", "--on", "2026-12-08"]) == 0
+    text = (folder / SOURCE_CHECKS).read_text(encoding="utf-8")
+    assert "source-gone,2026-12-06,gone" in text and "no saved copy" not in text
+
+
+def test_write_needs_a_dataset_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sources", "check", "--from", "/nowhere-at-all", "--write"]) == 2
+    assert main(["sources", "check", "--write", "--from", "."]) == 2
+    assert "--write: give the dataset's folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("rows", "where", "field", "reason"),
+    [
+        ("source-nope,2026-12-06,gone", "row 2", "source", "no Source node 'source-nope'"),
+        ("event-gone,2026-12-06,gone", "row 2", "source", "no Source node 'event-gone'"),
+        ("source-gone,2026-12-06,lost", "row 2", "status", "unknown status 'lost'"),
+        ("source-gone,06/12/2026,gone", "row 2", "checked_on", ""),
+        ("source-gone,2026-12-06,gone\nsource-gone,2026-12-07,gone", "row 3", "source", "earlier row"),
+    ],
+)
+def test_a_bad_results_file_is_refused_naming_file_row_and_field(
+    tmp_path: Path, rows: str, where: str, field: str, reason: str
+) -> None:
+    folder = dataset(tmp_path, "http://127.0.0.1:9")
+    (folder / SOURCE_CHECKS).write_text(f"source,checked_on,status\n{rows}\n", encoding="utf-8")
+    with pytest.raises(DatasetInvalid) as raised:
+        load_dataset(folder)
+    problems = [p for p in raised.value.problems if p.loc.file == SOURCE_CHECKS]
+    assert [(p.loc.where, p.field) for p in problems] == [(where, field)], raised.value.problems
+    assert reason in problems[0].reason
+
+
+def _pages_mark_the_facts_to_review(client: TestClient) -> None:
+    gone = client.get("/nodes/event-gone").json()["sources"][0]
+    assert gone["to_review"] is True and gone["check_status"] == "gone" and gone["checked_on"] == "2026-12-06"
+    same = client.get("/nodes/event-same").json()["sources"][0]
+    assert same["to_review"] is False and same["check_status"] == "unchanged"
+    page = client.get("/view/node/event-gone").text
+    assert 'id="source-review"' in page and "Page gone: gone on 2026-12-06" in page
+    listed = page.split('id="sources"')[1].split("</ul>")[0]
+    assert "To review:</strong> the page was found gone on 2026-12-06" in listed
+    same_page = client.get("/view/node/event-same").text
+    assert 'id="source-review"' not in same_page and "checked on 2026-12-06: unchanged" in same_page
+    # a link list: the link citing the gone page is marked where it is listed (event-gone's own citation of the
+    # page is not a link); event-changed's link cites a page still unchanged, so it is not marked
+    assert "the page of Page gone was found gone on 2026-12-06; check this fact against it" in page
+    assert "check this fact against it" not in client.get("/view/node/event-e").text
+
+
+def test_pages_and_answers_mark_facts_resting_on_a_changed_or_gone_page_memory(server: str, tmp_path: Path) -> None:
+    folder = checked(server, tmp_path)
+    with TestClient(create_app(Settings(backend="memory", api_keys="", dataset=str(folder)))) as client:
+        _pages_mark_the_facts_to_review(client)
+
+
+@pytest.mark.neo4j
+def test_pages_and_answers_mark_facts_resting_on_a_changed_or_gone_page_neo4j(
+    server: str, tmp_path: Path, neo4j_driver: Any, neo4j_settings: Settings
+) -> None:
+    from app.store.neo4j.store import Neo4jStore
+    from loaders.neo4j_sink import write_batch
+    from tests.conftest import wipe
+
+    batch = load_dataset(checked(server, tmp_path))
+    wipe(neo4j_driver, neo4j_settings.neo4j_database)
+    write_batch(neo4j_driver, batch, neo4j_settings.neo4j_database)
+    store = Neo4jStore(neo4j_driver, neo4j_settings.neo4j_database, timeout=neo4j_settings.query_timeout)
+    with TestClient(create_app(Settings(backend="memory", api_keys=""), store=store)) as client:
+        _pages_mark_the_facts_to_review(client)
