@@ -1050,7 +1050,7 @@ class ReferenceBuilder:
                     target,
                     g.src(link["source"], general["source"]) if origin in self.ids.components else sources,
                     conf,
-                    note=(f"stated: {relation}" if conf == CONFIRMED else "deduced from what it does (facts.md §5)")
+                    note=(f"stated: {relation}" if conf == CONFIRMED else "deduced from what it does")
                     + "; priority-goal level, and partial: the seed fact sheet says the operational components "
                     "respond in part to the Call for Action",
                     strength="partial",

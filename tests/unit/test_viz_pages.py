@@ -303,7 +303,12 @@ def test_pages_speak_plain_words(client: TestClient, path: str) -> None:
 def test_internal_notes_are_kept_as_collapsed_curation_notes(client: TestClient) -> None:
     text = client.get("/view/node/ap-17").text
     curation = re.findall(r'<details class="curation">(.*?)</details>', text, re.DOTALL)
-    assert any("facts.md" in c for c in curation) and any("sample-plan.csv" in c for c in curation)
+    # Curation notes, where a page shows less of a note, speak in words too: no file of the dataset or of the
+    # research notes behind it (issue 19), on any node page that has them.
+    for node in ["pg-1", "component-relec", "source-seed-fact-sheet", "source-sample-plan", "country-pak"]:
+        page = client.get(f"/view/node/{node}").text
+        curation += re.findall(r'<details class="curation">(.*?)</details>', page, re.DOTALL)
+    assert not re.findall(r"[\w-]+\.(?:csv|yaml|md|txt|xlsx)\b", " ".join(curation)), curation
     assert "deduced from what it does; priority-goal level" in visible(text)
 
 
