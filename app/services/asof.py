@@ -135,17 +135,15 @@ def _points(chosen: list[NodeData], contained: dict[str, set[str]]) -> frozenset
 
 
 def _start(plan: NodeData) -> date | None:
-    """The first day a plan may have been in force (its ``when``, else 1 January of ``year_start``)."""
+    """The first day a plan may have been in force (from its ``when``, the one date of a fact)."""
     when = plan.props.get("when")
-    if isinstance(when, str):
-        return parse_when(when).earliest
-    year = plan.props.get("year_start")
-    return date(year, 1, 1) if isinstance(year, int) else None
+    return parse_when(when).earliest if isinstance(when, str) else None
 
 
 def _fallback_note(in_force: list[NodeData], latest: NodeData, as_of: AsOf) -> str:
-    end = latest.props.get("year_end")
-    ended = f", which ended in {end}" if isinstance(end, int) and end < as_of.day.year else ""
+    when = latest.props.get("when")
+    last = parse_when(when).latest if isinstance(when, str) else None
+    ended = f", which ended in {last.year}" if last is not None and last < as_of.day else ""
     showing = f"showing the action points of {latest.name}{ended}, the most recent plan that has them."
     if in_force:
         names = " and ".join(p.name for p in in_force)

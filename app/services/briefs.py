@@ -367,11 +367,12 @@ def rolled_up(store: GraphStore, graph: GraphOut, as_of: AsOf | None = None) -> 
     nodes = list(graph.nodes)
     existing = {(e.source, e.target) for e in graph.edges if e.type == RelType.RESPONDS_TO}
     rolled: dict[tuple[str, str], list[Response]] = defaultdict(list)
+    drawn = frozenset(shown)  # what the view draws itself, with its own links; ``shown`` grows with responders added
     for f in read_facts(store, as_of=as_of).items:
-        if f.action_point.id not in shown:
+        if f.action_point.id not in drawn:
             continue
         for r in f.responses:
-            if r.responder.id in shown:
+            if r.responder.id in drawn:
                 continue
             via = [c for c in r.components if c.id in shown] or [p for p in r.projects if p.id in shown]
             if not via:
