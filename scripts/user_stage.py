@@ -221,6 +221,12 @@ def pages(server: Server) -> None:
         check(server, f"{path}?as_of=2020", text="as of 31 December 2020", kind="text/html")
     check(server, "/view/gaps?as_of=2020-13", want=422, text="as_of", kind="text/html")
     check(server, "/view/node/no-such-node", want=404, kind="text/html")
+    for brief in ("/view/node/ap-17/brief.pdf", "/view/country/PAK/brief.pdf"):
+        if not check(server, brief, kind="application/pdf").startswith(b"%PDF"):
+            fail(f"{brief} is not a PDF")
+    check(server, "/view/timeline/activity-mrc-lahore", text="The same as a table", kind="text/html")
+    check(server, "/export/graph.ttl", text="skos:", kind="text/turtle")
+    check(server, "/export/iati.xml", text="iati-activities")
     check(server, "/view/links/ap-17?group=Responded+to+by", text="Responded to by", kind="text/html")
     check(server, "/view/links/ap-17?group=nonsense", want=422, text="group", kind="text/html")
     check(server, "/view/node/ap-17?offset=50", kind="text/html")
@@ -259,6 +265,14 @@ def commands(bpkg: str, scratch: Path, backend: str) -> None:
             elif name.endswith(".xlsx") and not zipfile.is_zipfile(target):
                 fail(f"bpkg template {name} is not a workbook")
         run(bpkg, "template", "plan.txt", cwd=scratch, expect=2)
+        for fmt, name in (("ttl", "graph.ttl"), ("jsonld", "graph.jsonld"), ("iati", "iati.xml"), ("shapes", "s.ttl")):
+            run(bpkg, "export", name, "--format", fmt, cwd=scratch)
+            if not (scratch / name).is_file() or (scratch / name).stat().st_size == 0:
+                fail(f"bpkg export {name} --format {fmt} wrote no file")
+        saved = scratch / "saved-pages"
+        saved.mkdir()
+        run(bpkg, "sources", "check", "--from", str(saved), cwd=scratch)  # offline: every page "no saved copy"
+        run(bpkg, "load", "--backend", "memory", "--prune", "--dry-run", cwd=scratch, expect=2)  # Neo4j's flags
         run(bpkg, "diff", "budapest-process", "budapest-process", "--exit-code", cwd=scratch)
         run(bpkg, "diff", "budapest-process", "budapest-process", "--format", "html", "--output", "d.html", cwd=scratch)
         bad = scratch / "bad"
@@ -270,6 +284,9 @@ def commands(bpkg: str, scratch: Path, backend: str) -> None:
     else:
         run(bpkg, "load", "--backend", "neo4j", cwd=scratch)
         run(bpkg, "stats", "--backend", "neo4j", cwd=scratch, pipe_to_head=True)
+        dry = run(bpkg, "load", "--backend", "neo4j", "--prune", "--dry-run", cwd=scratch)
+        if "nothing" not in dry.lower() and "would" not in dry.lower():
+            fail(f"bpkg load --prune --dry-run did not say what it would do: {dry[-500:]}")
         run(bpkg, "diff", "--neo4j", "budapest-process", "--exit-code", cwd=scratch)
         run(bpkg, "diff", "--neo4j", "budapest-process", "--format", "json", "--output", "d.json", cwd=scratch)
         if '"same": true' not in (scratch / "d.json").read_text(encoding="utf-8"):
