@@ -86,8 +86,11 @@ def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T
 
 
 def day_key(as_of: AsOf | None, plan: str | None) -> tuple[str, ...]:
-    """The part of a cache key that says which day and plan an answer is about (empty for today's)."""
-    return () if as_of is None and plan is None else (as_of.iso if as_of else "", plan or "")
+    """The part of a cache key that says which day and plan an answer is about (empty for today's), with the day
+    as it was asked: an answer's account repeats it (``2021`` and ``2021-12-31`` are one day, two accounts)."""
+    if as_of is None and plan is None:
+        return ()
+    return (as_of.iso if as_of else "", as_of.text if as_of else "", plan or "")
 
 
 def read_facts(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None = None) -> Facts:
