@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Final
+from typing import Any, Final
 
 from app.services import lookup, sheets, tables
 from app.services.asof import existing
@@ -86,14 +86,10 @@ def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan
                 if node_id in index:
                     cells[index[node_id]] = _cell(found)
         rows.append(
-            MatrixRow(
-                action_point=f.action_point,
-                number=f.number,
-                goal=f.goal,
-                status=status.status,
-                status_words=status.status_words,
-                status_confidence=status.status_confidence,
-                cells=cells,
+            _row(
+                f,
+                status,
+                cells,
                 outside=_cell(outside) if outside else None,
                 outside_by=sorted({r.responder.id: r.responder for r in outside}.values(), key=lambda n: n.id),
             )
@@ -129,17 +125,7 @@ def _gcm_matrix(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Matr
                         strength=lookup.strongest(r.strength for r in f.responses),
                         confidence=confidence,
                     )
-        rows.append(
-            MatrixRow(
-                action_point=f.action_point,
-                number=f.number,
-                goal=f.goal,
-                status=status.status,
-                status_words=status.status_words,
-                status_confidence=status.status_confidence,
-                cells=cells,
-            )
-        )
+        rows.append(_row(f, status, cells))
     return MatrixOut(
         cols_are="gcm",
         columns=columns,
@@ -177,3 +163,17 @@ def table(m: MatrixOut) -> sheets.Table:
         for r in m.rows
     ]
     return header, rows
+
+
+def _row(f: Any, status: Any, cells: list[MatrixCell | None], **outside: Any) -> MatrixRow:
+    """One action point's row: its place and status, then its cells (and, by component, who is outside them)."""
+    return MatrixRow(
+        action_point=f.action_point,
+        number=f.number,
+        goal=f.goal,
+        status=status.status,
+        status_words=status.status_words,
+        status_confidence=status.status_confidence,
+        cells=cells,
+        **outside,
+    )
