@@ -239,12 +239,64 @@ def pages(server: Server) -> None:
 
 IMPORT_ALL = """
 import importlib, pkgutil
-import app, graph_schema, loaders
-for package in (app, graph_schema, loaders):
-    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        importlib.import_module(module.name)
+import bpkg
+for module in pkgutil.walk_packages(bpkg.__path__, "bpkg."):
+    importlib.import_module(module.name)
 print("imported every module")
 """
+
+
+OTHERS = ("app", "loaders", "graph_schema")
+"""Top-level names the package used to install (issue 18): common enough that a user's own project has one."""
+CLASH_CHECK = """
+import importlib.metadata as md, app, loaders, graph_schema, bpkg.app.cli, bpkg.loaders
+owners = [app.OWNER, loaders.OWNER, graph_schema.OWNER]
+assert owners == ["user", "user", "user"], owners
+dist = md.distribution("bpkg")
+tops = sorted({f.parts[0] for f in dist.files or []} - {"..", "bin"})
+tops = [top for top in tops if not top.endswith((".dist-info", ".data"))]
+assert tops == ["bpkg"], tops
+print(bpkg.loaders.bundled_path().name)
+"""
+
+
+def beside_other_packages(bpkg: str, scratch: Path) -> None:
+    """The wheel installs one import package, ``bpkg``: a user's own top-level ``app``, ``loaders`` and
+    ``graph_schema`` packages, installed in the same environment, stay theirs, and ``bpkg`` still runs."""
+    python = str(Path(bpkg).parent / "python")
+    purelib = subprocess.run(  # noqa: S603
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
+    placed = []
+    for name in OTHERS:
+        folder = Path(purelib) / name
+        if folder.exists():
+            fail(f"the wheel's environment already holds a top-level package {name!r}: {folder}")
+            continue
+        folder.mkdir()
+        (folder / "__init__.py").write_text('OWNER = "user"\n', encoding="utf-8")
+        placed.append(folder)
+    try:
+        proc = subprocess.run([python, "-c", CLASH_CHECK], cwd=scratch, capture_output=True, text=True, timeout=300)  # noqa: S603
+        if proc.returncode != 0 or proc.stdout.strip() != "budapest-process":
+            fail(f"bpkg beside packages named app, loaders and graph_schema: {(proc.stdout + proc.stderr)[-2000:]}")
+        else:
+            print(
+                "  ok bpkg installs only 'bpkg'; the user's own app, loaders and graph_schema stay theirs", flush=True
+            )
+        run(bpkg, "validate", cwd=scratch)
+    finally:
+        for folder in placed:
+            (folder / "__init__.py").unlink()
+            for cache in folder.glob("__pycache__/*"):
+                cache.unlink()
+            for sub in folder.glob("__pycache__"):
+                sub.rmdir()
+            folder.rmdir()
 
 
 def commands(bpkg: str, scratch: Path, backend: str) -> None:
@@ -255,6 +307,7 @@ def commands(bpkg: str, scratch: Path, backend: str) -> None:
             fail(f"a module of the installed package does not import: {proc.stderr[-2000:]}")
         else:
             print("  ok every module of the installed package imports", flush=True)
+        beside_other_packages(bpkg, scratch)
         run(bpkg, "validate", cwd=scratch)
         run(bpkg, "stats", cwd=scratch, pipe_to_head=True)
         for name in ("plan.xlsx", "plan.csv"):

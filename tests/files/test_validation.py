@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from loaders import DatasetInvalid, GraphBatch, load_dataset, readers
-from loaders.dataset import PLAN_COLUMNS
-from loaders.problems import Problems
-from loaders.readers import read_yaml
+from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset, readers
+from bpkg.loaders.dataset import PLAN_COLUMNS
+from bpkg.loaders.problems import Problems
+from bpkg.loaders.readers import read_yaml
 from tests.factories import PLAN_ROWS, base_graph, write_csv, write_dataset
 from tests.files.test_hostile_files import PLAN, copy_bundled, edit_reference, insert_nodes_text, node, plan_rows
 from tests.files.test_hostile_files import problems_of as hostile_problems_of
