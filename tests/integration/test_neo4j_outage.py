@@ -185,7 +185,10 @@ def test_an_outage_is_admitted_while_it_lasts_and_answered_without_waiting(secon
         slow = [round(s.took, 3) for s in outage[1:] if s.took >= 1.0]
         assert slow == []
         assert all(s.retry_after == "1" for s in outage)
-        assert {s.status for s in poller.samples} <= {200, 503}
+        # Nothing else: no 500. A 504 says a question passed its time limit: after the restart a cold server's
+        # first query can, on a busy machine (issue 17, item 7: a slow query is not an outage), never before.
+        assert {s.status for s in poller.samples} <= {200, 503, 504}
+        assert all(s.at >= asked_to_stop for s in poller.samples if s.status == 504)
         back = poller.first(200, answering)
         assert back is not None and back.at - answering < 5.0, back
         print(
