@@ -2,9 +2,10 @@
 
 import loaders.xlsx_env  # noqa: F401 (first: before anything imports openpyxl)
 from loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel
-from loaders.dataset import BUNDLED, PLAN_COLUMNS, bundled_path, load_dataset, resolve, template_path
+from loaders.dataset import BUNDLED, bundled_path, load_dataset, resolve, template_path
 from loaders.memory import build_graph, memory_summary
 from loaders.problems import DatasetInvalid, Loc, Problem
+from loaders.validation.columns import PLAN_COLUMNS
 
 __all__ = [
     "BUNDLED",

@@ -21,7 +21,7 @@ from rdflib.namespace import XSD
 from loaders.formats.vocab import BPKG, CLASSES, LINK, LINK_FROM, LINK_RELATION, LINK_TO, RELATIONS, field, field_name
 from loaders.limits import Limits
 from loaders.problems import Loc, Problems, excerpt, shorten
-from loaders.readers import check_text
+from loaders.reading.bounded import check_text
 
 SUFFIXES: Final = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld"}
 

@@ -12,8 +12,8 @@ import yaml
 
 from graph_schema import Label, RelType
 from loaders import GraphBatch, Node, Rel, bundled_path, load_dataset, template_path
-from loaders.dataset import PLAN_COLUMNS
 from loaders.stats import graph_stats
+from loaders.validation.columns import PLAN_COLUMNS
 
 
 def test_every_fact_has_a_source_and_a_confidence(bundled_batch: GraphBatch) -> None:

@@ -21,7 +21,8 @@ from app.settings import Settings
 from app.sources import _TO_REVIEW, Status, check_sources, fingerprint, page_text
 from graph_schema.models import CHECK_TO_REVIEW, CheckStatus
 from loaders import DatasetInvalid, load_dataset
-from loaders.dataset import SOURCE_CHECKS, check_dataset
+from loaders.dataset import check_dataset
+from loaders.validation.columns import SOURCE_CHECKS
 from tests.factories import base_graph, write_dataset
 
 ORIGINAL = (
