@@ -102,8 +102,8 @@ def test_the_builders_wording_and_decisions_come_from_its_table(tmp_path: Path) 
     path = folder / "wording.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("  lead_countries:\n    RELEC: TUR\n", "  lead_countries:\n    RELEC: PAK\n", 1)
-    chair_note = "  chair_note: Chair since January 2006, taking over from Hungary\n"
-    text = text.replace(chair_note, "  chair_note: Chair\n", 1)
+    status = "  text_status: Official wording not available in any source consulted\n"
+    text = text.replace(status, "  text_status: Not public\n", 1)
     text = text.replace("  with_article: [United Kingdom, Netherlands]\n", "  with_article: []\n", 1)
     path.write_text(text, encoding="utf-8")
     bundled, _ = build_dataset.build(FACTS, read_tables())
@@ -115,8 +115,9 @@ def test_the_builders_wording_and_decisions_come_from_its_table(tmp_path: Path) 
     assert note(("component-relec", "ACTIVE_IN", "country-tur"), bundled) == "lead country"
     assert note(("component-relec", "ACTIVE_IN", "country-tur"), graph) != "lead country"
     assert note(("component-relec", "ACTIVE_IN", "country-pak"), graph) == "lead country"
-    chair = next(k for k, r in graph.rels.items() if k[1] == "PARTICIPATES_IN" and r.get("role") == "chair")
-    assert note(chair, graph) == "Chair" and note(chair, bundled) != "Chair"
+    statuses = {n.get("text_status") for n in graph.nodes if n["label"] == "ActionPoint"}
+    assert statuses == {"Not public"}
+    assert {n.get("text_status") for n in bundled.nodes if n["label"] == "ActionPoint"} != {"Not public"}
     names = {n["id"]: n["name"] for n in graph.nodes}
     assert names["org-gov-gbr"] == "Government of United Kingdom"
     assert {n["id"]: n["name"] for n in bundled.nodes}["org-gov-gbr"] == "Government of the United Kingdom"
