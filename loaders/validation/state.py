@@ -24,6 +24,7 @@ ID_RE: Final = re.compile(ID_PATTERN)
 
 
 def plain(data: dict[str, Any]) -> dict[str, Any]:
+    """The given values only (a missing cell or property is left out)."""
     return {key: value for key, value in data.items() if value is not None}
 
 
