@@ -19,13 +19,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Final
 
-from app.errors import BackendUnavailable
-from app.services import coverage
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
-from graph_schema.asof import AsOf, parse_as_of
-from loaders import GraphBatch, build_graph, load_dataset
+from bpkg.app.errors import BackendUnavailable
+from bpkg.app.services import coverage
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.graph_schema.asof import AsOf, parse_as_of
+from bpkg.loaders import GraphBatch, build_graph, load_dataset
 
 PLAN: Final = "plan-call-for-action-2019"
 DAYS: Final = ("2020-12-31", "2022-12-31", "2024-12-31")
@@ -105,9 +105,9 @@ def main() -> None:
 
 
 def _neo4j(batch: GraphBatch, load: bool) -> GraphStore | None:
-    from app.neo4j_driver import open_driver
-    from app.store.neo4j import Neo4jStore
-    from loaders.neo4j_sink import write_batch
+    from bpkg.app.neo4j_driver import open_driver
+    from bpkg.app.store.neo4j import Neo4jStore
+    from bpkg.loaders.neo4j_sink import write_batch
 
     settings = Settings()
     driver = open_driver(settings)
@@ -119,7 +119,7 @@ def _neo4j(batch: GraphBatch, load: bool) -> GraphStore | None:
 
 
 def _neo4j_store(store: GraphStore) -> GraphStore:
-    from app.store.neo4j import Neo4jStore
+    from bpkg.app.store.neo4j import Neo4jStore
 
     assert isinstance(store, Neo4jStore)
     return Neo4jStore(store.driver, store.database, timeout=store.timeout)

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import networkx as nx
 
-from app.export import graphml_ready
-from app.formats import iati, rdf
-from app.services.formats import batch_parts
-from loaders import build_graph, load_dataset
-from loaders.formats.vocab import base_of
-from loaders.synth import write
+from bpkg.app.formats import iati, rdf
+from bpkg.app.graphml_safe import graphml_ready
+from bpkg.app.services.formats import batch_parts
+from bpkg.loaders import build_graph, load_dataset
+from bpkg.loaders.formats.vocab import base_of
+from bpkg.loaders.synth import write
 
 
 def _measure(

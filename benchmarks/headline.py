@@ -33,10 +33,10 @@ from typing import Final, LiteralString
 import httpx
 import neo4j
 
-from app.errors import BackendUnavailable
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from loaders import GraphBatch, build_graph, load_dataset
+from bpkg.app.errors import BackendUnavailable
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import GraphBatch, build_graph, load_dataset
 
 RESPONDERS_FLOOR: Final[LiteralString] = """
 MATCH (r:Entity)-[l:RESPONDS_TO]->(ap:ActionPoint {id: $id})
@@ -85,7 +85,7 @@ def bpkg_serve(*flags: str) -> Iterator[str]:
     """``bpkg serve`` in a child process on a free port; yields its base URL."""
     port = free_port()
     child = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *flags],
+        [sys.executable, "-m", "bpkg.app.cli", "serve", "--port", str(port), *flags],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -140,8 +140,8 @@ def memory_half(batch: GraphBatch, number: int, iterations: int, warmup: int) ->
 
 
 def neo4j_half(batch: GraphBatch, number: int, iterations: int, warmup: int, load: bool) -> list[Timing]:
-    from app.neo4j_driver import open_driver
-    from app.store.neo4j.store import Neo4jStore
+    from bpkg.app.neo4j_driver import open_driver
+    from bpkg.app.store.neo4j.store import Neo4jStore
 
     settings = Settings()
     try:
@@ -157,7 +157,7 @@ def neo4j_half(batch: GraphBatch, number: int, iterations: int, warmup: int, loa
             if not load:
                 print(f"\nNeo4j half skipped: {settings.neo4j_uri} does not hold the bundled dataset (use --load)")
                 return []
-            from loaders.neo4j_sink import write_batch
+            from bpkg.loaders.neo4j_sink import write_batch
 
             write_batch(driver, batch, db, prune=True)
         store = Neo4jStore(driver, db, timeout=settings.query_timeout)

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Final, LiteralString
 
-from app.neo4j_driver import open_driver
-from app.settings import Settings
-from loaders import load_dataset, neo4j_sink, synth
+from bpkg.app.neo4j_driver import open_driver
+from bpkg.app.settings import Settings
+from bpkg.loaders import load_dataset, neo4j_sink, synth
 
 # What the sink ran before issue 16 for relationships its diff did not find: no existence check.
 PLAIN_CREATE: Final[LiteralString] = """

@@ -2,7 +2,7 @@
 
     python -m benchmarks.scale --relationships 10000 [100000 ...] [--backends memory,neo4j] [--calls 50]
 
-For each size: generate (``loaders.synth``), validate, load (memory: build the graph and the store; Neo4j:
+For each size: generate (``bpkg.loaders.synth``), validate, load (memory: build the graph and the store; Neo4j:
 into an empty database, then again unchanged (the dataset's marker, confirmed by counts), unchanged with the
 full compare of per-row hashes (the marker removed first), then with 1 % of the relationships changed),
 memory held and bytes per relationship of the memory store, then per question through the REST API
@@ -41,9 +41,9 @@ from typing import Any, Final, LiteralString
 
 import networkx as nx
 
-from app.settings import Settings
-from loaders import GraphBatch, Rel, build_graph, load_dataset, synth
-from loaders.limits import Limits
+from bpkg.app.settings import Settings
+from bpkg.loaders import GraphBatch, Rel, build_graph, load_dataset, synth
+from bpkg.loaders.limits import Limits
 
 QUESTIONS: Final = {
     "headline": "/action-points/10/responses",
@@ -161,7 +161,7 @@ def raw_memory(graph: nx.MultiDiGraph) -> Baselines:
 def measure_api(store: Any, size: int, backend: str, calls: int, raw: Baselines, budget: float) -> list[Row]:
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
+    from bpkg.app.api.main import create_app
 
     rows = []
     with TestClient(create_app(Settings(backend=backend), store=store)) as client:
@@ -201,7 +201,7 @@ def resident() -> int:
 def memory_size(batch: GraphBatch, trace: bool) -> tuple[float, int, str]:
     """Seconds to build graph and store, the bytes they hold, and how those were measured: what
     tracemalloc counts after a second build (``trace``), or the growth of the resident set in the first."""
-    from app.store.memory import MemoryStore
+    from bpkg.app.store.memory import MemoryStore
 
     gc.collect()
     before = resident()
@@ -234,10 +234,10 @@ def changed(batch: GraphBatch, share: float) -> GraphBatch:
 def neo4j_part(batch: GraphBatch, size: int, calls: int, lines: list[str], budget: float, batch_size: int) -> list[Row]:
     import neo4j
 
-    from app.neo4j_driver import open_driver
-    from app.store.neo4j import Neo4jStore
-    from loaders import neo4j_sink
-    from loaders.neo4j_sink import write_batch
+    from bpkg.app.neo4j_driver import open_driver
+    from bpkg.app.store.neo4j import Neo4jStore
+    from bpkg.loaders import neo4j_sink
+    from bpkg.loaders.neo4j_sink import write_batch
 
     settings = Settings(backend="neo4j")
     with open_driver(settings) as driver:
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if not args.no_cold_start:
         print(f"cold start to first answer (bundled dataset, memory): {min(cold_start() for _ in range(3)):.2f} s")
-    from loaders.neo4j_sink import BATCH_SIZE
+    from bpkg.loaders.neo4j_sink import BATCH_SIZE
 
     batch_size = args.batch_size or BATCH_SIZE
     lines = ["| size | step | time | rate / size |", "|---|---|---|---|"]
@@ -337,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             batch = load_dataset(tmp, limits=limits)
             lines.append(f"| {size:,} | validate | {time.perf_counter() - start:.1f} s | |")
         if "memory" in backends:
-            from app.store.memory import MemoryStore
+            from bpkg.app.store.memory import MemoryStore
 
             seconds, held, how = memory_size(batch, size <= args.trace_up_to)
             lines.append(f"| {size:,} | memory load (graph + indexes) | {seconds:.1f} s | |")

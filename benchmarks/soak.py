@@ -136,7 +136,7 @@ def serve(neo: Neo4j, port: int, log: Path, warm_up: bool = True) -> Iterator[su
     env = {**neo.env, "NEO4J_URI": neo.uri, "BPKG_API_KEYS": "", "BPKG_NEO4J_WARM_UP": str(warm_up).lower()}
     with log.open("wb") as out:
         child = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--backend", "neo4j", "--host", HOST, "--port", str(port)],
+            [sys.executable, "-m", "bpkg.app.cli", "serve", "--backend", "neo4j", "--host", HOST, "--port", str(port)],
             env=env,
             cwd=ROOT,
             stdout=out,
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"starting a throw-away Neo4j on {neo.uri} ...", flush=True)
         neo.run("start")
         load = subprocess.run(
-            [sys.executable, "-m", "app.cli", "load", "--backend", "neo4j"],
+            [sys.executable, "-m", "bpkg.app.cli", "load", "--backend", "neo4j"],
             env={**neo.env, "NEO4J_URI": neo.uri},
             cwd=ROOT,
             capture_output=True,

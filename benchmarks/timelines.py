@@ -22,13 +22,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Final
 
-from app.errors import BackendUnavailable
-from app.services import coverage, timelines
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
-from graph_schema import Label, RelType
-from loaders import GraphBatch, Node, Rel, build_graph, load_dataset
+from bpkg.app.errors import BackendUnavailable
+from bpkg.app.services import coverage, timelines
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.graph_schema import Label, RelType
+from bpkg.loaders import GraphBatch, Node, Rel, build_graph, load_dataset
 
 COUNTRY: Final = "country-pak"
 GOAL: Final = "pg-4"
@@ -95,9 +95,9 @@ def main() -> None:
 
 
 def _neo4j(batch: GraphBatch) -> Callable[[], GraphStore]:
-    from app.neo4j_driver import open_driver
-    from app.store.neo4j import Neo4jStore
-    from loaders.neo4j_sink import write_batch
+    from bpkg.app.neo4j_driver import open_driver
+    from bpkg.app.store.neo4j import Neo4jStore
+    from bpkg.loaders.neo4j_sink import write_batch
 
     settings = Settings()
     driver = open_driver(settings)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Final
 from xml.sax.saxutils import escape
 
-from loaders.limits import DEFAULT_LIMITS
+from bpkg.loaders.limits import DEFAULT_LIMITS
 
 BPKG: Final = Path(sys.executable).with_name("bpkg")
 ACTIVITIES: Final = 1_000

@@ -18,12 +18,12 @@ from typing import Final
 
 import networkx as nx
 
-from app.errors import BackendUnavailable
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
-from app.store.traversal import MAX_WAYS
 from benchmarks.as_of import _neo4j, median_ms
-from loaders import build_graph, load_dataset
+from bpkg.app.errors import BackendUnavailable
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.app.store.traversal import MAX_WAYS
+from bpkg.loaders import build_graph, load_dataset
 
 PAIRS: Final = (
     ("org-eu", "ap-17", 3),

@@ -239,7 +239,7 @@ def pages(server: Server) -> None:
 
 IMPORT_ALL = """
 import importlib, pkgutil
-import app, graph_schema, loaders
+import bpkg.app, graph_schema, loaders
 for package in (app, graph_schema, loaders):
     for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         importlib.import_module(module.name)

@@ -16,10 +16,10 @@ import neo4j
 import networkx as nx
 import pytest
 
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
-from loaders import GraphBatch, build_graph, load_dataset
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.loaders import GraphBatch, build_graph, load_dataset
 
 REQUIRE_NEO4J = os.environ.get("BPKG_REQUIRE_NEO4J") == "1"
 
@@ -37,8 +37,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @functools.cache
 def neo4j_problem() -> str | None:
     """Why Neo4j cannot be used (None when it answers): checked once per run."""
-    from app.errors import BackendUnavailable
-    from app.neo4j_driver import open_driver
+    from bpkg.app.errors import BackendUnavailable
+    from bpkg.app.neo4j_driver import open_driver
 
     try:
         open_driver(Settings()).close()
@@ -107,7 +107,7 @@ def neo4j_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def neo4j_driver(neo4j_settings: Settings) -> Iterator[neo4j.Driver]:
-    from app.neo4j_driver import open_driver
+    from bpkg.app.neo4j_driver import open_driver
 
     # Reached only from tests marked neo4j (pytest_runtest_setup has checked that Neo4j answers).
     with open_driver(neo4j_settings) as driver:
@@ -123,7 +123,7 @@ def wipe(driver: neo4j.Driver, database: str) -> None:
 
 def ensure_loaded(driver: neo4j.Driver, database: str, batch: GraphBatch) -> None:
     """Load ``batch`` unless the database already holds exactly it (tests that wipe may run in between)."""
-    from loaders.neo4j_sink import write_batch
+    from bpkg.loaders.neo4j_sink import write_batch
 
     records, _, _ = driver.execute_query(
         "MATCH (d:Dataset) RETURN d.fingerprint AS fp", database_=database, routing_=neo4j.RoutingControl.READ
@@ -145,7 +145,7 @@ def store(request: pytest.FixtureRequest, memory_store: MemoryStore, neo4j_setti
     """The bundled dataset behind each backend: contract tests run once per backend."""
     if request.param == "memory":
         return memory_store
-    from app.store.neo4j.store import Neo4jStore
+    from bpkg.app.store.neo4j.store import Neo4jStore
 
     driver = request.getfixturevalue("neo4j_bundled")
     return Neo4jStore(driver, neo4j_settings.neo4j_database, timeout=neo4j_settings.query_timeout)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from loaders.validation.columns import PLAN_COLUMNS
+from bpkg.loaders.validation.columns import PLAN_COLUMNS
 
 
 class _NoAliases(yaml.SafeDumper):

@@ -1,3 +1,3 @@
 """Developer tools: the dataset builder and its curated tables (not part of the installed package)."""
 
-import loaders.xlsx_env  # noqa: F401 (first: before anything imports openpyxl)
+import bpkg.loaders.xlsx_env  # noqa: F401 (first: before anything imports openpyxl)

@@ -10,10 +10,10 @@ and ``wording.yaml``: the fixed ids, names, notes and per-fact decisions the bui
 holds and where its facts come from), and writes, deterministically (re-running gives
 byte-identical files):
 
-- ``--out`` (default ``loaders/datasets/budapest-process/``): ``manifest.yaml``, ``reference.yaml`` (format
+- ``--out`` (default ``bpkg/loaders/datasets/budapest-process/``): ``manifest.yaml``, ``reference.yaml`` (format
   ``graph``), ``countries.csv`` (format ``nodes``), ``sample-plan.csv`` (format ``plan``) and ``sample-plan.xlsx``
   (a copy of the sample plan for spreadsheet users; not listed in the manifest);
-- ``--templates`` (default ``loaders/templates/``): ``implementation-plan.csv`` and ``.xlsx``, the empty template.
+- ``--templates`` (default ``bpkg/loaders/templates/``): ``implementation-plan.csv`` and ``.xlsx``, the empty template.
 
 Rules kept here and in ``tools/reference_graph.py`` (design.md §3): every node and relationship carries
 ``sources`` (ids of ``Source`` nodes) and the ``confidence`` the facts give; an ``inferred`` fact is never
@@ -39,8 +39,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import ExcelWriter
 
-from graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, date_conflicts, is_allowed
-from loaders.validation.columns import PLAN_COLUMNS
+from bpkg.graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, date_conflicts, is_allowed
+from bpkg.loaders.validation.columns import PLAN_COLUMNS
 from tools.reference_graph import ILLUSTRATIVE, INFERRED, Graph, ReferenceBuilder
 from tools.tables import TABLES_DIR, BuildError, DatasetSettings, Tables, read_tables
 
@@ -49,8 +49,8 @@ from tools.tables import TABLES_DIR, BuildError, DatasetSettings, Tables, read_t
 SAMPLE_COLUMNS: Final = tuple(c for c in PLAN_COLUMNS if c != "reviewed")
 REPO: Final = Path(__file__).resolve().parent.parent
 DEFAULT_FACTS: Final = REPO / ".." / "shared" / "domain" / "facts.yaml"
-DATASET_DIR: Final = REPO / "loaders" / "datasets" / "budapest-process"
-TEMPLATE_DIR: Final = REPO / "loaders" / "templates"
+DATASET_DIR: Final = REPO / "bpkg" / "loaders" / "datasets" / "budapest-process"
+TEMPLATE_DIR: Final = REPO / "bpkg" / "loaders" / "templates"
 
 
 def plan_rows(t: Tables) -> list[list[str]]:
@@ -379,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--facts", type=Path, default=DEFAULT_FACTS, help="facts.yaml (default ../shared/domain/)")
     parser.add_argument("--out", type=Path, default=DATASET_DIR, help="dataset folder (default the bundled one)")
-    parser.add_argument("--templates", type=Path, default=TEMPLATE_DIR, help="template folder (loaders/templates)")
+    parser.add_argument("--templates", type=Path, default=TEMPLATE_DIR, help="template folder (bpkg/loaders/templates)")
     parser.add_argument("--tables", type=Path, default=TABLES_DIR, help="curated tables (default tools/dataset)")
     args = parser.parse_args(argv)
     try:

@@ -1,4 +1,4 @@
-"""Machine-readable dates for the date wordings of the facts (graph_schema/dates.py notation), without adding
+"""Machine-readable dates for the date wordings of the facts (bpkg/graph_schema/dates.py notation), without adding
 precision: the regular wordings by rule, the others from the curated table ``tools/dataset/dates.csv``."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-from graph_schema import DateError, parse_when
+from bpkg.graph_schema import DateError, parse_when
 from tools.tables import BuildError
 
 _ISO: Final = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from graph_schema import Label, RelType
+from bpkg.graph_schema import Label, RelType
 from tools.dates import start_of, when_of
 from tools.tables import BuildError, Correction, PlanNode, TableLink, Tables
 

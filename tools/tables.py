@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from graph_schema import RETIRED_DATES, RelType, SuccessionKind
+from bpkg.graph_schema import RETIRED_DATES, RelType, SuccessionKind
 
 TABLES_DIR = Path(__file__).resolve().parent / "dataset"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
-from app.api.main import create_app
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
+from bpkg.app.api.main import create_app
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
 from tests.factories import base_graph, write_dataset
 
 with warnings.catch_warnings():

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.store.memory import MemoryStore
-from loaders import build_graph
+from bpkg.app.api.main import create_app
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import build_graph
 from tests.api.conftest import settings
 from tests.contract import asof_data
 

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.http.params import MAX_QUERY
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
+from bpkg.app.api.main import create_app
+from bpkg.app.http.params import MAX_QUERY
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
 from tests.api.conftest import settings
 from tests.unit.test_search_words import schema_pattern_matches
 

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from app.services import onepager
-from app.services.briefs import statuses
-from app.services.countries import country
-from app.store.port import GraphStore
+from bpkg.app.services import onepager
+from bpkg.app.services.briefs import statuses
+from bpkg.app.services.countries import country
+from bpkg.app.store.port import GraphStore
 
 
 def read_pdf(client: TestClient, url: str) -> tuple[int, str]:
@@ -103,7 +103,7 @@ def test_a_brief_of_something_else_is_a_plain_error(client: TestClient, url: str
 
 
 def test_names_with_markup_and_characters_outside_the_fonts_are_printed_as_text(client: TestClient) -> None:
-    from app.web.pdf import pdf
+    from bpkg.app.web.pdf import pdf
 
     brief = onepager.OnePager(
         title="<b>Türkiye</b> & <img src=x> → ok",

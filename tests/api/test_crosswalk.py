@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, SKOS
 
-from loaders.crosswalk import scheme
-from loaders.formats.vocab import BPKG
+from bpkg.loaders.crosswalk import scheme
+from bpkg.loaders.formats.vocab import BPKG
 
 
 def test_gcm_crosswalk_lists_the_23_objectives_and_the_stated_matches(client: TestClient) -> None:

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from app.store.memory import MemoryStore
+from bpkg.app.store.memory import MemoryStore
 
 
 def ids(items: list[dict[str, Any]]) -> list[str]:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.store.memory import MemoryStore
+from bpkg.app.api.main import create_app
+from bpkg.app.store.memory import MemoryStore
 from tests.api.conftest import settings
 
 

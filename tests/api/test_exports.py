@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.store.memory import MemoryStore
+from bpkg.app.store.memory import MemoryStore
 
 
 def read_back(fmt: str, content: bytes) -> nx.MultiDiGraph:

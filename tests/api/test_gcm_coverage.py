@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from app.notebook import coverage_table
-from app.services.coverage import NO_GOAL_MATCHES
-from app.store.memory import MemoryStore
+from bpkg.app.notebook import coverage_table
+from bpkg.app.services.coverage import NO_GOAL_MATCHES
+from bpkg.app.store.memory import MemoryStore
 
 PG1 = {2, 4, 7, 9, 11, 14, 21}
 PG2 = {5, 6, 18}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.store.memory import MemoryStore
+from bpkg.app.api.main import create_app
+from bpkg.app.store.memory import MemoryStore
 from tests.api.conftest import settings
 
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.services import timelines
-from app.store.memory import MemoryStore
-from loaders import DatasetInvalid, build_graph, load_dataset
-from loaders.limits import Limits
+from bpkg.app.api.main import create_app
+from bpkg.app.services import timelines
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import DatasetInvalid, build_graph, load_dataset
+from bpkg.loaders.limits import Limits
 from tests.api.conftest import settings
 from tests.files.test_hostile_files import copy_bundled, edit_reference
 

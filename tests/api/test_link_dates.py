@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from loaders import build_graph, load_dataset
+from bpkg.app.api.main import create_app
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import build_graph, load_dataset
 from tests.factories import base_graph, write_dataset
 
 

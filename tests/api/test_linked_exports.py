@@ -17,13 +17,13 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 from rdflib.query import ResultRow
 
-from app.api.main import create_app
-from app.formats import iati, rdf
-from app.formats.shapes import shapes
-from app.services.formats import batch_parts
-from app.store.memory import MemoryStore
-from loaders import GraphBatch
-from loaders.formats.vocab import BPKG, base_of
+from bpkg.app.api.main import create_app
+from bpkg.app.formats import iati, rdf
+from bpkg.app.formats.shapes import shapes
+from bpkg.app.services.formats import batch_parts
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import GraphBatch
+from bpkg.loaders.formats.vocab import BPKG, base_of
 from tests.api.conftest import settings
 
 NODE = "urn:bpkg:nodes/"

@@ -1,7 +1,7 @@
 """A node page stays bounded at scale: an action point's responses a page at a time (the headline's own paging),
 each group of links cut at ``LINKS_SHOWN`` with "and M more" and a paged list of the rest.
 
-Checked by visible text on a generated dataset (``loaders.synth``), whose action point 10 has hundreds of
+Checked by visible text on a generated dataset (``bpkg.loaders.synth``), whose action point 10 has hundreds of
 responders, and on the bundled one, whose pages are unchanged (every response shown, no pager)."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.services.responses import responses
-from app.store.memory import MemoryStore
-from app.web.pages import LINKS_SHOWN, RESPONSES_SHOWN
-from graph_schema import RelType
-from loaders import build_graph, load_dataset, synth
+from bpkg.app.api.main import create_app
+from bpkg.app.services.responses import responses
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.web.pages import LINKS_SHOWN, RESPONSES_SHOWN
+from bpkg.graph_schema import RelType
+from bpkg.loaders import build_graph, load_dataset, synth
 from tests.api.conftest import settings
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
+from bpkg.app.api.main import create_app
 from tests.api.conftest import settings
 from tests.factories import SRC, base_graph, write_dataset
 

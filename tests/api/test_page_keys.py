@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.store.memory import MemoryStore
+from bpkg.app.api.main import create_app
+from bpkg.app.store.memory import MemoryStore
 from tests.api.conftest import settings
 
 

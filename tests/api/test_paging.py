@@ -1,6 +1,6 @@
 """Large answers page and are compressed: responses' ``limit``/``offset`` and gzip over HTTP (issue 9, item 2).
 
-Paging is checked on a generated dataset (``loaders.synth``), whose action point 10 has hundreds of
+Paging is checked on a generated dataset (``bpkg.loaders.synth``), whose action point 10 has hundreds of
 responders, and on the bundled one on every backend."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import GZIP_MINIMUM_SIZE, create_app
-from app.store.memory import MemoryStore
-from loaders import build_graph, load_dataset, synth
+from bpkg.app.api.main import GZIP_MINIMUM_SIZE, create_app
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import build_graph, load_dataset, synth
 from tests.api.conftest import settings
 
 URL = "/action-points/10/responses?include_goal_level=true"

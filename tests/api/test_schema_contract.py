@@ -13,9 +13,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from app.api.main import create_app
-from app.store.memory import MemoryStore
-from loaders import build_graph, load_dataset
+from bpkg.app.api.main import create_app
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import build_graph, load_dataset
 from tests.api.conftest import settings as app_settings
 
 # Built at collection: schemathesis turns each operation of the schema into a test case up front.

@@ -15,11 +15,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from app.api.main import create_app
-from app.http import sessions
-from app.services.tables import safe, to_csv, to_xlsx
-from app.store.memory import MemoryStore
-from graph_schema.asof import AS_OF_PATTERN, parse_as_of
+from bpkg.app.api.main import create_app
+from bpkg.app.http import sessions
+from bpkg.app.services.tables import safe, to_csv, to_xlsx
+from bpkg.app.store.memory import MemoryStore
+from bpkg.graph_schema.asof import AS_OF_PATTERN, parse_as_of
 from tests.api.conftest import settings
 
 KEYS = "alpha-key, beta-key"

@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from app.store.base import source_line
+from bpkg.app.store.base import source_line
 
 
 def test_the_node_answer_gives_each_source_its_locator_read_on_and_kind(client: TestClient) -> None:

@@ -16,13 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from app.api.main import create_app
-from app.services import timelines
-from app.services.coverage import coverage
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
-from graph_schema.asof import parse_as_of
-from loaders import build_graph, load_dataset
+from bpkg.app.api.main import create_app
+from bpkg.app.services import timelines
+from bpkg.app.services.coverage import coverage
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.graph_schema.asof import parse_as_of
+from bpkg.loaders import build_graph, load_dataset
 from tests.api.conftest import settings
 from tests.browser.dated import REVIEWED, UPDATED, write_dated
 

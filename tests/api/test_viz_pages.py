@@ -12,12 +12,12 @@ import pytest
 from markupsafe import Markup, escape
 from starlette.exceptions import StarletteDeprecationWarning
 
-from app.api.main import create_app
-from app.services.coverage import coverage
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.web import network
-from loaders import build_graph, load_dataset
+from bpkg.app.api.main import create_app
+from bpkg.app.services.coverage import coverage
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.web import network
+from bpkg.loaders import build_graph, load_dataset
 from tests.factories import base_graph, write_dataset
 
 with warnings.catch_warnings():
@@ -338,7 +338,7 @@ def test_action_points_page_is_a_table_with_every_status(client: TestClient, mem
 
 
 def test_gaps_page_lists_each_gap_with_what_answers_its_goal(client: TestClient, memory_store: MemoryStore) -> None:
-    from app.services.coverage import gaps as gaps_answer
+    from bpkg.app.services.coverage import gaps as gaps_answer
 
     answer = gaps_answer(memory_store)
     text = client.get("/view/gaps").text
@@ -355,7 +355,7 @@ def test_gaps_page_lists_each_gap_with_what_answers_its_goal(client: TestClient,
 
 
 def test_country_page_answers_what_is_done_there(client: TestClient, memory_store: MemoryStore) -> None:
-    from app.services.countries import country as country_answer
+    from bpkg.app.services.countries import country as country_answer
 
     answer = country_answer(memory_store, "PAK")
     response = client.get("/view/node/country-pak", follow_redirects=False)

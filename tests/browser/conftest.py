@@ -26,11 +26,11 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from app.api.main import create_app
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.web.server import RunningServer, serve_in_background
-from loaders import build_graph, load_dataset
+from bpkg.app.api.main import create_app
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.web.server import RunningServer, serve_in_background
+from bpkg.loaders import build_graph, load_dataset
 from tests.factories import base_graph, write_dataset
 
 CHROMIUM = os.environ.get("BPKG_CHROMIUM", "/usr/bin/chromium")

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
-from app.web.server import RunningServer
+from bpkg.app.web.server import RunningServer
 from tests.browser.conftest import Watch
 
 pytestmark = pytest.mark.browser

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from app.api.main import create_app
-from app.store.memory import MemoryStore
-from app.web.pages import RESPONSES_SHOWN
-from app.web.server import RunningServer, serve_in_background
-from loaders import build_graph, load_dataset, synth
+from bpkg.app.api.main import create_app
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.web.pages import RESPONSES_SHOWN
+from bpkg.app.web.server import RunningServer, serve_in_background
+from bpkg.loaders import build_graph, load_dataset, synth
 from tests.browser.conftest import Watch, settings
 
 

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from app.services.countries import country
-from app.services.coverage import coverage
-from app.store.memory import MemoryStore
-from app.web.server import RunningServer
+from bpkg.app.services.countries import country
+from bpkg.app.services.coverage import coverage
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.web.server import RunningServer
 from tests.browser.conftest import _local, click_node, wait_for_network
 
 pytestmark = pytest.mark.browser

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
-from app.store.memory import MemoryStore
-from app.web import network
-from app.web.server import RunningServer
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.web import network
+from bpkg.app.web.server import RunningServer
 from tests.browser.conftest import AT_NODE, SCREENSHOTS, XSS_IMG, XSS_LINK, Watch, wait_for_network
 
 pytestmark = pytest.mark.browser

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from app.api.main import create_app
-from app.services import timelines
-from app.services.coverage import coverage
-from app.store.memory import MemoryStore
-from app.web.server import RunningServer, serve_in_background
-from graph_schema.asof import parse_as_of
-from loaders import build_graph, load_dataset
+from bpkg.app.api.main import create_app
+from bpkg.app.services import timelines
+from bpkg.app.services.coverage import coverage
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.web.server import RunningServer, serve_in_background
+from bpkg.graph_schema.asof import parse_as_of
+from bpkg.loaders import build_graph, load_dataset
 from tests.browser.conftest import XSS_IMG, XSS_LINK, Watch, settings
 from tests.browser.dated import REVIEWED, UPDATED, write_dated
 from tests.browser.test_officer import _context, serious, tab_to, text_of

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, to_properties
-from loaders import DatasetInfo, GraphBatch, Node, Rel
+from bpkg.graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, to_properties
+from bpkg.loaders import DatasetInfo, GraphBatch, Node, Rel
 
 SOURCE: Final = "source-1"
 _NODES: Final[list[tuple[Label, str, dict[str, Any]]]] = [

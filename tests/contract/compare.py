@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.errors import InvalidQuery, NotFound
-from app.store.port import GraphStore
+from bpkg.app.errors import InvalidQuery, NotFound
+from bpkg.app.store.port import GraphStore
 
 
 def dump(value: object) -> Any:

@@ -1,7 +1,7 @@
 """Small random graphs that obey the schema, for differential tests of the backends.
 
 ``batches()`` draws a valid ``GraphBatch``: a few nodes of every label (each built through its
-``graph_schema`` property model), relationships only along ``graph_schema.PATTERNS``, with the
+``graph_schema`` property model), relationships only along ``bpkg.graph_schema.PATTERNS``, with the
 provenance and qualifier properties the schema allows. Names mix plain words with the awkward ones
 that make tokenisers disagree (apostrophes, decimals, accents, dotted capitals).
 """
@@ -13,8 +13,18 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from graph_schema import NODE_MODELS, PATTERNS, REL_MODELS, Confidence, Label, RelType, Role, Strength, to_properties
-from loaders import DatasetInfo, GraphBatch, Node, Rel
+from bpkg.graph_schema import (
+    NODE_MODELS,
+    PATTERNS,
+    REL_MODELS,
+    Confidence,
+    Label,
+    RelType,
+    Role,
+    Strength,
+    to_properties,
+)
+from bpkg.loaders import DatasetInfo, GraphBatch, Node, Rel
 
 # (id prefix, fewest, most) per label; the labels traceability is about always have some nodes.
 SHAPE: Final[dict[Label, tuple[str, int, int]]] = {

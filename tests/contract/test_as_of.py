@@ -2,7 +2,7 @@
 
 The dataset (``asof_data``) has dated nodes and links of every precision; each test asks its question on
 several days through the ``dated`` fixture (memory, then Neo4j), compares the whole answer with memory's
-and checks, on the answer, what the rule (``graph_schema.asof``) says should be in it.
+and checks, on the answer, what the rule (``bpkg.graph_schema.asof``) says should be in it.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from typing import Any
 import neo4j
 import pytest
 
-from app.services import countries, coverage, matrix, responses, views
-from app.services.models import MatrixCols
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
-from app.store.results import ResponseLinks
-from graph_schema.asof import AsOf, parse_as_of
-from loaders import GraphBatch, build_graph
-from loaders.neo4j_sink import write_batch
+from bpkg.app.services import countries, coverage, matrix, responses, views
+from bpkg.app.services.api_types import MatrixCols
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.app.store.question_types import ResponseLinks
+from bpkg.graph_schema.asof import AsOf, parse_as_of
+from bpkg.loaders import GraphBatch, build_graph
+from bpkg.loaders.neo4j_sink import write_batch
 from tests.conftest import wipe
 from tests.contract import asof_data
 from tests.contract.compare import same
@@ -54,7 +54,7 @@ def dated_memory(dated_batch: GraphBatch) -> MemoryStore:
 
 @pytest.fixture(scope="module")
 def dated_neo4j(neo4j_driver: neo4j.Driver, neo4j_settings: Settings, dated_batch: GraphBatch) -> Iterator[GraphStore]:
-    from app.store.neo4j.store import Neo4jStore
+    from bpkg.app.store.neo4j.store import Neo4jStore
 
     database = neo4j_settings.neo4j_database
     wipe(neo4j_driver, database)

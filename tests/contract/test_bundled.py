@@ -10,13 +10,13 @@ from typing import get_args
 
 import pytest
 
-from app.services.health import health
-from app.store.memory import MemoryStore
-from app.store.models import NodePage
-from app.store.port import GraphStore, TraceDirection
-from app.store.responses import slots_of
-from graph_schema.asof import AsOf
-from loaders import GraphBatch
+from bpkg.app.services.health import health
+from bpkg.app.store.graph_types import NodePage
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore, TraceDirection
+from bpkg.app.store.response_builder import slots_of
+from bpkg.graph_schema.asof import AsOf
+from bpkg.loaders import GraphBatch
 from tests.contract.compare import same
 
 DIRECTIONS: tuple[TraceDirection, ...] = get_args(TraceDirection)

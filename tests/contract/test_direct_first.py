@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.responses import response_page
-from app.store.port import GraphStore
+from bpkg.app.services.responses import response_page
+from bpkg.app.store.port import GraphStore
 
 
 @pytest.mark.parametrize("number", [17, 9, 1])

@@ -1,6 +1,6 @@
 """Differential tests: on generated graphs, Neo4j answers every question exactly as memory does.
 
-Small random graphs (hypothesis) and the synthetic generator's skewed datasets (``loaders.synth``).
+Small random graphs (hypothesis) and the synthetic generator's skewed datasets (``bpkg.loaders.synth``).
 Each example is written to Neo4j with the real sink (after a wipe) and built in memory from the same
 batch; then questions with drawn parameters go to both. This module leaves a generated graph in
 Neo4j; the ``neo4j_bundled`` fixture reloads the bundled dataset when a later test needs it.
@@ -18,15 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.services import coverage, matrix
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.store.neo4j import Neo4jStore
-from app.store.port import TraceDirection
-from graph_schema import Label, RelType
-from graph_schema.asof import parse_as_of
-from loaders import DatasetInfo, GraphBatch, Node, build_graph, load_dataset, synth
-from loaders.neo4j_sink import write_batch
+from bpkg.app.services import coverage, matrix
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.neo4j import Neo4jStore
+from bpkg.app.store.port import TraceDirection
+from bpkg.graph_schema import Label, RelType
+from bpkg.graph_schema.asof import parse_as_of
+from bpkg.loaders import DatasetInfo, GraphBatch, Node, build_graph, load_dataset, synth
+from bpkg.loaders.neo4j_sink import write_batch
 from tests.conftest import ensure_loaded, wipe
 from tests.contract.compare import dump, same
 from tests.contract.generated import SEARCHES, WORDS, batches
@@ -137,7 +137,7 @@ WHOLE_WORDS = ("straße", "ștefan", "İstanbul", "istanbul", "ΣTRA")
 def test_search_finds_what_memory_finds_where_tokenisers_disagree(
     tricky: tuple[Neo4jStore, MemoryStore], q: str
 ) -> None:
-    # The full-text index keeps "d'Ivoire", "Iraq's" and "1.5" whole where search words (app.search_words)
+    # The full-text index keeps "d'Ivoire", "Iraq's" and "1.5" whole where search words (bpkg.app.search_words)
     # split them; Neo4j must still find every node memory finds, and no other.
     neo, memory = tricky
     hits = same(neo, memory, lambda s: s.search(q, 50))

@@ -13,12 +13,12 @@ from typing import Final
 import neo4j
 import pytest
 
-from app.errors import BackendUnavailable, QueryTimedOut
-from app.http.errors import status_of
-from app.services.health import health
-from app.settings import Settings
-from app.store.neo4j import Neo4jStore
-from app.store.neo4j.store import unavailable
+from bpkg.app.errors import BackendUnavailable, QueryTimedOut
+from bpkg.app.http.errors import status_of
+from bpkg.app.services.health import health
+from bpkg.app.settings import Settings
+from bpkg.app.store.neo4j import Neo4jStore
+from bpkg.app.store.neo4j.store import unavailable
 
 pytestmark = pytest.mark.neo4j
 

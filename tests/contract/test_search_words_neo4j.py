@@ -1,4 +1,4 @@
-"""Neo4j's full-text side of the one word definition (``app.search_words``), against a real Neo4j.
+"""Neo4j's full-text side of the one word definition (``bpkg.app.search_words``), against a real Neo4j.
 
 The adapter looks for ``*index_term(word)*`` in the full-text index and narrows the candidates with the
 memory store's own rule, so it answers as memory does exactly when the index holds every index term inside
@@ -16,12 +16,12 @@ from pathlib import Path
 import neo4j
 import pytest
 
-from app.search_words import index_term, words
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.store.neo4j import Neo4jStore
-from loaders import build_graph, load_dataset
-from loaders.neo4j_sink import write_batch
+from bpkg.app.search_words import index_term, words
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.neo4j import Neo4jStore
+from bpkg.loaders import build_graph, load_dataset
+from bpkg.loaders.neo4j_sink import write_batch
 from tests.conftest import wipe
 from tests.factories import SRC, base_graph, write_dataset
 

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.services import timelines
-from app.settings import Settings
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
-from graph_schema import Label
-from loaders import GraphBatch, Node, Rel, build_graph
-from loaders.neo4j_sink import write_batch
+from bpkg.app.services import timelines
+from bpkg.app.settings import Settings
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.graph_schema import Label
+from bpkg.loaders import GraphBatch, Node, Rel, build_graph
+from bpkg.loaders.neo4j_sink import write_batch
 from tests.conftest import wipe
 from tests.contract import asof_data
 from tests.contract.generated import batches
@@ -87,7 +87,7 @@ def test_bundled_timelines_equal_year_by_year(store: GraphStore) -> None:
 
 @pytest.fixture(scope="module")
 def dated_neo4j(neo4j_driver: neo4j.Driver, neo4j_settings: Settings) -> Iterator[GraphStore]:
-    from app.store.neo4j.store import Neo4jStore
+    from bpkg.app.store.neo4j.store import Neo4jStore
 
     database = neo4j_settings.neo4j_database
     wipe(neo4j_driver, database)
@@ -135,7 +135,7 @@ def test_generated_one_pass_equals_year_by_year_in_memory(batch: GraphBatch) -> 
 def test_generated_one_pass_equals_year_by_year_on_neo4j(
     neo4j_driver: neo4j.Driver, neo4j_settings: Settings, batch: GraphBatch
 ) -> None:
-    from app.store.neo4j.store import Neo4jStore
+    from bpkg.app.store.neo4j.store import Neo4jStore
 
     database = neo4j_settings.neo4j_database
     wipe(neo4j_driver, database)

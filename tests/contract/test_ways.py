@@ -7,10 +7,10 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from app.store.memory import MemoryStore
-from app.store.port import GraphStore
-from app.store.traversal import MAX_WAYS
-from graph_schema.asof import parse_as_of
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.app.store.traversal import MAX_WAYS
+from bpkg.graph_schema.asof import parse_as_of
 from tests.contract.compare import same
 
 PAIRS = [

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from loaders import bundled_path
-from loaders.dataset import check_dataset
+from bpkg.app.cli import main
+from bpkg.loaders import bundled_path
+from bpkg.loaders.dataset import check_dataset
 
 _ROW_33 = (
     "33,,activity-mrc-baghdad,component-mrc,,IRQ,partial,illustrative,source-sample-plan,"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from graph_schema import Label, RelType
-from loaders import GraphBatch, Node, Rel, bundled_path, load_dataset, template_path
-from loaders.stats import graph_stats
-from loaders.validation.columns import PLAN_COLUMNS
+from bpkg.graph_schema import Label, RelType
+from bpkg.loaders import GraphBatch, Node, Rel, bundled_path, load_dataset, template_path
+from bpkg.loaders.stats import graph_stats
+from bpkg.loaders.validation.columns import PLAN_COLUMNS
 
 
 def test_every_fact_has_a_source_and_a_confidence(bundled_batch: GraphBatch) -> None:
@@ -109,7 +109,7 @@ def test_template_is_an_empty_plan(tmp_path: Path) -> None:
 
 def test_cli_finds_the_bundled_dataset_from_any_directory(tmp_path: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "app.cli", "validate"], cwd=tmp_path, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "bpkg.app.cli", "validate"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("OK: budapest-process")
@@ -128,7 +128,7 @@ def test_cli_finds_the_bundled_dataset_from_any_directory(tmp_path: Path) -> Non
     stats = graph_stats(batch.nodes, batch.rels)
     assert f"{stats.relationships} relationships (" in head and f"{stats.nodes} nodes (" in head
     template = subprocess.run(
-        [sys.executable, "-m", "app.cli", "template", "plan.xlsx"],
+        [sys.executable, "-m", "bpkg.app.cli", "template", "plan.xlsx"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

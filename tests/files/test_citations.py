@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from graph_schema import Label, RelType
-from loaders import GraphBatch, bundled_path
+from bpkg.graph_schema import Label, RelType
+from bpkg.loaders import GraphBatch, bundled_path
 
 Link = tuple[str, str]  # (organisation, funded or implemented node)
 

@@ -15,8 +15,8 @@ from tools.tables import TABLES_DIR, BuildError, read_tables
 REPO = Path(__file__).resolve().parents[2]
 # CI keeps a copy of the shared folder beside the clone, as on a developer's machine.
 FACTS = REPO.parent / "shared" / "domain" / "facts.yaml"
-BUNDLED = REPO / "loaders" / "datasets" / "budapest-process"
-TEMPLATES = REPO / "loaders" / "templates"
+BUNDLED = REPO / "bpkg" / "loaders" / "datasets" / "budapest-process"
+TEMPLATES = REPO / "bpkg" / "loaders" / "templates"
 
 
 def test_the_builder_rebuilds_the_bundled_dataset_byte_for_byte(

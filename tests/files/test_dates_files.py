@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from app.cli import main
-from graph_schema import Label, RelType, parse_when
-from loaders import DatasetInvalid, GraphBatch, load_dataset
-from loaders.dataset import check_dataset
-from loaders.validation.review import suspect_links
+from bpkg.app.cli import main
+from bpkg.graph_schema import Label, RelType, parse_when
+from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset
+from bpkg.loaders.dataset import check_dataset
+from bpkg.loaders.validation.review import suspect_links
 from tests.factories import COUNTRY_COLUMNS, COUNTRY_ROWS, PLAN_ROWS, SRC, base_graph, write_csv, write_dataset
 from tools.dates import start_of, when_of
 from tools.tables import BuildError

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from app.cli import main
-from loaders import load_dataset
-from loaders.diff import diff_batches, to_html, to_markdown
+from bpkg.app.cli import main
+from bpkg.loaders import load_dataset
+from bpkg.loaders.diff import diff_batches, to_html, to_markdown
 from tests.factories import SRC, base_graph, write_dataset
 
 

@@ -18,9 +18,9 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from loaders import load_dataset
-from loaders.dataset import check_dataset
-from loaders.diff import diff_batches
+from bpkg.loaders import load_dataset
+from bpkg.loaders.dataset import check_dataset
+from bpkg.loaders.diff import diff_batches
 from tests.factories import SRC, base_graph, write_dataset
 
 Graph = dict[str, list[dict[str, Any]]]

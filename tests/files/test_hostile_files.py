@@ -21,8 +21,8 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from loaders import DatasetInvalid, GraphBatch, bundled_path, load_dataset
-from loaders.limits import Limits
+from bpkg.loaders import DatasetInvalid, GraphBatch, bundled_path, load_dataset
+from bpkg.loaders.limits import Limits
 
 PLAN = "sample-plan.csv"
 SHEET = "xl/worksheets/sheet1.xml"

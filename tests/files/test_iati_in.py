@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.formats import iati
-from app.services.formats import batch_parts
-from loaders import DatasetInvalid, GraphBatch, load_dataset
-from loaders.formats.vocab import base_of
+from bpkg.app.formats import iati
+from bpkg.app.services.formats import batch_parts
+from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset
+from bpkg.loaders.formats.vocab import base_of
 
 COUNTRIES = (
     "id,label,name,iso3,sources,confidence\n"

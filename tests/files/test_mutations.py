@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders import DatasetInvalid, GraphBatch, bundled_path, load_dataset
+from bpkg.loaders import DatasetInvalid, GraphBatch, bundled_path, load_dataset
 from tests.files.test_hostile_files import PLAN, SHEET, plan_rows, write_plan_xlsx
 
 TEXT_FILES = ("manifest.yaml", "reference.yaml", "countries.csv", PLAN)

@@ -1,4 +1,4 @@
-"""Plan rows are read cell by cell (``loaders.plan.PlanRow``): every bad cell of a row is named with its file, row
+"""Plan rows are read cell by cell (``bpkg.loaders.plan.PlanRow``): every bad cell of a row is named with its file, row
 and column, one never hiding another, and a sound row's cells become the link's properties."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders import DatasetInvalid, load_dataset
-from loaders.plan import PlanRow, read_row
+from bpkg.loaders import DatasetInvalid, load_dataset
+from bpkg.loaders.plan import PlanRow, read_row
 from tests.factories import PLAN_ROWS, write_dataset
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graph_schema import Label, RelType
-from loaders import GraphBatch
+from bpkg.graph_schema import Label, RelType
+from bpkg.loaders import GraphBatch
 from tools.tables import TABLES_DIR, BuildError, read_tables
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from app.formats import rdf
-from app.services.formats import batch_parts
-from loaders import DatasetInvalid, GraphBatch, load_dataset
-from loaders.formats.vocab import base_of
-from loaders.synth import write as write_synth
+from bpkg.app.formats import rdf
+from bpkg.app.services.formats import batch_parts
+from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset
+from bpkg.loaders.formats.vocab import base_of
+from bpkg.loaders.synth import write as write_synth
 
 
 def _canonical(batch: GraphBatch) -> tuple[dict[str, Any], dict[tuple[str, str, str], Any]]:

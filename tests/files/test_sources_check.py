@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.cli import main
-from app.settings import Settings
-from app.sources import _TO_REVIEW, Status, check_sources, fingerprint, page_text
-from graph_schema.models import CHECK_TO_REVIEW, CheckStatus
-from loaders import DatasetInvalid, load_dataset
-from loaders.dataset import check_dataset
-from loaders.validation.columns import SOURCE_CHECKS
+from bpkg.app.api.main import create_app
+from bpkg.app.cli import main
+from bpkg.app.settings import Settings
+from bpkg.app.sources import _TO_REVIEW, Status, check_sources, fingerprint, page_text
+from bpkg.graph_schema.properties import CHECK_TO_REVIEW, CheckStatus
+from bpkg.loaders import DatasetInvalid, load_dataset
+from bpkg.loaders.dataset import check_dataset
+from bpkg.loaders.validation.columns import SOURCE_CHECKS
 from tests.factories import base_graph, write_dataset
 
 ORIGINAL = (
@@ -310,8 +310,8 @@ def test_pages_and_answers_mark_facts_resting_on_a_changed_or_gone_page_memory(s
 def test_pages_and_answers_mark_facts_resting_on_a_changed_or_gone_page_neo4j(
     server: str, tmp_path: Path, neo4j_driver: Any, neo4j_settings: Settings
 ) -> None:
-    from app.store.neo4j.store import Neo4jStore
-    from loaders.neo4j_sink import write_batch
+    from bpkg.app.store.neo4j.store import Neo4jStore
+    from bpkg.loaders.neo4j_sink import write_batch
     from tests.conftest import wipe
 
     batch = load_dataset(checked(server, tmp_path))

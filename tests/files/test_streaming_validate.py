@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from loaders import DatasetInvalid, synth
-from loaders.dataset import check_dataset, validate_dataset
-from loaders.limits import Limits
-from loaders.problems import Loc, Problems
-from loaders.reading.tables import read_table
-from loaders.reading.yaml_safe import LOADERS, read_graph_yaml, read_yaml
-from loaders.stats import graph_stats
+from bpkg.loaders import DatasetInvalid, synth
+from bpkg.loaders.dataset import check_dataset, validate_dataset
+from bpkg.loaders.limits import Limits
+from bpkg.loaders.problems import Loc, Problems
+from bpkg.loaders.reading.tables import read_table
+from bpkg.loaders.reading.yaml_safe import LOADERS, read_graph_yaml, read_yaml
+from bpkg.loaders.stats import graph_stats
 
 
 def _outcome(check: Any, folder: Path | None, limits: Limits) -> tuple[Any, ...]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from loaders import load_dataset, synth
+from bpkg.app.cli import main
+from bpkg.loaders import load_dataset, synth
 
 
 def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from loaders import DatasetInvalid, GraphBatch, load_dataset
-from loaders.problems import Problems
-from loaders.reading.yaml_safe import LOADERS, read_yaml
-from loaders.validation.columns import PLAN_COLUMNS
+from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset
+from bpkg.loaders.problems import Problems
+from bpkg.loaders.reading.yaml_safe import LOADERS, read_yaml
+from bpkg.loaders.validation.columns import PLAN_COLUMNS
 from tests.factories import PLAN_ROWS, base_graph, write_csv, write_dataset
 from tests.files.test_hostile_files import PLAN, copy_bundled, edit_reference, insert_nodes_text, node, plan_rows
 from tests.files.test_hostile_files import problems_of as hostile_problems_of

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from loaders import GraphBatch, load_dataset
+from bpkg.loaders import GraphBatch, load_dataset
 from tests.files.test_hostile_files import PLAN, copy_bundled, plan_rows, problems_of, use_plan
 
 

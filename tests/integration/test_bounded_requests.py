@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.api.bounds import HEADER_TIMEOUT, KEEP_ALIVE_TIMEOUT, KEY_FORM_BODY
+from bpkg.app.api.bounds import HEADER_TIMEOUT, KEEP_ALIVE_TIMEOUT, KEY_FORM_BODY
 from tests.integration.test_serve import free_port
 
 
@@ -37,7 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env["BPKG_API_KEYS"] = "k1"
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "bpkg.app.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
     )
     try:
         for _ in range(240):  # up to about two minutes to start on a busy machine

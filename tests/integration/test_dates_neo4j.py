@@ -7,10 +7,10 @@ from pathlib import Path
 import neo4j
 import pytest
 
-from app.cli import main
-from app.settings import Settings
-from loaders import load_dataset
-from loaders.neo4j_sink import read_back
+from bpkg.app.cli import main
+from bpkg.app.settings import Settings
+from bpkg.loaders import load_dataset
+from bpkg.loaders.neo4j_sink import read_back
 from tests.conftest import wipe
 from tests.factories import PLAN_ROWS, SRC, base_graph, write_dataset
 

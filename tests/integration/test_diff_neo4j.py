@@ -11,12 +11,12 @@ from typing import Any
 import neo4j
 import pytest
 
-from app.cli import main
-from app.settings import Settings
-from loaders import load_dataset
-from loaders.dataset import bundled_path
-from loaders.diff import diff_batches
-from loaders.neo4j_sink import write_batch
+from bpkg.app.cli import main
+from bpkg.app.settings import Settings
+from bpkg.loaders import load_dataset
+from bpkg.loaders.dataset import bundled_path
+from bpkg.loaders.diff import diff_batches
+from bpkg.loaders.neo4j_sink import write_batch
 from tests.conftest import wipe
 
 

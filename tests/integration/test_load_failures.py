@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-import app.neo4j_driver
-from app.cli import main
-from app.settings import Settings
+import bpkg.app.neo4j_driver
+from bpkg.app.cli import main
+from bpkg.app.settings import Settings
 
 CLOSED = "bolt://127.0.0.1:1"
 
@@ -43,12 +43,12 @@ def test_neo4j_lost_after_connecting(
 ) -> None:
     # Skip the start-up check, so that the first failure happens inside the load (or the read-back),
     # as when Neo4j goes away mid-load.
-    real = app.neo4j_driver.open_driver
+    real = bpkg.app.neo4j_driver.open_driver
 
     def unverified(settings: Settings, *, verify: bool = True) -> object:
         return real(settings, verify=False)
 
-    monkeypatch.setattr(app.neo4j_driver, "open_driver", unverified)
+    monkeypatch.setattr(bpkg.app.neo4j_driver, "open_driver", unverified)
     assert main(command) == 3
     err = one_line_error(capsys)
     assert "Connection refused" in err or "refused" in err
@@ -59,10 +59,10 @@ def test_neo4j_lost_after_connecting(
 def test_the_real_stderr_holds_one_line() -> None:
     # In a separate process: pytest captures logging, which hid the driver's retry warnings.
     script = (
-        "import sys, app.neo4j_driver as d\n"
+        "import sys, bpkg.app.neo4j_driver as d\n"
         "real = d.open_driver\n"
         "d.open_driver = lambda settings, verify=True: real(settings, verify=False)\n"
-        "from app.cli import main\n"
+        "from bpkg.app.cli import main\n"
         "sys.exit(main(['load', '--backend', 'neo4j']))\n"
     )
     env = {**os.environ, "NEO4J_URI": CLOSED, "NEO4J_PASSWORD": "not-used-here"}

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.settings import Settings
-from loaders import DatasetInvalid, GraphBatch, load_dataset
-from loaders.neo4j_sink import write_batch
+from bpkg.app.settings import Settings
+from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset
+from bpkg.loaders.neo4j_sink import write_batch
 from tests.conftest import ensure_loaded
 from tests.files.test_hostile_files import PLAN
 from tests.files.test_mutations import byte_op, mutate, originals
@@ -66,7 +66,7 @@ def test_a_mutated_dataset_loads_exactly_or_changes_nothing(
             batch = None
         if batch is None:
             # The CLI's path: validation first, nothing written on any problem.
-            from app.cli import main
+            from bpkg.app.cli import main
 
             assert main(["load", str(folder), "--backend", "neo4j", "--prune"]) == 1
             assert snapshot(neo4j_driver, database) == before

@@ -14,11 +14,11 @@ from typing import Any
 import neo4j
 import pytest
 
-from app.cli import main
-from app.settings import Settings
-from graph_schema import Label, RelType, expected_constraint_names
-from loaders import DatasetInfo, GraphBatch, Node, Rel, build_graph, load_dataset, neo4j_sink
-from loaders.neo4j_sink import read_back, write_batch
+from bpkg.app.cli import main
+from bpkg.app.settings import Settings
+from bpkg.graph_schema import Label, RelType, expected_constraint_names
+from bpkg.loaders import DatasetInfo, GraphBatch, Node, Rel, build_graph, load_dataset, neo4j_sink
+from bpkg.loaders.neo4j_sink import read_back, write_batch
 from tests.conftest import wipe
 from tests.factories import base_graph, write_dataset
 
@@ -114,7 +114,7 @@ def test_prune_removes_only_what_the_dataset_dropped(db: tuple[neo4j.Driver, str
 
 def _bpkg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, timeout=120, env=env, check=False
+        [sys.executable, "-m", "bpkg.app.cli", *args], capture_output=True, text=True, timeout=120, env=env, check=False
     )
 
 

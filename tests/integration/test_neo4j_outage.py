@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.neo4j_driver import open_driver
-from app.settings import Settings
-from loaders import GraphBatch
-from loaders.neo4j_sink import write_batch
+from bpkg.app.api.main import create_app
+from bpkg.app.neo4j_driver import open_driver
+from bpkg.app.settings import Settings
+from bpkg.loaders import GraphBatch
+from bpkg.loaders.neo4j_sink import write_batch
 from tests.api.conftest import settings
 from tests.conftest import REQUIRE_NEO4J
 

@@ -8,9 +8,9 @@ import dataclasses
 import neo4j
 import pytest
 
-from app.settings import Settings
-from loaders import GraphBatch, Node, Rel
-from loaders.neo4j_sink import ROW_HASH, node_hash, read_back, rel_hash, write_batch
+from bpkg.app.settings import Settings
+from bpkg.loaders import GraphBatch, Node, Rel
+from bpkg.loaders.neo4j_sink import ROW_HASH, node_hash, read_back, rel_hash, write_batch
 from tests.conftest import wipe
 from tests.integration.test_neo4j_load import (
     Interrupted,

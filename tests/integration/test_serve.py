@@ -25,7 +25,7 @@ def test_bpkg_serve_answers_on_localhost(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BPKG_", "NEO4J_"))}
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "bpkg.app.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
     )
     try:
         health = None

@@ -34,7 +34,7 @@ def test_bpkg_serve_with_two_workers(tmp_path: Path) -> None:
     log_path = tmp_path / "serve.log"
     log = log_path.open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--workers", "2", "--port", str(port)],
+        [sys.executable, "-m", "bpkg.app.cli", "serve", "--workers", "2", "--port", str(port)],
         env=env,
         stdout=log,
         stderr=log,
@@ -85,9 +85,9 @@ def test_the_workers_socket_has_nagle_off() -> None:
 
     import uvicorn
 
-    from app.cli import bind_without_nagle
+    from bpkg.app.cli import bind_without_nagle
 
-    sock = bind_without_nagle(uvicorn.Config("app.api.main:app_from_env", factory=True, host="127.0.0.1", port=0))
+    sock = bind_without_nagle(uvicorn.Config("bpkg.app.api.main:app_from_env", factory=True, host="127.0.0.1", port=0))
     try:
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     finally:

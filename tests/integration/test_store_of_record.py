@@ -18,8 +18,8 @@ import neo4j
 import pytest
 import yaml
 
-from loaders import GraphBatch, load_dataset, neo4j_sink
-from loaders.neo4j_sink import read_back, write_batch
+from bpkg.loaders import GraphBatch, load_dataset, neo4j_sink
+from bpkg.loaders.neo4j_sink import read_back, write_batch
 from tests.conftest import wipe
 from tests.factories import SRC, base_graph, write_dataset
 
@@ -56,7 +56,7 @@ def duplicated_keys(driver: neo4j.Driver, database: str) -> int:
 
 def bpkg(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", *args],
+        [sys.executable, "-m", "bpkg.app.cli", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -298,8 +298,8 @@ def test_health_and_pages_name_every_dataset_loaded(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
-    from app.store.neo4j.store import Neo4jStore
+    from bpkg.app.api.main import create_app
+    from bpkg.app.store.neo4j.store import Neo4jStore
 
     driver, database = db
     alpha, beta, _ = _two_datasets(tmp_path)
@@ -320,8 +320,8 @@ def test_health_and_pages_name_every_dataset_loaded(
 
 
 def test_a_relabelled_node_keeps_one_label_and_the_links_of_other_datasets(db: tuple[neo4j.Driver, str]) -> None:
-    from graph_schema import Label, RelType
-    from loaders import DatasetInfo, Node, Rel
+    from bpkg.graph_schema import Label, RelType
+    from bpkg.loaders import DatasetInfo, Node, Rel
 
     driver, database = db
     prov = {"confidence": "confirmed"}

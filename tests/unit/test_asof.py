@@ -1,4 +1,4 @@
-"""The one rule of answers as of a date (``graph_schema.asof``): what counts on a day, and what it rests on."""
+"""The one rule of answers as of a date (``bpkg.graph_schema.asof``): what counts on a day, and what it rests on."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from graph_schema.asof import Basis, Presence, derived, existence, parse_as_of
-from graph_schema.dates import DateError
+from bpkg.graph_schema.asof import Basis, Presence, derived, existence, parse_as_of
+from bpkg.graph_schema.dates import DateError
 
 
 @pytest.mark.parametrize(

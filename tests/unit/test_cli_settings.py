@@ -8,8 +8,8 @@ import typing
 import pytest
 from pydantic import SecretStr
 
-from app import cli
-from app.settings import Settings
+from bpkg.app import cli
+from bpkg.app.settings import Settings
 
 # The positional arguments each command needs, so that a flag can be parsed on its own.
 REQUIRED: dict[str, list[str]] = {

@@ -2,7 +2,7 @@
 
 (a) Every label and relationship type written in a Cypher constant exists in ``graph_schema``.
 (b) The source of ``app``, ``loaders`` and ``graph_schema`` builds no Cypher with f-strings, ``%``,
-    ``.format``, ``join`` or ``+`` (only ``graph_schema/constraints.py`` may, for DDL from the enums),
+    ``.format``, ``join`` or ``+`` (only ``bpkg/graph_schema/constraints.py`` may, for DDL from the enums),
     and every ``execute_query``/``run`` receives a module constant -- directly, through ``neo4j.Query``,
     through a ``LiteralString`` parameter whose every caller passes one, or by looping over a literal
     table of them.
@@ -23,10 +23,10 @@ from typing import Final
 import neo4j
 import pytest
 
-from app.settings import Settings
-from app.store.neo4j import Neo4jStore
-from app.store.neo4j import queries as read_queries
-from graph_schema import (
+from bpkg.app.settings import Settings
+from bpkg.app.store.neo4j import Neo4jStore
+from bpkg.app.store.neo4j import queries as read_queries
+from bpkg.graph_schema import (
     DATASET_LABEL,
     ENTITY_LABEL,
     FULLTEXT_INDEX,
@@ -36,12 +36,12 @@ from graph_schema import (
     constraint_ddl,
     index_ddl,
 )
-from loaders import neo4j_sink
+from bpkg.loaders import neo4j_sink
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 SCANNED: Final = ("app", "loaders", "graph_schema")
 # The one place allowed to assemble Cypher: DDL, which cannot take parameters, generated from enums.
-DDL_BUILDER: Final = "graph_schema.constraints"
+DDL_BUILDER: Final = "bpkg.graph_schema.constraints"
 CYPHER_WORDS: Final = re.compile(
     r"\b(MATCH|MERGE|CREATE|RETURN|DELETE|DETACH|UNWIND|REMOVE|FOREACH|YIELD|LOAD CSV|CALL [a-z{(]|SET [a-z])\b"
 )
@@ -334,7 +334,7 @@ def sources() -> list[Source]:
 
 def test_no_cypher_is_assembled_from_strings() -> None:
     scanned = sources()
-    assert {s.name for s in scanned} >= {"app.store.neo4j.queries", "loaders.neo4j_sink", DDL_BUILDER}
+    assert {s.name for s in scanned} >= {"bpkg.app.store.neo4j.queries", "bpkg.loaders.neo4j_sink", DDL_BUILDER}
     problems = [p for src in scanned if src.name != DDL_BUILDER for p in built_cypher(src)]
     assert problems == []
 
@@ -348,7 +348,7 @@ def test_every_query_sent_to_neo4j_is_a_constant() -> None:
         seen[src.name] = count
     assert problems == []
     # The adapter's and the sink's calls were all seen (reads, probe; DDL, pages, batches, marker, finish).
-    assert seen["app.store.neo4j.store"] >= 2 and seen["loaders.neo4j_sink"] >= 6
+    assert seen["bpkg.app.store.neo4j.store"] >= 2 and seen["bpkg.loaders.neo4j_sink"] >= 6
 
 
 BAD_MODULE = """

@@ -1,4 +1,4 @@
-"""The date notation of graph_schema.dates: bounds, precision, flags, and what it refuses."""
+"""The date notation of bpkg.graph_schema.dates: bounds, precision, flags, and what it refuses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from graph_schema import DateError, Precision, may_be_after, parse_date, parse_when
+from bpkg.graph_schema import DateError, Precision, may_be_after, parse_date, parse_when
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 from openpyxl import load_workbook
 
-from app.services.exports import serialise
-from app.services.tables import to_csv, to_xlsx
+from bpkg.app.services.graph_files import serialise
+from bpkg.app.services.tables import to_csv, to_xlsx
 
 HOSTILE = "bell\a nul\x00 esc\x1b tab\t ok"
 

@@ -1,4 +1,4 @@
-"""The warm-up runner (app.store.neo4j.warmup) and the breaker's hook that starts it, without a server."""
+"""The warm-up runner (bpkg.app.store.neo4j.warmup) and the breaker's hook that starts it, without a server."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
-from app.store.neo4j.store import Outage
-from app.store.neo4j.warmup import Read, Stop, Warmer
+from bpkg.app.store.neo4j.store import Outage
+from bpkg.app.store.neo4j.warmup import Read, Stop, Warmer
 
 NAMES = ("a", "b", "c")
 

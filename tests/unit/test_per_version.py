@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.store.coverage import PerVersion
+from bpkg.app.store.coverage import PerVersion
 
 
 def test_kept_per_fingerprint_and_key() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph_schema import Label, RelType
-from loaders import GraphBatch, Node, Rel
-from loaders.batch import DatasetInfo, canonical, row_hash
+from bpkg.graph_schema import Label, RelType
+from bpkg.loaders import GraphBatch, Node, Rel
+from bpkg.loaders.batch import DatasetInfo, canonical, row_hash
 
 
 def test_key_order_does_not_matter() -> None:

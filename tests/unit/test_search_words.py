@@ -1,5 +1,5 @@
 """One definition of a search word: the tokeniser, the search's refusal, the OpenAPI pattern of ``q`` and the
-Lucene query the Neo4j adapter builds all follow ``app.search_words.WORD_CATEGORIES``, on every code point."""
+Lucene query the Neo4j adapter builds all follow ``bpkg.app.search_words.WORD_CATEGORIES``, on every code point."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.errors import InvalidQuery
-from app.http.params import SEARCH_PATTERN
-from app.search_words import (
+from bpkg.app.errors import InvalidQuery
+from bpkg.app.http.params import SEARCH_PATTERN
+from bpkg.app.search_words import (
     MAX_INDEX_TERM,
     WORD_CATEGORIES,
     WORD_PATTERN,
@@ -21,7 +21,7 @@ from app.search_words import (
     lower,
     words,
 )
-from app.store.search import tokens_of
+from bpkg.app.store.search import tokens_of
 
 EVERY_CODE_POINT = range(sys.maxunicode + 1)
 # What Lucene's classic query syntax gives a meaning to (operators, grouping, wildcards, escapes, ranges).

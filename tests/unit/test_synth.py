@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from loaders import synth
-from loaders.limits import Limits
+from bpkg.loaders import synth
+from bpkg.loaders.limits import Limits
 
 
 def test_the_same_seed_gives_the_same_rows_and_another_seed_others() -> None:

@@ -15,7 +15,7 @@ import pytest
 UNIT: Final = Path(__file__).resolve().parent
 # Modules whose import means a test starts the app, a server or another process.
 HEAVY_IMPORTS: Final = frozenset(
-    {"fastapi.testclient", "starlette.testclient", "app.api.main", "subprocess", "uvicorn", "multiprocessing"}
+    {"fastapi.testclient", "starlette.testclient", "bpkg.app.api.main", "subprocess", "uvicorn", "multiprocessing"}
 )
 # Fixtures that hand a test a place to write files.
 WRITING_FIXTURES: Final = frozenset({"tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory"})
@@ -45,13 +45,13 @@ def test_the_check_finds_an_app_a_subprocess_and_a_temporary_folder() -> None:
     source = (
         "import subprocess\n"
         "from fastapi.testclient import TestClient\n"
-        "from app.api import main\n"
+        "from bpkg.app.api import main\n"
         "def test_x(tmp_path): ...\n"
         "def test_y(memory_store): ...\n"
     )
     assert heavy_uses(source) == [
         "import subprocess",
         "from fastapi.testclient import ...",
-        "from app.api import ...",
+        "from bpkg.app.api import ...",
         "test_x(tmp_path)",
     ]

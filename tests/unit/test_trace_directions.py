@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from app.store import base
-from app.store.neo4j import queries
-from app.store.neo4j.store import trace_directions
-from app.store.port import TraceDirection
-from app.store.traversal import MAX_TRACE_DEPTH
+from bpkg.app.store import base
+from bpkg.app.store.neo4j import queries
+from bpkg.app.store.neo4j.store import trace_directions
+from bpkg.app.store.port import TraceDirection
+from bpkg.app.store.traversal import MAX_TRACE_DEPTH
 
 
 def test_up_follows_responses_forward_and_components_backward() -> None:

@@ -8,8 +8,8 @@ import re
 import pytest
 from pyvis.network import Network
 
-from app.store.models import EdgeOut, GraphOut, NodeRef
-from app.web import layout, network
+from bpkg.app.store.graph_types import EdgeOut, GraphOut, NodeRef
+from bpkg.app.web import layout, network
 
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_LINK = "<a href=javascript:alert(1)>click</a>"
@@ -203,7 +203,7 @@ def test_drawn_views_are_cached_by_content_not_only_shape() -> None:
 
 
 def test_plain_words_for_labels_relations_counts_and_notes() -> None:
-    from app.web import words
+    from bpkg.app.web import words
 
     assert words.label("ActionPoint") == "Action point" and words.label("Activity", 2) == "Activities"
     assert words.relation("CONTAINS", "in") == "part of" and words.relation("ACTIVE_IN", "out") == "active in"

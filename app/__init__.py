@@ -1,3 +1,0 @@
-"""The application: settings, CLI, read-side store, services, API, visualisation."""
-
-import loaders.xlsx_env  # noqa: F401 (first: before anything imports openpyxl)

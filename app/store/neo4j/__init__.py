@@ -1,5 +1,0 @@
-"""The Neo4j read adapter: Cypher constants (``queries``) and the store over them (``store``)."""
-
-from app.store.neo4j.store import Neo4jStore
-
-__all__ = ["Neo4jStore"]

@@ -1,0 +1,211 @@
+"""Rules both adapters share: the label hierarchy, orderings, and the shapes of nodes, links and graphs.
+
+The adapters answer each question natively (``bpkg.app.store.memory`` with networkx over indexes built at load,
+``bpkg.app.store.neo4j`` with anchored Cypher); what they share is how raw nodes and relationships become answers.
+The rules of each question family live in their own module: ``responses``, ``traversal`` (trace, paths,
+neighbourhood), ``search``, ``coverage``. The contract suite checks that both adapters agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from typing import Final
+
+from bpkg.app.errors import InvalidQuery, NotFound
+from bpkg.app.store.graph_types import (
+    LINK_KEYS,
+    Direction,
+    EdgeData,
+    EdgeOut,
+    GraphOut,
+    LinkCount,
+    LinkOut,
+    NodeData,
+    NodeOut,
+    NodePage,
+    NodeRef,
+    SourceOut,
+)
+from bpkg.graph_schema import Label, RelType
+from bpkg.graph_schema.properties import CHECK_TO_REVIEW
+from bpkg.loaders.stats import GraphStats, stats_from_counts
+
+# Height of each label between the political level (low numbers) and the ground (high numbers):
+# "up" moves to a lower rank, "down" to a higher one, whatever the stored direction of the edge.
+RANK: Final[dict[str, int]] = {
+    Label.PROCESS: -1,
+    Label.COMMITMENT: 0,
+    Label.DECLARATION: 1,
+    Label.ACTION_PLAN: 2,
+    Label.PRIORITY_GOAL: 3,
+    Label.ACTION_POINT: 4,
+    Label.PROJECT: 5,
+    Label.COMPONENT: 6,
+    Label.ACTIVITY: 7,
+    Label.EVENT: 7,
+    Label.OUTPUT: 8,
+    Label.COUNTRY: 9,
+    Label.REGION: 10,
+    Label.ORGANISATION: 11,
+    Label.SOURCE: 12,
+}
+TRACE_TYPES: Final[tuple[str, ...]] = tuple(
+    t.value for t in RelType if t not in (RelType.PARTICIPATES_IN, RelType.IN_REGION, RelType.FUNDS, RelType.IMPLEMENTS)
+)
+LABEL_ORDER: Final[dict[str, int]] = {label.value: i for i, label in enumerate(Label)}
+MAX_SEARCH_TOKENS: Final = 8
+
+
+def node_sort_key(node: NodeData) -> tuple[str, bool, int, str]:
+    """Deterministic order of nodes: label, then number (missing last), then id."""
+    number = node.props.get("number")
+    return (node.label, number is None, number if isinstance(number, int) else 0, node.id)
+
+
+def ref(node: NodeData) -> NodeRef:
+    return NodeRef(id=node.id, label=node.label, name=node.name, confidence=node.props.get("confidence"))
+
+
+def link_props(edge: EdgeData) -> dict[str, object]:
+    return {k: edge.props[k] for k in LINK_KEYS if k in edge.props}
+
+
+def edge_out(edge: EdgeData) -> EdgeOut:
+    return EdgeOut.model_validate({"source": edge.source, "target": edge.target, "type": edge.type, **link_props(edge)})
+
+
+def edge_sort_key(edge: EdgeData) -> tuple[str, str, str]:
+    return edge.key
+
+
+def graph_out(nodes: Iterable[NodeData], edges: Iterable[EdgeData]) -> GraphOut:
+    return GraphOut(
+        nodes=[ref(n) for n in sorted(nodes, key=node_sort_key)],
+        edges=[edge_out(e) for e in sorted({e.key: e for e in edges}.values(), key=edge_sort_key)],
+    )
+
+
+def cut(out: GraphOut, max_nodes: int, hint: str) -> GraphOut:
+    out.truncated = True
+    out.note = f"View cut at {max_nodes} nodes; narrow it with {hint}."
+    return out
+
+
+def found(node: NodeData | None, node_id: str) -> NodeData:
+    if node is None:
+        raise NotFound(f"no node with id '{node_id}'")
+    return node
+
+
+def check_types(types: list[str] | None) -> list[str]:
+    """The relationship types a traversal follows: the trace types by default; unknown names refused."""
+    if types is None:
+        return list(TRACE_TYPES)
+    unknown = [t for t in types if t not in RelType.__members__]
+    if unknown:
+        raise InvalidQuery(f"unknown relationship type(s) {', '.join(unknown)}; known: {', '.join(RelType)}")
+    return sorted(set(types))
+
+
+def check_labels(labels: Collection[str] | None) -> None:
+    if labels is not None:
+        unknown = [lb for lb in labels if lb not in LABEL_ORDER]
+        if unknown:
+            raise InvalidQuery(f"unknown label(s) {', '.join(unknown)}; known: {', '.join(LABEL_ORDER)}")
+
+
+def check_label(label: str | None) -> None:
+    if label is not None and label not in LABEL_ORDER:
+        raise InvalidQuery(f"unknown label '{label}'; known: {', '.join(LABEL_ORDER)}")
+
+
+def source_line(name: str, props: Mapping[str, object], where: str | None = None) -> str:
+    """A source as a reader weighs it: "Source: title — where — read on DAY (kind; address)", and "to review"
+    when the last source check found its page changed or gone."""
+    line = f"Source: {name}"
+    if where:
+        line += f" — {where}"
+    if props.get("read_on"):
+        line += f" — read on {props['read_on']}"
+    about = [str(props[key]) for key in ("kind", "url") if props.get(key)]
+    if about:
+        line += f" ({'; '.join(about)})"
+    if props.get("check_status") in CHECK_TO_REVIEW:
+        line += f" — to review: its page was found {props['check_status']} on {props.get('checked_on')}"
+    return line
+
+
+def node_out(node: NodeData, edges: Iterable[EdgeData], sources: dict[str, NodeData]) -> NodeOut:
+    """A node with its properties, its cited sources and its links counted by type and direction."""
+    counts: Counter[tuple[str, Direction]] = Counter()
+    for edge in {e.key: e for e in edges}.values():
+        if edge.source == node.id:
+            counts[(edge.type, "out")] += 1
+        if edge.target == node.id:
+            counts[(edge.type, "in")] += 1
+    out = []
+    where = dict(str(loc).split(": ", 1) for loc in node.props.get("locators", []) if ": " in str(loc))
+    for s in node.props.get("sources", []):
+        source = sources.get(s)
+        props = source.props if source else {}
+        out.append(
+            SourceOut(
+                id=s,
+                name=source.name if source else s,
+                url=props.get("url"),
+                citation=props.get("citation"),
+                confidence=props.get("confidence"),
+                kind=props.get("kind"),
+                where=where.get(s),
+                read_on=props.get("read_on"),
+                checked_on=props.get("checked_on"),
+                check_status=props.get("check_status"),
+                to_review=props.get("check_status") in CHECK_TO_REVIEW,
+                line=source_line(source.name if source else s, props, where.get(s)),
+            )
+        )
+    return NodeOut.model_validate(
+        {
+            **ref(node).model_dump(),
+            "properties": dict(sorted(node.props.items())),
+            "sources": out,
+            "link_counts": [LinkCount(type=t, direction=d, count=c) for (t, d), c in sorted(counts.items())],
+        }
+    )
+
+
+def links_out(node_id: str, edges: Iterable[EdgeData], others: dict[str, NodeData]) -> list[LinkOut]:
+    """The links of a node, each seen from it, ordered by direction, type, label and id."""
+    out: list[LinkOut] = []
+    for edge in {e.key: e for e in edges}.values():
+        for direction, here, there in (("out", edge.source, edge.target), ("in", edge.target, edge.source)):
+            if here == node_id and there in others:
+                link = {"type": edge.type, "direction": direction, "node": ref(others[there]), **link_props(edge)}
+                out.append(LinkOut.model_validate(link))
+    out.sort(key=lambda link: (link.direction, link.type, LABEL_ORDER.get(link.node.label, 99), link.node.id))
+    return out
+
+
+def page(nodes: list[NodeData], total: int, limit: int, offset: int) -> NodePage:
+    return NodePage(items=[ref(n) for n in nodes], total=total, limit=limit, offset=offset)
+
+
+def stats_of(nodes: Iterable[tuple[str, object, int]], edges: Iterable[tuple[str, object, int]]) -> GraphStats:
+    """Counts per label, type and confidence from (label or type, confidence, count) rows."""
+    labels: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    node_levels: Counter[str] = Counter()
+    link_levels: Counter[str] = Counter()
+    for label, confidence, count in nodes:
+        labels[label] += count
+        node_levels[str(confidence)] += count
+    for rel_type, confidence, count in edges:
+        types[rel_type] += count
+        link_levels[str(confidence)] += count
+    return stats_from_counts(labels, types, node_levels, link_levels)
+
+
+def whole_graph_cut(nodes: list[NodeData], max_nodes: int) -> tuple[list[NodeData], bool]:
+    """The first ``max_nodes`` nodes (in node order) and whether any were left out."""
+    return nodes[:max_nodes], len(nodes) > max_nodes

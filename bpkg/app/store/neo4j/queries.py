@@ -1,0 +1,578 @@
+"""Every Cypher read of the Neo4j adapter, as constants with ``$parameters``.
+
+Every domain node carries the ``Entity`` label plus exactly one domain label (see
+``bpkg/loaders/neo4j_sink.py``); ``Dataset`` nodes record what was loaded. Labels and relationship types
+come either written here or as list parameters that the adapter has checked against the schema enums,
+used through ``$any(...)``. Nothing in this module is ever formatted or concatenated.
+
+Answers as of a date pass ``$as_of`` (an ISO day, or null for today's answer) and test the ``valid_from`` /
+``valid_to`` properties the load wrote (``bpkg.graph_schema.asof``: ISO days, absent when open), so that a node or
+link counts when ``valid_from <= $as_of <= valid_to``: it may have existed on that day.
+"""
+
+from __future__ import annotations
+
+from typing import Final, LiteralString
+
+PING: Final[LiteralString] = "RETURN 1 AS ok"
+
+# The dataset loaded last (``seq``: the count of loads that had written when it finished; ``loaded_at`` has
+# only seconds). Its ``fingerprint`` is the graph's version for caches: that dataset's fingerprint
+# when it is the only one and no load wrote after it; else with the count of loads that wrote (the lease's
+# ``seq``); and null while any dataset's load is unfinished.
+DATASET: Final[LiteralString] = """
+MATCH (d:Dataset)
+WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
+WITH collect(d) AS loaded
+WHERE loaded <> []
+OPTIONAL MATCH (l:LoadLease {name: 'graph'})
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
+RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
+       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading,
+       CASE WHEN loading THEN null
+            WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
+            ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
+"""
+# Every dataset the graph holds (``bpkg/loaders/neo4j_sink.py``: each node and relationship names its owners).
+DATASETS: Final[LiteralString] = """
+MATCH (d:Dataset)
+RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
+       d.loaded_at AS loaded_at, d.fingerprint AS fingerprint, d.loading IS NOT NULL AS loading
+ORDER BY name
+"""
+
+# Counts for ``stats``: aggregated in the database rather than by reading every node and relationship.
+NODE_COUNTS: Final[LiteralString] = """
+MATCH (n:Entity)
+RETURN [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n.confidence AS confidence, count(*) AS count
+"""
+EDGE_COUNTS: Final[LiteralString] = """
+MATCH (:Entity)-[r]->(:Entity)
+RETURN type(r) AS type, r.confidence AS confidence, count(*) AS count
+"""
+
+# The node shape the adapter reads everywhere: id, the domain label, every property.
+NODES_BY_ID: Final[LiteralString] = """
+MATCH (n:Entity)
+WHERE n.id IN $ids
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
+"""
+
+ALL_NODES: Final[LiteralString] = """
+MATCH (n:Entity)
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
+"""
+
+NODES_BY_LABEL: Final[LiteralString] = """
+MATCH (n:Entity&$any($labels))
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
+"""
+
+# Relationships whose two ends are both among $ids (a view's links), anchored on each id.
+EDGES_AMONG: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]->(b:Entity)
+WHERE b.id IN $ids
+RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
+"""
+
+EDGES_OF_TYPES: Final[LiteralString] = """
+MATCH (a:Entity)-[r:$any($types)]->(b:Entity)
+WHERE $as_of IS NULL OR all(x IN [a, r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                              AND coalesce(x.valid_to, $as_of) >= $as_of)
+RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
+"""
+
+# One node, every relationship touching it, the nodes at their other ends and the sources it cites.
+NODE_LINKS: Final[LiteralString] = """
+MATCH (n:Entity {id: $id})
+CALL (n) {
+  OPTIONAL MATCH (n)-[r]-(m:Entity)
+  WHERE $as_of IS NULL OR all(x IN [n, r, m] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                AND coalesce(x.valid_to, $as_of) >= $as_of)
+  RETURN collect(DISTINCT r) AS rels, collect(DISTINCT m) AS others
+}
+CALL (n) {
+  UNWIND coalesce(n.sources, []) AS sid
+  MATCH (s:Entity {id: sid})
+  RETURN collect(s) AS cited
+}
+RETURN [x IN [n] + others + cited | {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'][0], props: properties(x)}]
+       AS nodes,
+       [r IN rels | {source: startNode(r).id, type: type(r), target: endNode(r).id, props: properties(r)}] AS edges
+"""
+
+# A page in the order of ``base.node_sort_key`` (label, number missing last, number, id), with the
+# total before paging, in one transaction. ``$q`` is already lower-cased; ``$label`` (or null) is a
+# schema label.
+PAGE_NODES: Final[LiteralString] = """
+MATCH (n:Entity)
+WHERE $label IS NULL OR $label IN labels(n)
+WITH n, [l IN labels(n) WHERE l <> 'Entity'][0] AS label
+WHERE $q IS NULL OR toLower(coalesce(n.name, n.id)) CONTAINS $q OR n.id CONTAINS $q
+WITH n, label
+ORDER BY label, n.number IS NULL, coalesce(n.number, 0), n.id
+WITH collect({id: n.id, label: label, props: properties(n)}) AS rows
+RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
+"""
+
+# Full-text candidates: ``$query`` is a Lucene query built by the adapter from search words
+# (``bpkg.app.search_words.index_term``: cased letters and decimal digits only, never query syntax). The index
+# is ``bpkg.graph_schema.FULLTEXT_INDEX`` on Entity(name, aliases, description, id).
+TEXT_CANDIDATES: Final[LiteralString] = """
+CALL db.index.fulltext.queryNodes('entity_words', $query) YIELD node
+WITH node AS n
+WHERE n:Entity
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
+"""
+
+# The material of "who responds to this action point", in one round trip anchored on the action point (see
+# bpkg.app.store.response_builder): its UNDER links, the RESPONDS_TO links into it (and into its goal when
+# $goal_level), each responder's PART_OF / IN_COUNTRY / ACTIVE_IN links, the HAS_COMPONENT links into the
+# responders and what they are part of, and every node these name (countries named on the links too); with
+# $responders (a list of ids), only the links of these responders (the headline's page).
+RESPONSE_MATERIAL: Final[LiteralString] = """
+MATCH (ap:Entity {id: $id})
+OPTIONAL MATCH (ap)-[under:UNDER]->(goal:Entity)
+WITH ap, collect(under) AS unders, collect(goal) AS goals
+CALL (ap, goals) {
+  UNWIND [ap] + CASE WHEN $goal_level THEN goals ELSE [] END AS t
+  MATCH (r:Entity)-[link:RESPONDS_TO]->(t)
+  WHERE ($responders IS NULL OR r.id IN $responders)
+    AND ($as_of IS NULL OR all(x IN [r, link] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                 AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(link) AS links, collect(DISTINCT r) AS responders
+}
+CALL (responders) {
+  UNWIND responders AS r
+  MATCH (r)-[c:PART_OF|IN_COUNTRY|ACTIVE_IN]->(up:Entity)
+  WHERE $as_of IS NULL OR all(x IN [c, up] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                              AND coalesce(x.valid_to, $as_of) >= $as_of)
+  RETURN collect(c) AS ups, collect(DISTINCT up) AS above
+}
+CALL (responders, above) {
+  UNWIND responders + above AS h
+  MATCH (owner:Entity)-[has:HAS_COMPONENT]->(h)
+  WHERE $as_of IS NULL OR all(x IN [has, owner] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                  AND coalesce(x.valid_to, $as_of) >= $as_of)
+  RETURN collect(DISTINCT has) AS owners, collect(DISTINCT owner) AS owning
+}
+CALL (links) {
+  UNWIND links AS link
+  UNWIND coalesce(link.countries, []) AS cid
+  MATCH (c:Entity {id: cid})
+  RETURN collect(DISTINCT c) AS named
+}
+WITH ap, unders + links + ups + owners AS found, [ap] + goals + responders + above + owning + named AS ns
+RETURN [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
+       [e IN found | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
+"""
+
+# Every response of an action point summarised in the database (``results.LinkSummary``; the rules of
+# ``bpkg.app.store.response_builder._Builder.summary``), in one round trip anchored on the action point: the action point,
+# its UNDER links with their goals, and one map per RESPONDS_TO link into it or into its goal with its level,
+# responder, the link's own properties, the responder's place (PART_OF up to a component or project,
+# HAS_COMPONENT into those components, each as type, source, target, target label, sorted as
+# ``base.edge_sort_key``), its countries (those named on the link, else IN_COUNTRY / ACTIVE_IN, that exist,
+# sorted) and components (sorted), and the weakest confidence on the whole path: ``$rank`` maps each known
+# level to its rank (most certain first), ``$unknown`` ranks a level the schema does not know, and the first
+# of equally weak levels in path order wins (``bpkg.graph_schema.weakest``); a missing level reads as ``$unset``
+# (``'None'``, as Python's ``str`` writes it). With ``$as_of``, only links that may have existed then between
+# nodes that may have, and the ``when`` of each link and responder (its basis).
+RESPONSE_SUMMARIES: Final[LiteralString] = """
+MATCH (ap:Entity {id: $id})
+CALL (ap) {
+  CALL (ap) {
+    MATCH (r:Entity)-[link:RESPONDS_TO]->(ap)
+    RETURN 'action_point' AS level, r, link, null AS under
+    UNION ALL
+    MATCH (ap)-[under:UNDER]->(goal:Entity)<-[link:RESPONDS_TO]-(r:Entity)
+    WHERE $as_of IS NULL OR all(x IN [under, goal] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                    AND coalesce(x.valid_to, $as_of) >= $as_of)
+    RETURN 'goal' AS level, r, link, under
+  }
+  WITH ap, level, r, link, under
+  WHERE $as_of IS NULL OR all(x IN [ap, r, link] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                  AND coalesce(x.valid_to, $as_of) >= $as_of)
+  CALL (r) {
+    WITH r, [l IN labels(r) WHERE l <> 'Entity'][0] AS kind
+    WITH r, kind, [(r)-[p:PART_OF]->(up:Entity)
+                  WHERE [l IN labels(up) WHERE l <> 'Entity'][0] IN ['Component', 'Project']
+                    AND ($as_of IS NULL OR all(x IN [p, up] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                             AND coalesce(x.valid_to, $as_of) >= $as_of))
+                  | {up: up, step: ['PART_OF', r.id, up.id, [l IN labels(up) WHERE l <> 'Entity'][0]],
+                     confidence: coalesce(toString(p.confidence), $unset)}] AS parts
+    WITH r, parts, COLLECT {
+      UNWIND CASE WHEN kind = 'Component' THEN [r] ELSE [] END
+             + [p IN parts WHERE p.step[3] = 'Component' | p.up] AS c
+      WITH DISTINCT c
+      ORDER BY c.id
+      RETURN c
+    } AS comps
+    WITH r, parts, comps, COLLECT {
+      UNWIND comps AS c
+      MATCH (c)<-[h:HAS_COMPONENT]-(owner:Entity)
+      WHERE $as_of IS NULL OR all(x IN [h, owner] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                   AND coalesce(x.valid_to, $as_of) >= $as_of)
+      RETURN {step: ['HAS_COMPONENT', owner.id, c.id, 'Component'],
+              confidence: coalesce(toString(h.confidence), $unset)}
+    } AS owned
+    WITH r, comps, COLLECT {
+      UNWIND parts + owned AS e
+      RETURN e ORDER BY e.step[1], e.step[0], e.step[2]
+    } AS path
+    RETURN [c IN comps | c.id] AS components, path,
+           [(r)-[w:IN_COUNTRY|ACTIVE_IN]->(c:Entity)
+            WHERE $as_of IS NULL OR all(x IN [w, c] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                     AND coalesce(x.valid_to, $as_of) >= $as_of) | c.id] AS placed
+  }
+  WITH ap, level, r, link, under, components, path, coalesce(toString(link.confidence), $unset) AS own,
+       CASE WHEN size(coalesce(link.countries, [])) > 0 THEN link.countries ELSE placed END AS wanted
+  WITH ap, level, r, link, under, components, path, own, wanted,
+       reduce(w = null, c IN [e IN path | e.confidence] + [own] |
+              CASE WHEN w IS NULL OR coalesce($rank[c], $unknown) > coalesce($rank[w], $unknown) THEN c ELSE w END)
+       AS chain
+  WITH ap, level, r, link, under, components, path, own, wanted,
+       CASE WHEN chain = '' THEN own ELSE chain END AS chain
+  WITH ap, level, r, link, components, path, own, wanted, chain,
+       CASE WHEN under IS NULL THEN chain
+            ELSE reduce(w = chain, c IN [coalesce(toString(under.confidence), $unset)] |
+                        CASE WHEN coalesce($rank[c], $unknown) > coalesce($rank[w], $unknown) THEN c ELSE w END)
+       END AS confidence
+  WITH level, r, link, components, path, own, chain, confidence,
+       {id: r.id, label: [l IN labels(r) WHERE l <> 'Entity'][0], name: toString(coalesce(r.name, r.id)),
+        confidence: r.confidence} AS responder,
+       COLLECT {
+         UNWIND wanted AS cid
+         WITH DISTINCT cid
+         WHERE EXISTS { MATCH (:Entity {id: cid}) }
+         RETURN cid ORDER BY cid
+       } AS countries
+  WITH {
+    level: level,
+    responder: responder,
+    target: endNode(link).id,
+    confidence: CASE WHEN confidence = '' THEN chain ELSE confidence END,
+    link_confidence: own,
+    strength: coalesce(toString(link.strength), $unset),
+    sources: coalesce(link.sources, []),
+    note: link.note,
+    countries: countries,
+    components: components,
+    path: [e IN path | e.step],
+    link_when: CASE WHEN $as_of IS NULL THEN null ELSE link.when END,
+    responder_when: CASE WHEN $as_of IS NULL THEN null ELSE r.when END
+  } AS row
+  RETURN collect(row) AS links
+}
+RETURN {id: ap.id, label: [l IN labels(ap) WHERE l <> 'Entity'][0], props: properties(ap)} AS action_point,
+       [(ap)-[u:UNDER]->(g:Entity) | {source: ap.id, type: type(u), target: g.id, props: properties(u)}] AS unders,
+       [(ap)-[:UNDER]->(g:Entity) | {id: g.id, label: [l IN labels(g) WHERE l <> 'Entity'][0], props: properties(g)}]
+       AS goals,
+       links
+"""
+
+# A whole trace in one round trip: up to traversal.MAX_TRACE_DEPTH breadth-first layers from $id (the layers
+# past $depth empty). Each layer expands its frontier only along the relationship types that can move the right
+# way, each in the direction the schema fixes for it (written out: a dynamic type list, $any(...), is not
+# pushed into the expansion by Neo4j 5.26, which then read every link of a hub and filtered: 92k db hits for a
+# 31-node trace at 100k relationships); tests/unit/test_trace_directions.py checks the lists against
+# bpkg.graph_schema.PATTERNS and the ranks (store.trace_directions). Then keeps the chosen $types, the moves to a
+# lower rank ($sign -1, TRACE_UP) or a higher one ($sign 1, TRACE_DOWN), or sideways along $sideways (SUCCEEDS), $rank
+# mapping labels to ranks (bpkg.app.store.base.RANK); as of a day ($as_of), only links and nodes that may have
+# existed then. A node reached again in a later layer is expanded again, which adds nothing (its links were
+# all taken the first time) but saves a quadratic membership test; rows are made distinct at the end. (A
+# quantified path pattern cannot fix the direction per type; with the rank predicate inline Neo4j 5.26
+# searched every path within the bound and filtered afterwards: 8.8 million db hits and 3 s for a 10-node
+# answer at 10k relationships.)
+TRACE_UP: Final[LiteralString] = """
+MATCH (s:Entity {id: $id})
+WITH [s] AS frontier, [] AS rels, [s] AS nodes, 0 AS layer
+CALL (frontier, layer) {
+  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
+  CALL (a) {
+    MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]->(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]-(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
+  }
+  WITH a, r, b,
+       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+}
+WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
+CALL (frontier, layer) {
+  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
+  CALL (a) {
+    MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]->(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]-(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
+  }
+  WITH a, r, b,
+       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+}
+WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
+CALL (frontier, layer) {
+  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
+  CALL (a) {
+    MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]->(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]-(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
+  }
+  WITH a, r, b,
+       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+}
+WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
+CALL (frontier, layer) {
+  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
+  CALL (a) {
+    MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]->(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]-(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
+  }
+  WITH a, r, b,
+       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+}
+WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
+CALL (nodes) { UNWIND nodes AS n WITH DISTINCT n RETURN collect(n) AS ends }
+CALL (rels) { UNWIND rels AS e WITH DISTINCT e RETURN collect(e) AS walked }
+RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
+       [e IN walked | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
+"""
+
+TRACE_DOWN: Final[LiteralString] = """
+MATCH (s:Entity {id: $id})
+WITH [s] AS frontier, [] AS rels, [s] AS nodes, 0 AS layer
+CALL (frontier, layer) {
+  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
+  CALL (a) {
+    MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]->(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]-(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
+  }
+  WITH a, r, b,
+       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+}
+WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
+CALL (frontier, layer) {
+  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
+  CALL (a) {
+    MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]->(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]-(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
+  }
+  WITH a, r, b,
+       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+}
+WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
+CALL (frontier, layer) {
+  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
+  CALL (a) {
+    MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]->(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]-(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
+  }
+  WITH a, r, b,
+       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+}
+WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
+CALL (frontier, layer) {
+  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
+  CALL (a) {
+    MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]->(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]-(b:Entity) RETURN r, b
+    UNION ALL
+    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
+  }
+  WITH a, r, b,
+       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
+  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+}
+WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
+CALL (nodes) { UNWIND nodes AS n WITH DISTINCT n RETURN collect(n) AS ends }
+CALL (rels) { UNWIND rels AS e WITH DISTINCT e RETURN collect(e) AS walked }
+RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
+       [e IN walked | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
+"""
+TRACE_LAYERS: Final = 4
+"""How many layers ``TRACE_UP`` and ``TRACE_DOWN`` hold (one layer written out four times): the deepest trace it answers
+(``traversal.MAX_TRACE_DEPTH``)."""
+
+# The shortest paths between two nodes (relationships in either direction), at most $max_hops long (the
+# pattern's bound is traversal.MAX_PATH_HOPS), the first $limit in the order of their id sequences, with
+# their nodes.
+PATHS: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = allShortestPaths((s)-[*..6]-(t))
+WITH p WHERE length(p) <= $max_hops
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+# Every way of exactly N steps between two nodes (WAYS_N): simple paths (relationships in either direction, no
+# node twice), anchored on both ends, the first $limit in the order of their id sequences; with $as_of (else
+# null), through nodes and relationships that may all have existed then. One constant per length because a
+# variable-length bound cannot be a parameter; the adapter asks the lengths in turn, shortest first, and stops
+# when it has the page (traversal.MAX_WAYS bounds how far it pages).
+WAYS_1: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*1]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_2: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*2]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_3: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*3]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_4: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*4]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_5: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*5]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+WAYS_6: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = (s)-[*6]-(t)
+WHERE all(i IN range(1, length(p)) WHERE NOT nodes(p)[i] IN nodes(p)[..i])
+  AND ($as_of IS NULL
+       OR (all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+           AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                           AND coalesce(r.valid_to, $as_of) >= $as_of)))
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+# As PATHS, through nodes and relationships that may all have existed on $as_of.
+PATHS_AS_OF: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+MATCH p = allShortestPaths((s)-[*..6]-(t))
+WHERE all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coalesce(n.valid_to, $as_of) >= $as_of)
+  AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
+                                  AND coalesce(r.valid_to, $as_of) >= $as_of)
+WITH p WHERE length(p) <= $max_hops
+WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+ORDER BY ids
+LIMIT $limit
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+"""
+
+# Every relationship joining the two nodes of each pair in $pairs, in either direction (as of $as_of: those
+# that may have existed then).
+JOINS: Final[LiteralString] = """
+UNWIND $pairs AS pair
+MATCH (a:Entity {id: pair[0]})-[r]-(b:Entity {id: pair[1]})
+WHERE $as_of IS NULL OR (coalesce(r.valid_from, $as_of) <= $as_of AND coalesce(r.valid_to, $as_of) >= $as_of)
+RETURN DISTINCT startNode(r).id AS source, type(r) AS type, endNode(r).id AS target, properties(r) AS props
+"""
+
+# One breadth-first layer of a neighbourhood: the neighbours of $ids not in $seen, with a label among
+# $labels (null: any).
+NEIGHBOURS: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (:Entity {id: id})--(m:Entity)
+WHERE NOT m.id IN $seen AND ($labels IS NULL OR any(l IN labels(m) WHERE l IN $labels))
+WITH DISTINCT m
+RETURN m.id AS id, [l IN labels(m) WHERE l <> 'Entity'][0] AS label, properties(m) AS props
+"""

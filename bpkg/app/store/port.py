@@ -1,0 +1,106 @@
+"""The store port: the domain questions every backend answers, with the same result types."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Literal, Protocol
+
+from bpkg.app.store.graph_types import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
+from bpkg.app.store.question_types import (
+    ActionPointDetail,
+    ActionPointFacts,
+    PathOut,
+    Response,
+    ResponseLinks,
+    SearchHit,
+)
+from bpkg.graph_schema.asof import AsOf
+from bpkg.loaders.stats import GraphStats
+
+TraceDirection = Literal["up", "down", "both"]
+
+
+class GraphStore(Protocol):
+    """Read-only questions about the traceability graph (memory and Neo4j adapters implement it)."""
+
+    backend: str
+
+    def ping(self) -> None:
+        """Raise ``BackendUnavailable`` when the backend cannot answer."""
+
+    def dataset_info(self) -> DatasetOut | None:
+        """The dataset loaded last; its ``fingerprint`` changes whenever the graph does (None while loading)."""
+        ...
+
+    def datasets(self) -> list[DatasetOut]:
+        """Every dataset loaded, by name, with its version and when it was loaded."""
+        ...
+
+    def stats(self) -> GraphStats: ...
+
+    def node(self, node_id: str) -> NodeOut: ...
+
+    def node_data(self, node_id: str) -> NodeData: ...
+
+    def nodes_by_id(self, ids: Collection[str]) -> dict[str, NodeData]:
+        """The nodes among ``ids`` that exist, with every property (exports need them all at once)."""
+        ...
+
+    def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
+        """The links of a node; with ``as_of``, those that may have existed on that day, to nodes that may have."""
+        ...
+
+    def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage: ...
+
+    def responses(
+        self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
+    ) -> list[Response]: ...
+
+    def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
+        """Every action point's facts; with ``as_of``, the action points and links that may have existed then
+        (``bpkg.graph_schema.asof``), kept per dataset and day."""
+        ...
+
+    def action_point(
+        self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
+    ) -> ActionPointDetail: ...
+
+    def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
+        """The action point, its goal and every response to it and to its goal, summarised: what the headline
+        filters, counts, orders and pages without building each response's path."""
+        ...
+
+    def responses_at(
+        self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
+    ) -> list[Response]:
+        """The whole responses named by ``keys`` (``LinkSummary.key``), in that order: the headline's page."""
+        ...
+
+    def trace(
+        self,
+        node_id: str,
+        direction: TraceDirection,
+        depth: int,
+        types: list[str] | None,
+        as_of: AsOf | None = None,
+    ) -> GraphOut:
+        """Up or down by rank, and sideways along SUCCEEDS; with ``as_of``, only through nodes and links that may
+        have existed on that day."""
+        ...
+
+    def paths(
+        self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None
+    ) -> list[PathOut]: ...
+
+    def ways(
+        self, source: str, target: str, max_hops: int, limit: int, offset: int = 0, as_of: AsOf | None = None
+    ) -> list[PathOut]:
+        """Every simple path of at most ``max_hops`` steps (``traversal``: shortest first, then by id sequence),
+        from the ``offset``-th, at most ``limit``; as of a day, through what may all have existed then."""
+        ...
+
+    def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut: ...
+
+    def search(self, q: str, limit: int) -> list[SearchHit]: ...
+
+    def whole_graph(self, labels: list[str] | None, max_nodes: int) -> GraphOut: ...

@@ -1,0 +1,430 @@
+"""Responses: how the links around an action point become explained answers (shared by both adapters).
+
+An adapter gathers, natively, the material of an answer -- the RESPONDS_TO links into the action point (and
+into its goal), its UNDER link, and each responder's context (PART_OF, IN_COUNTRY, ACTIVE_IN out of it,
+HAS_COMPONENT into it and into the components it is part of) -- as an ``Adjacency``; the functions here turn
+it into ``Response`` objects, each as sure as the weakest link on its path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from bpkg.app.errors import InvalidQuery
+from bpkg.app.store.alive import Adjacency, alive_adjacency, response_basis
+from bpkg.app.store.base import LABEL_ORDER, edge_sort_key, ref
+from bpkg.app.store.graph_types import EdgeData, NodeData, NodeRef
+from bpkg.app.store.question_types import (
+    ActionPointDetail,
+    ActionPointFacts,
+    LinkSummary,
+    Response,
+    ResponseLinks,
+    Slot,
+    Step,
+)
+from bpkg.graph_schema import Label, RelType, weakest
+from bpkg.graph_schema.asof import AsOf, may_exist
+
+RESPONDS_TO: Final = RelType.RESPONDS_TO.value
+UNDER: Final = RelType.UNDER.value
+PART_OF: Final = RelType.PART_OF.value
+HAS_COMPONENT: Final = RelType.HAS_COMPONENT.value
+PLACES: Final = (RelType.IN_COUNTRY.value, RelType.ACTIVE_IN.value)
+CONTEXT_TYPES: Final = (PART_OF, HAS_COMPONENT, *PLACES)
+"""The types of the links that place a responder: what an adapter reads around the responders."""
+
+
+@dataclass
+class EdgeIndex:
+    """An ``Adjacency`` over a list of edges and the nodes they name (what one Cypher answer holds)."""
+
+    nodes: dict[str, NodeData]
+    _out: dict[tuple[str, str], list[EdgeData]] = field(default_factory=lambda: defaultdict(list))
+    _in: dict[tuple[str, str], list[EdgeData]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(cls, edges: Iterable[EdgeData], nodes: dict[str, NodeData]) -> EdgeIndex:
+        index = cls(nodes)
+        for edge in {e.key: e for e in edges}.values():
+            index._out[(edge.source, edge.type)].append(edge)
+            index._in[(edge.target, edge.type)].append(edge)
+        return index
+
+    def out_of(self, node_id: str, rel_type: str) -> Sequence[EdgeData]:
+        return self._out.get((node_id, rel_type), ())
+
+    def into(self, node_id: str, rel_type: str) -> Sequence[EdgeData]:
+        return self._in.get((node_id, rel_type), ())
+
+    def get(self, node_id: str) -> NodeData | None:
+        return self.nodes.get(node_id)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where a responder sits: its components, projects and countries, and the links that say so."""
+
+    components: list[str]
+    projects: list[str]
+    countries: list[str]
+    path: list[EdgeData]
+
+
+class _Builder:
+    """Builds responses over one adjacency, remembering each responder's context and each node's ref."""
+
+    def __init__(self, graph: Adjacency, as_of: AsOf | None = None) -> None:
+        self.graph = alive_adjacency(graph, as_of)
+        self.as_of = as_of
+        self._refs: dict[str, NodeRef | None] = {}
+        self._contexts: dict[str, _Context] = {}
+        self._steps: dict[tuple[str, str, str], Step] = {}
+        self._links: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._goal_links: dict[str, list[tuple[dict[str, Any], Response]]] = {}
+        self._weakest: dict[tuple[str, str], str] = {}
+
+    def ref(self, node_id: str) -> NodeRef | None:
+        if node_id not in self._refs:
+            node = self.graph.get(node_id)
+            self._refs[node_id] = ref(node) if node is not None else None
+        return self._refs[node_id]
+
+    def need(self, node_id: str) -> NodeRef:
+        """The ref of a node at an end of a link the adapter gave (it must have given the node too)."""
+        found = self.ref(node_id)
+        if found is None:
+            raise KeyError(node_id)
+        return found
+
+    def label(self, node_id: str) -> str:
+        found = self.ref(node_id)
+        return found.label if found else ""
+
+    def refs(self, ids: Iterable[str]) -> list[NodeRef]:
+        return [r for r in (self.ref(i) for i in ids) if r is not None]
+
+    def context(self, responder: str) -> _Context:
+        if responder not in self._contexts:
+            self._contexts[responder] = self._place(responder)
+        return self._contexts[responder]
+
+    def _place(self, responder: str) -> _Context:
+        own = self.label(responder)
+        comps: set[str] = {responder} if own == Label.COMPONENT else set()
+        projects: set[str] = {responder} if own == Label.PROJECT else set()
+        path: list[EdgeData] = []
+        for e in self.graph.out_of(responder, PART_OF):
+            above = self.label(e.target)
+            if above in (Label.COMPONENT, Label.PROJECT):
+                path.append(e)
+                (comps if above == Label.COMPONENT else projects).add(e.target)
+        countries = {e.target for t in PLACES for e in self.graph.out_of(responder, t)}
+        for comp in sorted(comps):
+            for e in self.graph.into(comp, HAS_COMPONENT):
+                path.append(e)
+                projects.add(e.source)
+        return _Context(sorted(comps), sorted(projects), sorted(countries), sorted(path, key=edge_sort_key))
+
+    def step(self, edge: EdgeData) -> Step:
+        if edge.key not in self._steps:
+            self._steps[edge.key] = Step(
+                source=self.need(edge.source),
+                type=edge.type,
+                target=self.need(edge.target),
+                confidence=str(edge.props.get("confidence")),
+                strength=edge.props.get("strength"),
+                sources=list(edge.props.get("sources", [])),
+            )
+        return self._steps[edge.key]
+
+    def _link(self, link: EdgeData) -> dict[str, Any]:
+        """What every response built on ``link`` shares (at goal level, one per action point under the goal)."""
+        if link.key not in self._links:
+            place = self.context(link.source)
+            where = list(link.props.get("countries", [])) or place.countries
+            steps = [self.step(e) for e in place.path] + [self.step(link)]
+            self._links[link.key] = {
+                "target": self.need(link.target),
+                "responder": self.need(link.source),
+                "confidence": weakest(step.confidence for step in steps) or str(link.props.get("confidence")),
+                "link_confidence": str(link.props.get("confidence")),
+                "strength": str(link.props.get("strength")),
+                "sources": list(link.props.get("sources", [])),
+                "note": link.props.get("note"),
+                "components": self.refs(place.components),
+                "projects": self.refs(place.projects),
+                "countries": self.refs(sorted(set(where))),
+                "path": steps,
+                "basis": self._basis(link),
+            }
+        return self._links[link.key]
+
+    def _basis(self, link: EdgeData) -> str | None:
+        """As of a day: what counting the response rests on, the link's date and its responder's."""
+        if self.as_of is None:
+            return None
+        responder = self.graph.get(link.source)
+        props = responder.props if responder is not None else {}
+        return response_basis(link.props, props, self.as_of)
+
+    def direct(self, link: EdgeData) -> Response:
+        """The response a RESPONDS_TO link into the action point gives."""
+        return _response("action_point", self._link(link))
+
+    def at_goal(self, shared: dict[str, Any], like: Response, under: Step) -> Response:
+        """A response to the goal seen from one action point under it: ``like`` (built once per goal link) with
+        the action point's placement under the goal at the end of its path. A chain is only as sure as its
+        weakest link, so that placement counts too."""
+        pair = (shared["confidence"], under.confidence)
+        if pair not in self._weakest:
+            self._weakest[pair] = weakest(pair) or shared["confidence"]
+        return like.model_copy(update={"confidence": self._weakest[pair], "path": [*shared["path"], under]})
+
+    def goal_response(self, link: EdgeData, under: Step) -> Response:
+        """The response a RESPONDS_TO link into the goal gives, seen from the action point placed by ``under``."""
+        shared = self._link(link)
+        return self.at_goal(shared, _response("goal", shared), under)
+
+    def _chain(self, link: EdgeData) -> str:
+        """The confidence of a response's path up to its link (as ``_link`` has it), without building the path."""
+        place = self.context(link.source)
+        own = str(link.props.get("confidence"))
+        return weakest([*(str(e.props.get("confidence")) for e in place.path), own]) or own
+
+    def summary(self, link: EdgeData, under: EdgeData | None) -> LinkSummary:
+        """What the headline needs of the response ``link`` gives (at goal level, under ``under``), no more."""
+        place = self.context(link.source)
+        where = list(link.props.get("countries", [])) or place.countries
+        confidence = self._chain(link)
+        if under is not None:
+            pair = (confidence, str(under.props.get("confidence")))
+            if pair not in self._weakest:
+                self._weakest[pair] = weakest(pair) or confidence
+            confidence = self._weakest[pair]
+        responder = self.need(link.source)
+        components = [c for c in place.components if self.graph.get(c) is not None]
+        return LinkSummary(
+            level="action_point" if under is None else "goal",
+            responder=responder,
+            target=link.target,
+            confidence=confidence,
+            link_confidence=str(link.props.get("confidence")),
+            strength=str(link.props.get("strength")),
+            sources=list(link.props.get("sources", [])),
+            note=link.props.get("note"),
+            countries=[c for c in sorted(set(where)) if self.graph.get(c) is not None],
+            components=components,
+            slots=slots_of(
+                responder, components, ((e.type, e.source, e.target, self.label(e.target)) for e in place.path)
+            ),
+            basis=self._basis(link),
+        )
+
+    def _to_goal(self, goal: str) -> list[tuple[dict[str, Any], Response]]:
+        """What the responses to a goal share, each with a response to copy, in the order they come: built
+        once, whichever action point under the goal asks (each copy only adds its placement under the goal)."""
+        if goal not in self._goal_links:
+            found = [self._link(e) for e in self.graph.into(goal, RESPONDS_TO)]
+            found.sort(key=lambda shared: (LABEL_ORDER.get(shared["responder"].label, 99), shared["responder"].id))
+            self._goal_links[goal] = [(shared, _response("goal", shared)) for shared in found]
+        return self._goal_links[goal]
+
+    def of(self, ap: str, include_goal_level: bool) -> list[Response]:
+        found = [self.direct(e) for e in self.graph.into(ap, RESPONDS_TO)]
+        found.sort(key=_response_order)
+        if include_goal_level:
+            at_goal: list[Response] = []
+            unders = self.graph.out_of(ap, UNDER)
+            for under in unders:
+                last = self.step(under)
+                at_goal += [self.at_goal(shared, like, last) for shared, like in self._to_goal(under.target)]
+            # Each goal's responses come sorted; more than one goal (a dataset error) needs one more (stable) sort.
+            if len(unders) > 1:
+                at_goal.sort(key=_response_order)
+            found += at_goal
+        return found
+
+    def goal(self, ap: str) -> tuple[NodeRef | None, str | None]:
+        """The goal an action point sits under, with the confidence of that assignment (the weakest of the
+        UNDER link and the goal node itself), and the UNDER link's own confidence."""
+        under = next(iter(sorted(self.graph.out_of(ap, UNDER), key=edge_sort_key)), None)
+        goal = self.ref(under.target) if under is not None else None
+        if under is None or goal is None:
+            return None, under.props.get("confidence") if under is not None else None
+        levels = [str(level) for level in (under.props.get("confidence"), goal.confidence) if level]
+        return goal.model_copy(update={"confidence": weakest(levels)}), under.props.get("confidence")
+
+
+def _response(level: Literal["action_point", "goal"], shared: dict[str, Any]) -> Response:
+    """A response from parts already checked (refs, steps and strings the builder made): no validation again, so
+    a goal's responses, one per action point under it, stay cheap."""
+    return Response.model_construct(level=level, **shared)
+
+
+def _response_order(r: Response | LinkSummary) -> tuple[int, str]:
+    return (LABEL_ORDER.get(r.responder.label, 99), r.responder.id)
+
+
+def slots_of(responder: NodeRef, components: Sequence[str], path: Iterable[tuple[str, str, str, str]]) -> list[Slot]:
+    """Where a response sits in the project -> component tree, read from its justifying path (each step as
+    type, source id, target id, target label): a project responder is its own slot; a component (the responder,
+    or one it is part of) sits under each project that has it, or under none; a project the responder is
+    directly part of, and that holds none of those components, is a slot of its own."""
+    if responder.label == Label.PROJECT:
+        return [(responder.id, None)]
+    comps = [responder.id] if responder.label == Label.COMPONENT else list(components)
+    owners: dict[str, list[str]] = defaultdict(list)
+    direct: list[str] = []
+    for kind, source, target, target_label in path:
+        if kind == HAS_COMPONENT:
+            owners[target].append(source)
+        elif kind == PART_OF and source == responder.id and target_label == Label.PROJECT:
+            direct.append(target)
+    slots: list[Slot] = []
+    for c in comps:
+        projects: list[str | None] = [*sorted(set(owners[c]))]
+        slots += [(p, c) for p in projects or [None]]
+    via_components = {p for p, _ in slots}
+    slots += [(p, None) for p in sorted(set(direct)) if p not in via_components]
+    return slots or [(None, None)]
+
+
+def links(ap: NodeData, graph: Adjacency, as_of: AsOf | None = None) -> ResponseLinks:
+    """One action point with its goal and every response to it and to its goal, summarised (``LinkSummary``), in
+    the order of ``detail``; with ``as_of``, only the links that may have existed on that day."""
+    if ap.label != Label.ACTION_POINT:
+        raise InvalidQuery(f"'{ap.id}' is a {ap.label}, not an ActionPoint")
+    builder = _Builder(graph, as_of)
+    direct = sorted((builder.summary(e, None) for e in builder.graph.into(ap.id, RESPONDS_TO)), key=_response_order)
+    at_goal = [
+        builder.summary(e, under)
+        for under in builder.graph.out_of(ap.id, UNDER)
+        for e in builder.graph.into(under.target, RESPONDS_TO)
+    ]
+    at_goal.sort(key=_response_order)
+    return _response_links(ap, builder, direct, at_goal)
+
+
+def _response_links(
+    ap: NodeData, builder: _Builder, direct: list[LinkSummary], at_goal: list[LinkSummary]
+) -> ResponseLinks:
+    """The action point, its goal and its summarised responses (sorted by the caller)."""
+    goal, goal_confidence = builder.goal(ap.id)
+    own = builder.ref(ap.id)
+    return ResponseLinks(
+        action_point=own if own is not None else ref(ap),
+        number=int(ap.props.get("number", 0)),
+        goal=goal,
+        goal_confidence=goal_confidence,
+        responses=direct,
+        goal_responses=at_goal,
+    )
+
+
+def summarised(
+    ap: NodeData, head: Adjacency, rows: Iterable[Mapping[str, Any]], as_of: AsOf | None = None
+) -> ResponseLinks:
+    """``links`` from summaries a database computed, one row per response link (its level, responder as id,
+    label, name and confidence, target id, confidence on the whole path, the link's own confidence, strength,
+    sources, note, country and component ids, path as (type, source, target, target label) steps, and with
+    ``as_of`` the ``when`` of the link and of its responder); ``head`` holds the action point, its UNDER links
+    and its goals. Per row, no graph work: the slots come from the row's path, the basis from its two dates."""
+    if ap.label != Label.ACTION_POINT:
+        raise InvalidQuery(f"'{ap.id}' is a {ap.label}, not an ActionPoint")
+    builder = _Builder(head, as_of)
+    responders: dict[str, NodeRef] = {}
+    direct: list[LinkSummary] = []
+    at_goal: list[LinkSummary] = []
+    for row in rows:
+        who = row["responder"]
+        responder = responders.get(who["id"])
+        if responder is None:
+            responder = responders[who["id"]] = NodeRef(
+                id=who["id"], label=who["label"], name=who["name"], confidence=who["confidence"]
+            )
+        components = list(row["components"])
+        summary = LinkSummary(
+            level=row["level"],
+            responder=responder,
+            target=row["target"],
+            confidence=row["confidence"],
+            link_confidence=row["link_confidence"],
+            strength=row["strength"],
+            sources=list(row["sources"]),
+            note=row["note"],
+            countries=list(row["countries"]),
+            components=components,
+            slots=slots_of(responder, components, (tuple(step) for step in row["path"])),
+            basis=None
+            if as_of is None
+            else response_basis({"when": row["link_when"]}, {"when": row["responder_when"]}, as_of),
+        )
+        (direct if summary.level == "action_point" else at_goal).append(summary)
+    direct.sort(key=_response_order)
+    at_goal.sort(key=_response_order)
+    return _response_links(ap, builder, direct, at_goal)
+
+
+def chosen(
+    ap: NodeData, graph: Adjacency, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
+) -> list[Response]:
+    """The whole responses of an action point that ``keys`` name (``LinkSummary.key``: level, responder id,
+    target id), in the order of ``keys``; those it does not have are left out."""
+    builder = _Builder(graph, as_of)
+    wanted = set(keys)
+    found: dict[tuple[str, str, str], Response] = {}
+    for e in builder.graph.into(ap.id, RESPONDS_TO):
+        if ("action_point", e.source, e.target) in wanted:
+            found[("action_point", e.source, e.target)] = builder.direct(e)
+    for under in builder.graph.out_of(ap.id, UNDER):
+        for e in builder.graph.into(under.target, RESPONDS_TO):
+            if ("goal", e.source, e.target) in wanted:
+                found[("goal", e.source, e.target)] = builder.goal_response(e, builder.step(under))
+    return [found[k] for k in keys if k in found]
+
+
+def detail(ap: NodeData, graph: Adjacency, include_goal_level: bool, as_of: AsOf | None = None) -> ActionPointDetail:
+    """One action point with its goal and its responses (and those to its goal, if asked); with ``as_of``, only
+    the links that may have existed on that day, between nodes that may have."""
+    if ap.label != Label.ACTION_POINT:
+        raise InvalidQuery(f"'{ap.id}' is a {ap.label}, not an ActionPoint")
+    builder = _Builder(graph, as_of)
+    found = builder.of(ap.id, include_goal_level)
+    goal, goal_confidence = builder.goal(ap.id)
+    own = builder.ref(ap.id)
+    return ActionPointDetail(
+        action_point=own if own is not None else ref(ap),
+        number=int(ap.props.get("number", 0)),
+        goal=goal,
+        goal_confidence=goal_confidence,
+        responses=[r for r in found if r.level == "action_point"],
+        goal_responses=[r for r in found if r.level == "goal"],
+        properties=dict(sorted(ap.props.items())),
+    )
+
+
+def facts(action_points: Iterable[NodeData], graph: Adjacency, as_of: AsOf | None = None) -> list[ActionPointFacts]:
+    """Every action point (in the order given) with its goal, direct responses and goal-level responses; with
+    ``as_of``, only the action points and links that may have existed on that day."""
+    builder = _Builder(graph, as_of)
+    out: list[ActionPointFacts] = []
+    for ap in action_points:
+        if as_of is not None and not may_exist(ap.props, as_of):
+            continue
+        found = builder.of(ap.id, include_goal_level=True)
+        goal, goal_confidence = builder.goal(ap.id)
+        out.append(
+            ActionPointFacts(
+                action_point=ref(ap),
+                number=int(ap.props.get("number", 0)),
+                goal=goal,
+                goal_confidence=goal_confidence,
+                responses=[r for r in found if r.level == "action_point"],
+                goal_responses=[r for r in found if r.level == "goal"],
+            )
+        )
+    return out

@@ -1,0 +1,112 @@
+"""Search: which nodes match a text and how they rank (shared by both adapters).
+
+A node matches when some word of its name, other names (``aliases``), description or id starts with a word of
+the text; a whole word counts twice a prefix, the name and other names three times the description and the id
+twice, and a name or other name equal to (or containing) the whole text ranks first. Adapters find the
+candidates natively (memory: a sorted word index built at load; Neo4j: the full-text index) and rank them here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from bpkg.app.errors import InvalidQuery
+from bpkg.app.search_words import words
+from bpkg.app.store.base import LABEL_ORDER, MAX_SEARCH_TOKENS, ref
+from bpkg.app.store.graph_types import NodeData
+from bpkg.app.store.question_types import SearchHit
+
+FIELDS: Final = ("name", "aliases", "description", "id")
+_WEIGHTS: Final = {"name": 3.0, "aliases": 3.0, "id": 2.0, "description": 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The search words of one node, per field (computed once per node by the memory adapter)."""
+
+    node: NodeData
+    name: tuple[str, ...]
+    aliases: tuple[str, ...]
+    description: tuple[str, ...]
+    id: tuple[str, ...]
+    other_names: tuple[tuple[str, str], ...]
+    """Each other name as written and as its words joined by spaces."""
+
+    @classmethod
+    def of(cls, node: NodeData) -> Words:
+        others = tuple((str(a), " ".join(words(str(a)))) for a in aliases_of(node))
+        return cls(
+            node,
+            tuple(words(str(node.props.get("name", "")))),
+            tuple(w for _, joined in others for w in joined.split()),
+            tuple(words(str(node.props.get("description", "")))),
+            tuple(words(node.id)),
+            others,
+        )
+
+    def all(self) -> Iterable[str]:
+        return (*self.name, *self.aliases, *self.description, *self.id)
+
+    def matches(self, tokens: list[str]) -> bool:
+        return any(w.startswith(t) for w in self.all() for t in tokens)
+
+
+def tokens_of(q: str) -> tuple[list[str], str]:
+    """The distinct words of a search text (at most ``MAX_SEARCH_TOKENS``) and the whole text as words."""
+    tokens = list(dict.fromkeys(words(q)))[:MAX_SEARCH_TOKENS]
+    if not tokens:
+        raise InvalidQuery("the search text has no letters or digits")
+    return tokens, " ".join(words(q))
+
+
+def aliases_of(node: NodeData) -> list[str]:
+    """A node's other names (its ``aliases`` property; none when it has none)."""
+    value = node.props.get("aliases")
+    return [str(a) for a in value] if isinstance(value, list | tuple) else []
+
+
+def _other_name(node: Words, tokens: list[str], phrase: str) -> str | None:
+    """The other name that matched: the one equal to the text, else containing it, else with a matching word."""
+    for test in (
+        lambda joined: joined == phrase,
+        lambda joined: bool(phrase) and phrase in joined,
+        lambda joined: any(w.startswith(t) for w in joined.split() for t in tokens),
+    ):
+        for written, joined in node.other_names:
+            if test(joined):
+                return written
+    return None
+
+
+def score(node: Words, tokens: list[str], phrase: str) -> tuple[float, list[str]]:
+    total = 0.0
+    matched: set[str] = set()
+    fields = {"name": node.name, "aliases": node.aliases, "description": node.description, "id": node.id}
+    for token in tokens:
+        for field, ws in fields.items():
+            if token in ws:
+                total += _WEIGHTS[field]
+                matched.add(field)
+            elif any(w.startswith(token) for w in ws):
+                total += _WEIGHTS[field] / 2
+                matched.add(field)
+    names = [" ".join(node.name), *(joined for _, joined in node.other_names)]
+    if phrase and phrase in names:
+        total += 10.0
+    elif phrase and any(phrase in name for name in names):
+        total += 4.0
+    return total, sorted(matched)
+
+
+def rank(candidates: Iterable[Words], tokens: list[str], phrase: str, limit: int) -> list[SearchHit]:
+    """The best ``limit`` hits among the candidates, by score, then label order, then id."""
+    hits: list[SearchHit] = []
+    for node in candidates:
+        points, matched = score(node, tokens, phrase)
+        if points > 0:
+            also = _other_name(node, tokens, phrase) if "aliases" in matched else None
+            hits.append(SearchHit(node=ref(node.node), score=points, matched=matched, alias=also))
+    hits.sort(key=lambda h: (-h.score, LABEL_ORDER.get(h.node.label, 99), h.node.id))
+    return hits[:limit]

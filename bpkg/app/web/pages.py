@@ -1,0 +1,481 @@
+"""Server-rendered pages: home, a page per node, overview, trace, search, label lists, static files and the
+key form; the pages that answer a policy officer's questions (action points, gaps, countries, matrix, paths,
+flow) are in ``bpkg.app.web.questions`` and served by the same router. What every page is made of (the page
+object, templates, security headers, error pages, network filters) is in ``bpkg.app.web.rendering``.
+
+Every action point shown carries its status; labels and relationship types are in plain words
+(``bpkg.app.web.words``); network pages take filters (confidence, strength, country, component) that downloads
+keep, list every node as text, and let a node's neighbours be added in place. With ``?download=1`` a
+network view comes back as one self-contained HTML file that works opened from disk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any, Final, cast
+from urllib.parse import parse_qs, quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bpkg.app.errors import InvalidQuery, NotFound
+from bpkg.app.http.deps import KEY_COOKIE, cookie_is_secure, key_is_valid, open_session
+from bpkg.app.http.params import MAX_QUERY, AsOfParam, Offset
+from bpkg.app.services import briefs, views
+from bpkg.app.services.coverage import coverage
+from bpkg.app.services.crosswalk import node_matches
+from bpkg.app.services.responses import StatusDict, response_page
+from bpkg.app.services.timelines import KINDS
+from bpkg.app.store import question_types
+from bpkg.app.store.base import RANK
+from bpkg.app.store.graph_types import LinkOut, NodeOut, NodePage, NodeRef
+from bpkg.app.store.port import TraceDirection
+from bpkg.app.web import network, pdf, questions, timelines, words
+from bpkg.app.web.rendering import (
+    FILTER_LABELS,
+    MAX_DEPTH,
+    MAX_TRACE_DEPTH,
+    OVERVIEW_LABELS,
+    PAGE_SIZE,
+    SEARCH_LIMIT,
+    STATIC_DIR,
+    STATIC_TYPES,
+    Filters,
+    Page,
+    PageLabels,
+    PageNodeId,
+    PageRoute,
+    filter_options,
+    html_errors,
+    labels_of,
+    neighbourhood_context,
+    network_view,
+    view_filters,
+)
+from bpkg.graph_schema import Label, RelType
+from bpkg.graph_schema.asof import may_exist
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+# Reachable without a key even when API keys are configured: the key form and the static assets.
+public_router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+# -- home -----------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+@html_errors
+def home(request: Request, as_of: AsOfParam) -> Response:
+    """Home: the priority goals with coverage, and ways into the graph."""
+    page = Page(request, as_of=as_of)
+    store = page.store
+    cov = coverage(store, "goal", as_of=as_of)
+    by_goal: dict[str | None, list[Any]] = defaultdict(list)
+    for status in cov.action_points:
+        by_goal[status.goal.id if status.goal else None].append(status)
+    entry = {
+        label: store.nodes(label.value, None, PAGE_SIZE, 0)
+        for label in (Label.COMMITMENT, Label.COMPONENT, Label.PROJECT, Label.COUNTRY)
+    }
+    # The country where work responds to the most action points: the example of a country's page.
+    by_country = [r for r in coverage(store, "country").rows if r.node is not None and r.covered]
+    example = max(by_country, key=lambda r: (r.covered, r.node.name if r.node else "")).node if by_country else None
+    return page.render(
+        "home.html",
+        title="Home",
+        q="",
+        cov=cov,
+        by_goal=by_goal,
+        entry=entry,
+        stats=store.stats(),
+        example=example,
+        open_notice=True,
+    )
+
+
+# -- one node -------------------------------------------------------------------------------------
+
+
+# A node page lists at most this many links per group (the rest on the group's own paged list), and an action
+# point's responses this many at a time: a node with tens of thousands of links still renders quickly.
+LINKS_SHOWN: Final = 50
+RESPONSES_SHOWN: Final = 50
+RESPONDS_TO: Final = "Responds to"
+RESPONDED_BY: Final = "Responded to by"
+
+
+def _group_links(links: list[LinkOut]) -> tuple[list[LinkOut], list[LinkOut], dict[str, list[LinkOut]]]:
+    responds_to = [link for link in links if link.type == RelType.RESPONDS_TO and link.direction == "out"]
+    responded_by = [link for link in links if link.type == RelType.RESPONDS_TO and link.direction == "in"]
+    others: dict[str, list[LinkOut]] = defaultdict(list)
+    for link in links:
+        if link.type != RelType.RESPONDS_TO:
+            others[words.relation(link.type, link.direction).capitalize()].append(link)
+    return responds_to, responded_by, dict(others)
+
+
+def _groups(links: list[LinkOut]) -> dict[str, list[LinkOut]]:
+    """Every group of a node's links by its heading (those the node page lists), in the page's order."""
+    responds_to, responded_by, others = _group_links(links)
+    return {RESPONDS_TO: responds_to, RESPONDED_BY: responded_by, **others}
+
+
+def _here(page: Page, **changed: int) -> str:
+    """This page with the same parameters (the day, depth, filters...) but ``changed`` (a zero is dropped)."""
+    kept: dict[str, list[str]] = {}
+    for k, v in page.request.query_params.multi_items():
+        if k not in changed and k != "download":
+            kept.setdefault(k, []).append(v)
+    return page.url(quote(page.request.url.path), **kept, **{k: v for k, v in changed.items() if v})
+
+
+@router.get("/view/node/{node_id}", response_class=HTMLResponse)
+@html_errors
+def node_page(
+    request: Request,
+    raw: Filters,
+    node_id: PageNodeId,
+    as_of: AsOfParam,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
+    label: PageLabels = [],  # noqa: B006 (FastAPI copies defaults)
+    download: bool = False,
+    offset: Offset = 0,
+) -> Response:
+    """A node: details, sources, links up and down (at most ``LINKS_SHOWN`` of each group), an action point's
+    responses ``RESPONSES_SHOWN`` at a time from ``offset``, and its neighbourhood as a network."""
+    page = Page(request, download, as_of=as_of)
+    store = page.store
+    node = store.node(node_id)
+    if node.label == Label.COUNTRY:
+        # A country's page is its brief (what is done there), with the same network and filters.
+        query = urlencode(
+            [
+                ("depth", depth),
+                *[("label", v) for v in label],
+                *[
+                    (k, v)
+                    for k, vs in view_filters(page, raw).params().items()
+                    for v in ([vs] if isinstance(vs, str) else vs)
+                ],
+                *([("download", 1)] if download else []),
+                *([("as_of", as_of.text)] if as_of else []),
+            ]
+        )
+        return RedirectResponse(f"/view/country/{quote(node_id, safe='')}?{query}", status_code=307)
+    depth = max(1, min(depth, MAX_DEPTH))
+    labels = labels_of(label)
+    links = store.links(node_id, as_of)
+    reviewed = [link for link in links if link.reviewed]
+    responds_to, responded_by, others = _group_links(links)
+    # Each group is listed up to LINKS_SHOWN; the count of links to review is over every link.
+    shown = [
+        *responds_to[:LINKS_SHOWN],
+        *responded_by[:LINKS_SHOWN],
+        *(x for v in others.values() for x in v[:LINKS_SHOWN]),
+    ]
+    page.remember(sorted({c for link in shown for c in link.countries} | {node_id} | {x.node.id for x in reviewed}))
+    suspects = [link for link in reviewed if page.suspect(link.reviewed, node_id, link.node.id)]
+    responses: list[question_types.Response] = []
+    answer = None
+    status: StatusDict | None = None
+    if node.label == Label.ACTION_POINT:
+        # The headline's own paging: every response summarised, whole responses built for this page only.
+        answer, responses = response_page(
+            store,
+            _number(node),
+            include_goal_level=True,
+            limit=RESPONSES_SHOWN,
+            offset=offset,
+            as_of=as_of,
+            direct_first=True,
+        )
+        status = StatusDict(
+            status=answer.status, status_words=answer.status_words, status_confidence=answer.status_confidence
+        )
+    # As of a day, how many of its links are shown (the store keeps those that may have existed then).
+    links_then = (len(links), len(store.links(node_id))) if as_of is not None else None
+    # Trace buttons only where a trace finds something.
+    # (as of the page's day: a button leads to a trace that finds something then)
+    traces = [d for d in ("up", "down") if len(store.trace(node_id, cast(TraceDirection, d), 1, None, as_of).nodes) > 1]
+    filters = view_filters(page, raw)
+    around = views.on_day(store, store.neighbourhood(node_id, depth, labels, network.MAX_NODES), as_of, node_id)
+    graph = briefs.filtered(store, around, node_id, filters)
+    view = network_view(page, graph, "spring", node_id, "620px")
+    return page.render(
+        "node.html",
+        filename=f"bpkg-node-{node_id}.html" if download else None,
+        title=node.name,
+        q="",
+        node=node,
+        responds_to=responds_to[:LINKS_SHOWN],
+        responded_by=responded_by[:LINKS_SHOWN],
+        others={k: v[:LINKS_SHOWN] for k, v in others.items()},
+        link_counts={RESPONDS_TO: len(responds_to), RESPONDED_BY: len(responded_by)}
+        | {k: len(v) for k, v in others.items()},
+        links_url=f"/view/links/{quote(node_id, safe='')}",
+        suspects_shown=suspects[:LINKS_SHOWN],
+        # When a list is cut, the links to review are listed on their own (else they are marked in the lists).
+        bounded=len(shown) < len(links),
+        page_size=RESPONSES_SHOWN,
+        responses=responses,
+        answer=answer,
+        previous_url=_here(page, offset=max(0, offset - RESPONSES_SHOWN)) if answer and offset > 0 else "",
+        next_url=_here(page, offset=offset + RESPONSES_SHOWN)
+        if answer and offset + RESPONSES_SHOWN < answer.total
+        else "",
+        ap_status=status,
+        traces=traces,
+        timeline=node.label in KINDS,
+        suspects=suspects,
+        reviewed_links=len(reviewed),
+        link_total=len(links),
+        reviewed_by={x.node.id: x.reviewed for x in responded_by if x.reviewed},
+        as_of_told=answer.as_of if answer else None,
+        links_then=links_then,
+        existed=as_of is None or may_exist(node.properties, as_of),
+        crosswalk=node_matches(node.id, node.label, node.properties),
+        **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
+    )
+
+
+def _number(node: NodeOut) -> int:
+    """An action point's number."""
+    number = node.properties.get("number")
+    if not isinstance(number, int):
+        raise InvalidQuery(f"action point '{node.id}' has no number")
+    return number
+
+
+@router.get("/view/links/{node_id}", response_class=HTMLResponse)
+@html_errors
+def node_links(
+    request: Request,
+    node_id: PageNodeId,
+    as_of: AsOfParam,
+    group: Annotated[str, Query(max_length=80)] = RESPONDED_BY,
+    offset: Offset = 0,
+) -> Response:
+    """One group of a node's links (as headed on its page), a page at a time."""
+    page = Page(request, as_of=as_of)
+    node = page.store.node(node_id)
+    groups = _groups(page.store.links(node_id, as_of))
+    if group not in groups:
+        raise InvalidQuery(f"group: '{group}' is not one of {', '.join(groups)}")
+    found = groups[group]
+    items = found[offset : offset + PAGE_SIZE]
+    page.remember(sorted({c for link in items for c in link.countries} | {node_id}))
+    return page.render(
+        "links.html",
+        title=f"{group}: {node.name}",
+        q="",
+        node=node,
+        group=group,
+        items=items,
+        total=len(found),
+        offset=offset,
+        previous_url=_here(page, offset=max(0, offset - PAGE_SIZE)) if offset > 0 else "",
+        next_url=_here(page, offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < len(found) else "",
+    )
+
+
+# -- overview and trace -----------------------------------------------------------------------------
+
+
+@router.get("/view/overview", response_class=HTMLResponse)
+@html_errors
+def overview(
+    request: Request,
+    raw: Filters,
+    label: PageLabels = [],  # noqa: B006
+    download: bool = False,
+    *,
+    as_of: AsOfParam,
+) -> Response:
+    """The dialogue and the projects in one hierarchical network; as of a day, what may have existed then."""
+    page = Page(request, download, as_of=as_of)
+    filters = view_filters(page, raw)
+    labels = labels_of(label) or [lb.value for lb in OVERVIEW_LABELS]
+    # Activities and outputs are not drawn: their responses are drawn from their component (or project).
+    whole = views.on_day(page.store, page.store.whole_graph(labels, network.MAX_NODES), as_of)
+    graph = briefs.rolled_up(page.store, whole, as_of)
+    graph = briefs.filtered(page.store, graph, None, filters)
+    view = network_view(page, graph, "layers", None, "760px", readable=True)
+    cov = coverage(page.store, "goal", as_of=as_of)
+    responded = briefs.responded_in(graph)
+    return page.render(
+        "overview.html",
+        filename="bpkg-overview.html" if download else None,
+        title="Overview",
+        q="",
+        cov=cov,
+        responded=responded,
+        net=view,
+        labels=labels,
+        filter_labels=FILTER_LABELS,
+        filters=filters,
+        options=filter_options(page),
+        self_url=page.url("/view/overview", label=labels, **filters.params()),
+    )
+
+
+@router.get("/view/trace/{node_id}", response_class=HTMLResponse)
+@html_errors
+def trace(
+    request: Request,
+    raw: Filters,
+    node_id: PageNodeId,
+    as_of: AsOfParam,
+    direction: Annotated[str, Query(max_length=10)] = "down",
+    depth: Annotated[int, Query(ge=1, le=MAX_TRACE_DEPTH)] = MAX_TRACE_DEPTH,
+    download: bool = False,
+) -> Response:
+    """What a node serves (up) or what responds to it (down), laid out by level."""
+    page = Page(request, download, as_of=as_of)
+    filters = view_filters(page, raw)
+    if direction not in ("up", "down", "both"):
+        raise InvalidQuery("direction must be 'up', 'down' or 'both'")
+    depth = max(1, min(depth, MAX_TRACE_DEPTH))
+    node = page.store.node(node_id)
+    traced = views.trace(page.store, node_id, cast(TraceDirection, direction), depth, None, as_of=as_of)
+    graph = briefs.filtered(page.store, traced, node_id, filters)
+    view = network_view(page, graph, "layers", node_id, "760px")
+    by_label: dict[str, list[NodeRef]] = defaultdict(list)
+    for ref in graph.nodes:
+        if ref.id != node_id:
+            by_label[ref.label].append(ref)
+    ordered = sorted(by_label.items(), key=lambda item: RANK.get(item[0], 99))
+    return page.render(
+        "trace.html",
+        filename=f"bpkg-trace-{direction}-{node_id}.html" if download else None,
+        title=f"Trace {direction}: {node.name}",
+        q="",
+        node=node,
+        direction=direction,
+        depth=depth,
+        max_depth=MAX_TRACE_DEPTH,
+        net=view,
+        by_label=ordered,
+        as_of_told=traced.as_of,
+        filters=filters,
+        options=filter_options(page),
+        self_url=page.url(
+            f"/view/trace/{quote(node_id, safe='')}", direction=direction, depth=depth, **filters.params()
+        ),
+    )
+
+
+# -- search and lists -------------------------------------------------------------------------------
+
+
+@router.get("/view/search", response_class=HTMLResponse)
+@html_errors
+def search(request: Request, q: Annotated[str, Query(max_length=MAX_QUERY)] = "") -> Response:
+    """Search nodes by name, description or id."""
+    page = Page(request)
+    hits = []
+    message = ""
+    if q.strip():
+        try:
+            hits = page.store.search(q, SEARCH_LIMIT)
+        except InvalidQuery as exc:
+            message = str(exc)
+    return page.render("search.html", title=f"Search: {q}" if q else "Search", q=q, hits=hits, message=message)
+
+
+MAX_LABEL_LIST: Final = 100_000
+"""As of a day a label's nodes are read whole to keep those that may have existed then (the store pages by id)."""
+
+
+@router.get("/view/label/{label}", response_class=HTMLResponse)
+@html_errors
+def label_list(
+    request: Request, label: Annotated[str, PathParam(max_length=40)], offset: Offset = 0, *, as_of: AsOfParam
+) -> Response:
+    """Every node of a label, a page at a time; as of a day, those that may have existed then."""
+    page = Page(request, as_of=as_of)
+    if label not in {lb.value for lb in Label}:
+        raise NotFound(f"no label '{label}'")
+    if label == Label.ACTION_POINT:
+        return RedirectResponse("/view/action-points", status_code=307)
+    offset = max(0, offset)
+    every = None
+    if as_of is None:
+        found = page.store.nodes(label, None, PAGE_SIZE, offset)
+    else:
+        whole = page.store.nodes(label, None, MAX_LABEL_LIST, 0)
+        data = page.store.nodes_by_id([n.id for n in whole.items])
+        then = [n for n in whole.items if n.id in data and may_exist(data[n.id].props, as_of)]
+        found = NodePage(items=then[offset : offset + PAGE_SIZE], total=len(then), limit=PAGE_SIZE, offset=offset)
+        every = whole.total
+    return page.render(
+        "label.html", title=words.label(label, 2), q="", label=label, found=found, page_size=PAGE_SIZE, every=every
+    )
+
+
+# -- static files -----------------------------------------------------------------------------------
+
+
+@public_router.get("/view/static/{name}")
+def static(name: str) -> Response:
+    """The site's CSS and the vis-network files that ship inside pyvis."""
+    if name not in STATIC_TYPES:
+        return Response("not found", status_code=404, media_type="text/plain")
+    path = STATIC_DIR / name if name == "site.css" else network.library_file(name)
+    return Response(
+        path.read_bytes(),
+        media_type=STATIC_TYPES[name],
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"},
+    )
+
+
+# -- the key form (only when API keys are configured) -------------------------------------------------
+
+
+def _local(target: str) -> str:
+    """``target`` if it is a path on this site, else the home page (no open redirects)."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+
+
+def key_form(request: Request, status: int = 401, wrong: bool = False, next_url: str | None = None) -> Response:
+    """The page that asks for an API key; a valid key is kept in an HttpOnly cookie."""
+    target = _local(next_url if next_url is not None else request.url.path)
+    page = Page(request, public=True)
+    return page.render("key.html", status=status, title="API key needed", next_url=target, wrong=wrong, q="")
+
+
+def key_required(request: Request, exc: Exception) -> Response:
+    """Exception handler: a page asked for without a valid key gets the key form (401)."""
+    return key_form(request)
+
+
+@public_router.get("/view/key", response_class=HTMLResponse)
+def key_page(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    return key_form(request, status=200, next_url=next)
+
+
+@public_router.post("/view/key", response_class=HTMLResponse)
+async def key_submit(request: Request) -> Response:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    key = form.get("key", [""])[0]
+    target = _local(form.get("next", ["/"])[0])
+    if not key_is_valid(request.app.state.settings, key):
+        return key_form(request, wrong=True, next_url=target)
+    settings = request.app.state.settings
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        KEY_COOKIE,
+        open_session(request, settings, key),
+        max_age=int(settings.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=cookie_is_secure(request, settings),
+        path="/",
+    )
+    return response
+
+
+# The question pages share this router (and so its key requirement, when API keys are configured).
+router.include_router(questions.router)
+router.include_router(timelines.router)
+router.include_router(pdf.router)

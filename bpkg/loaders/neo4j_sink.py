@@ -1,0 +1,874 @@
+"""The Neo4j sink: Neo4j is the system of record, and a load publishes a dataset version into it.
+
+A load (``write_batch``), in order (docs/loading.md says the same for people who run it):
+
+1. **Takes the write lease.** One ``(:LoadLease {name: 'graph'})`` node, unique under a constraint, holds
+   the loader that may write (``owner``) and until when (``expires``, the server's clock in ms). Taking it
+   is one transaction that locks the node before reading who holds it, so of two loaders started together
+   one gets it; the other waits (``wait`` seconds) or raises ``LeaseBusy`` naming the holder. While the
+   load runs a thread renews it every third of its length, and every write transaction renews it as its
+   first statement and aborts if another loader holds it: a loader killed with ``kill -9`` holds it for at
+   most ``lease_seconds``, and one that paused longer than that cannot write after a successor took over.
+   Because every write transaction locks the lease node first, write transactions of two loaders never
+   interleave, and relationship writes check in the same statement whether the key exists: even two
+   writers cannot create a second copy of a relationship key.
+2. **Verifies, never trusts.** The dataset's ``(:Dataset {name})`` node records the fingerprint of the
+   last finished load and the lease's write count (``seq``) at that moment. Even when both still match,
+   the load counts what the dataset owns per label and per type (and distinct keys per type) in one
+   query and compares them with the batch. When the marker or the counts disagree, it reads the whole
+   graph as ids and per-row hashes, ``batch_size`` nodes a page, and writes what differs.
+3. **Records ownership.** Every node and relationship keeps ``_owners``, the names of the datasets that
+   hold it (hidden from readers like ``_hash``). A load adds its name to what it writes; ``prune`` removes
+   what this dataset owned and no longer holds (a row another dataset also holds only loses this owner),
+   and refuses to remove more than ``PRUNE_SHARE`` of the graph unless ``yes``. Rows written before
+   ownership existed count as the datasets' recorded then when there was exactly one, else as nobody's.
+   When two datasets hold the same node id, the last load's properties are in force; the load reports
+   which nodes held by other datasets it changed.
+4. **Writes in bounded transactions**, at most ``batch_size`` rows each: first extra copies of duplicated
+   relationship keys go, then what the prune releases, then node upserts, then relationship upserts.
+5. **Checks again and publishes**: the counts once more (a disagreement is repaired with one more
+   compare-and-write pass), then the fingerprint and ``seq`` on the ``Dataset`` node, then the lease is
+   given back.
+
+A reader meanwhile sees the database as before plus the committed batches, with a ``loading`` marker and no
+``fingerprint`` on the dataset node; a load that stopped half-way (Neo4j gone, Ctrl-C, kill -9) leaves the
+same picture, and the next load of any dataset notes it and the next load of this one repairs it.
+Each row's ``_hash`` (its label and properties, written in the same ``SET``) is what the compare reads.
+Labels and types reach Cypher as ``$(...)`` values taken from the validated batch (schema enums).
+
+A driver failure raises ``SinkUnavailable`` with one line saying how far the load got (the CLI: exit 3).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, LiteralString, TypeVar
+
+import neo4j
+from tqdm import tqdm
+
+from bpkg.graph_schema import LEASE_DDL, Label, RelType, constraint_ddl, index_ddl
+from bpkg.graph_schema.asof import DERIVED, derived
+from bpkg.graph_schema.errors import BpkgError
+from bpkg.loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel, row_hash
+
+BATCH_SIZE: Final = 5000
+"""Rows per write transaction and nodes per page read (40k nodes in one transaction exhausted 1 GB)."""
+WRITE_RETRY_SECONDS: Final = 10.0
+"""How long one batch's transaction is retried on transient errors (the driver's default is 30 s)."""
+LEASE_SECONDS: Final = 30.0
+"""How long the write lease lasts without renewal: the longest a killed loader keeps others waiting."""
+PRUNE_SHARE: Final = 0.20
+"""The largest share of the graph's rows (nodes + relationships) a prune removes without ``yes``."""
+SHOWN_IDS: Final = 5
+"""Ids a dry run or a note names per label or type; the rest are counted."""
+
+ROW_HASH: Final = "_hash"
+"""The property holding a row's hash (label and properties); never part of what readers get back."""
+OWNERS: Final = "_owners"
+"""The property listing the datasets that hold a row; never part of what readers get back."""
+HIDDEN: Final = (ROW_HASH, OWNERS, *DERIVED)
+"""The sink's own properties (and the as-of bounds derived from ``when``): no fact of the dataset."""
+LEASE: Final = "graph"
+"""The name of the one write lease (one writer for the whole database)."""
+
+COUNT_NODES: Final[LiteralString] = "MATCH (n:Entity) RETURN count(n) AS count"
+# Keyset pages over the uniqueness index on Entity(id): each page starts after the last id seen.
+READ_NODE_PAGE: Final[LiteralString] = """
+MATCH (n:Entity)
+WHERE n.id > $after
+WITH n ORDER BY n.id LIMIT $size
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS labels, properties(n) AS props
+"""
+# The relationships leaving one page of nodes: every relationship is read once, with its start node.
+READ_RELS_FROM: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]->(b:Entity)
+RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
+"""
+# The same pages for the load's compare: ids, labels, hashes and owners, no other property, each node with
+# the relationships leaving it in one query (3 times faster at 100k than a second query seeking every id).
+READ_HASH_PAGE: Final[LiteralString] = """
+MATCH (n:Entity)
+WHERE n.id > $after
+WITH n ORDER BY n.id LIMIT $size
+RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS labels, n._hash AS hash,
+       coalesce(n._owners, $legacy) AS owners,
+       [(n)-[r]->(b:Entity) | [type(r), b.id, r._hash, coalesce(r._owners, $legacy)]] AS rels
+"""
+# What a dataset owns, per label and per type (with distinct keys per type: fewer keys than relationships
+# means duplicated keys), in one query: the check a load makes even when its marker says it is loaded.
+OWNED_COUNTS: Final[LiteralString] = """
+CALL () {
+  MATCH (n:Entity) WHERE $name IN n._owners
+  WITH [l IN labels(n) WHERE l <> 'Entity'] AS labels, count(*) AS count
+  RETURN collect([labels, count]) AS nodes
+}
+CALL () {
+  MATCH (a:Entity)-[r]->(b:Entity) WHERE $name IN r._owners
+  WITH type(r) AS type, count(*) AS count, count(DISTINCT [a.id, b.id]) AS keys
+  RETURN collect([type, count, keys]) AS rels
+}
+RETURN nodes, rels
+"""
+# Every copy of a duplicated key but one goes; the one kept owns what the copies owned.
+DEDUPE_RELS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})-[r]->(b:Entity)
+WHERE b.id = row.target AND type(r) = row.type
+WITH row, collect(r) AS copies
+WITH copies[0] AS kept, copies[1..] AS extra,
+     reduce(acc = [], c IN copies | acc + [o IN coalesce(c._owners, $legacy) WHERE NOT o IN acc]) AS owners
+SET kept._owners = owners
+FOREACH (r IN extra | DELETE r)
+"""
+# What this dataset no longer holds: deleted when it was the only owner, else it only loses this owner.
+DROP_RELS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})-[r]->(b:Entity)
+WHERE b.id = row.target AND type(r) = row.type
+WITH r, [o IN coalesce(r._owners, $legacy) WHERE o <> $owner] AS rest
+FOREACH (_ IN CASE WHEN rest = [] THEN [1] ELSE [] END | DELETE r)
+FOREACH (_ IN CASE WHEN rest <> [] THEN [1] ELSE [] END | SET r._owners = rest)
+"""
+DROP_NODES: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+WITH n, [o IN coalesce(n._owners, $legacy) WHERE o <> $owner] AS rest
+FOREACH (_ IN CASE WHEN rest = [] THEN [1] ELSE [] END | DETACH DELETE n)
+FOREACH (_ IN CASE WHEN rest <> [] THEN [1] ELSE [] END | SET n._owners = rest)
+"""
+# The owners are read before the properties are replaced; a node keeps exactly its one domain label.
+UPSERT_NODES: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (n:Entity {id: row.id})
+WITH row, n, coalesce(n._owners, $legacy) AS owners, [l IN labels(n) WHERE l <> 'Entity' AND l <> row.label] AS old
+SET n = row.props
+SET n._owners = CASE WHEN $owner IN owners THEN owners ELSE owners + $owner END
+SET n:$(row.label)
+REMOVE n:$(old)
+"""
+# Not ``MERGE (a)-[r:$(row.type)]->(b)``: Neo4j 5.26 plans a MERGE on a dynamic type as a scan of every
+# relationship per row (24,995,000 db hits for 5,000 rows at 10k relationships; under 1,000 rows/s), and
+# a pattern between two bound nodes the same way while its statistics say the database has no relationships.
+# Expanding from the start node to an end named by id, and creating the relationship only when none is
+# found, in the same statement, is as safe: the transaction has locked the lease node first (``RENEW_LEASE``),
+# so no other loader's write transaction runs between the check and the create.
+UPSERT_RELS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})
+MATCH (b:Entity {id: row.target})
+WITH row, a, b, [(a)-[r]->(x) WHERE x.id = row.target AND type(r) = row.type | r] AS found
+CALL (row, a, b, found) {
+  WITH * WHERE found = []
+  CREATE (a)-[new:$(row.type)]->(b)
+  SET new = row.props, new._owners = [$owner]
+}
+CALL (row, found) {
+  UNWIND found AS old
+  WITH row, old, coalesce(old._owners, $legacy) AS owners
+  SET old = row.props
+  SET old._owners = CASE WHEN $owner IN owners THEN owners ELSE owners + $owner END
+}
+"""
+INTERRUPTED: Final[LiteralString] = """
+MATCH (d:Dataset)
+WHERE d.loading IS NOT NULL
+RETURN d.name AS name, d.loading_since AS since
+ORDER BY name
+"""
+# Rows without owners (written before ownership) are the one recorded dataset's, if there is exactly one.
+LEGACY_OWNER: Final[LiteralString] = "MATCH (d:Dataset) RETURN collect(d.name) AS names"
+# The lease: the first SET locks the node, so what is read after it is what the last holder committed.
+TAKE_LEASE: Final[LiteralString] = """
+MERGE (l:LoadLease {name: $lease})
+SET l.asked_at = timestamp()
+WITH l, l.owner IS NULL OR l.owner = $owner OR l.expires < timestamp() AS free
+FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END |
+  SET l.owner = $owner, l.since = $since, l.expires = timestamp() + $ttl)
+RETURN free, l.owner AS owner, l.since AS since, l.expires - timestamp() AS left_ms
+"""
+# The first statement of every write transaction: renews the lease and locks it for the transaction.
+RENEW_LEASE: Final[LiteralString] = """
+OPTIONAL MATCH (l:LoadLease {name: $lease})
+WHERE l.owner = $owner
+SET l.expires = timestamp() + $ttl
+RETURN l IS NOT NULL AS held
+"""
+GIVE_LEASE: Final[LiteralString] = """
+MATCH (l:LoadLease {name: $lease})
+WHERE l.owner = $owner
+SET l.expires = 0
+REMOVE l.owner, l.since
+"""
+BEGIN_LOAD: Final[LiteralString] = """
+MATCH (l:LoadLease {name: $lease})
+SET l.seq = coalesce(l.seq, 0) + 1
+MERGE (d:Dataset {name: $name})
+SET d.loading = $fingerprint, d.loading_since = $since
+REMOVE d.fingerprint
+"""
+FINISH_LOAD: Final[LiteralString] = """
+MATCH (l:LoadLease {name: $lease})
+MERGE (d:Dataset {name: $name})
+SET d.version = $version, d.description = $description, d.illustrative = $illustrative,
+    d.fingerprint = $fingerprint, d.loaded_at = $loaded_at, d.seq = coalesce(l.seq, 0), d.kept = $kept
+REMOVE d.loading, d.loading_since
+"""
+AWAIT_INDEXES: Final[LiteralString] = "CALL db.awaitIndexes(120)"
+# Whether the database's marker says it holds exactly this dataset: a finished load of the same fingerprint
+# after which no load wrote (``seq``), with what that load kept without pruning.
+MARKER: Final[LiteralString] = """
+OPTIONAL MATCH (l:LoadLease {name: $lease})
+OPTIONAL MATCH (d:Dataset {name: $name})
+RETURN d IS NOT NULL AND d.fingerprint = $fingerprint AND d.loading IS NULL AND d.seq = coalesce(l.seq, 0) AS current,
+       d.kept AS kept
+"""
+
+T = TypeVar("T")
+RelKey = tuple[str, str, str]
+DRIVER_ERRORS: Final = (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError)
+
+
+class SinkUnavailable(BpkgError):
+    """Neo4j failed during a load or a read-back; the message says in one line what state it left."""
+
+
+class LeaseBusy(BpkgError):
+    """Another loader holds the write lease; the message names it and says how to wait."""
+
+
+class LeaseLost(SinkUnavailable):
+    """This loader's lease expired and another loader took it: this one stops before writing again."""
+
+
+class PruneRefused(BpkgError):
+    """A prune would remove more than ``PRUNE_SHARE`` of the graph and was not confirmed."""
+
+
+@dataclass(slots=True)
+class _Held:
+    """What the database holds, read as ids, hashes and owners a page at a time (bounded by the batch)."""
+
+    node_labels: dict[str, list[str]] = field(default_factory=dict)
+    node_same: set[str] = field(default_factory=set)
+    node_others: dict[str, list[str]] = field(default_factory=dict)
+    """Nodes of the batch that other datasets hold too: their other owners."""
+    claimed_nodes: set[str] = field(default_factory=set)
+    """Nodes of the batch that do not list this dataset as an owner yet."""
+    rels: dict[RelKey, bool] = field(default_factory=dict)
+    """Relationship keys of the batch found in the database, owned by this dataset: whether the hash is the same."""
+    claimed_rels: set[RelKey] = field(default_factory=set)
+    duplicated: set[RelKey] = field(default_factory=set)
+    stale_nodes: list[tuple[str, str, bool]] = field(default_factory=list)
+    """Nodes this dataset owns and no longer holds: id, label, whether this dataset is the only owner."""
+    stale_rels: list[tuple[RelKey, bool]] = field(default_factory=list)
+    total: int = 0
+    """Nodes and relationships in the whole graph."""
+
+
+@dataclass(slots=True)
+class Removal:
+    """What a prune removes (or releases: rows other datasets also hold only lose this owner)."""
+
+    nodes: dict[str, list[str]] = field(default_factory=dict)
+    rels: dict[str, list[str]] = field(default_factory=dict)
+    released_nodes: int = 0
+    released_rels: int = 0
+    total: int = 0
+    """Nodes and relationships in the graph before the prune."""
+
+    @property
+    def removed(self) -> int:
+        return sum(map(len, self.nodes.values())) + sum(map(len, self.rels.values()))
+
+    @property
+    def share(self) -> float:
+        return self.removed / self.total if self.total else 0.0
+
+    def lines(self) -> list[str]:
+        """Counts per label and type with the first ids, as a dry run prints them."""
+        out = [
+            f"removes {self.removed} of {self.total} rows ({self.share:.1%}); "
+            f"releases {self.released_nodes} nodes and {self.released_rels} relationships other datasets also hold"
+        ]
+        for what, found in (("nodes", self.nodes), ("relationships", self.rels)):
+            for name, ids in sorted(found.items()):
+                more = f", and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
+                out.append(f"  {what} {name}: {len(ids)} ({', '.join(sorted(ids)[:SHOWN_IDS])}{more})")
+        return out
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What one load writes, in order, and the counts it reports."""
+
+    summary: LoadSummary
+    removal: Removal = field(default_factory=Removal)
+    dedupe: list[dict[str, Any]] = field(default_factory=list)
+    stale_rels: list[dict[str, Any]] = field(default_factory=list)
+    stale_ids: list[str] = field(default_factory=list)
+    node_rows: list[dict[str, Any]] = field(default_factory=list)
+    rel_rows: list[dict[str, Any]] = field(default_factory=list)
+    shared_changed: list[str] = field(default_factory=list)
+    kept: dict[str, int] = field(default_factory=dict)
+    """Rows this dataset owns and no longer holds, left without ``prune``: per label and type."""
+
+    @property
+    def rows(self) -> int:
+        return len(self.dedupe) + len(self.stale_rels) + len(self.stale_ids) + len(self.node_rows) + len(self.rel_rows)
+
+
+@dataclass(slots=True)
+class _Progress:
+    written: int = 0
+    total: int = 0
+    began: bool = False
+
+
+def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def node_hash(label: str, props: dict[str, Any]) -> str:
+    return row_hash(props, label)  # one fast pass (bpkg.loaders.batch.canonical), no JSON encoder per row
+
+
+def rel_hash(props: dict[str, Any]) -> str:
+    return row_hash(props)
+
+
+def ensure_schema(driver: neo4j.Driver, database: str) -> None:
+    """Create the uniqueness constraints and the full-text index (``IF NOT EXISTS``)."""
+    for ddl in (*constraint_ddl(), *index_ddl()):
+        # DDL cannot take parameters; these statements are generated from the schema enums only.
+        _create(driver, database, ddl)
+    driver.execute_query(AWAIT_INDEXES, database_=database)
+
+
+def _create(driver: neo4j.Driver, database: str, ddl: LiteralString) -> None:
+    try:
+        driver.execute_query(ddl, database_=database)
+    except neo4j.exceptions.ClientError as exc:
+        # Two loaders creating the same constraint at once: the second finds it made by the first.
+        if "AlreadyExists" not in (exc.code or ""):
+            raise
+
+
+class Lease:
+    """The store's write lease, held by this loader from ``take`` to ``give_back`` and renewed meanwhile."""
+
+    def __init__(self, driver: neo4j.Driver, database: str, seconds: float = LEASE_SECONDS) -> None:
+        if seconds < 1:
+            raise ValueError("the lease must last at least 1 second")
+        self.driver, self.database, self.seconds = driver, database, seconds
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"lease": LEASE, "owner": self.owner, "ttl": int(self.seconds * 1000)}
+
+    def take(self, wait: float = 0.0) -> None:
+        """Take the lease, waiting up to ``wait`` seconds for another loader to give it back or let it expire."""
+        _create(self.driver, self.database, LEASE_DDL)
+        deadline = time.monotonic() + max(wait, 0.0)
+        while True:
+            since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            records, _, _ = self.driver.execute_query(
+                TAKE_LEASE, self.params | {"since": since}, database_=self.database
+            )
+            got = records[0]
+            if got["free"]:
+                break
+            if time.monotonic() >= deadline:
+                left = max(int(got["left_ms"] or 0) // 1000, 0)
+                waited = f" after waiting {wait:g} s" if wait > 0 else ""
+                raise LeaseBusy(
+                    f"another load holds the write lease{waited} ({got['owner']}, since {got['since']}, "
+                    f"expires in {left} s unless renewed): try again later, or wait with --wait SECONDS"
+                )
+            time.sleep(min(1.0, max(deadline - time.monotonic(), 0.05)))
+        self._thread = threading.Thread(target=self._renew_loop, name="bpkg-lease", daemon=True)
+        self._thread.start()
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(self.seconds / 3):
+            try:
+                self.driver.execute_query(RENEW_LEASE, self.params, database_=self.database)
+            except DRIVER_ERRORS:
+                continue  # the next write transaction renews it, or reports the failure
+
+    def renewed(self, tx: neo4j.ManagedTransaction) -> neo4j.ManagedTransaction:
+        """Inside a write transaction, first: renew and lock the lease (``tx`` is returned), or abort."""
+        if not tx.run(RENEW_LEASE, self.params).single(strict=True)["held"]:
+            raise LeaseLost(
+                f"another load took the write lease after this one's expired ({self.seconds:g} s without "
+                "renewal); this load stopped before writing again: run it again to complete the graph"
+            )
+        return tx
+
+    def give_back(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        with contextlib.suppress(*DRIVER_ERRORS):  # else it expires by itself
+            self.driver.execute_query(GIVE_LEASE, self.params, database_=self.database)
+
+
+def write_batch(
+    driver: neo4j.Driver,
+    batch: GraphBatch,
+    database: str,
+    *,
+    prune: bool = False,
+    yes: bool = False,
+    wait: float = 0.0,
+    lease_seconds: float = LEASE_SECONDS,
+    progress: bool = False,
+    batch_size: int = BATCH_SIZE,
+    report: Callable[[str], None] | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> LoadSummary:
+    """Publish a validated batch (module docstring); return created / updated / unchanged / removed counts.
+
+    ``batch_size`` bounds every transaction; ``report`` receives one-line notes (an interrupted load found,
+    shared nodes changed, rows kept or released); ``on_batch(rows written, rows to write)`` is called after
+    each committed write transaction. Raises ``LeaseBusy`` when another load holds the lease after ``wait``
+    seconds and ``PruneRefused`` when a prune would remove more than ``PRUNE_SHARE`` without ``yes``.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    note = report or (lambda _: None)
+    done = _Progress()
+    lease = Lease(driver, database, lease_seconds)
+    try:
+        lease.take(wait)
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
+    try:
+        ensure_schema(driver, database)
+        for record in _read(driver, database, INTERRUPTED):
+            note(f"a load of '{record['name']}' begun {record['since']} did not finish; this load checks the graph")
+        fingerprint = batch.fingerprint()
+        marker = _read(driver, database, MARKER, lease=LEASE, name=batch.info.name, fingerprint=fingerprint)[0]
+        kept = {} if prune else json.loads(marker["kept"] or "{}")
+        if marker["current"] and _owned_counts(driver, database, batch.info.name) == _expected(batch, kept):
+            # The marker and the counts agree: the graph holds this version (a reload of 100k relationships
+            # spent 5 s reading the database back only to find no difference).
+            return _unchanged(batch)
+        legacy = _legacy(driver, database)
+        plan = _plan(driver, database, batch, prune, batch_size, progress, legacy)
+        _guard(plan.removal, prune, yes)
+        with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
+            _apply(session, lease, batch, fingerprint, plan, batch_size, progress, on_batch, done, legacy)
+            if _owned_counts(driver, database, batch.info.name) != _expected(batch, plan.kept):
+                # Something wrote beside this load (or a write was lost): one more compare repairs it.
+                note("the graph differed from the dataset after writing; comparing it once more")
+                again = _plan(driver, database, batch, prune, batch_size, False, legacy)
+                _apply(session, lease, batch, fingerprint, again, batch_size, False, None, _Progress(), legacy)
+                if _owned_counts(driver, database, batch.info.name) != _expected(batch, again.kept):
+                    raise SinkUnavailable(
+                        f"the graph does not hold '{batch.info.name}' after a repair; nothing was marked loaded"
+                    )
+            session.execute_write(_finish, lease, batch, fingerprint, plan.kept)
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
+    finally:
+        lease.give_back()
+    _notes(plan, note)
+    return plan.summary
+
+
+def dry_run(
+    driver: neo4j.Driver, database: str, batch: GraphBatch, *, prune: bool = False, batch_size: int = BATCH_SIZE
+) -> tuple[LoadSummary, Removal]:
+    """What a load of ``batch`` would do, and what its prune would remove; writes nothing, takes no lease."""
+    try:
+        plan = _plan(driver, database, batch, prune, batch_size, False, _legacy(driver, database))
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
+    return plan.summary, plan.removal
+
+
+def compare(
+    driver: neo4j.Driver, database: str, batch: GraphBatch, *, prune: bool = False, batch_size: int = BATCH_SIZE
+) -> LoadSummary:
+    """The counts a load of ``batch`` would report, from the database's id and hash pages; writes nothing."""
+    return dry_run(driver, database, batch, prune=prune, batch_size=batch_size)[0]
+
+
+def _guard(removal: Removal, prune: bool, yes: bool) -> None:
+    if prune and not yes and removal.share > PRUNE_SHARE:
+        raise PruneRefused(
+            f"--prune would remove {removal.removed} of the graph's {removal.total} nodes and relationships "
+            f"({removal.share:.0%}, above {PRUNE_SHARE:.0%}); nothing was written: see them with --dry-run, "
+            "then confirm with --yes"
+        )
+
+
+def _notes(plan: _Plan, note: Callable[[str], None]) -> None:
+    if plan.shared_changed:
+        ids = ", ".join(plan.shared_changed[:SHOWN_IDS])
+        more = f" and {len(plan.shared_changed) - SHOWN_IDS} more" if len(plan.shared_changed) > SHOWN_IDS else ""
+        note(
+            f"changed {len(plan.shared_changed)} nodes that other datasets also hold ({ids}{more}): "
+            "this load's properties are now in force"
+        )
+    removal = plan.removal
+    if removal.released_nodes or removal.released_rels:
+        note(
+            f"released {removal.released_nodes} nodes and {removal.released_rels} relationships that other "
+            "datasets also hold (they stay)"
+        )
+    if plan.kept:
+        note(
+            f"kept {sum(plan.kept.values())} nodes and relationships this dataset no longer holds "
+            "(remove them with --prune; see them with --prune --dry-run)"
+        )
+
+
+def _read(driver: neo4j.Driver, database: str, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
+    records, _, _ = driver.execute_query(query, params, database_=database, routing_=neo4j.RoutingControl.READ)
+    return records
+
+
+def _legacy(driver: neo4j.Driver, database: str) -> list[str]:
+    """The owner of rows written before ownership existed: the one dataset recorded then, if one."""
+    names: list[str] = _read(driver, database, LEGACY_OWNER)[0]["names"]
+    return names if len(names) == 1 else []
+
+
+def _owned_counts(driver: neo4j.Driver, database: str, name: str) -> dict[str, int]:
+    """What ``name`` owns per label and per type; a duplicated key or a node with two labels spoils it."""
+    record = _read(driver, database, OWNED_COUNTS, name=name)[0]
+    found: dict[str, int] = {}
+    for labels, count in record["nodes"]:
+        found["|".join(labels) or "(none)"] = count
+    for rel_type, count, keys in record["rels"]:
+        found[rel_type] = count
+        if keys != count:
+            found[f"{rel_type} (duplicated keys)"] = count - keys
+    return found
+
+
+def _expected(batch: GraphBatch, kept: dict[str, int]) -> dict[str, int]:
+    counts = Counter[str](n.label.value for n in batch.nodes)
+    counts.update(r.type.value for r in batch.rels)
+    counts.update(kept)
+    return dict(counts)
+
+
+def _pages(driver: neo4j.Driver, database: str, size: int) -> Iterator[tuple[list[neo4j.Record], list[neo4j.Record]]]:
+    """What the database holds, ``size`` nodes at a time, each page with the relationships leaving it."""
+    for nodes in _node_pages(driver, database, READ_NODE_PAGE, size):
+        yield nodes, _read(driver, database, READ_RELS_FROM, ids=[r["id"] for r in nodes])
+
+
+def _node_pages(
+    driver: neo4j.Driver, database: str, query: LiteralString, size: int, **params: Any
+) -> Iterator[list[neo4j.Record]]:
+    """The rows of ``query`` (a page of nodes by id after ``$after``), ``size`` nodes at a time."""
+    after = ""
+    while True:
+        nodes = _read(driver, database, query, after=after, size=size, **params)
+        if not nodes:
+            return
+        yield nodes
+        if len(nodes) < size:
+            return
+        after = nodes[-1]["id"]
+
+
+def _node_rows(batch: GraphBatch) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for node in batch.nodes:
+        props = node.props
+        digest = node_hash(node.label.value, props)
+        row = {**props, **derived(props), ROW_HASH: digest}  # derived: as-of bounds (bpkg.graph_schema.asof)
+        rows[node.id] = {"id": node.id, "label": node.label.value, "props": row}
+    return rows
+
+
+def _rel_rows(batch: GraphBatch) -> dict[RelKey, dict[str, Any]]:
+    return {
+        rel.key: {
+            "source": rel.source,
+            "type": rel.type.value,
+            "target": rel.target,
+            "props": {**rel.props, **derived(rel.props), ROW_HASH: rel_hash(rel.props)},
+        }
+        for rel in batch.rels
+    }
+
+
+def _read_held(
+    driver: neo4j.Driver,
+    database: str,
+    name: str,
+    node_rows: dict[str, dict[str, Any]],
+    rel_rows: dict[RelKey, dict[str, Any]],
+    size: int,
+    progress: bool,
+    legacy: list[str],
+) -> _Held:
+    held = _Held()
+    total = _read(driver, database, COUNT_NODES)[0]["count"]
+    with tqdm(total=total, unit="node", disable=not progress or total == 0, desc="comparing") as bar:
+        for nodes in _node_pages(driver, database, READ_HASH_PAGE, size, legacy=legacy):
+            for record in nodes:
+                _hold_node(held, name, node_rows, record)
+                seen: set[RelKey] = set()  # a key starts at its node: its copies are all in this record
+                for rel_type, target, digest, owners in record["rels"]:
+                    key: RelKey = (record["id"], rel_type, target)
+                    held.total += 1
+                    if key in seen:
+                        held.duplicated.add(key)
+                        continue
+                    seen.add(key)
+                    rel = rel_rows.get(key)
+                    if rel is None:
+                        if name in owners:
+                            held.stale_rels.append((key, owners == [name]))
+                        continue
+                    held.rels[key] = digest == rel["props"][ROW_HASH]
+                    if name not in owners:
+                        held.claimed_rels.add(key)
+            bar.update(len(nodes))
+    return held
+
+
+def _hold_node(held: _Held, name: str, node_rows: dict[str, dict[str, Any]], record: neo4j.Record) -> None:
+    node_id, owners = record["id"], record["owners"]
+    held.total += 1
+    row = node_rows.get(node_id)
+    if row is None:
+        if name in owners:
+            label = "|".join(record["labels"]) or "(none)"
+            held.stale_nodes.append((node_id, label, owners == [name]))
+        return
+    held.node_labels[node_id] = record["labels"]
+    if record["hash"] == row["props"][ROW_HASH] and record["labels"] == [row["label"]]:
+        held.node_same.add(node_id)
+    if name not in owners:
+        held.claimed_nodes.add(node_id)
+    others = [o for o in owners if o != name]
+    if others:
+        held.node_others[node_id] = others
+
+
+def _plan(
+    driver: neo4j.Driver,
+    database: str,
+    batch: GraphBatch,
+    prune: bool,
+    size: int,
+    progress: bool,
+    legacy: list[str],
+) -> _Plan:
+    name = batch.info.name
+    node_rows, rel_rows = _node_rows(batch), _rel_rows(batch)
+    held = _read_held(driver, database, name, node_rows, rel_rows, size, progress, legacy)
+    plan = _Plan(LoadSummary(backend="neo4j", dataset=name))
+    summary = plan.summary
+    summary.nodes, summary.rels = Counts(), Counts()
+    for node_id, row in node_rows.items():
+        if node_id not in held.node_labels:
+            summary.nodes.created += 1
+        elif node_id in held.node_same:
+            summary.nodes.unchanged += 1
+            if node_id not in held.claimed_nodes:
+                continue  # same content, already this dataset's
+        else:
+            summary.nodes.updated += 1
+            if node_id in held.node_others:
+                plan.shared_changed.append(node_id)
+        plan.node_rows.append(row)
+
+    for key, row in rel_rows.items():
+        same = held.rels.get(key)
+        if same is None:
+            summary.rels.created += 1
+        elif key in held.duplicated or not same:
+            summary.rels.updated += 1
+        else:
+            summary.rels.unchanged += 1
+            if key not in held.claimed_rels:
+                continue
+        plan.rel_rows.append(row)
+
+    plan.dedupe = [{"source": s, "type": t, "target": e} for (s, t, e) in sorted(held.duplicated)]
+    removal = plan.removal
+    removal.total = held.total
+    if prune:
+        for (s, t, e), alone in held.stale_rels:
+            plan.stale_rels.append({"source": s, "type": t, "target": e})
+            if alone:
+                removal.rels.setdefault(t, []).append(f"{s} {t} {e}")
+            else:
+                removal.released_rels += 1
+        for node_id, label, alone in held.stale_nodes:
+            plan.stale_ids.append(node_id)
+            if alone:
+                removal.nodes.setdefault(label, []).append(node_id)
+            else:
+                removal.released_nodes += 1
+        summary.nodes.removed = sum(map(len, removal.nodes.values()))
+        summary.rels.removed = sum(map(len, removal.rels.values()))
+    else:
+        plan.kept = dict(Counter[str]([label for _, label, _ in held.stale_nodes] + [k[1] for k, _ in held.stale_rels]))
+    return plan
+
+
+def _unchanged(batch: GraphBatch) -> LoadSummary:
+    summary = LoadSummary(backend="neo4j", dataset=batch.info.name)
+    summary.nodes.unchanged, summary.rels.unchanged = len(batch.nodes), len(batch.rels)
+    return summary
+
+
+def _apply(
+    session: neo4j.Session,
+    lease: Lease,
+    batch: GraphBatch,
+    fingerprint: str,
+    plan: _Plan,
+    batch_size: int,
+    progress: bool,
+    on_batch: Callable[[int, int], None] | None,
+    done: _Progress,
+    legacy: list[str],
+) -> None:
+    steps: list[tuple[LiteralString, str, Sequence[Any]]] = [
+        (DEDUPE_RELS, "rows", plan.dedupe),
+        (DROP_RELS, "rows", plan.stale_rels),
+        (DROP_NODES, "ids", plan.stale_ids),
+        (UPSERT_NODES, "rows", plan.node_rows),
+        (UPSERT_RELS, "rows", plan.rel_rows),
+    ]
+    done.total = plan.rows
+    if not done.total:
+        return
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    session.execute_write(_begin, lease, batch.info.name, fingerprint, now)
+    done.began = True
+    params = {"owner": batch.info.name, "legacy": legacy}
+    with tqdm(total=done.total, unit="row", disable=not progress, desc="writing") as bar:
+        for query, param, rows in steps:
+            for chunk in _chunks(rows, batch_size):
+                _write_rows(session, lease, query, params | {param: list(chunk)})
+                done.written += len(chunk)
+                bar.update(len(chunk))
+                if on_batch is not None:
+                    on_batch(done.written, done.total)
+
+
+def _write_rows(session: neo4j.Session, lease: Lease, query: LiteralString, params: dict[str, Any]) -> None:
+    # One transaction per batch, holding the lease's lock; retried by the driver on transient errors (every
+    # statement is idempotent).
+    session.execute_write(lambda tx: lease.renewed(tx).run(query, params).consume())
+
+
+def _begin(tx: neo4j.ManagedTransaction, lease: Lease, name: str, fingerprint: str, since: str) -> None:
+    lease.renewed(tx)
+    tx.run(BEGIN_LOAD, lease=LEASE, name=name, fingerprint=fingerprint, since=since).consume()
+
+
+def _finish(
+    tx: neo4j.ManagedTransaction, lease: Lease, batch: GraphBatch, fingerprint: str, kept: dict[str, int]
+) -> None:
+    lease.renewed(tx)
+    tx.run(
+        FINISH_LOAD,
+        lease=LEASE,
+        name=batch.info.name,
+        version=batch.info.version,
+        description=batch.info.description,
+        illustrative=batch.info.illustrative,
+        fingerprint=fingerprint,
+        loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        kept=json.dumps(kept, sort_keys=True),
+    ).consume()
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's reason in one line (a refused connection, an out-of-memory code, ...)."""
+    detail = " ".join(str(exc).split())
+    found = re.search(r"\(reason ([^)]+)\)", detail)
+    if found:
+        return found.group(1)
+    code = getattr(exc, "code", None)
+    message = getattr(exc, "message", None)
+    if code:
+        return f"{code.rsplit('.', 1)[-1]}: {' '.join(str(message or '').split())[:160]}".rstrip(": ")
+    return detail[:200] or type(exc).__name__
+
+
+def _failure_line(name: str, done: _Progress, exc: BaseException) -> str:
+    if isinstance(exc, neo4j.exceptions.AuthError):
+        why = "Neo4j refused the credentials (check NEO4J_USER / NEO4J_PASSWORD)"
+    elif isinstance(exc, neo4j.exceptions.ServiceUnavailable | neo4j.exceptions.SessionExpired | OSError):
+        why = f"lost Neo4j ({_reason(exc)})"
+    else:
+        why = f"Neo4j failed ({_reason(exc)})"
+    if not done.began:
+        return f"{why}; the load of '{name}' wrote nothing"
+    return (
+        f"{why}; the load of '{name}' stopped after {done.written} of {done.total} rows and is marked "
+        "unfinished in Neo4j: run the same load again to complete it"
+    )
+
+
+def _visible(props: dict[str, Any]) -> dict[str, Any]:
+    """A row's properties without the sink's own (``_hash``, ``_owners``, the as-of bounds)."""
+    return {k: v for k, v in props.items() if k not in HIDDEN}
+
+
+def read_back(driver: neo4j.Driver, database: str, *, page_size: int = BATCH_SIZE) -> tuple[list[Node], list[Rel]]:
+    """Every domain node and relationship in the database, in the batch's shape (read a page at a time)."""
+    nodes: list[Node] = []
+    rels: list[Rel] = []
+    try:
+        for node_records, rel_records in _pages(driver, database, page_size):
+            nodes.extend(Node(Label(r["labels"][0]), r["id"], _visible(r["props"])) for r in node_records)
+            rels.extend(Rel(RelType(r["type"]), r["source"], r["target"], _visible(r["props"])) for r in rel_records)
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
+    return nodes, rels
+
+
+DATASETS: Final[LiteralString] = """
+MATCH (d:Dataset)
+RETURN d.name AS name, d.version AS version, d.loading IS NOT NULL AS unfinished
+ORDER BY name
+"""
+
+
+def read_loaded(driver: neo4j.Driver, database: str, *, page_size: int = BATCH_SIZE) -> GraphBatch:
+    """What the database holds, as a batch (read a page at a time) named after the datasets loaded in it.
+
+    Its name is ``Neo4j`` and its version lists the loaded datasets, ``(budapest-process 1.2)``, with
+    ``unfinished load`` when a load did not finish, or ``(empty)``: what a diff report calls the old side.
+    """
+    try:
+        loaded = _read(driver, database, DATASETS)
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
+    nodes, rels = read_back(driver, database, page_size=page_size)
+    held = [
+        f"{r['name']} {r['version'] or ''}".strip() + (", unfinished load" if r["unfinished"] else "") for r in loaded
+    ]
+    version = f"({'; '.join(held)})" if held else "(empty)"
+    return GraphBatch(DatasetInfo(name="Neo4j", version=version), nodes, rels)
