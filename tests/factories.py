@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from bpkg.loaders.dataset import PLAN_COLUMNS
+from bpkg.loaders.validation.columns import PLAN_COLUMNS
 
 
 class _NoAliases(yaml.SafeDumper):

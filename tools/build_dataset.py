@@ -5,8 +5,9 @@ Run from the repository root::
     .venv/bin/python -m tools.build_dataset [--facts ../shared/domain/facts.yaml] [--out DIR] [--templates DIR]
 
 It reads ``facts.yaml`` (the sourced facts; ``facts.md`` is its narrative) and the curated tables under
-``tools/dataset/`` (ids, names, other names (aliases.csv), sources, documents, links, activities, the sample plan;
-each says what it holds and where its facts come from), and writes, deterministically (re-running gives
+``tools/dataset/`` (ids, names, other names (aliases.csv), sources, documents, links, activities, the sample plan,
+and ``wording.yaml``: the fixed ids, names, notes and per-fact decisions the builder's rules use; each says what it
+holds and where its facts come from), and writes, deterministically (re-running gives
 byte-identical files):
 
 - ``--out`` (default ``bpkg/loaders/datasets/budapest-process/``): ``manifest.yaml``, ``reference.yaml`` (format
@@ -39,7 +40,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import ExcelWriter
 
 from bpkg.graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, date_conflicts, is_allowed
-from bpkg.loaders.dataset import PLAN_COLUMNS
+from bpkg.loaders.validation.columns import PLAN_COLUMNS
 from tools.reference_graph import ILLUSTRATIVE, INFERRED, Graph, ReferenceBuilder
 from tools.tables import TABLES_DIR, BuildError, DatasetSettings, Tables, read_tables
 
@@ -75,9 +76,17 @@ def plan_rows(t: Tables) -> list[list[str]]:
 
 def check(g: Graph, rows: list[list[str]], sample_source: str) -> list[str]:
     """Everything the loader will check, plus the sample plan's coverage rules; returns problems."""
+    problems = [*_node_problems(g), *_rel_problems(g)]
+    under = [r for r in g.rels.values() if r["type"] == RelType.UNDER.value and r["to"].startswith("pg-")]
+    if any(r["from"].startswith("ap-") for r in under):
+        problems.append("reference data must not place action points under goals")
+    return problems + _plan_problems(g, rows, sample_source)
+
+
+def _node_problems(g: Graph) -> list[str]:
+    """Each node against its model, its dates, its sources, and a note for what is inferred."""
     problems: list[str] = []
-    all_nodes = [*g.nodes, *g.countries]
-    for data in all_nodes:
+    for data in [*g.nodes, *g.countries]:
         label = Label(data["label"])
         props = {k: v for k, v in data.items() if k != "label"}
         try:
@@ -91,6 +100,12 @@ def check(g: Graph, rows: list[list[str]], sample_source: str) -> list[str]:
                 problems.append(f"node {data['id']}: unknown source {src}")
         if data["confidence"] == INFERRED and not data.get("note"):
             problems.append(f"node {data['id']}: inferred without a note saying why")
+    return problems
+
+
+def _rel_problems(g: Graph) -> list[str]:
+    """Each relationship: its ends, the schema's patterns, its model, its sources, a note for what is inferred."""
+    problems: list[str] = []
     for (source, rel_type, target), data in g.rels.items():
         rtype = RelType(rel_type)
         if source not in g.labels or target not in g.labels:
@@ -108,36 +123,47 @@ def check(g: Graph, rows: list[list[str]], sample_source: str) -> list[str]:
                 problems.append(f"rel {source} {rel_type} {target}: unknown source {src}")
         if data["confidence"] == INFERRED and not data.get("note"):
             problems.append(f"rel {source} {rel_type} {target}: inferred without a note saying why")
-    under = [r for r in g.rels.values() if r["type"] == RelType.UNDER.value and r["to"].startswith("pg-")]
-    if any(r["from"].startswith("ap-") for r in under):
-        problems.append("reference data must not place action points under goals")
+    return problems
 
+
+def _plan_row_problems(g: Graph, cells: dict[str, str], sample_source: str) -> list[str]:
+    """One sample-plan row: its responders exist and agree with the reference graph, its countries exist,
+    and it is either a goal row or a response row, illustrative, sourced and noted."""
+    problems: list[str] = []
+    ap, activity, component, project = (cells[c] for c in ("action_point", "activity", "component", "project"))
+    for value, label in ((activity, Label.ACTIVITY), (component, Label.COMPONENT), (project, Label.PROJECT)):
+        if value and g.labels.get(value) is not label:
+            problems.append(f"plan ap {ap}: {value} is not a {label}")
+    if activity and component and not g.has(activity, RelType.PART_OF, component):
+        problems.append(f"plan ap {ap}: {activity} is not PART_OF {component}")
+    if component and project and not g.has(project, RelType.HAS_COMPONENT, component):
+        problems.append(f"plan ap {ap}: {project} has no component {component}")
+    if activity and project and not component and not g.has(activity, RelType.PART_OF, project):
+        problems.append(f"plan ap {ap}: {activity} is not PART_OF {project}")
+    for iso in filter(None, cells["countries"].split(";")):
+        if g.labels.get(f"country-{iso.lower()}") is not Label.COUNTRY:
+            problems.append(f"plan ap {ap}: unknown country {iso}")
+    responder = activity or component or project
+    if cells["goal"] and responder:
+        problems.append(f"plan ap {ap}: the goal goes in a row of its own, so that UNDER gets its own note")
+    if not cells["goal"] and not responder:
+        problems.append(f"plan ap {ap}: a row with neither a goal nor a responder")
+    if cells["confidence"] != ILLUSTRATIVE or cells["source"] != sample_source or not cells["note"]:
+        problems.append(f"plan ap {ap}: every sample-plan row is illustrative, cites {sample_source} and has a note")
+    return problems
+
+
+def _plan_problems(g: Graph, rows: list[list[str]], sample_source: str) -> list[str]:
+    """The sample plan's rows one by one, then its coverage rules (every action point under one goal, about 34
+    with responders, several for action point 17)."""
+    problems: list[str] = []
     pairs: set[tuple[str, str]] = set()
     responded: set[int] = set()
     for row in rows:
         cells = dict(zip(SAMPLE_COLUMNS, row, strict=True))
-        ap, activity, component, project = (cells[c] for c in ("action_point", "activity", "component", "project"))
-        for value, label in ((activity, Label.ACTIVITY), (component, Label.COMPONENT), (project, Label.PROJECT)):
-            if value and g.labels.get(value) is not label:
-                problems.append(f"plan ap {ap}: {value} is not a {label}")
-        if activity and component and not g.has(activity, RelType.PART_OF, component):
-            problems.append(f"plan ap {ap}: {activity} is not PART_OF {component}")
-        if component and project and not g.has(project, RelType.HAS_COMPONENT, component):
-            problems.append(f"plan ap {ap}: {project} has no component {component}")
-        if activity and project and not component and not g.has(activity, RelType.PART_OF, project):
-            problems.append(f"plan ap {ap}: {activity} is not PART_OF {project}")
-        for iso in filter(None, cells["countries"].split(";")):
-            if g.labels.get(f"country-{iso.lower()}") is not Label.COUNTRY:
-                problems.append(f"plan ap {ap}: unknown country {iso}")
-        responder = activity or component or project
-        if cells["goal"] and responder:
-            problems.append(f"plan ap {ap}: the goal goes in a row of its own, so that UNDER gets its own note")
-        if not cells["goal"] and not responder:
-            problems.append(f"plan ap {ap}: a row with neither a goal nor a responder")
-        if cells["confidence"] != ILLUSTRATIVE or cells["source"] != sample_source or not cells["note"]:
-            problems.append(
-                f"plan ap {ap}: every sample-plan row is illustrative, cites {sample_source} and has a note"
-            )
+        problems += _plan_row_problems(g, cells, sample_source)
+        ap = cells["action_point"]
+        responder = cells["activity"] or cells["component"] or cells["project"]
         if responder:
             if (responder, ap) in pairs:
                 problems.append(f"plan ap {ap}: duplicate responder {responder}")

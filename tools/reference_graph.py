@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from bpkg.graph_schema import Label, RelType
 from tools.dates import start_of, when_of
-from tools.tables import BuildError, PlanNode, TableLink, Tables
+from tools.tables import BuildError, Correction, PlanNode, TableLink, Tables
 
 CONFIRMED: Final = "confirmed"
 INFERRED: Final = "inferred"
@@ -267,7 +267,8 @@ class ReferenceBuilder:
 
     def imm_end(self) -> int:
         """The year the IMM ("Silk Routes") project closed."""
-        imm = next(p for p in self.facts["projects"] if p["code"] == "IMM")
+        code = self.t.wording.components.project_code
+        imm = next(p for p in self.facts["projects"] if p["code"] == code)
         return int(str(imm["years"]).split(" to ")[1][:4])
 
     def centre(self, city: str) -> Mapping[str, Any]:
@@ -451,85 +452,107 @@ class ReferenceBuilder:
             acronym=spec.acronym,
             description=spec.description,
         )
+        words = self.t.wording.process
         secretariat = next(b for b in self.facts["bodies"] if b["name"] == "Secretariat")
         g.rel(
-            "org-icmpd",
+            words.secretariat,
             RelType.PARTICIPATES_IN,
-            "process-budapest",
+            spec.id,
             g.src(secretariat["source"], "SEED"),
             str(secretariat["confidence"]),
-            note=f"Secretariat: {secretariat['org']}",
+            note=words.secretariat_note.format(org=secretariat["org"]),
             role="secretariat",
         )
-        self.org_sources["org-icmpd"] = g.src(secretariat["source"], "SEED")
+        self.org_sources[words.secretariat] = g.src(secretariat["source"], "SEED")
 
     def countries_and_regions(self) -> None:
         """Country nodes (countries.csv), their participation and regions."""
-        g = self.g
+        words = self.t.wording.countries
         sets = self.facts["country_group_sets"]
         # Roles in the dialogue's bodies (already told in the countries' notes) add the bodies' sources.
         extra_sources: dict[str, list[str]] = {}
         for body in self.facts["bodies"]:
             for key in ("chair", "rapporteur"):
                 if body.get(key):
-                    extra_sources.setdefault(str(body[key]), []).extend(g.src(body["source"]))
+                    extra_sources.setdefault(str(body[key]), []).extend(self.g.src(body["source"]))
         # States known to have attended the 2013 conference (the full list is missing).
         attended = sets["attended_mc5_2013"]
         extra_notes: dict[str, str] = {}
         # partial_confirmed and partial_sources are parallel lists (one source per state).
-        for iso, url in zip(
-            as_list(attended.get("partial_confirmed")), as_list(attended.get("partial_sources")), strict=True
-        ):
-            if iso == "POL":
+        signed = dict(
+            zip(as_list(attended.get("partial_confirmed")), as_list(attended.get("partial_sources")), strict=True)
+        )
+        for iso, url in signed.items():
+            if iso in words.signatories_2013:
                 continue  # signed the declaration: an ADOPTED link below
-            extra_sources.setdefault(str(iso), []).extend(g.src(url))
-            extra_notes[str(iso)] = "attended the 5th Ministerial Conference (Istanbul, 2013)"
+            extra_sources.setdefault(str(iso), []).extend(self.g.src(url))
+            extra_notes[str(iso)] = words.attended_2013_note
         for iso, record in self.countries.items():
-            base, _ = split_qualifier(str(record["name"]))
-            name = self.ids.country_names.get(iso, base)
-            notes = []
-            if name != record["name"]:
-                notes.append(f"named '{record['name']}' in the facts")
-            for key in ("confidence_note", "notes"):
-                if record.get(key):
-                    notes.append(str(record[key]))
-            if iso in extra_notes:
-                notes.append(extra_notes[iso])
-            groups = [str(x) for x in as_list(record.get("groups"))]
-            g.node(
-                Label.COUNTRY,
-                self.country(iso),
-                name,
-                _dedupe([*g.src(record["source"]), *extra_sources.get(iso, []), self.t.settings.iso_source]),
-                str(record["confidence"]),
-                iso3=iso,
-                groups=groups,
-                note="; ".join(notes) or None,
-            )
-            if "participating_state" not in groups:
-                continue  # China, India, Sri Lanka: participation not confirmed
-            if "chair" in groups:
-                role, sources, conf = "chair", g.src(record["source"]), str(record["confidence"])
-                note = "Chair since January 2006, taking over from Hungary"
-            elif "co_chair" in groups:
-                # The co-chair role is stated by the governance page; only the EU-wide list is inferred.
-                role, sources, conf = "co-chair", g.src("GOV"), CONFIRMED
-                note = "Chair 1993-2006, Co-Chair since 2006 (governance page)"
-            else:
-                role, sources, conf = "member", g.src(record["source"]), str(record["confidence"])
-                note = (
-                    "participating state per a secondary source; EU Member States are not named individually"
-                    if conf == INFERRED
-                    else "participating state per a secondary source (no official list found)"
+            self.country_node(iso, record, extra_sources.get(iso, []), extra_notes.get(iso))
+        self.regions(sets)
+        # Signature of the 2013 declaration by individual states (partial list).
+        for iso, note in words.signatories_2013.items():
+            if iso in signed:
+                self.g.rel(
+                    self.country(iso),
+                    RelType.ADOPTED,
+                    words.declaration_2013,
+                    self.g.src(signed[iso]),
+                    CONFIRMED,
+                    note=note,
                 )
-                if conf == CONFIRMED and set(sources) <= set(self.t.settings.secondary_only):
-                    conf = INFERRED
-                    note = (
-                        "only a secondary, wiki-like site lists it as a participating state, and no copy of that page "
-                        "is stored; no official list of participating states was found"
-                    )
-            g.rel(self.country(iso), RelType.PARTICIPATES_IN, "process-budapest", sources, conf, note=note, role=role)
 
+    def country_node(
+        self, iso: str, record: Mapping[str, Any], extra_sources: Sequence[str], extra_note: str | None
+    ) -> None:
+        """A country's node and, for a participating state, its PARTICIPATES_IN link with its role."""
+        g = self.g
+        base, _ = split_qualifier(str(record["name"]))
+        name = self.ids.country_names.get(iso, base)
+        notes = []
+        if name != record["name"]:
+            notes.append(f"named '{record['name']}' in the facts")
+        for key in ("confidence_note", "notes"):
+            if record.get(key):
+                notes.append(str(record[key]))
+        if extra_note:
+            notes.append(extra_note)
+        groups = [str(x) for x in as_list(record.get("groups"))]
+        g.node(
+            Label.COUNTRY,
+            self.country(iso),
+            name,
+            _dedupe([*g.src(record["source"]), *extra_sources, self.t.settings.iso_source]),
+            str(record["confidence"]),
+            iso3=iso,
+            groups=groups,
+            note="; ".join(notes) or None,
+        )
+        if "participating_state" not in groups:
+            return  # China, India, Sri Lanka: participation not confirmed
+        role, sources, conf, note = self.participation(record, groups)
+        g.rel(
+            self.country(iso), RelType.PARTICIPATES_IN, self.t.documents.process.id, sources, conf, note=note, role=role
+        )
+
+    def participation(self, record: Mapping[str, Any], groups: Sequence[str]) -> tuple[str, list[str], str, str]:
+        """A participating state's role, the sources and confidence of its participation, and the note saying
+        what they rest on."""
+        words = self.t.wording.countries
+        if "chair" in groups:
+            return "chair", self.g.src(record["source"]), str(record["confidence"]), words.chair_note
+        if "co_chair" in groups:
+            # The co-chair role is stated by the governance page; only the EU-wide list is inferred.
+            return "co-chair", self.g.src(words.co_chair_source), CONFIRMED, words.co_chair_note
+        sources, conf = self.g.src(record["source"]), str(record["confidence"])
+        note = words.member_note_inferred if conf == INFERRED else words.member_note
+        if conf == CONFIRMED and set(sources) <= set(self.t.settings.secondary_only):
+            conf, note = INFERRED, words.member_note_secondary_only
+        return "member", sources, conf, note
+
+    def regions(self, sets: Mapping[str, Any]) -> None:
+        """The regions of ids.yaml from the facts' country groups, and the region of the EU Member States."""
+        g = self.g
         for key, region in self.ids.regions.items():
             group = sets[key]
             if group.get("confidence") == "missing" or not group.get("members"):
@@ -541,41 +564,20 @@ class ReferenceBuilder:
             )
             for iso in group["members"]:
                 g.rel(self.country(str(iso)), RelType.IN_REGION, region.id, sources, conf)
+        eu = self.t.wording.countries.eu_region
         eu_members = [iso for iso, r in self.countries.items() if "eu_member" in as_list(r.get("groups"))]
         shared = set.intersection(*(set(g.src(self.countries[iso]["source"])) for iso in eu_members))
         eu_sources = [s for s in g.src(self.countries[eu_members[0]]["source"]) if s in shared]
-        g.node(
-            Label.REGION,
-            "region-eu",
-            "European Union member states",
-            eu_sources,
-            CONFIRMED,
-            kind="political union",
-            description="All EU Member States take part in the Budapest Process.",
-        )
+        g.node(Label.REGION, eu.id, eu.name, eu_sources, CONFIRMED, kind=eu.kind, description=eu.description)
         for iso in eu_members:
             record = self.countries[iso]
             g.rel(
                 self.country(iso),
                 RelType.IN_REGION,
-                "region-eu",
+                eu.id,
                 g.src(record["source"]),
                 str(record["confidence"]),
-                note="the facts list the current 27 EU Member States (inferred)",
-            )
-        # Signature of the 2013 declaration by individual states (partial list).
-        signed = dict(
-            zip(as_list(attended.get("partial_confirmed")), as_list(attended.get("partial_sources")), strict=True)
-        )
-        if "POL" in signed:
-            polish = signed["POL"]
-            g.rel(
-                self.country("POL"),
-                RelType.ADOPTED,
-                "decl-istanbul-2013",
-                g.src(polish),
-                CONFIRMED,
-                note="Poland's deputy minister signed the 2013 Istanbul Declaration; the signatory list is missing",
+                note=eu.member_note,
             )
 
     def documents(self) -> None:
@@ -605,6 +607,7 @@ class ReferenceBuilder:
     def commitments(self) -> None:
         """The five commitments of the 2019 Istanbul Commitments."""
         g = self.g
+        words = self.t.wording.commitments
         for c in self.facts["commitments"]:
             number = int(c["number"])
             sources = g.src(c["source"])
@@ -617,20 +620,20 @@ class ReferenceBuilder:
                 number=number,
                 name_fact_sheet=str(c["name_fact_sheet"]),
                 name_bp_website=str(c["name_bp_website"]),
-                description="One of the five key commitments 'to ensure safe, orderly and regular migration along "
-                "the Silk Routes' (Istanbul Commitments, 2019).",
+                description=words.description,
             )
-            g.rel("decl-istanbul-commitments-2019", RelType.MAKES, ident, sources, str(c["confidence"]))
+            g.rel(words.declaration, RelType.MAKES, ident, sources, str(c["confidence"]))
 
     def priority_goals(self) -> None:
         """The six priority goals (2019 order) set by the Call for Action."""
         g = self.g
+        words = self.t.wording.priority_goals
         for pg in self.facts["priority_areas"]:
             number = int(pg["order_2019"])
             src = pg["source"]
             order_sources = g.src(src["order_2019"])
             gcm = [int(x) for x in as_list(pg.get("gcm_objectives"))]
-            note = f"GCM objectives: {pg['gcm_note']}" if pg.get("gcm_note") else None
+            note = words.gcm_note.format(gcm_note=pg["gcm_note"]) if pg.get("gcm_note") else None
             ident = g.node(
                 Label.PRIORITY_GOAL,
                 f"pg-{number}",
@@ -641,15 +644,15 @@ class ReferenceBuilder:
                 order_2013=int(pg["order_2013"]),
                 short_label=str(pg["short_label"]),
                 gcm_objectives=gcm,
-                description=f"Priority goal {number} of the Call for Action (2019 order); number {pg['order_2013']} "
-                "in the 2013 Istanbul Ministerial Declaration.",
+                description=words.description.format(number=number, order_2013=pg["order_2013"]),
                 note=note,
             )
-            g.rel("plan-call-for-action-2019", RelType.SETS, ident, order_sources, str(pg["confidence"]))
+            g.rel(words.plan, RelType.SETS, ident, order_sources, str(pg["confidence"]))
 
     def action_points(self) -> None:
         """The 41 action points: nodes without text (the wording is not public)."""
         g = self.g
+        words = self.t.wording.action_points
         meta = self.facts["action_points_meta"]
         sources = g.src(meta["source"])
         numbers = [int(ap["number"]) for ap in self.facts["action_points"]]
@@ -659,26 +662,19 @@ class ReferenceBuilder:
             ident = g.node(
                 Label.ACTION_POINT,
                 f"ap-{number}",
-                f"Action point {number}",
+                words.name.format(number=number),
                 sources,
                 INFERRED,
                 number=number,
-                text_status="Official wording not available in any source consulted",
-                note="The Call for Action has 41 action points; numbering them 1..41 is inferred, and the goal "
-                "each sits under is not public",
+                text_status=words.text_status,
+                note=words.note,
             )
-            g.rel(
-                "plan-call-for-action-2019",
-                RelType.CONTAINS,
-                ident,
-                sources,
-                INFERRED,
-                note="the Call for Action contains 41 action points (confirmed); this numbering is inferred",
-            )
+            g.rel(words.plan, RelType.CONTAINS, ident, sources, INFERRED, note=words.contains_note)
 
     def projects(self) -> None:
         """Projects, where they are active, who funds and implements them."""
         g = self.g
+        words = self.t.wording.projects
         for p in self.facts["projects"]:
             code = str(p["code"])
             ident = self.ids.projects[code].id if code in self.ids.projects else f"project-{slug(code)}"
@@ -711,7 +707,7 @@ class ReferenceBuilder:
             for iso in as_list(p.get("countries")):
                 g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf)
             for iso in as_list(p.get("regional_countries")):
-                g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf, note="regional level")
+                g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf, note=words.regional_note)
             for key, rel_type in (("donors", RelType.FUNDS), ("implementing_partners", RelType.IMPLEMENTS)):
                 for token in as_list(p.get(key)):
                     if (code, str(token)) in self.centre_partners:
@@ -719,12 +715,13 @@ class ReferenceBuilder:
                     else:
                         self.org_link(str(token), rel_type, ident, sources, conf)
             for token in as_list(p.get("partners")):
-                self.org_link(str(token), RelType.IMPLEMENTS, ident, sources, conf, note="named as partner")
+                self.org_link(str(token), RelType.IMPLEMENTS, ident, sources, conf, note=words.partner_note)
 
     def components(self) -> None:
         """The five components of the IMM ("Silk Routes") project."""
         g = self.g
-        imm = next(p for p in self.facts["projects"] if p["code"] == "IMM")
+        words = self.t.wording.components
+        imm = next(p for p in self.facts["projects"] if p["code"] == words.project_code)
         for c in self.facts["components"]:
             code = str(c["code"])
             ident, name = self.ids.components[code].id, self.ids.components[code].name
@@ -755,45 +752,48 @@ class ReferenceBuilder:
                     f" (missing in the sources: {', '.join(c['missing'])})" if c.get("missing") else ""
                 )
             if code in imm["components"]:
-                g.rel("project-imm", RelType.HAS_COMPONENT, ident, g.src(imm["source"][:2]), str(imm["confidence"]))
-            if isinstance(c.get("countries"), list):
-                for iso in c["countries"]:
-                    note = "lead country" if code == "RELEC" and iso == "TUR" else why
-                    if code == "MRC":
-                        self.mrc_country(ident, str(iso), sources, conf)
-                        continue
-                    g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf, note=note)
-            else:
-                # "all BP participating states; focus SRCs and Central Asia": the focus countries, deduced.
-                focus = [
-                    *self.facts["country_group_sets"]["silk_routes_bp_five"]["members"],
-                    *self.facts["country_group_sets"]["central_asia_facility"]["members"],
-                ]
-                for iso in focus:
-                    g.rel(
-                        ident,
-                        RelType.ACTIVE_IN,
-                        self.country(str(iso)),
-                        sources,
-                        INFERRED,
-                        note="the source says the dialogue support covers all participating states with a focus on "
-                        "the Silk Routes Countries and Central Asia",
-                    )
-            donors = c.get("donors")
-            if isinstance(donors, Mapping):
-                phases = {"pilot": "pilot phase (Oct 2015 - Jul 2017)", "phase2": "phase 2 (under IMM)"}
-                for phase, tokens in donors.items():
-                    for token in as_list(tokens):
-                        self.org_link(
-                            str(token), RelType.FUNDS, ident, sources, conf, note=phases.get(str(phase), str(phase))
-                        )
-                donors = None
-            for key, rel_type in (("donors", RelType.FUNDS), ("implementing_partners", RelType.IMPLEMENTS)):
-                for token in as_list(donors if key == "donors" else c.get(key)):
-                    if (code, str(token)) in self.centre_partners:
-                        self.centre_partner_link(code, str(token), rel_type, ident, sources)
-                    else:
-                        self.org_link(str(token), rel_type, ident, sources, conf, note=why)
+                g.rel(words.project, RelType.HAS_COMPONENT, ident, g.src(imm["source"][:2]), str(imm["confidence"]))
+            self.component_countries(code, c, ident, sources, conf, why)
+            self.component_partners(code, c, ident, sources, conf, why)
+
+    def component_countries(
+        self, code: str, c: Mapping[str, Any], ident: str, sources: Sequence[str], conf: str, why: str | None
+    ) -> None:
+        """ACTIVE_IN of a component: the countries the facts list, or the focus countries (deduced) where the facts
+        give them in words."""
+        words = self.t.wording.components
+        if not isinstance(c.get("countries"), list):
+            # "all BP participating states; focus SRCs and Central Asia": the focus countries, deduced.
+            sets = self.facts["country_group_sets"]
+            for iso in (iso for group in words.focus_groups for iso in sets[group]["members"]):
+                self.g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, INFERRED, note=words.focus_note)
+            return
+        for iso in c["countries"]:
+            if code == "MRC":
+                self.mrc_country(ident, str(iso), sources, conf)
+                continue
+            note = words.lead_note if words.lead_countries.get(code) == iso else why
+            self.g.rel(ident, RelType.ACTIVE_IN, self.country(str(iso)), sources, conf, note=note)
+
+    def component_partners(
+        self, code: str, c: Mapping[str, Any], ident: str, sources: Sequence[str], conf: str, why: str | None
+    ) -> None:
+        """FUNDS and IMPLEMENTS of a component: donors by phase where the facts list them so, centre partners
+        through the centres they concern (centre-partners.yaml), the others as the facts name them."""
+        donors = c.get("donors")
+        if isinstance(donors, Mapping):
+            phases = self.t.wording.components.donor_phases
+            for phase, tokens in donors.items():
+                for token in as_list(tokens):
+                    note = phases.get(str(phase), str(phase))
+                    self.org_link(str(token), RelType.FUNDS, ident, sources, conf, note=note)
+            donors = None
+        for key, rel_type in (("donors", RelType.FUNDS), ("implementing_partners", RelType.IMPLEMENTS)):
+            for token in as_list(donors if key == "donors" else c.get(key)):
+                if (code, str(token)) in self.centre_partners:
+                    self.centre_partner_link(code, str(token), rel_type, ident, sources)
+                else:
+                    self.org_link(str(token), rel_type, ident, sources, conf, note=why)
 
     def mrc_country(self, ident: str, iso: str, sources: Sequence[str], conf: str) -> None:
         """ACTIVE_IN of the MRC component: as the component's sources give it where a centre in the country is
@@ -811,17 +811,16 @@ class ReferenceBuilder:
             self.country(iso),
             self.g.src(*(m["source"] for m in centres)),
             weaker(conf, INFERRED),
-            note=f"the facts list this country for the MRC initiative, but {which}, {cities}, opened "
-            f"after the IMM project closed ({self.imm_end()}) and is placed under the initiative only by deduction",
+            note=self.t.wording.mrcs.country_note.format(which=which, cities=cities, imm_end=self.imm_end()),
         )
 
     def mrcs(self) -> None:
         """Each Migrant Resource Centre as an Activity of the MRC component."""
         g = self.g
+        words = self.t.wording.mrcs
         component = next(c for c in self.facts["components"] if c["code"] == "MRC")
-        imm = next(p for p in self.facts["projects"] if p["code"] == "IMM")
-        imm_end = int(str(imm["years"]).split(" to ")[1][:4])
-        srpp = next(p for p in self.facts["projects"] if p["code"] == "SRPP")
+        imm_end = self.imm_end()
+        srpp = next(p for p in self.facts["projects"] if p["code"] == words.first_centres_code)
         srpp_cities = {
             city.strip()
             for out in as_list(srpp.get("outputs"))
@@ -856,29 +855,28 @@ class ReferenceBuilder:
             self.mrc_ids[raw_city] = ident
             g.rel(ident, RelType.IN_COUNTRY, self.country(str(m["country"])), sources, conf)
             if int(opened[:4]) <= imm_end:
-                g.rel(ident, RelType.PART_OF, "component-mrc", g.src("MRC", m["source"]), conf)
+                g.rel(ident, RelType.PART_OF, words.component, g.src("MRC", m["source"]), conf)
             else:
+                late = words.late_note.format(imm_end=imm_end)
                 g.rel(
                     ident,
                     RelType.PART_OF,
-                    "component-mrc",
+                    words.component,
                     g.src(m["source"], component["source"]),
                     INFERRED,
-                    note=f"opened after the IMM project closed ({imm_end}) and funded through other projects or "
-                    "donors; counted among ICMPD's Migrant Resource Centres, so placed under the MRC flagship "
-                    "initiative (deduced)",
+                    note=late,
                 )
             if city in srpp_cities:
                 g.rel(
                     ident,
                     RelType.PART_OF,
-                    "project-srpp",
+                    words.first_centres_project,
                     g.src(srpp["source"]),
                     str(srpp["confidence"]),
-                    note="the Silk Routes Partnership Project set up the first MRCs in Pakistan",
+                    note=words.first_centres_note,
                 )
             for token in as_list(m.get("partners")):
-                self.org_link(str(token), None, ident, sources, conf, note="named among the centre's partners")
+                self.org_link(str(token), None, ident, sources, conf, note=words.partner_note)
         self.table_links(self.t.links.mrcs)
 
     def activities_and_outputs(self) -> None:
@@ -977,24 +975,10 @@ class ReferenceBuilder:
                 note=why or (str(e["notes"]) if e.get("notes") else None),
             )
             if etype in kinds and kinds[etype].project_event:
-                g.rel(
-                    ident,
-                    RelType.PART_OF,
-                    "process-budapest",
-                    sources,
-                    INFERRED,
-                    note="; ".join(
-                        filter(
-                            None,
-                            [
-                                "an event of a project or operational component under the Budapest Process (deduced)",
-                                why,
-                            ],
-                        )
-                    ),
-                )
+                note = "; ".join(filter(None, [self.t.wording.events.project_event_note, why]))
+                g.rel(ident, RelType.PART_OF, self.t.documents.process.id, sources, INFERRED, note=note)
             else:
-                g.rel(ident, RelType.PART_OF, "process-budapest", sources, conf, note=why)
+                g.rel(ident, RelType.PART_OF, self.t.documents.process.id, sources, conf, note=why)
             if e.get("country"):
                 g.rel(ident, RelType.IN_COUNTRY, self.country(str(e["country"])), sources, conf, note=why)
             for outcome in as_list(e.get("outcome")):
@@ -1025,6 +1009,7 @@ class ReferenceBuilder:
     def priority_goal_links(self) -> None:
         """Priority-goal level links stated or deduced in the facts."""
         g = self.g
+        words = self.t.wording.priority_goal_links
         links = self.facts["action_point_links"]
         general = links["general"]
         for link in links["priority_goal_links"]:
@@ -1050,63 +1035,79 @@ class ReferenceBuilder:
                     target,
                     g.src(link["source"], general["source"]) if origin in self.ids.components else sources,
                     conf,
-                    note=(f"stated: {relation}" if conf == CONFIRMED else "deduced from what it does")
-                    + "; priority-goal level, and partial: the seed fact sheet says the operational components "
-                    "respond in part to the Call for Action",
+                    note=(words.stated_note.format(relation=relation) if conf == CONFIRMED else words.deduced_note)
+                    + "; "
+                    + words.level_note,
                     strength="partial",
                 )
 
     def corrections(self) -> None:
         """The audit's corrections (corrections.yaml), applied to what the facts gave: each names a fact the build
         made (or, with ``add``, one the facts lack) and fails the build if that fact is not there."""
-        g = self.g
-        nodes = {n["id"]: n for n in (*g.nodes, *g.countries)}
+        nodes = {n["id"]: n for n in (*self.g.nodes, *self.g.countries)}
         for c in self.t.corrections:
-            if c.node is not None:
-                if c.node not in nodes:
-                    raise BuildError(f"corrections.yaml: no node {c.node} to correct ({c.finding})")
-                fact = nodes[c.node]
-                for prop, value in c.set.items():
-                    if value is None:
-                        fact.pop(prop, None)
-                    else:
-                        fact[prop] = value
+            fact = self.corrected_node(c, nodes) if c.node is not None else self.corrected_rel(c)
+            if fact is not None:
+                self.correct_provenance(c, fact)
+
+    def corrected_node(self, c: Correction, nodes: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+        """The node a correction names, with the properties it sets (``None``: removed)."""
+        assert c.node is not None  # a node correction
+        if c.node not in nodes:
+            raise BuildError(f"corrections.yaml: no node {c.node} to correct ({c.finding})")
+        fact = nodes[c.node]
+        for prop, value in c.set.items():
+            if value is None:
+                fact.pop(prop, None)
             else:
-                assert c.from_ is not None and c.type is not None and c.to is not None  # the model checks it
-                key: tuple[str, str, str] = (c.from_, c.type.value, c.to)
-                if c.add:
-                    if key in g.rels:
-                        raise BuildError(f"corrections.yaml: {key} is already made from the facts; correct it instead")
-                    g.rel(c.from_, c.type, c.to, self.cite(*c.sources), c.confidence or INFERRED, note=c.note, **c.set)
-                    if c.from_.startswith("org-"):
-                        known = self.org_sources.get(c.from_, [])
-                        self.org_sources[c.from_] = _dedupe([*known, *g.rels[key]["sources"]])
-                elif key not in g.rels:
-                    raise BuildError(f"corrections.yaml: no relationship {key} to correct ({c.finding})")
-                if c.remove:
-                    del g.rels[key]
-                    continue
-                fact = g.rels[key]
-                if not c.add:
-                    fact.update(c.set)
-            if c.sources:
-                fact["sources"] = self.cite(*c.sources)
-            if c.add_sources:
-                fact["sources"] = _dedupe([*fact["sources"], *self.cite(*c.add_sources)])
-            if c.confidence:
-                fact["confidence"] = c.confidence
-            if c.note is not None:
-                if c.note:
-                    fact["note"] = c.note
-                else:
-                    fact.pop("note", None)
-            for ref, where in c.locators.items():
-                (source,) = self.cite(ref)
-                if source not in fact["sources"]:
-                    raise BuildError(f"corrections.yaml: a locator of {c.node or key} names {source}, not cited there")
-                fact["locators"] = [*fact.get("locators", []), f"{source}: {where}"]
-            if fact["confidence"] == INFERRED and not fact.get("note"):
-                raise BuildError(f"corrections.yaml: {c.node or key} is inferred and says nowhere why")
+                fact[prop] = value
+        return fact
+
+    def corrected_rel(self, c: Correction) -> dict[str, Any] | None:
+        """The relationship a correction names (added first with ``add``), with the properties it sets; ``None``
+        when the correction removes it."""
+        g = self.g
+        assert c.from_ is not None and c.type is not None and c.to is not None  # the model checks it
+        key: tuple[str, str, str] = (c.from_, c.type.value, c.to)
+        if c.add:
+            if key in g.rels:
+                raise BuildError(f"corrections.yaml: {key} is already made from the facts; correct it instead")
+            g.rel(c.from_, c.type, c.to, self.cite(*c.sources), c.confidence or INFERRED, note=c.note, **c.set)
+            if c.from_.startswith("org-"):
+                known = self.org_sources.get(c.from_, [])
+                self.org_sources[c.from_] = _dedupe([*known, *g.rels[key]["sources"]])
+        elif key not in g.rels:
+            raise BuildError(f"corrections.yaml: no relationship {key} to correct ({c.finding})")
+        if c.remove:
+            del g.rels[key]
+            return None
+        fact = g.rels[key]
+        if not c.add:
+            fact.update(c.set)
+        return fact
+
+    def correct_provenance(self, c: Correction, fact: dict[str, Any]) -> None:
+        """A correction's sources, confidence, note and locators on the fact it names; an inferred fact must still
+        say why."""
+        what = c.node or (c.from_, c.type.value if c.type else None, c.to)
+        if c.sources:
+            fact["sources"] = self.cite(*c.sources)
+        if c.add_sources:
+            fact["sources"] = _dedupe([*fact["sources"], *self.cite(*c.add_sources)])
+        if c.confidence:
+            fact["confidence"] = c.confidence
+        if c.note is not None:
+            if c.note:
+                fact["note"] = c.note
+            else:
+                fact.pop("note", None)
+        for ref, where in c.locators.items():
+            (source,) = self.cite(ref)
+            if source not in fact["sources"]:
+                raise BuildError(f"corrections.yaml: a locator of {what} names {source}, not cited there")
+            fact["locators"] = [*fact.get("locators", []), f"{source}: {where}"]
+        if fact["confidence"] == INFERRED and not fact.get("note"):
+            raise BuildError(f"corrections.yaml: {what} is inferred and says nowhere why")
 
     def organisations(self) -> None:
         """Organisation nodes for every organisation used; sources are those of their links."""
@@ -1120,14 +1121,14 @@ class ReferenceBuilder:
                 continue
             iso = org.removeprefix("org-gov-").upper()
             country = self.ids.country_names.get(iso, split_qualifier(str(self.countries[iso]["name"]))[0])
-            article = "the " if country in ("United Kingdom", "Netherlands") else ""
+            words = self.t.wording.organisations
+            article = "the " if country in words.with_article else ""
             g.node(
                 Label.ORGANISATION,
                 org,
-                f"Government of {article}{country}",
+                words.government_name.format(article=article, country=country),
                 sources,
                 CONFIRMED,
-                kind="national government",
-                description="Stands for the state as funder or partner; the ministry or agency the source names "
-                "is kept in each link's note.",
+                kind=words.government_kind,
+                description=words.government_description,
             )

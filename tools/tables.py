@@ -333,6 +333,110 @@ class DatasetSettings(Record):
     sample_plan: SamplePlanNotes
 
 
+# -- wording.yaml ----------------------------------------------------------------------------------------------
+class ProcessWording(Record):
+    secretariat: str
+    secretariat_note: str
+
+
+class RegionWording(Record):
+    id: str
+    name: str
+    kind: str
+    description: str
+    member_note: str
+
+
+class CountryWording(Record):
+    attended_2013_note: str
+    signatories_2013: dict[str, str]
+    declaration_2013: str
+    chair_note: str
+    co_chair_source: str
+    co_chair_note: str
+    member_note: str
+    member_note_inferred: str
+    member_note_secondary_only: str
+    eu_region: RegionWording
+
+
+class CommitmentWording(Record):
+    declaration: str
+    description: str
+
+
+class GoalWording(Record):
+    plan: str
+    description: str
+    gcm_note: str
+
+
+class ActionPointWording(Record):
+    plan: str
+    name: str
+    text_status: str
+    note: str
+    contains_note: str
+
+
+class ProjectWording(Record):
+    regional_note: str
+    partner_note: str
+
+
+class ComponentWording(Record):
+    project_code: str
+    project: str
+    lead_countries: dict[str, str]
+    lead_note: str
+    focus_groups: tuple[str, ...]
+    focus_note: str
+    donor_phases: dict[str, str]
+
+
+class CentreWording(Record):
+    component: str
+    country_note: str
+    late_note: str
+    first_centres_code: str
+    first_centres_project: str
+    first_centres_note: str
+    partner_note: str
+
+
+class EventWording(Record):
+    project_event_note: str
+
+
+class GoalLinkWording(Record):
+    stated_note: str
+    deduced_note: str
+    level_note: str
+
+
+class OrganisationWording(Record):
+    government_name: str
+    with_article: tuple[str, ...]
+    government_kind: str
+    government_description: str
+
+
+class Wording(Record):
+    """The builder's fixed ids, names, notes and per-fact decisions, by builder section (wording.yaml)."""
+
+    process: ProcessWording
+    countries: CountryWording
+    commitments: CommitmentWording
+    priority_goals: GoalWording
+    action_points: ActionPointWording
+    projects: ProjectWording
+    components: ComponentWording
+    mrcs: CentreWording
+    events: EventWording
+    priority_goal_links: GoalLinkWording
+    organisations: OrganisationWording
+
+
 # -- reading ---------------------------------------------------------------------------------------------------
 M = TypeVar("M", bound=BaseModel)
 
@@ -428,6 +532,7 @@ class Tables(Record):
     dates: tuple[DateWording, ...]
     links: TableLinks
     documents: DocumentTables
+    wording: Wording
     corrections: tuple[Correction, ...] = ()
 
 
@@ -454,6 +559,7 @@ def read_tables(folder: Path = TABLES_DIR) -> Tables:
         dates=read_csv(folder / "dates.csv", DateWording),
         links=read_yaml(folder / "links.yaml", TableLinks),
         documents=read_yaml(folder / "documents.yaml", DocumentTables),
+        wording=read_yaml(folder / "wording.yaml", Wording),
         corrections=read_yaml_list(folder / "corrections.yaml", Correction),
     )
     sources = folder / "sources.csv"

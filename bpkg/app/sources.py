@@ -24,7 +24,7 @@ from typing import Final
 
 from bpkg.graph_schema import Label
 from bpkg.loaders import GraphBatch
-from bpkg.loaders.dataset import SOURCE_CHECKS
+from bpkg.loaders.validation.columns import SOURCE_CHECKS
 
 TIMEOUT_SECONDS: Final = 10.0
 MAX_BYTES: Final = 5_000_000  # a cited page is a few hundred kB; more is not a page we cited

@@ -48,7 +48,7 @@ class RelDiff:
 
 
 @dataclass(frozen=True, slots=True)
-class SuspectLink:
+class LinkOnChangedNode:
     source: str
     type: str
     target: str
@@ -61,7 +61,7 @@ class DatasetDiff:
     new: str
     nodes: list[NodeDiff]
     rels: list[RelDiff]
-    suspect: list[SuspectLink]
+    suspect: list[LinkOnChangedNode]
 
     @property
     def same(self) -> bool:
@@ -112,7 +112,7 @@ def diff_batches(old: GraphBatch, new: GraphBatch) -> DatasetDiff:
     old_rels: dict[tuple[str, str, str], Rel] = {r.key: r for r in old.rels}
     new_rels: dict[tuple[str, str, str], Rel] = {r.key: r for r in new.rels}
     rels: list[RelDiff] = []
-    suspect: list[SuspectLink] = []
+    suspect: list[LinkOnChangedNode] = []
     for key in sorted(set(old_rels) | set(new_rels)):
         was, now = old_rels.get(key), new_rels.get(key)
         if was is None and now is not None:
@@ -126,7 +126,7 @@ def diff_batches(old: GraphBatch, new: GraphBatch) -> DatasetDiff:
             else:
                 moved = sorted({key[0], key[2]} & changed_ids)
                 if moved:
-                    suspect.append(SuspectLink(*key, changed_nodes=moved))
+                    suspect.append(LinkOnChangedNode(*key, changed_nodes=moved))
     return DatasetDiff(_label(old), _label(new), nodes, rels, suspect)
 
 

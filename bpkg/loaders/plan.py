@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Final, LiteralString
 
 from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
@@ -17,7 +18,8 @@ from bpkg.graph_schema import Label, Provenance, RelType
 from bpkg.loaders.batch import Node, Rel
 from bpkg.loaders.problems import Loc, Problems, excerpt, pydantic_reason
 from bpkg.loaders.raw import RawRel
-from bpkg.loaders.readers import Row, listed
+from bpkg.loaders.reading.cells import listed
+from bpkg.loaders.reading.tables import Row
 
 _RESPONDER_COLUMNS = (("activity", Label.ACTIVITY), ("component", Label.COMPONENT), ("project", Label.PROJECT))
 
@@ -121,51 +123,97 @@ def plan_rels(
     Every row's required cells are checked, whatever else it gives: a row with a problem makes no link at
     all. ``missing(loc, field, id, reason)`` reports a reference to a node that is not in the dataset.
     """
-    links = {rel.key for rel in reference}
-    part_of: dict[str, set[str]] = {}
-    components_of: dict[str, set[str]] = {}
-    for source, rel_type, target in links:
+    plan = _PlanRows(by_id, problems, missing)
+    for source, rel_type, target in {rel.key for rel in reference}:
         if rel_type == RelType.PART_OF.value:
-            part_of.setdefault(source, set()).add(target)
+            plan.part_of.setdefault(source, set()).add(target)
         elif rel_type == RelType.HAS_COMPONENT.value:
-            components_of.setdefault(source, set()).add(target)
+            plan.components_of.setdefault(source, set()).add(target)
     goal_of: dict[str, str] = {}
+    for row in rows:
+        yield from plan.rels(row, goal_of)
 
-    def expect(row: Row, column: str, ident: str, label: Label) -> bool:
-        node = by_id.get(ident)
+
+@dataclass
+class _PlanRows:
+    """The checks of a plan's rows against the reference graph, and the links a sound row makes."""
+
+    by_id: dict[str, Node]
+    problems: Problems
+    missing: Callable[[Loc, str, str, str], None]
+    part_of: dict[str, set[str]] = field(default_factory=dict)
+    components_of: dict[str, set[str]] = field(default_factory=dict)
+
+    def expect(self, row: Row, column: str, ident: str, label: Label) -> bool:
+        node = self.by_id.get(ident)
         if node is None:
-            missing(row.loc, column, ident, f"no node with id {excerpt(ident)} in the dataset")
+            self.missing(row.loc, column, ident, f"no node with id {excerpt(ident)} in the dataset")
             return False
         if node.label is not label:
-            problems.add(row.loc, column, f"{excerpt(ident)} is a {node.label}, not {_article(label)} {label}")
+            self.problems.add(row.loc, column, f"{excerpt(ident)} is a {node.label}, not {_article(label)} {label}")
             return False
         return True
 
-    for row in rows:
-        cells = row.cells
-        values, wrong = read_row(cells)
-        before = len(problems)
-        ok = True  # False when a reference fails, even if its problem is only counted (see ``missing``)
-        ap: str | None = values.get("action_point")
-        for reason in wrong.get("action_point", []):
-            problems.add(row.loc, "action_point", reason)
-        if ap is not None:
-            ok = expect(row, "action_point", ap, Label.ACTION_POINT)
-        # Checked whether or not the row makes a link: the cells' own problems, then the sources they name.
+    def provenance_ok(self, row: Row, wrong: dict[str, list[str]], sources: list[str]) -> bool:
+        """The provenance cells' own problems, then the sources they name; checked whether or not the row makes
+        a link. False when any is wrong, even if its problem is only counted (see ``missing``)."""
+        ok = True
         for column in ("source", "confidence", "note"):
             for reason in wrong.get(column, []):
-                problems.add(row.loc, column, reason)
+                self.problems.add(row.loc, column, reason)
                 ok = False
-        sources = listed(cells.get("source") or "")
         for source in sources:
-            node = by_id.get(source)
+            node = self.by_id.get(source)
             reason = f"{excerpt(source)} is not a Source node in the dataset"
             if node is None:
-                missing(row.loc, "source", source, reason)
+                self.missing(row.loc, "source", source, reason)
                 ok = False
             elif node.label is not Label.SOURCE:
-                problems.add(row.loc, "source", reason)
+                self.problems.add(row.loc, "source", reason)
                 ok = False
+        return ok
+
+    def responders_ok(self, row: Row, given: dict[str, str], goal_text: str | None) -> bool:
+        """The responder cells: each names a node of its label, and together they agree with the reference graph.
+        False when a reference fails; other problems go to ``problems``."""
+        if not given:
+            if row.cells.get("strength"):
+                self.problems.add(row.loc, "strength", "a strength is given but no activity, component or project")
+            elif goal_text is None:
+                self.problems.add(
+                    row.loc,
+                    "",
+                    "the row gives only an action point: add its goal, or the activity, component or project "
+                    "that responds to it",
+                )
+            return True
+        if not all(
+            [self.expect(row, col, str(given[col]), label) for col, label in _RESPONDER_COLUMNS if col in given]
+        ):
+            return False
+        activity, component, project = (given.get(col) for col, _ in _RESPONDER_COLUMNS)
+        if activity and component and component not in self.part_of.get(activity, ()):
+            self.problems.add(row.loc, "component", f"{activity} is not part of {component} in the reference data")
+        if component and project and component not in self.components_of.get(project, ()):
+            self.problems.add(row.loc, "project", f"{component} is not a component of {project} in the reference data")
+        if activity and project and not component:
+            via = self.part_of.get(activity, set())
+            if project not in via and not via & self.components_of.get(project, set()):
+                self.problems.add(row.loc, "project", f"{activity} is not part of {project} in the reference data")
+        return True
+
+    def rels(self, row: Row, goal_of: dict[str, str]) -> Iterator[RawRel]:
+        """The links of one row: UNDER for the first goal given for its action point, RESPONDS_TO from its most
+        specific responder; none when the row has a problem."""
+        cells = row.cells
+        values, wrong = read_row(cells)
+        before = len(self.problems)
+        ap: str | None = values.get("action_point")
+        for reason in wrong.get("action_point", []):
+            self.problems.add(row.loc, "action_point", reason)
+        ok = ap is None or self.expect(row, "action_point", ap, Label.ACTION_POINT)
+        sources = listed(cells.get("source") or "")
+        ok = self.provenance_ok(row, wrong, sources) and ok
         provenance = {
             key: value
             for key, value in (
@@ -177,40 +225,15 @@ def plan_rels(
         }
         # When the row's links were last checked; goes on every link the row makes (checked by the schema).
         review = {"reviewed": cells["reviewed"]} if cells.get("reviewed") else {}
-
         goal: str | None = values.get("goal")
-        goal_text = cells.get("goal")
         for reason in wrong.get("goal", []):
-            problems.add(row.loc, "goal", reason)
-        if goal is not None and not expect(row, "goal", goal, Label.PRIORITY_GOAL):
+            self.problems.add(row.loc, "goal", reason)
+        if goal is not None and not self.expect(row, "goal", goal, Label.PRIORITY_GOAL):
             ok = False
-
-        given = {col: cells[col] for col, _ in _RESPONDER_COLUMNS if cells.get(col)}
-        if not given:
-            if cells.get("strength"):
-                problems.add(row.loc, "strength", "a strength is given but no activity, component or project")
-            elif goal_text is None:
-                problems.add(
-                    row.loc,
-                    "",
-                    "the row gives only an action point: add its goal, or the activity, component or project "
-                    "that responds to it",
-                )
-        elif not all([expect(row, col, str(given[col]), label) for col, label in _RESPONDER_COLUMNS if col in given]):
-            ok = False
-        else:
-            activity, component, project = (given.get(col) for col, _ in _RESPONDER_COLUMNS)
-            if activity and component and component not in part_of.get(activity, ()):
-                problems.add(row.loc, "component", f"{activity} is not part of {component} in the reference data")
-            if component and project and component not in components_of.get(project, ()):
-                problems.add(row.loc, "project", f"{component} is not a component of {project} in the reference data")
-            if activity and project and not component:
-                via = part_of.get(activity, set())
-                if project not in via and not via & components_of.get(project, set()):
-                    problems.add(row.loc, "project", f"{activity} is not part of {project} in the reference data")
-        if not ok or len(problems) > before or ap is None:
-            continue  # a row with a problem makes no link (its problems are reported above)
-
+        given = {col: str(cells[col]) for col, _ in _RESPONDER_COLUMNS if cells.get(col)}
+        ok = self.responders_ok(row, given, cells.get("goal")) and ok
+        if not ok or len(self.problems) > before or ap is None:
+            return  # a row with a problem makes no link (its problems are reported above)
         if goal is not None and goal_of.get(ap) != goal:
             # The first row that places an action point under a goal carries the link; a second,
             # different goal is reported by the validator (one goal per action point).
@@ -218,7 +241,7 @@ def plan_rels(
             data = {"from": ap, "type": RelType.UNDER.value, "to": goal, **provenance, **review}
             yield RawRel(row.loc, data, from_field="action_point", to_field="goal")
         if not given:
-            continue
+            return
         column = next(col for col, _ in _RESPONDER_COLUMNS if col in given)
         data = {
             "from": given[column],

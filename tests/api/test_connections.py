@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tests.unit.test_viz_pages import visible
+from tests.api.test_viz_pages import visible
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

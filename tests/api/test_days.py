@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.unit.test_viz_pages import visible
+from tests.api.test_viz_pages import visible
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

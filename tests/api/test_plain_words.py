@@ -8,7 +8,7 @@ import io
 import re
 from typing import TYPE_CHECKING
 
-from tests.unit.test_viz_pages import visible
+from tests.api.test_viz_pages import visible
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

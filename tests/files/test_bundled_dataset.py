@@ -12,8 +12,8 @@ import yaml
 
 from bpkg.graph_schema import Label, RelType
 from bpkg.loaders import GraphBatch, Node, Rel, bundled_path, load_dataset, template_path
-from bpkg.loaders.dataset import PLAN_COLUMNS
 from bpkg.loaders.stats import graph_stats
+from bpkg.loaders.validation.columns import PLAN_COLUMNS
 
 
 def test_every_fact_has_a_source_and_a_confidence(bundled_batch: GraphBatch) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tools import build_dataset
+from tools.reference_graph import Graph
 from tools.tables import TABLES_DIR, BuildError, read_tables
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,3 +95,37 @@ def test_a_removed_relationship_is_gone_and_an_added_one_is_made(tmp_path: Path)
     unodc = graph.rels[("org-unodc", "IMPLEMENTS", "project-imm-mp")]
     assert unodc["confidence"] == "confirmed" and unodc["sources"] == ["source-eeas-protect"]
     assert any(n["id"] == "org-unodc" for n in graph.nodes)
+
+
+def test_the_builders_wording_and_decisions_come_from_its_table(tmp_path: Path) -> None:
+    folder = _tables_copy(tmp_path)
+    path = folder / "wording.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  lead_countries:\n    RELEC: TUR\n", "  lead_countries:\n    RELEC: PAK\n", 1)
+    status = "  text_status: Official wording not available in any source consulted\n"
+    text = text.replace(status, "  text_status: Not public\n", 1)
+    text = text.replace("  with_article: [United Kingdom, Netherlands]\n", "  with_article: []\n", 1)
+    path.write_text(text, encoding="utf-8")
+    bundled, _ = build_dataset.build(FACTS, read_tables())
+    graph, _ = build_dataset.build(FACTS, read_tables(folder))
+
+    def note(key: tuple[str, str, str], built: Graph) -> object:
+        return built.rels[key].get("note")
+
+    assert note(("component-relec", "ACTIVE_IN", "country-tur"), bundled) == "lead country"
+    assert note(("component-relec", "ACTIVE_IN", "country-tur"), graph) != "lead country"
+    assert note(("component-relec", "ACTIVE_IN", "country-pak"), graph) == "lead country"
+    statuses = {n.get("text_status") for n in graph.nodes if n["label"] == "ActionPoint"}
+    assert statuses == {"Not public"}
+    assert {n.get("text_status") for n in bundled.nodes if n["label"] == "ActionPoint"} != {"Not public"}
+    names = {n["id"]: n["name"] for n in graph.nodes}
+    assert names["org-gov-gbr"] == "Government of United Kingdom"
+    assert {n["id"]: n["name"] for n in bundled.nodes}["org-gov-gbr"] == "Government of the United Kingdom"
+
+
+def test_a_bad_wording_entry_names_its_file_and_field(tmp_path: Path) -> None:
+    folder = _tables_copy(tmp_path)
+    path = folder / "wording.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  lead_note: lead country\n", "", 1), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"wording\.yaml, field components\.lead_note"):
+        read_tables(folder)

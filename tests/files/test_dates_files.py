@@ -13,7 +13,8 @@ import pytest
 from bpkg.app.cli import main
 from bpkg.graph_schema import Label, RelType, parse_when
 from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset
-from bpkg.loaders.dataset import check_dataset, suspect_links
+from bpkg.loaders.dataset import check_dataset
+from bpkg.loaders.validation.review import suspect_links
 from tests.factories import COUNTRY_COLUMNS, COUNTRY_ROWS, PLAN_ROWS, SRC, base_graph, write_csv, write_dataset
 from tools.dates import start_of, when_of
 from tools.tables import BuildError

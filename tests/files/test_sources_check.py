@@ -21,7 +21,8 @@ from bpkg.app.settings import Settings
 from bpkg.app.sources import _TO_REVIEW, Status, check_sources, fingerprint, page_text
 from bpkg.graph_schema.properties import CHECK_TO_REVIEW, CheckStatus
 from bpkg.loaders import DatasetInvalid, load_dataset
-from bpkg.loaders.dataset import SOURCE_CHECKS, check_dataset
+from bpkg.loaders.dataset import check_dataset
+from bpkg.loaders.validation.columns import SOURCE_CHECKS
 from tests.factories import base_graph, write_dataset
 
 ORIGINAL = (

@@ -15,7 +15,8 @@ from bpkg.loaders import DatasetInvalid, synth
 from bpkg.loaders.dataset import check_dataset, validate_dataset
 from bpkg.loaders.limits import Limits
 from bpkg.loaders.problems import Loc, Problems
-from bpkg.loaders.readers import _LOADERS, read_graph_yaml, read_table, read_yaml
+from bpkg.loaders.reading.tables import read_table
+from bpkg.loaders.reading.yaml_safe import LOADERS, read_graph_yaml, read_yaml
 from bpkg.loaders.stats import graph_stats
 
 
@@ -157,7 +158,7 @@ YAML_DOCS = [
 ]
 
 
-@pytest.mark.parametrize("loader", _LOADERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("text", YAML_DOCS)
 def test_a_graph_file_read_one_item_at_a_time_is_what_read_yaml_reads(tmp_path: Path, loader: Any, text: str) -> None:
     path = tmp_path / "g.yaml"

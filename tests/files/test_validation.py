@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset, readers
-from bpkg.loaders.dataset import PLAN_COLUMNS
+from bpkg.loaders import DatasetInvalid, GraphBatch, load_dataset
 from bpkg.loaders.problems import Problems
-from bpkg.loaders.readers import read_yaml
+from bpkg.loaders.reading.yaml_safe import LOADERS, read_yaml
+from bpkg.loaders.validation.columns import PLAN_COLUMNS
 from tests.factories import PLAN_ROWS, base_graph, write_csv, write_dataset
 from tests.files.test_hostile_files import PLAN, copy_bundled, edit_reference, insert_nodes_text, node, plan_rows
 from tests.files.test_hostile_files import problems_of as hostile_problems_of
@@ -422,7 +422,7 @@ def test_one_broken_countries_header_is_reported_once(bundled_copy: Path) -> Non
     ), found
 
 
-@pytest.mark.parametrize("loader", readers._LOADERS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize(
     ("text", "problem"),
     [

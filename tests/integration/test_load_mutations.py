@@ -1,7 +1,7 @@
 """Property: whatever is done to the bundled dataset's files, loading into Neo4j either succeeds with exactly
 the mutated dataset's content or, when validation refuses it, leaves Neo4j exactly as it was.
 
-The mutations are those of tests/unit/test_mutations.py (bytes, lines, cells, YAML structure, workbook XML).
+The mutations are those of tests/files/test_mutations.py (bytes, lines, cells, YAML structure, workbook XML).
 """
 
 from __future__ import annotations

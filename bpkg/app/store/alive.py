@@ -17,7 +17,7 @@ from bpkg.graph_schema.asof import AsOf, Basis, basis, may_exist
 
 
 class Adjacency(Protocol):
-    """The links and nodes an answer is built from, looked up by node and type (``responses.Adjacency``)."""
+    """The links and nodes an answer is built from, looked up by node and type (what ``responses`` builds on)."""
 
     def out_of(self, node_id: str, rel_type: str) -> Sequence[EdgeData]: ...
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Literal
 
 from bpkg.app.errors import InvalidQuery
-from bpkg.app.store.alive import alive_adjacency, response_basis
+from bpkg.app.store.alive import Adjacency, alive_adjacency, response_basis
 from bpkg.app.store.base import LABEL_ORDER, edge_sort_key, ref
 from bpkg.app.store.graph_types import EdgeData, NodeData, NodeRef
 from bpkg.app.store.question_types import (
@@ -36,16 +36,6 @@ HAS_COMPONENT: Final = RelType.HAS_COMPONENT.value
 PLACES: Final = (RelType.IN_COUNTRY.value, RelType.ACTIVE_IN.value)
 CONTEXT_TYPES: Final = (PART_OF, HAS_COMPONENT, *PLACES)
 """The types of the links that place a responder: what an adapter reads around the responders."""
-
-
-class Adjacency(Protocol):
-    """The links and nodes an answer is built from, looked up by node and type."""
-
-    def out_of(self, node_id: str, rel_type: str) -> Sequence[EdgeData]: ...
-
-    def into(self, node_id: str, rel_type: str) -> Sequence[EdgeData]: ...
-
-    def get(self, node_id: str) -> NodeData | None: ...
 
 
 @dataclass

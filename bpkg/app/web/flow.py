@@ -7,10 +7,10 @@ a band that rests on illustrative links is dashed. Nothing is loaded: the page h
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
-from bpkg.app.services.coverage import commitment_rows, per_dataset, read_facts
+from bpkg.app.services.coverage import Facts, commitment_rows, per_dataset, read_facts
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
 from bpkg.graph_schema import Confidence, Label, weakest
@@ -65,13 +65,21 @@ def flow(store: GraphStore) -> Flow:
     return per_dataset(store, ("flow",), lambda: _flow(store))
 
 
-def _flow(store: GraphStore) -> Flow:
-    facts = read_facts(store)
-    # (source id, target id) -> the confidences of the links flowing through.
-    flows: dict[tuple[str, str], list[str]] = defaultdict(list)
-    refs: dict[str, NodeRef] = {}
-    goal_of: dict[str, str] = {}
-    placement: dict[tuple[str, str], str | None] = {}
+@dataclass
+class _Links:
+    """What the flow view draws, before it is laid out: the nodes by id, the confidences of the links flowing
+    between two of them, each action point's goal, and the confidence of its placement under that goal."""
+
+    refs: dict[str, NodeRef] = field(default_factory=dict)
+    flows: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    goal_of: dict[str, str] = field(default_factory=dict)
+    placement: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+
+def _links(store: GraphStore, facts: Facts) -> _Links:
+    """The flows from commitments through goals and action points to components."""
+    out = _Links()
+    refs, flows, goal_of, placement = out.refs, out.flows, out.goal_of, out.placement
     for f in facts.items:
         refs[f.action_point.id] = f.action_point
         if f.goal is not None:
@@ -98,6 +106,13 @@ def _flow(store: GraphStore) -> Flow:
         for g in row.goals:
             refs.setdefault(g.id, g)
             flows[(row.node.id, g.id)].extend(through_goal[g.id])
+    return out
+
+
+def _flow(store: GraphStore) -> Flow:
+    facts = read_facts(store)
+    drawn = _links(store, facts)
+    refs, flows, goal_of = drawn.refs, drawn.flows, drawn.goal_of
     order = {Label.COMMITMENT: 0, Label.PRIORITY_GOAL: 1, Label.ACTION_POINT: 2, Label.COMPONENT: 3}
     by_column: dict[int, list[NodeRef]] = defaultdict(list)
     for ref in refs.values():
@@ -124,7 +139,18 @@ def _flow(store: GraphStore) -> Flow:
             links = max(out_links[ref.id], in_links[ref.id])
             bar_height = max(8.0, min(step - 3, 6 + links * 1.5))
             bars[ref.id] = Bar(ref, col, COLUMN_X[col], y, bar_height, label, links)
-    top = max(total.values(), default=1) or 1
+    bands = _bands(flows, bars, max(total.values(), default=1) or 1, drawn.placement)
+    columns = [(name, COLUMN_X[i]) for i, name in enumerate(COLUMNS)]
+    return Flow(sorted(bars.values(), key=lambda b: (b.column, b.y)), bands, height, columns)
+
+
+def _bands(
+    flows: dict[tuple[str, str], list[str]],
+    bars: dict[str, Bar],
+    top: int,
+    placement: dict[tuple[str, str], str | None],
+) -> list[Band]:
+    """A band per flow between two drawn bars, as wide as its share of the busiest flow (``top``)."""
     bands: list[Band] = []
     for (s, t), found in sorted(flows.items()):
         if s not in bars or t not in bars:
@@ -136,5 +162,4 @@ def _flow(store: GraphStore) -> Flow:
         path = f"M{x0:.1f},{a.y:.1f} C{mid:.1f},{a.y:.1f} {mid:.1f},{b.y:.1f} {x1:.1f},{b.y:.1f}"
         confidence = weakest(c for c in found if c) if found else placement.get((s, t))
         bands.append(Band(a, b, len(found), confidence, width, path))
-    columns = [(name, COLUMN_X[i]) for i, name in enumerate(COLUMNS)]
-    return Flow(sorted(bars.values(), key=lambda b: (b.column, b.y)), bands, height, columns)
+    return bands

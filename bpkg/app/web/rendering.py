@@ -200,7 +200,7 @@ class Page:
     def suspect(self, reviewed: str | None, *ends: str) -> str:
         """Why a link between ``ends`` reviewed on ``reviewed`` is to review, in words, or "" when it is not: an
         end changed in substance (``updated``) on a day that may be after the review (the rule of ``bpkg
-        validate``, ``bpkg.loaders.dataset.suspect_links``)."""
+        validate``, ``bpkg.loaders.validation.review.suspect_links``)."""
         if not reviewed:
             return ""
         self.remember(list(ends))

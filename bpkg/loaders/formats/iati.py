@@ -23,7 +23,7 @@ from lxml import etree
 from bpkg.loaders.formats.rdf import Item
 from bpkg.loaders.limits import Limits
 from bpkg.loaders.problems import Loc, Problems, excerpt, shorten
-from bpkg.loaders.readers import check_text
+from bpkg.loaders.reading.bounded import check_text
 
 ROLES: Final = {"1": "FUNDS", "4": "IMPLEMENTS"}
 """IATI OrganisationRole codes the schema has a relationship for (2 accountable and 3 extending have none)."""
@@ -141,28 +141,41 @@ def _items(root: etree._Element, name: str, problems: Problems) -> Iterator[Item
         yield Item("nodes", loc, node)
         if parent:
             yield Item("relationships", loc, {"type": "PART_OF", "from": node_id, "to": ids[parent], **cite})
-        for org in activity.findall("participating-org"):
-            rel = ROLES.get(org.get("role", ""))
-            org_name = _narrative(org) or org.get("ref")
-            if rel is None or not org_name:
-                continue
-            org_id = f"org-iati-{slug(org.get('ref') or org_name)}"
-            if org_id not in orgs:
-                orgs[org_id] = {"label": "Organisation", "id": org_id, "name": org_name, **cite}
-                yield Item("nodes", Loc(name, f"line {org.sourceline}"), orgs[org_id])
-            yield Item(
-                "relationships",
-                Loc(name, f"line {org.sourceline}"),
-                {"type": rel, "from": org_id, "to": node_id, **cite},
-            )
-        for country in activity.findall("recipient-country"):
-            code = country.get("code", "")
-            found = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
-            cloc = Loc(name, f"line {country.sourceline}")
-            if found is None:
-                problems.add(cloc, "recipient-country", f"{excerpt(code)} is not an ISO 3166-1 alpha-2 code")
-                continue
-            rel = "IN_COUNTRY" if parent else "ACTIVE_IN"
-            yield Item(
-                "relationships", cloc, {"type": rel, "from": node_id, "to": f"country-{found.alpha_3.lower()}", **cite}
-            )
+        yield from _org_items(activity, name, node_id, cite, orgs)
+        yield from _country_items(activity, name, node_id, cite, "IN_COUNTRY" if parent else "ACTIVE_IN", problems)
+
+
+def _org_items(
+    activity: etree._Element, name: str, node_id: str, cite: dict[str, Any], orgs: dict[str, dict[str, Any]]
+) -> Iterator[Item]:
+    """The organisations taking part in an activity (each once per file, in ``orgs``) and their links to it."""
+    for org in activity.findall("participating-org"):
+        rel = ROLES.get(org.get("role", ""))
+        org_name = _narrative(org) or org.get("ref")
+        if rel is None or not org_name:
+            continue
+        org_id = f"org-iati-{slug(org.get('ref') or org_name)}"
+        if org_id not in orgs:
+            orgs[org_id] = {"label": "Organisation", "id": org_id, "name": org_name, **cite}
+            yield Item("nodes", Loc(name, f"line {org.sourceline}"), orgs[org_id])
+        yield Item(
+            "relationships",
+            Loc(name, f"line {org.sourceline}"),
+            {"type": rel, "from": org_id, "to": node_id, **cite},
+        )
+
+
+def _country_items(
+    activity: etree._Element, name: str, node_id: str, cite: dict[str, Any], rel: str, problems: Problems
+) -> Iterator[Item]:
+    """An activity's links (``rel``) to its recipient countries; a code that is not ISO 3166-1 is a problem."""
+    for country in activity.findall("recipient-country"):
+        code = country.get("code", "")
+        found = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+        cloc = Loc(name, f"line {country.sourceline}")
+        if found is None:
+            problems.add(cloc, "recipient-country", f"{excerpt(code)} is not an ISO 3166-1 alpha-2 code")
+            continue
+        yield Item(
+            "relationships", cloc, {"type": rel, "from": node_id, "to": f"country-{found.alpha_3.lower()}", **cite}
+        )

@@ -31,7 +31,7 @@ from bpkg.loaders.formats.vocab import (
 )
 from bpkg.loaders.limits import Limits
 from bpkg.loaders.problems import Loc, Problems, excerpt, shorten
-from bpkg.loaders.readers import check_text
+from bpkg.loaders.reading.bounded import check_text
 
 SUFFIXES: Final = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld"}
 

@@ -47,12 +47,6 @@ def settings() -> Settings:
     return Settings(backend="memory", api_keys="")
 
 
-@pytest.fixture(scope="module")
-def client(memory_store: MemoryStore) -> Iterator[TestClient]:
-    with TestClient(create_app(settings(), store=memory_store)) as test_client:
-        yield test_client
-
-
 def xss_graph() -> dict[str, list[dict[str, object]]]:
     graph = base_graph()
     for item in graph["nodes"]:

@@ -1,0 +1,113 @@
+"""The checks of one node or one relationship as it is read (its label or type, its properties, a duplicate
+id), before anything across files is known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bpkg.graph_schema import NODE_MODELS, REL_MODELS, Label, RelType, date_conflicts, to_properties
+from bpkg.graph_schema.properties import CHECK_TO_REVIEW
+from bpkg.loaders.batch import Node
+from bpkg.loaders.problems import Loc, Problems, excerpt
+from bpkg.loaders.validation.periods import says_why_outside
+from bpkg.loaders.validation.state import NO_PROPS, Link, ValidationState
+
+
+class RecordChecks(ValidationState):
+    """Takes nodes and relationships as they are read: checks each on its own and keeps what the later steps
+    need."""
+
+    def _take_node(self, loc: Loc, data: dict[str, Any]) -> None:
+        """Check one node as it is read (the node step: its problems go to ``node_problems``) and keep it."""
+        problems = self.node_problems
+        ident = data.get("id")
+        if isinstance(ident, str):
+            # Checked before the properties so that a duplicate is reported even when one copy is invalid.
+            if ident in self.first_seen:
+                first = self.at(self.first_seen[ident])
+                problems.add(loc, "id", f"duplicate id {excerpt(ident)} (first used at {first})")
+                return
+            self.first_seen[self._one(ident)] = self.code(loc)
+        label_text = data.pop("label", None)
+        try:
+            label = Label(str(label_text))
+        except ValueError:
+            reason = f"unknown label {excerpt(label_text)}; known: {', '.join(Label)}"
+            problems.add(loc, "label", reason if label_text else "required property is missing")
+            if isinstance(ident, str):
+                self.invalid_ids.add(ident)
+            return
+        if label is Label.SOURCE and isinstance(ident, str) and ident in self.source_checks:
+            data.update(self.source_checks[ident][1])  # the last check's result (source-checks.csv)
+        model = self._pydantic(loc, NODE_MODELS[label], data, problems)
+        conflicts = [*date_conflicts(model.model_dump()), *self._years(model.model_dump())] if model is not None else []
+        for field, reason in conflicts:
+            problems.add(loc, field, reason)
+        if model is None or conflicts:
+            if isinstance(ident, str):
+                self.invalid_ids.add(ident)
+            return
+        props = to_properties(model)
+        self.labels[label.value] += 1
+        self.node_levels[str(props["confidence"])] += 1
+        sources = tuple(self._one(s) for s in props["sources"])
+        if not all((found := self.by_id.get(s)) is not None and found.label is Label.SOURCE for s in sources):
+            self.pending_sources[self._one(model.id)] = self._one(sources)
+        if self.source_checks and label is not Label.SOURCE:  # a source citing itself is not a fact resting on it
+            for s in sources:
+                if s in self.source_checks and self.source_checks[s][1]["check_status"] in CHECK_TO_REVIEW:
+                    self.cites_to_review.append((self.code(loc), self._one(model.id), s))
+        if not self.keep:
+            props = {key: props[key] for key in ("number", "updated", "when") if key in props} or NO_PROPS
+        node = Node(label, self._one(model.id), props)
+        self.by_id[node.id] = node
+
+    def _take_link(self, loc: Loc, data: dict[str, Any], from_field: str = "from", to_field: str = "to") -> None:
+        """Check what of one relationship does not depend on other nodes as it is read, and keep it for the
+        relationship step (``settle``)."""
+        source, target = data.pop("from", None), data.pop("to", None)
+        link = Link(
+            self.code(loc),
+            self._one(source) if isinstance(source, str) else source,
+            self._one(target) if isinstance(target, str) else target,
+            from_field,
+            to_field,
+        )
+        later = Problems()
+        type_text = data.pop("type", None)
+        if type_text is None:
+            later.add(loc, "type", "required property is missing")
+        else:
+            try:
+                link.type = RelType(str(type_text))
+            except ValueError:
+                later.add(loc, "type", f"unknown relationship type {excerpt(type_text)}; known: {', '.join(RelType)}")
+        model = self._pydantic(loc, REL_MODELS[link.type], data, later) if link.type else None
+        if model is not None:
+            for field, reason in self._years(model.model_dump()):
+                later.add(loc, field, reason)
+                model = None
+        if later.items:
+            if self.later < self.limits.max_problems:
+                link.later = tuple((p.field, p.reason) for p in later.items)
+                self.later += len(later.items)
+            else:  # past what the relationship step can list: counted only
+                link.later = len(later.items)
+        if model is not None:
+            props = to_properties(model)
+            link.props = props if self.keep else NO_PROPS
+            link.confidence = self._one(str(props["confidence"]))
+            link.sources = self._one(tuple(self._one(s) for s in props["sources"]))
+            link.countries = self._one(tuple(self._one(c) for c in props.get("countries", ())))
+            link.reviewed = self._one(props["reviewed"]) if "reviewed" in props else None
+            link.note = says_why_outside(str(props.get("note") or ""))
+        self.links.append(link)
+
+    def nodes(self) -> None:
+        """The node step: its problems were found as the nodes were read; they follow the reading problems."""
+        self.problems.extend(self.node_problems)
+        for source, (where, _) in self.source_checks.items():
+            node = self.by_id.get(source)
+            if (node is None or node.label is not Label.SOURCE) and source not in self.invalid_ids:
+                self.problems.add(self.at(where), "source", f"no Source node {excerpt(source)} in the dataset")
+        self.node_problems = Problems(0)
