@@ -53,6 +53,8 @@ QUESTIONS: Final = {
     "coverage": "/coverage",
     "gaps": "/gaps",
     "matrix": "/matrix?rows=action_point&cols=component",
+    "matrix page of 50": "/matrix?rows=action_point&cols=component&offset=100&limit=50",
+    "matrix CSV": "/matrix?rows=action_point&cols=component&format=csv",
     "search": "/search?q=border",
     "view node": "/view/node/ap-10",
 }

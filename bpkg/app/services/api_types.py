@@ -375,6 +375,9 @@ class MatrixOut(Counted):
         default=None, description="cols=component only: the heading of the column of responses outside every component"
     )
     rows: list[MatrixRow]
+    total: int = Field(default=0, description="how many rows the whole matrix has (one per action point)")
+    offset: int = Field(default=0, description="the place of the first row given in the whole matrix")
+    limit: int | None = Field(default=None, description="the page size asked (limit=), or null when every row is given")
     legend: str
     illustrative: str | None = None
     as_of: AsOfOut | None = _as_of_field()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Final
 
+from bpkg.app.errors import InvalidQuery
 from bpkg.app.services import lookup, sheets, tables
 from bpkg.app.services.api_types import MatrixCell, MatrixCols, MatrixOut, MatrixRow
 from bpkg.app.services.coverage import day_key, per_dataset, read_facts
@@ -46,93 +50,171 @@ LEGEND: Final = {
 }
 
 
+MAX_WHOLE: Final = 1_000
+"""The most rows a matrix answers in one JSON document built whole; a bigger one is paged (``offset`` and
+``limit``) or streamed row by row (``rows_of``)."""
+MAX_PAGE: Final = 500
+"""The most rows of one page."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every row of a matrix shares (its columns and the facts its rows come from), kept per dataset,
+    day and plan; a row is built from it only when asked, so a page or a stream never holds the whole matrix."""
+
+    cols: MatrixCols
+    columns: list[NodeRef]
+    index: dict[str, int]
+    facts: Any
+    legend: str
+    illustrative: str | None
+    row: Callable[[Frame, int], MatrixRow]
+
+    @property
+    def total(self) -> int:
+        return len(self.facts.items)
+
+    def head(self, rows: list[MatrixRow], *, offset: int = 0, limit: int | None = None) -> MatrixOut:
+        """The matrix with ``rows`` (the whole matrix's, or a page's that starts at ``offset``)."""
+        return MatrixOut(
+            cols_are=self.cols,
+            columns=self.columns,
+            outside=OUTSIDE if self.cols == "component" else None,
+            rows=rows,
+            total=self.total,
+            offset=offset,
+            limit=limit,
+            legend=self.legend,
+            illustrative=self.illustrative,
+            as_of=self.facts.as_of,
+        )
+
+    def rows(self, start: int = 0, stop: int | None = None) -> Iterator[MatrixRow]:
+        """The rows from ``start`` to ``stop``, built one at a time."""
+        for i in range(start, self.total if stop is None else min(stop, self.total)):
+            yield self.row(self, i)
+
+
+def frame(store: GraphStore, cols: MatrixCols, *, as_of: AsOf | None = None, plan: str | None = None) -> Frame:
+    """The matrix's columns and facts (computed once per dataset, day and plan)."""
+    return per_dataset(store, ("matrix-frame", cols, *day_key(as_of, plan)), lambda: _frame(store, cols, as_of, plan))
+
+
 def matrix(store: GraphStore, cols: MatrixCols, *, as_of: AsOf | None = None, plan: str | None = None) -> MatrixOut:
-    """The matrix with ``cols`` as columns (computed once per dataset, day and plan; do not change the answer).
-    As of a day: the action points of the plan(s) in force then (or of ``plan``) as rows, the columns and links
-    that may have existed then."""
-    return per_dataset(store, ("matrix", cols, *day_key(as_of, plan)), lambda: _matrix(store, cols, as_of, plan))
+    """The whole matrix with ``cols`` as columns (computed once per dataset, day and plan; do not change the
+    answer). As of a day: the action points of the plan(s) in force then (or of ``plan``) as rows, the columns
+    and links that may have existed then."""
+    return per_dataset(
+        store, ("matrix", cols, *day_key(as_of, plan)), lambda: _whole(frame(store, cols, as_of=as_of, plan=plan))
+    )
 
 
-def _matrix(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan: str | None = None) -> MatrixOut:
+def page(
+    store: GraphStore,
+    cols: MatrixCols,
+    offset: int,
+    limit: int,
+    *,
+    as_of: AsOf | None = None,
+    plan: str | None = None,
+) -> MatrixOut:
+    """The rows ``offset`` to ``offset + limit`` of the matrix (at most ``MAX_PAGE``), with the total."""
+    if offset < 0 or not 1 <= limit <= MAX_PAGE:
+        raise InvalidQuery(f"a page of the matrix starts at offset >= 0 and holds 1 to {MAX_PAGE} rows")
+    found = frame(store, cols, as_of=as_of, plan=plan)
+    return found.head(list(found.rows(offset, offset + limit)), offset=offset, limit=limit)
+
+
+def _whole(found: Frame) -> MatrixOut:
+    return found.head(list(found.rows()))
+
+
+def _frame(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan: str | None = None) -> Frame:
     if cols == "gcm":
-        return _gcm_matrix(store, as_of, plan)
+        return _gcm_frame(store, as_of, plan)
     facts = read_facts(store, as_of=as_of, plan=plan)
     label = Label.PRIORITY_GOAL if cols == "goal" else _COLUMNS[cols][0]
     columns = existing(store, lookup.nodes_of(store, label, _MAX_COLUMNS), as_of)
     if facts.scoped and cols == "goal":  # the goals the plan's action points sit under
         columns = [c for c in columns if any(f.goal is not None and f.goal.id == c.id for f in facts.items)]
-    index = {c.id: i for i, c in enumerate(columns)}
-    rows: list[MatrixRow] = []
-    for f, status in zip(facts.items, facts.statuses, strict=True):
-        cells: list[MatrixCell | None] = [None] * len(columns)
-        outside: list[Response] = []
-        if cols == "goal":
-            if f.goal is not None and f.goal.id in index:
-                cells[index[f.goal.id]] = MatrixCell(
-                    text=marked(status.status_words, f.goal.confidence),
-                    links=len(f.responses),
-                    strength=lookup.strongest(r.strength for r in f.responses),
-                    confidence=f.goal.confidence,
-                )
-        else:
-            involved = _COLUMNS[cols][1]
-            by_column: dict[str, list[Response]] = defaultdict(list)
-            for r in f.responses:
-                for node_id in {n.id for n in involved(r)}:
-                    by_column[node_id].append(r)
-                if cols == "component" and not r.components:
-                    outside.append(r)
-            for node_id, found in by_column.items():
-                if node_id in index:
-                    cells[index[node_id]] = _cell(found)
-        rows.append(
-            _row(
-                f,
-                status,
-                cells,
-                outside=_cell(outside) if outside else None,
-                outside_by=sorted({r.responder.id: r.responder for r in outside}.values(), key=lambda n: n.id),
-            )
-        )
-    return MatrixOut(
-        cols_are=cols,
+    return Frame(
+        cols=cols,
         columns=columns,
-        outside=OUTSIDE if cols == "component" else None,
-        rows=rows,
+        index={c.id: i for i, c in enumerate(columns)},
+        facts=facts,
         legend=LEGEND["goal" if cols == "goal" else "other"],
         illustrative=lookup.notice(store, facts.illustrative),
-        as_of=facts.as_of,
+        row=_goal_row if cols == "goal" else _linked_row,
     )
 
 
-def _gcm_matrix(store: GraphStore, as_of: AsOf | None, plan: str | None) -> MatrixOut:
+def _goal_row(m: Frame, i: int) -> MatrixRow:
+    f, status = m.facts.items[i], m.facts.statuses[i]
+    cells: list[MatrixCell | None] = [None] * len(m.columns)
+    if f.goal is not None and f.goal.id in m.index:
+        cells[m.index[f.goal.id]] = MatrixCell(
+            text=marked(status.status_words, f.goal.confidence),
+            links=len(f.responses),
+            strength=lookup.strongest(r.strength for r in f.responses),
+            confidence=f.goal.confidence,
+        )
+    return _row(f, status, cells)
+
+
+def _linked_row(m: Frame, i: int) -> MatrixRow:
+    f, status = m.facts.items[i], m.facts.statuses[i]
+    cells: list[MatrixCell | None] = [None] * len(m.columns)
+    outside: list[Response] = []
+    involved = _COLUMNS[m.cols][1]
+    by_column: dict[str, list[Response]] = defaultdict(list)
+    for r in f.responses:
+        for node_id in {n.id for n in involved(r)}:
+            by_column[node_id].append(r)
+        if m.cols == "component" and not r.components:
+            outside.append(r)
+    for node_id, found in by_column.items():
+        if node_id in m.index:
+            cells[m.index[node_id]] = _cell(found)
+    return _row(
+        f,
+        status,
+        cells,
+        outside=_cell(outside) if outside else None,
+        outside_by=sorted({r.responder.id: r.responder for r in outside}.values(), key=lambda n: n.id),
+    )
+
+
+def _gcm_frame(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Frame:
     """Action points x GCM objectives, rolled up through the goals that closely match each objective."""
     facts = read_facts(store, as_of=as_of, plan=plan)
     roll_up = gcm_roll_up(store, as_of)
     columns = [
         NodeRef(id=f"gcm-{o.number}", label="GcmObjective", name=f"{o.notation}: {o.name}") for o in roll_up.objectives
     ]
-    rows: list[MatrixRow] = []
-    for f, status in zip(facts.items, facts.statuses, strict=True):
-        cells: list[MatrixCell | None] = [None] * len(columns)
-        for i, objective in enumerate(roll_up.objectives):
-            for m in roll_up.goals.get(objective.number, []):
-                if f.goal is not None and f.goal.id == m.goal.id:
-                    confidence = weakest(c for c in (f.goal.confidence, m.confidence) if c)
-                    cells[i] = MatrixCell(
+
+    def gcm_row(m: Frame, i: int) -> MatrixRow:
+        f, status = m.facts.items[i], m.facts.statuses[i]
+        cells: list[MatrixCell | None] = [None] * len(m.columns)
+        for n, objective in enumerate(roll_up.objectives):
+            for match in roll_up.goals.get(objective.number, []):
+                if f.goal is not None and f.goal.id == match.goal.id:
+                    confidence = weakest(c for c in (f.goal.confidence, match.confidence) if c)
+                    cells[n] = MatrixCell(
                         text=marked(status.status_words, confidence),
                         links=len(f.responses),
                         strength=lookup.strongest(r.strength for r in f.responses),
                         confidence=confidence,
                     )
-        rows.append(_row(f, status, cells))
-    return MatrixOut(
-        cols_are="gcm",
+        return _row(f, status, cells)
+
+    return Frame(
+        cols="gcm",
         columns=columns,
-        rows=rows,
+        index={c.id: i for i, c in enumerate(columns)},
+        facts=facts,
         legend=LEGEND["gcm"],
         illustrative=lookup.notice(store, facts.illustrative),
-        as_of=facts.as_of,
+        row=gcm_row,
     )
 
 
@@ -149,20 +231,25 @@ def _cell(found: list[Response]) -> MatrixCell:
 
 def table(m: MatrixOut) -> sheets.Table:
     """The matrix as a table: one header row of names (the id added where names repeat)."""
-    header = ["number", "action point", "goal", "status", *tables.unique_headers([(c.name, c.id) for c in m.columns])]
-    header += [m.outside] if m.outside else []
-    rows: list[list[tables.Cell]] = [
-        [
-            r.number,
-            r.action_point.name,
-            marked(r.goal.name, r.goal.confidence) if r.goal else None,
-            marked(r.status_words, r.status_confidence),
-            *(c.text if c else None for c in r.cells),
-            *([r.outside.text if r.outside else None] if m.outside else []),
-        ]
-        for r in m.rows
+    return header(m), [table_row(m, r) for r in m.rows]
+
+
+def header(m: MatrixOut) -> list[str]:
+    """The table's header row: names (the id added where names repeat)."""
+    names = ["number", "action point", "goal", "status", *tables.unique_headers([(c.name, c.id) for c in m.columns])]
+    return names + ([m.outside] if m.outside else [])
+
+
+def table_row(m: MatrixOut, r: MatrixRow) -> list[tables.Cell]:
+    """One row of the table, as a spreadsheet shows it."""
+    return [
+        r.number,
+        r.action_point.name,
+        marked(r.goal.name, r.goal.confidence) if r.goal else None,
+        marked(r.status_words, r.status_confidence),
+        *(c.text if c else None for c in r.cells),
+        *([r.outside.text if r.outside else None] if m.outside else []),
     ]
-    return header, rows
 
 
 def _row(f: Any, status: Any, cells: list[MatrixCell | None], **outside: Any) -> MatrixRow:
@@ -177,3 +264,50 @@ def _row(f: Any, status: Any, cells: list[MatrixCell | None], **outside: Any) ->
         cells=cells,
         **outside,
     )
+
+
+_CHUNK: Final = 200
+"""Rows per piece of a streamed matrix: big enough that writing is not per row, small enough to hold."""
+
+
+def csv_stream(found: Frame, offset: int = 0, limit: int | None = None) -> Iterator[bytes]:
+    """The matrix (or the page from ``offset``) as CSV, built and written ``_CHUNK`` rows at a time, with the
+    same bytes as ``tables.to_csv`` of the whole table."""
+    head = found.head([])
+    stop = None if limit is None else offset + limit
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([tables.safe(h) for h in header(head)])
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    chunk: list[MatrixRow] = []
+    for row in found.rows(offset, stop):
+        chunk.append(row)
+        if len(chunk) >= _CHUNK:
+            yield _csv_rows(head, chunk)
+            chunk = []
+    if chunk:
+        yield _csv_rows(head, chunk)
+
+
+def _csv_rows(head: MatrixOut, rows: list[MatrixRow]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows([["" if c is None else tables.safe(c) for c in table_row(head, r)] for r in rows])
+    return buffer.getvalue().encode("utf-8")
+
+
+def json_stream(found: Frame) -> Iterator[bytes]:
+    """The whole matrix as the JSON of ``MatrixOut``, its rows built and written ``_CHUNK`` at a time."""
+    text = found.head([]).model_dump_json()
+    cut = text.index('"rows":[]') + len('"rows":[')  # a key: quotes inside names are escaped
+    yield text[:cut].encode("utf-8")
+    chunk: list[str] = []
+    first = True
+    for row in found.rows():
+        chunk.append(row.model_dump_json())
+        if len(chunk) >= _CHUNK:
+            yield (("" if first else ",") + ",".join(chunk)).encode("utf-8")
+            chunk, first = [], False
+    if chunk:
+        yield (("" if first else ",") + ",".join(chunk)).encode("utf-8")
+    yield text[cut:].encode("utf-8")

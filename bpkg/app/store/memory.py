@@ -11,6 +11,7 @@ the nodes and links that may have existed then (``bpkg.app.store.alive``); SUCCE
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cached_property
@@ -261,24 +262,26 @@ class MemoryStore:
         graph = self._walkable(start.id, goal.id, as_of)
         if graph is None:
             return []
-        try:
-            length = len(nx.bidirectional_shortest_path(graph, start.id, goal.id)) - 1
-        except nx.NetworkXNoPath:
+        # Not nx.bidirectional_shortest_path (one path) nor nx.all_shortest_paths (a one-sided search of the
+        # whole graph, in no useful order): a two-sided search that keeps each layer's predecessors, then a
+        # walk over the nodes on the paths only, in id order, stopped after ``limit``.
+        incident = self._incident
+        nexts = traversal.shortest_ways(
+            graph.__getitem__, lambda n: len(incident.get(n, ())), start.id, goal.id, max_hops
+        )
+        sequences = traversal.ways_in_order(nexts, start.id, goal.id, limit)
+        if not sequences:
             return []
-        if length > max_hops:
-            return []
-        # Distances to the goal tell which neighbours lie on a shortest path; a depth-first walk over them in
-        # id order yields the paths in the order of their id sequences, so it stops after ``limit``.
-        to_goal = nx.single_source_shortest_path_length(graph, goal.id, cutoff=length)
-        sequences = list(_walk(graph, [start.id], to_goal, limit))
-        on_paths = {n for seq in sequences for n in seq}
-        joins = [
-            e
-            for n in on_paths
-            for e in self._incident.get(n, ())
-            if e.source in on_paths and e.target in on_paths and (as_of is None or self._edge_alive(e, as_of))
-        ]
-        return traversal.paths_out(sequences, self.nodes_by_id(on_paths), joins)
+        # The links joining each step, read from the end with fewer links (a hub on a path is not read whole).
+        joins: list[EdgeData] = []
+        for pair in {frozenset(step) for seq in sequences for step in itertools.pairwise(seq)}:
+            light, other = sorted(pair, key=lambda n: (len(self._incident.get(n, ())), n))
+            joins += [
+                e
+                for e in self._incident.get(light, ())
+                if other in (e.source, e.target) and (as_of is None or self._edge_alive(e, as_of))
+            ]
+        return traversal.paths_out(sequences, self.nodes_by_id({n for seq in sequences for n in seq}), joins)
 
     def ways(
         self, source: str, target: str, max_hops: int, limit: int, offset: int = 0, as_of: AsOf | None = None
@@ -398,19 +401,3 @@ def _simple(
         yield from _simple(graph, prefix, on, goal, length, to_goal)
         on.discard(there)
         prefix.pop()
-
-
-def _walk(graph: Any, prefix: list[str], to_goal: dict[str, int], limit: int) -> Iterator[list[str]]:
-    """Shortest paths from ``prefix[-1]`` to the node at distance 0, extending ``prefix``, in id order."""
-    here = prefix[-1]
-    left = to_goal[here]
-    if left == 0:
-        yield prefix
-        return
-    emitted = 0
-    for there in sorted(n for n in graph[here] if to_goal.get(n) == left - 1):
-        for path in _walk(graph, [*prefix, there], to_goal, limit - emitted):
-            yield path
-            emitted += 1
-            if emitted >= limit:
-                return

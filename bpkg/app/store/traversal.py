@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
 from bpkg.app.errors import InvalidQuery
@@ -91,6 +91,83 @@ def paths_out(sequences: list[list[str]], nodes: dict[str, NodeData], joins: Ite
             )
         )
     return result
+
+
+def shortest_ways(
+    neighbours: Callable[[str], Iterable[str]],
+    weight: Callable[[str], int],
+    source: str,
+    target: str,
+    max_hops: int,
+) -> dict[str, list[str]]:
+    """Every shortest path from ``source`` to ``target`` of at most ``max_hops`` steps (relationships in
+    either direction), as the next nodes (sorted) from each node on one of them; empty when there is none.
+
+    A two-sided breadth-first search: it grows a whole layer at a time on the side whose frontier is lighter
+    (``weight``: a node's degree), so it reads a hub's neighbours only when the lighter side reaches it, and
+    stops at the first layer where the two sides meet or when the two depths add up to ``max_hops``. Every
+    shortest path crosses that last layer: the nodes on the paths are the meeting nodes and what leads to
+    them on either side (the predecessors each layer recorded), so no node off the paths is walked again.
+    """
+    depth = {source: 0}, {target: 0}
+    back: tuple[dict[str, list[str]], dict[str, list[str]]] = (defaultdict(list), defaultdict(list))
+    frontier = [source], [target]
+    reached = [0, 0]
+    meet: list[str] = []
+    while not meet and reached[0] + reached[1] < max_hops and frontier[0] and frontier[1]:
+        side = 0 if sum(map(weight, frontier[0])) <= sum(map(weight, frontier[1])) else 1
+        seen, other, preds = depth[side], depth[1 - side], back[side]
+        level = reached[side] + 1
+        layer: list[str] = []
+        for here in frontier[side]:
+            for there in neighbours(here):
+                known = seen.get(there)
+                if known is None:
+                    seen[there] = level
+                    layer.append(there)
+                    known = level
+                if known == level:
+                    preds[there].append(here)
+        reached[side] = level
+        frontier = (layer, frontier[1]) if side == 0 else (frontier[0], layer)
+        meet = [n for n in layer if n in other]
+    nexts: dict[str, set[str]] = defaultdict(set)
+    # From the meeting nodes back to the source (the edges turned round) and on to the target.
+    for side in (0, 1):
+        todo, done = list(meet), set(meet)
+        while todo:
+            here = todo.pop()
+            for there in back[side].get(here, ()):
+                if side == 0:
+                    nexts[there].add(here)
+                else:
+                    nexts[here].add(there)
+                if there not in done:
+                    done.add(there)
+                    todo.append(there)
+    return {node: sorted(found) for node, found in nexts.items()}
+
+
+def ways_in_order(nexts: dict[str, list[str]], source: str, target: str, limit: int) -> list[list[str]]:
+    """The first ``limit`` paths from ``source`` to ``target`` along ``nexts``, in the order of their id
+    sequences (a depth-first walk over the sorted next nodes, stopped at ``limit``)."""
+    found: list[list[str]] = []
+
+    def walk(prefix: list[str]) -> Iterator[list[str]]:
+        here = prefix[-1]
+        if here == target:
+            yield prefix
+            return
+        for there in nexts.get(here, ()):
+            yield from walk([*prefix, there])
+
+    if source not in nexts:
+        return found
+    for path in walk([source]):
+        found.append(path)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def same_node_path(node: NodeData) -> list[PathOut]:

@@ -444,15 +444,23 @@ TRACE_LAYERS: Final = 4
 
 # The shortest paths between two nodes (relationships in either direction), at most $max_hops long (the
 # pattern's bound is traversal.MAX_PATH_HOPS), the first $limit in the order of their id sequences, with
-# their nodes.
+# their nodes and every relationship joining two nodes next to each other on them: one read for the whole
+# answer. Every relationship joining two neighbours on a shortest path makes a shortest path of its own with
+# the same nodes, so the paths grouped by their node sequence carry exactly those relationships.
+# allShortestPaths is Neo4j's two-sided breadth-first search between the two anchored nodes (it stops at the
+# layer where the sides meet); it grows the side with fewer nodes, not fewer relationships, so a hub next to
+# one end is read when that side is the smaller (see docs/performance.md).
 PATHS: Final[LiteralString] = """
 MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
 MATCH p = allShortestPaths((s)-[*..6]-(t))
 WITH p WHERE length(p) <= $max_hops
-WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+WITH [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns, relationships(p) AS rs
+WITH ids, head(collect(ns)) AS ns, collect(rs) AS paths
 ORDER BY ids
 LIMIT $limit
-RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
+       [r IN reduce(all = [], rs IN paths | all + rs) |
+        {source: startNode(r).id, type: type(r), target: endNode(r).id, props: properties(r)}] AS joins
 """
 
 # Every way of exactly N steps between two nodes (WAYS_N): simple paths (relationships in either direction, no
@@ -552,10 +560,13 @@ WHERE all(n IN nodes(p) WHERE coalesce(n.valid_from, $as_of) <= $as_of AND coale
   AND all(r IN relationships(p) WHERE coalesce(r.valid_from, $as_of) <= $as_of
                                   AND coalesce(r.valid_to, $as_of) >= $as_of)
 WITH p WHERE length(p) <= $max_hops
-WITH DISTINCT [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns
+WITH [n IN nodes(p) | n.id] AS ids, nodes(p) AS ns, relationships(p) AS rs
+WITH ids, head(collect(ns)) AS ns, collect(rs) AS paths
 ORDER BY ids
 LIMIT $limit
-RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes
+RETURN ids, [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
+       [r IN reduce(all = [], rs IN paths | all + rs) |
+        {source: startNode(r).id, type: type(r), target: endNode(r).id, props: properties(r)}] AS joins
 """
 
 # Every relationship joining the two nodes of each pair in $pairs, in either direction (as of $as_of: those

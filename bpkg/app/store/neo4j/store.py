@@ -408,11 +408,13 @@ class Neo4jStore:
         return base.graph_out(nodes.values(), edges)
 
     def paths(self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None) -> list[PathOut]:
-        ends = self.nodes_by_id([source, target])
-        start, goal = base.found(ends.get(source), source), base.found(ends.get(target), target)
-        traversal.check_hops(max_hops)
-        if start.id == goal.id:
+        if source == target or not 1 <= max_hops <= traversal.MAX_PATH_HOPS:
+            ends = self.nodes_by_id([source, target])
+            start, _ = base.found(ends.get(source), source), base.found(ends.get(target), target)
+            traversal.check_hops(max_hops)
             return traversal.same_node_path(start)
+        # One read for the whole answer (paths, their nodes, the relationships joining them); the ends are
+        # looked up only when it finds nothing, to tell an unknown id from no path.
         if as_of is None:
             records = self._read(cypher.PATHS, source=source, target=target, max_hops=max_hops, limit=limit)
         else:
@@ -420,8 +422,13 @@ class Neo4jStore:
                 cypher.PATHS_AS_OF, source=source, target=target, max_hops=max_hops, limit=limit, as_of=as_of.iso
             )
         if not records:
+            ends = self.nodes_by_id([source, target])
+            base.found(ends.get(source), source)
+            base.found(ends.get(target), target)
             return []
-        return self._paths_out(records, as_of)
+        sequences = [list(r["ids"]) for r in records]
+        nodes = {n.id: n for r in records for n in map(_node, r["nodes"])}
+        return traversal.paths_out(sequences, nodes, [_edge(j) for r in records for j in r["joins"]])
 
     def ways(
         self, source: str, target: str, max_hops: int, limit: int, offset: int = 0, as_of: AsOf | None = None
