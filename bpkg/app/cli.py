@@ -187,7 +187,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--write",
         action="store_true",
-        help="keep the results in the dataset's source-checks.csv: pages and validate then mark the facts to review",
+        help="keep the results in the dataset's source-checks.csv: pages and validate then mark the facts to review; "
+        "pages with no fingerprint are read too and their fingerprint kept for the next check",
+    )
+    p.add_argument(
+        "--accept",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="with --write: the facts resting on SOURCE were checked against its page as it reads now; keep this "
+        "text's fingerprint (repeat for several)",
     )
     p.add_argument("--on", type=_date, help="the day to record as checked_on (default: today, UTC)")
 
@@ -482,7 +491,13 @@ def _sources(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"--from {args.saved}: not a folder")
     if args.write and (args.dataset is None or not Path(args.dataset).is_dir()):
         raise FileNotFoundError("--write: give the dataset's folder (the results are kept next to its manifest)")
-    checks = check_sources(load_dataset(args.dataset), saved=args.saved, timeout=args.timeout)
+    if args.accept and not args.write:
+        raise FileNotFoundError("--accept: give --write too (the accepted fingerprint is kept in source-checks.csv)")
+    batch = load_dataset(args.dataset)
+    unknown = sorted(set(args.accept) - {n.id for n in batch.nodes if n.label.value == "Source"})
+    if unknown:
+        raise FileNotFoundError(f"--accept: no Source {', '.join(unknown)} in the dataset")
+    checks = check_sources(batch, saved=args.saved, timeout=args.timeout, record=args.write, accept=args.accept)
     for line in report(checks):
         print(line)
     if args.write:

@@ -6,6 +6,12 @@ white space taken out, so that a new style sheet or a reflowed line does not cou
 facts were checked against the page. The checker reads each page again, from the web (bounded time and size) or
 from a folder of saved copies (``--from DIR``: ``<source id>.html`` or ``.txt``), and compares. A page that is gone
 or changed puts the facts citing it up for review; a source without a fingerprint was never checked this way.
+
+Recording fingerprints (``--write``): a source without one is read too, and the fingerprint of what was read is
+kept in ``source-checks.csv`` (status ``fingerprinted``), which the loader gives back as the Source's
+``fingerprint``; the next check compares with it. A changed page keeps its old fingerprint (its facts stay to
+review) until a maintainer who has checked the facts against the new text accepts it (``--accept SOURCE``). No
+fingerprint is ever written for a page that was not read.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from typing import Final
 
 from bpkg.graph_schema import Label
 from bpkg.loaders import GraphBatch
-from bpkg.loaders.validation.columns import SOURCE_CHECKS
+from bpkg.loaders.validation.columns import CHECK_COLUMNS, SOURCE_CHECKS
 
 TIMEOUT_SECONDS: Final = 10.0
 MAX_BYTES: Final = 5_000_000  # a cited page is a few hundred kB; more is not a page we cited
@@ -41,6 +47,7 @@ class Status(StrEnum):
     UNREACHABLE = "unreachable"  # timed out, refused, too large: not known to have changed
     NEVER_CHECKED = "never checked"  # no fingerprint stored
     NO_COPY = "no saved copy"  # --from: the folder has no copy of it
+    FINGERPRINTED = "fingerprinted"  # read, and its fingerprint kept as the one the next check compares with
 
 
 _TO_REVIEW: Final = frozenset({Status.CHANGED, Status.GONE})
@@ -111,6 +118,9 @@ class SourceCheck:
     reason: str = ""
     moved_to: str | None = None
     facts: list[str] = field(default_factory=list)
+    fingerprint: str | None = None
+    """The fingerprint the next check compares with: the one stored, or the one of the text read now when none was
+    stored (or the new text was accepted); ``None`` when there is none."""
 
     @property
     def to_review(self) -> bool:
@@ -138,10 +148,17 @@ def check_sources(
     timeout: float = TIMEOUT_SECONDS,
     max_bytes: int = MAX_BYTES,
     only: Iterable[str] | None = None,
+    record: bool = False,
+    accept: Iterable[str] = (),
 ) -> list[SourceCheck]:
-    """Check every cited web page of ``batch`` (or those in ``only``), ordered by source id."""
+    """Check every cited web page of ``batch`` (or those in ``only``), ordered by source id.
+
+    ``record``: also read the pages that have no fingerprint, and give the one of their text (``fingerprinted``).
+    ``accept``: sources whose facts were checked against the page's present text: a changed text becomes the one
+    the next check compares with (``fingerprinted``) instead of ``changed``."""
     citing = _citing(batch)
     wanted = set(only) if only is not None else None
+    accepted = set(accept)
     out: list[SourceCheck] = []
     for node in sorted((n for n in batch.nodes if n.label is Label.SOURCE), key=lambda n: n.id):
         url = node.props.get("url")
@@ -149,35 +166,32 @@ def check_sources(
             continue
         stored = node.props.get("fingerprint")
         facts = citing[node.id]
-        if not stored:
-            out.append(
-                SourceCheck(
-                    node.id,
-                    str(node.props.get("name", node.id)),
-                    url,
-                    Status.NEVER_CHECKED,
-                    "no fingerprint stored",
-                    facts=facts,
-                )
-            )
+        title = str(node.props.get("name", node.id))
+        if not stored and not record:
+            out.append(SourceCheck(node.id, title, url, Status.NEVER_CHECKED, "no fingerprint stored", facts=facts))
             continue
         got = saved_copy(saved, node.id) if saved else fetch(url, timeout=timeout, max_bytes=max_bytes)
         if got.raw is None:
             assert got.status is not None
-            out.append(
-                SourceCheck(node.id, str(node.props.get("name", node.id)), url, got.status, got.reason, facts=facts)
-            )
+            out.append(SourceCheck(node.id, title, url, got.status, got.reason, facts=facts, fingerprint=stored))
             continue
-        same = fingerprint(got.raw) == stored
-        status = Status.UNCHANGED if same else Status.CHANGED
-        reason = "" if same else "the page's text differs from when its facts were checked"
-        out.append(SourceCheck(node.id, str(node.props.get("name", node.id)), url, status, reason, got.moved_to, facts))
+        seen = fingerprint(got.raw)
+        if not stored:
+            status, reason, kept = Status.FINGERPRINTED, "no fingerprint was stored; this read's is kept", seen
+        elif seen == stored:
+            status, reason, kept = Status.UNCHANGED, "", stored
+        elif node.id in accepted:
+            status, reason, kept = Status.FINGERPRINTED, "the page's new text was accepted (--accept)", seen
+        else:
+            status, reason, kept = Status.CHANGED, "the page's text differs from when its facts were checked", stored
+        out.append(SourceCheck(node.id, title, url, status, reason, got.moved_to, facts, kept))
     return out
 
 
 def write_results(folder: Path, checks: Sequence[SourceCheck], checked_on: str) -> Path:
     """Keep the results in ``folder/source-checks.csv`` (one row per checked source: when, what was found, why,
-    where it moved), which the loader reads as the Sources' ``checked_on``, ``check_status`` and ``moved_to``.
+    where it moved, the fingerprint the next check compares with), which the loader reads as the Sources'
+    ``checked_on``, ``check_status``, ``moved_to`` and ``fingerprint``.
 
     Sources this run did not check keep their earlier row; a saved copy missing from ``--from DIR`` does not
     overwrite an earlier result."""
@@ -195,10 +209,11 @@ def write_results(folder: Path, checks: Sequence[SourceCheck], checked_on: str) 
             "status": check.status.value,
             "reason": check.reason,
             "moved_to": check.moved_to or "",
+            "fingerprint": check.fingerprint or rows.get(check.source, {}).get("fingerprint", ""),
         }
     tmp = path.with_suffix(".csv.tmp")
     with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["source", "checked_on", "status", "reason", "moved_to"])
+        writer = csv.DictWriter(handle, fieldnames=list(CHECK_COLUMNS))
         writer.writeheader()
         for source in sorted(rows):
             writer.writerow({key: rows[source].get(key, "") for key in writer.fieldnames})
@@ -215,6 +230,8 @@ def report(checks: Sequence[SourceCheck]) -> list[str]:
             lines.extend(f"  to review: {fact}" for fact in check.facts)
         elif check.status is Status.UNREACHABLE:
             lines.append(f"UNREACHABLE: {check.source} ({check.url}): {check.reason}")
+        elif check.status is Status.FINGERPRINTED:
+            lines.append(f"FINGERPRINTED: {check.source} ({check.url}): {check.reason}: {check.fingerprint}")
         if check.moved_to:
             lines.append(f"  moved: {check.source} now answers at {check.moved_to}")
     counts = {status: sum(c.status is status for c in checks) for status in Status}

@@ -158,7 +158,7 @@ class EventProps(NodeProps):
 SourceKind = Literal["official page", "news", "third party", "document"]
 # What ``bpkg sources check --write`` last found of a cited page (bpkg/app/sources.py); "changed" and "gone" put the
 # facts resting on the page up for review.
-CheckStatus = Literal["unchanged", "changed", "gone", "unreachable", "never checked", "no saved copy"]
+CheckStatus = Literal["unchanged", "changed", "gone", "unreachable", "never checked", "no saved copy", "fingerprinted"]
 CHECK_TO_REVIEW: Final = frozenset({"changed", "gone"})
 
 
@@ -173,7 +173,8 @@ class SourceProps(NodeProps):
     read_on: DateText | None = None
     # sha256 of the page's text when its facts were checked (bpkg/app/sources.py); left out: never checked that way
     fingerprint: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
-    # The last check's result, read from the dataset's source-checks.csv (docs/dataset-format.md)
+    # The last check's result, read from the dataset's source-checks.csv (docs/dataset-format.md), whose fingerprint
+    # column, when given, is the fingerprint above
     checked_on: DateText | None = None
     check_status: CheckStatus | None = None
     moved_to: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)] | None = None

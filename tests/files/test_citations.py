@@ -147,7 +147,35 @@ AUDIT: dict[Fact, tuple[str, frozenset[str]] | None] = {
     ("activity-mrc-lahore", "PART_OF", "project-srpp"): ("confirmed", frozenset({"source-ilo-mrcs-pakistan"})),
     ("activity-mrc-lahore", "PART_OF", "component-mrc"): ("confirmed", frozenset({"source-bp-mrc"})),
     # the plan in force: adopted at the 7th Ministerial Conference for 2025-2030 (its action points are not public)
-    "plan-call-for-action-2025": ("confirmed", frozenset({"source-bp-news-som-2024"})),
+    # and its six priority goals, listed by the Budapest Process's page and numbered by the Commission's news item
+    "plan-call-for-action-2025": (
+        "confirmed",
+        frozenset(
+            {
+                "source-bp-news-som-2024",
+                "source-bp-mission-vision",
+                "source-ec-budapest-declaration-2024",
+                "source-icmpd-news-mc7-2024",
+            }
+        ),
+    ),
+    # the two-way loop: results of the work on the ground put before the dialogue, where a stored page says so
+    ("activity-imm-results-som-2021", "INFORMS", "event-som-2021-online"): (
+        "confirmed",
+        frozenset({"source-bp-news-annual-som-2021"}),
+    ),
+    ("activity-ibm-sr-results-som-2021", "INFORMS", "event-som-2021-online"): (
+        "confirmed",
+        frozenset({"source-bp-news-annual-som-2021"}),
+    ),
+    ("activity-srpp-report-som-antalya", "INFORMS", "event-som-antalya"): (
+        "confirmed",
+        frozenset({"source-bp-news-archive"}),
+    ),
+    ("activity-sr1-priority-consultations", "INFORMS", "event-prep-mc5-2"): (
+        "inferred",
+        frozenset({"source-bp-news-prep-ankara-2012"}),
+    ),
     # weak sources: no stored official list of participating states
     ("country-arm", "PARTICIPATES_IN", "process-budapest"): ("inferred", frozenset()),
     ("country-geo", "PARTICIPATES_IN", "process-budapest"): ("inferred", frozenset()),
@@ -279,6 +307,36 @@ def test_the_audited_wording_is_in_the_facts(bundled_batch: GraphBatch) -> None:
     assert "EUR 9M" in protect["description"] and "EUR 5M" in protect["description"]
     lahore = nodes["activity-mrc-lahore"].props["note"]
     assert "SALM" in lahore and "Silk Routes Partnership" in lahore
+
+
+def test_the_plan_in_force_gives_its_six_goals_without_inventing_action_points(bundled_batch: GraphBatch) -> None:
+    nodes = {n.id: n for n in bundled_batch.nodes}
+    plan = nodes["plan-call-for-action-2025"].props
+    assert plan["when"] == "2025/2030" and "12 November 2024" in plan["description"]
+    assert all(f"{n} " in plan["description"] for n in range(1, 7))  # the six goals, numbered as the sources do
+    assert "not their wording" in plan["description"]
+    contained = [
+        r for r in bundled_batch.rels if r.type is RelType.CONTAINS and r.source == "plan-call-for-action-2025"
+    ]
+    assert not contained  # its action points are public in no source
+
+
+def test_the_two_way_loop_rests_on_events_where_a_page_says_work_was_put_before_the_dialogue(
+    bundled_batch: GraphBatch,
+) -> None:
+    nodes = {n.id: n for n in bundled_batch.nodes}
+    loop = [
+        r
+        for r in bundled_batch.rels
+        if r.type is RelType.INFORMS
+        and nodes[r.target].label is Label.EVENT
+        and r.props["confidence"] == "confirmed"
+        and all(nodes[s].props.get("kind") != "document" for s in r.props["sources"])
+    ]
+    assert len(loop) >= 3, [r.key for r in loop]
+    for rel in loop:  # each says where on the page, which was read on a known day
+        assert rel.props.get("locators"), rel.key
+        assert all(nodes[s].props.get("read_on") for s in rel.props["sources"]), rel.key
 
 
 def test_no_confirmed_fact_rests_only_on_a_logo_or_an_unstored_page(bundled_batch: GraphBatch) -> None:

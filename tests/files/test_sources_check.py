@@ -85,6 +85,7 @@ def server() -> Iterator[str]:
 
 def dataset(tmp_path: Path, base: str) -> Path:
     graph = base_graph()
+    graph["nodes"][0]["url"] = f"{base}/same"  # source-a, without a fingerprint: read only to record one
     stored = fingerprint(ORIGINAL)
     pages = ["same", "reflowed", "changed", "gone", "moved", "slow", "huge"]
     for page in pages:
@@ -132,8 +133,8 @@ def test_each_kind_of_page_gets_its_status_within_bounded_time_and_size(server: 
     # the facts resting on a changed or gone page are listed for review
     assert checks["source-changed"].facts == ["event-changed"]
     assert checks["source-new"].facts == ["event-e -[IN_COUNTRY]-> country-afg"]
-    # a page without a fingerprint is not fetched at all (example.org is never asked)
-    assert checks["source-a"].status is Status.NEVER_CHECKED
+    # a page without a fingerprint is not fetched at all unless one is to be recorded (--write)
+    assert checks["source-a"].status is Status.NEVER_CHECKED and checks["source-a"].fingerprint is None
 
 
 def test_the_command_lists_what_to_review_and_fails(
@@ -145,7 +146,7 @@ def test_the_command_lists_what_to_review_and_fails(
     assert "  to review: event-changed" in out
     assert f"GONE: source-gone ({server}/gone): HTTP 404" in out
     assert f"  moved: source-moved now answers at {server}/same" in out
-    assert "2 never checked" in out.splitlines()[-1]  # source-a (example.org) and source-new
+    assert "2 never checked" in out.splitlines()[-1]  # source-a and source-new: no fingerprint, none recorded
 
 
 def test_saved_copies_are_read_from_a_folder_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,6 +208,7 @@ def test_write_keeps_each_result_and_the_loader_reads_it_as_source_properties(se
         "status": "gone",
         "reason": "HTTP 404",
         "moved_to": "",
+        "fingerprint": fingerprint(ORIGINAL),  # the one stored: the page could not be read
     }
     assert rows["source-moved"]["status"] == "unchanged" and rows["source-moved"]["moved_to"] == f"{server}/same"
     sources = {n.id: n.props for n in load_dataset(folder).nodes}
@@ -214,7 +216,9 @@ def test_write_keeps_each_result_and_the_loader_reads_it_as_source_properties(se
     assert sources["source-changed"]["checked_on"] == "2026-12-06"
     assert sources["source-same"]["check_status"] == "unchanged"
     assert sources["source-moved"]["moved_to"] == f"{server}/same"
-    assert sources["source-a"]["check_status"] == "never checked"
+    # a page that had no fingerprint was read, and the fingerprint of its text is now the Source's
+    assert sources["source-a"]["check_status"] == "fingerprinted"
+    assert sources["source-a"]["fingerprint"] == fingerprint(ORIGINAL)
 
 
 def test_validate_warns_of_each_fact_resting_on_a_changed_or_gone_page_and_strict_refuses(
@@ -320,3 +324,76 @@ def test_pages_and_answers_mark_facts_resting_on_a_changed_or_gone_page_neo4j(
     store = Neo4jStore(neo4j_driver, neo4j_settings.neo4j_database, timeout=neo4j_settings.query_timeout)
     with TestClient(create_app(Settings(backend="memory", api_keys=""), store=store)) as client:
         _pages_mark_the_facts_to_review(client)
+
+
+# -- recording fingerprints (--write, --accept) ------------------------------------------------------------------
+
+
+def _rows(folder: Path) -> dict[str, dict[str, str]]:
+    with (folder / SOURCE_CHECKS).open(newline="", encoding="utf-8") as handle:
+        return {row["source"]: row for row in csv.DictReader(handle)}
+
+
+def test_write_records_the_fingerprint_of_a_page_that_had_none_and_the_next_check_compares_with_it(
+    server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = checked(server, tmp_path)
+    rows = _rows(folder)
+    for source in ("source-a", "source-new"):  # both read /same, neither had a fingerprint
+        assert rows[source]["status"] == "fingerprinted", rows[source]
+        assert rows[source]["fingerprint"] == fingerprint(ORIGINAL)
+    assert f"FINGERPRINTED: source-new ({server}/same)" in capsys.readouterr().out
+    # pages that could not be read get no fingerprint of their own; a changed page keeps the one its facts match
+    assert (
+        rows["source-slow"]["fingerprint"] == fingerprint(ORIGINAL) and rows["source-slow"]["status"] == "unreachable"
+    )
+    assert rows["source-changed"]["fingerprint"] == fingerprint(ORIGINAL) != fingerprint(PAGES["/changed"])
+    sources = {n.id: n.props for n in load_dataset(folder).nodes}
+    assert sources["source-new"]["fingerprint"] == fingerprint(ORIGINAL)
+    assert sources["source-new"]["check_status"] == "fingerprinted"
+    again = {c.source: c for c in check_sources(load_dataset(folder), timeout=1.0)}
+    assert again["source-new"].status is Status.UNCHANGED and not again["source-new"].to_review
+    assert again["source-changed"].status is Status.CHANGED  # recording never hides a change
+
+
+def test_saved_copies_record_fingerprints_offline_and_a_missing_copy_records_none(tmp_path: Path) -> None:
+    folder = dataset(tmp_path / "data", "http://127.0.0.1:9")  # nothing listens there: no page is fetched
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "source-new.html").write_bytes(PAGES["/changed"])
+    assert main(["sources", "check", str(folder), "--from", str(saved), "--write", "--on", "2026-12-06"]) == 0
+    rows = _rows(folder)
+    assert rows["source-new"]["status"] == "fingerprinted"
+    assert rows["source-new"]["fingerprint"] == fingerprint(PAGES["/changed"])
+    assert rows["source-a"]["status"] == "no saved copy" and rows["source-a"]["fingerprint"] == ""
+    assert load_dataset(folder).nodes[0].props.get("fingerprint") is None  # source-a: nothing made up
+
+
+def test_accept_keeps_the_new_text_of_a_page_whose_facts_were_checked_against_it(
+    server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = checked(server, tmp_path)
+    assert main(["sources", "check", str(folder), "--accept", "source-changed"]) == 2  # only with --write
+    assert main(["sources", "check", str(folder), "--write", "--accept", "source-nope"]) == 2
+    assert "no Source source-nope" in capsys.readouterr().err
+    args = ["sources", "check", str(folder), "--timeout", "1", "--write", "--on", "2026-12-07"]
+    assert main([*args, "--accept", "source-changed"]) == 1  # source-gone is still gone
+    rows = _rows(folder)
+    assert rows["source-changed"]["status"] == "fingerprinted"
+    assert rows["source-changed"]["fingerprint"] == fingerprint(PAGES["/changed"])
+    warnings = [str(w) for w in check_dataset(folder).warnings]
+    assert not [w for w in warnings if "event-changed" in w] and [w for w in warnings if "event-gone" in w]
+    checks = {c.source: c for c in check_sources(load_dataset(folder), timeout=1.0)}
+    assert checks["source-changed"].status is Status.UNCHANGED
+
+
+def test_a_bad_fingerprint_in_the_results_file_is_refused_naming_row_and_field(tmp_path: Path) -> None:
+    folder = dataset(tmp_path, "http://127.0.0.1:9")
+    (folder / SOURCE_CHECKS).write_text(
+        "source,checked_on,status,reason,moved_to,fingerprint\nsource-gone,2026-12-06,gone,,,sha256:XYZ\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DatasetInvalid) as raised:
+        load_dataset(folder)
+    problems = [p for p in raised.value.problems if p.loc.file == SOURCE_CHECKS]
+    assert [(p.loc.where, p.field) for p in problems] == [("row 2", "fingerprint")]

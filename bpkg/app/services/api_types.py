@@ -109,6 +109,11 @@ class GraphViewOut(GraphOut):
 
     illustrative: str | None = None
     as_of: AsOfOut | None = _as_of_field()
+    to_review: list[str] = Field(
+        default_factory=list,
+        description="each edge that is to review, in words: 'A -[TYPE]-> B: the page of ... was found changed on "
+        "DAY', a page it cites having been found changed or gone by the last source check; empty: none",
+    )
 
 
 class PathsOut(BaseModel):
@@ -352,6 +357,12 @@ class MatrixCell(BaseModel):
     links: int
     strength: str | None = None
     confidence: str | None = Field(default=None, description="the least certain confidence among the links")
+    to_review: list[str] = Field(
+        default_factory=list,
+        description="why the cell is to review, in words: a page cited by a link it rests on (or a step of the "
+        "link's path) was found changed or gone by the last source check (bpkg sources check --write); empty: "
+        "nothing to review",
+    )
 
 
 class MatrixRow(StatusFields):

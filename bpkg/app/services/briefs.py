@@ -226,6 +226,7 @@ class HeatCell:
     links: int
     confidence: str | None
     text: str
+    to_review: tuple[str, ...] = ()  # why, in words: a cited page was found changed or gone (MatrixCell.to_review)
 
     @property
     def illustrative(self) -> bool:
@@ -261,10 +262,17 @@ def heatmap(store: GraphStore, rows: MatrixRows, cols: MatrixColumns, *, as_of: 
     if rows == "action_point":
         for r in answer.rows:
             line = [
-                HeatCell(c.links, c.links, c.confidence, c.strength or "") if c is not None else None for c in r.cells
+                HeatCell(c.links, c.links, c.confidence, c.strength or "", tuple(c.to_review))
+                if c is not None
+                else None
+                for c in r.cells
             ]
             o = r.outside
-            elsewhere = HeatCell(o.links, o.links, o.confidence, o.strength or "") if o is not None else None
+            elsewhere = (
+                HeatCell(o.links, o.links, o.confidence, o.strength or "", tuple(o.to_review))
+                if o is not None
+                else None
+            )
             status = by_id.get(r.action_point.id)
             out.append(HeatRow(r.action_point, r.number, status, line, elsewhere, tuple(r.outside_by)))
     else:
@@ -284,13 +292,15 @@ def heatmap(store: GraphStore, rows: MatrixRows, cols: MatrixColumns, *, as_of: 
                     continue
                 confidence = weakest(c.confidence for c in found if c is not None and c.confidence)
                 links = sum(c.links for c in found if c is not None)
-                cells.append(HeatCell(len(found), links, confidence, f"{len(found)} of {len(members)}"))
+                review = tuple(sorted({w for c in found if c is not None for w in c.to_review}))
+                cells.append(HeatCell(len(found), links, confidence, f"{len(found)} of {len(members)}", review))
             beyond: HeatCell | None = None
             outside = [m.outside for m in members if m.outside is not None]
             if outside:
                 confidence = weakest(c.confidence for c in outside if c.confidence)
                 links = sum(c.links for c in outside)
-                beyond = HeatCell(len(outside), links, confidence, f"{len(outside)} of {len(members)}")
+                review = tuple(sorted({w for c in outside for w in c.to_review}))
+                beyond = HeatCell(len(outside), links, confidence, f"{len(outside)} of {len(members)}", review)
             by = {n.id: n for m in members for n in m.outside_by}
             out.append(HeatRow(goal, None, None, cells, beyond, tuple(by[k] for k in sorted(by))))
     top = max((c.count for r in out for c in (*r.cells, r.outside) if c is not None), default=0)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
 from bpkg.app.errors import InvalidQuery
-from bpkg.app.services import lookup, sheets, tables
+from bpkg.app.services import lookup, tables
 from bpkg.app.services.api_types import MatrixCell, MatrixCols, MatrixOut, MatrixRow
+from bpkg.app.services.citations import Basis, Cited, SourceRow, review_words, sources_by_id
 from bpkg.app.services.coverage import day_key, per_dataset, read_facts
 from bpkg.app.services.crosswalk import gcm_roll_up
 from bpkg.app.services.day_account import existing
 from bpkg.app.services.sheets import marked
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
-from bpkg.app.store.question_types import Response
+from bpkg.app.store.question_types import ActionPointFacts, Response
 from bpkg.graph_schema import Label, weakest
 from bpkg.graph_schema.asof import AsOf
 
@@ -69,6 +68,8 @@ class Frame:
     legend: str
     illustrative: str | None
     row: Callable[[Frame, int], MatrixRow]
+    review: dict[str, SourceRow]
+    """The sources the rows rest on whose page the last check found changed or gone."""
 
     @property
     def total(self) -> int:
@@ -145,6 +146,7 @@ def _frame(store: GraphStore, cols: MatrixCols, as_of: AsOf | None = None, plan:
         legend=LEGEND["goal" if cols == "goal" else "other"],
         illustrative=lookup.notice(store, facts.illustrative),
         row=_goal_row if cols == "goal" else _linked_row,
+        review=_to_review(store, facts.items),
     )
 
 
@@ -157,6 +159,7 @@ def _goal_row(m: Frame, i: int) -> MatrixRow:
             links=len(f.responses),
             strength=lookup.strongest(r.strength for r in f.responses),
             confidence=f.goal.confidence,
+            to_review=_review(f.responses or f.goal_responses, m.review),
         )
     return _row(f, status, cells)
 
@@ -174,12 +177,12 @@ def _linked_row(m: Frame, i: int) -> MatrixRow:
             outside.append(r)
     for node_id, found in by_column.items():
         if node_id in m.index:
-            cells[m.index[node_id]] = _cell(found)
+            cells[m.index[node_id]] = _cell(found, m.review)
     return _row(
         f,
         status,
         cells,
-        outside=_cell(outside) if outside else None,
+        outside=_cell(outside, m.review) if outside else None,
         outside_by=sorted({r.responder.id: r.responder for r in outside}.values(), key=lambda n: n.id),
     )
 
@@ -204,6 +207,7 @@ def _gcm_frame(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Frame
                         links=len(f.responses),
                         strength=lookup.strongest(r.strength for r in f.responses),
                         confidence=confidence,
+                        to_review=_review(f.responses or f.goal_responses, m.review),
                     )
         return _row(f, status, cells)
 
@@ -215,10 +219,29 @@ def _gcm_frame(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Frame
         legend=LEGEND["gcm"],
         illustrative=lookup.notice(store, facts.illustrative),
         row=gcm_row,
+        review=_to_review(store, facts.items),
     )
 
 
-def _cell(found: list[Response]) -> MatrixCell:
+def _to_review(store: GraphStore, items: Iterable[ActionPointFacts]) -> dict[str, SourceRow]:
+    """The sources cited by the responses (and their paths) whose page the last check found changed or gone."""
+    cited = {s for f in items for r in (*f.responses, *f.goal_responses) for s in _cites(r)}
+    return {s: row for s, row in sources_by_id(store, cited).items() if row.to_review}
+
+
+def _cites(r: Response) -> Iterable[str]:
+    yield from r.sources
+    for step in r.path:
+        yield from step.sources
+
+
+def _review(found: Iterable[Response], review: dict[str, SourceRow]) -> list[str]:
+    if not review:
+        return []
+    return sorted(set(review_words((s for r in found for s in _cites(r)), review)))
+
+
+def _cell(found: list[Response], review: dict[str, SourceRow]) -> MatrixCell:
     best = lookup.strongest(r.strength for r in found) or ""
     confidence = weakest(r.confidence for r in found)
     return MatrixCell(
@@ -226,12 +249,20 @@ def _cell(found: list[Response]) -> MatrixCell:
         links=len(found),
         strength=best or None,
         confidence=confidence,
+        to_review=_review(found, review),
     )
 
 
-def table(m: MatrixOut) -> sheets.Table:
-    """The matrix as a table: one header row of names (the id added where names repeat)."""
-    return header(m), [table_row(m, r) for r in m.rows]
+def table(m: MatrixOut) -> Cited:
+    """The matrix as a table: one header row of names (the id added where names repeat); each row rests on its
+    action point's facts."""
+    return _cited(m, m.rows)
+
+
+def _cited(m: MatrixOut, rows: list[MatrixRow]) -> Cited:
+    return Cited(
+        header(m), [table_row(m, r) for r in rows], [Basis(action_points=(r.action_point.id,)) for r in rows], m.as_of
+    )
 
 
 def header(m: MatrixOut) -> list[str]:
@@ -247,9 +278,16 @@ def table_row(m: MatrixOut, r: MatrixRow) -> list[tables.Cell]:
         r.action_point.name,
         marked(r.goal.name, r.goal.confidence) if r.goal else None,
         marked(r.status_words, r.status_confidence),
-        *(c.text if c else None for c in r.cells),
-        *([r.outside.text if r.outside else None] if m.outside else []),
+        *(_cell_text(c) for c in r.cells),
+        *([_cell_text(r.outside)] if m.outside else []),
     ]
+
+
+def _cell_text(c: MatrixCell | None) -> str | None:
+    """A cell as a file shows it: its text, and "to review" when a page it rests on was found changed or gone."""
+    if c is None:
+        return None
+    return f"{c.text} - to review" if c.to_review else c.text
 
 
 def _row(f: Any, status: Any, cells: list[MatrixCell | None], **outside: Any) -> MatrixRow:
@@ -270,30 +308,20 @@ _CHUNK: Final = 200
 """Rows per piece of a streamed matrix: big enough that writing is not per row, small enough to hold."""
 
 
-def csv_stream(found: Frame, offset: int = 0, limit: int | None = None) -> Iterator[bytes]:
-    """The matrix (or the page from ``offset``) as CSV, built and written ``_CHUNK`` rows at a time, with the
-    same bytes as ``tables.to_csv`` of the whole table."""
+def cited_pieces(found: Frame, offset: int = 0, limit: int | None = None) -> Iterator[Cited]:
+    """The matrix (or the page from ``offset``) as a cited table in pieces of ``_CHUNK`` rows, built one piece
+    at a time (at least one piece, so an empty matrix still has its header)."""
     head = found.head([])
     stop = None if limit is None else offset + limit
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([tables.safe(h) for h in header(head)])
-    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     chunk: list[MatrixRow] = []
+    sent = False
     for row in found.rows(offset, stop):
         chunk.append(row)
         if len(chunk) >= _CHUNK:
-            yield _csv_rows(head, chunk)
-            chunk = []
-    if chunk:
-        yield _csv_rows(head, chunk)
-
-
-def _csv_rows(head: MatrixOut, rows: list[MatrixRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([["" if c is None else tables.safe(c) for c in table_row(head, r)] for r in rows])
-    return buffer.getvalue().encode("utf-8")
+            yield _cited(head, chunk)
+            chunk, sent = [], True
+    if chunk or not sent:
+        yield _cited(head, chunk)
 
 
 def json_stream(found: Frame) -> Iterator[bytes]:

@@ -1,7 +1,8 @@
 """Table-shaped answers as rows for CSV and XLSX files, each saying in its cells what rests on weak links.
 
 A saved file loses the HTTP headers and the JSON notice, so a value that rests on a link that is not
-confirmed carries its confidence in the cell itself ('direct (2) - illustrative').
+confirmed carries its confidence in the cell itself ('direct (2) - illustrative'), and each row says what it
+rests on (``citations.Basis``), which the download turns into its sources.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bpkg.app.services.api_types import ActionPointPage, ActionPointStatus, CountryOut, CoverageOut, GapsOut
+from bpkg.app.services.citations import NOTHING, Basis, Cited
 from bpkg.app.services.tables import Cell
 from bpkg.graph_schema import Confidence
 
@@ -26,7 +28,13 @@ def _numbers(values: Sequence[int]) -> str:
     return " ".join(str(n) for n in values)
 
 
-def action_points(page: ActionPointPage) -> Table:
+def _about(action_point: str) -> Basis:
+    """A row about one action point: it rests on the action point, its goal and the responses its status
+    counts."""
+    return Basis(action_points=(action_point,))
+
+
+def action_points(page: ActionPointPage) -> Cited:
     header = ["number", "action point", "goal", "status", "direct responses", "responses to its goal"]
     rows: list[list[Cell]] = [
         [
@@ -39,10 +47,10 @@ def action_points(page: ActionPointPage) -> Table:
         ]
         for i in page.items
     ]
-    return header, rows
+    return Cited(header, rows, [_about(i.action_point.id) for i in page.items], page.as_of)
 
 
-def coverage(out: CoverageOut) -> Table:
+def coverage(out: CoverageOut) -> Cited:
     header = [
         out.by,
         "action points",
@@ -55,6 +63,7 @@ def coverage(out: CoverageOut) -> Table:
     ]
     if out.by == "gcm":
         return _gcm_coverage(out, header)
+    ids = _ids_by_number(out)
     rows: list[list[Cell]] = [
         [
             r.node.name if r.node else "(no goal)",
@@ -69,7 +78,27 @@ def coverage(out: CoverageOut) -> Table:
         for r in out.rows
     ]
     rows.append([*_all_row(out), None, None, None])
-    return header, rows
+    basis = [_coverage_basis(out, r.node.id if r.node else None, r.covered_numbers, ids) for r in out.rows]
+    return Cited(header, rows, [*basis, NOTHING], out.as_of)
+
+
+def _ids_by_number(out: CoverageOut) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for s in out.action_points:
+        found.setdefault(s.number, []).append(s.action_point.id)
+    return found
+
+
+def _coverage_basis(out: CoverageOut, node: str | None, covered: Sequence[int], ids: dict[int, list[str]]) -> Basis:
+    """A coverage row rests on its node and the responses that make its action points covered: by goal, every
+    action point under the goal (its placement too); otherwise the covered ones' responses involving the node."""
+    if out.by == "goal":
+        under = tuple(s.action_point.id for s in out.action_points if (s.goal.id if s.goal else None) == node)
+        return Basis(action_points=under, nodes=(node,) if node else ())
+    if node is None:
+        return NOTHING
+    aps = tuple(i for n in covered for i in ids.get(n, []))
+    return Basis(action_points=aps, involving=node, nodes=(node,))
 
 
 def _all_row(out: CoverageOut) -> list[Cell]:
@@ -77,7 +106,7 @@ def _all_row(out: CoverageOut) -> list[Cell]:
     return [marked("all action points", s.confidence), s.action_points, s.covered, s.uncovered, s.share_covered]
 
 
-def _gcm_coverage(out: CoverageOut, header: list[str]) -> Table:
+def _gcm_coverage(out: CoverageOut, header: list[str]) -> Cited:
     """By GCM objective: number and name, the goals matched (with the match's confidence), the counts, and the
     weakest confidence on the path."""
     header = ["GCM objective", "name", "goals matched", *header[1:], "confidence (weakest on the path)", "note"]
@@ -100,7 +129,18 @@ def _gcm_coverage(out: CoverageOut, header: list[str]) -> Table:
     ]
     label, *counts = _all_row(out)
     rows.append([None, label, None, *counts, None, None, None, None, None])
-    return header, rows
+    basis = [
+        Basis(
+            action_points=tuple(
+                s.action_point.id
+                for s in out.action_points
+                if s.goal is not None and any(m.goal.id == s.goal.id for m in r.goals or [])
+            ),
+            sources=tuple(src for m in r.goals or [] for src in m.sources),
+        )
+        for r in out.rows
+    ]
+    return Cited(header, rows, [*basis, NOTHING], out.as_of)
 
 
 def _status_row(s: ActionPointStatus) -> list[Cell]:
@@ -113,12 +153,12 @@ def _status_row(s: ActionPointStatus) -> list[Cell]:
     ]
 
 
-def gaps(out: GapsOut) -> Table:
+def gaps(out: GapsOut) -> Cited:
     header = ["number", "action point", "goal", "status", "responses to its goal"]
-    return header, [_status_row(s) for s in out.gaps]
+    return Cited(header, [_status_row(s) for s in out.gaps], [_about(s.action_point.id) for s in out.gaps], out.as_of)
 
 
-def country(out: CountryOut) -> Table:
+def country(out: CountryOut) -> Cited:
     header = ["number", "action point", "goal", "responded to by (work in the country)", "strongest strength"]
     rows: list[list[Cell]] = [
         [
@@ -130,4 +170,5 @@ def country(out: CountryOut) -> Table:
         ]
         for a in out.action_points
     ]
-    return header, rows
+    basis = [Basis(action_points=(a.action_point.id,), involving=out.country.id) for a in out.action_points]
+    return Cited(header, rows, basis, out.as_of)

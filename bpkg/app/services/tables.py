@@ -41,10 +41,19 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+Sheet = tuple[str, Sequence[str], Sequence[Sequence[Cell]]]
+"""A further sheet of a workbook: its title, header and rows."""
+
+
 def to_xlsx(
-    title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], notes: Sequence[tuple[str, str]] = ()
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    notes: Sequence[tuple[str, str]] = (),
+    more: Sequence[Sheet] = (),
 ) -> bytes:
-    """One sheet holding the table (bold header, frozen first row and columns), and an ``about`` sheet."""
+    """One sheet holding the table (bold header, frozen first row and columns), the sheets of ``more`` (bold
+    header, frozen first row), and an ``about`` sheet."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet
@@ -55,6 +64,14 @@ def to_xlsx(
     for row in rows:
         sheet.append([safe(c) for c in row])
     sheet.freeze_panes = "C2"
+    for name, more_header, more_rows in more:
+        extra = book.create_sheet(name[:31])
+        extra.append([safe(h) for h in more_header])
+        for cell in extra[1]:
+            cell.font = Font(bold=True)
+        for row in more_rows:
+            extra.append([safe(c) for c in row])
+        extra.freeze_panes = "A2"
     if notes:
         about = book.create_sheet("about")
         for key, value in notes:

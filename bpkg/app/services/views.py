@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bpkg.app.services import day_account, lookup
 from bpkg.app.services.api_types import GraphViewOut, PathsOut, SearchOut
+from bpkg.app.services.citations import review_words, sources_by_id
 from bpkg.app.store.graph_types import GraphOut
 from bpkg.app.store.port import GraphStore, TraceDirection
+from bpkg.app.store.question_types import PathOut
 from bpkg.app.store.traversal import MAX_WAYS
 from bpkg.graph_schema import Confidence
 from bpkg.graph_schema.asof import AsOf, may_exist
@@ -14,8 +16,16 @@ ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
 
 
 def graph_view(store: GraphStore, graph: GraphOut) -> GraphViewOut:
+    """The graph with the dataset's notice when an edge is illustrative, and the edges to review, in words."""
     illustrative = any(e.confidence == ILLUSTRATIVE for e in graph.edges)
-    return GraphViewOut(**graph.model_dump(), illustrative=lookup.notice(store, illustrative))
+    known = sources_by_id(store, {s for e in graph.edges for s in e.sources})
+    review = {s: row for s, row in known.items() if row.to_review}
+    words = [
+        f"{e.source} -[{e.type}]-> {e.target}: {'; '.join(found)}"
+        for e in graph.edges
+        if review and (found := review_words(e.sources, review))
+    ]
+    return GraphViewOut(**graph.model_dump(), illustrative=lookup.notice(store, illustrative), to_review=words)
 
 
 def subgraph(
@@ -31,7 +41,7 @@ def paths(
 ) -> PathsOut:
     """The shortest paths between two nodes; as of a day, through what may have existed then (with its account)."""
     start, end = store.node_data(source), store.node_data(target)
-    found = store.paths(source, target, max_hops, limit, as_of)
+    found = to_review(store, store.paths(source, target, max_hops, limit, as_of))
     illustrative = any(r.confidence == ILLUSTRATIVE for p in found for s in p.steps for r in s.relationships)
     return PathsOut(
         source=lookup.to_ref(start),
@@ -60,7 +70,7 @@ def ways(
     # One more than the page, to tell whether another follows (none past the last the store pages to).
     extra = 1 if offset + limit < MAX_WAYS else 0
     found = store.ways(source, target, max_hops, limit + extra, offset, as_of)
-    page, more = found[:limit], len(found) > limit
+    page, more = to_review(store, found[:limit]), len(found) > limit
     shortest = store.paths(source, target, max_hops, 1, as_of)
     illustrative = any(r.confidence == ILLUSTRATIVE for p in page for s in p.steps for r in s.relationships)
     return PathsOut(
@@ -75,6 +85,23 @@ def ways(
         illustrative=lookup.notice(store, illustrative),
         as_of=day_account.paths_account(store, page, as_of) if as_of else None,
     )
+
+
+def to_review(store: GraphStore, found: list[PathOut]) -> list[PathOut]:
+    """The paths with each step saying, in words, whether it is to review: a page cited by one of its
+    relationships was found changed or gone by the last source check (copies: the store's answer is shared)."""
+    known = sources_by_id(store, {s for p in found for st in p.steps for e in st.relationships for s in e.sources})
+    review = {s: row for s, row in known.items() if row.to_review}
+    if not review:
+        return found
+    out: list[PathOut] = []
+    for p in found:
+        steps = [
+            st.model_copy(update={"to_review": review_words((s for e in st.relationships for s in e.sources), review)})
+            for st in p.steps
+        ]
+        out.append(p.model_copy(update={"steps": steps}))
+    return out
 
 
 def trace(

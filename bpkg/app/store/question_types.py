@@ -119,6 +119,11 @@ class PathStepOut(BaseModel):
     target: NodeRef
     relationships: list[EdgeOut]
     explanation: str
+    to_review: list[str] = Field(
+        default_factory=list,
+        description="why this step is to review, in words: a page cited by one of its relationships was found "
+        "changed or gone by the last source check (bpkg sources check --write); empty: nothing to review",
+    )
 
 
 class PathOut(BaseModel):

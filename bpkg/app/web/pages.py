@@ -357,6 +357,7 @@ def trace(
         net=view,
         by_label=ordered,
         as_of_told=traced.as_of,
+        to_review=traced.to_review,
         filters=filters,
         options=filter_options(page),
         self_url=page.url(

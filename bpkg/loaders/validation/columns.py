@@ -3,6 +3,7 @@ fields that hold lists, and the file of source-check results kept beside the man
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Final
 
@@ -43,7 +44,10 @@ LIST_FIELDS: Final = _list_fields()
 
 SOURCE_CHECKS: Final = "source-checks.csv"
 """The results of ``bpkg sources check --write``, kept next to the manifest (``ManifestReading.read_source_checks``)."""
-CHECK_COLUMNS: Final = ("source", "checked_on", "status", "reason", "moved_to")
+CHECK_COLUMNS: Final = ("source", "checked_on", "status", "reason", "moved_to", "fingerprint")
+"""The columns of ``source-checks.csv``, in the order ``bpkg sources check --write`` writes them."""
+FINGERPRINT: Final = re.compile(r"sha256:[0-9a-f]{64}")
+"""How a stored page fingerprint is written."""
 CHECK_STATUSES: Final = typing.get_args(CheckStatus)
 # Columns a nodes / relationships table may have: a property of some label / type (or an end of a link).
 NODE_KNOWN: Final = frozenset({"label", *(f for m in NODE_MODELS.values() for f in m.model_fields)})

@@ -13,7 +13,14 @@ from bpkg.loaders.batch import DatasetInfo
 from bpkg.loaders.problems import Loc, excerpt, shorten
 from bpkg.loaders.reading.tables import Row, read_table
 from bpkg.loaders.reading.yaml_safe import LINE_KEY, read_yaml
-from bpkg.loaders.validation.columns import CHECK_COLUMNS, CHECK_STATUSES, FORMATS, SOURCE_CHECKS, TABLE_SUFFIXES
+from bpkg.loaders.validation.columns import (
+    CHECK_COLUMNS,
+    CHECK_STATUSES,
+    FINGERPRINT,
+    FORMATS,
+    SOURCE_CHECKS,
+    TABLE_SUFFIXES,
+)
 from bpkg.loaders.validation.files import FileReading
 from bpkg.loaders.validation.state import ID_RE, FailedFile, plain
 
@@ -123,8 +130,13 @@ class ManifestReading(FileReading):
         if moved and not re.fullmatch(r"https?://\S+", moved):
             self.problems.add(row.loc, "moved_to", "must be a web address (http:// or https://)")
             bad = True
+        kept = cells.get("fingerprint", "")
+        if kept and not FINGERPRINT.fullmatch(kept):
+            self.problems.add(row.loc, "fingerprint", "must be sha256: and 64 hexadecimal digits (lower case)")
+            bad = True
         if not bad:
             found = {"checked_on": on, "check_status": status} | ({"moved_to": moved} if moved else {})
+            found |= {"fingerprint": kept} if kept else {}
             self.source_checks[self._one(source)] = (self.code(row.loc), found)
 
     def _dataset_file(self, loc: Loc, rel: str) -> Path | None:

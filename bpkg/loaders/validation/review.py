@@ -21,7 +21,8 @@ class ReviewWarnings(ValidationState):
         found = self.source_checks[source][1]
         return (
             f"rests on {source}, whose page was found {found['check_status']} on {found['checked_on']} "
-            f"({SOURCE_CHECKS}); check the fact against the page, then run bpkg sources check --write again"
+            f"({SOURCE_CHECKS}); check the fact against the page, then run bpkg sources check --write "
+            f"--accept {source} (a page gone: cite another)"
         )
 
     def warnings(self, links: list[Link]) -> list[Problem]:

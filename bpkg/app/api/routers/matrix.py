@@ -10,11 +10,10 @@ from fastapi.responses import Response, StreamingResponse
 from bpkg.app.api import plan_query
 from bpkg.app.api.errors import INVALID, NOT_FOUND, UNAVAILABLE
 from bpkg.app.http.deps import StoreDep
-from bpkg.app.http.files import FormatQuery, file_name, file_responses, legend, table_file
+from bpkg.app.http.files import FormatQuery, cited_csv, file_name, file_responses, legend, table_file
 from bpkg.app.http.params import AsOfParam
 from bpkg.app.services import matrix as service
 from bpkg.app.services.api_types import MatrixCols, MatrixOut
-from bpkg.app.services.tables import CSV_MEDIA_TYPE
 
 router = APIRouter(tags=["coverage"], responses={**INVALID, **UNAVAILABLE, **NOT_FOUND})  # 404: an unknown plan
 
@@ -50,11 +49,7 @@ def get_matrix(
     found = service.frame(store, cols, as_of=as_of, plan=plan)
     name = file_name(f"matrix-{rows}-{cols}", found.facts.as_of)
     if fmt == "csv":
-        headers = {"Content-Disposition": f'attachment; filename="{name}.csv"', "X-Content-Type-Options": "nosniff"}
-        if found.illustrative:
-            headers["X-Illustrative"] = "true"
-        stream = service.csv_stream(found, offset, limit)
-        return StreamingResponse(stream, media_type=CSV_MEDIA_TYPE, headers=headers)
+        return cited_csv(store, name, service.cited_pieces(found, offset, limit), found.illustrative)
     if limit is not None:
         answer = service.page(store, cols, offset, limit, as_of=as_of, plan=plan)
     elif fmt == "json" and found.total > service.MAX_WHOLE:
