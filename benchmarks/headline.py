@@ -2,7 +2,7 @@
 
 For each backend, in the same run, on the bundled dataset:
 
-- raw: the store call the API makes (``MemoryStore.responses`` / ``Neo4jStore.responses``), plus a floor:
+- raw: the store call the API makes (``MemoryStore.action_point`` / ``Neo4jStore.action_point``), plus a floor:
   one networkx look-up of the RESPONDS_TO edges, or one Cypher query doing the same through the driver;
 - REST: ``GET /action-points/N/responses`` against ``bpkg serve`` running in its own process on
   127.0.0.1 (real uvicorn, real sockets), called with one keep-alive ``httpx.Client``. That includes
@@ -132,7 +132,7 @@ def memory_half(batch: GraphBatch, number: int, iterations: int, warmup: int) ->
 
     timings = [
         measure("memory", "floor: networkx in_edges", floor, iterations, warmup),
-        measure("memory", "raw: MemoryStore.responses", lambda: store.responses(ap, False), iterations, warmup),
+        measure("memory", "raw: MemoryStore.action_point", lambda: store.action_point(ap, False), iterations, warmup),
     ]
     with bpkg_serve("--backend", "memory") as url:
         timings += rest(url, number, iterations, warmup, "memory")
@@ -170,7 +170,7 @@ def neo4j_half(batch: GraphBatch, number: int, iterations: int, warmup: int, loa
 
         timings = [
             measure("neo4j", "floor: one Cypher query (driver)", floor, iterations, warmup),
-            measure("neo4j", "raw: Neo4jStore.responses", lambda: store.responses(ap, False), iterations, warmup),
+            measure("neo4j", "raw: Neo4jStore.action_point", lambda: store.action_point(ap, False), iterations, warmup),
         ]
     with bpkg_serve("--backend", "neo4j") as url:
         timings += rest(url, number, iterations, warmup, "neo4j")

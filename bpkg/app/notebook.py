@@ -30,6 +30,7 @@ from bpkg.app.store.base import TRACE_TYPES
 from bpkg.app.store.graph_types import GraphOut
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.port import GraphStore
+from bpkg.app.store.question_types import Response
 from bpkg.app.web import layout, network, words
 from bpkg.app.web.server import RunningServer, serve_in_background
 from bpkg.graph_schema import Label
@@ -343,13 +344,18 @@ def neo4j_store(settings: Settings | None = None) -> GraphStore | None:
     return Neo4jStore(driver, settings.neo4j_database, timeout=settings.query_timeout)
 
 
+def _responses(store: GraphStore, action_point_id: str) -> list[Response]:
+    found = store.action_point(action_point_id, include_goal_level=True)
+    return [*found.responses, *found.goal_responses]
+
+
 def same_answers(first: GraphStore, second: GraphStore, action_points: Sequence[int]) -> Table:
     """The responders each store gives for some action points, side by side (they must agree)."""
     rows = []
     for number in action_points:
         ap = lookup.action_point(first, number).id
-        a = sorted(r.responder.id for r in first.responses(ap, True))
-        b = sorted(r.responder.id for r in second.responses(ap, True))
+        a = sorted(r.responder.id for r in _responses(first, ap))
+        b = sorted(r.responder.id for r in _responses(second, ap))
         rows.append([number, len(a), len(b), a == b])
     columns = ["action_point", first.backend, second.backend, "same"]
     return Table(columns, rows, title="Responders per action point on both backends")

@@ -126,7 +126,7 @@ def test_action_point_detail(any_client: TestClient) -> None:
 @pytest.mark.parametrize("number", [5, 17])
 def test_headline_matches_the_store(any_client: TestClient, memory_store: MemoryStore, number: int) -> None:
     body = any_client.get(f"/action-points/{number}/responses").json()
-    expected = memory_store.responses(f"ap-{number}", include_goal_level=False)
+    expected = memory_store.action_point(f"ap-{number}", include_goal_level=False).responses
 
     found = links_in(body)
     assert {r["responder"]["id"] for r in found} == {r.responder.id for r in expected}

@@ -115,7 +115,7 @@ def test_home_shows_each_goal_with_the_coverage_service_figures(client: TestClie
 
 def test_node_page_lists_responders_and_sources(client: TestClient, memory_store: MemoryStore) -> None:
     text = client.get("/view/node/ap-17").text
-    responders = [r.responder for r in memory_store.responses("ap-17", include_goal_level=False)]
+    responders = [r.responder for r in memory_store.action_point("ap-17", include_goal_level=False).responses]
     assert responders
     section = text.split('id="responded-to-by"')[1].split("</ul>")[0]
     first_links = re.findall(r'<li>.*?href="/view/node/([^"]+)"', section, re.DOTALL)

@@ -83,7 +83,7 @@ def test_which_projects_respond_to_action_point_17_and_how_firmly(
     status = text_of(desk, "#status")
     assert "Status: responded to directly" in status and "illustrative" in status
     table = text_of(desk, "table")
-    for r in memory_store.responses("ap-17", include_goal_level=False):
+    for r in memory_store.action_point("ap-17", include_goal_level=False).responses:
         assert r.responder.name in table
         for p in r.projects:
             assert p.name in table
@@ -272,7 +272,7 @@ def test_an_action_points_answer_and_network_are_above_the_fold_on_a_laptop(
     open_page(page, f"{live.url}/view/node/ap-17")
     rows = page.locator("#responses-table tbody tr")
     levels = [t.strip() for t in rows.evaluate_all("(rs) => rs.map((r) => r.children[1].innerText)")]
-    direct = len(memory_store.responses("ap-17", include_goal_level=False))
+    direct = len(memory_store.action_point("ap-17", include_goal_level=False).responses)
     # Direct responders first, then those to its goal only.
     assert levels[:direct] == ["this action point"] * direct
     assert all(v.startswith("only its goal") for v in levels[direct:]) and len(levels) > direct

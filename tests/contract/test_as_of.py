@@ -19,14 +19,14 @@ from bpkg.app.services.api_types import MatrixCols
 from bpkg.app.settings import Settings
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.port import GraphStore
-from bpkg.app.store.question_types import ResponseLinks
+from bpkg.app.store.question_types import ActionPointDetail
 from bpkg.graph_schema.asof import AsOf, parse_as_of
 from bpkg.loaders import GraphBatch, build_graph
 from bpkg.loaders.neo4j_sink import write_batch
 from tests.conftest import wipe
 from tests.contract import asof_data
 from tests.contract.compare import same
-from tests.contract.test_bundled import summarised
+from tests.contract.test_bundled import placed
 
 DAYS = (
     "2019",
@@ -113,16 +113,16 @@ def test_facts_as_of(dated: GraphStore, dated_memory: MemoryStore, day: str) -> 
 
 
 @pytest.mark.parametrize("day", DAYS)
-def test_response_links_as_of(dated: GraphStore, dated_memory: MemoryStore, day: str) -> None:
-    # The headline's summaries and page as of a day: what the whole responses as of that day say.
+def test_headline_responses_as_of(dated: GraphStore, dated_memory: MemoryStore, day: str) -> None:
+    # The headline's responses as of a day: the same on both backends, each placed where its path says.
     as_of = parse_as_of(day)
     for ap in ("ap-1", "ap-2"):
-        same(dated, dated_memory, functools.partial(_links_of, ap=ap, as_of=as_of))
-        summarised(dated, ap, as_of)
+        same(dated, dated_memory, functools.partial(_responses_of, ap=ap, as_of=as_of))
+        placed(dated, ap, as_of)
 
 
-def _links_of(store: GraphStore, ap: str, as_of: AsOf) -> ResponseLinks:
-    return store.response_links(ap, as_of)
+def _responses_of(store: GraphStore, ap: str, as_of: AsOf) -> ActionPointDetail:
+    return store.action_point(ap, True, as_of)
 
 
 @pytest.mark.parametrize("day", DAYS)

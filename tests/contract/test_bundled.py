@@ -14,8 +14,10 @@ from bpkg.app.services.health import health
 from bpkg.app.store.graph_types import NodePage
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.port import GraphStore, TraceDirection
+from bpkg.app.store.question_types import Response
 from bpkg.app.store.response_builder import slots_of
-from bpkg.graph_schema.asof import AsOf
+from bpkg.graph_schema import weakest
+from bpkg.graph_schema.asof import AsOf, parse_as_of
 from bpkg.loaders import GraphBatch
 from tests.contract.compare import same
 
@@ -112,35 +114,34 @@ def test_nodes_unknown_label(store: GraphStore, memory_store: MemoryStore) -> No
 @pytest.mark.parametrize("goal_level", [False, True])
 @pytest.mark.parametrize("ap", ["ap-17", "ap-1", "ap-5", "ap-23", "ap-40", "ap-6", "ap-41"])
 def test_responses(store: GraphStore, memory_store: MemoryStore, ap: str, goal_level: bool) -> None:
-    responses = same(store, memory_store, lambda s: s.responses(ap, goal_level))
+    responses = same(store, memory_store, lambda s: responses_of(s, ap, goal_level))
     assert all(r["path"] and r["responder"]["id"] for r in responses)
     if not goal_level:
         assert all(r["level"] == "action_point" and r["target"]["id"] == ap for r in responses)
 
 
 def test_responses_at_goal_level_add_to_direct_ones(memory_store: MemoryStore) -> None:
-    direct = memory_store.responses("ap-17", include_goal_level=False)
-    with_goal = memory_store.responses("ap-17", include_goal_level=True)
+    direct = responses_of(memory_store, "ap-17", goal_level=False)
+    with_goal = responses_of(memory_store, "ap-17", goal_level=True)
     assert direct and len(with_goal) > len(direct)
     assert [r.model_dump() for r in with_goal if r.level == "action_point"] == [r.model_dump() for r in direct]
 
 
 @pytest.mark.parametrize("ap", ["ap-17", "ap-1", "ap-6", "ap-41"])
-def test_response_links_summarise_the_responses(store: GraphStore, memory_store: MemoryStore, ap: str) -> None:
-    # The headline summarises every link and builds whole responses for its page only: the summaries must say
-    # what the whole responses say, on each backend (and the same on both).
-    links = same(store, memory_store, lambda s: s.response_links(ap))
-    assert links.responses or links.goal_responses
-    summarised(store, ap)
-    page = [s.key for s in links.goal_responses[:3]]
-    assert same(store, memory_store, lambda s: s.responses_at(ap, page))
+def test_each_response_is_placed_by_its_path(store: GraphStore, memory_store: MemoryStore, ap: str) -> None:
+    # The headline filters, counts, orders and groups by what each response says of itself: its places in the
+    # tree, countries and components must be those its path says, on each backend (and the same on both).
+    detail = same(store, memory_store, lambda s: s.action_point(ap, True))
+    assert detail["responses"] or detail["goal_responses"]
+    placed(store, ap)
 
 
 def test_responses_errors(store: GraphStore, memory_store: MemoryStore) -> None:
-    assert same(store, memory_store, lambda s: s.responses("pg-4", True))["raised"] == "InvalidQuery"
-    assert same(store, memory_store, lambda s: s.responses("ap-0", False))["raised"] == "NotFound"
-    assert same(store, memory_store, lambda s: s.response_links("pg-4"))["raised"] == "InvalidQuery"
-    assert same(store, memory_store, lambda s: s.response_links("ap-0"))["raised"] == "NotFound"
+    assert same(store, memory_store, lambda s: s.action_point("pg-4", True))["raised"] == "InvalidQuery"
+    assert same(store, memory_store, lambda s: s.action_point("ap-0", False))["raised"] == "NotFound"
+    assert same(store, memory_store, lambda s: s.action_point("ap-0", True, parse_as_of("2020")))["raised"] == (
+        "NotFound"
+    )
 
 
 @pytest.mark.parametrize("ap", ["ap-17", "ap-6", "ap-1"])
@@ -149,9 +150,7 @@ def test_action_point(store: GraphStore, memory_store: MemoryStore, ap: str, goa
     detail = same(store, memory_store, lambda s: s.action_point(ap, goal_level))
     assert detail["action_point"]["id"] == ap and detail["goal"] is not None
     assert detail["properties"]["id"] == ap and "text" not in detail["properties"]
-    assert detail["responses"] + detail["goal_responses"] == same(
-        store, memory_store, lambda s: s.responses(ap, goal_level)
-    )
+    assert goal_level or detail["goal_responses"] == []
     assert all(r["level"] == "action_point" for r in detail["responses"])
     assert all(r["level"] == "goal" for r in detail["goal_responses"])
     facts = {f["action_point"]["id"]: f for f in same(store, memory_store, lambda s: s.action_point_facts())}
@@ -312,34 +311,18 @@ def test_a_path_is_as_sure_as_its_weakest_hop(store: GraphStore, memory_store: M
         assert path["confidence"] == min(hops, key=order.index) == "illustrative"
 
 
-def summarised(store: GraphStore, ap: str, as_of: AsOf | None = None) -> None:
-    """Every response of ``ap`` (direct and to its goal) has a summary saying what the whole response says, in
-    the same order, and ``responses_at`` builds exactly the responses asked for, in the order asked."""
+def responses_of(store: GraphStore, ap: str, goal_level: bool) -> list[Response]:
+    """An action point's responses, direct first, then (``goal_level``) those to its goal."""
+    detail = store.action_point(ap, goal_level)
+    return [*detail.responses, *detail.goal_responses]
+
+
+def placed(store: GraphStore, ap: str, as_of: AsOf | None = None) -> None:
+    """Every response of ``ap`` (direct and to its goal) is placed where its path says: its slots, countries
+    and components are those read from its path, and its confidence the weakest on that path."""
     detail = store.action_point(ap, True, as_of)
-    links = store.response_links(ap, as_of)
-    whole = [*detail.responses, *detail.goal_responses]
-    summaries = [*links.responses, *links.goal_responses]
-    assert (links.action_point, links.number, links.goal, links.goal_confidence) == (
-        detail.action_point,
-        detail.number,
-        detail.goal,
-        detail.goal_confidence,
-    )
-    assert [s.key for s in summaries] == [(r.level, r.responder.id, r.target.id) for r in whole]
-    for s, r in zip(summaries, whole, strict=True):
-        assert (s.responder, s.confidence, s.link_confidence, s.strength, s.sources, s.note, s.basis) == (
-            r.responder,
-            r.confidence,
-            r.link_confidence,
-            r.strength,
-            r.sources,
-            r.note,
-            r.basis,
-        )
-        assert s.countries == [c.id for c in r.countries] and s.components == [c.id for c in r.components]
+    for r in [*detail.responses, *detail.goal_responses]:
         steps = [(step.type, step.source.id, step.target.id, step.target.label) for step in r.path]
-        assert s.slots == slots_of(r.responder, s.components, steps)
-    keys = [*[s.key for s in reversed(summaries)][::2], ("goal", "nobody", "nowhere")]
-    chosen = store.responses_at(ap, keys, as_of)
-    assert [r.model_dump() for r in chosen] == [r.model_dump() for r in reversed(whole)][::2]
-    assert store.responses_at(ap, [], as_of) == []
+        assert r.slots == slots_of(r.responder, [c.id for c in r.components], steps)
+        assert r.confidence == weakest(step.confidence for step in r.path)
+        assert r.path[-1 if r.level == "action_point" else -2].type == "RESPONDS_TO"

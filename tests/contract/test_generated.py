@@ -67,17 +67,14 @@ def test_generated_graphs_answer_alike(db: tuple[neo4j.Driver, str], batch: Grap
     assert dump(neo.dataset_info()) | {"loaded_at": None} == dump(memory.dataset_info()) | {"loaded_at": None}
     check(lambda s: s.action_point_facts())
     ap = data.draw(st.sampled_from([n.id for n in batch.nodes if n.label is Label.ACTION_POINT]), label="ap")
-    check(lambda s: s.responses(ap, False))
-    check(lambda s: s.responses(ap, True))
+    check(lambda s: s.action_point(ap, False))
+    # The headline's responses, whole (paths, places): the same, in the same order, today and on a day.
     check(lambda s: s.action_point(ap, True))
-    # The headline's summaries (Neo4j computes them in Cypher): the same, in the same order, today and on a day.
-    check(lambda s: s.response_links(ap))
-    check(lambda s: s.response_links(ap, parse_as_of("2020-06-30")))
+    check(lambda s: s.action_point(ap, True, parse_as_of("2020-06-30")))
     for node_id in data.draw(st.lists(some_ids, min_size=1, max_size=2, unique=True), label="nodes"):
         check(lambda s, node_id=node_id: s.node(node_id))
         check(lambda s, node_id=node_id: s.links(node_id))
-        check(lambda s, node_id=node_id: s.responses(node_id, True))
-        check(lambda s, node_id=node_id: s.response_links(node_id))
+        check(lambda s, node_id=node_id: s.action_point(node_id, True))
 
     label = data.draw(st.one_of(st.none(), st.sampled_from(LABELS)), label="page label")
     q = data.draw(st.one_of(st.none(), st.just(""), text), label="page q")
@@ -181,12 +178,12 @@ def test_synthetic_datasets_answer_alike(
     assert dump(neo.action_point_facts()) == facts, "a second read (from the per-dataset cache) is the same"
     for ap in ["ap-10", *rng.sample(aps, 3)]:
         check(lambda s, ap=ap: s.action_point(ap, True))
-        check(lambda s, ap=ap: s.responses(ap, False))
-        check(lambda s, ap=ap: s.response_links(ap, parse_as_of("2021-01-01")))
-    # The headline's summaries of the most responded-to action point, direct and at goal level.
-    headline = check(lambda s: s.response_links("ap-10"))
-    assert len(headline.responses) >= 10 and headline.goal_responses, "ap-10 draws many responders"
-    assert any(link.components for link in headline.responses), "responders placed in components"
+        check(lambda s, ap=ap: s.action_point(ap, False))
+        check(lambda s, ap=ap: s.action_point(ap, True, parse_as_of("2021-01-01")))
+    # The headline's responses of the most responded-to action point, direct and at goal level.
+    headline = check(lambda s: s.action_point("ap-10", True))
+    assert len(headline["responses"]) >= 10 and headline["goal_responses"], "ap-10 draws many responders"
+    assert any(r["components"] for r in headline["responses"]), "responders placed in components"
     for start in ["pg-1", "activity-synth-1", *rng.sample(ids, 6)]:
         for direction in get_args(TraceDirection):
             depth = rng.randint(1, 4)

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from bpkg.app.errors import BackendUnavailable
 from bpkg.app.http import sessions
+from bpkg.app.services.dataset_cache import pin
 from bpkg.app.settings import Settings
 from bpkg.app.store.port import GraphStore
 
@@ -21,10 +22,11 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_store(request: Request) -> GraphStore:
+    """The store the lifespan opened, as this request sees it: the dataset read once (``dataset_cache.pin``)."""
     store: GraphStore | None = getattr(request.app.state, "store", None)
     if store is None:
         raise BackendUnavailable("the graph store is not open (the application has not started)")
-    return store
+    return pin(store)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

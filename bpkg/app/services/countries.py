@@ -6,7 +6,7 @@ from bpkg.app.services import lookup
 from bpkg.app.services.api_types import AsOfOut, CountryActionPoint, CountryOut, CountryRole
 from bpkg.app.services.coverage import Facts, read_facts
 from bpkg.app.services.day_account import account
-from bpkg.app.services.responses import is_illustrative
+from bpkg.app.services.status import is_illustrative
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
 from bpkg.app.store.question_types import Response

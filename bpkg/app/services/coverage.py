@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar, cast
+from typing import Final, Literal
 
 from bpkg.app.services import lookup
 from bpkg.app.services.api_types import (
@@ -20,8 +18,9 @@ from bpkg.app.services.api_types import (
     GapsOut,
 )
 from bpkg.app.services.crosswalk import gcm_roll_up
+from bpkg.app.services.dataset_cache import day_key, per_dataset
 from bpkg.app.services.day_account import account, existing, plan_scope
-from bpkg.app.services.responses import ILLUSTRATIVE, is_illustrative, status_fields
+from bpkg.app.services.status import ILLUSTRATIVE, is_illustrative, status_fields
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
 from bpkg.app.store.question_types import ActionPointFacts, Response
@@ -31,9 +30,6 @@ from bpkg.graph_schema.asof import AsOf
 CoverageBy = Literal["goal", "component", "country", "project", "gcm"]
 _ROLL_UP_LABELS = [Label.DECLARATION, Label.COMMITMENT, Label.ACTION_PLAN, Label.PRIORITY_GOAL, Label.ACTION_POINT]
 _MAX_NODES = 100_000
-MAX_ANSWERS = 64
-"""Answers kept per store and dataset (least recently used dropped first): today's few, and those of the last
-days (and plans) asked for as of a date."""
 
 
 @dataclass(frozen=True)
@@ -50,47 +46,6 @@ class Facts:
     @property
     def total(self) -> int:
         return len(self.items)
-
-
-T = TypeVar("T")
-# Answers that depend only on the loaded dataset, per store: (dataset fingerprint, answers by question).
-_CACHE: weakref.WeakKeyDictionary[GraphStore, tuple[str, OrderedDict[tuple[str, ...], Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_CACHE_LOCK = threading.Lock()
-
-
-def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T]) -> T:
-    """The answer to ``key`` computed once per store and dataset fingerprint (answers that depend on nothing
-    else: facts, coverage, gaps, matrix; the key holds the day and plan of an answer as of a date), shared
-    between requests, so never to be changed by a caller; the last ``MAX_ANSWERS`` used are kept.
-    Without a fingerprint (Neo4j while a load is under way) it is computed afresh every time."""
-    info = store.dataset_info()
-    fingerprint = info.fingerprint if info else None
-    if fingerprint is None:
-        return compute()
-    with _CACHE_LOCK:
-        kept = _CACHE.get(store)
-        if kept is not None and kept[0] == fingerprint and key in kept[1]:
-            kept[1].move_to_end(key)
-            return cast(T, kept[1][key])
-    value = compute()
-    with _CACHE_LOCK:
-        kept = _CACHE.get(store)
-        if kept is None or kept[0] != fingerprint:
-            kept = _CACHE[store] = (fingerprint, OrderedDict())
-        kept[1][key] = value
-        while len(kept[1]) > MAX_ANSWERS:
-            kept[1].popitem(last=False)
-    return value
-
-
-def day_key(as_of: AsOf | None, plan: str | None) -> tuple[str, ...]:
-    """The part of a cache key that says which day and plan an answer is about (empty for today's), with the day
-    as it was asked: an answer's account repeats it (``2021`` and ``2021-12-31`` are one day, two accounts)."""
-    if as_of is None and plan is None:
-        return ()
-    return (as_of.iso if as_of else "", as_of.text if as_of else "", plan or "")
 
 
 def read_facts(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None = None) -> Facts:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Final, TypeVar
 
 from bpkg.app.errors import InvalidQuery, NotFound
 from bpkg.app.search_words import words
@@ -16,6 +16,9 @@ from bpkg.graph_schema import Label, Strength
 STRENGTH_ORDER: Final[dict[str, int]] = {s.value: i for i, s in enumerate(Strength)}
 DEFAULT_NOTICE: Final = "Some links in this answer are illustrative: made up to exercise the tool, not facts."
 _ISO3: Final = re.compile(r"^[A-Za-z]{3}$")
+_PREFIXES: Final = {Label.ACTION_POINT: "ap", Label.PRIORITY_GOAL: "pg"}
+"""The id prefix of numbered nodes by convention (``ap-17``)."""
+T = TypeVar("T")
 MAX_CHOICES: Final = 8
 """How many matches a form lists when a typed name could mean several nodes."""
 
@@ -41,29 +44,43 @@ def nodes_of(store: GraphStore, label: Label, limit: int = 100_000) -> list[Node
     return store.nodes(label.value, None, limit, 0).items
 
 
-def _numbered(store: GraphStore, label: Label, prefix: str, number: int) -> NodeData:
-    """The node of ``label`` with this ``number`` (ids are ``prefix-N`` by convention; others are looked for)."""
+def numbered(
+    store: GraphStore, label: Label, number: int, read: Callable[[str], T], number_of: Callable[[T], object]
+) -> T:
+    """What ``read`` gives for the node of ``label`` with this ``number``: ids are ``prefix-N`` by convention
+    (``ap-17``, ``pg-4``), so that id is read first; when it is not that node, the nodes of ``label`` are looked
+    through for the number. The one lookup of a numbered node (a node, or an action point with its responses)."""
     try:
-        node = store.node_data(f"{prefix}-{number}")
-        if node.label == label and node.props.get("number") == number:
-            return node
-    except NotFound:
+        found = read(f"{_PREFIXES[label]}-{number}")
+        if number_of(found) == number:
+            return found
+    except (NotFound, InvalidQuery):
         pass
-    found = store.nodes_by_id([ref.id for ref in nodes_of(store, label)])
-    for node in found.values():
+    nodes = store.nodes_by_id([ref.id for ref in nodes_of(store, label)])
+    for node in nodes.values():
         if node.props.get("number") == number:
-            return node
+            return read(node.id)
     raise NotFound(f"no {label} number {number}")
+
+
+def _numbered(store: GraphStore, label: Label, number: int) -> NodeData:
+    return numbered(
+        store,
+        label,
+        number,
+        store.node_data,
+        lambda node: node.props.get("number") if node.label == label else None,
+    )
 
 
 def action_point(store: GraphStore, number: int) -> NodeData:
     """The action point with this number."""
-    return _numbered(store, Label.ACTION_POINT, "ap", number)
+    return _numbered(store, Label.ACTION_POINT, number)
 
 
 def goal(store: GraphStore, number: int) -> NodeData:
     """The priority goal with this number."""
-    return _numbered(store, Label.PRIORITY_GOAL, "pg", number)
+    return _numbered(store, Label.PRIORITY_GOAL, number)
 
 
 def country(store: GraphStore, code: str) -> NodeData:

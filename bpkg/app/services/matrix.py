@@ -11,8 +11,9 @@ from bpkg.app.errors import InvalidQuery
 from bpkg.app.services import lookup, tables
 from bpkg.app.services.api_types import MatrixCell, MatrixCols, MatrixOut, MatrixRow
 from bpkg.app.services.citations import Basis, Cited, SourceRow, review_words, sources_by_id
-from bpkg.app.services.coverage import day_key, per_dataset, read_facts
+from bpkg.app.services.coverage import read_facts
 from bpkg.app.services.crosswalk import gcm_roll_up
+from bpkg.app.services.dataset_cache import day_key, per_dataset
 from bpkg.app.services.day_account import existing
 from bpkg.app.services.sheets import marked
 from bpkg.app.store.graph_types import NodeRef

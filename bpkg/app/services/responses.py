@@ -1,15 +1,20 @@
-"""The headline question: which projects, components and activities respond to action point N."""
+"""The headline question: which projects, components and activities respond to action point N.
+
+Route to first query: ``bpkg.app.api.routers.action_points`` -> ``responses`` (here) -> ``dataset_cache`` (the answer
+kept per dataset version; on Neo4j the dataset's fingerprint, the one query of a warm request) -> the first
+time, ``lookup.numbered`` -> the store's ``action_point`` (memory: ``bpkg.app.store.response_builder`` over its index;
+Neo4j: one ``RESPONSE_MATERIAL`` query; see docs/architecture.md). Each response arrives whole
+(``Response``: its path, places, countries, components), is filtered, ordered and paged here, and only the
+page becomes ``ResponseLink``s.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Protocol, TypedDict
 
-from bpkg.app.errors import InvalidQuery, NotFound
 from bpkg.app.services import lookup
 from bpkg.app.services.api_types import (
-    STATUS_WORDS,
     ActionPointOut,
     ActionPointPage,
     ActionPointSummary,
@@ -23,56 +28,17 @@ from bpkg.app.services.api_types import (
     ResponsesOut,
     Status,
 )
+from bpkg.app.services.coverage import read_facts
+from bpkg.app.services.dataset_cache import day_key, per_dataset
 from bpkg.app.services.day_account import account
+from bpkg.app.services.status import ILLUSTRATIVE, is_illustrative, status_fields
 from bpkg.app.store.base import LABEL_ORDER
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
-from bpkg.app.store.question_types import ActionPointDetail, LinkSummary, Response, ResponseLinks, Slot
-from bpkg.app.store.response_builder import slots_of
-from bpkg.graph_schema import Confidence, Label, Strength, most_certain
+from bpkg.app.store.question_types import ActionPointDetail, Response
+from bpkg.graph_schema import Confidence, Label, Strength
 from bpkg.graph_schema.asof import AsOf
 from bpkg.graph_schema.enums import CONFIDENCE_RANK
-
-ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
-
-
-class Rated(Protocol):
-    """What a status reads of a response: its level and its confidence (a ``Response`` or a ``LinkSummary``)."""
-
-    @property
-    def level(self) -> str: ...
-
-    @property
-    def confidence(self) -> str: ...
-
-
-def status_of(direct: Sequence[Rated], via_goal: Sequence[Rated]) -> Status:
-    """direct when something responds to the action point, goal_only when only its goal is responded to, else gap."""
-    if any(r.level == "action_point" for r in direct):
-        return "direct"
-    return "goal_only" if via_goal else "gap"
-
-
-class StatusDict(TypedDict):
-    status: Status
-    status_words: str
-    status_confidence: str | None
-
-
-def status_fields(direct: Sequence[Rated], via_goal: Sequence[Rated]) -> StatusDict:
-    """status, status_words and status_confidence: the most certain of the responses that give the status."""
-    status = status_of(direct, via_goal)
-    basis = direct if status == "direct" else via_goal
-    return StatusDict(
-        status=status,
-        status_words=STATUS_WORDS[status],
-        status_confidence=most_certain(r.confidence for r in basis),
-    )
-
-
-def is_illustrative(response: Rated) -> bool:
-    # Response.confidence is already the weakest on its path.
-    return response.confidence == ILLUSTRATIVE
 
 
 def list_action_points(
@@ -89,8 +55,6 @@ def list_action_points(
     goal_id = lookup.goal(store, goal).id if goal is not None else None
     items: list[ActionPointSummary] = []
     illustrative = False
-    from bpkg.app.services.coverage import read_facts  # coverage builds on this module
-
     # The facts of every action point, sorted, computed once per dataset (and day).
     scoped = read_facts(store, as_of=as_of)
     found, told = scoped.items, scoped.as_of
@@ -121,20 +85,27 @@ def list_action_points(
     )
 
 
-def find(store: GraphStore, number: int, include_goal_level: bool = False) -> ActionPointDetail:
-    """The action point with this number, its goal and its responses: one store question on the usual path
-    (ids are ``ap-N`` by convention; an action point with another id is looked up by its number)."""
-    try:
-        detail = store.action_point(f"ap-{number}", include_goal_level)
-        if detail.number == number:
-            return detail
-    except (NotFound, InvalidQuery):
-        pass
-    return store.action_point(lookup.action_point(store, number).id, include_goal_level)
+def find(
+    store: GraphStore, number: int, include_goal_level: bool = True, as_of: AsOf | None = None
+) -> ActionPointDetail:
+    """The action point with this number, its goal and every response to it and to its goal (kept per dataset
+    version and day; do not change it): one store question on the usual path (``lookup.numbered``)."""
+
+    def read() -> ActionPointDetail:
+        return lookup.numbered(
+            store,
+            Label.ACTION_POINT,
+            number,
+            lambda node_id: store.action_point(node_id, True, as_of),
+            lambda detail: detail.number,
+        )
+
+    detail = per_dataset(store, ("action-point", str(number), *day_key(as_of, None)), read)
+    return detail if include_goal_level else detail.model_copy(update={"goal_responses": []})
 
 
 def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
-    detail = find(store, number, include_goal_level=True)
+    detail = find(store, number)
     responses = detail.responses
     fields = status_fields(responses, detail.goal_responses)
     illustrative = detail.goal_confidence == ILLUSTRATIVE or any(is_illustrative(r) for r in responses)
@@ -203,116 +174,76 @@ def response_page(
     as_of: AsOf | None = None,
     direct_first: bool = False,
 ) -> tuple[ResponsesOut, list[Response]]:
-    """``responses`` and the page's whole responses in the answer's order (what a page lists as a table); with
+    """``responses`` and the page's responses in the answer's order (what a page lists as a table); with
     ``direct_first``, every response to the action point itself before those to its goal (the pages' order)."""
-    # Goal-level responses are always summarised: the status says whether the goal alone is responded to. Every
-    # link is summarised (filters, counts, order, status); whole responses are built for the page only.
-    links = find_links(store, number)
-    everything = links
-    if as_of is not None:
-        links = store.response_links(links.action_point.id, as_of)
-    country_ref = lookup.to_ref(lookup.country(store, country)) if country else None
-    component_ref = lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None
-    found = [*links.responses, *links.goal_responses] if include_goal_level else links.responses
-    fields = status_fields(links.responses, links.goal_responses)
-    goal, goal_confidence = links.goal, links.goal_confidence
-    wanted_conf = {c.value for c in confidence}
-    wanted_strength = {s.value for s in strength}
-    kept = [
-        r
-        for r in found
-        if (country_ref is None or country_ref.id in r.countries)
-        and (component_ref is None or component_ref.id in r.components)
-        and (not wanted_conf or r.confidence in wanted_conf)
-        and (not wanted_strength or r.strength in wanted_strength)
-    ]
+    # Goal-level responses are always read: the status says whether the goal alone is responded to.
+    detail = find(store, number, as_of=as_of)
+    filters = ResponseFilters(
+        country=lookup.to_ref(lookup.country(store, country)) if country else None,
+        component=lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None,
+        confidence=sorted({c.value for c in confidence}, key=lambda c: CONFIDENCE_RANK[c]),
+        strength=sorted({s.value for s in strength}, key=lambda s: lookup.STRENGTH_ORDER[s]),
+        include_goal_level=include_goal_level,
+    )
+    found = [*detail.responses, *detail.goal_responses] if include_goal_level else detail.responses
+    kept = [r for r in found if _wanted(r, filters)]
     placed = sorted(kept, key=lambda r: (direct_first and r.level != "action_point", _page_key(r)))
-    end = None if limit is None else offset + limit
-    page = placed[offset:end]
-    # A response gone between the two reads (a load under way) is left out of the page, not misplaced.
-    built: dict[tuple[str, str, str], Response] = {
-        (r.level, r.responder.id, r.target.id): r
-        for r in store.responses_at(links.action_point.id, [r.key for r in page], as_of)
-    }
-    shown = [r for r in page if r.key in built]
-    whole = [built[r.key] for r in shown]
-    projects = group(whole, [r.slots for r in shown])
+    page = placed[offset : None if limit is None else offset + limit]
     # The answer names the goal too, so an illustrative placement under it counts.
-    illustrative = any(is_illustrative(r) for r in kept) or goal_confidence == ILLUSTRATIVE
+    illustrative = any(is_illustrative(r) for r in kept) or detail.goal_confidence == ILLUSTRATIVE
     answer = ResponsesOut(
-        action_point=links.action_point,
+        action_point=detail.action_point,
         number=number,
-        goal=goal,
-        **fields,
-        filters=ResponseFilters(
-            country=country_ref,
-            component=component_ref,
-            confidence=sorted(wanted_conf, key=lambda c: CONFIDENCE_RANK[c]),
-            strength=sorted(wanted_strength, key=lambda s: lookup.STRENGTH_ORDER[s]),
-            include_goal_level=include_goal_level,
-        ),
-        counts=ResponseCounts(
-            links=len(kept),
-            projects=len({p for r in placed for p, _ in r.slots if p is not None}),
-            components=len({c for r in placed for _, c in r.slots if c is not None}),
-            activities=len({r.responder.id for r in placed if _activity(r) is not None}),
-        ),
+        goal=detail.goal,
+        **status_fields(detail.responses, detail.goal_responses),
+        filters=filters,
+        counts=_counts(placed),
         total=len(kept),
         limit=limit,
         offset=offset,
-        projects=projects,
+        projects=group(page),
         illustrative=lookup.notice(store, illustrative),
-        as_of=_account(as_of, kept, found, everything, include_goal_level) if as_of is not None else None,
+        as_of=_account(store, number, as_of, kept, found, include_goal_level) if as_of is not None else None,
     )
-    return answer, whole
+    return answer, page
 
 
-def find_links(store: GraphStore, number: int) -> ResponseLinks:
-    """The action point with this number and every response to it and to its goal, summarised (as ``find``)."""
-    try:
-        links = store.response_links(f"ap-{number}")
-        if links.number == number:
-            return links
-    except (NotFound, InvalidQuery):
-        pass
-    return store.response_links(lookup.action_point(store, number).id)
+def _wanted(r: Response, filters: ResponseFilters) -> bool:
+    """Whether a response passes the filters (a country or component it involves, its confidence, its strength)."""
+    if filters.country is not None and all(c.id != filters.country.id for c in r.countries):
+        return False
+    if filters.component is not None and all(c.id != filters.component.id for c in r.components):
+        return False
+    if filters.confidence and r.confidence not in filters.confidence:
+        return False
+    return not filters.strength or r.strength in filters.strength
+
+
+def _counts(placed: Sequence[Response]) -> ResponseCounts:
+    return ResponseCounts(
+        links=len(placed),
+        projects=len({p for r in placed for p, _ in r.slots if p is not None}),
+        components=len({c for r in placed for _, c in r.slots if c is not None}),
+        activities=len({r.responder.id for r in placed if _activity(r) is not None}),
+    )
 
 
 def _account(
+    store: GraphStore,
+    number: int,
     as_of: AsOf,
-    kept: Sequence[LinkSummary],
-    found: Sequence[LinkSummary],
-    everything: ResponseLinks,
+    kept: Sequence[Response],
+    found: Sequence[Response],
     goal_level: bool,
 ) -> AsOfOut:
     """What an answer as of a day counts: the links kept by the filters, and those of today's answer (the same
     level) that did not exist on the day."""
+    everything = find(store, number)
     today = len(everything.responses) + (len(everything.goal_responses) if goal_level else 0)
     return account(as_of, ("response", "responses"), [r.basis for r in kept], max(0, today - len(found)))
 
 
-def _link(r: Response) -> ResponseLink:
-    return ResponseLink(
-        level=r.level,
-        responder=r.responder,
-        target=r.target,
-        strength=r.strength,
-        confidence=r.confidence,
-        link_confidence=r.link_confidence,
-        sources=r.sources,
-        note=r.note,
-        countries=r.countries,
-        path=r.path,
-    )
-
-
-def _slots(r: Response) -> list[Slot]:
-    """Where a response sits in the project -> component tree, read from its justifying path."""
-    steps = ((step.type, step.source.id, step.target.id, step.target.label) for step in r.path)
-    return slots_of(r.responder, [c.id for c in r.components], steps)
-
-
-def _activity(r: Response | LinkSummary) -> str | None:
+def _activity(r: Response) -> str | None:
     """The activity group a response goes in: its responder, unless that is a project or a component."""
     return None if r.responder.label in (Label.PROJECT, Label.COMPONENT) else r.responder.id
 
@@ -323,12 +254,12 @@ def _order(key: str | None) -> tuple[bool, str]:
 
 
 def _page_key(
-    r: LinkSummary,
+    r: Response,
 ) -> tuple[tuple[bool, str], tuple[bool, str], tuple[bool, str], bool, int, str, str, str, str, list[str], str]:
     """Where a link comes in the whole answer: its first place in the tree, then a total order of its fields.
 
     A link's own place comes before the activities of its component (as in the tree), hence ``not None``."""
-    project, component = min(r.slots, key=lambda s: (_order(s[0]), _order(s[1])))
+    project, component = min(r.slots, key=lambda s: (_order(s[0]), _order(s[1])), default=(None, None))
     activity = _activity(r)
     return (
         _order(project),
@@ -337,7 +268,7 @@ def _page_key(
         r.level != "action_point",
         LABEL_ORDER.get(r.responder.label, 99),
         r.responder.id,
-        r.target,
+        r.target.id,
         r.strength,
         r.link_confidence,
         r.sources,
@@ -345,20 +276,19 @@ def _page_key(
     )
 
 
-def group(found: Sequence[Response], slots: Sequence[list[Slot]] | None = None) -> list[ProjectGroup]:
-    """Responses as a tree: project (null last) -> component (null last) -> activity, each level ordered by id.
-
-    ``slots``, when given, holds each response's places (``_slots``), already computed."""
+def group(found: Sequence[Response]) -> list[ProjectGroup]:
+    """Responses as a tree: project (null last) -> component (null last) -> activity, each level ordered by id;
+    each response in each of its places (``Response.slots``), as the API shows it (``ResponseLink``)."""
     refs: dict[str, NodeRef] = {}
     tree: dict[str | None, dict[str | None, dict[str | None, list[ResponseLink]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(list))
     )
-    for i, r in enumerate(found):
+    for r in found:
         for ref in (*r.components, *r.projects, r.responder):
             refs[ref.id] = ref
         activity = _activity(r)
-        link = _link(r)
-        for project, component in slots[i] if slots is not None else _slots(r):
+        link = ResponseLink.model_validate(r, from_attributes=True)
+        for project, component in r.slots:
             tree[project][component][activity].append(link)
 
     out: list[ProjectGroup] = []

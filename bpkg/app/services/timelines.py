@@ -25,10 +25,11 @@ from typing import Final, Literal
 from bpkg.app.errors import InvalidQuery
 from bpkg.app.services import lookup, tables
 from bpkg.app.services.api_types import AsOfOut
-from bpkg.app.services.coverage import coverage, per_dataset, read_facts
+from bpkg.app.services.coverage import coverage, read_facts
+from bpkg.app.services.dataset_cache import per_dataset
 from bpkg.app.services.day_account import account, scope_in_force
-from bpkg.app.services.responses import status_fields
 from bpkg.app.services.sheets import Table, marked
+from bpkg.app.services.status import status_fields
 from bpkg.app.store.base import node_sort_key
 from bpkg.app.store.graph_types import EdgeData, LinkOut, NodeData, NodeRef
 from bpkg.app.store.port import GraphStore

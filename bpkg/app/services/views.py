@@ -5,14 +5,18 @@ from __future__ import annotations
 from bpkg.app.services import day_account, lookup
 from bpkg.app.services.api_types import GraphViewOut, PathsOut, SearchOut
 from bpkg.app.services.citations import review_words, sources_by_id
+from bpkg.app.store.base import RANK as RANK
 from bpkg.app.store.graph_types import GraphOut
 from bpkg.app.store.port import GraphStore, TraceDirection
 from bpkg.app.store.question_types import PathOut
-from bpkg.app.store.traversal import MAX_WAYS
+from bpkg.app.store.traversal import MAX_WAYS as MAX_WAYS
 from bpkg.graph_schema import Confidence
 from bpkg.graph_schema.asof import AsOf, may_exist
 
 ILLUSTRATIVE = Confidence.ILLUSTRATIVE.value
+# RANK and MAX_WAYS are re-exported for the pages, which read no store module but its types: each label's
+# height between the political level and the ground (networks are laid out and lists ordered by it), and the
+# most paths a page of every path can reach.
 
 
 def graph_view(store: GraphStore, graph: GraphOut) -> GraphViewOut:
@@ -137,6 +141,19 @@ def on_day(store: GraphStore, graph: GraphOut, as_of: AsOf | None, focus: str | 
         if e.source in kept and e.target in kept and (e.when is None or may_exist({"when": e.when}, as_of))
     ]
     return graph.model_copy(update={"nodes": [n for n in graph.nodes if n.id in kept], "edges": edges})
+
+
+def around(
+    store: GraphStore, focus: str, depth: int, labels: list[str] | None, max_nodes: int, as_of: AsOf | None = None
+) -> GraphOut:
+    """The neighbourhood of ``focus`` cut at ``max_nodes``; as of a day, what of it may have existed then (and
+    ``focus`` itself, whatever its dates)."""
+    return on_day(store, store.neighbourhood(focus, depth, labels, max_nodes), as_of, focus)
+
+
+def whole(store: GraphStore, labels: list[str] | None, max_nodes: int, as_of: AsOf | None = None) -> GraphOut:
+    """The nodes of ``labels`` and the links among them, cut at ``max_nodes``; as of a day, what may have existed."""
+    return on_day(store, store.whole_graph(labels, max_nodes), as_of)
 
 
 def search(store: GraphStore, q: str, limit: int) -> SearchOut:

@@ -3,8 +3,8 @@
 Traces walk a graph of "up" moves (each relationship oriented from the higher rank to the lower) with
 networkx's breadth-first search; paths use networkx's bidirectional search and breadth-first distances;
 neighbourhoods networkx's BFS layers over an undirected view; search a sorted word index. Responses read
-the links around the action point from an index by (node, type); coverage facts are computed once (per day
-asked, for answers as of a date). As of a date, traces and paths walk ``nx.subgraph_view`` filters that keep
+the links around the action point from an index by (node, type); the services keep the answers per dataset
+version (``bpkg.app.services.per_dataset``). As of a date, traces and paths walk ``nx.subgraph_view`` filters that keep
 the nodes and links that may have existed then (``bpkg.app.store.alive``); SUCCEEDS links move a trace sideways.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator
 from functools import cached_property
 from typing import Any
 
@@ -21,17 +21,9 @@ import networkx as nx
 
 from bpkg.app.store import base, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
-from bpkg.app.store.coverage import PerDataset, PerVersion
 from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from bpkg.app.store.port import TraceDirection
-from bpkg.app.store.question_types import (
-    ActionPointDetail,
-    ActionPointFacts,
-    PathOut,
-    Response,
-    ResponseLinks,
-    SearchHit,
-)
+from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
 from bpkg.app.store.response_builder import EdgeIndex
 from bpkg.graph_schema import Label, RelType
 from bpkg.graph_schema.asof import AsOf, Presence, existence_of
@@ -45,7 +37,6 @@ class MemoryStore:
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.graph = graph
-        self._links: PerVersion[ResponseLinks] = PerVersion()
         self._nodes: dict[str, NodeData] = {}
         self._by_label: dict[str, list[NodeData]] = defaultdict(list)
         for node_id, attrs in graph.nodes(data=True):
@@ -81,7 +72,6 @@ class MemoryStore:
             elif high != low:
                 self._move(*((edge.source, edge.target) if high > low else (edge.target, edge.source)), edge)
         self._undirected = graph.to_undirected(as_view=True)
-        self._by_day = PerDataset()
         # When each dated node and link may have existed (bpkg.graph_schema.asof), computed once: answers as of a
         # day test these; what has no date always counts.
         self._node_existence = {n.id: existence_of(n.props) for n in self._all_sorted if n.props.get("when")}
@@ -169,33 +159,8 @@ class MemoryStore:
     ) -> ActionPointDetail:
         return response_builder.detail(self.node_data(action_point_id), self._index, include_goal_level, as_of)
 
-    def responses(self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None) -> list[Response]:
-        found = self.action_point(action_point_id, include_goal_level, as_of)
-        return [*found.responses, *found.goal_responses]
-
-    def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
-        # Every link summarised once per action point (the graph never changes), not on every request.
-        if as_of is None:
-            return self._links.get("memory", action_point_id, lambda: self._response_links(action_point_id))
-        return response_builder.links(self.node_data(action_point_id), self._index, as_of)
-
-    def _response_links(self, action_point_id: str) -> ResponseLinks:
-        return response_builder.links(self.node_data(action_point_id), self._index)
-
-    def responses_at(
-        self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
-    ) -> list[Response]:
-        return response_builder.chosen(self.node_data(action_point_id), self._index, keys, as_of)
-
     def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
-        if as_of is None:
-            return list(self._facts)
-        aps = self._by_label.get(Label.ACTION_POINT.value, [])
-        return self._by_day.get("memory", lambda: response_builder.facts(aps, self._index, as_of), as_of.iso)
-
-    @cached_property
-    def _facts(self) -> list[ActionPointFacts]:
-        return response_builder.facts(self._by_label.get(Label.ACTION_POINT.value, []), self._index)
+        return response_builder.facts(self._by_label.get(Label.ACTION_POINT.value, []), self._index, as_of)
 
     # -- trace, paths, neighbourhood --------------------------------------------------------------
     def _move(self, a: str, b: str, edge: EdgeData) -> None:

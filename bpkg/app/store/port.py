@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from typing import Literal, Protocol
 
 from bpkg.app.store.graph_types import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
-from bpkg.app.store.question_types import (
-    ActionPointDetail,
-    ActionPointFacts,
-    PathOut,
-    Response,
-    ResponseLinks,
-    SearchHit,
-)
+from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
 from bpkg.graph_schema.asof import AsOf
 from bpkg.loaders.stats import GraphStats
 
@@ -52,28 +45,16 @@ class GraphStore(Protocol):
 
     def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage: ...
 
-    def responses(
-        self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
-    ) -> list[Response]: ...
-
     def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
         """Every action point's facts; with ``as_of``, the action points and links that may have existed then
-        (``bpkg.graph_schema.asof``), kept per dataset and day."""
+        (``bpkg.graph_schema.asof``). Computed on every call: the services keep answers per dataset version."""
         ...
 
     def action_point(
         self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
-    ) -> ActionPointDetail: ...
-
-    def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
-        """The action point, its goal and every response to it and to its goal, summarised: what the headline
-        filters, counts, orders and pages without building each response's path."""
-        ...
-
-    def responses_at(
-        self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
-    ) -> list[Response]:
-        """The whole responses named by ``keys`` (``LinkSummary.key``), in that order: the headline's page."""
+    ) -> ActionPointDetail:
+        """The headline's material: an action point, its goal and every response to it (and to its goal), each
+        summarised whole (``Response``); on Neo4j one query."""
         ...
 
     def trace(

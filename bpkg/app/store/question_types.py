@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -21,12 +20,18 @@ class Step(BaseModel):
     sources: list[str] = Field(default_factory=list)
 
 
+Slot = tuple[str | None, str | None]
+"""Where a response sits in the project -> component tree: (project id, component id), either may be None."""
+
+
 class Response(BaseModel):
-    """One responder linked to an action point (or, at goal level, to the action point's goal).
+    """One responder linked to an action point (or, at goal level, to the action point's goal): the one summary
+    of a response, everything about it that does not depend on the request (what the headline filters, counts,
+    orders and groups by, and the path it shows), built once per dataset version.
 
     ``confidence`` is the weakest on the whole ``path`` (the responder's place in its component and project,
     the link itself and, at goal level, the action point's placement under the goal); ``link_confidence``
-    is that of the RESPONDS_TO link alone."""
+    is that of the RESPONDS_TO link alone; ``slots`` its places in the project -> component tree."""
 
     level: Literal["action_point", "goal"]
     target: NodeRef
@@ -40,6 +45,7 @@ class Response(BaseModel):
     projects: list[NodeRef]
     countries: list[NodeRef]
     path: list[Step]
+    slots: list[Slot] = Field(default_factory=list)
     basis: str | None = Field(
         default=None,
         exclude_if=lambda v: v is None,
@@ -60,50 +66,6 @@ class ActionPointFacts(BaseModel):
     goal_confidence: str | None = None
     responses: list[Response]
     goal_responses: list[Response] = Field(default_factory=list)
-
-
-Slot = tuple[str | None, str | None]
-"""Where a response sits in the project -> component tree: (project id, component id), either may be None."""
-
-
-@dataclass(frozen=True, slots=True)
-class LinkSummary:
-    """One response reduced to what filtering, counting, ordering and the status need (ids, not refs; no path):
-    the headline question summarises every link and builds whole ``Response`` objects only for the page.
-
-    ``confidence`` is the weakest on the response's whole path, as in ``Response``; ``countries`` and
-    ``components`` are ids; ``slots`` its places in the tree."""
-
-    level: Literal["action_point", "goal"]
-    responder: NodeRef
-    target: str
-    confidence: str
-    link_confidence: str
-    strength: str
-    sources: list[str]
-    note: str | None
-    countries: list[str]
-    components: list[str]
-    slots: list[Slot]
-    basis: str | None = None
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """Which response it summarises: level, responder id, target id (one RESPONDS_TO link per pair)."""
-        return (self.level, self.responder.id, self.target)
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseLinks:
-    """An action point with its goal and every response summarised, direct and to its goal (in the order of
-    ``ActionPointDetail``)."""
-
-    action_point: NodeRef
-    number: int
-    goal: NodeRef | None
-    goal_confidence: str | None
-    responses: list[LinkSummary]
-    goal_responses: list[LinkSummary]
 
 
 class ActionPointDetail(ActionPointFacts):

@@ -3,13 +3,14 @@
 An adapter gathers, natively, the material of an answer -- the RESPONDS_TO links into the action point (and
 into its goal), its UNDER link, and each responder's context (PART_OF, IN_COUNTRY, ACTIVE_IN out of it,
 HAS_COMPONENT into it and into the components it is part of) -- as an ``Adjacency``; the functions here turn
-it into ``Response`` objects, each as sure as the weakest link on its path.
+it into ``Response`` objects (the one summary of a response: its path, the weakest confidence on it, its
+countries, components, projects and places in the tree), each as sure as the weakest link on its path.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -17,15 +18,7 @@ from bpkg.app.errors import InvalidQuery
 from bpkg.app.store.alive import Adjacency, alive_adjacency, response_basis
 from bpkg.app.store.base import LABEL_ORDER, edge_sort_key, ref
 from bpkg.app.store.graph_types import EdgeData, NodeData, NodeRef
-from bpkg.app.store.question_types import (
-    ActionPointDetail,
-    ActionPointFacts,
-    LinkSummary,
-    Response,
-    ResponseLinks,
-    Slot,
-    Step,
-)
+from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, Response, Slot, Step
 from bpkg.graph_schema import Label, RelType, weakest
 from bpkg.graph_schema.asof import AsOf, may_exist
 
@@ -131,7 +124,9 @@ class _Builder:
 
     def step(self, edge: EdgeData) -> Step:
         if edge.key not in self._steps:
-            self._steps[edge.key] = Step(
+            # Parts already checked (refs the builder made, a link's properties the loader validated): built
+            # without validating again, as ``_response`` does; a busy action point has tens of thousands.
+            self._steps[edge.key] = Step.model_construct(
                 source=self.need(edge.source),
                 type=edge.type,
                 target=self.need(edge.target),
@@ -147,9 +142,10 @@ class _Builder:
             place = self.context(link.source)
             where = list(link.props.get("countries", [])) or place.countries
             steps = [self.step(e) for e in place.path] + [self.step(link)]
+            responder = self.need(link.source)
             self._links[link.key] = {
                 "target": self.need(link.target),
-                "responder": self.need(link.source),
+                "responder": responder,
                 "confidence": weakest(step.confidence for step in steps) or str(link.props.get("confidence")),
                 "link_confidence": str(link.props.get("confidence")),
                 "strength": str(link.props.get("strength")),
@@ -159,9 +155,14 @@ class _Builder:
                 "projects": self.refs(place.projects),
                 "countries": self.refs(sorted(set(where))),
                 "path": steps,
+                "slots": slots_of(responder, place.components, self._steps_of(place.path)),
                 "basis": self._basis(link),
             }
         return self._links[link.key]
+
+    def _steps_of(self, path: Iterable[EdgeData]) -> Iterable[tuple[str, str, str, str]]:
+        """A path's links as ``slots_of`` reads them: type, source id, target id, target label."""
+        return ((e.type, e.source, e.target, self.label(e.target)) for e in path)
 
     def _basis(self, link: EdgeData) -> str | None:
         """As of a day: what counting the response rests on, the link's date and its responder's."""
@@ -183,46 +184,6 @@ class _Builder:
         if pair not in self._weakest:
             self._weakest[pair] = weakest(pair) or shared["confidence"]
         return like.model_copy(update={"confidence": self._weakest[pair], "path": [*shared["path"], under]})
-
-    def goal_response(self, link: EdgeData, under: Step) -> Response:
-        """The response a RESPONDS_TO link into the goal gives, seen from the action point placed by ``under``."""
-        shared = self._link(link)
-        return self.at_goal(shared, _response("goal", shared), under)
-
-    def _chain(self, link: EdgeData) -> str:
-        """The confidence of a response's path up to its link (as ``_link`` has it), without building the path."""
-        place = self.context(link.source)
-        own = str(link.props.get("confidence"))
-        return weakest([*(str(e.props.get("confidence")) for e in place.path), own]) or own
-
-    def summary(self, link: EdgeData, under: EdgeData | None) -> LinkSummary:
-        """What the headline needs of the response ``link`` gives (at goal level, under ``under``), no more."""
-        place = self.context(link.source)
-        where = list(link.props.get("countries", [])) or place.countries
-        confidence = self._chain(link)
-        if under is not None:
-            pair = (confidence, str(under.props.get("confidence")))
-            if pair not in self._weakest:
-                self._weakest[pair] = weakest(pair) or confidence
-            confidence = self._weakest[pair]
-        responder = self.need(link.source)
-        components = [c for c in place.components if self.graph.get(c) is not None]
-        return LinkSummary(
-            level="action_point" if under is None else "goal",
-            responder=responder,
-            target=link.target,
-            confidence=confidence,
-            link_confidence=str(link.props.get("confidence")),
-            strength=str(link.props.get("strength")),
-            sources=list(link.props.get("sources", [])),
-            note=link.props.get("note"),
-            countries=[c for c in sorted(set(where)) if self.graph.get(c) is not None],
-            components=components,
-            slots=slots_of(
-                responder, components, ((e.type, e.source, e.target, self.label(e.target)) for e in place.path)
-            ),
-            basis=self._basis(link),
-        )
 
     def _to_goal(self, goal: str) -> list[tuple[dict[str, Any], Response]]:
         """What the responses to a goal share, each with a response to copy, in the order they come: built
@@ -265,7 +226,7 @@ def _response(level: Literal["action_point", "goal"], shared: dict[str, Any]) ->
     return Response.model_construct(level=level, **shared)
 
 
-def _response_order(r: Response | LinkSummary) -> tuple[int, str]:
+def _response_order(r: Response) -> tuple[int, str]:
     return (LABEL_ORDER.get(r.responder.label, 99), r.responder.id)
 
 
@@ -291,100 +252,6 @@ def slots_of(responder: NodeRef, components: Sequence[str], path: Iterable[tuple
     via_components = {p for p, _ in slots}
     slots += [(p, None) for p in sorted(set(direct)) if p not in via_components]
     return slots or [(None, None)]
-
-
-def links(ap: NodeData, graph: Adjacency, as_of: AsOf | None = None) -> ResponseLinks:
-    """One action point with its goal and every response to it and to its goal, summarised (``LinkSummary``), in
-    the order of ``detail``; with ``as_of``, only the links that may have existed on that day."""
-    if ap.label != Label.ACTION_POINT:
-        raise InvalidQuery(f"'{ap.id}' is a {ap.label}, not an ActionPoint")
-    builder = _Builder(graph, as_of)
-    direct = sorted((builder.summary(e, None) for e in builder.graph.into(ap.id, RESPONDS_TO)), key=_response_order)
-    at_goal = [
-        builder.summary(e, under)
-        for under in builder.graph.out_of(ap.id, UNDER)
-        for e in builder.graph.into(under.target, RESPONDS_TO)
-    ]
-    at_goal.sort(key=_response_order)
-    return _response_links(ap, builder, direct, at_goal)
-
-
-def _response_links(
-    ap: NodeData, builder: _Builder, direct: list[LinkSummary], at_goal: list[LinkSummary]
-) -> ResponseLinks:
-    """The action point, its goal and its summarised responses (sorted by the caller)."""
-    goal, goal_confidence = builder.goal(ap.id)
-    own = builder.ref(ap.id)
-    return ResponseLinks(
-        action_point=own if own is not None else ref(ap),
-        number=int(ap.props.get("number", 0)),
-        goal=goal,
-        goal_confidence=goal_confidence,
-        responses=direct,
-        goal_responses=at_goal,
-    )
-
-
-def summarised(
-    ap: NodeData, head: Adjacency, rows: Iterable[Mapping[str, Any]], as_of: AsOf | None = None
-) -> ResponseLinks:
-    """``links`` from summaries a database computed, one row per response link (its level, responder as id,
-    label, name and confidence, target id, confidence on the whole path, the link's own confidence, strength,
-    sources, note, country and component ids, path as (type, source, target, target label) steps, and with
-    ``as_of`` the ``when`` of the link and of its responder); ``head`` holds the action point, its UNDER links
-    and its goals. Per row, no graph work: the slots come from the row's path, the basis from its two dates."""
-    if ap.label != Label.ACTION_POINT:
-        raise InvalidQuery(f"'{ap.id}' is a {ap.label}, not an ActionPoint")
-    builder = _Builder(head, as_of)
-    responders: dict[str, NodeRef] = {}
-    direct: list[LinkSummary] = []
-    at_goal: list[LinkSummary] = []
-    for row in rows:
-        who = row["responder"]
-        responder = responders.get(who["id"])
-        if responder is None:
-            responder = responders[who["id"]] = NodeRef(
-                id=who["id"], label=who["label"], name=who["name"], confidence=who["confidence"]
-            )
-        components = list(row["components"])
-        summary = LinkSummary(
-            level=row["level"],
-            responder=responder,
-            target=row["target"],
-            confidence=row["confidence"],
-            link_confidence=row["link_confidence"],
-            strength=row["strength"],
-            sources=list(row["sources"]),
-            note=row["note"],
-            countries=list(row["countries"]),
-            components=components,
-            slots=slots_of(responder, components, (tuple(step) for step in row["path"])),
-            basis=None
-            if as_of is None
-            else response_basis({"when": row["link_when"]}, {"when": row["responder_when"]}, as_of),
-        )
-        (direct if summary.level == "action_point" else at_goal).append(summary)
-    direct.sort(key=_response_order)
-    at_goal.sort(key=_response_order)
-    return _response_links(ap, builder, direct, at_goal)
-
-
-def chosen(
-    ap: NodeData, graph: Adjacency, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
-) -> list[Response]:
-    """The whole responses of an action point that ``keys`` name (``LinkSummary.key``: level, responder id,
-    target id), in the order of ``keys``; those it does not have are left out."""
-    builder = _Builder(graph, as_of)
-    wanted = set(keys)
-    found: dict[tuple[str, str, str], Response] = {}
-    for e in builder.graph.into(ap.id, RESPONDS_TO):
-        if ("action_point", e.source, e.target) in wanted:
-            found[("action_point", e.source, e.target)] = builder.direct(e)
-    for under in builder.graph.out_of(ap.id, UNDER):
-        for e in builder.graph.into(under.target, RESPONDS_TO):
-            if ("goal", e.source, e.target) in wanted:
-                found[("goal", e.source, e.target)] = builder.goal_response(e, builder.step(under))
-    return [found[k] for k in keys if k in found]
 
 
 def detail(ap: NodeData, graph: Adjacency, include_goal_level: bool, as_of: AsOf | None = None) -> ActionPointDetail:

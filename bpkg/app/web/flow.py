@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Final
 
-from bpkg.app.services.coverage import Facts, commitment_rows, per_dataset, read_facts
+from bpkg.app.services.coverage import Facts, commitment_rows, read_facts
+from bpkg.app.services.dataset_cache import per_dataset
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
 from bpkg.graph_schema import Confidence, Label, weakest

@@ -18,7 +18,7 @@ from typing import Final, Literal
 import networkx as nx
 from cachetools import LRUCache
 
-from bpkg.app.store.base import RANK
+from bpkg.app.services.views import RANK
 from bpkg.app.store.graph_types import GraphOut
 
 Layout = Literal["layers", "spring"]

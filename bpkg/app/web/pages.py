@@ -22,14 +22,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bpkg.app.errors import InvalidQuery, NotFound
 from bpkg.app.http.deps import KEY_COOKIE, cookie_is_secure, key_is_valid, open_session
 from bpkg.app.http.params import MAX_QUERY, AsOfParam, Offset
-from bpkg.app.services import briefs, views
+from bpkg.app.services import briefs, node_view, views
+from bpkg.app.services.api_types import ResponsesOut
 from bpkg.app.services.coverage import coverage
 from bpkg.app.services.crosswalk import node_matches
-from bpkg.app.services.responses import StatusDict, response_page
+from bpkg.app.services.status import StatusDict
 from bpkg.app.services.timelines import KINDS
-from bpkg.app.store import question_types
-from bpkg.app.store.base import RANK
-from bpkg.app.store.graph_types import LinkOut, NodeOut, NodePage, NodeRef
+from bpkg.app.services.views import RANK
+from bpkg.app.store.graph_types import LinkOut, NodeRef
 from bpkg.app.store.port import TraceDirection
 from bpkg.app.web import network, pdf, questions, timelines, words
 from bpkg.app.web.rendering import (
@@ -74,10 +74,7 @@ def home(request: Request, as_of: AsOfParam) -> Response:
     by_goal: dict[str | None, list[Any]] = defaultdict(list)
     for status in cov.action_points:
         by_goal[status.goal.id if status.goal else None].append(status)
-    entry = {
-        label: store.nodes(label.value, None, PAGE_SIZE, 0)
-        for label in (Label.COMMITMENT, Label.COMPONENT, Label.PROJECT, Label.COUNTRY)
-    }
+    entry = node_view.entries(store, (Label.COMMITMENT, Label.COMPONENT, Label.PROJECT, Label.COUNTRY), PAGE_SIZE)
     # The country where work responds to the most action points: the example of a country's page.
     by_country = [r for r in coverage(store, "country").rows if r.node is not None and r.covered]
     example = max(by_country, key=lambda r: (r.covered, r.node.name if r.node else "")).node if by_country else None
@@ -88,7 +85,7 @@ def home(request: Request, as_of: AsOfParam) -> Response:
         cov=cov,
         by_goal=by_goal,
         entry=entry,
-        stats=store.stats(),
+        stats=node_view.stats(store),
         example=example,
         open_notice=True,
     )
@@ -145,27 +142,23 @@ def node_page(
     """A node: details, sources, links up and down (at most ``LINKS_SHOWN`` of each group), an action point's
     responses ``RESPONSES_SHOWN`` at a time from ``offset``, and its neighbourhood as a network."""
     page = Page(request, download, as_of=as_of)
-    store = page.store
-    node = store.node(node_id)
+    node = node_view.node(page.store, node_id)
     if node.label == Label.COUNTRY:
         # A country's page is its brief (what is done there), with the same network and filters.
-        query = urlencode(
-            [
-                ("depth", depth),
-                *[("label", v) for v in label],
-                *[
-                    (k, v)
-                    for k, vs in view_filters(page, raw).params().items()
-                    for v in ([vs] if isinstance(vs, str) else vs)
-                ],
-                *([("download", 1)] if download else []),
-                *([("as_of", as_of.text)] if as_of else []),
-            ]
-        )
-        return RedirectResponse(f"/view/country/{quote(node_id, safe='')}?{query}", status_code=307)
+        return _to_country(page, raw, node_id, depth, label)
     depth = max(1, min(depth, MAX_DEPTH))
     labels = labels_of(label)
-    links = store.links(node_id, as_of)
+    seen = node_view.node_view(
+        page.store,
+        node,
+        depth=depth,
+        labels=labels,
+        max_nodes=network.MAX_NODES,
+        responses_shown=RESPONSES_SHOWN,
+        offset=offset,
+        as_of=as_of,
+    )
+    links = seen.links
     reviewed = [link for link in links if link.reviewed]
     responds_to, responded_by, others = _group_links(links)
     # Each group is listed up to LINKS_SHOWN; the count of links to review is over every link.
@@ -174,33 +167,13 @@ def node_page(
         *responded_by[:LINKS_SHOWN],
         *(x for v in others.values() for x in v[:LINKS_SHOWN]),
     ]
-    page.remember(sorted({c for link in shown for c in link.countries} | {node_id} | {x.node.id for x in reviewed}))
+    # Every name and source the lists show, read at once (each link's sources are checked for review).
+    named = {c for link in shown for c in link.countries} | {s for link in shown for s in link.sources}
+    page.remember(sorted(named | {node_id} | {x.node.id for x in reviewed}))
     suspects = [link for link in reviewed if page.suspect(link.reviewed, node_id, link.node.id)]
-    responses: list[question_types.Response] = []
-    answer = None
-    status: StatusDict | None = None
-    if node.label == Label.ACTION_POINT:
-        # The headline's own paging: every response summarised, whole responses built for this page only.
-        answer, responses = response_page(
-            store,
-            _number(node),
-            include_goal_level=True,
-            limit=RESPONSES_SHOWN,
-            offset=offset,
-            as_of=as_of,
-            direct_first=True,
-        )
-        status = StatusDict(
-            status=answer.status, status_words=answer.status_words, status_confidence=answer.status_confidence
-        )
-    # As of a day, how many of its links are shown (the store keeps those that may have existed then).
-    links_then = (len(links), len(store.links(node_id))) if as_of is not None else None
-    # Trace buttons only where a trace finds something.
-    # (as of the page's day: a button leads to a trace that finds something then)
-    traces = [d for d in ("up", "down") if len(store.trace(node_id, cast(TraceDirection, d), 1, None, as_of).nodes) > 1]
+    answer = seen.answer
     filters = view_filters(page, raw)
-    around = views.on_day(store, store.neighbourhood(node_id, depth, labels, network.MAX_NODES), as_of, node_id)
-    graph = briefs.filtered(store, around, node_id, filters)
+    graph = briefs.filtered(page.store, seen.around, node_id, filters)
     view = network_view(page, graph, "spring", node_id, "620px")
     return page.render(
         "node.html",
@@ -218,33 +191,59 @@ def node_page(
         # When a list is cut, the links to review are listed on their own (else they are marked in the lists).
         bounded=len(shown) < len(links),
         page_size=RESPONSES_SHOWN,
-        responses=responses,
+        responses=seen.responses,
         answer=answer,
-        previous_url=_here(page, offset=max(0, offset - RESPONSES_SHOWN)) if answer and offset > 0 else "",
-        next_url=_here(page, offset=offset + RESPONSES_SHOWN)
-        if answer and offset + RESPONSES_SHOWN < answer.total
-        else "",
-        ap_status=status,
-        traces=traces,
+        previous_url=_paging(page, answer, offset)[0],
+        next_url=_paging(page, answer, offset)[1],
+        ap_status=_status(answer),
+        traces=seen.traces,
         timeline=node.label in KINDS,
         suspects=suspects,
         reviewed_links=len(reviewed),
         link_total=len(links),
         reviewed_by={x.node.id: x.reviewed for x in responded_by if x.reviewed},
         as_of_told=answer.as_of if answer else None,
-        links_then=links_then,
+        # As of a day, how many of its links are shown (the store keeps those that may have existed then).
+        links_then=(len(links), seen.links_today) if seen.links_today is not None else None,
         existed=as_of is None or may_exist(node.properties, as_of),
         crosswalk=node_matches(node.id, node.label, node.properties),
         **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
     )
 
 
-def _number(node: NodeOut) -> int:
-    """An action point's number."""
-    number = node.properties.get("number")
-    if not isinstance(number, int):
-        raise InvalidQuery(f"action point '{node.id}' has no number")
-    return number
+def _to_country(page: Page, raw: Filters, node_id: str, depth: int, label: list[str]) -> Response:
+    """A country's node page: its brief, with the same depth, labels, filters, download and day."""
+    query = urlencode(
+        [
+            ("depth", depth),
+            *[("label", v) for v in label],
+            *[
+                (k, v)
+                for k, vs in view_filters(page, raw).params().items()
+                for v in ([vs] if isinstance(vs, str) else vs)
+            ],
+            *([("download", 1)] if page.download else []),
+            *([("as_of", page.as_of.text)] if page.as_of else []),
+        ]
+    )
+    return RedirectResponse(f"/view/country/{quote(node_id, safe='')}?{query}", status_code=307)
+
+
+def _paging(page: Page, answer: ResponsesOut | None, offset: int) -> tuple[str, str]:
+    """The links to an action point's previous and next page of responses ("" where there is none)."""
+    if answer is None:
+        return "", ""
+    previous = _here(page, offset=max(0, offset - RESPONSES_SHOWN)) if offset > 0 else ""
+    following = _here(page, offset=offset + RESPONSES_SHOWN) if offset + RESPONSES_SHOWN < answer.total else ""
+    return previous, following
+
+
+def _status(answer: ResponsesOut | None) -> StatusDict | None:
+    if answer is None:
+        return None
+    return StatusDict(
+        status=answer.status, status_words=answer.status_words, status_confidence=answer.status_confidence
+    )
 
 
 @router.get("/view/links/{node_id}", response_class=HTMLResponse)
@@ -258,8 +257,8 @@ def node_links(
 ) -> Response:
     """One group of a node's links (as headed on its page), a page at a time."""
     page = Page(request, as_of=as_of)
-    node = page.store.node(node_id)
-    groups = _groups(page.store.links(node_id, as_of))
+    node = node_view.node(page.store, node_id)
+    groups = _groups(node_view.links(page.store, node_id, as_of))
     if group not in groups:
         raise InvalidQuery(f"group: '{group}' is not one of {', '.join(groups)}")
     found = groups[group]
@@ -297,7 +296,7 @@ def overview(
     filters = view_filters(page, raw)
     labels = labels_of(label) or [lb.value for lb in OVERVIEW_LABELS]
     # Activities and outputs are not drawn: their responses are drawn from their component (or project).
-    whole = views.on_day(page.store, page.store.whole_graph(labels, network.MAX_NODES), as_of)
+    whole = views.whole(page.store, labels, network.MAX_NODES, as_of)
     graph = briefs.rolled_up(page.store, whole, as_of)
     graph = briefs.filtered(page.store, graph, None, filters)
     view = network_view(page, graph, "layers", None, "760px", readable=True)
@@ -336,7 +335,7 @@ def trace(
     if direction not in ("up", "down", "both"):
         raise InvalidQuery("direction must be 'up', 'down' or 'both'")
     depth = max(1, min(depth, MAX_TRACE_DEPTH))
-    node = page.store.node(node_id)
+    node = node_view.node(page.store, node_id)
     traced = views.trace(page.store, node_id, cast(TraceDirection, direction), depth, None, as_of=as_of)
     graph = briefs.filtered(page.store, traced, node_id, filters)
     view = network_view(page, graph, "layers", node_id, "760px")
@@ -378,14 +377,10 @@ def search(request: Request, q: Annotated[str, Query(max_length=MAX_QUERY)] = ""
     message = ""
     if q.strip():
         try:
-            hits = page.store.search(q, SEARCH_LIMIT)
+            hits = views.search(page.store, q, SEARCH_LIMIT).hits
         except InvalidQuery as exc:
             message = str(exc)
     return page.render("search.html", title=f"Search: {q}" if q else "Search", q=q, hits=hits, message=message)
-
-
-MAX_LABEL_LIST: Final = 100_000
-"""As of a day a label's nodes are read whole to keep those that may have existed then (the store pages by id)."""
 
 
 @router.get("/view/label/{label}", response_class=HTMLResponse)
@@ -399,16 +394,7 @@ def label_list(
         raise NotFound(f"no label '{label}'")
     if label == Label.ACTION_POINT:
         return RedirectResponse("/view/action-points", status_code=307)
-    offset = max(0, offset)
-    every = None
-    if as_of is None:
-        found = page.store.nodes(label, None, PAGE_SIZE, offset)
-    else:
-        whole = page.store.nodes(label, None, MAX_LABEL_LIST, 0)
-        data = page.store.nodes_by_id([n.id for n in whole.items])
-        then = [n for n in whole.items if n.id in data and may_exist(data[n.id].props, as_of)]
-        found = NodePage(items=then[offset : offset + PAGE_SIZE], total=len(then), limit=PAGE_SIZE, offset=offset)
-        every = whole.total
+    found, every = node_view.label_page(page.store, label, PAGE_SIZE, max(0, offset), as_of)
     return page.render(
         "label.html", title=words.label(label, 2), q="", label=label, found=found, page_size=PAGE_SIZE, every=every
     )

@@ -14,13 +14,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from bpkg.app.errors import InvalidQuery
 from bpkg.app.http.files import FileFormat, file_name, legend, table_file
 from bpkg.app.http.params import MAX_QUERY, AsOfParam
-from bpkg.app.services import briefs, lookup, sheets, views
+from bpkg.app.services import briefs, lookup, node_view, sheets, views
 from bpkg.app.services.api_types import STATUS_RULE
 from bpkg.app.services.coverage import coverage, read_facts
 from bpkg.app.services.coverage import gaps as coverage_gaps
 from bpkg.app.services.responses import list_action_points
+from bpkg.app.services.views import MAX_WAYS
 from bpkg.app.store.graph_types import GraphOut
-from bpkg.app.store.traversal import MAX_WAYS
 from bpkg.app.web import flow as flows
 from bpkg.app.web import network
 from bpkg.app.web.rendering import (
@@ -56,7 +56,7 @@ def expand(
 ) -> Response:
     """A node's neighbours as vis-network items, for "show its neighbours here" on a network page."""
     page = Page(request)
-    graph = page.store.neighbourhood(node_id, 1, None, EXPAND_MAX)
+    graph = views.around(page.store, node_id, 1, None, EXPAND_MAX)
     notes = {n.id: status_line(s) for n in graph.nodes if (s := page.status(n))}
     return JSONResponse(network.expansion(graph, node_id, (x, y), notes), headers={"X-Content-Type-Options": "nosniff"})
 
@@ -240,9 +240,7 @@ def country(
     brief = briefs.country_brief(page.store, code, as_of=as_of)
     node_id = brief.answer.country.id
     labels = labels_of(label)
-    graph = views.on_day(
-        page.store, page.store.neighbourhood(node_id, depth, labels, network.MAX_NODES), as_of, node_id
-    )
+    graph = views.around(page.store, node_id, depth, labels, network.MAX_NODES, as_of)
     view = network_view(page, briefs.filtered(page.store, graph, node_id, filters), "spring", node_id, "560px")
     api_code = brief.answer.iso3 or node_id
     return page.render(
@@ -346,7 +344,7 @@ def matrix_cell(
     reviewed = {
         (link.node.id, ap): link.reviewed
         for ap in sorted({s.action_point.id for s, _ in found.responses})
-        for link in page.store.links(ap, as_of)
+        for link in node_view.links(page.store, ap, as_of)
         if link.type == RelType.RESPONDS_TO and link.direction == "in" and link.reviewed
     }
     return page.render("matrix_cell.html", title=title, q="", found=found, cols_are=cols, reviewed=reviewed)

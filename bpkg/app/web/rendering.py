@@ -28,10 +28,10 @@ from bpkg.app.errors import BpkgError, InvalidQuery
 from bpkg.app.http import params
 from bpkg.app.http.deps import get_store
 from bpkg.app.http.errors import headers_for, status_of, validation_message
-from bpkg.app.services import briefs, lookup
+from bpkg.app.services import briefs, lookup, node_view
 from bpkg.app.services.api_types import ActionPointStatus
 from bpkg.app.services.day_account import day_words
-from bpkg.app.store.base import RANK
+from bpkg.app.services.views import RANK
 from bpkg.app.store.graph_types import EdgeOut, GraphOut, NodeRef
 from bpkg.app.store.port import GraphStore
 from bpkg.app.web import network, words
@@ -158,6 +158,7 @@ class Page:
         self.file_names: dict[str, str] = {}
         self.file_links: dict[str, list[tuple[EdgeOut, str, str]]] = {}
         self.names: dict[str, str] = {}
+        self._asked: set[str] = set()
         self.updated: dict[str, str] = {}
         self.found: dict[str, str] = {}  # source id: what the last source check found, when it puts facts to review
         self._statuses: dict[str, ActionPointStatus] | None = None
@@ -177,9 +178,10 @@ class Page:
 
     def remember(self, ids: list[str]) -> None:
         """Read the names of ``ids`` (shown instead of ids, e.g. a link's countries) and when they last changed."""
-        missing = [i for i in ids if i not in self.names]
+        missing = [i for i in ids if i not in self._asked]
         if missing:
-            for k, v in self.store.nodes_by_id(missing).items():
+            self._asked.update(missing)  # an id that is no node is not asked for again
+            for k, v in node_view.nodes(self.store, missing).items():
                 self.names[k] = v.name
                 if v.props.get("updated"):
                     self.updated[k] = str(v.props["updated"])
@@ -251,8 +253,8 @@ class Page:
         return f"/view/static/{name}"
 
     def render(self, template: str, status: int = 200, filename: str | None = None, **context: Any) -> HTMLResponse:
-        info = None if self.public else self.store.dataset_info()
-        datasets = [] if self.public else self.store.datasets()  # the footer names every dataset loaded
+        # The footer names every dataset loaded.
+        info, datasets = (None, []) if self.public else node_view.datasets(self.store)
         html = templates.get_template(template).render(
             page=self,
             nonce=self.nonce,

@@ -129,8 +129,8 @@ RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(
 # The material of "who responds to this action point", in one round trip anchored on the action point (see
 # bpkg.app.store.response_builder): its UNDER links, the RESPONDS_TO links into it (and into its goal when
 # $goal_level), each responder's PART_OF / IN_COUNTRY / ACTIVE_IN links, the HAS_COMPONENT links into the
-# responders and what they are part of, and every node these name (countries named on the links too); with
-# $responders (a list of ids), only the links of these responders (the headline's page).
+# responders and what they are part of, and every node these name (countries named on the links too): the
+# whole headline answer in one query (the services keep it per dataset version).
 RESPONSE_MATERIAL: Final[LiteralString] = """
 MATCH (ap:Entity {id: $id})
 OPTIONAL MATCH (ap)-[under:UNDER]->(goal:Entity)
@@ -138,9 +138,8 @@ WITH ap, collect(under) AS unders, collect(goal) AS goals
 CALL (ap, goals) {
   UNWIND [ap] + CASE WHEN $goal_level THEN goals ELSE [] END AS t
   MATCH (r:Entity)-[link:RESPONDS_TO]->(t)
-  WHERE ($responders IS NULL OR r.id IN $responders)
-    AND ($as_of IS NULL OR all(x IN [r, link] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                                 AND coalesce(x.valid_to, $as_of) >= $as_of))
+  WHERE $as_of IS NULL OR all(x IN [r, link] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                                AND coalesce(x.valid_to, $as_of) >= $as_of)
   RETURN collect(link) AS links, collect(DISTINCT r) AS responders
 }
 CALL (responders) {
@@ -166,110 +165,6 @@ CALL (links) {
 WITH ap, unders + links + ups + owners AS found, [ap] + goals + responders + above + owning + named AS ns
 RETURN [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
        [e IN found | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
-"""
-
-# Every response of an action point summarised in the database (``question_types.LinkSummary``; the rules of
-# ``response_builder._Builder.summary``), in one round trip anchored on the action point: the action point,
-# its UNDER links with their goals, and one map per RESPONDS_TO link into it or into its goal with its level,
-# responder, the link's own properties, the responder's place (PART_OF up to a component or project,
-# HAS_COMPONENT into those components, each as type, source, target, target label, sorted as
-# ``base.edge_sort_key``), its countries (those named on the link, else IN_COUNTRY / ACTIVE_IN, that exist,
-# sorted) and components (sorted), and the weakest confidence on the whole path: ``$rank`` maps each known
-# level to its rank (most certain first), ``$unknown`` ranks a level the schema does not know, and the first
-# of equally weak levels in path order wins (``bpkg.graph_schema.weakest``); a missing level reads as ``$unset``
-# (``'None'``, as Python's ``str`` writes it). With ``$as_of``, only links that may have existed then between
-# nodes that may have, and the ``when`` of each link and responder (its basis).
-RESPONSE_SUMMARIES: Final[LiteralString] = """
-MATCH (ap:Entity {id: $id})
-CALL (ap) {
-  CALL (ap) {
-    MATCH (r:Entity)-[link:RESPONDS_TO]->(ap)
-    RETURN 'action_point' AS level, r, link, null AS under
-    UNION ALL
-    MATCH (ap)-[under:UNDER]->(goal:Entity)<-[link:RESPONDS_TO]-(r:Entity)
-    WHERE $as_of IS NULL OR all(x IN [under, goal] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                                    AND coalesce(x.valid_to, $as_of) >= $as_of)
-    RETURN 'goal' AS level, r, link, under
-  }
-  WITH ap, level, r, link, under
-  WHERE $as_of IS NULL OR all(x IN [ap, r, link] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                                  AND coalesce(x.valid_to, $as_of) >= $as_of)
-  CALL (r) {
-    WITH r, [l IN labels(r) WHERE l <> 'Entity'][0] AS kind
-    WITH r, kind, [(r)-[p:PART_OF]->(up:Entity)
-                  WHERE [l IN labels(up) WHERE l <> 'Entity'][0] IN ['Component', 'Project']
-                    AND ($as_of IS NULL OR all(x IN [p, up] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                                             AND coalesce(x.valid_to, $as_of) >= $as_of))
-                  | {up: up, step: ['PART_OF', r.id, up.id, [l IN labels(up) WHERE l <> 'Entity'][0]],
-                     confidence: coalesce(toString(p.confidence), $unset)}] AS parts
-    WITH r, parts, COLLECT {
-      UNWIND CASE WHEN kind = 'Component' THEN [r] ELSE [] END
-             + [p IN parts WHERE p.step[3] = 'Component' | p.up] AS c
-      WITH DISTINCT c
-      ORDER BY c.id
-      RETURN c
-    } AS comps
-    WITH r, parts, comps, COLLECT {
-      UNWIND comps AS c
-      MATCH (c)<-[h:HAS_COMPONENT]-(owner:Entity)
-      WHERE $as_of IS NULL OR all(x IN [h, owner] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                                   AND coalesce(x.valid_to, $as_of) >= $as_of)
-      RETURN {step: ['HAS_COMPONENT', owner.id, c.id, 'Component'],
-              confidence: coalesce(toString(h.confidence), $unset)}
-    } AS owned
-    WITH r, comps, COLLECT {
-      UNWIND parts + owned AS e
-      RETURN e ORDER BY e.step[1], e.step[0], e.step[2]
-    } AS path
-    RETURN [c IN comps | c.id] AS components, path,
-           [(r)-[w:IN_COUNTRY|ACTIVE_IN]->(c:Entity)
-            WHERE $as_of IS NULL OR all(x IN [w, c] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                                     AND coalesce(x.valid_to, $as_of) >= $as_of) | c.id] AS placed
-  }
-  WITH ap, level, r, link, under, components, path, coalesce(toString(link.confidence), $unset) AS own,
-       CASE WHEN size(coalesce(link.countries, [])) > 0 THEN link.countries ELSE placed END AS wanted
-  WITH ap, level, r, link, under, components, path, own, wanted,
-       reduce(w = null, c IN [e IN path | e.confidence] + [own] |
-              CASE WHEN w IS NULL OR coalesce($rank[c], $unknown) > coalesce($rank[w], $unknown) THEN c ELSE w END)
-       AS chain
-  WITH ap, level, r, link, under, components, path, own, wanted,
-       CASE WHEN chain = '' THEN own ELSE chain END AS chain
-  WITH ap, level, r, link, components, path, own, wanted, chain,
-       CASE WHEN under IS NULL THEN chain
-            ELSE reduce(w = chain, c IN [coalesce(toString(under.confidence), $unset)] |
-                        CASE WHEN coalesce($rank[c], $unknown) > coalesce($rank[w], $unknown) THEN c ELSE w END)
-       END AS confidence
-  WITH level, r, link, components, path, own, chain, confidence,
-       {id: r.id, label: [l IN labels(r) WHERE l <> 'Entity'][0], name: toString(coalesce(r.name, r.id)),
-        confidence: r.confidence} AS responder,
-       COLLECT {
-         UNWIND wanted AS cid
-         WITH DISTINCT cid
-         WHERE EXISTS { MATCH (:Entity {id: cid}) }
-         RETURN cid ORDER BY cid
-       } AS countries
-  WITH {
-    level: level,
-    responder: responder,
-    target: endNode(link).id,
-    confidence: CASE WHEN confidence = '' THEN chain ELSE confidence END,
-    link_confidence: own,
-    strength: coalesce(toString(link.strength), $unset),
-    sources: coalesce(link.sources, []),
-    note: link.note,
-    countries: countries,
-    components: components,
-    path: [e IN path | e.step],
-    link_when: CASE WHEN $as_of IS NULL THEN null ELSE link.when END,
-    responder_when: CASE WHEN $as_of IS NULL THEN null ELSE r.when END
-  } AS row
-  RETURN collect(row) AS links
-}
-RETURN {id: ap.id, label: [l IN labels(ap) WHERE l <> 'Entity'][0], props: properties(ap)} AS action_point,
-       [(ap)-[u:UNDER]->(g:Entity) | {source: ap.id, type: type(u), target: g.id, props: properties(u)}] AS unders,
-       [(ap)-[:UNDER]->(g:Entity) | {id: g.id, label: [l IN labels(g) WHERE l <> 'Entity'][0], props: properties(g)}]
-       AS goals,
-       links
 """
 
 # A whole trace in one round trip: up to traversal.MAX_TRACE_DEPTH breadth-first layers from $id (the layers

@@ -1,12 +1,12 @@
 """The Neo4j backend: each question answered by anchored Cypher reads (``queries``), shaped by the shared rules.
 
 Every read is a managed, READ-routed transaction on an explicit database with a server-side timeout. A
-question starts from the node asked about: the headline question is one query for every link (summarised, kept
-per dataset fingerprint) and one for the material of the page, paths two after the two ends are checked, a
+question starts from the node asked about: the headline question is one query for the material of every
+response (the services keep the answer per dataset version), paths two after the two ends are checked, a
 trace one per way (each relationship type followed in its schema direction), a neighbourhood one per
-breadth-first layer; counts are aggregated in the database; coverage facts are read once per dataset
-fingerprint. A query stopped at the timeout is ``QueryTimedOut`` (504), not an outage. Results come back as
-the same ``NodeData``/``EdgeData`` as in memory and go through the same rules (``bpkg.app.store.response_builder``,
+breadth-first layer; counts are aggregated in the database; the services keep coverage facts per dataset
+version. A query stopped at the timeout is ``QueryTimedOut`` (504), not an outage. Results come back as the
+same ``NodeData``/``EdgeData`` as in memory and go through the same rules (``bpkg.app.store.response_builder``,
 ``traversal``, ``search``, ``base``), so both backends give the same answers (the contract suite checks it).
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Final, LiteralString
 
 import neo4j
@@ -24,23 +24,14 @@ from bpkg.app.errors import BackendUnavailable, QueryTimedOut
 from bpkg.app.search_words import index_term
 from bpkg.app.store import base, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
-from bpkg.app.store.coverage import PerDataset, PerVersion
 from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.app.store.neo4j.warmup import Read, Stop, Warmer
 from bpkg.app.store.port import TraceDirection
-from bpkg.app.store.question_types import (
-    ActionPointDetail,
-    ActionPointFacts,
-    PathOut,
-    Response,
-    ResponseLinks,
-    SearchHit,
-)
+from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
 from bpkg.app.store.response_builder import EdgeIndex
 from bpkg.graph_schema import Label, RelType
 from bpkg.graph_schema.asof import AsOf, may_exist
-from bpkg.graph_schema.enums import CONFIDENCE_RANK
 from bpkg.graph_schema.patterns import PATTERNS
 from bpkg.loaders.neo4j_sink import HIDDEN
 from bpkg.loaders.stats import GraphStats
@@ -51,8 +42,6 @@ _RANKS: Final = {str(label): rank for label, rank in base.RANK.items()}
 _FACT_TYPES: Final = sorted({response_builder.RESPONDS_TO, response_builder.UNDER, *response_builder.CONTEXT_TYPES})
 _FACTS_TIMEOUT_FACTOR: Final = 10
 _ID_PAGE: Final = 20_000
-_UNKNOWN: Final = len(CONFIDENCE_RANK)
-"""The rank of a confidence level the schema does not know: below the weakest (``bpkg.graph_schema.weakest``)."""
 
 
 def _props(row: Any) -> dict[str, Any]:
@@ -101,8 +90,6 @@ class Neo4jStore:
         self.timeout = timeout
         self.warmer = Warmer(self._warm_up_reads)
         self.outage = Outage(self._probe, probe_interval, on_close=self._reconnected if warm else None)
-        self._facts = PerDataset()
-        self._links: PerVersion[ResponseLinks] = PerVersion()
         if warm:
             self.warmer.start("connected")
 
@@ -134,24 +121,8 @@ class Neo4jStore:
             Read("DATASET", lambda: self._warm(cypher.DATASET, {})),
             Read("NODES_BY_ID", lambda: self._warm(cypher.NODES_BY_ID, {"ids": [none]})),
             Read(
-                "RESPONSE_SUMMARIES",
-                lambda: self._warm(
-                    cypher.RESPONSE_SUMMARIES,
-                    {"id": none, "as_of": None, "rank": CONFIDENCE_RANK, "unknown": _UNKNOWN, "unset": str(None)},
-                ),
-            ),
-            # Twice: a null and a list ``$responders`` are two plans (the action point's page, the headline's).
-            Read(
                 "RESPONSE_MATERIAL",
-                lambda: self._warm(
-                    cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None, "responders": None}
-                ),
-            ),
-            Read(
-                "RESPONSE_MATERIAL (responders)",
-                lambda: self._warm(
-                    cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None, "responders": [none]}
-                ),
+                lambda: self._warm(cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None}),
             ),
             Read("NODE_LINKS", lambda: self._warm(cypher.NODE_LINKS, {"id": none, "as_of": None})),
             Read("TRACE_UP", lambda: self._warm(cypher.TRACE_UP, {**trace, "sign": -1})),
@@ -295,65 +266,17 @@ class Neo4jStore:
         return response_builder.detail(ap, graph, include_goal_level, as_of)
 
     def _response_material(
-        self, action_point_id: str, goal_level: bool, as_of: AsOf | None, responders: list[str] | None = None
+        self, action_point_id: str, goal_level: bool, as_of: AsOf | None
     ) -> tuple[NodeData, EdgeIndex]:
-        """The links and nodes the responses of an action point are built from, in one query (with
-        ``responders``, those of these responders only)."""
-        records = self._read(
-            cypher.RESPONSE_MATERIAL,
-            id=action_point_id,
-            goal_level=goal_level,
-            as_of=_day(as_of),
-            responders=responders,
-        )
+        """The links and nodes the responses of an action point are built from, in one query."""
+        records = self._read(cypher.RESPONSE_MATERIAL, id=action_point_id, goal_level=goal_level, as_of=_day(as_of))
         if not records:
             base.found(None, action_point_id)
         nodes = {n.id: n for n in map(_node, records[0]["nodes"])}
         return nodes[action_point_id], EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
 
-    def response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
-        # Every link of a busy action point summarised once per loaded dataset (its fingerprint, read in one
-        # small query), not on every request; while a load is under way (no fingerprint), every time.
-        if as_of is None:
-            info = self.dataset_info()
-            fingerprint = info.fingerprint if info else None
-            return self._links.get(fingerprint, action_point_id, lambda: self._response_links(action_point_id))
-        return self._response_links(action_point_id, as_of)
-
-    def _response_links(self, action_point_id: str, as_of: AsOf | None = None) -> ResponseLinks:
-        # Summarised in the database (paths, confidences, countries, components); Python only shapes the rows.
-        records = self._read(
-            cypher.RESPONSE_SUMMARIES,
-            id=action_point_id,
-            as_of=_day(as_of),
-            rank=CONFIDENCE_RANK,
-            unknown=_UNKNOWN,
-            unset=str(None),
-        )
-        if not records:
-            base.found(None, action_point_id)
-        record = records[0]
-        ap = _node(record["action_point"])
-        nodes = {ap.id: ap} | {n.id: n for n in map(_node, record["goals"])}
-        head = EdgeIndex.of(map(_edge, record["unders"]), nodes)
-        return response_builder.summarised(ap, head, record["links"], as_of)
-
-    def responses_at(
-        self, action_point_id: str, keys: Sequence[tuple[str, str, str]], as_of: AsOf | None = None
-    ) -> list[Response]:
-        if not keys:
-            return []
-        ap, graph = self._response_material(action_point_id, True, as_of, sorted({k[1] for k in keys}))
-        return response_builder.chosen(ap, graph, keys, as_of)
-
-    def responses(self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None) -> list[Response]:
-        found = self.action_point(action_point_id, include_goal_level, as_of)
-        return [*found.responses, *found.goal_responses]
-
     def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
-        info = self.dataset_info()
-        fingerprint = info.fingerprint if info else None
-        return self._facts.get(fingerprint, lambda: self._read_facts(as_of), _day(as_of))
+        return self._read_facts(as_of)
 
     def _read_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
         # Every link of the facts' types and the nodes they name: read once per dataset, so these reads may

@@ -1,0 +1,110 @@
+"""Answers that depend only on the loaded dataset, kept in one place, and the dataset read once per request.
+
+Every answer that depends on nothing but the dataset version (and a key: the question, the action point, the
+day and plan of an answer as of a date) is computed once per store and dataset fingerprint and kept here:
+coverage facts, coverage, gaps, the matrix, each action point's responses, the flow. The stores keep nothing.
+
+A request sees one dataset version: ``pin`` gives it a view of the store whose ``dataset_info`` is read once
+(on Neo4j a round trip) however many answers the request asks for; the answers are kept per underlying store.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Final, Generic, TypeVar, cast
+
+from bpkg.app.store.graph_types import DatasetOut
+from bpkg.app.store.port import GraphStore
+from bpkg.graph_schema.asof import AsOf
+
+T = TypeVar("T")
+
+MAX_KEPT: Final = 64
+"""Answers kept per store and dataset (least recently asked dropped first): today's few, and those of the last
+action points, days and plans asked for."""
+
+
+class PerVersion(Generic[T]):
+    """Answers computed once per dataset fingerprint and key, for the last ``size`` keys asked; with no
+    fingerprint (a load under way) nothing is kept. The values are shared: callers must not change them."""
+
+    def __init__(self, size: int = MAX_KEPT) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._key: str | None = None
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
+
+    def get(self, fingerprint: str | None, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if fingerprint is not None and fingerprint == self._key and key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = compute()
+        if fingerprint is not None:
+            with self._lock:
+                if fingerprint != self._key:
+                    self._key, self._values = fingerprint, OrderedDict()
+                self._values[key] = value
+                self._values.move_to_end(key)
+                while len(self._values) > self._size:
+                    self._values.popitem(last=False)
+        return value
+
+
+class _Pinned:
+    """A store as one request sees it: every question goes through, the dataset is read once."""
+
+    def __init__(self, origin: GraphStore) -> None:
+        self.origin = origin
+        self._info: tuple[DatasetOut | None] | None = None
+
+    @property
+    def backend(self) -> str:
+        return self.origin.backend
+
+    def dataset_info(self) -> DatasetOut | None:
+        if self._info is None:
+            self._info = (self.origin.dataset_info(),)
+        return self._info[0]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.origin, name)
+
+
+def pin(store: GraphStore) -> GraphStore:
+    """The store for one request: ``dataset_info`` read once, every other question passed through."""
+    return cast(GraphStore, _Pinned(origin(store)))
+
+
+def origin(store: GraphStore) -> GraphStore:
+    """The store behind a request's view of it (the store itself when it is not one)."""
+    return store.origin if isinstance(store, _Pinned) else store
+
+
+_KEPT: weakref.WeakKeyDictionary[GraphStore, dict[str, PerVersion[Any]]] = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+
+
+def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+    """The answer to ``key`` computed once per store and dataset fingerprint, shared between requests, so never
+    to be changed by a caller. Without a fingerprint (Neo4j while a load is under way) it is computed afresh.
+
+    Each kind of answer (the first part of ``key``: "facts", "coverage", "action-point"...) keeps its own last
+    ``MAX_KEPT``: many action points asked do not push out the coverage, whose first computation is the
+    longest."""
+    info = store.dataset_info()
+    with _KEPT_LOCK:
+        kinds = _KEPT.setdefault(origin(store), {})
+        kept = kinds.setdefault(key[0] if key else "", PerVersion())
+    return cast(T, kept.get(info.fingerprint if info else None, key, compute))
+
+
+def day_key(as_of: AsOf | None, plan: str | None) -> tuple[str, ...]:
+    """The part of a cache key that says which day and plan an answer is about (empty for today's), with the day
+    as it was asked: an answer's account repeats it (``2021`` and ``2021-12-31`` are one day, two accounts)."""
+    if as_of is None and plan is None:
+        return ()
+    return (as_of.iso if as_of is not None else "", as_of.text if as_of is not None else "", plan or "")
