@@ -1,4 +1,4 @@
-"""No import circle anywhere in the packages: every module of app, loaders and graph_schema can be read
+"""No import circle anywhere in the packages: every module of bpkg (app, loaders and graph_schema) can be read
 before the modules that import it (a circle also counts imports made inside functions)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import networkx as nx
 
 
 def test_no_module_imports_itself_through_others() -> None:
-    graph = grimp.build_graph("app", "loaders", "graph_schema", cache_dir=None)
+    graph = grimp.build_graph("bpkg", cache_dir=None)
     imports = nx.DiGraph()
     for module in graph.modules:
         imports.add_edges_from((module, imported) for imported in graph.find_modules_directly_imported_by(module))
