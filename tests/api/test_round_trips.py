@@ -10,30 +10,12 @@ import neo4j
 import pytest
 from fastapi.testclient import TestClient
 
+from benchmarks.round_trips import CountingDriver
 from bpkg.app.api.main import create_app
 from bpkg.app.store.neo4j.store import Neo4jStore
 from tests.api.conftest import settings
 
 pytestmark = pytest.mark.neo4j
-
-
-class CountingDriver:
-    """A driver that sends every query on and remembers each (the store's reads all go through
-    ``execute_query``); closing it leaves the session's driver open."""
-
-    def __init__(self, driver: neo4j.Driver) -> None:
-        self.driver = driver
-        self.sent: list[str] = []
-
-    def execute_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
-        self.sent.append(query.text if isinstance(query, neo4j.Query) else str(query))
-        return self.driver.execute_query(query, *args, **kwargs)
-
-    def close(self) -> None:
-        return None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.driver, name)
 
 
 @pytest.fixture

@@ -103,18 +103,12 @@ class _Facts:
         self._involved: dict[str, dict[str, set[str]]] = {}
         self._placed: dict[str, tuple[frozenset[str], Where]] = {}
 
-    @staticmethod
-    def _cites(r: Response) -> Iterable[str]:
-        yield from r.sources
-        for step in r.path:
-            yield from step.sources
-
     def status(self, f: ActionPointFacts) -> frozenset[str]:
         """The sources of the responses the action point's status rests on: the direct ones, else those to its
         goal."""
         key = f.action_point.id
         if key not in self._status:
-            self._status[key] = frozenset(s for r in f.responses or f.goal_responses for s in self._cites(r))
+            self._status[key] = frozenset(s for r in f.responses or f.goal_responses for s in cited_by(r))
         return self._status[key]
 
     def involving(self, f: ActionPointFacts, node_id: str) -> set[str]:
@@ -124,7 +118,7 @@ class _Facts:
         if key not in self._involved:
             index: dict[str, set[str]] = {}
             for r in f.responses:
-                cites = set(self._cites(r))
+                cites = set(cited_by(r))
                 ends = {r.responder.id, *(n.id for refs in (r.components, r.projects, r.countries) for n in refs)}
                 for end in ends:
                     index.setdefault(end, set()).update(cites)
@@ -230,6 +224,13 @@ def line(source: SourceRow, where: Sequence[str] = ()) -> str:
     if source.to_review:
         parts.append(f"to review: its page was found {source.check_status} on {source.checked_on}")
     return " — ".join(parts)
+
+
+def cited_by(r: Response) -> Iterable[str]:
+    """The sources a response rests on: its link's, then those of every step of its path."""
+    yield from r.sources
+    for step in r.path:
+        yield from step.sources
 
 
 def review_words(sources: Iterable[str], known: dict[str, SourceRow]) -> list[str]:

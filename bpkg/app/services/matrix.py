@@ -10,7 +10,7 @@ from typing import Any, Final
 from bpkg.app.errors import InvalidQuery
 from bpkg.app.services import lookup, tables
 from bpkg.app.services.api_types import MatrixCell, MatrixCols, MatrixOut, MatrixRow
-from bpkg.app.services.citations import Basis, Cited, SourceRow, review_words, sources_by_id
+from bpkg.app.services.citations import Basis, Cited, SourceRow, cited_by, review_words, sources_by_id
 from bpkg.app.services.coverage import read_facts
 from bpkg.app.services.crosswalk import gcm_roll_up
 from bpkg.app.services.dataset_cache import day_key, per_dataset
@@ -226,20 +226,14 @@ def _gcm_frame(store: GraphStore, as_of: AsOf | None, plan: str | None) -> Frame
 
 def _to_review(store: GraphStore, items: Iterable[ActionPointFacts]) -> dict[str, SourceRow]:
     """The sources cited by the responses (and their paths) whose page the last check found changed or gone."""
-    cited = {s for f in items for r in (*f.responses, *f.goal_responses) for s in _cites(r)}
+    cited = {s for f in items for r in (*f.responses, *f.goal_responses) for s in cited_by(r)}
     return {s: row for s, row in sources_by_id(store, cited).items() if row.to_review}
-
-
-def _cites(r: Response) -> Iterable[str]:
-    yield from r.sources
-    for step in r.path:
-        yield from step.sources
 
 
 def _review(found: Iterable[Response], review: dict[str, SourceRow]) -> list[str]:
     if not review:
         return []
-    return sorted(set(review_words((s for r in found for s in _cites(r)), review)))
+    return sorted(set(review_words((s for r in found for s in cited_by(r)), review)))
 
 
 def _cell(found: list[Response], review: dict[str, SourceRow]) -> MatrixCell:
