@@ -4,8 +4,11 @@ and one request's view of a store reads the dataset once."""
 from __future__ import annotations
 
 import functools
+import gc
 
-from bpkg.app.services.dataset_cache import MAX_KEPT, PerVersion, origin, per_dataset, pin
+import pytest
+
+from bpkg.app.services.dataset_cache import MAX_KEPT, PerVersion, cycles_left_alone, origin, per_dataset, pin
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.memory import MemoryStore
 from bpkg.loaders import build_graph, load_dataset
@@ -75,3 +78,28 @@ def test_each_kind_of_answer_keeps_its_own() -> None:
         per_dataset(store, ("action-point", str(number)), functools.partial(int, number))
     assert per_dataset(store, ("coverage", "goal"), lambda: "again") == "kept"
     assert per_dataset(store, ("action-point", "0"), lambda: -1) == -1, "the oldest action point was dropped"
+
+
+def test_the_cycle_collector_rests_while_an_answer_is_built_and_comes_back() -> None:
+    kept: PerVersion[list[bool]] = PerVersion()
+    assert gc.isenabled()
+    seen = kept.get("v", "a", lambda: [gc.isenabled(), kept.get("v", "b", lambda: [gc.isenabled()])[0]])
+    assert seen == [False, False]  # the outer build and the one nested in it
+    assert gc.isenabled()
+
+    def fails() -> list[bool]:
+        raise RuntimeError("broken")
+
+    with pytest.raises(RuntimeError):
+        kept.get("v", "c", fails)
+    assert gc.isenabled()  # back after a failed build too
+
+
+def test_a_collector_switched_off_elsewhere_stays_off() -> None:
+    gc.disable()
+    try:
+        with cycles_left_alone():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
