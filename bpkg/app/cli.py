@@ -346,7 +346,7 @@ def _serve(args: argparse.Namespace) -> int:
         from bpkg.app.store.memory import MemoryStore
 
         store = MemoryStore(build_graph(load_dataset(settings.dataset)))
-        long_lived()
+        long_lived(store)
     uvicorn.run(create_app(settings, store=store), host=settings.host, port=settings.port, **server_options())
     return 0
 
