@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 
 import pytest
 
@@ -103,3 +104,59 @@ def test_a_collector_switched_off_elsewhere_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_askers_of_an_answer_being_computed_wait_for_it() -> None:
+    kept: PerVersion[list[str]] = PerVersion()
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow() -> list[str]:
+        calls.append("slow")
+        started.set()
+        assert release.wait(10)
+        return ["answer"]
+
+    answers: list[list[str]] = []
+    first = threading.Thread(target=lambda: answers.append(kept.get("v", "coverage", slow)))
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: answers.append(kept.get("v", "coverage", lambda: ["again"])))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waiting for the first computation, not computing its own
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert answers == [["answer"], ["answer"]] and answers[0] is answers[1]
+    assert calls == ["slow"]
+
+
+def test_a_failed_computation_leaves_its_waiters_to_compute_it_themselves() -> None:
+    kept: PerVersion[str] = PerVersion()
+    started, release = threading.Event(), threading.Event()
+
+    def broken() -> str:
+        started.set()
+        assert release.wait(10)
+        raise RuntimeError("Neo4j went away")
+
+    failures: list[BaseException] = []
+
+    def first_asker() -> None:
+        try:
+            kept.get("v", "k", broken)
+        except RuntimeError as exc:
+            failures.append(exc)
+
+    first = threading.Thread(target=first_asker)
+    first.start()
+    assert started.wait(10)
+    answers: list[str] = []
+    second = threading.Thread(target=lambda: answers.append(kept.get("v", "k", lambda: "computed again")))
+    second.start()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert len(failures) == 1 and answers == ["computed again"]
+    assert kept.get("v", "k", lambda: "not asked") == "computed again"

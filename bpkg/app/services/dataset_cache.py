@@ -29,32 +29,68 @@ MAX_KEPT: Final = 64
 action points, days and plans asked for."""
 
 
+class _Flight:
+    """An answer being computed: later askers of the same version and key wait for it instead of computing it
+    again (a first coverage after a load takes seconds; ten officers opening the page at once cost one)."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.failed = False
+
+
 class PerVersion(Generic[T]):
     """Answers computed once per dataset fingerprint and key, for the last ``size`` keys asked; with no
-    fingerprint (a load under way) nothing is kept. The values are shared: callers must not change them."""
+    fingerprint (a load under way) nothing is kept. The values are shared: callers must not change them.
+    An answer is computed by one asker at a time; the others wait for it (and compute it themselves if that
+    computation failed)."""
 
     def __init__(self, size: int = MAX_KEPT) -> None:
         self._lock = threading.Lock()
         self._size = size
         self._key: str | None = None
         self._values: OrderedDict[Hashable, T] = OrderedDict()
+        self._flights: dict[tuple[str, Hashable], _Flight] = {}
 
     def get(self, fingerprint: str | None, key: Hashable, compute: Callable[[], T]) -> T:
-        with self._lock:
-            if fingerprint is not None and fingerprint == self._key and key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-        with cycles_left_alone():
-            value = compute()
-        if fingerprint is not None:
+        if fingerprint is None:
+            with cycles_left_alone():
+                return compute()
+        while True:
             with self._lock:
-                if fingerprint != self._key:
-                    self._key, self._values = fingerprint, OrderedDict()
-                self._values[key] = value
-                self._values.move_to_end(key)
-                while len(self._values) > self._size:
-                    self._values.popitem(last=False)
+                if fingerprint == self._key and key in self._values:
+                    self._values.move_to_end(key)
+                    return self._values[key]
+                flight = self._flights.get((fingerprint, key))
+                if flight is None:
+                    flight = self._flights[(fingerprint, key)] = _Flight()
+                    break
+            flight.done.wait()
+            if not flight.failed:
+                return cast(T, flight.value)
+            # The computation waited for failed: ask again (this asker may compute it now).
+        try:
+            with cycles_left_alone():
+                flight.value = value = compute()
+        except BaseException:
+            flight.failed = True
+            raise
+        else:
+            self._keep(fingerprint, key, value)
+        finally:
+            with self._lock:
+                del self._flights[(fingerprint, key)]
+            flight.done.set()
         return value
+
+    def _keep(self, fingerprint: str, key: Hashable, value: T) -> None:
+        with self._lock:
+            if fingerprint != self._key:
+                self._key, self._values = fingerprint, OrderedDict()
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
 
 
 _PAUSE_LOCK = threading.Lock()
