@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # Warm a cold Neo4j in the background when the API connects and after each outage (its reads planned
     # before the first questions: bpkg/app/store/neo4j/warmup.py); off only to measure what it saves.
     neo4j_warm_up: bool = True
+    # How often (seconds) a Neo4j-backed API looks for a newly published dataset version, to derive what the
+    # answers read (every action point's facts) before a question needs it: bpkg/app/services/derivation.py.
+    # 0 switches it off (the first question after a load then derives).
+    derive_interval: float = Field(default=5.0, ge=0)
     # The public address of this service (e.g. https://bpkg.example.org), used for links in downloaded views
     # (without it a downloaded view links to nothing outside itself) and as the base of the URIs in the RDF
     # and IATI exports (<url>/nodes/<id>, the node's address in the API; without it urn:bpkg:nodes/<id>).

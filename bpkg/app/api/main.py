@@ -36,7 +36,7 @@ from bpkg.app.api.routers import (
     trace,
 )
 from bpkg.app.http.deps import PageKeyRequired, api_keys, require_api_key, require_page_key
-from bpkg.app.services.coverage import read_facts
+from bpkg.app.services.derivation import Follower, derive
 from bpkg.app.services.tables import XLSX_MEDIA_TYPE
 from bpkg.app.settings import Settings
 from bpkg.app.store.port import GraphStore
@@ -91,7 +91,16 @@ def _open_store(settings: Settings) -> tuple[GraphStore, Callable[[], None] | No
             probe_interval=settings.outage_probe_interval,
             warm=settings.neo4j_warm_up,  # the store's reads planned now and after each outage (issue 16, item 8)
         )
-        return neo, neo.close
+        if settings.derive_interval <= 0:
+            return neo, neo.close
+        follower = Follower(neo, settings.derive_interval)
+        follower.start()
+
+        def release() -> None:
+            follower.stop()
+            neo.close()
+
+        return neo, release
     from bpkg.app.store.memory import MemoryStore
     from bpkg.loaders import build_graph, load_dataset
 
@@ -108,7 +117,7 @@ def long_lived(store: GraphStore) -> None:
     - then move the graph, its indexes and the facts out of the cyclic collector's reach: they live as long as
       the process, and every full collection would walk them all (a request that builds a large answer
       triggers several; at 100k relationships they doubled the headline question's time)."""
-    read_facts(store)
+    derive(store)
     gc.freeze()
 
 

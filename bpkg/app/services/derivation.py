@@ -1,0 +1,72 @@
+"""What the answers read, derived once per dataset version when the service meets it, not by a first question.
+
+Every action point's facts (its responses direct and at goal level, its status and counts) feed coverage, gaps,
+the list of action points, the matrix, the briefs and the timelines. Built from every link of the graph, they
+take seconds at 100k relationships and a minute at 1M: work that does not depend on the question. So:
+
+- a memory server derives them when it loads its dataset, before it answers (``bpkg.app.api.main.long_lived``);
+- a Neo4j server follows the database: a daemon thread reads the published version every few seconds
+  (``Settings.derive_interval``) and derives for a version it has not derived yet, so the first question after
+  a ``bpkg load`` finds the answer built, or waits for the one build under way (``dataset_cache``: one
+  computation per version and key) instead of starting another.
+
+What is derived lands in the one cache layer (``dataset_cache.per_dataset``), keyed by the dataset's fingerprint,
+where the requests look for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Final
+
+from bpkg.app.services.coverage import read_facts
+from bpkg.app.store.port import GraphStore
+
+LOG: Final = logging.getLogger(__name__)
+
+
+def derive(store: GraphStore) -> str | None:
+    """Derive what the answers read for the store's current dataset version; the version's fingerprint (None
+    while a load is under way, when nothing is kept)."""
+    info = store.dataset_info()
+    if info is None or info.fingerprint is None:
+        return None
+    read_facts(store)
+    return info.fingerprint
+
+
+class Follower:
+    """Keeps the derivation of a store's current dataset version ready, on a daemon thread."""
+
+    def __init__(self, store: GraphStore, interval: float) -> None:
+        self._store = store
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bpkg-derive", daemon=True)
+        self.derived: str | None = None
+        """The fingerprint of the last version derived."""
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def check(self) -> bool:
+        """Derive if the store holds a version not derived yet; whether it did."""
+        info = self._store.dataset_info()
+        if info is None or info.fingerprint is None or info.fingerprint == self.derived:
+            return False
+        self.derived = derive(self._store)
+        return self.derived is not None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.check()
+            except Exception as exc:  # Neo4j down or a load under way: try again next time
+                LOG.debug("derivation not done: %s", exc)
+            self._stop.wait(self._interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)

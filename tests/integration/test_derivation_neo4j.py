@@ -1,0 +1,84 @@
+"""A Neo4j-backed API derives every action point's facts for each dataset version it meets, in the background:
+the first coverage after a load reads them (issue 17, item 1). Against a real Neo4j."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import neo4j
+import pytest
+from fastapi.testclient import TestClient
+
+from bpkg.app.api.main import create_app
+from bpkg.app.services.derivation import Follower
+from bpkg.app.settings import Settings
+from bpkg.app.store.neo4j.store import Neo4jStore
+from bpkg.app.store.question_types import ActionPointFacts
+from bpkg.graph_schema.asof import AsOf
+from bpkg.loaders import GraphBatch, load_dataset
+from bpkg.loaders.neo4j_sink import write_batch
+from tests.conftest import ensure_loaded, wipe
+from tests.factories import base_graph, write_dataset
+
+pytestmark = pytest.mark.neo4j
+
+
+class CountingStore(Neo4jStore):
+    """The Neo4j store, counting how often every action point's facts are built."""
+
+    built = 0
+
+    def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
+        if as_of is None:
+            self.built += 1
+        return super().action_point_facts(as_of)
+
+
+def _settings(neo4j_settings: Settings, **changes: object) -> Settings:
+    return neo4j_settings.model_copy(update={"backend": "neo4j", "api_keys": "", **changes})
+
+
+def test_each_version_is_derived_once_before_the_questions(
+    neo4j_driver: neo4j.Driver, neo4j_settings: Settings, bundled_batch: GraphBatch, tmp_path: Path
+) -> None:
+    database = neo4j_settings.neo4j_database
+    ensure_loaded(neo4j_driver, database, bundled_batch)
+    store = CountingStore(neo4j_driver, database, timeout=neo4j_settings.query_timeout, warm=False)
+    follower = Follower(store, interval=60)
+    assert follower.check() and store.built == 1
+    assert not follower.check() and store.built == 1  # the same version: nothing to do
+    with TestClient(create_app(_settings(neo4j_settings), store=store)) as client:
+        assert client.get("/coverage?by=goal").json()["summary"]["action_points"] == 41
+        assert client.get("/gaps").status_code == 200
+    assert store.built == 1  # the questions read what was derived
+
+    # A new version published: derived once more, and the answers are the new version's.
+    tiny = load_dataset(write_dataset(tmp_path / "tiny", graph=base_graph()))
+    try:
+        wipe(neo4j_driver, database)
+        write_batch(neo4j_driver, tiny, database)
+        assert follower.check() and store.built == 2
+        with TestClient(create_app(_settings(neo4j_settings), store=store)) as client:
+            tiny_total = client.get("/coverage?by=goal").json()["summary"]["action_points"]
+        assert store.built == 2
+        assert tiny_total == sum(1 for n in tiny.nodes if n.label.value == "ActionPoint")
+    finally:
+        ensure_loaded(neo4j_driver, database, bundled_batch)
+
+
+def test_the_api_follows_the_database_while_it_runs(neo4j_bundled: neo4j.Driver, neo4j_settings: Settings) -> None:
+    def followers() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name == "bpkg-derive"]
+
+    before = len(followers())
+    with TestClient(create_app(_settings(neo4j_settings, derive_interval=0.2, neo4j_warm_up=False))) as client:
+        assert len(followers()) == before + 1
+        assert client.get("/coverage?by=goal").status_code == 200
+    deadline = time.monotonic() + 10
+    while len(followers()) > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(followers()) == before  # stopped with the API
+    with TestClient(create_app(_settings(neo4j_settings, derive_interval=0, neo4j_warm_up=False))):
+        assert len(followers()) == before  # switched off
