@@ -1,7 +1,8 @@
 """What the answers read, derived once per dataset version when the service meets it, not by a first question.
 
 Every action point's facts (its responses direct and at goal level, its status and counts) feed coverage, gaps,
-the list of action points, the matrix, the briefs and the timelines. Built from every link of the graph, they
+the list of action points, the matrix, the briefs and the timelines; the coverage rows (by each grouping) and the
+gaps are derived from them with them. Built from every link of the graph, they
 take seconds at 100k relationships and a minute at 1M: work that does not depend on the question. So:
 
 - a memory server derives them when it loads its dataset, before it answers (``bpkg.app.api.main.long_lived``);
@@ -18,9 +19,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Final
+from typing import Final, get_args
 
-from bpkg.app.services.coverage import read_facts
+from bpkg.app.services.coverage import CoverageBy, coverage, gaps, read_facts
 from bpkg.app.store.port import GraphStore
 
 LOG: Final = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ def derive(store: GraphStore) -> str | None:
     if info is None or info.fingerprint is None:
         return None
     read_facts(store)
+    for by in get_args(CoverageBy):
+        coverage(store, by)
+    gaps(store)
     return info.fingerprint
 
 
