@@ -111,14 +111,32 @@ def test_a_load_stopped_after_any_transaction_converges_without_duplicates(
     assert dataset_marks(driver, database) == [("generated", batch.fingerprint(), None)]
 
 
-def test_a_relationship_committed_twice_is_made_one_by_the_next_load(db: tuple[neo4j.Driver, str]) -> None:
+def test_the_database_refuses_a_second_copy_of_a_relationship_key(db: tuple[neo4j.Driver, str]) -> None:
+    # What a retried CREATE whose first commit went through (its answer lost), or a second writer applying the
+    # same plan, would write: the type's uniqueness constraint on the key refuses it.
     driver, database = db
     batch = generated_batch(20)
     write_batch(driver, batch, database)
-    # What a retried CREATE whose first commit went through (its answer lost) would leave behind.
+    copied = batch.rels[3]
+    with pytest.raises(neo4j.exceptions.ConstraintError):
+        driver.execute_query(
+            "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) "
+            "CREATE (a)-[c:PART_OF]->(b) SET c = properties(r)",
+            source=copied.source,
+            target=copied.target,
+            database_=database,
+        )
+    assert counted_without_duplicates(driver, database) == (len(batch.nodes), len(batch.rels))
+
+
+def test_a_copy_written_before_keys_existed_is_made_one_by_the_next_load(db: tuple[neo4j.Driver, str]) -> None:
+    driver, database = db
+    batch = generated_batch(20)
+    write_batch(driver, batch, database)
+    # Two copies of a key, neither with the key property, as an older bpkg could leave behind.
     copied = batch.rels[3]
     driver.execute_query(
-        "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) "
+        "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) REMOVE r._key "
         "CREATE (a)-[c:PART_OF]->(b) SET c = properties(r)",
         source=copied.source,
         target=copied.target,
@@ -128,6 +146,39 @@ def test_a_relationship_committed_twice_is_made_one_by_the_next_load(db: tuple[n
     assert (summary.rels.updated, summary.rels.unchanged) == (1, len(batch.rels) - 1)
     assert counted_without_duplicates(driver, database) == (len(batch.nodes), len(batch.rels))
     assert snapshot(driver, database) == as_sets(batch)
+    assert keys_missing(driver, database) == 0
+
+
+def keys_missing(driver: neo4j.Driver, database: str) -> int:
+    records, _, _ = driver.execute_query(
+        "MATCH ()-[r]->() WHERE r._key IS NULL RETURN count(r) AS missing", database_=database
+    )
+    return int(records[0]["missing"])
+
+
+def test_relationships_written_before_keys_existed_get_them_from_the_next_load(db: tuple[neo4j.Driver, str]) -> None:
+    # A database loaded before issue 17 (no key on any relationship, its marker current): the counts see the
+    # missing keys, the compare writes them without counting the rows as changed, and then the constraint holds.
+    driver, database = db
+    batch = generated_batch(20)
+    write_batch(driver, batch, database)
+    driver.execute_query("MATCH ()-[r]->() REMOVE r._key", database_=database)
+    assert keys_missing(driver, database) == len(batch.rels)
+    summary = write_batch(driver, batch, database)
+    assert (summary.rels.created, summary.rels.updated, summary.rels.unchanged) == (0, 0, len(batch.rels))
+    assert keys_missing(driver, database) == 0
+    assert snapshot(driver, database) == as_sets(batch)
+    copied = batch.rels[3]
+    with pytest.raises(neo4j.exceptions.ConstraintError):
+        driver.execute_query(
+            "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) "
+            "CREATE (a)-[c:PART_OF]->(b) SET c = properties(r)",
+            source=copied.source,
+            target=copied.target,
+            database_=database,
+        )
+    again = write_batch(driver, batch, database)
+    assert again.rels.unchanged == len(batch.rels) and keys_missing(driver, database) == 0
 
 
 def test_rows_written_before_hashes_existed_are_rewritten_once(db: tuple[neo4j.Driver, str]) -> None:
