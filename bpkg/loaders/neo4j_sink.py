@@ -10,8 +10,11 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
    first statement and aborts if another loader holds it: a loader killed with ``kill -9`` holds it for at
    most ``lease_seconds``, and one that paused longer than that cannot write after a successor took over.
    Because every write transaction locks the lease node first, write transactions of two loaders never
-   interleave, and relationship writes check in the same statement whether the key exists: even two
-   writers cannot create a second copy of a relationship key.
+   interleave; and every relationship carries its key (``_key``, start and end id) under a uniqueness
+   constraint per type, as every node's id is unique: even two writers cannot create a second copy of a
+   node or a relationship key. Rows the compare did not find are created (``CREATE_NODES``,
+   ``CREATE_RELS``); a batch that meets a copy written meanwhile fails on the constraint and is applied
+   again as an upsert.
 2. **Verifies, never trusts.** The dataset's ``(:Dataset {name})`` node records the fingerprint of the
    last finished load and the lease's write count (``seq``) at that moment. Even when both still match,
    the load counts what the dataset owns per label and per type (and distinct keys per type) in one
@@ -25,7 +28,8 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
    When two datasets hold the same node id, the last load's properties are in force; the load reports
    which nodes held by other datasets it changed.
 4. **Writes in bounded transactions**, at most ``batch_size`` rows each: first extra copies of duplicated
-   relationship keys go, then what the prune releases, then node upserts, then relationship upserts.
+   relationship keys go (left by a ``bpkg`` older than the key constraints), then what the prune releases,
+   then new nodes, changed nodes, new relationships, changed relationships (and those without a key yet).
 5. **Checks again and publishes**: the counts once more (a disagreement is repaired with one more
    compare-and-write pass), then the fingerprint and ``seq`` on the ``Dataset`` node, then the lease is
    given back.
@@ -33,7 +37,8 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
 A reader meanwhile sees the database as before plus the committed batches, with a ``loading`` marker and no
 ``fingerprint`` on the dataset node; a load that stopped half-way (Neo4j gone, Ctrl-C, kill -9) leaves the
 same picture, and the next load of any dataset notes it and the next load of this one repairs it.
-Each row's ``_hash`` (its label and properties, written in the same ``SET``) is what the compare reads.
+Each row's ``_hash`` (its label and properties, written in the same ``SET``) is what the compare reads; the
+batch computes each row's hash once (``GraphBatch.row_hashes``) and its fingerprint from them.
 Labels and types reach Cypher as ``$(...)`` values taken from the validated batch (schema enums).
 
 A driver failure raises ``SinkUnavailable`` with one line saying how far the load got (the CLI: exit 3).
