@@ -96,7 +96,7 @@ def python_part(args: argparse.Namespace) -> list[str]:
         fingerprint_before_issue_17(batch)
         middle = time.perf_counter()
         hashes = batch.row_hashes()  # what the sink computed then too: one hash per row
-        neo4j_sink._node_rows(batch, hashes), neo4j_sink._rel_rows(batch, hashes)
+        _ = neo4j_sink._node_rows(batch, hashes), neo4j_sink._rel_rows(batch, hashes)
         return middle - start, time.perf_counter() - middle
 
     def now() -> tuple[float, float]:
@@ -104,7 +104,7 @@ def python_part(args: argparse.Namespace) -> list[str]:
         hashes = batch.row_hashes()
         hashes.fingerprint()
         middle = time.perf_counter()
-        neo4j_sink._node_rows(batch, hashes), neo4j_sink._rel_rows(batch, hashes)
+        _ = neo4j_sink._node_rows(batch, hashes), neo4j_sink._rel_rows(batch, hashes)
         return middle - start, time.perf_counter() - middle
 
     for round_ in range(1, args.rounds + 1):
@@ -212,7 +212,7 @@ def forwarded(args: argparse.Namespace) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--relationships", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch-size", type=int, default=neo4j_sink.BATCH_SIZE)

@@ -54,10 +54,10 @@ def constraint_ddl() -> list[LiteralString]:
     ]
     ddl.append(_statement(_UNIQUE.format(name="dataset_name_unique", label=DATASET_LABEL, prop="name")))
     ddl.append(LEASE_DDL)
-    ddl += [
+    ddl.extend(
         _statement(_REL_UNIQUE.format(name=rel_key_constraint_name(t.value), type=t.value, prop=REL_KEY))
         for t in RelType
-    ]
+    )
     return ddl
 
 
