@@ -650,19 +650,21 @@ def _node_rows(batch: GraphBatch, hashes: RowHashes | None = None) -> dict[str, 
 
 def _rel_rows(batch: GraphBatch, hashes: RowHashes | None = None) -> dict[RelKey, dict[str, Any]]:
     digests = (hashes or batch.row_hashes()).rels
-    return {
-        rel.key: {
-            "source": rel.source,
-            "type": rel.type.value,
-            "target": rel.target,
-            "props": {**rel.props, **derived(rel.props), ROW_HASH: digests[rel.key], REL_KEY: rel_key(rel)},
+    rows: dict[RelKey, dict[str, Any]] = {}
+    for rel in batch.rels:
+        key = rel.key  # a property reading an enum's value: once per row (a tenth of this function at 100k)
+        rows[key] = {
+            "source": key[0],
+            "type": key[1],
+            "target": key[2],
+            "props": {**rel.props, **derived(rel.props), ROW_HASH: digests[key], REL_KEY: f"{key[0]}\x1f{key[2]}"},
         }
-        for rel in batch.rels
-    }
+    return rows
 
 
 def rel_key(rel: Rel) -> str:
-    """The value of a relationship's ``REL_KEY``: its start and end ids (its type is its constraint's)."""
+    """The value of a relationship's ``REL_KEY``: its start and end ids (its type is its constraint's); what
+    ``_rel_rows`` writes."""
     return f"{rel.source}\x1f{rel.target}"
 
 

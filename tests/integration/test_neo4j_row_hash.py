@@ -9,8 +9,9 @@ import neo4j
 import pytest
 
 from bpkg.app.settings import Settings
+from bpkg.graph_schema import REL_KEY
 from bpkg.loaders import GraphBatch, Node, Rel
-from bpkg.loaders.neo4j_sink import ROW_HASH, node_hash, read_back, rel_hash, write_batch
+from bpkg.loaders.neo4j_sink import ROW_HASH, node_hash, read_back, rel_hash, rel_key, write_batch
 from tests.conftest import wipe
 from tests.integration.test_neo4j_load import (
     Interrupted,
@@ -55,12 +56,14 @@ def test_every_row_keeps_its_hash_and_readers_never_see_it(db: tuple[neo4j.Drive
     assert {r["id"]: r["hash"] for r in records} == wanted
     assert len(set(wanted.values())) == len(wanted)  # the hash tells the rows apart
     records, _, _ = driver.execute_query(
-        "MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, type(r) AS t, b.id AS e, r._hash AS hash",
+        "MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, type(r) AS t, b.id AS e, r._hash AS hash, r._key AS key",
         database_=database,
     )
     assert {(r["s"], r["t"], r["e"]): r["hash"] for r in records} == {r.key: rel_hash(r.props) for r in batch.rels}
+    assert {(r["s"], r["t"], r["e"]): r["key"] for r in records} == {r.key: rel_key(r) for r in batch.rels}
     nodes, rels = read_back(driver, database)
     assert all(ROW_HASH not in n.props for n in nodes) and all(ROW_HASH not in r.props for r in rels)
+    assert all(REL_KEY not in r.props for r in rels)
     assert snapshot(driver, database) == as_sets(batch)
 
 
