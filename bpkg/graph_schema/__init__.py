@@ -9,9 +9,11 @@ from bpkg.graph_schema.constraints import (
     FULLTEXT_INDEX,
     LEASE_DDL,
     LEASE_LABEL,
+    REL_KEY,
     constraint_ddl,
     expected_constraint_names,
     index_ddl,
+    rel_key_constraint_names,
 )
 from bpkg.graph_schema.dates import (
     DateError,
@@ -46,6 +48,7 @@ __all__ = [
     "LEASE_LABEL",
     "NODE_MODELS",
     "PATTERNS",
+    "REL_KEY",
     "REL_MODELS",
     "RETIRED_DATES",
     "Confidence",
@@ -74,6 +77,7 @@ __all__ = [
     "most_certain",
     "parse_date",
     "parse_when",
+    "rel_key_constraint_names",
     "to_properties",
     "weakest",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final, LiteralString, cast
 
-from bpkg.graph_schema.enums import Label
+from bpkg.graph_schema.enums import Label, RelType
 
 # Every domain node also carries this label, so an id is unique across labels and a node can be
 # found by id alone through one index.
@@ -22,12 +22,21 @@ LEASE_DDL: Final[LiteralString] = (
 FULLTEXT_INDEX: Final = "entity_words"
 
 _UNIQUE = "CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+# The property every relationship carries with its key (start id and end id; the type is the constraint's):
+# a per-type uniqueness constraint on it makes a second copy of a key fail when it is written.
+REL_KEY: Final = "_key"
+_REL_UNIQUE = "CREATE CONSTRAINT {name} IF NOT EXISTS FOR ()-[r:{type}]-() REQUIRE r.{prop} IS UNIQUE"
 
 
 def constraint_name(label: str) -> str:
     """Stable constraint name for the id of ``label``."""
     snake = "".join("_" + c.lower() if c.isupper() else c for c in label).lstrip("_")
     return f"{snake}_id_unique"
+
+
+def rel_key_constraint_name(rel_type: str) -> str:
+    """Stable constraint name for the key of relationships of ``rel_type``."""
+    return f"{rel_type.lower()}_key_unique"
 
 
 def _statement(text: str) -> LiteralString:
@@ -37,13 +46,18 @@ def _statement(text: str) -> LiteralString:
 
 
 def constraint_ddl() -> list[LiteralString]:
-    """``CREATE CONSTRAINT ... IF NOT EXISTS`` statements: one per label plus the cross-label ones."""
+    """``CREATE CONSTRAINT ... IF NOT EXISTS`` statements: one per label plus the cross-label ones, and one per
+    relationship type on its key (Neo4j 5.x Community has relationship property uniqueness constraints)."""
     labels = [ENTITY_LABEL, *(label.value for label in Label)]
     ddl: list[LiteralString] = [
         _statement(_UNIQUE.format(name=constraint_name(lb), label=lb, prop="id")) for lb in labels
     ]
     ddl.append(_statement(_UNIQUE.format(name="dataset_name_unique", label=DATASET_LABEL, prop="name")))
     ddl.append(LEASE_DDL)
+    ddl.extend(
+        _statement(_REL_UNIQUE.format(name=rel_key_constraint_name(t.value), type=t.value, prop=REL_KEY))
+        for t in RelType
+    )
     return ddl
 
 
@@ -66,3 +80,8 @@ def expected_constraint_names() -> set[str]:
         "dataset_name_unique",
         "load_lease_name_unique",
     }
+
+
+def rel_key_constraint_names() -> set[str]:
+    """Names of the relationship key constraints (``SHOW CONSTRAINTS`` types them ``RELATIONSHIP_UNIQUENESS``)."""
+    return {rel_key_constraint_name(t.value) for t in RelType}

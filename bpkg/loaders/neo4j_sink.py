@@ -10,8 +10,11 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
    first statement and aborts if another loader holds it: a loader killed with ``kill -9`` holds it for at
    most ``lease_seconds``, and one that paused longer than that cannot write after a successor took over.
    Because every write transaction locks the lease node first, write transactions of two loaders never
-   interleave, and relationship writes check in the same statement whether the key exists: even two
-   writers cannot create a second copy of a relationship key.
+   interleave; and every relationship carries its key (``_key``, start and end id) under a uniqueness
+   constraint per type, as every node's id is unique: even two writers cannot create a second copy of a
+   node or a relationship key. Rows the compare did not find are created (``CREATE_NODES``,
+   ``CREATE_RELS``); a batch that meets a copy written meanwhile fails on the constraint and is applied
+   again as an upsert.
 2. **Verifies, never trusts.** The dataset's ``(:Dataset {name})`` node records the fingerprint of the
    last finished load and the lease's write count (``seq``) at that moment. Even when both still match,
    the load counts what the dataset owns per label and per type (and distinct keys per type) in one
@@ -25,7 +28,8 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
    When two datasets hold the same node id, the last load's properties are in force; the load reports
    which nodes held by other datasets it changed.
 4. **Writes in bounded transactions**, at most ``batch_size`` rows each: first extra copies of duplicated
-   relationship keys go, then what the prune releases, then node upserts, then relationship upserts.
+   relationship keys go (left by a ``bpkg`` older than the key constraints), then what the prune releases,
+   then new nodes, changed nodes, new relationships, changed relationships (and those without a key yet).
 5. **Checks again and publishes**: the counts once more (a disagreement is repaired with one more
    compare-and-write pass), then the fingerprint and ``seq`` on the ``Dataset`` node, then the lease is
    given back.
@@ -33,7 +37,8 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
 A reader meanwhile sees the database as before plus the committed batches, with a ``loading`` marker and no
 ``fingerprint`` on the dataset node; a load that stopped half-way (Neo4j gone, Ctrl-C, kill -9) leaves the
 same picture, and the next load of any dataset notes it and the next load of this one repairs it.
-Each row's ``_hash`` (its label and properties, written in the same ``SET``) is what the compare reads.
+Each row's ``_hash`` (its label and properties, written in the same ``SET``) is what the compare reads; the
+batch computes each row's hash once (``GraphBatch.row_hashes``) and its fingerprint from them.
 Labels and types reach Cypher as ``$(...)`` values taken from the validated batch (schema enums).
 
 A driver failure raises ``SinkUnavailable`` with one line saying how far the load got (the CLI: exit 3).
@@ -58,10 +63,10 @@ from typing import Any, Final, LiteralString, TypeVar
 import neo4j
 from tqdm import tqdm
 
-from bpkg.graph_schema import LEASE_DDL, Label, RelType, constraint_ddl, index_ddl
+from bpkg.graph_schema import LEASE_DDL, REL_KEY, Label, RelType, constraint_ddl, index_ddl
 from bpkg.graph_schema.asof import DERIVED, derived
 from bpkg.graph_schema.errors import BpkgError
-from bpkg.loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel, row_hash
+from bpkg.loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel, RowHashes, row_hash
 
 BATCH_SIZE: Final = 5000
 """Rows per write transaction and nodes per page read (40k nodes in one transaction exhausted 1 GB)."""
@@ -78,8 +83,9 @@ ROW_HASH: Final = "_hash"
 """The property holding a row's hash (label and properties); never part of what readers get back."""
 OWNERS: Final = "_owners"
 """The property listing the datasets that hold a row; never part of what readers get back."""
-HIDDEN: Final = (ROW_HASH, OWNERS, *DERIVED)
-"""The sink's own properties (and the as-of bounds derived from ``when``): no fact of the dataset."""
+HIDDEN: Final = (ROW_HASH, OWNERS, REL_KEY, *DERIVED)
+"""The sink's own properties (and the as-of bounds derived from ``when``): no fact of the dataset. ``REL_KEY``
+is a relationship's key (start and end id) under its type's uniqueness constraint (``graph_schema``)."""
 LEASE: Final = "graph"
 """The name of the one write lease (one writer for the whole database)."""
 
@@ -105,10 +111,11 @@ WHERE n.id > $after
 WITH n ORDER BY n.id LIMIT $size
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS labels, n._hash AS hash,
        coalesce(n._owners, $legacy) AS owners,
-       [(n)-[r]->(b:Entity) | [type(r), b.id, r._hash, coalesce(r._owners, $legacy)]] AS rels
+       [(n)-[r]->(b:Entity) | [type(r), b.id, r._hash, coalesce(r._owners, $legacy), r._key IS NOT NULL]] AS rels
 """
 # What a dataset owns, per label and per type (with distinct keys per type: fewer keys than relationships
-# means duplicated keys), in one query: the check a load makes even when its marker says it is loaded.
+# means duplicated keys; fewer ``_key`` properties means rows written before keys existed), in one query: the
+# check a load makes even when its marker says it is loaded.
 OWNED_COUNTS: Final[LiteralString] = """
 CALL () {
   MATCH (n:Entity) WHERE $name IN n._owners
@@ -117,8 +124,8 @@ CALL () {
 }
 CALL () {
   MATCH (a:Entity)-[r]->(b:Entity) WHERE $name IN r._owners
-  WITH type(r) AS type, count(*) AS count, count(DISTINCT [a.id, b.id]) AS keys
-  RETURN collect([type, count, keys]) AS rels
+  WITH type(r) AS type, count(*) AS count, count(DISTINCT [a.id, b.id]) AS keys, count(r._key) AS keyed
+  RETURN collect([type, count, keys, keyed]) AS rels
 }
 RETURN nodes, rels
 """
@@ -159,12 +166,32 @@ SET n._owners = CASE WHEN $owner IN owners THEN owners ELSE owners + $owner END
 SET n:$(row.label)
 REMOVE n:$(old)
 """
+# Nodes the compare did not find: created, at what a CREATE costs. The uniqueness constraints on ``id`` make a
+# node created meanwhile by another writer fail the transaction, which is then applied with ``UPSERT_NODES``.
+CREATE_NODES: Final[LiteralString] = """
+UNWIND $rows AS row
+CREATE (n:Entity:$(row.label))
+SET n = row.props, n._owners = [$owner]
+"""
+# Relationships the compare did not find: created, at what a CREATE costs (no read of the start node's other
+# relationships). Each carries its key (``_key``: start and end id) under its type's uniqueness constraint
+# (``graph_schema.constraint_ddl``), so a second copy of a key, written by a writer that planned from the
+# same state, fails the transaction instead of committing; the batch is then applied with ``UPSERT_RELS``.
+CREATE_RELS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})
+MATCH (b:Entity {id: row.target})
+CREATE (a)-[new:$(row.type)]->(b)
+SET new = row.props, new._owners = [$owner]
+"""
 # Not ``MERGE (a)-[r:$(row.type)]->(b)``: Neo4j 5.26 plans a MERGE on a dynamic type as a scan of every
 # relationship per row (24,995,000 db hits for 5,000 rows at 10k relationships; under 1,000 rows/s), and
 # a pattern between two bound nodes the same way while its statistics say the database has no relationships.
 # Expanding from the start node to an end named by id, and creating the relationship only when none is
 # found, in the same statement, is as safe: the transaction has locked the lease node first (``RENEW_LEASE``),
-# so no other loader's write transaction runs between the check and the create.
+# so no other loader's write transaction runs between the check and the create. Used for the relationships the
+# compare found with another hash or without their key (written before keys existed: ``SET old = row.props``
+# writes it), and for a batch of ``CREATE_RELS`` that met a copy written meanwhile.
 UPSERT_RELS: Final[LiteralString] = """
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
@@ -270,6 +297,8 @@ class _Held:
     rels: dict[RelKey, bool] = field(default_factory=dict)
     """Relationship keys of the batch found in the database, owned by this dataset: whether the hash is the same."""
     claimed_rels: set[RelKey] = field(default_factory=set)
+    unkeyed: set[RelKey] = field(default_factory=set)
+    """Relationship keys of the batch found without ``REL_KEY`` (written before keys existed)."""
     duplicated: set[RelKey] = field(default_factory=set)
     stale_nodes: list[tuple[str, str, bool]] = field(default_factory=list)
     """Nodes this dataset owns and no longer holds: id, label, whether this dataset is the only owner."""
@@ -319,7 +348,11 @@ class _Plan:
     dedupe: list[dict[str, Any]] = field(default_factory=list)
     stale_rels: list[dict[str, Any]] = field(default_factory=list)
     stale_ids: list[str] = field(default_factory=list)
+    node_new: list[dict[str, Any]] = field(default_factory=list)
+    """Nodes the compare did not find (``CREATE_NODES``); ``node_rows`` are the others to write."""
     node_rows: list[dict[str, Any]] = field(default_factory=list)
+    rel_new: list[dict[str, Any]] = field(default_factory=list)
+    """Relationships the compare did not find (``CREATE_RELS``); ``rel_rows`` are the others to write."""
     rel_rows: list[dict[str, Any]] = field(default_factory=list)
     shared_changed: list[str] = field(default_factory=list)
     kept: dict[str, int] = field(default_factory=dict)
@@ -327,7 +360,15 @@ class _Plan:
 
     @property
     def rows(self) -> int:
-        return len(self.dedupe) + len(self.stale_rels) + len(self.stale_ids) + len(self.node_rows) + len(self.rel_rows)
+        return (
+            len(self.dedupe)
+            + len(self.stale_rels)
+            + len(self.stale_ids)
+            + len(self.node_new)
+            + len(self.node_rows)
+            + len(self.rel_new)
+            + len(self.rel_rows)
+        )
 
 
 @dataclass(slots=True)
@@ -463,7 +504,8 @@ def write_batch(
         ensure_schema(driver, database)
         for record in _read(driver, database, INTERRUPTED):
             note(f"a load of '{record['name']}' begun {record['since']} did not finish; this load checks the graph")
-        fingerprint = batch.fingerprint()
+        hashes = batch.row_hashes()  # each row's canonical text once: the rows' hashes, then the fingerprint
+        fingerprint = hashes.fingerprint()
         marker = _read(driver, database, MARKER, lease=LEASE, name=batch.info.name, fingerprint=fingerprint)[0]
         kept = {} if prune else json.loads(marker["kept"] or "{}")
         if marker["current"] and _owned_counts(driver, database, batch.info.name) == _expected(batch, kept):
@@ -471,14 +513,14 @@ def write_batch(
             # spent 5 s reading the database back only to find no difference).
             return _unchanged(batch)
         legacy = _legacy(driver, database)
-        plan = _plan(driver, database, batch, prune, batch_size, progress, legacy)
+        plan = _plan(driver, database, batch, prune, batch_size, progress, legacy, hashes)
         _guard(plan.removal, prune, yes)
         with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
             _apply(session, lease, batch, fingerprint, plan, batch_size, progress, on_batch, done, legacy)
             if _owned_counts(driver, database, batch.info.name) != _expected(batch, plan.kept):
                 # Something wrote beside this load (or a write was lost): one more compare repairs it.
                 note("the graph differed from the dataset after writing; comparing it once more")
-                again = _plan(driver, database, batch, prune, batch_size, False, legacy)
+                again = _plan(driver, database, batch, prune, batch_size, False, legacy, hashes)
                 _apply(session, lease, batch, fingerprint, again, batch_size, False, None, _Progress(), legacy)
                 if _owned_counts(driver, database, batch.info.name) != _expected(batch, again.kept):
                     raise SinkUnavailable(
@@ -558,10 +600,12 @@ def _owned_counts(driver: neo4j.Driver, database: str, name: str) -> dict[str, i
     found: dict[str, int] = {}
     for labels, count in record["nodes"]:
         found["|".join(labels) or "(none)"] = count
-    for rel_type, count, keys in record["rels"]:
+    for rel_type, count, keys, keyed in record["rels"]:
         found[rel_type] = count
         if keys != count:
             found[f"{rel_type} (duplicated keys)"] = count - keys
+        if keyed != count:
+            found[f"{rel_type} (without key)"] = count - keyed
     return found
 
 
@@ -593,26 +637,35 @@ def _node_pages(
         after = nodes[-1]["id"]
 
 
-def _node_rows(batch: GraphBatch) -> dict[str, dict[str, Any]]:
+def _node_rows(batch: GraphBatch, hashes: RowHashes | None = None) -> dict[str, dict[str, Any]]:
+    digests = (hashes or batch.row_hashes()).nodes
     rows: dict[str, dict[str, Any]] = {}
     for node in batch.nodes:
         props = node.props
-        digest = node_hash(node.label.value, props)
+        digest = digests[node.id]
         row = {**props, **derived(props), ROW_HASH: digest}  # derived: as-of bounds (bpkg.graph_schema.asof)
         rows[node.id] = {"id": node.id, "label": node.label.value, "props": row}
     return rows
 
 
-def _rel_rows(batch: GraphBatch) -> dict[RelKey, dict[str, Any]]:
-    return {
-        rel.key: {
-            "source": rel.source,
-            "type": rel.type.value,
-            "target": rel.target,
-            "props": {**rel.props, **derived(rel.props), ROW_HASH: rel_hash(rel.props)},
+def _rel_rows(batch: GraphBatch, hashes: RowHashes | None = None) -> dict[RelKey, dict[str, Any]]:
+    digests = (hashes or batch.row_hashes()).rels
+    rows: dict[RelKey, dict[str, Any]] = {}
+    for rel in batch.rels:
+        key = rel.key  # a property reading an enum's value: once per row (a tenth of this function at 100k)
+        rows[key] = {
+            "source": key[0],
+            "type": key[1],
+            "target": key[2],
+            "props": {**rel.props, **derived(rel.props), ROW_HASH: digests[key], REL_KEY: f"{key[0]}\x1f{key[2]}"},
         }
-        for rel in batch.rels
-    }
+    return rows
+
+
+def rel_key(rel: Rel) -> str:
+    """The value of a relationship's ``REL_KEY``: its start and end ids (its type is its constraint's); what
+    ``_rel_rows`` writes."""
+    return f"{rel.source}\x1f{rel.target}"
 
 
 def _read_held(
@@ -632,7 +685,7 @@ def _read_held(
             for record in nodes:
                 _hold_node(held, name, node_rows, record)
                 seen: set[RelKey] = set()  # a key starts at its node: its copies are all in this record
-                for rel_type, target, digest, owners in record["rels"]:
+                for rel_type, target, digest, owners, keyed in record["rels"]:
                     key: RelKey = (record["id"], rel_type, target)
                     held.total += 1
                     if key in seen:
@@ -645,6 +698,8 @@ def _read_held(
                             held.stale_rels.append((key, owners == [name]))
                         continue
                     held.rels[key] = digest == rel["props"][ROW_HASH]
+                    if not keyed:
+                        held.unkeyed.add(key)
                     if name not in owners:
                         held.claimed_rels.add(key)
             bar.update(len(nodes))
@@ -678,9 +733,11 @@ def _plan(
     size: int,
     progress: bool,
     legacy: list[str],
+    hashes: RowHashes | None = None,
 ) -> _Plan:
     name = batch.info.name
-    node_rows, rel_rows = _node_rows(batch), _rel_rows(batch)
+    hashes = hashes or batch.row_hashes()
+    node_rows, rel_rows = _node_rows(batch, hashes), _rel_rows(batch, hashes)
     held = _read_held(driver, database, name, node_rows, rel_rows, size, progress, legacy)
     plan = _Plan(LoadSummary(backend="neo4j", dataset=name))
     summary = plan.summary
@@ -688,6 +745,8 @@ def _plan(
     for node_id, row in node_rows.items():
         if node_id not in held.node_labels:
             summary.nodes.created += 1
+            plan.node_new.append(row)
+            continue
         elif node_id in held.node_same:
             summary.nodes.unchanged += 1
             if node_id not in held.claimed_nodes:
@@ -702,12 +761,14 @@ def _plan(
         same = held.rels.get(key)
         if same is None:
             summary.rels.created += 1
+            plan.rel_new.append(row)
+            continue
         elif key in held.duplicated or not same:
             summary.rels.updated += 1
         else:
             summary.rels.unchanged += 1
-            if key not in held.claimed_rels:
-                continue
+            if key not in held.claimed_rels and key not in held.unkeyed:
+                continue  # same content, already this dataset's, with its key
         plan.rel_rows.append(row)
 
     plan.dedupe = [{"source": s, "type": t, "target": e} for (s, t, e) in sorted(held.duplicated)]
@@ -751,12 +812,16 @@ def _apply(
     done: _Progress,
     legacy: list[str],
 ) -> None:
-    steps: list[tuple[LiteralString, str, Sequence[Any]]] = [
-        (DEDUPE_RELS, "rows", plan.dedupe),
-        (DROP_RELS, "rows", plan.stale_rels),
-        (DROP_NODES, "ids", plan.stale_ids),
-        (UPSERT_NODES, "rows", plan.node_rows),
-        (UPSERT_RELS, "rows", plan.rel_rows),
+    # Each step: its query, its parameter, its rows, and the query a batch is applied with instead when it
+    # fails on a uniqueness constraint (a row written meanwhile by another writer).
+    steps: list[tuple[LiteralString, str, Sequence[Any], LiteralString]] = [
+        (DEDUPE_RELS, "rows", plan.dedupe, DEDUPE_RELS),
+        (DROP_RELS, "rows", plan.stale_rels, DROP_RELS),
+        (DROP_NODES, "ids", plan.stale_ids, DROP_NODES),
+        (CREATE_NODES, "rows", plan.node_new, UPSERT_NODES),
+        (UPSERT_NODES, "rows", plan.node_rows, UPSERT_NODES),
+        (CREATE_RELS, "rows", plan.rel_new, UPSERT_RELS),
+        (UPSERT_RELS, "rows", plan.rel_rows, UPSERT_RELS),
     ]
     done.total = plan.rows
     if not done.total:
@@ -766,9 +831,12 @@ def _apply(
     done.began = True
     params = {"owner": batch.info.name, "legacy": legacy}
     with tqdm(total=done.total, unit="row", disable=not progress, desc="writing") as bar:
-        for query, param, rows in steps:
+        for query, param, rows, instead in steps:
             for chunk in _chunks(rows, batch_size):
-                _write_rows(session, lease, query, params | {param: list(chunk)})
+                try:
+                    _write_rows(session, lease, query, params | {param: list(chunk)})
+                except neo4j.exceptions.ConstraintError:
+                    _write_rows(session, lease, instead, params | {param: list(chunk)})
                 done.written += len(chunk)
                 bar.update(len(chunk))
                 if on_batch is not None:

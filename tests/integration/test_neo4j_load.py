@@ -16,7 +16,7 @@ import pytest
 
 from bpkg.app.cli import main
 from bpkg.app.settings import Settings
-from bpkg.graph_schema import Label, RelType, expected_constraint_names
+from bpkg.graph_schema import Label, RelType, expected_constraint_names, rel_key_constraint_names
 from bpkg.loaders import DatasetInfo, GraphBatch, Node, Rel, build_graph, load_dataset, neo4j_sink
 from bpkg.loaders.neo4j_sink import read_back, write_batch
 from tests.conftest import wipe
@@ -65,6 +65,8 @@ def test_loading_twice_changes_nothing(db: tuple[neo4j.Driver, str], bundled_bat
     records, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name, type RETURN name, type", database_=database)
     names = {r["name"] for r in records if r["type"] == "UNIQUENESS"}
     assert expected_constraint_names() <= names
+    rel_names = {r["name"] for r in records if r["type"] == "RELATIONSHIP_UNIQUENESS"}
+    assert rel_key_constraint_names() == rel_names
 
 
 def test_memory_graph_and_neo4j_hold_the_same(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:

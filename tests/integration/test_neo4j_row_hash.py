@@ -9,8 +9,9 @@ import neo4j
 import pytest
 
 from bpkg.app.settings import Settings
+from bpkg.graph_schema import REL_KEY
 from bpkg.loaders import GraphBatch, Node, Rel
-from bpkg.loaders.neo4j_sink import ROW_HASH, node_hash, read_back, rel_hash, write_batch
+from bpkg.loaders.neo4j_sink import ROW_HASH, node_hash, read_back, rel_hash, rel_key, write_batch
 from tests.conftest import wipe
 from tests.integration.test_neo4j_load import (
     Interrupted,
@@ -55,12 +56,14 @@ def test_every_row_keeps_its_hash_and_readers_never_see_it(db: tuple[neo4j.Drive
     assert {r["id"]: r["hash"] for r in records} == wanted
     assert len(set(wanted.values())) == len(wanted)  # the hash tells the rows apart
     records, _, _ = driver.execute_query(
-        "MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, type(r) AS t, b.id AS e, r._hash AS hash",
+        "MATCH (a:Entity)-[r]->(b:Entity) RETURN a.id AS s, type(r) AS t, b.id AS e, r._hash AS hash, r._key AS key",
         database_=database,
     )
     assert {(r["s"], r["t"], r["e"]): r["hash"] for r in records} == {r.key: rel_hash(r.props) for r in batch.rels}
+    assert {(r["s"], r["t"], r["e"]): r["key"] for r in records} == {r.key: rel_key(r) for r in batch.rels}
     nodes, rels = read_back(driver, database)
     assert all(ROW_HASH not in n.props for n in nodes) and all(ROW_HASH not in r.props for r in rels)
+    assert all(REL_KEY not in r.props for r in rels)
     assert snapshot(driver, database) == as_sets(batch)
 
 
@@ -111,14 +114,32 @@ def test_a_load_stopped_after_any_transaction_converges_without_duplicates(
     assert dataset_marks(driver, database) == [("generated", batch.fingerprint(), None)]
 
 
-def test_a_relationship_committed_twice_is_made_one_by_the_next_load(db: tuple[neo4j.Driver, str]) -> None:
+def test_the_database_refuses_a_second_copy_of_a_relationship_key(db: tuple[neo4j.Driver, str]) -> None:
+    # What a retried CREATE whose first commit went through (its answer lost), or a second writer applying the
+    # same plan, would write: the type's uniqueness constraint on the key refuses it.
     driver, database = db
     batch = generated_batch(20)
     write_batch(driver, batch, database)
-    # What a retried CREATE whose first commit went through (its answer lost) would leave behind.
+    copied = batch.rels[3]
+    with pytest.raises(neo4j.exceptions.ConstraintError):
+        driver.execute_query(
+            "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) "
+            "CREATE (a)-[c:PART_OF]->(b) SET c = properties(r)",
+            source=copied.source,
+            target=copied.target,
+            database_=database,
+        )
+    assert counted_without_duplicates(driver, database) == (len(batch.nodes), len(batch.rels))
+
+
+def test_a_copy_written_before_keys_existed_is_made_one_by_the_next_load(db: tuple[neo4j.Driver, str]) -> None:
+    driver, database = db
+    batch = generated_batch(20)
+    write_batch(driver, batch, database)
+    # Two copies of a key, neither with the key property, as an older bpkg could leave behind.
     copied = batch.rels[3]
     driver.execute_query(
-        "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) "
+        "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) REMOVE r._key "
         "CREATE (a)-[c:PART_OF]->(b) SET c = properties(r)",
         source=copied.source,
         target=copied.target,
@@ -128,6 +149,39 @@ def test_a_relationship_committed_twice_is_made_one_by_the_next_load(db: tuple[n
     assert (summary.rels.updated, summary.rels.unchanged) == (1, len(batch.rels) - 1)
     assert counted_without_duplicates(driver, database) == (len(batch.nodes), len(batch.rels))
     assert snapshot(driver, database) == as_sets(batch)
+    assert keys_missing(driver, database) == 0
+
+
+def keys_missing(driver: neo4j.Driver, database: str) -> int:
+    records, _, _ = driver.execute_query(
+        "MATCH ()-[r]->() WHERE r._key IS NULL RETURN count(r) AS missing", database_=database
+    )
+    return int(records[0]["missing"])
+
+
+def test_relationships_written_before_keys_existed_get_them_from_the_next_load(db: tuple[neo4j.Driver, str]) -> None:
+    # A database loaded before issue 17 (no key on any relationship, its marker current): the counts see the
+    # missing keys, the compare writes them without counting the rows as changed, and then the constraint holds.
+    driver, database = db
+    batch = generated_batch(20)
+    write_batch(driver, batch, database)
+    driver.execute_query("MATCH ()-[r]->() REMOVE r._key", database_=database)
+    assert keys_missing(driver, database) == len(batch.rels)
+    summary = write_batch(driver, batch, database)
+    assert (summary.rels.created, summary.rels.updated, summary.rels.unchanged) == (0, 0, len(batch.rels))
+    assert keys_missing(driver, database) == 0
+    assert snapshot(driver, database) == as_sets(batch)
+    copied = batch.rels[3]
+    with pytest.raises(neo4j.exceptions.ConstraintError):
+        driver.execute_query(
+            "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) "
+            "CREATE (a)-[c:PART_OF]->(b) SET c = properties(r)",
+            source=copied.source,
+            target=copied.target,
+            database_=database,
+        )
+    again = write_batch(driver, batch, database)
+    assert again.rels.unchanged == len(batch.rels) and keys_missing(driver, database) == 0
 
 
 def test_rows_written_before_hashes_existed_are_rewritten_once(db: tuple[neo4j.Driver, str]) -> None:

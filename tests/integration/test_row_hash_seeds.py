@@ -44,8 +44,9 @@ def test_fingerprints_are_the_same_in_every_run_and_on_every_platform() -> None:
     assert outputs.pop() == PINNED
 
 
+# The fingerprint changed once in issue 17 (it is now made from the rows' hashes); the row hashes did not.
 PINNED: tuple[str, ...] = (
-    "a9bbe3d17eaccad44f5f544a76cc4e18e110ca18e545e579e6771b02e05eb3f4",
+    "f163fba9b54d9f89748b1c46745659ecb41aa3a126115e9a382e8949d87a6c43",
     "0688c082dea8f216",
     "286c7cf8b1a8c498",
     "1ae3edf13b7b4967",

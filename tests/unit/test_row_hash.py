@@ -6,7 +6,7 @@ import datetime as dt
 
 from bpkg.graph_schema import Label, RelType
 from bpkg.loaders import GraphBatch, Node, Rel
-from bpkg.loaders.batch import DatasetInfo, canonical, row_hash
+from bpkg.loaders.batch import DatasetInfo, RowHashes, canonical, row_hash
 
 
 def test_key_order_does_not_matter() -> None:
@@ -37,3 +37,22 @@ def test_fingerprint_ignores_row_order_and_sees_every_change() -> None:
     assert one.fingerprint() != GraphBatch(info, [a, b], [changed]).fingerprint()
     renamed = Node(Label.PROJECT, "p1", {"name": "A2", "sources": ["s1"]})
     assert one.fingerprint() != GraphBatch(info, [renamed, b], [link]).fingerprint()
+
+
+def test_the_fingerprint_is_made_from_the_rows_hashes_computed_once() -> None:
+    info = DatasetInfo(name="t", version="1")
+    a = Node(Label.PROJECT, "p1", {"name": "A", "sources": ["s1"]})
+    b = Node(Label.COMPONENT, "c1", {"name": "B"})
+    link = Rel(RelType.HAS_COMPONENT, "p1", "c1", {"confidence": "stated", "sources": ["s1"]})
+    batch = GraphBatch(info, [a, b], [link])
+    hashes = batch.row_hashes()
+    assert hashes.nodes == {"p1": row_hash(a.props, "Project"), "c1": row_hash(b.props, "Component")}
+    assert hashes.rels == {("p1", "HAS_COMPONENT", "c1"): row_hash(link.props)}
+    assert batch.fingerprint() == hashes.fingerprint()
+    # The same hashes under other ids or keys are another dataset.
+    moved = RowHashes({"p2": hashes.nodes["p1"], "c1": hashes.nodes["c1"]}, hashes.rels)
+    assert moved.fingerprint() != hashes.fingerprint()
+    turned = RowHashes(hashes.nodes, {("c1", "HAS_COMPONENT", "p1"): row_hash(link.props)})
+    assert turned.fingerprint() != hashes.fingerprint()
+    # A batch with one row more is another dataset.
+    assert RowHashes({}, {}).fingerprint() != RowHashes({"x": "0"}, {}).fingerprint()
