@@ -180,11 +180,12 @@ RETURN [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], pro
 # frontier is made distinct by a COLLECT of its own (a DISTINCT before the expansion, in the same subquery, made
 # Neo4j 5.26 count the whole accumulator again for every row: past the 256 MB transaction limit for a trace down
 # from a busy action point). A node reached again in a later layer is expanded again, which adds nothing but saves
-# a membership test; rows are made distinct at the end. Written out once instead of once per layer, the query is
-# cheap to plan: a freshly started server planned the four-layer form in 2-4.5 s (see docs/performance.md, "Issue
-# 17: walks as one query"). (A quantified path pattern cannot fix the direction per type: undirected, with the
-# direction in its predicate, it read every link of the hubs on the way, 95k db hits against 1.6k; with the rank
-# predicate inline Neo4j 5.26 searched every path within the bound and filtered afterwards.)
+# a membership test; rows are made distinct at the end. Written out once instead of once per layer (as before),
+# the query takes a third to a half of the planning: on a freshly started server, 2.7 s against 5.1 s for the
+# four-layer form at load 6-9 (docs/performance.md, "Issue 17: walks as one query"). (A quantified path pattern
+# cannot fix the direction per type: undirected, with the direction in its predicate, it read every link of the
+# hubs on the way, 95k db hits against 1.5k; with the rank predicate inline Neo4j 5.26 searched every path
+# within the bound and filtered afterwards.)
 TRACE_UP: Final[LiteralString] = """
 MATCH (s:Entity {id: $id})
 WITH s, reduce(layers = [{moves: [], frontier: [s]}], step IN range(1, $depth) |
