@@ -8,7 +8,6 @@ from bpkg.app.store import base
 from bpkg.app.store.neo4j import queries
 from bpkg.app.store.neo4j.store import trace_directions
 from bpkg.app.store.port import TraceDirection
-from bpkg.app.store.traversal import MAX_TRACE_DEPTH
 
 
 def test_up_follows_responses_forward_and_components_backward() -> None:
@@ -33,20 +32,26 @@ def test_only_the_chosen_types() -> None:
     assert trace_directions("up", []) == ([], [], [])
 
 
-def test_the_queries_hold_a_layer_per_possible_hop() -> None:
-    assert queries.TRACE_LAYERS == MAX_TRACE_DEPTH
+def test_the_queries_write_their_layer_once_and_repeat_it_up_to_the_depth() -> None:
+    # One layer written once (cheap to plan), repeated by a reduce over range(1, $depth); traversal.check_depth
+    # bounds $depth before a query is sent.
     for query in (queries.TRACE_UP, queries.TRACE_DOWN):
-        assert query.count("CALL (frontier, layer)") == queries.TRACE_LAYERS
+        assert query.count("COLLECT {") == 2  # the layer's moves, and its frontier made distinct
+        assert query.count("CALL (a)") == 1
+        assert "range(1, $depth)" in query
 
 
 def test_the_queries_spell_out_the_schema_directions() -> None:
-    # Each layer of TRACE_UP (TRACE_DOWN) follows exactly the types trace_directions derives from the schema.
+    # TRACE_UP (TRACE_DOWN) expands outgoing exactly the types trace_directions derives from the schema as moving
+    # the right way along their direction, incoming those moving the right way against it, and the sideways
+    # type (SUCCEEDS) both ways: in both expansions, the rank check keeps its moves to a node of the same rank.
     ways: tuple[tuple[TraceDirection, str], ...] = (("up", queries.TRACE_UP), ("down", queries.TRACE_DOWN))
     for way, query in ways:
         forward, backward, sideways = trace_directions(way, base.TRACE_TYPES)
-        outgoing = set(re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]->\(b:Entity\)", query))
-        incoming = set(re.findall(r"MATCH \(a\)<-\[r:([A-Z_|]+)\]-\(b:Entity\)", query))
-        either = set(re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]-\(b:Entity\)", query))
-        assert outgoing == {"|".join(forward)}
-        assert incoming == {"|".join(backward)}
-        assert either == {"|".join(sideways)}
+        outgoing = re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]->\(b:Entity\)", query)
+        incoming = re.findall(r"MATCH \(a\)<-\[r:([A-Z_|]+)\]-\(b:Entity\)", query)
+        either = re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]-\(b:Entity\)", query)
+        assert outgoing == ["|".join(forward + sideways)]
+        assert incoming == ["|".join(backward + sideways)]
+        assert either == []
+        assert sideways == ["SUCCEEDS"]

@@ -167,175 +167,88 @@ RETURN [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], pro
        [e IN found | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
 """
 
-# A whole trace in one round trip: up to traversal.MAX_TRACE_DEPTH breadth-first layers from $id (the layers
-# past $depth empty). Each layer expands its frontier only along the relationship types that can move the right
-# way, each in the direction the schema fixes for it (written out: a dynamic type list, $any(...), is not
-# pushed into the expansion by Neo4j 5.26, which then read every link of a hub and filtered: 92k db hits for a
-# 31-node trace at 100k relationships); tests/unit/test_trace_directions.py checks the lists against
+# A whole trace in one round trip, with its breadth-first layer written once: a reduce over range(1, $depth) adds
+# one layer per step, each a COLLECT subquery that expands the last layer's frontier only along the relationship
+# types that can move the right way, each in the direction the schema fixes for it (SUCCEEDS, sideways, both
+# ways: in the outgoing and the incoming expansion). The types are written out: a dynamic list ($any(...)) is
+# not pushed into the expansion by Neo4j 5.26, which then read every link of a hub and filtered (92k db hits for
+# a 31-node trace at 100k relationships); tests/unit/test_trace_directions.py checks the lists against
 # bpkg.graph_schema.PATTERNS and the ranks (store.trace_directions). Then keeps the chosen $types, the moves to a
-# lower rank ($sign -1, TRACE_UP) or a higher one ($sign 1, TRACE_DOWN), or sideways along $sideways (SUCCEEDS), $rank
-# mapping labels to ranks (bpkg.app.store.base.RANK); as of a day ($as_of), only links and nodes that may have
-# existed then. A node reached again in a later layer is expanded again, which adds nothing (its links were
-# all taken the first time) but saves a quadratic membership test; rows are made distinct at the end. (A
-# quantified path pattern cannot fix the direction per type; with the rank predicate inline Neo4j 5.26
-# searched every path within the bound and filtered afterwards: 8.8 million db hits and 3 s for a 10-node
-# answer at 10k relationships.)
+# lower rank ($sign -1, TRACE_UP) or a higher one ($sign 1, TRACE_DOWN), or sideways along $sideways (SUCCEEDS),
+# $rank mapping labels to ranks (bpkg.app.store.base.RANK); as of a day ($as_of), only links and nodes that may
+# have existed then. Each layer is {moves: [[relationship, node reached]], frontier: its distinct nodes}; the
+# frontier is made distinct by a COLLECT of its own (a DISTINCT before the expansion, in the same subquery, made
+# Neo4j 5.26 count the whole accumulator again for every row: past the 256 MB transaction limit for a trace down
+# from a busy action point). A node reached again in a later layer is expanded again, which adds nothing but saves
+# a membership test; rows are made distinct at the end. Written out once instead of once per layer (as before),
+# the query takes a third to a half of the planning: on a freshly started server, 2.7 s against 5.1 s for the
+# four-layer form at load 6-9 (docs/performance.md, "Issue 17: walks as one query"). (A quantified path pattern
+# cannot fix the direction per type: undirected, with the direction in its predicate, it read every link of the
+# hubs on the way, 95k db hits against 1.5k; with the rank predicate inline Neo4j 5.26 searched every path
+# within the bound and filtered afterwards.)
 TRACE_UP: Final[LiteralString] = """
 MATCH (s:Entity {id: $id})
-WITH [s] AS frontier, [] AS rels, [s] AS nodes, 0 AS layer
-CALL (frontier, layer) {
-  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
-  CALL (a) {
-    MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]->(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]-(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
-  }
-  WITH a, r, b,
-       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
-  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
-    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
-  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+WITH s, reduce(layers = [{moves: [], frontier: [s]}], step IN range(1, $depth) |
+  layers + [moves IN [COLLECT {
+    UNWIND last(layers).frontier AS a
+    CALL (a) {
+      MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER|SUCCEEDS]->(b:Entity) RETURN r, b
+      UNION ALL
+      MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS|SUCCEEDS]-(b:Entity) RETURN r, b
+    }
+    WITH a, r, b,
+         $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+    WHERE a <> b AND type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+      AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                              AND coalesce(x.valid_to, $as_of) >= $as_of))
+    RETURN [r, b] AS move
+  }] | {moves: moves, frontier: COLLECT { UNWIND moves AS move RETURN DISTINCT move[1] }}]) AS layers
+CALL (s, layers) {
+  UNWIND [s] + reduce(reached = [], layer IN layers | reached + [move IN layer.moves | move[1]]) AS n
+  WITH DISTINCT n
+  RETURN collect(n) AS ends
 }
-WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
-CALL (frontier, layer) {
-  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
-  CALL (a) {
-    MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]->(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]-(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
-  }
-  WITH a, r, b,
-       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
-  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
-    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
-  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+CALL (layers) {
+  UNWIND layers AS layer
+  UNWIND layer.moves AS move
+  WITH DISTINCT move[0] AS e
+  RETURN collect(e) AS walked
 }
-WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
-CALL (frontier, layer) {
-  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
-  CALL (a) {
-    MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]->(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]-(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
-  }
-  WITH a, r, b,
-       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
-  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
-    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
-  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
-}
-WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
-CALL (frontier, layer) {
-  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
-  CALL (a) {
-    MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]->(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]-(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
-  }
-  WITH a, r, b,
-       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
-  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
-    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
-  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
-}
-WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
-CALL (nodes) { UNWIND nodes AS n WITH DISTINCT n RETURN collect(n) AS ends }
-CALL (rels) { UNWIND rels AS e WITH DISTINCT e RETURN collect(e) AS walked }
 RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
        [e IN walked | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
 """
 
 TRACE_DOWN: Final[LiteralString] = """
 MATCH (s:Entity {id: $id})
-WITH [s] AS frontier, [] AS rels, [s] AS nodes, 0 AS layer
-CALL (frontier, layer) {
-  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
-  CALL (a) {
-    MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]->(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]-(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
-  }
-  WITH a, r, b,
-       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
-  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
-    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
-  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+WITH s, reduce(layers = [{moves: [], frontier: [s]}], step IN range(1, $depth) |
+  layers + [moves IN [COLLECT {
+    UNWIND last(layers).frontier AS a
+    CALL (a) {
+      MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS|SUCCEEDS]->(b:Entity) RETURN r, b
+      UNION ALL
+      MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER|SUCCEEDS]-(b:Entity) RETURN r, b
+    }
+    WITH a, r, b,
+         $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+    WHERE a <> b AND type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+      AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
+                                              AND coalesce(x.valid_to, $as_of) >= $as_of))
+    RETURN [r, b] AS move
+  }] | {moves: moves, frontier: COLLECT { UNWIND moves AS move RETURN DISTINCT move[1] }}]) AS layers
+CALL (s, layers) {
+  UNWIND [s] + reduce(reached = [], layer IN layers | reached + [move IN layer.moves | move[1]]) AS n
+  WITH DISTINCT n
+  RETURN collect(n) AS ends
 }
-WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
-CALL (frontier, layer) {
-  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
-  CALL (a) {
-    MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]->(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]-(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
-  }
-  WITH a, r, b,
-       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
-  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
-    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
-  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
+CALL (layers) {
+  UNWIND layers AS layer
+  UNWIND layer.moves AS move
+  WITH DISTINCT move[0] AS e
+  RETURN collect(e) AS walked
 }
-WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
-CALL (frontier, layer) {
-  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
-  CALL (a) {
-    MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]->(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]-(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
-  }
-  WITH a, r, b,
-       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
-  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
-    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
-  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
-}
-WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
-CALL (frontier, layer) {
-  UNWIND CASE WHEN layer < $depth THEN frontier ELSE [] END AS a
-  CALL (a) {
-    MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS]->(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER]-(b:Entity) RETURN r, b
-    UNION ALL
-    MATCH (a)-[r:SUCCEEDS]-(b:Entity) WHERE a <> b RETURN r, b
-  }
-  WITH a, r, b,
-       $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
-  WHERE type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
-    AND ($as_of IS NULL OR all(x IN [r, b] WHERE coalesce(x.valid_from, $as_of) <= $as_of
-                                            AND coalesce(x.valid_to, $as_of) >= $as_of))
-  RETURN collect(DISTINCT r) AS step, collect(DISTINCT b) AS reached
-}
-WITH reached AS frontier, rels + step AS rels, nodes + reached AS nodes, layer + 1 AS layer
-CALL (nodes) { UNWIND nodes AS n WITH DISTINCT n RETURN collect(n) AS ends }
-CALL (rels) { UNWIND rels AS e WITH DISTINCT e RETURN collect(e) AS walked }
 RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}] AS nodes,
        [e IN walked | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
 """
-TRACE_LAYERS: Final = 4
-"""How many layers ``TRACE_UP`` and ``TRACE_DOWN`` hold (one layer written out four times): the deepest trace it answers
-(``traversal.MAX_TRACE_DEPTH``)."""
 
 # The shortest paths between two nodes (relationships in either direction), at most $max_hops long (the
 # pattern's bound is traversal.MAX_PATH_HOPS), the first $limit in the order of their id sequences, with
