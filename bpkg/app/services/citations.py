@@ -15,6 +15,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bpkg.app.services.api_types import AsOfOut
+from bpkg.app.services.coverage import read_facts
+from bpkg.app.services.dataset_cache import day_key, per_dataset
 from bpkg.app.services.tables import Cell
 from bpkg.app.store.graph_types import NodeData
 from bpkg.app.store.port import GraphStore
@@ -97,11 +99,17 @@ class _Facts:
     (a table of N rows over M action points reads each response once, not once per row)."""
 
     def __init__(self, store: GraphStore, as_of: AsOfOut | None) -> None:
-        self.store = store
-        self.items = {f.action_point.id: f for f in store.action_point_facts(_day(as_of))}
+        # Every action point's facts: today's are those derived once per dataset version; a day's, every action
+        # point that may have existed then (not only those of the plans in force), kept per version and day.
+        day = _day(as_of)
+        found = (
+            read_facts(store).items
+            if day is None
+            else per_dataset(store, ("facts-on-day", *day_key(day, None)), lambda: store.action_point_facts(day))
+        )
+        self.items = {f.action_point.id: f for f in found}
         self._status: dict[str, frozenset[str]] = {}
         self._involved: dict[str, dict[str, set[str]]] = {}
-        self._placed: dict[str, tuple[frozenset[str], Where]] = {}
 
     def status(self, f: ActionPointFacts) -> frozenset[str]:
         """The sources of the responses the action point's status rests on: the direct ones, else those to its
@@ -126,24 +134,11 @@ class _Facts:
         return self._involved[key].get(node_id, set())
 
     def placement(self, f: ActionPointFacts) -> tuple[frozenset[str], Where]:
-        """The sources and locators of the UNDER link placing the action point under its goal: from a response
-        to the goal, whose path holds it, or else from one anchored question to the store."""
-        key = f.action_point.id
-        if key not in self._placed and f.goal is not None:
-            steps = [st for r in f.goal_responses for st in r.path if st.type == "UNDER"][:1]
-            if steps:
-                self._placed[key] = (frozenset(steps[0].sources), [])
-            else:
-                ids: set[str] = set()
-                where: Where = []
-                for path in self.store.paths(key, f.goal.id, 1, 1):
-                    for step in path.steps:
-                        for edge in step.relationships:
-                            if edge.type == "UNDER":
-                                ids.update(edge.sources)
-                                where.extend(_locators({"locators": edge.locators}))
-                self._placed[key] = (frozenset(ids), where)
-        return self._placed.get(key, (frozenset(), []))
+        """The sources and locators of the UNDER link placing the action point under its goal (kept with the
+        facts: no question to the store per row)."""
+        if f.goal is None:
+            return frozenset(), []
+        return frozenset(f.placement_sources), list(_locators({"locators": f.placement_locators}))
 
 
 def row_sources(store: GraphStore, cited: Cited) -> tuple[list[RowSources], dict[str, SourceRow]]:

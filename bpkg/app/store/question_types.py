@@ -66,6 +66,10 @@ class ActionPointFacts(BaseModel):
     goal_confidence: str | None = None
     responses: list[Response]
     goal_responses: list[Response] = Field(default_factory=list)
+    placement_sources: list[str] = Field(default_factory=list)
+    """The sources of the UNDER link placing the action point under ``goal`` (what a table citing the placement
+    names), and its locators ("source: where")."""
+    placement_locators: list[str] = Field(default_factory=list)
 
 
 class ActionPointDetail(ActionPointFacts):

@@ -209,10 +209,14 @@ class _Builder:
             found += at_goal
         return found
 
+    def under(self, ap: str) -> EdgeData | None:
+        """The UNDER link placing an action point under its goal (the first, should a dataset give two)."""
+        return next(iter(sorted(self.graph.out_of(ap, UNDER), key=edge_sort_key)), None)
+
     def goal(self, ap: str) -> tuple[NodeRef | None, str | None]:
         """The goal an action point sits under, with the confidence of that assignment (the weakest of the
         UNDER link and the goal node itself), and the UNDER link's own confidence."""
-        under = next(iter(sorted(self.graph.out_of(ap, UNDER), key=edge_sort_key)), None)
+        under = self.under(ap)
         goal = self.ref(under.target) if under is not None else None
         if under is None or goal is None:
             return None, under.props.get("confidence") if under is not None else None
@@ -270,8 +274,20 @@ def detail(ap: NodeData, graph: Adjacency, include_goal_level: bool, as_of: AsOf
         goal_confidence=goal_confidence,
         responses=[r for r in found if r.level == "action_point"],
         goal_responses=[r for r in found if r.level == "goal"],
+        **_placement(builder, ap.id, goal),
         properties=dict(sorted(ap.props.items())),
     )
+
+
+def _placement(builder: _Builder, ap: str, goal: NodeRef | None) -> dict[str, list[str]]:
+    """The sources and locators of the UNDER link placing an action point under its goal."""
+    under = builder.under(ap) if goal is not None else None
+    if under is None:
+        return {"placement_sources": [], "placement_locators": []}
+    return {
+        "placement_sources": list(under.props.get("sources", [])),
+        "placement_locators": [str(x) for x in under.props.get("locators", [])],
+    }
 
 
 def facts(action_points: Iterable[NodeData], graph: Adjacency, as_of: AsOf | None = None) -> list[ActionPointFacts]:
@@ -292,6 +308,7 @@ def facts(action_points: Iterable[NodeData], graph: Adjacency, as_of: AsOf | Non
                 goal_confidence=goal_confidence,
                 responses=[r for r in found if r.level == "action_point"],
                 goal_responses=[r for r in found if r.level == "goal"],
+                **_placement(builder, ap.id, goal),
             )
         )
     return out
