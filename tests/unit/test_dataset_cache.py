@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from bpkg.app.services.dataset_cache import MAX_KEPT, PerVersion, cycles_left_alone, origin, per_dataset, pin
+from bpkg.app.collector import cycles_left_alone
+from bpkg.app.services.dataset_cache import MAX_KEPT, PerVersion, origin, per_dataset, pin
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.memory import MemoryStore
 from bpkg.loaders import build_graph, load_dataset

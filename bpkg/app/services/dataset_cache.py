@@ -10,14 +10,13 @@ A request sees one dataset version: ``pin`` gives it a view of the store whose `
 
 from __future__ import annotations
 
-import gc
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from typing import Any, Final, Generic, TypeVar, cast
 
+from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.port import GraphStore
 from bpkg.graph_schema.asof import AsOf
@@ -91,35 +90,6 @@ class PerVersion(Generic[T]):
             self._values.move_to_end(key)
             while len(self._values) > self._size:
                 self._values.popitem(last=False)
-
-
-_PAUSE_LOCK = threading.Lock()
-_pauses = 0
-_resume = False
-
-
-@contextmanager
-def cycles_left_alone() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while an answer kept per dataset is built.
-
-    Building every action point's facts makes hundreds of thousands of small objects that live on, none of them in
-    a cycle; each full collection the allocations trigger walks all of them again (at 100k relationships the
-    first coverage took 17 s with the collector and 4.5 s without it). Nested and concurrent builds share one
-    pause; the collector comes back, as it was, when the last one ends. Reference counting still frees what
-    is dropped meanwhile."""
-    global _pauses, _resume
-    with _PAUSE_LOCK:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _PAUSE_LOCK:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
 
 
 class _Pinned:
