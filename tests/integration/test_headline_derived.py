@@ -268,3 +268,24 @@ def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) 
 
     small, whole = hits(5), hits(total)
     assert small * 4 < whole, (small, whole)
+
+
+def test_derived_nodes_stay_out_of_the_api(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:
+    """Stats, search, a node page and the graph exports over HTTP name no derived node or property."""
+    from fastapi.testclient import TestClient
+
+    from bpkg.app.api.main import create_app
+    from tests.api.conftest import settings
+
+    load(db, bundled_batch)
+    store = Neo4jStore(*db)
+    urls = ["/stats", "/search?q=headline", "/search?q=responder", "/nodes/ap-17", "/export/graph.json"]
+    with TestClient(create_app(settings(backend="neo4j"), store=store)) as client:
+        for url in urls:
+            answer = client.get(url)
+            assert answer.status_code == 200, (url, answer.text[:200])
+            for word in ("HeadlineRow", '"Headline"', "slot_projects"):
+                assert word not in answer.text, (url, word)
+        exported = client.get("/export/graph.json").json()
+    store.outage.close()
+    assert len(exported["nodes"]) == len(bundled_batch.nodes)

@@ -11,7 +11,6 @@ per action point and pages it here (``page_of``). Both answer the port's ``headl
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -123,6 +122,8 @@ class Row:
     slot_projects: list[str]
     slot_components: list[str]
     activity: str | None
+    json: str
+    """The response as JSON (what Neo4j keeps and gives back), made once; empty in memory."""
 
     @property
     def level(self) -> str:
@@ -143,7 +144,7 @@ class Row:
             "slot_projects": self.slot_projects,
             "slot_components": self.slot_components,
             "activity": self.activity,
-            "json": self.response.model_dump_json(),
+            "json": self.json,
         }
 
 
@@ -156,14 +157,16 @@ class Derived:
     digest: str = ""
 
 
-def derive(facts: ActionPointFacts) -> Derived:
-    """An action point's headline from its facts (its direct responses and those to its goal)."""
-    direct = sorted(facts.responses, key=page_key)
-    at_goal = sorted(facts.goal_responses, key=page_key)
+def derive(facts: ActionPointFacts, *, written: bool = True) -> Derived:
+    """An action point's headline from its facts (its direct responses and those to its goal); ``written``: with
+    each response's JSON and the hash (what Neo4j writes and compares), else neither (memory keeps objects)."""
+    keys = {id(r): page_key(r) for r in (*facts.responses, *facts.goal_responses)}
+    direct = sorted(facts.responses, key=lambda r: keys[id(r)])
+    at_goal = sorted(facts.goal_responses, key=lambda r: keys[id(r)])
     ordered = [*direct, *at_goal]
-    mixed = sorted(range(len(ordered)), key=lambda i: page_key(ordered[i]))
+    mixed = sorted(range(len(ordered)), key=lambda i: keys[id(ordered[i])])
     pos = {index: at for at, index in enumerate(mixed)}
-    rows = [_row(r, rank, pos[rank]) for rank, r in enumerate(ordered)]
+    rows = [_row(r, rank, pos[rank], written) for rank, r in enumerate(ordered)]
     summary = Summary(
         action_point=facts.action_point,
         number=facts.number,
@@ -176,13 +179,17 @@ def derive(facts: ActionPointFacts) -> Derived:
         direct=totals(rows[: len(direct)]),
         everything=totals(rows),
     )
+    if not written:
+        return Derived(summary, rows)
     digest = hashlib.sha256(summary.model_dump_json().encode())
     for row in rows:
-        digest.update(json.dumps(row.props("", ""), sort_keys=True).encode())
+        # Everything a row holds is in its JSON but its two positions.
+        digest.update(f"{row.rank} {row.pos} ".encode())
+        digest.update(row.json.encode())
     return Derived(summary, rows, digest.hexdigest())
 
 
-def _row(r: Response, rank: int, pos: int) -> Row:
+def _row(r: Response, rank: int, pos: int, written: bool) -> Row:
     return Row(
         response=r,
         rank=rank,
@@ -192,6 +199,7 @@ def _row(r: Response, rank: int, pos: int) -> Row:
         slot_projects=sorted({p for p, _ in r.slots if p is not None}),
         slot_components=sorted({c for _, c in r.slots if c is not None}),
         activity=activity_of(r),
+        json=r.model_dump_json() if written else "",
     )
 
 
