@@ -490,7 +490,8 @@ RETURN m.id AS id, [l IN labels(m) WHERE l <> 'Entity'][0] AS label, properties(
 # one page of its rows. HEADLINE_BY_RANK pages every response to the action point, then (with $goal_level)
 # those to its goal, by ``rank``; HEADLINE_BY_POS both levels mixed in page order, by ``pos``: each a range
 # seek on the index of (action_point, hash, rank / pos) that reads only the page ($offset to $end).
-# HEADLINE_FILTERED reads every row of the action point, keeps those the filters pass and counts them.
+# HEADLINE_FILTERED reads every row of the action point (``rank >= 0``: through the same index), keeps those the
+# filters pass and counts them.
 # No summary (an old database, a load under way, another version): ``summary`` is null and the page empty.
 HEADLINE_BY_RANK: Final[LiteralString] = """
 MATCH (d:Dataset)
@@ -551,7 +552,8 @@ OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number})
 WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
   MATCH (r:HeadlineRow)
-  WHERE r.action_point = s.action_point AND r.hash = s.hash AND ($goal_level OR r.level = 'action_point')
+  WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= 0
+    AND ($goal_level OR r.level = 'action_point')
     AND ($country IS NULL OR $country IN r.countries) AND ($component IS NULL OR $component IN r.components)
     AND ($confidence = [] OR r.confidence IN $confidence) AND ($strength = [] OR r.strength IN $strength)
   WITH r ORDER BY CASE WHEN $mixed THEN r.pos ELSE r.rank END
