@@ -121,6 +121,12 @@ class Neo4jStore:
             Read("DATASET", lambda: self._warm(cypher.DATASET, {})),
             Read("NODES_BY_ID", lambda: self._warm(cypher.NODES_BY_ID, {"ids": [none]})),
             Read(
+                "HEADLINE_BY_RANK",
+                lambda: self._warm(
+                    cypher.HEADLINE_BY_RANK, {"number": -1, "id": none, "goal_level": False, "offset": 0, "end": 50}
+                ),
+            ),
+            Read(
                 "RESPONSE_MATERIAL",
                 lambda: self._warm(cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None}),
             ),
