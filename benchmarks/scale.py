@@ -47,6 +47,8 @@ from bpkg.loaders.limits import Limits
 
 QUESTIONS: Final = {
     "headline": "/action-points/10/responses",
+    "headline goal level, page 3": "/action-points/10/responses?include_goal_level=true&offset=100&limit=50",
+    "headline, strength filter": "/action-points/10/responses?strength=partial",
     "trace up d3": "/trace/activity-synth-1?direction=up&depth=3",
     "trace down d3": "/trace/pg-1?direction=down&depth=3",
     "paths": "/paths?from=activity-synth-1&to=commitment-1",
@@ -160,7 +162,9 @@ def raw_memory(graph: nx.MultiDiGraph) -> Baselines:
     }
 
 
-def measure_api(store: Any, size: int, backend: str, calls: int, raw: Baselines, budget: float) -> list[Row]:
+def measure_api(
+    store: Any, size: int, backend: str, calls: int, raw: Baselines, budget: float, only: list[str] | None = None
+) -> list[Row]:
     from fastapi.testclient import TestClient
 
     from bpkg.app.api.main import create_app
@@ -168,6 +172,8 @@ def measure_api(store: Any, size: int, backend: str, calls: int, raw: Baselines,
     rows = []
     with TestClient(create_app(Settings(backend=backend), store=store)) as client:
         for name, url in QUESTIONS.items():
+            if only and name not in only:
+                continue
             start = time.perf_counter()
             response = client.get(url)
             first = time.perf_counter() - start
@@ -233,11 +239,20 @@ def changed(batch: GraphBatch, share: float) -> GraphBatch:
     return dataclasses.replace(batch, rels=rels)
 
 
-def neo4j_part(batch: GraphBatch, size: int, calls: int, lines: list[str], budget: float, batch_size: int) -> list[Row]:
+def neo4j_part(
+    batch: GraphBatch,
+    size: int,
+    calls: int,
+    lines: list[str],
+    budget: float,
+    batch_size: int,
+    only: list[str] | None = None,
+) -> list[Row]:
     import neo4j
 
     from bpkg.app.neo4j_driver import open_driver
     from bpkg.app.store.neo4j import Neo4jStore
+    from bpkg.app.store.neo4j.derive import HeadlineDerivation
     from bpkg.loaders import neo4j_sink
     from bpkg.loaders.neo4j_sink import write_batch
 
@@ -267,21 +282,23 @@ def neo4j_part(batch: GraphBatch, size: int, calls: int, lines: list[str], budge
                 # A marker that disagrees: since issue 16 a prune trusts a marker its counts confirm.
                 driver.execute_query("MATCH (d:Dataset) REMOVE d.fingerprint", database_=database)
             start = time.perf_counter()
-            summary = write_batch(driver, content, database, prune=prune, batch_size=batch_size)
+            derivation = HeadlineDerivation()
+            summary = write_batch(driver, content, database, prune=prune, batch_size=batch_size, derive=derivation)
             seconds = time.perf_counter() - start
             written = summary.rels.created + summary.rels.updated + summary.nodes.created + summary.nodes.updated
             lines.append(
                 f"| {size:,} | Neo4j load ({what}) | {seconds:.1f} s | {len(batch.rels) / seconds:,.0f} rels/s, "
                 f"{written:,} rows written |"
             )
-        write_batch(driver, batch, database, batch_size=batch_size)
+            lines.append(f"| {size:,} | of which the headline's derivation | | {derivation.report.line()} |")
+        write_batch(driver, batch, database, batch_size=batch_size, derive=HeadlineDerivation())
         store = Neo4jStore(driver, database)
 
         def raw_query(text: LiteralString) -> Callable[[], object]:
             return lambda: driver.execute_query(text, database_=database, routing_=neo4j.RoutingControl.READ)
 
         raw = {question: {k: raw_query(v) for k, v in texts.items()} for question, texts in RAW_CYPHER.items()}
-        return measure_api(store, size, "neo4j", calls, raw, budget)
+        return measure_api(store, size, "neo4j", calls, raw, budget, only)
 
 
 def cold_start() -> float:
@@ -317,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=60.0, help="seconds of timed calls per question at most")
     parser.add_argument("--trace-up-to", type=int, default=200_000, help="tracemalloc up to this many relationships")
     parser.add_argument("--batch-size", type=int, default=None, help="Neo4j rows per write transaction")
+    parser.add_argument("--questions", nargs="*", default=None, help="only these questions (names of QUESTIONS)")
     args = parser.parse_args(argv)
     backends = args.backends.split(",")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -347,11 +365,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {size:,} | memory held ({how}) | {held / 1e6:.0f} MB | {held / len(batch.rels):,.0f} B/rel |"
             )
             graph = build_graph(batch)
-            rows += measure_api(MemoryStore(graph), size, "memory", args.calls, raw_memory(graph), args.budget)
+            rows += measure_api(
+                MemoryStore(graph), size, "memory", args.calls, raw_memory(graph), args.budget, args.questions
+            )
             del graph
             gc.collect()
         if "neo4j" in backends:
-            rows += neo4j_part(batch, size, args.calls, lines, args.budget, batch_size)
+            rows += neo4j_part(batch, size, args.calls, lines, args.budget, batch_size, args.questions)
         print("\n".join(lines[-12:]), flush=True)
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("\n".join(lines))

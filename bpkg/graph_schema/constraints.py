@@ -13,6 +13,10 @@ ENTITY_LABEL: Final = "Entity"
 DATASET_LABEL: Final = "Dataset"
 # One node of this label is the store's write lease (one loader at a time) and counts the loads that wrote.
 LEASE_LABEL: Final = "LoadLease"
+# The headline answer derived at load (bpkg.app.store.neo4j.derive): one node of HEADLINE_LABEL per action point and
+# dataset version, one of HEADLINE_ROW_LABEL per response; internal (no Entity label), like the two above.
+HEADLINE_LABEL: Final = "Headline"
+HEADLINE_ROW_LABEL: Final = "HeadlineRow"
 # The constraint that makes the write lease one node: two loaders merging it meet on the same node.
 LEASE_DDL: Final[LiteralString] = (
     "CREATE CONSTRAINT load_lease_name_unique IF NOT EXISTS FOR (n:LoadLease) REQUIRE n.name IS UNIQUE"

@@ -58,7 +58,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, LiteralString, TypeVar
+from typing import Any, Final, LiteralString, Protocol, TypeVar
 
 import neo4j
 from tqdm import tqdm
@@ -266,6 +266,30 @@ RETURN d IS NOT NULL AND d.fingerprint = $fingerprint AND d.loading IS NULL AND 
 T = TypeVar("T")
 RelKey = tuple[str, str, str]
 DRIVER_ERRORS: Final = (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError)
+
+
+@dataclass(frozen=True, slots=True)
+class Publishing:
+    """What a derivation (``write_batch(derive=...)``) is given: the database, the dataset being published, and
+    ``write``, which runs its work in one write transaction holding the load's lease (renewed and locked first).
+
+    The derivation's own nodes carry no ``Entity`` label: every read of this sink (counts, compare pages,
+    ``read_back``, owners, prune) and of the read side (stats, search, nodes, exports) matches ``Entity`` only."""
+
+    driver: neo4j.Driver
+    database: str
+    name: str
+    fingerprint: str
+    write: Callable[[Callable[[neo4j.ManagedTransaction], object]], None]
+
+
+class Derivation(Protocol):
+    """Answers derived from what the store holds (design.md section 5), written inside the lease: ``derive``
+    after the writes are verified and before the version is marked published, ``published`` after it."""
+
+    def derive(self, publishing: Publishing) -> None: ...
+
+    def published(self, publishing: Publishing) -> None: ...
 
 
 class SinkUnavailable(BpkgError):
@@ -483,13 +507,16 @@ def write_batch(
     batch_size: int = BATCH_SIZE,
     report: Callable[[str], None] | None = None,
     on_batch: Callable[[int, int], None] | None = None,
+    derive: Derivation | None = None,
 ) -> LoadSummary:
     """Publish a validated batch (module docstring); return created / updated / unchanged / removed counts.
 
     ``batch_size`` bounds every transaction; ``report`` receives one-line notes (an interrupted load found,
     shared nodes changed, rows kept or released); ``on_batch(rows written, rows to write)`` is called after
-    each committed write transaction. Raises ``LeaseBusy`` when another load holds the lease after ``wait``
-    seconds and ``PruneRefused`` when a prune would remove more than ``PRUNE_SHARE`` without ``yes``.
+    each committed write transaction; ``derive`` (the application's, passed in by its composition root) derives
+    answers inside the lease, before and after the version is marked published. Raises ``LeaseBusy`` when
+    another load holds the lease after ``wait`` seconds and ``PruneRefused`` when a prune would remove more
+    than ``PRUNE_SHARE`` without ``yes``.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -511,6 +538,11 @@ def write_batch(
         if marker["current"] and _owned_counts(driver, database, batch.info.name) == _expected(batch, kept):
             # The marker and the counts agree: the graph holds this version (a reload of 100k relationships
             # spent 5 s reading the database back only to find no difference).
+            if derive is not None:
+                with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
+                    publishing = _publishing(driver, database, session, lease, batch.info.name, fingerprint)
+                    derive.derive(publishing)
+                    derive.published(publishing)
             return _unchanged(batch)
         legacy = _legacy(driver, database)
         plan = _plan(driver, database, batch, prune, batch_size, progress, legacy, hashes)
@@ -526,7 +558,12 @@ def write_batch(
                     raise SinkUnavailable(
                         f"the graph does not hold '{batch.info.name}' after a repair; nothing was marked loaded"
                     )
+            publishing = _publishing(driver, database, session, lease, batch.info.name, fingerprint)
+            if derive is not None:
+                derive.derive(publishing)
             session.execute_write(_finish, lease, batch, fingerprint, plan.kept)
+            if derive is not None:
+                derive.published(publishing)
     except DRIVER_ERRORS as exc:
         raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
     finally:
@@ -841,6 +878,15 @@ def _apply(
                 bar.update(len(chunk))
                 if on_batch is not None:
                     on_batch(done.written, done.total)
+
+
+def _publishing(
+    driver: neo4j.Driver, database: str, session: neo4j.Session, lease: Lease, name: str, fingerprint: str
+) -> Publishing:
+    def write(work: Callable[[neo4j.ManagedTransaction], object]) -> None:
+        session.execute_write(lambda tx: work(lease.renewed(tx)))
+
+    return Publishing(driver, database, name, fingerprint, write)
 
 
 def _write_rows(session: neo4j.Session, lease: Lease, query: LiteralString, params: dict[str, Any]) -> None:

@@ -25,11 +25,14 @@ import pytest
 
 from bpkg.app.settings import Settings
 from bpkg.app.store.neo4j import Neo4jStore
+from bpkg.app.store.neo4j import derive as derive_queries
 from bpkg.app.store.neo4j import queries as read_queries
 from bpkg.graph_schema import (
     DATASET_LABEL,
     ENTITY_LABEL,
     FULLTEXT_INDEX,
+    HEADLINE_LABEL,
+    HEADLINE_ROW_LABEL,
     LEASE_LABEL,
     Label,
     RelType,
@@ -46,7 +49,13 @@ CYPHER_WORDS: Final = re.compile(
     r"\b(MATCH|MERGE|CREATE|RETURN|DELETE|DETACH|UNWIND|REMOVE|FOREACH|YIELD|LOAD CSV|CALL [a-z{(]|SET [a-z])\b"
 )
 QUERY_METHODS: Final = ("execute_query", "run")
-KNOWN_LABELS: Final = {label.value for label in Label} | {ENTITY_LABEL, DATASET_LABEL, LEASE_LABEL}
+KNOWN_LABELS: Final = {label.value for label in Label} | {
+    ENTITY_LABEL,
+    DATASET_LABEL,
+    LEASE_LABEL,
+    HEADLINE_LABEL,
+    HEADLINE_ROW_LABEL,
+}
 KNOWN_TYPES: Final = {t.value for t in RelType}
 
 
@@ -62,6 +71,7 @@ def cypher_constants(module: ModuleType) -> dict[str, str]:
 def all_cypher() -> dict[str, str]:
     found = {f"queries.{k}": v for k, v in cypher_constants(read_queries).items()}
     found |= {f"neo4j_sink.{k}": v for k, v in cypher_constants(neo4j_sink).items()}
+    found |= {f"derive.{k}": v for k, v in cypher_constants(derive_queries).items()}
     found |= {f"ddl[{i}]": v for i, v in enumerate([*constraint_ddl(), *index_ddl()])}
     return found
 

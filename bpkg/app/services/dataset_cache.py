@@ -117,6 +117,13 @@ def pin(store: GraphStore) -> GraphStore:
     return cast(GraphStore, _Pinned(origin(store)))
 
 
+def remember_dataset(store: GraphStore, info: DatasetOut | None) -> None:
+    """The dataset as a question read it in its own round trip (the Neo4j headline): a request's view of the
+    store that has not read the dataset yet keeps it, so that the request reads it no more."""
+    if isinstance(store, _Pinned) and store._info is None:
+        store._info = (info,)
+
+
 def origin(store: GraphStore) -> GraphStore:
     """The store behind a request's view of it (the store itself when it is not one)."""
     return store.origin if isinstance(store, _Pinned) else store

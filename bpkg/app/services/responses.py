@@ -1,11 +1,13 @@
 """The headline question: which projects, components and activities respond to action point N.
 
-Route to first query: ``bpkg.app.api.routers.action_points`` -> ``responses`` (here) -> ``dataset_cache`` (the answer
-kept per dataset version; on Neo4j the dataset's fingerprint, the one query of a warm request) -> the first
-time, ``lookup.numbered`` -> the store's ``action_point`` (memory: ``bpkg.app.store.response_builder`` over its index;
-Neo4j: one ``RESPONSE_MATERIAL`` query; see docs/architecture.md). Each response arrives whole
-(``Response``: its path, places, countries, components), is filtered, ordered and paged here, and only the
-page becomes ``ResponseLink``s.
+Route to first query: ``bpkg.app.api.routers.action_points`` -> ``responses`` (here) -> the store's
+``headline_page`` (Neo4j: one ``HEADLINE_*`` query in ``bpkg.app.store.neo4j.queries`` that reads the dataset
+version, the page, its totals and the status material of what the load derived, ``bpkg.app.store.neo4j.derive``;
+memory: ``bpkg.app.store.headline`` over what it derived once per action point). As of a day, or on a Neo4j
+database without a derivation for its version, the answer is computed as before: ``dataset_cache`` (kept per
+dataset version) -> ``lookup.numbered`` -> the store's ``action_point`` (memory: ``response_builder`` over its
+index; Neo4j: one ``RESPONSE_MATERIAL`` query), filtered, ordered and paged here. Either way only the page
+becomes ``ResponseLink``s (see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from bpkg.app.errors import NotFound
 from bpkg.app.services import lookup
 from bpkg.app.services.api_types import (
+    STATUS_WORDS,
     ActionPointOut,
     ActionPointPage,
     ActionPointSummary,
@@ -29,11 +33,12 @@ from bpkg.app.services.api_types import (
     Status,
 )
 from bpkg.app.services.coverage import read_facts
-from bpkg.app.services.dataset_cache import day_key, per_dataset
+from bpkg.app.services.dataset_cache import day_key, per_dataset, remember_dataset
 from bpkg.app.services.day_account import account
 from bpkg.app.services.status import ILLUSTRATIVE, is_illustrative, status_fields
-from bpkg.app.store.base import LABEL_ORDER
+from bpkg.app.store import response_builder
 from bpkg.app.store.graph_types import NodeRef
+from bpkg.app.store.headline import HeadlineQuery
 from bpkg.app.store.port import GraphStore
 from bpkg.app.store.question_types import ActionPointDetail, Response
 from bpkg.graph_schema import Confidence, Label, Strength
@@ -175,16 +180,28 @@ def response_page(
     direct_first: bool = False,
 ) -> tuple[ResponsesOut, list[Response]]:
     """``responses`` and the page's responses in the answer's order (what a page lists as a table); with
-    ``direct_first``, every response to the action point itself before those to its goal (the pages' order)."""
+    ``direct_first``, every response to the action point itself before those to its goal (the pages' order).
+
+    Today's answer is read from what the load derived (``GraphStore.headline_page``: on Neo4j one round trip);
+    as of a day, or when nothing was derived for the dataset version, it is computed here."""
+    if as_of is None:
+        derived = _derived_page(
+            store,
+            number,
+            country=country,
+            component=component,
+            confidence=confidence,
+            strength=strength,
+            include_goal_level=include_goal_level,
+            limit=limit,
+            offset=offset,
+            direct_first=direct_first,
+        )
+        if derived is not None:
+            return derived
     # Goal-level responses are always read: the status says whether the goal alone is responded to.
     detail = find(store, number, as_of=as_of)
-    filters = ResponseFilters(
-        country=lookup.to_ref(lookup.country(store, country)) if country else None,
-        component=lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None,
-        confidence=sorted({c.value for c in confidence}, key=lambda c: CONFIDENCE_RANK[c]),
-        strength=sorted({s.value for s in strength}, key=lambda s: lookup.STRENGTH_ORDER[s]),
-        include_goal_level=include_goal_level,
-    )
+    filters = _filters(store, country, component, confidence, strength, include_goal_level)
     found = [*detail.responses, *detail.goal_responses] if include_goal_level else detail.responses
     kept = [r for r in found if _wanted(r, filters)]
     placed = sorted(kept, key=lambda r: (direct_first and r.level != "action_point", _page_key(r)))
@@ -206,6 +223,80 @@ def response_page(
         as_of=_account(store, number, as_of, kept, found, include_goal_level) if as_of is not None else None,
     )
     return answer, page
+
+
+def _derived_page(
+    store: GraphStore,
+    number: int,
+    *,
+    country: str | None,
+    component: str | None,
+    confidence: Sequence[Confidence],
+    strength: Sequence[Strength],
+    include_goal_level: bool,
+    limit: int | None,
+    offset: int,
+    direct_first: bool,
+) -> tuple[ResponsesOut, list[Response]] | None:
+    """Today's answer from the derivation, or None when the store has none for the dataset version (or a filter
+    names nothing: the computed path then reports the action point first, as it always has)."""
+    try:
+        filters = _filters(store, country, component, confidence, strength, include_goal_level)
+    except NotFound:
+        return None
+    query = HeadlineQuery(
+        country=filters.country.id if filters.country else None,
+        component=filters.component.id if filters.component else None,
+        confidence=tuple(filters.confidence),
+        strength=tuple(filters.strength),
+        include_goal_level=include_goal_level,
+        direct_first=direct_first,
+        limit=limit,
+        offset=offset,
+    )
+    read = store.headline_page(number, query)
+    if read.dataset_read:
+        remember_dataset(store, read.dataset)
+    if read.page is None:
+        return None
+    found, summary = read.page, read.page.summary
+    status: Status = "direct" if summary.responses else "goal_only" if summary.goal_responses else "gap"
+    illustrative = found.illustrative or summary.goal_confidence == ILLUSTRATIVE
+    answer = ResponsesOut(
+        action_point=summary.action_point,
+        number=number,
+        goal=summary.goal,
+        status=status,
+        status_words=STATUS_WORDS[status],
+        status_confidence=summary.direct_certain if status == "direct" else summary.goal_certain,
+        filters=filters,
+        counts=ResponseCounts.model_validate(found.counts, from_attributes=True),
+        total=found.total,
+        limit=limit,
+        offset=offset,
+        projects=group(found.page),
+        illustrative=lookup.notice(store, illustrative),
+        as_of=None,
+    )
+    return answer, found.page
+
+
+def _filters(
+    store: GraphStore,
+    country: str | None,
+    component: str | None,
+    confidence: Sequence[Confidence],
+    strength: Sequence[Strength],
+    include_goal_level: bool,
+) -> ResponseFilters:
+    """The filters as the answer repeats them: the country and component looked up, the levels in order."""
+    return ResponseFilters(
+        country=lookup.to_ref(lookup.country(store, country)) if country else None,
+        component=lookup.to_ref(lookup.of_label(store, component, Label.COMPONENT)) if component else None,
+        confidence=sorted({c.value for c in confidence}, key=lambda c: CONFIDENCE_RANK[c]),
+        strength=sorted({s.value for s in strength}, key=lambda s: lookup.STRENGTH_ORDER[s]),
+        include_goal_level=include_goal_level,
+    )
 
 
 def _wanted(r: Response, filters: ResponseFilters) -> bool:
@@ -243,37 +334,9 @@ def _account(
     return account(as_of, ("response", "responses"), [r.basis for r in kept], max(0, today - len(found)))
 
 
-def _activity(r: Response) -> str | None:
-    """The activity group a response goes in: its responder, unless that is a project or a component."""
-    return None if r.responder.label in (Label.PROJECT, Label.COMPONENT) else r.responder.id
-
-
-def _order(key: str | None) -> tuple[bool, str]:
-    # Projects and components: by id, null last.
-    return (key is None, key or "")
-
-
-def _page_key(
-    r: Response,
-) -> tuple[tuple[bool, str], tuple[bool, str], tuple[bool, str], bool, int, str, str, str, str, list[str], str]:
-    """Where a link comes in the whole answer: its first place in the tree, then a total order of its fields.
-
-    A link's own place comes before the activities of its component (as in the tree), hence ``not None``."""
-    project, component = min(r.slots, key=lambda s: (_order(s[0]), _order(s[1])), default=(None, None))
-    activity = _activity(r)
-    return (
-        _order(project),
-        _order(component),
-        (activity is not None, activity or ""),
-        r.level != "action_point",
-        LABEL_ORDER.get(r.responder.label, 99),
-        r.responder.id,
-        r.target.id,
-        r.strength,
-        r.link_confidence,
-        r.sources,
-        r.note or "",
-    )
+_activity = response_builder.activity_of
+_order = response_builder.tree_order
+_page_key = response_builder.page_key
 
 
 def group(found: Sequence[Response]) -> list[ProjectGroup]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import networkx as nx
 
-from bpkg.app.store import base, response_builder, search, traversal
+from bpkg.app.store import base, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
 from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from bpkg.app.store.port import TraceDirection
@@ -76,6 +76,7 @@ class MemoryStore:
         # day test these; what has no date always counts.
         self._node_existence = {n.id: existence_of(n.props) for n in self._all_sorted if n.props.get("when")}
         self._link_existence = {e.key: existence_of(e.props) for e in edges if e.props.get("when")}
+        self._headlines: dict[str, headline.Derived] = {}
 
     def _rank(self, node_id: str) -> int:
         return base.RANK.get(self._nodes[node_id].label, 99)
@@ -158,6 +159,25 @@ class MemoryStore:
         self, action_point_id: str, include_goal_level: bool, as_of: AsOf | None = None
     ) -> ActionPointDetail:
         return response_builder.detail(self.node_data(action_point_id), self._index, include_goal_level, as_of)
+
+    def headline_page(self, number: int, query: headline.HeadlineQuery) -> headline.HeadlineRead:
+        found = self._numbered_action_point(number)
+        if found is None:
+            return headline.HeadlineRead(None)
+        derived = self._headlines.get(found.id)
+        if derived is None:
+            # Derived once per action point from the index (the graph never changes), as Neo4j derives at load.
+            derived = headline.derive(response_builder.detail(found, self._index, True), written=False)
+            self._headlines[found.id] = derived
+        return headline.HeadlineRead(headline.page_of(derived, query))
+
+    def _numbered_action_point(self, number: int) -> NodeData | None:
+        """``ap-N`` when it is numbered N, else the first action point (by id) numbered N."""
+        named = self._nodes.get(f"ap-{number}")
+        if named is not None and named.label == Label.ACTION_POINT and named.props.get("number") == number:
+            return named
+        numbered = (n for n in self._by_label.get(Label.ACTION_POINT.value, ()) if n.props.get("number") == number)
+        return min(numbered, key=lambda n: n.id, default=None)
 
     def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
         return response_builder.facts(self._by_label.get(Label.ACTION_POINT.value, []), self._index, as_of)

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from typing import Literal, Protocol
 
 from bpkg.app.store.graph_types import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
+from bpkg.app.store.headline import HeadlineQuery, HeadlineRead
 from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
 from bpkg.graph_schema.asof import AsOf
 from bpkg.loaders.stats import GraphStats
@@ -55,6 +56,12 @@ class GraphStore(Protocol):
     ) -> ActionPointDetail:
         """The headline's material: an action point, its goal and every response to it (and to its goal), each
         summarised whole (``Response``); on Neo4j one query."""
+        ...
+
+    def headline_page(self, number: int, query: HeadlineQuery) -> HeadlineRead:
+        """A page of the headline answer of action point ``number`` (``ap-N``, else the action point numbered N)
+        read from what was derived for the current dataset version (``bpkg.app.store.headline``): on Neo4j one
+        query that reads the dataset too; no page when nothing was derived for it (the caller computes it)."""
         ...
 
     def trace(

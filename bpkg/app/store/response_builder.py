@@ -312,3 +312,38 @@ def facts(action_points: Iterable[NodeData], graph: Adjacency, as_of: AsOf | Non
             )
         )
     return out
+
+
+def activity_of(r: Response) -> str | None:
+    """The activity group a response goes in: its responder, unless that is a project or a component."""
+    return None if r.responder.label in (Label.PROJECT, Label.COMPONENT) else r.responder.id
+
+
+def tree_order(key: str | None) -> tuple[bool, str]:
+    # Projects and components: by id, null last.
+    return (key is None, key or "")
+
+
+PageKey = tuple[tuple[bool, str], tuple[bool, str], tuple[bool, str], bool, int, str, str, str, str, list[str], str]
+
+
+def page_key(r: Response) -> PageKey:
+    """Where a link comes in the whole headline answer: its first place in the tree, then a total order of its
+    fields (the services page by it; the derivation stores each response's position in it).
+
+    A link's own place comes before the activities of its component (as in the tree), hence ``not None``."""
+    project, component = min(r.slots, key=lambda s: (tree_order(s[0]), tree_order(s[1])), default=(None, None))
+    activity = activity_of(r)
+    return (
+        tree_order(project),
+        tree_order(component),
+        (activity is not None, activity or ""),
+        r.level != "action_point",
+        LABEL_ORDER.get(r.responder.label, 99),
+        r.responder.id,
+        r.target.id,
+        r.strength,
+        r.link_confidence,
+        r.sources,
+        r.note or "",
+    )

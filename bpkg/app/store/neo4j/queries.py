@@ -395,3 +395,89 @@ WHERE NOT m.id IN $seen AND ($labels IS NULL OR any(l IN labels(m) WHERE l IN $l
 WITH DISTINCT m
 RETURN m.id AS id, [l IN labels(m) WHERE l <> 'Entity'][0] AS label, properties(m) AS props
 """
+
+
+# The headline read from what the load derived (bpkg.app.store.neo4j.derive; bpkg.app.store.headline), in one
+# round trip: the dataset as DATASET reads it (its fingerprint is the version the derivation was stamped with),
+# the action point's summary for that version (``ap-N`` first, else the action point numbered $number), and
+# one page of its rows. HEADLINE_BY_RANK pages every response to the action point, then (with $goal_level)
+# those to its goal, by ``rank``; HEADLINE_BY_POS both levels mixed in page order, by ``pos``: each a range
+# seek on the index of (action_point, hash, rank / pos) that reads only the page ($offset to $end).
+# HEADLINE_FILTERED reads every row of the action point (``rank >= 0``: through the same index), keeps those the
+# filters pass and counts them.
+# No summary (an old database, a load under way, another version): ``summary`` is null and the page empty.
+HEADLINE_BY_RANK: Final[LiteralString] = """
+MATCH (d:Dataset)
+WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
+WITH collect(d) AS loaded
+WHERE loaded <> []
+OPTIONAL MATCH (l:LoadLease {name: 'graph'})
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
+WITH d, loading, CASE WHEN loading THEN null
+                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
+                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
+OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number})
+WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
+CALL (s) {
+  MATCH (r:HeadlineRow)
+  WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= $offset AND r.rank < $end
+    AND ($goal_level OR r.level = 'action_point')
+  WITH r ORDER BY r.rank
+  RETURN collect(r.json) AS page
+}
+RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
+       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
+       page
+"""
+HEADLINE_BY_POS: Final[LiteralString] = """
+MATCH (d:Dataset)
+WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
+WITH collect(d) AS loaded
+WHERE loaded <> []
+OPTIONAL MATCH (l:LoadLease {name: 'graph'})
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
+WITH d, loading, CASE WHEN loading THEN null
+                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
+                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
+OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number})
+WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
+CALL (s) {
+  MATCH (r:HeadlineRow)
+  WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.pos >= $offset AND r.pos < $end
+  WITH r ORDER BY r.pos
+  RETURN collect(r.json) AS page
+}
+RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
+       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
+       page
+"""
+HEADLINE_FILTERED: Final[LiteralString] = """
+MATCH (d:Dataset)
+WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
+WITH collect(d) AS loaded
+WHERE loaded <> []
+OPTIONAL MATCH (l:LoadLease {name: 'graph'})
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
+WITH d, loading, CASE WHEN loading THEN null
+                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
+                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
+OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number})
+WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
+CALL (s) {
+  MATCH (r:HeadlineRow)
+  WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= 0
+    AND ($goal_level OR r.level = 'action_point')
+    AND ($country IS NULL OR $country IN r.countries) AND ($component IS NULL OR $component IN r.components)
+    AND ($confidence = [] OR r.confidence IN $confidence) AND ($strength = [] OR r.strength IN $strength)
+  WITH r ORDER BY CASE WHEN $mixed THEN r.pos ELSE r.rank END
+  RETURN collect(r) AS kept
+}
+CALL (kept) { UNWIND kept AS r UNWIND r.slot_projects AS p RETURN count(DISTINCT p) AS projects }
+CALL (kept) { UNWIND kept AS r UNWIND r.slot_components AS c RETURN count(DISTINCT c) AS components }
+CALL (kept) { UNWIND kept AS r RETURN count(DISTINCT r.activity) AS activities }
+RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
+       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
+       [r IN kept[$offset..$end] | r.json] AS page,
+       size(kept) AS total, projects, components, activities,
+       any(r IN kept WHERE r.confidence = 'illustrative') AS illustrative_link
+"""

@@ -22,13 +22,13 @@ import neo4j
 
 from bpkg.app.errors import BackendUnavailable, QueryTimedOut
 from bpkg.app.search_words import index_term
-from bpkg.app.store import base, response_builder, search, traversal
+from bpkg.app.store import base, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
 from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.app.store.neo4j.warmup import Read, Stop, Warmer
 from bpkg.app.store.port import TraceDirection
-from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
+from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
 from bpkg.app.store.response_builder import EdgeIndex
 from bpkg.graph_schema import Label, RelType
 from bpkg.graph_schema.asof import AsOf, may_exist
@@ -120,6 +120,12 @@ class Neo4jStore:
             Read("PING", lambda: self._warm(cypher.PING, {})),
             Read("DATASET", lambda: self._warm(cypher.DATASET, {})),
             Read("NODES_BY_ID", lambda: self._warm(cypher.NODES_BY_ID, {"ids": [none]})),
+            Read(
+                "HEADLINE_BY_RANK",
+                lambda: self._warm(
+                    cypher.HEADLINE_BY_RANK, {"number": -1, "id": none, "goal_level": False, "offset": 0, "end": 50}
+                ),
+            ),
             Read(
                 "RESPONSE_MATERIAL",
                 lambda: self._warm(cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None}),
@@ -274,6 +280,52 @@ class Neo4jStore:
             base.found(None, action_point_id)
         nodes = {n.id: n for n in map(_node, records[0]["nodes"])}
         return nodes[action_point_id], EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
+
+    def headline_page(self, number: int, query: headline.HeadlineQuery) -> headline.HeadlineRead:
+        """One round trip: the dataset, and a page of what the load derived for its version (if it did)."""
+        params: dict[str, Any] = {
+            "number": number,
+            "id": f"ap-{number}",
+            "goal_level": query.include_goal_level,
+            "offset": query.offset,
+            "end": query.end,
+        }
+        if query.filtered:
+            records = self._read(
+                cypher.HEADLINE_FILTERED,
+                **params,
+                mixed=query.mixed,
+                country=query.country,
+                component=query.component,
+                confidence=list(query.confidence),
+                strength=list(query.strength),
+            )
+        elif query.mixed:
+            records = self._read(cypher.HEADLINE_BY_POS, **params)
+        else:
+            records = self._read(cypher.HEADLINE_BY_RANK, **params)
+        if not records:
+            return headline.HeadlineRead(None, None, dataset_read=True)
+        row = records[0]
+        dataset = _dataset(row)
+        if row["summary"] is None:
+            return headline.HeadlineRead(None, dataset, dataset_read=True)
+        summary = headline.Summary.model_validate_json(row["summary"])
+        if query.filtered:
+            counts = headline.LinkCounts(
+                links=row["total"], projects=row["projects"], components=row["components"], activities=row["activities"]
+            )
+            found = headline.Totals(total=row["total"], counts=counts, illustrative=row["illustrative_link"])
+        else:
+            found = summary.everything if query.include_goal_level else summary.direct
+        page = headline.HeadlinePage(
+            summary=summary,
+            total=found.total,
+            counts=found.counts,
+            illustrative=found.illustrative,
+            page=[Response.model_validate_json(text) for text in row["page"]],
+        )
+        return headline.HeadlineRead(page, dataset, dataset_read=True)
 
     def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
         return self._read_facts(as_of)

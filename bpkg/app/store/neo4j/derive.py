@@ -1,0 +1,222 @@
+"""The headline answer derived at load and written into Neo4j (design.md sections 4-5; docs/architecture.md).
+
+``HeadlineDerivation`` is what the application's composition roots (``bpkg load``, test fixtures, benchmarks)
+pass to ``bpkg.loaders.neo4j_sink.write_batch(derive=...)``; the sink calls it inside its write lease:
+
+- ``derive``, after the writes are verified and before the version is marked published: reads what the store
+  holds (every dataset in the database, through the read side's own ``action_point_facts``), derives each
+  action point's headline (``bpkg.app.store.headline``: the same ``Response`` objects the computed answer is
+  made of), and writes one ``HeadlineRow`` node per response, keyed by (action point, hash of the action
+  point's derivation), and one ``Headline`` node per action point stamped with the version readers will see
+  (the fingerprint ``queries.DATASET`` reads once the load is published). An action point whose hash is already
+  held keeps its rows: only a new ``Headline`` node is written for it.
+- ``published``, after the version is marked published: removes the ``Headline`` nodes of other versions and
+  the rows no ``Headline`` node names any more.
+
+The nodes carry no ``Entity`` label, so no read of the graph (stats, search, node pages, exports, the sink's
+counts, compare, ``read_back``, owners and prune) ever meets them. Readers use them only when their version is
+the current one: while a load is under way the dataset has no fingerprint, and an interrupted load leaves the
+previous version's nodes in place; either way the services compute the answer as before.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, LiteralString, TypeVar
+
+import neo4j
+
+from bpkg.app.store import headline
+from bpkg.app.store.neo4j.store import Neo4jStore
+from bpkg.loaders.neo4j_sink import Publishing
+
+T = TypeVar("T")
+
+ROWS_PER_WRITE: Final = 2000
+"""Rows per write transaction (each row holds a response as JSON: larger than a graph row)."""
+READ_TIMEOUT: Final = 60.0
+"""The timeout of the derivation's reads (the facts' longest reads get ten times this, as in the store)."""
+
+ROW_RANK_INDEX: Final[LiteralString] = (
+    "CREATE RANGE INDEX headline_row_rank IF NOT EXISTS FOR (r:HeadlineRow) ON (r.action_point, r.hash, r.rank)"
+)
+ROW_POS_INDEX: Final[LiteralString] = (
+    "CREATE RANGE INDEX headline_row_pos IF NOT EXISTS FOR (r:HeadlineRow) ON (r.action_point, r.hash, r.pos)"
+)
+VERSION_INDEX: Final[LiteralString] = (
+    "CREATE RANGE INDEX headline_version IF NOT EXISTS FOR (s:Headline) ON (s.version, s.number)"
+)
+AWAIT_INDEXES: Final[LiteralString] = "CALL db.awaitIndexes(120)"
+
+# What DATASET will read once this load is published: the dataset's fingerprint when it is the only one (its
+# ``seq`` is then the lease's), else the fingerprint with the count of loads that wrote.
+PUBLISHED_AS: Final[LiteralString] = """
+OPTIONAL MATCH (l:LoadLease {name: 'graph'})
+OPTIONAL MATCH (d:Dataset) WHERE d.name <> $name
+RETURN coalesce(l.seq, 0) AS seq, count(d) AS others
+"""
+DERIVED: Final[LiteralString] = """
+MATCH (s:Headline)
+RETURN s.action_point AS action_point, s.hash AS hash, s.version AS version
+"""
+COMPLETE: Final[LiteralString] = """
+CALL () { MATCH (a:ActionPoint) RETURN count(a) AS action_points }
+CALL () { MATCH (s:Headline {version: $version}) RETURN count(s) AS derived }
+RETURN action_points, derived
+"""
+# ``rank >= 0`` lets the planner seek the (action_point, hash, rank) index: without a predicate on its last
+# property it scanned every row of the label, once per action point (minutes at 100k relationships).
+COUNT_ROWS: Final[LiteralString] = """
+MATCH (r:HeadlineRow)
+WHERE r.action_point = $action_point AND r.hash = $hash AND r.rank >= 0
+RETURN count(r) AS count
+"""
+DROP_ROWS: Final[LiteralString] = """
+MATCH (r:HeadlineRow)
+WHERE r.action_point = $action_point AND r.hash = $hash AND r.rank >= 0
+WITH r LIMIT $size
+DELETE r
+"""
+WRITE_ROWS: Final[LiteralString] = """
+UNWIND $rows AS row
+CREATE (r:HeadlineRow)
+SET r = row
+"""
+WRITE_SUMMARIES: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (s:Headline {version: row.version, action_point: row.action_point})
+SET s.number = row.number, s.hash = row.hash, s.summary = row.summary
+"""
+DROP_OTHER_VERSIONS: Final[LiteralString] = """
+MATCH (s:Headline)
+WHERE s.version <> $version
+DELETE s
+"""
+# The rows no summary names: those of replaced versions, and any an interrupted derivation left.
+UNNAMED_ROWS: Final[LiteralString] = """
+MATCH (r:HeadlineRow)
+WITH DISTINCT r.action_point AS action_point, r.hash AS hash
+WHERE NOT EXISTS { MATCH (s:Headline) WHERE s.action_point = action_point AND s.hash = hash }
+RETURN action_point, hash
+"""
+
+
+@dataclass(slots=True)
+class DeriveReport:
+    """What the last derivation did, for the load's notes and the benchmarks."""
+
+    version: str = ""
+    action_points: int = 0
+    rewritten: int = 0
+    rows_written: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+
+    def line(self) -> str:
+        if self.skipped:
+            return f"the headline was already derived for version {self.version}"
+        return (
+            f"derived the headline of {self.action_points} action points in {self.seconds:.1f} s "
+            f"({self.rewritten} rewritten, {self.rows_written} response rows written)"
+        )
+
+
+class HeadlineDerivation:
+    """The headline's derivation, written at load (a ``bpkg.loaders.neo4j_sink.Derivation``)."""
+
+    def __init__(self, rows_per_write: int = ROWS_PER_WRITE) -> None:
+        self.rows_per_write = rows_per_write
+        self.report = DeriveReport()
+
+    def derive(self, publishing: Publishing) -> None:
+        started = time.perf_counter()
+        _ensure_indexes(publishing.driver, publishing.database)
+        version = published_as(publishing)
+        self.report = DeriveReport(version=version)
+        complete = _read(publishing, COMPLETE, version=version)[0]
+        if complete["derived"] and complete["derived"] == complete["action_points"]:
+            self.report.skipped = True
+            return
+        held = {(r["action_point"], r["hash"]) for r in _read(publishing, DERIVED)}
+        store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
+        try:
+            facts = store.action_point_facts()
+        finally:
+            store.outage.close()
+        summaries: list[dict[str, Any]] = []
+        for found in facts:
+            derived = headline.derive(found)
+            action_point = found.action_point.id
+            if (action_point, derived.digest) not in held:
+                self._rewrite(publishing, action_point, derived)
+            summaries.append(
+                {
+                    "version": version,
+                    "action_point": action_point,
+                    "number": found.number,
+                    "hash": derived.digest,
+                    "summary": derived.summary.model_dump_json(),
+                }
+            )
+        # The summaries last: one names rows that are all written.
+        for chunk in _chunks(summaries, self.rows_per_write):
+            _write(publishing, WRITE_SUMMARIES, rows=list(chunk))
+        self.report.action_points = len(summaries)
+        self.report.seconds = time.perf_counter() - started
+
+    def _rewrite(self, publishing: Publishing, action_point: str, derived: headline.Derived) -> None:
+        # Rows of this hash without a summary are an interrupted derivation's: written again from the start.
+        _drop_rows(publishing, action_point, derived.digest, self.rows_per_write)
+        rows = [row.props(action_point, derived.digest) for row in derived.rows]
+        for chunk in _chunks(rows, self.rows_per_write):
+            _write(publishing, WRITE_ROWS, rows=list(chunk))
+        self.report.rewritten += 1
+        self.report.rows_written += len(rows)
+
+    def published(self, publishing: Publishing) -> None:
+        version = self.report.version or published_as(publishing)
+        _write(publishing, DROP_OTHER_VERSIONS, version=version)
+        for row in _read(publishing, UNNAMED_ROWS):
+            _drop_rows(publishing, row["action_point"], row["hash"], self.rows_per_write)
+
+
+def published_as(publishing: Publishing) -> str:
+    """The fingerprint ``queries.DATASET`` reads once this load is published: what the derivation is stamped with."""
+    found = _read(publishing, PUBLISHED_AS, name=publishing.name)[0]
+    return publishing.fingerprint if found["others"] == 0 else f"{publishing.fingerprint}:{found['seq']}"
+
+
+def _drop_rows(publishing: Publishing, action_point: str, digest: str, size: int) -> None:
+    count = _read(publishing, COUNT_ROWS, action_point=action_point, hash=digest)[0]["count"]
+    for _ in range(0, count, size):
+        _write(publishing, DROP_ROWS, action_point=action_point, hash=digest, size=size)
+
+
+def _ensure_indexes(driver: neo4j.Driver, database: str) -> None:
+    for ddl in (ROW_RANK_INDEX, ROW_POS_INDEX, VERSION_INDEX):
+        try:
+            driver.execute_query(ddl, database_=database)
+        except neo4j.exceptions.ClientError as exc:
+            # Two loaders creating the same index at once: the second finds it made by the first.
+            if "AlreadyExists" not in (exc.code or ""):
+                raise
+    driver.execute_query(AWAIT_INDEXES, database_=database)
+
+
+def _write(publishing: Publishing, query: LiteralString, /, **params: Any) -> None:
+    """One write transaction inside the load's lease (every statement here can be retried)."""
+    publishing.write(lambda tx: tx.run(query, params).consume())
+
+
+def _read(publishing: Publishing, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
+    records, _, _ = publishing.driver.execute_query(
+        query, params, database_=publishing.database, routing_=neo4j.RoutingControl.READ
+    )
+    return records
+
+
+def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
