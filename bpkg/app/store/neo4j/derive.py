@@ -28,6 +28,7 @@ from typing import Any, Final, LiteralString, TypeVar
 
 import neo4j
 
+from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store import headline
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.loaders.neo4j_sink import Publishing
@@ -131,6 +132,11 @@ class HeadlineDerivation:
         self.report = DeriveReport()
 
     def derive(self, publishing: Publishing) -> None:
+        # Hundreds of thousands of responses are built and kept until written: no full collection walks them.
+        with cycles_left_alone():
+            self._derive(publishing)
+
+    def _derive(self, publishing: Publishing) -> None:
         started = time.perf_counter()
         _ensure_indexes(publishing.driver, publishing.database)
         version = published_as(publishing)
