@@ -8,6 +8,7 @@ from typing import Final, TypeVar
 
 from bpkg.app.errors import InvalidQuery, NotFound
 from bpkg.app.search_words import words
+from bpkg.app.store.base import conventional_id, pick_numbered
 from bpkg.app.store.graph_types import NodeData, NodeRef
 from bpkg.app.store.port import GraphStore
 from bpkg.graph_schema import Label, Strength
@@ -16,8 +17,6 @@ from bpkg.graph_schema import Label, Strength
 STRENGTH_ORDER: Final[dict[str, int]] = {s.value: i for i, s in enumerate(Strength)}
 DEFAULT_NOTICE: Final = "Some links in this answer are illustrative: made up to exercise the tool, not facts."
 _ISO3: Final = re.compile(r"^[A-Za-z]{3}$")
-_PREFIXES: Final = {Label.ACTION_POINT: "ap", Label.PRIORITY_GOAL: "pg"}
-"""The id prefix of numbered nodes by convention (``ap-17``)."""
 T = TypeVar("T")
 MAX_CHOICES: Final = 8
 """How many matches a form lists when a typed name could mean several nodes."""
@@ -51,16 +50,16 @@ def numbered(
     (``ap-17``, ``pg-4``), so that id is read first; when it is not that node, the nodes of ``label`` are looked
     through for the number. The one lookup of a numbered node (a node, or an action point with its responses)."""
     try:
-        found = read(f"{_PREFIXES[label]}-{number}")
+        found = read(conventional_id(label, number))
         if number_of(found) == number:
             return found
     except (NotFound, InvalidQuery):
         pass
     nodes = store.nodes_by_id([ref.id for ref in nodes_of(store, label)])
-    for node in nodes.values():
-        if node.props.get("number") == number:
-            return read(node.id)
-    raise NotFound(f"no {label} number {number}")
+    picked = pick_numbered(nodes.values(), label, number)
+    if picked is None:
+        raise NotFound(f"no {label} number {number}")
+    return read(picked.id)
 
 
 def _numbered(store: GraphStore, label: Label, number: int) -> NodeData:

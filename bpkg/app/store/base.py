@@ -55,6 +55,23 @@ TRACE_TYPES: Final[tuple[str, ...]] = tuple(
 )
 LABEL_ORDER: Final[dict[str, int]] = {label.value: i for i, label in enumerate(Label)}
 MAX_SEARCH_TOKENS: Final = 8
+NUMBERED: Final[dict[Label, str]] = {Label.ACTION_POINT: "ap", Label.PRIORITY_GOAL: "pg"}
+"""The id prefix of numbered nodes by convention (``ap-17``, ``pg-4``)."""
+
+
+def conventional_id(label: Label, number: int) -> str:
+    """The id a node of ``label`` numbered ``number`` has by convention (``ap-17``)."""
+    return f"{NUMBERED[label]}-{number}"
+
+
+def pick_numbered(nodes: Iterable[NodeData], label: Label, number: int) -> NodeData | None:
+    """The one rule that finds a numbered node: among the nodes of ``label`` numbered ``number``, the one with the
+    conventional id (``ap-17``), else the first by id; None when there is none. The services' lookup and the
+    memory store apply it here; Neo4j's headline queries write it in Cypher (``ORDER BY s.action_point = $id DESC,
+    s.action_point``), and the contract suite checks they agree (tests/api/test_numbers_without_id_convention.py)."""
+    named = conventional_id(label, number)
+    found = (n for n in nodes if n.label == label and n.props.get("number") == number)
+    return min(found, key=lambda n: (n.id != named, n.id), default=None)
 
 
 def node_sort_key(node: NodeData) -> tuple[str, bool, int, str]:

@@ -172,12 +172,10 @@ class MemoryStore:
         return headline.HeadlineRead(headline.page_of(derived, query))
 
     def _numbered_action_point(self, number: int) -> NodeData | None:
-        """``ap-N`` when it is numbered N, else the first action point (by id) numbered N."""
-        named = self._nodes.get(f"ap-{number}")
-        if named is not None and named.label == Label.ACTION_POINT and named.props.get("number") == number:
-            return named
-        numbered = (n for n in self._by_label.get(Label.ACTION_POINT.value, ()) if n.props.get("number") == number)
-        return min(numbered, key=lambda n: n.id, default=None)
+        """The action point numbered ``number`` (``base.pick_numbered``): ``ap-N`` looked at first."""
+        named = self._nodes.get(base.conventional_id(Label.ACTION_POINT, number))
+        found = base.pick_numbered([named] if named is not None else [], Label.ACTION_POINT, number)
+        return found or base.pick_numbered(self._by_label.get(Label.ACTION_POINT.value, ()), Label.ACTION_POINT, number)
 
     def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
         return response_builder.facts(self._by_label.get(Label.ACTION_POINT.value, []), self._index, as_of)
