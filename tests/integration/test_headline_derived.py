@@ -289,3 +289,32 @@ def test_derived_nodes_stay_out_of_the_api(db: tuple[neo4j.Driver, str], bundled
         exported = client.get("/export/graph.json").json()
     store.outage.close()
     assert len(exported["nodes"]) == len(bundled_batch.nodes)
+
+
+def test_rows_an_interrupted_derivation_left_are_written_again_once(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    """Rows written without their summaries (a derivation stopped before it named them) are dropped and written
+    again by the next load, in one read for every action point: never a second copy of a row."""
+    driver, database = db
+    write_batch(driver, bundled_batch, database, derive=HeadlineDerivation())
+
+    def rows() -> tuple[int, int]:
+        found, _, _ = driver.execute_query(
+            "MATCH (r:HeadlineRow) WITH r.action_point AS ap, r.hash AS h, r.rank AS rank, count(*) AS n "
+            "RETURN sum(n) AS rows, max(n) AS copies",
+            database_=database,
+        )
+        return int(found[0]["rows"]), int(found[0]["copies"])
+
+    before = rows()
+    driver.execute_query("MATCH (s:Headline) DELETE s", database_=database)  # the summaries never written
+    again = HeadlineDerivation()
+    write_batch(driver, bundled_batch, database, derive=again)
+    assert again.report.rewritten == len(numbers(bundled_batch))
+    assert rows() == before and before[1] == 1
+    memory = MemoryStore(build_graph(bundled_batch))
+    store = Neo4jStore(driver, database)
+    read = store.headline_page(17, HeadlineQuery(limit=50))
+    assert read.page is not None
+    assert read.page.page == memory.headline_page(17, HeadlineQuery(limit=50)).page.page  # type: ignore[union-attr]

@@ -74,6 +74,18 @@ MATCH (r:HeadlineRow)
 WHERE r.action_point = $action_point AND r.hash = $hash AND r.rank >= 0
 RETURN count(r) AS count
 """
+# Which of the (action point, hash) pairs about to be written already have rows (an interrupted derivation's):
+# one read for them all, so a first derivation makes no round trip per action point.
+ROWS_HELD: Final[LiteralString] = """
+UNWIND $pairs AS pair
+CALL (pair) {
+  MATCH (r:HeadlineRow)
+  WHERE r.action_point = pair.action_point AND r.hash = pair.hash AND r.rank >= 0
+  RETURN count(r) AS count
+}
+WITH pair, count WHERE count > 0
+RETURN pair.action_point AS action_point, pair.hash AS hash, count
+"""
 DROP_ROWS: Final[LiteralString] = """
 MATCH (r:HeadlineRow)
 WHERE r.action_point = $action_point AND r.hash = $hash AND r.rank >= 0
@@ -152,11 +164,12 @@ class HeadlineDerivation:
         finally:
             store.outage.close()
         summaries: list[dict[str, Any]] = []
+        rewrite: list[tuple[str, headline.Derived]] = []
         for found in facts:
             derived = headline.derive(found)
             action_point = found.action_point.id
             if (action_point, derived.digest) not in held:
-                self._rewrite(publishing, action_point, derived)
+                rewrite.append((action_point, derived))
             summaries.append(
                 {
                     "version": version,
@@ -166,26 +179,33 @@ class HeadlineDerivation:
                     "summary": derived.summary.model_dump_json(),
                 }
             )
+        self._rewrite(publishing, rewrite)
         # The summaries last: one names rows that are all written.
         for chunk in _chunks(summaries, self.rows_per_write):
             _write(publishing, WRITE_SUMMARIES, rows=list(chunk))
         self.report.action_points = len(summaries)
         self.report.seconds = time.perf_counter() - started
 
-    def _rewrite(self, publishing: Publishing, action_point: str, derived: headline.Derived) -> None:
-        # Rows of this hash without a summary are an interrupted derivation's: written again from the start.
-        _drop_rows(publishing, action_point, derived.digest, self.rows_per_write)
-        rows = [row.props(action_point, derived.digest) for row in derived.rows]
+    def _rewrite(self, publishing: Publishing, rewrite: list[tuple[str, headline.Derived]]) -> None:
+        """Write the rows of the action points whose derivation changed, ``rows_per_write`` to a transaction
+        whichever action points they belong to."""
+        # Rows of a hash without a summary are an interrupted derivation's: dropped, then written from the start.
+        pairs = [{"action_point": action_point, "hash": derived.digest} for action_point, derived in rewrite]
+        for chunk in _chunks(pairs, self.rows_per_write):
+            for held in _read(publishing, ROWS_HELD, pairs=list(chunk)):
+                _drop_rows(publishing, held["action_point"], held["hash"], held["count"], self.rows_per_write)
+        rows = [row.props(action_point, derived.digest) for action_point, derived in rewrite for row in derived.rows]
         for chunk in _chunks(rows, self.rows_per_write):
             _write(publishing, WRITE_ROWS, rows=list(chunk))
-        self.report.rewritten += 1
+        self.report.rewritten += len(rewrite)
         self.report.rows_written += len(rows)
 
     def published(self, publishing: Publishing) -> None:
         version = self.report.version or published_as(publishing)
         _write(publishing, DROP_OTHER_VERSIONS, version=version)
         for row in _read(publishing, UNNAMED_ROWS):
-            _drop_rows(publishing, row["action_point"], row["hash"], self.rows_per_write)
+            count = _read(publishing, COUNT_ROWS, action_point=row["action_point"], hash=row["hash"])[0]["count"]
+            _drop_rows(publishing, row["action_point"], row["hash"], count, self.rows_per_write)
 
 
 def published_as(publishing: Publishing) -> str:
@@ -194,8 +214,7 @@ def published_as(publishing: Publishing) -> str:
     return publishing.fingerprint if found["others"] == 0 else f"{publishing.fingerprint}:{found['seq']}"
 
 
-def _drop_rows(publishing: Publishing, action_point: str, digest: str, size: int) -> None:
-    count = _read(publishing, COUNT_ROWS, action_point=action_point, hash=digest)[0]["count"]
+def _drop_rows(publishing: Publishing, action_point: str, digest: str, count: int, size: int) -> None:
     for _ in range(0, count, size):
         _write(publishing, DROP_ROWS, action_point=action_point, hash=digest, size=size)
 
