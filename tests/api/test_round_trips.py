@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from benchmarks.round_trips import CountingDriver
 from bpkg.app.api.main import create_app
+from bpkg.app.store.neo4j import queries
 from bpkg.app.store.neo4j.derive import HeadlineDerivation
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.loaders import GraphBatch
@@ -67,3 +68,11 @@ def test_as_of_headline_is_computed_and_kept(counted: tuple[TestClient, Counting
     assert _sent(client, driver, url) <= 3, driver.sent
     assert _sent(client, driver, url) == 1, driver.sent
     assert "Dataset" in driver.sent[0]
+
+
+@pytest.mark.parametrize("url", ["/view/node/ap-17", "/view/node/component-mrc", "/view/links/ap-17"])
+def test_a_node_page_reads_the_node_and_its_links_once(counted: tuple[TestClient, CountingDriver], url: str) -> None:
+    client, driver = counted
+    driver.sent.clear()
+    assert client.get(url).status_code == 200
+    assert sum(1 for query in driver.sent if query == queries.NODE_LINKS) == 1, driver.sent

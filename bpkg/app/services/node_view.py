@@ -46,10 +46,18 @@ def node(store: GraphStore, node_id: str) -> NodeOut:
     return store.node(node_id)
 
 
+def node_and_links(store: GraphStore, node_id: str, as_of: AsOf | None = None) -> tuple[NodeOut, list[LinkOut]]:
+    """A node and its links (as of a day, those that may have existed then): today's from one read of the store."""
+    if as_of is None:
+        return store.node_with_links(node_id)
+    return store.node(node_id), store.links(node_id, as_of)
+
+
 def node_view(
     store: GraphStore,
     found: NodeOut,
     *,
+    links: list[LinkOut] | None = None,
     depth: int,
     labels: list[str] | None,
     max_nodes: int,
@@ -58,8 +66,10 @@ def node_view(
     as_of: AsOf | None = None,
 ) -> NodeView:
     """Everything a node's page shows of ``found`` (read with ``node``); an action point's responses
-    ``responses_shown`` at a time from ``offset``, every response to it before those to its goal."""
-    links = store.links(found.id, as_of)
+    ``responses_shown`` at a time from ``offset``, every response to it before those to its goal; ``links``, the
+    node's links when they were read with it (``node_and_links``)."""
+    if links is None:
+        links = store.links(found.id, as_of)
     answer: ResponsesOut | None = None
     shown: list[Response] = []
     if found.label == Label.ACTION_POINT:

@@ -118,6 +118,9 @@ class MemoryStore:
         node = self.node_data(node_id)
         return base.node_out(node, self._incident.get(node_id, ()), self._nodes)
 
+    def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
+        return self.node(node_id), self.links(node_id)
+
     def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
         self.node_data(node_id)
         edges = self._incident.get(node_id, ())

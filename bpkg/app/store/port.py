@@ -44,6 +44,10 @@ class GraphStore(Protocol):
         """The links of a node; with ``as_of``, those that may have existed on that day, to nodes that may have."""
         ...
 
+    def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
+        """``node`` and today's ``links`` of it from one read (a node's page needs both)."""
+        ...
+
     def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage: ...
 
     def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:

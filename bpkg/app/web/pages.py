@@ -142,7 +142,7 @@ def node_page(
     """A node: details, sources, links up and down (at most ``LINKS_SHOWN`` of each group), an action point's
     responses ``RESPONSES_SHOWN`` at a time from ``offset``, and its neighbourhood as a network."""
     page = Page(request, download, as_of=as_of)
-    node = node_view.node(page.store, node_id)
+    node, links = node_view.node_and_links(page.store, node_id, as_of)
     if node.label == Label.COUNTRY:
         # A country's page is its brief (what is done there), with the same network and filters.
         return _to_country(page, raw, node_id, depth, label)
@@ -151,6 +151,7 @@ def node_page(
     seen = node_view.node_view(
         page.store,
         node,
+        links=links,
         depth=depth,
         labels=labels,
         max_nodes=network.MAX_NODES,
@@ -257,8 +258,8 @@ def node_links(
 ) -> Response:
     """One group of a node's links (as headed on its page), a page at a time."""
     page = Page(request, as_of=as_of)
-    node = node_view.node(page.store, node_id)
-    groups = _groups(node_view.links(page.store, node_id, as_of))
+    node, links = node_view.node_and_links(page.store, node_id, as_of)
+    groups = _groups(links)
     if group not in groups:
         raise InvalidQuery(f"group: '{group}' is not one of {', '.join(groups)}")
     found = groups[group]

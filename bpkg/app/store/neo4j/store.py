@@ -254,6 +254,10 @@ class Neo4jStore:
         node, edges, others = self._node_links(node_id)
         return base.node_out(node, edges, others)
 
+    def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
+        node, edges, others = self._node_links(node_id)
+        return base.node_out(node, edges, others), base.links_out(node_id, edges, others)
+
     def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
         _, edges, others = self._node_links(node_id, as_of)
         return base.links_out(node_id, edges, others)
