@@ -6,14 +6,17 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import neo4j
 import pytest
 from fastapi.testclient import TestClient
 
+from benchmarks.round_trips import CountingDriver
 from bpkg.app.api.main import create_app
 from bpkg.app.services.derivation import Follower
 from bpkg.app.settings import Settings
+from bpkg.app.store.neo4j import queries
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.app.store.question_types import ActionPointFacts
 from bpkg.graph_schema.asof import AsOf
@@ -82,3 +85,13 @@ def test_the_api_follows_the_database_while_it_runs(neo4j_bundled: neo4j.Driver,
     assert len(followers()) == before  # stopped with the API
     with TestClient(create_app(_settings(neo4j_settings, derive_interval=0, neo4j_warm_up=False))):
         assert len(followers()) == before  # switched off
+
+
+def test_a_derivation_reads_the_dataset_version_once(neo4j_bundled: neo4j.Driver, neo4j_settings: Settings) -> None:
+    driver = CountingDriver(neo4j_bundled)
+    store = Neo4jStore(cast(neo4j.Driver, driver), neo4j_settings.neo4j_database, warm=False)
+    driver.sent.clear()
+    assert Follower(store, interval=60).check()
+    # Every answer derived (facts, coverage by each grouping, gaps) is kept under the one version read.
+    assert sum(1 for query in driver.sent if query == queries.DATASET) == 1, driver.sent
+    store.outage.close()

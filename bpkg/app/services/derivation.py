@@ -22,6 +22,8 @@ import threading
 from typing import Final, get_args
 
 from bpkg.app.services.coverage import CoverageBy, coverage, gaps, read_facts
+from bpkg.app.services.dataset_cache import pin
+from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.port import GraphStore
 
 LOG: Final = logging.getLogger(__name__)
@@ -30,13 +32,19 @@ LOG: Final = logging.getLogger(__name__)
 def derive(store: GraphStore) -> str | None:
     """Derive what the answers read for the store's current dataset version; the version's fingerprint (None
     while a load is under way, when nothing is kept)."""
-    info = store.dataset_info()
+    pinned = pin(store)
+    return _derive(pinned, pinned.dataset_info())
+
+
+def _derive(pinned: GraphStore, info: DatasetOut | None) -> str | None:
+    # ``pinned`` reads the dataset once: every answer below is kept under that one version (on Neo4j, one
+    # round trip instead of one per answer).
     if info is None or info.fingerprint is None:
         return None
-    read_facts(store)
+    read_facts(pinned)
     for by in get_args(CoverageBy):
-        coverage(store, by)
-    gaps(store)
+        coverage(pinned, by)
+    gaps(pinned)
     return info.fingerprint
 
 
@@ -56,10 +64,11 @@ class Follower:
 
     def check(self) -> bool:
         """Derive if the store holds a version not derived yet; whether it did."""
-        info = self._store.dataset_info()
+        pinned = pin(self._store)
+        info = pinned.dataset_info()
         if info is None or info.fingerprint is None or info.fingerprint == self.derived:
             return False
-        self.derived = derive(self._store)
+        self.derived = _derive(pinned, info)
         return self.derived is not None
 
     def _run(self) -> None:
