@@ -30,7 +30,6 @@ Neo4j settings come from the environment. The database is WIPED first: point it 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import os
 import subprocess
@@ -40,9 +39,10 @@ import time
 from pathlib import Path
 from typing import Any, Final, LiteralString
 
+from benchmarks.scale import changed
 from bpkg.app.neo4j_driver import open_driver
 from bpkg.app.settings import Settings
-from bpkg.loaders import GraphBatch, Rel, load_dataset, neo4j_sink, synth
+from bpkg.loaders import GraphBatch, load_dataset, neo4j_sink, synth
 from bpkg.loaders.batch import canonical
 
 # What the sink ran before issue 16 for relationships its diff did not find: no existence check.
@@ -116,15 +116,6 @@ def python_part(args: argparse.Namespace) -> list[str]:
         ):
             lines.append(f"| {round_} | {what} | {a:.2f} | {b:.2f} | {b / a:.2f} |")
     return lines
-
-
-def changed(batch: GraphBatch, share: float) -> GraphBatch:
-    step = max(1, int(1 / share))
-    rels = [
-        Rel(r.type, r.source, r.target, {**r.props, "note": "changed for the benchmark"}) if i % step == 0 else r
-        for i, r in enumerate(batch.rels)
-    ]
-    return dataclasses.replace(batch, rels=rels)
 
 
 def loads_part(args: argparse.Namespace) -> list[str]:
