@@ -251,9 +251,9 @@ def neo4j_part(
 ) -> list[Row]:
     import neo4j
 
+    from bpkg.app.at_load import AtLoad
     from bpkg.app.neo4j_driver import open_driver
     from bpkg.app.store.neo4j import Neo4jStore
-    from bpkg.app.store.neo4j.derive import HeadlineDerivation
     from bpkg.loaders import neo4j_sink
     from bpkg.loaders.neo4j_sink import write_batch
 
@@ -283,7 +283,7 @@ def neo4j_part(
                 # A marker that disagrees: since issue 16 a prune trusts a marker its counts confirm.
                 driver.execute_query("MATCH (d:Dataset) REMOVE d.fingerprint", database_=database)
             start = time.perf_counter()
-            derivation = HeadlineDerivation()
+            derivation = AtLoad()
             summary = write_batch(driver, content, database, prune=prune, batch_size=batch_size, derive=derivation)
             seconds = time.perf_counter() - start
             written = summary.rels.created + summary.rels.updated + summary.nodes.created + summary.nodes.updated
@@ -291,8 +291,9 @@ def neo4j_part(
                 f"| {size:,} | Neo4j load ({what}) | {seconds:.1f} s | {len(batch.rels) / seconds:,.0f} rels/s, "
                 f"{written:,} rows written |"
             )
-            lines.append(f"| {size:,} | of which the headline's derivation | | {derivation.report.line()} |")
-        write_batch(driver, batch, database, batch_size=batch_size, derive=HeadlineDerivation())
+            lines.append(f"| {size:,} | of which the headline's derivation | | {derivation.headline.report.line()} |")
+            lines.append(f"| {size:,} | of which coverage and gaps kept | | {derivation.kept.report.line()} |")
+        write_batch(driver, batch, database, batch_size=batch_size, derive=AtLoad())
         store = Neo4jStore(driver, database)
         # What a Neo4j-backed API does when it meets the version (bpkg/app/services/derivation.py, on its thread).
         start = time.perf_counter()

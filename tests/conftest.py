@@ -123,7 +123,7 @@ def wipe(driver: neo4j.Driver, database: str) -> None:
 
 def ensure_loaded(driver: neo4j.Driver, database: str, batch: GraphBatch) -> None:
     """Load ``batch`` unless the database already holds exactly it (tests that wipe may run in between)."""
-    from bpkg.app.store.neo4j.derive import HeadlineDerivation
+    from bpkg.app.at_load import AtLoad
     from bpkg.loaders.neo4j_sink import write_batch
 
     records, _, _ = driver.execute_query(
@@ -131,7 +131,7 @@ def ensure_loaded(driver: neo4j.Driver, database: str, batch: GraphBatch) -> Non
     )
     if [r["fp"] for r in records] != [batch.fingerprint()]:
         wipe(driver, database)
-        write_batch(driver, batch, database, derive=HeadlineDerivation())
+        write_batch(driver, batch, database, derive=AtLoad())
 
 
 @pytest.fixture

@@ -259,13 +259,13 @@ def _load(args: argparse.Namespace) -> int:
             print(f"Wrote {args.output}")
         summary = memory_summary(batch)
     else:
+        from bpkg.app.at_load import AtLoad
         from bpkg.app.neo4j_driver import open_driver
-        from bpkg.app.store.neo4j.derive import HeadlineDerivation
         from bpkg.loaders import neo4j_sink
 
         settings = _settings(args)
-        # The headline answers derived inside the load's lease (design.md section 5): loaders cannot import app.
-        derivation = HeadlineDerivation()
+        # The answers derived inside the load's lease (design.md section 5): loaders cannot import app.
+        derivation = AtLoad()
         with open_driver(settings) as driver:
             try:
                 if args.dry_run:
@@ -283,7 +283,8 @@ def _load(args: argparse.Namespace) -> int:
                     report=lambda note: print(f"bpkg: note: {note}", file=sys.stderr),
                     derive=derivation,
                 )
-                print(f"bpkg: note: {derivation.report.line()}", file=sys.stderr)
+                for line in derivation.lines():
+                    print(f"bpkg: note: {line}", file=sys.stderr)
             except neo4j_sink.SinkUnavailable as exc:
                 # Neo4j failed mid-load: one line and exit 3, like an unreachable Neo4j at the start.
                 raise BackendUnavailable(str(exc)) from exc

@@ -17,6 +17,8 @@ LEASE_LABEL: Final = "LoadLease"
 # dataset version, one of HEADLINE_ROW_LABEL per response; internal (no Entity label), like the two above.
 HEADLINE_LABEL: Final = "Headline"
 HEADLINE_ROW_LABEL: Final = "HeadlineRow"
+# Coverage and gaps kept as JSON when a version is loaded (bpkg.app.store.neo4j.keep): internal, like the above.
+KEPT_ANSWER_LABEL: Final = "KeptAnswer"
 # The constraint that makes the write lease one node: two loaders merging it meet on the same node.
 LEASE_DDL: Final[LiteralString] = (
     "CREATE CONSTRAINT load_lease_name_unique IF NOT EXISTS FOR (n:LoadLease) REQUIRE n.name IS UNIQUE"

@@ -281,6 +281,9 @@ class Publishing:
     name: str
     fingerprint: str
     write: Callable[[Callable[[neo4j.ManagedTransaction], object]], None]
+    info: DatasetInfo
+    """The dataset's name, version, description and notice as the version will be published with them (the
+    database holds them only once it is published)."""
 
 
 class Derivation(Protocol):
@@ -540,7 +543,7 @@ def write_batch(
             # spent 5 s reading the database back only to find no difference).
             if derive is not None:
                 with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
-                    publishing = _publishing(driver, database, session, lease, batch.info.name, fingerprint)
+                    publishing = _publishing(driver, database, session, lease, batch.info, fingerprint)
                     derive.derive(publishing)
                     derive.published(publishing)
             return _unchanged(batch)
@@ -558,7 +561,7 @@ def write_batch(
                     raise SinkUnavailable(
                         f"the graph does not hold '{batch.info.name}' after a repair; nothing was marked loaded"
                     )
-            publishing = _publishing(driver, database, session, lease, batch.info.name, fingerprint)
+            publishing = _publishing(driver, database, session, lease, batch.info, fingerprint)
             if derive is not None:
                 derive.derive(publishing)
             session.execute_write(_finish, lease, batch, fingerprint, plan.kept)
@@ -881,12 +884,12 @@ def _apply(
 
 
 def _publishing(
-    driver: neo4j.Driver, database: str, session: neo4j.Session, lease: Lease, name: str, fingerprint: str
+    driver: neo4j.Driver, database: str, session: neo4j.Session, lease: Lease, info: DatasetInfo, fingerprint: str
 ) -> Publishing:
     def write(work: Callable[[neo4j.ManagedTransaction], object]) -> None:
         session.execute_write(lambda tx: work(lease.renewed(tx)))
 
-    return Publishing(driver, database, name, fingerprint, write)
+    return Publishing(driver, database, info.name, fingerprint, write, info)
 
 
 def _write_rows(session: neo4j.Session, lease: Lease, query: LiteralString, params: dict[str, Any]) -> None:

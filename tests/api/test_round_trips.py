@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from benchmarks.round_trips import CountingDriver
 from bpkg.app.api.main import create_app
+from bpkg.app.at_load import AtLoad
 from bpkg.app.store.neo4j import queries
-from bpkg.app.store.neo4j.derive import HeadlineDerivation
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.loaders import GraphBatch
 from bpkg.loaders.neo4j_sink import write_batch
@@ -28,7 +28,7 @@ def counted(
     neo4j_bundled: neo4j.Driver, neo4j_settings: Any, bundled_batch: GraphBatch
 ) -> Iterator[tuple[TestClient, CountingDriver]]:
     # The same version again: nothing is written, and the headline is derived if an earlier load did not.
-    write_batch(neo4j_bundled, bundled_batch, neo4j_settings.neo4j_database, derive=HeadlineDerivation())
+    write_batch(neo4j_bundled, bundled_batch, neo4j_settings.neo4j_database, derive=AtLoad())
     driver = CountingDriver(neo4j_bundled)
     store = Neo4jStore(cast(neo4j.Driver, driver), neo4j_settings.neo4j_database)
     with TestClient(create_app(settings(backend="neo4j"), store=store)) as client:

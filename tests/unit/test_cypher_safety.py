@@ -26,6 +26,7 @@ import pytest
 from bpkg.app.settings import Settings
 from bpkg.app.store.neo4j import Neo4jStore
 from bpkg.app.store.neo4j import derive as derive_queries
+from bpkg.app.store.neo4j import keep as keep_queries
 from bpkg.app.store.neo4j import queries as read_queries
 from bpkg.graph_schema import (
     DATASET_LABEL,
@@ -33,6 +34,7 @@ from bpkg.graph_schema import (
     FULLTEXT_INDEX,
     HEADLINE_LABEL,
     HEADLINE_ROW_LABEL,
+    KEPT_ANSWER_LABEL,
     LEASE_LABEL,
     Label,
     RelType,
@@ -55,6 +57,7 @@ KNOWN_LABELS: Final = {label.value for label in Label} | {
     LEASE_LABEL,
     HEADLINE_LABEL,
     HEADLINE_ROW_LABEL,
+    KEPT_ANSWER_LABEL,
 }
 KNOWN_TYPES: Final = {t.value for t in RelType}
 
@@ -72,6 +75,7 @@ def all_cypher() -> dict[str, str]:
     found = {f"queries.{k}": v for k, v in cypher_constants(read_queries).items()}
     found |= {f"neo4j_sink.{k}": v for k, v in cypher_constants(neo4j_sink).items()}
     found |= {f"derive.{k}": v for k, v in cypher_constants(derive_queries).items()}
+    found |= {f"keep.{k}": v for k, v in cypher_constants(keep_queries).items()}
     found |= {f"ddl[{i}]": v for i, v in enumerate([*constraint_ddl(), *index_ddl()])}
     return found
 

@@ -18,7 +18,7 @@ from bpkg.app.services.api_types import (
     GapsOut,
 )
 from bpkg.app.services.crosswalk import gcm_roll_up
-from bpkg.app.services.dataset_cache import day_key, per_dataset
+from bpkg.app.services.dataset_cache import day_key, kept_or_computed, per_dataset
 from bpkg.app.services.day_account import account, existing, plan_scope
 from bpkg.app.services.status import ILLUSTRATIVE, is_illustrative, status_fields
 from bpkg.app.store.graph_types import NodeRef
@@ -231,11 +231,18 @@ _DIMENSIONS: dict[str, tuple[Label, Callable[[Response], Iterable[NodeRef]]]] = 
 }
 
 
-def coverage(store: GraphStore, by: CoverageBy, *, as_of: AsOf | None = None, plan: str | None = None) -> CoverageOut:
+def coverage(
+    store: GraphStore, by: CoverageBy, *, as_of: AsOf | None = None, plan: str | None = None, kept: bool = True
+) -> CoverageOut:
     """Coverage grouped ``by`` (computed once per dataset, day and plan; do not change the answer). As of a
     day: the action points of the plan(s) in force then (or of ``plan``), the links and rows that may have
-    existed then."""
-    return per_dataset(store, ("coverage", by, *day_key(as_of, plan)), lambda: _coverage(store, by, as_of, plan))
+    existed then. Today's is the one kept when the version was loaded, if the store kept one (``kept``)."""
+    key = ("coverage", by, *day_key(as_of, plan))
+    if kept and key == ("coverage", by):
+        return per_dataset(
+            store, key, lambda: kept_or_computed(store, f"coverage:{by}", CoverageOut, lambda: _coverage(store, by))
+        )
+    return per_dataset(store, key, lambda: _coverage(store, by, as_of, plan))
 
 
 def _coverage(store: GraphStore, by: CoverageBy, as_of: AsOf | None = None, plan: str | None = None) -> CoverageOut:
@@ -259,9 +266,13 @@ def _coverage(store: GraphStore, by: CoverageBy, as_of: AsOf | None = None, plan
     )
 
 
-def gaps(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None = None) -> GapsOut:
-    """The gaps (computed once per dataset, day and plan; do not change the answer)."""
-    return per_dataset(store, ("gaps", *day_key(as_of, plan)), lambda: _gaps(store, as_of, plan))
+def gaps(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None = None, kept: bool = True) -> GapsOut:
+    """The gaps (computed once per dataset, day and plan; do not change the answer); today's the one kept when the
+    version was loaded, if the store kept one (``kept``)."""
+    key = ("gaps", *day_key(as_of, plan))
+    if kept and key == ("gaps",):
+        return per_dataset(store, key, lambda: kept_or_computed(store, "gaps", GapsOut, lambda: _gaps(store)))
+    return per_dataset(store, key, lambda: _gaps(store, as_of, plan))
 
 
 def _gaps(store: GraphStore, as_of: AsOf | None = None, plan: str | None = None) -> GapsOut:

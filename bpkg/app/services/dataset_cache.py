@@ -16,12 +16,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Final, Generic, TypeVar, cast
 
+from pydantic import BaseModel
+
 from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.port import GraphStore
 from bpkg.graph_schema.asof import AsOf
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 MAX_KEPT: Final = 64
 """Answers kept per store and dataset (least recently asked dropped first): today's few, and those of the last
@@ -117,6 +120,14 @@ def pin(store: GraphStore) -> GraphStore:
     return cast(GraphStore, _Pinned(origin(store)))
 
 
+def pin_as(store: GraphStore, info: DatasetOut) -> GraphStore:
+    """The store as dataset version ``info`` shows it: what a load derives before it publishes that version
+    (answers are kept under ``info.fingerprint``)."""
+    pinned = _Pinned(origin(store))
+    pinned._info = (info,)
+    return cast(GraphStore, pinned)
+
+
 def remember_dataset(store: GraphStore, info: DatasetOut | None) -> None:
     """The dataset as a question read it in its own round trip (the Neo4j headline): a request's view of the
     store that has not read the dataset yet keeps it, so that the request reads it no more."""
@@ -145,6 +156,17 @@ def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T
         kinds = _KEPT.setdefault(origin(store), {})
         kept = kinds.setdefault(key[0] if key else "", PerVersion())
     return cast(T, kept.get(info.fingerprint if info else None, key, compute))
+
+
+def kept_or_computed(store: GraphStore, key: str, model: type[M], compute: Callable[[], M]) -> M:
+    """The answer the store kept under ``key`` for its current dataset version when the version was loaded
+    (Neo4j: coverage and gaps), else ``compute()``."""
+    info = store.dataset_info()
+    if info is not None and info.fingerprint is not None:
+        text = store.kept_answer(info.fingerprint, key)
+        if text is not None:
+            return model.model_validate_json(text)
+    return compute()
 
 
 def day_key(as_of: AsOf | None, plan: str | None) -> tuple[str, ...]:

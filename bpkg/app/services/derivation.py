@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from typing import Final, get_args
 
 from bpkg.app.services.coverage import CoverageBy, coverage, gaps, read_facts
-from bpkg.app.services.dataset_cache import pin
+from bpkg.app.services.dataset_cache import pin, pin_as
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.port import GraphStore
 
@@ -46,6 +47,19 @@ def _derive(pinned: GraphStore, info: DatasetOut | None) -> str | None:
         coverage(pinned, by)
     gaps(pinned)
     return info.fingerprint
+
+
+KEPT_KEYS: Final = (*(f"coverage:{by}" for by in get_args(CoverageBy)), "gaps")
+"""The answers a Neo4j load keeps with its version (``bpkg.app.store.neo4j.keep``), by the key services read."""
+
+
+def kept_answers(store: GraphStore, info: DatasetOut) -> Mapping[str, str]:
+    """Today's coverage by each grouping and the gaps, as JSON, for the store as dataset version ``info`` shows it
+    (a load computes them before it publishes the version: the store does not name the version yet)."""
+    pinned = pin_as(store, info)
+    kept = {f"coverage:{by}": coverage(pinned, by, kept=False).model_dump_json() for by in get_args(CoverageBy)}
+    kept["gaps"] = gaps(pinned, kept=False).model_dump_json()
+    return kept
 
 
 class Follower:

@@ -174,6 +174,9 @@ class MemoryStore:
             self._headlines[found.id] = derived
         return headline.HeadlineRead(headline.page_of(derived, query))
 
+    def kept_answer(self, version: str, key: str) -> str | None:
+        return None  # a memory server derives its answers when it starts (bpkg.app.services.derivation)
+
     def _numbered_action_point(self, number: int) -> NodeData | None:
         """The action point numbered ``number`` (``base.pick_numbered``): ``ap-N`` looked at first."""
         named = self._nodes.get(base.conventional_id(Label.ACTION_POINT, number))

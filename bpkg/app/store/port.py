@@ -68,6 +68,12 @@ class GraphStore(Protocol):
         query that reads the dataset too; no page when nothing was derived for it (the caller computes it)."""
         ...
 
+    def kept_answer(self, version: str, key: str) -> str | None:
+        """An answer kept as JSON for dataset version ``version`` under ``key`` when the version was loaded
+        (``bpkg.app.store.neo4j.keep``: coverage and gaps on Neo4j), or None (memory keeps none: it derives them
+        when it starts)."""
+        ...
+
     def trace(
         self,
         node_id: str,

@@ -481,3 +481,10 @@ RETURN d.name AS name, d.version AS version, d.description AS description, d.ill
        size(kept) AS total, projects, components, activities,
        any(r IN kept WHERE r.confidence = 'illustrative') AS illustrative_link
 """
+
+# An answer kept when its dataset version was loaded (``bpkg.app.store.neo4j.keep``), read by version and key.
+KEPT_ANSWER: Final[LiteralString] = """
+MATCH (k:KeptAnswer {version: $version, key: $key})
+RETURN k.json AS json
+LIMIT 1
+"""

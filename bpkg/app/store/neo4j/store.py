@@ -285,6 +285,10 @@ class Neo4jStore:
         nodes = {n.id: n for n in map(_node, records[0]["nodes"])}
         return nodes[action_point_id], EdgeIndex.of(map(_edge, records[0]["edges"]), nodes)
 
+    def kept_answer(self, version: str, key: str) -> str | None:
+        records = self._read(cypher.KEPT_ANSWER, version=version, key=key)
+        return str(records[0]["json"]) if records else None
+
     def headline_page(self, number: int, query: headline.HeadlineQuery) -> headline.HeadlineRead:
         """One round trip: the dataset, and a page of what the load derived for its version (if it did)."""
         params: dict[str, Any] = {

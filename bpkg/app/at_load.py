@@ -1,0 +1,35 @@
+"""What a Neo4j load derives inside its lease (design.md sections 4-5): the composition of the store's derivations
+with the services' rules, given to ``bpkg.loaders.neo4j_sink.write_batch(derive=...)`` by ``bpkg load``, the test
+fixtures and the benchmarks (the loaders cannot import the application, nor the store the services).
+
+1. the headline's rows per action point (``bpkg.app.store.neo4j.derive``);
+2. coverage by each grouping and the gaps, kept as JSON (``bpkg.app.store.neo4j.keep``, computed by
+   ``bpkg.app.services.derivation.kept_answers``).
+"""
+
+from __future__ import annotations
+
+from bpkg.app.services.derivation import KEPT_KEYS, kept_answers
+from bpkg.app.store.neo4j.derive import HeadlineDerivation
+from bpkg.app.store.neo4j.keep import KeptAnswers
+from bpkg.loaders.neo4j_sink import Publishing
+
+
+class AtLoad:
+    """Every derivation a load writes, in order (a ``bpkg.loaders.neo4j_sink.Derivation``)."""
+
+    def __init__(self) -> None:
+        self.headline = HeadlineDerivation()
+        self.kept = KeptAnswers(kept_answers, KEPT_KEYS)
+
+    def derive(self, publishing: Publishing) -> None:
+        self.headline.derive(publishing)
+        self.kept.derive(publishing)
+
+    def published(self, publishing: Publishing) -> None:
+        self.headline.published(publishing)
+        self.kept.published(publishing)
+
+    def lines(self) -> list[str]:
+        """What each derivation did, for the load's notes."""
+        return [self.headline.report.line(), self.kept.report.line()]

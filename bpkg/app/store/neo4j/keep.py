@@ -1,0 +1,128 @@
+"""Answers kept in Neo4j with the dataset version they answer for (design.md sections 4-5; docs/architecture.md).
+
+Coverage (by each grouping) and the gaps depend on nothing but the dataset version. ``KeptAnswers`` is a
+``bpkg.loaders.neo4j_sink.Derivation``: inside the load's lease, after the writes are verified and before the
+version is published, it computes them from what the database holds (every dataset in it) and writes each as
+JSON on a ``KeptAnswer`` node stamped with the version readers will see (``derive.published_as``); after the
+version is published it removes the nodes of other versions. A service reads one with ``Neo4jStore.kept_answer``
+(one indexed look-up by version and key), so the first coverage after a load, or after a restart of the
+service, is a read of what the load derived rather than a computation over every link.
+
+How the answers are computed is the services' business (``bpkg.app.services.derivation.kept_answers``): the
+application's composition root (``bpkg.app.at_load``) passes it in, so the store never imports the services.
+Like the headline's nodes, these carry no ``Entity`` label: no read of the graph meets them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Final, LiteralString
+
+import neo4j
+
+from bpkg.app.collector import cycles_left_alone
+from bpkg.app.store.graph_types import DatasetOut
+from bpkg.app.store.neo4j.derive import READ_TIMEOUT, published_as
+from bpkg.app.store.neo4j.store import Neo4jStore
+from bpkg.app.store.port import GraphStore
+from bpkg.loaders.neo4j_sink import Publishing
+
+Answers = Callable[[GraphStore, DatasetOut], Mapping[str, str]]
+"""Computes the answers to keep, by key, as JSON, for the store as the given dataset version shows it."""
+
+KEPT_INDEX: Final[LiteralString] = (
+    "CREATE RANGE INDEX kept_answer IF NOT EXISTS FOR (k:KeptAnswer) ON (k.version, k.key)"
+)
+KEPT_KEYS: Final[LiteralString] = """
+MATCH (k:KeptAnswer) WHERE k.version = $version AND k.key IS NOT NULL
+RETURN k.key AS key
+"""
+WRITE_KEPT: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (k:KeptAnswer {version: $version, key: row.key})
+SET k.json = row.json
+"""
+DROP_OTHER_VERSIONS: Final[LiteralString] = """
+MATCH (k:KeptAnswer) WHERE k.version <> $version
+DELETE k
+"""
+
+
+@dataclass(slots=True)
+class KeepReport:
+    """What the last derivation of the kept answers did, for the load's notes and the benchmarks."""
+
+    version: str = ""
+    kept: int = 0
+    chars: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+
+    def line(self) -> str:
+        if self.skipped:
+            return f"coverage and gaps were already kept for version {self.version}"
+        return f"kept {self.kept} answers (coverage, gaps; {self.chars:,} characters of JSON) in {self.seconds:.1f} s"
+
+
+class KeptAnswers:
+    """Coverage and gaps computed at load and kept in Neo4j per dataset version."""
+
+    def __init__(self, answers: Answers, keys: Collection[str]) -> None:
+        self.answers = answers
+        self.keys = frozenset(keys)
+        """The keys ``answers`` gives: a version that holds them all is not computed again."""
+        self.report = KeepReport()
+
+    def derive(self, publishing: Publishing) -> None:
+        with cycles_left_alone():
+            self._derive(publishing)
+
+    def _derive(self, publishing: Publishing) -> None:
+        started = time.perf_counter()
+        _ensure_index(publishing)
+        version = published_as(publishing)
+        self.report = KeepReport(version=version)
+        records, _, _ = publishing.driver.execute_query(KEPT_KEYS, version=version, database_=publishing.database)
+        if self.keys <= {r["key"] for r in records}:
+            self.report.skipped = True
+            return
+        store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
+        # What ``dataset_info`` will read once the version is published (the sink writes it then).
+        given = publishing.info
+        info = DatasetOut(
+            name=given.name,
+            version=given.version,
+            description=given.description,
+            illustrative=given.illustrative,
+            fingerprint=version,
+        )
+        try:
+            answers = self.answers(store, info)
+        finally:
+            store.outage.close()
+        rows = [{"key": key, "json": text} for key, text in sorted(answers.items())]
+        # One transaction per answer: coverage by country or project is megabytes of JSON at 1M relationships.
+        for row in rows:
+            _write(publishing, version, row)
+        self.report.kept = len(rows)
+        self.report.chars = sum(len(r["json"]) for r in rows)
+        self.report.seconds = time.perf_counter() - started
+
+    def published(self, publishing: Publishing) -> None:
+        version = self.report.version or published_as(publishing)
+        publishing.write(lambda tx: tx.run(DROP_OTHER_VERSIONS, version=version).consume())
+
+
+def _write(publishing: Publishing, version: str, row: dict[str, str]) -> None:
+    publishing.write(lambda tx: tx.run(WRITE_KEPT, version=version, rows=[row]).consume())
+
+
+def _ensure_index(publishing: Publishing) -> None:
+    try:
+        publishing.driver.execute_query(KEPT_INDEX, database_=publishing.database)
+    except neo4j.exceptions.ClientError as exc:
+        # Two loaders creating the index at once: the second finds it made by the first.
+        if "AlreadyExists" not in (exc.code or ""):
+            raise

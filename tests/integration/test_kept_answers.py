@@ -1,0 +1,142 @@
+"""Coverage and gaps kept in Neo4j when a version is loaded (issue 17 item 1), on a real Neo4j.
+
+The kept JSON equals the answer computed from the graph, by every grouping, for the bundled dataset, a
+``bpkg synth`` graph and two datasets in one database; a service's first coverage reads it (no facts are read);
+a reload of the same version keeps what it has; a new version replaces the old one's; answers as of a day are
+still computed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import cast, get_args
+
+import neo4j
+import pytest
+from fastapi.testclient import TestClient
+
+from benchmarks.round_trips import CountingDriver
+from bpkg.app.api.main import create_app
+from bpkg.app.at_load import AtLoad
+from bpkg.app.services.coverage import CoverageBy, coverage, gaps
+from bpkg.app.services.dataset_cache import pin
+from bpkg.app.services.derivation import KEPT_KEYS
+from bpkg.app.settings import Settings
+from bpkg.app.store.neo4j import Neo4jStore
+from bpkg.app.store.neo4j import queries as cypher
+from bpkg.graph_schema.asof import parse_as_of
+from bpkg.loaders import GraphBatch, load_dataset, synth
+from bpkg.loaders.neo4j_sink import write_batch
+from tests.api.conftest import settings
+from tests.conftest import wipe
+from tests.integration.test_headline_derived import second_dataset
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture
+def db(neo4j_driver: neo4j.Driver, neo4j_settings: Settings) -> tuple[neo4j.Driver, str]:
+    wipe(neo4j_driver, neo4j_settings.neo4j_database)
+    return neo4j_driver, neo4j_settings.neo4j_database
+
+
+def load(db: tuple[neo4j.Driver, str], batch: GraphBatch) -> AtLoad:
+    derivation = AtLoad()
+    write_batch(db[0], batch, db[1], derive=derivation)
+    return derivation
+
+
+def kept_versions(db: tuple[neo4j.Driver, str]) -> dict[str, set[str]]:
+    records, _, _ = db[0].execute_query("MATCH (k:KeptAnswer) RETURN k.version AS v, k.key AS k", database_=db[1])
+    out: dict[str, set[str]] = {}
+    for r in records:
+        out.setdefault(r["v"], set()).add(r["k"])
+    return out
+
+
+def check_kept(store: Neo4jStore) -> None:
+    """What the store kept for its current version equals what the services compute from the graph."""
+    pinned = pin(store)
+    info = pinned.dataset_info()
+    assert info is not None and info.fingerprint is not None
+    for by in get_args(CoverageBy):
+        text = store.kept_answer(info.fingerprint, f"coverage:{by}")
+        assert text is not None, by
+        assert text == coverage(pinned, by, kept=False).model_dump_json(), by
+        # What the services answer today is that same kept answer.
+        assert coverage(pinned, by).model_dump_json() == text
+    assert store.kept_answer(info.fingerprint, "gaps") == gaps(pinned, kept=False).model_dump_json()
+
+
+def test_bundled_coverage_and_gaps_are_kept(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:
+    derivation = load(db, bundled_batch)
+    assert derivation.kept.report.kept == len(KEPT_KEYS) and not derivation.kept.report.skipped
+    assert "kept 6 answers" in derivation.lines()[1]
+    check_kept(Neo4jStore(*db))
+    # The illustrative notice, read from the dataset while it was being loaded, is the published one.
+    text = Neo4jStore(*db).kept_answer(Neo4jStore(*db).dataset_info().fingerprint or "", "gaps")  # type: ignore[union-attr]
+    assert json.loads(text or "{}")["illustrative"], "the bundled dataset's answers carry its notice"
+    # The same version again keeps what it has.
+    again = load(db, bundled_batch)
+    assert again.kept.report.skipped and "already kept" in again.lines()[1]
+    assert len(kept_versions(db)) == 1
+
+
+def test_a_new_version_replaces_the_old_ones(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:
+    load(db, bundled_batch)
+    before = set(kept_versions(db))
+    changed = dataclasses.replace(bundled_batch, rels=bundled_batch.rels[:-3])
+    load(db, changed)
+    after = kept_versions(db)
+    assert len(after) == 1 and set(after) != before
+    assert next(iter(after.values())) == set(KEPT_KEYS)
+    check_kept(Neo4jStore(*db))
+
+
+def test_synth_and_two_datasets(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch, tmp_path: Path) -> None:
+    synth.write(tmp_path, 3000, 7)
+    load(db, load_dataset(tmp_path))
+    check_kept(Neo4jStore(*db))
+    wipe(*db)
+    load(db, bundled_batch)
+    other = second_dataset()
+    ends = {r.target for r in other.rels} | {r.source for r in other.rels}
+    other = dataclasses.replace(other, nodes=[*other.nodes, *(n for n in bundled_batch.nodes if n.id in ends)])
+    load(db, other)
+    store = Neo4jStore(*db)
+    check_kept(store)
+    by_goal = json.loads(store.kept_answer(store.dataset_info().fingerprint or "", "coverage:goal") or "{}")  # type: ignore[union-attr]
+    assert by_goal["summary"], "the kept answer counts both datasets' links"
+
+
+def test_the_first_coverage_after_a_load_reads_what_was_kept(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    load(db, bundled_batch)
+    driver = CountingDriver(db[0])
+    store = Neo4jStore(cast(neo4j.Driver, driver), db[1])
+    try:
+        with TestClient(create_app(settings(backend="neo4j"), store=store)) as client:
+            for url, key in (("/coverage?by=country", "coverage:country"), ("/gaps", "gaps")):
+                driver.sent.clear()
+                answer = client.get(url)
+                assert answer.status_code == 200, answer.text
+                # The dataset, then the kept answer: nothing else (no facts, no link of the graph).
+                assert driver.sent == [cypher.DATASET, cypher.KEPT_ANSWER], (url, driver.sent)
+                expected = store.kept_answer(store.dataset_info().fingerprint or "", key)  # type: ignore[union-attr]
+                assert answer.json() == json.loads(expected or "{}"), url
+            # As of a day the answer is computed: it reads the facts of that day.
+            driver.sent.clear()
+            assert client.get("/coverage?by=goal&as_of=2020-01-01").status_code == 200
+            assert len(driver.sent) > 2 and cypher.KEPT_ANSWER not in driver.sent
+    finally:
+        store.outage.close()
+
+
+def test_answers_as_of_a_day_are_not_the_kept_ones(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:
+    load(db, bundled_batch)
+    store = pin(Neo4jStore(*db))
+    today, then = coverage(store, "goal"), coverage(store, "goal", as_of=parse_as_of("2019-12-31"))
+    assert then.as_of is not None and today.as_of is None
