@@ -60,6 +60,9 @@ QUESTIONS: Final = {
     "matrix CSV": "/matrix?rows=action_point&cols=component&format=csv",
     "search": "/search?q=border",
     "view node": "/view/node/ap-10",
+    # What any answer costs through the REST API (routing, a dataset check, validation, JSON): the floor under
+    # every ratio against a hand-written query that skips all of it.
+    "REST floor: health": "/health",
 }
 # Hand-written baselines per question, timed in the same run, interleaved call by call with the REST
 # question: what an analyst would write in ten lines. Neo4j: the headline as one query returning every row
