@@ -25,6 +25,7 @@ import argparse
 import dataclasses
 import gc
 import itertools
+import logging
 import os
 import platform
 import socket
@@ -209,7 +210,16 @@ def measure_api(
                     load=os.getloadavg()[0],
                 )
             )
+            # As it is measured: a run that dies later (at 1M, out of memory) keeps what it measured.
+            against = ", ".join(f"{b}: {b50:.1f} ms ({p50 / b50:.2f}x)" for b, (b50, _) in figures.items())
+            print(f"    REST p50 {p50:.1f} ms, p99 {p99:.1f} ms{'; ' + against if against else ''}", flush=True)
     return rows
+
+
+def step(lines: list[str], line: str) -> None:
+    """A line of the steps' table, printed as soon as it is measured (a run that dies later keeps it)."""
+    lines.append(line)
+    print(line, flush=True)
 
 
 def resident() -> int:
@@ -277,7 +287,7 @@ def neo4j_part(
             session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
         start = time.perf_counter()
         batch.fingerprint()
-        lines.append(f"| {size:,} | fingerprint of the batch | {time.perf_counter() - start:.1f} s | |")
+        step(lines, f"| {size:,} | fingerprint of the batch | {time.perf_counter() - start:.1f} s | |")
         some = changed(batch, 0.01)
         steps = (
             ("empty", batch, False),
@@ -289,7 +299,7 @@ def neo4j_part(
             if what == "1 % changed":
                 start = time.perf_counter()
                 neo4j_sink.compare(driver, database, content, batch_size=batch_size)
-                lines.append(f"| {size:,} | of which compare (id/hash pages) | {time.perf_counter() - start:.1f} s | |")
+                step(lines, f"| {size:,} | of which compare (id/hash pages) | {time.perf_counter() - start:.1f} s | |")
             if what == "unchanged: full compare":
                 # A marker that disagrees: since issue 16 a prune trusts a marker its counts confirm.
                 driver.execute_query("MATCH (d:Dataset) REMOVE d.fingerprint", database_=database)
@@ -298,20 +308,22 @@ def neo4j_part(
             summary = write_batch(driver, content, database, prune=prune, batch_size=batch_size, derive=derivation)
             seconds = time.perf_counter() - start
             written = summary.rels.created + summary.rels.updated + summary.nodes.created + summary.nodes.updated
-            lines.append(
+            step(
+                lines,
                 f"| {size:,} | Neo4j load ({what}) | {seconds:.1f} s | {len(batch.rels) / seconds:,.0f} rels/s, "
-                f"{written:,} rows written |"
+                f"{written:,} rows written |",
             )
-            lines.append(f"| {size:,} | of which the headline's derivation | | {derivation.headline.report.line()} |")
-            lines.append(f"| {size:,} | of which coverage and gaps kept | | {derivation.kept.report.line()} |")
+            step(lines, f"| {size:,} | of which the headline's derivation | | {derivation.headline.report.line()} |")
+            step(lines, f"| {size:,} | of which coverage and gaps kept | | {derivation.kept.report.line()} |")
         write_batch(driver, batch, database, batch_size=batch_size, derive=AtLoad())
         store = Neo4jStore(driver, database)
         # What a Neo4j-backed API does when it meets the version (bpkg/app/services/derivation.py, on its thread).
         start = time.perf_counter()
         derive(store)
-        lines.append(
+        step(
+            lines,
             f"| {size:,} | the API's derivation of the version (facts, coverage, gaps) | "
-            f"{time.perf_counter() - start:.1f} s | |"
+            f"{time.perf_counter() - start:.1f} s | |",
         )
 
         def raw_query(text: LiteralString) -> Callable[[], object]:
@@ -356,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=None, help="Neo4j rows per write transaction")
     parser.add_argument("--questions", nargs="*", default=None, help="only these questions (names of QUESTIONS)")
     args = parser.parse_args(argv)
+    # The driver's notes on properties a first load has not written yet: not figures.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     backends = args.backends.split(",")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if not args.no_cold_start:
@@ -369,28 +383,29 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             synth.write(Path(tmp), size, args.seed)
-            lines.append(f"| {size:,} | generate | {time.perf_counter() - start:.1f} s | |")
+            step(lines, f"| {size:,} | generate | {time.perf_counter() - start:.1f} s | |")
             start = time.perf_counter()
             # 1M relationships come to about 130 MB of CSV, over the default bound on a dataset's size.
             limits = Limits()
             limits = dataclasses.replace(limits, max_dataset_bytes=max(limits.max_dataset_bytes, 200 * size))
             batch = load_dataset(tmp, limits=limits)
-            lines.append(f"| {size:,} | validate | {time.perf_counter() - start:.1f} s | |")
+            step(lines, f"| {size:,} | validate | {time.perf_counter() - start:.1f} s | |")
         if "memory" in backends:
             from bpkg.app.store.memory import MemoryStore
 
             seconds, held, how = memory_size(batch, size <= args.trace_up_to)
-            lines.append(f"| {size:,} | memory load (graph + indexes) | {seconds:.1f} s | |")
-            lines.append(
-                f"| {size:,} | memory held ({how}) | {held / 1e6:.0f} MB | {held / len(batch.rels):,.0f} B/rel |"
+            step(lines, f"| {size:,} | memory load (graph + indexes) | {seconds:.1f} s | |")
+            step(
+                lines, f"| {size:,} | memory held ({how}) | {held / 1e6:.0f} MB | {held / len(batch.rels):,.0f} B/rel |"
             )
             graph = build_graph(batch)
             served = MemoryStore(graph)
             start = time.perf_counter()
             derive(served)  # as `bpkg serve` does before it answers (bpkg.app.api.main.long_lived)
-            lines.append(
+            step(
+                lines,
                 f"| {size:,} | memory derivation at start (facts, coverage, gaps) | "
-                f"{time.perf_counter() - start:.1f} s | |"
+                f"{time.perf_counter() - start:.1f} s | |",
             )
             rows += measure_api(served, size, "memory", args.calls, raw_memory(graph), args.budget, args.questions)
             del served
@@ -398,7 +413,6 @@ def main(argv: list[str] | None = None) -> int:
             gc.collect()
         if "neo4j" in backends:
             rows += neo4j_part(batch, size, args.calls, lines, args.budget, batch_size, args.questions)
-        print("\n".join(lines[-12:]), flush=True)
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("\n".join(lines))
     print()
