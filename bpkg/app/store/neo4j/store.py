@@ -24,7 +24,16 @@ from bpkg.app.errors import BackendUnavailable, QueryTimedOut
 from bpkg.app.search_words import index_term
 from bpkg.app.store import base, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
-from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
+from bpkg.app.store.graph_types import (
+    DatasetOut,
+    EdgeData,
+    GraphOut,
+    LinkGroups,
+    LinkOut,
+    NodeData,
+    NodeOut,
+    NodePage,
+)
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.app.store.neo4j.warmup import Read, Stop, Warmer
 from bpkg.app.store.port import TraceDirection
@@ -257,6 +266,45 @@ class Neo4jStore:
     def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
         node, edges, others = self._node_links(node_id)
         return base.node_out(node, edges, others), base.links_out(node_id, edges, others)
+
+    def link_groups(self, node_id: str, limit: int, offset: int = 0, only: base.GroupKey | None = None) -> LinkGroups:
+        records = self._read(
+            cypher.NODE_LINK_GROUPS,
+            id=node_id,
+            limit=int(limit),
+            offset=int(offset),
+            type=only[0] if only else None,
+            direction=only[1] if only else None,
+            order=base.LABEL_ORDER,
+        )
+        if not records:
+            base.found(None, node_id)
+        row = records[0]
+        nodes = [_node(n) for n in row["nodes"]]
+        node = nodes[0]
+        totals: dict[base.GroupKey, int] = {}
+        pages: dict[base.GroupKey, list[LinkOut]] = {}
+        reviewed: list[LinkOut] = []
+        kinds: list[tuple[str, str, bool]] = []
+        for group in row["groups"]:
+            key: base.GroupKey = (group["type"], group["direction"])
+            totals[key] = sum(int(kind["total"]) for kind in group["kinds"])
+            for kind in group["kinds"]:
+                if kind["total"] > kind["itself"]:
+                    kinds.append((key[0], kind["label"], False))
+                if kind["itself"]:
+                    kinds.append((key[0], kind["label"], True))
+            if group["page"] is not None:
+                pages[key] = [base.link_of(key[1], _edge(x), _node(x["other"])) for x in group["page"]]
+            reviewed += [base.link_of(key[1], _edge(x), _node(x["other"])) for x in group["reviewed"]]
+        return base.groups_out(
+            base.node_out(node, (), {n.id: n for n in nodes}),
+            totals,
+            pages,
+            reviewed,
+            base.ways(node.label, kinds),
+            offset,
+        )
 
     def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
         _, edges, others = self._node_links(node_id, as_of)
