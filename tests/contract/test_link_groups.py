@@ -7,6 +7,7 @@ action point 10 has hundreds of responders (its first, a middle, the last and a 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import neo4j
@@ -15,6 +16,7 @@ import pytest
 from bpkg.app.services import node_view
 from bpkg.app.settings import Settings
 from bpkg.app.store.base import GroupKey, groups_of_links
+from bpkg.app.store.graph_types import LinkGroups
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.port import GraphStore
 from bpkg.graph_schema import RelType
@@ -30,13 +32,21 @@ def reference(store: GraphStore, node_id: str, limit: int, offset: int = 0, only
     return dump(groups_of_links(store.node(node_id), store.links(node_id), limit, offset, only))
 
 
+def ask(store: GraphStore, node_id: str, limit: int, offset: int = 0, only: GroupKey | None = None) -> LinkGroups:
+    return store.link_groups(node_id, limit, offset, only)
+
+
+def page_of(store: GraphStore, node_id: str, keys: list[GroupKey], offset: int) -> object:
+    return node_view.group_page(store, node_id, keys, 2, offset)
+
+
 def test_every_node_of_the_bundled_dataset(store: GraphStore, memory_store: MemoryStore) -> None:
     ids = [ref.id for ref in memory_store.nodes(None, None, 100_000, 0).items]
     assert len(ids) > 100
     cut = 0
     for node_id in ids:
         for limit, offset in PAGES:
-            got = same(store, memory_store, lambda s, n=node_id, lim=limit, off=offset: s.link_groups(n, lim, off))
+            got = same(store, memory_store, partial(ask, node_id=node_id, limit=limit, offset=offset))
             assert got == reference(memory_store, node_id, limit, offset), node_id
             cut += any(len(g["links"]) < g["total"] for g in got["groups"])
     assert cut, "some group is cut at a page of one"
@@ -53,8 +63,9 @@ def test_the_groups_hold_what_the_node_page_needs(store: GraphStore) -> None:
 
 
 def test_one_group_alone(store: GraphStore, memory_store: MemoryStore) -> None:
-    for node_id, key in (("ap-17", (RelType.RESPONDS_TO.value, "in")), ("component-mrc", ("PART_OF", "in"))):
-        got = same(store, memory_store, lambda s, n=node_id, k=key: s.link_groups(n, 2, 1, k))
+    cases: tuple[tuple[str, GroupKey], ...] = (("ap-17", ("RESPONDS_TO", "in")), ("component-mrc", ("PART_OF", "in")))
+    for node_id, key in cases:
+        got = same(store, memory_store, partial(ask, node_id=node_id, limit=2, offset=1, only=key))
         assert got == reference(memory_store, node_id, 2, 1, key)
         assert [(g["type"], g["direction"]) for g in got["groups"]] == [key]
         # The other groups are still counted: the node's link counts are all of them.
@@ -97,7 +108,7 @@ def test_a_busy_group_a_page_at_a_time(synth_stores: tuple[GraphStore, MemorySto
     total = len(every)
     assert total > 120
     for offset in (0, total // 2, total - 7, total, total + 50):
-        got = same(store, memory, lambda s, off=offset: s.link_groups("ap-10", 20, off, key))
+        got = same(store, memory, partial(ask, node_id="ap-10", limit=20, offset=offset, only=key))
         assert got == reference(memory, "ap-10", 20, offset, key)
         (group,) = got["groups"]
         assert group["total"] == total and group["offset"] == offset
@@ -116,5 +127,5 @@ def test_groups_under_one_heading_page_as_one_list(store: GraphStore, memory_sto
     joined = [x for key in keys for x in every if (x.type, x.direction) == key]
     assert len(keys) > 1 and len(joined) > 4
     for offset in range(len(joined)):
-        got = same(store, memory_store, lambda s, off=offset: node_view.group_page(s, node_id, keys, 2, off))
+        got = same(store, memory_store, partial(page_of, node_id=node_id, keys=keys, offset=offset))
         assert got[1] == dump(joined[offset : offset + 2]) and got[2] == len(joined)

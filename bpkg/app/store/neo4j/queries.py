@@ -434,14 +434,19 @@ RETURN DISTINCT startNode(r).id AS source, type(r) AS type, endNode(r).id AS tar
 
 # One breadth-first layer of a neighbourhood: the neighbours of $ids not in $seen, with a label among
 # $labels (null: any).
-NEIGHBOURS: Final[LiteralString] = """
+# One breadth-first layer of a neighbourhood, cut in the database: the first ``$room`` nodes next to ``$ids`` (not in
+# ``$seen``, of ``$labels`` or any) in the order of ``base.node_sort_key``, so a hub's neighbours are not all
+# returned to keep ``max_nodes`` of them (``$room`` is one more than the view has room for: it tells a cut).
+NEIGHBOURS_FIRST: Final[LiteralString] = """
 UNWIND $ids AS id
 MATCH (:Entity {id: id})--(m:Entity)
 WHERE NOT m.id IN $seen AND ($labels IS NULL OR any(l IN labels(m) WHERE l IN $labels))
 WITH DISTINCT m
-RETURN m.id AS id, [l IN labels(m) WHERE l <> 'Entity'][0] AS label, properties(m) AS props
+WITH m, [l IN labels(m) WHERE l <> 'Entity'][0] AS label
+ORDER BY label, m.number IS NULL, coalesce(m.number, 0), m.id
+LIMIT $room
+RETURN m.id AS id, label, properties(m) AS props
 """
-
 
 # The headline read from what the load derived (bpkg.app.store.neo4j.derive; bpkg.app.store.headline), in one
 # round trip: the dataset as DATASET reads it (its fingerprint is the version the derivation was stamped with),

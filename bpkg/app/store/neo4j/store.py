@@ -139,6 +139,13 @@ class Neo4jStore:
                 "RESPONSE_MATERIAL",
                 lambda: self._warm(cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None}),
             ),
+            Read(
+                "NODE_LINK_GROUPS",
+                lambda: self._warm(
+                    cypher.NODE_LINK_GROUPS,
+                    {"id": none, "limit": 50, "offset": 0, "type": None, "direction": None, "order": base.LABEL_ORDER},
+                ),
+            ),
             Read("NODE_LINKS", lambda: self._warm(cypher.NODE_LINKS, {"id": none, "as_of": None})),
             Read("TRACE_UP", lambda: self._warm(cypher.TRACE_UP, {**trace, "sign": -1})),
             Read("TRACE_DOWN", lambda: self._warm(cypher.TRACE_DOWN, {**trace, "sign": 1})),
@@ -154,27 +161,30 @@ class Neo4jStore:
             Read("TEXT_CANDIDATES", lambda: self._warm(cypher.TEXT_CANDIDATES, {"query": "warmup"})),
             Read("NODES_BY_LABEL", lambda: self._warm(cypher.NODES_BY_LABEL, {"labels": [none]})),
             Read("EDGES_OF_TYPES", lambda: self._warm(cypher.EDGES_OF_TYPES, {"types": [none], "as_of": None})),
-            Read("NEIGHBOURS", lambda: self._warm(cypher.NEIGHBOURS, {"ids": [none], "seen": [none], "labels": None})),
+            Read(
+                "NEIGHBOURS_FIRST",
+                lambda: self._warm(cypher.NEIGHBOURS_FIRST, {"ids": [none], "seen": [none], "labels": None, "room": 1}),
+            ),
             Read("EDGES_AMONG", lambda: self._warm(cypher.EDGES_AMONG, {"ids": [none]})),
             Read("TOUCH (real nodes: links, trace down and up)", self._touch),
         ]
 
     def _touch(self) -> None:
-        """The commonest walks once on real nodes: an action point's links and its trace down, then an activity
-        of it traced up. Plans alone left the first real trace at 5 s and the first node page at 9-11 s after a
-        restart on a busy 2-core machine (``benchmarks/soak.py``): a fresh server's first executions also meet a
-        cold page cache and code the JVM has not compiled yet. Through the store's own reads, so what a
+        """The commonest walks once on real nodes: an action point's groups of links and its trace down, then an
+        activity of it traced up. Plans alone left the first real trace at 5 s and the first node page at 9-11 s
+        after a restart on a busy 2-core machine (``benchmarks/soak.py``): a fresh server's first executions also
+        meet a cold page cache and code the JVM has not compiled yet. Through the store's own reads, so what a
         question would read is what gets read."""
         first = self.nodes(Label.ACTION_POINT.value, None, 1, 0).items
         if not first:
             return
         action_point = first[0].id
-        self.links(action_point)
+        self.link_groups(action_point, 50)
         down = self.trace(action_point, "down", traversal.MAX_TRACE_DEPTH, None)
         leaf = next((n.id for n in down.nodes if n.label == Label.ACTIVITY.value), None)
         if leaf is not None:
             self.trace(leaf, "up", traversal.MAX_TRACE_DEPTH, None)
-            self.links(leaf)
+            self.link_groups(leaf, 50)
 
     def _warm(self, query: LiteralString, params: dict[str, Any]) -> None:
         # Straight to the driver, not through the breaker (``_read``): the warm-up runs as the breaker closes.
@@ -509,7 +519,10 @@ class Neo4jStore:
         for _ in range(depth):
             if not frontier:
                 break
-            layer = self._nodes(cypher.NEIGHBOURS, ids=frontier, seen=list(chosen), labels=labels or None)
+            room = max_nodes - len(chosen) + 1
+            layer = self._nodes(
+                cypher.NEIGHBOURS_FIRST, ids=frontier, seen=list(chosen), labels=labels or None, room=room
+            )
             frontier = []
             for node in sorted(layer, key=base.node_sort_key):
                 if len(chosen) >= max_nodes:
