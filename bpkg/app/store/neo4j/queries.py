@@ -148,18 +148,21 @@ RETURN [x IN [n] + cited | {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'
        groups
 """
 
-# A page in the order of ``base.node_sort_key`` (label, number missing last, number, id), with the
-# total before paging, in one transaction. ``$q`` is already lower-cased; ``$label`` (or null) is a
-# schema label.
-PAGE_NODES: Final[LiteralString] = """
+# A page in the order of ``base.node_sort_key`` (label, number missing last, number, id), with the total before
+# paging, in one transaction; ``$q`` is already lower-cased; ``$label`` (or null) is a schema label. The nodes are
+# kept as they are, not as maps of their properties, until the page is cut: a label list of tens of thousands of
+# nodes builds the properties of its page only (issue 17: a list page reads its page and its total).
+PAGE_NODE_REFS: Final[LiteralString] = """
 MATCH (n:Entity)
 WHERE $label IS NULL OR $label IN labels(n)
 WITH n, [l IN labels(n) WHERE l <> 'Entity'][0] AS label
 WHERE $q IS NULL OR toLower(coalesce(n.name, n.id)) CONTAINS $q OR n.id CONTAINS $q
 WITH n, label
 ORDER BY label, n.number IS NULL, coalesce(n.number, 0), n.id
-WITH collect({id: n.id, label: label, props: properties(n)}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
+WITH collect(n) AS found
+RETURN size(found) AS total,
+       [x IN found[$offset..$offset + $limit] |
+        {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'][0], props: properties(x)}] AS page
 """
 
 # Full-text candidates: ``$query`` is a Lucene query built by the adapter from search words

@@ -156,7 +156,8 @@ class Neo4jStore:
             Read("NODE_COUNTS", lambda: self._warm(cypher.NODE_COUNTS, {})),
             Read("EDGE_COUNTS", lambda: self._warm(cypher.EDGE_COUNTS, {})),
             Read(
-                "PAGE_NODES", lambda: self._warm(cypher.PAGE_NODES, {"label": none, "q": None, "limit": 1, "offset": 0})
+                "PAGE_NODE_REFS",
+                lambda: self._warm(cypher.PAGE_NODE_REFS, {"label": none, "q": None, "limit": 1, "offset": 0}),
             ),
             Read("TEXT_CANDIDATES", lambda: self._warm(cypher.TEXT_CANDIDATES, {"query": "warmup"})),
             Read("NODES_BY_LABEL", lambda: self._warm(cypher.NODES_BY_LABEL, {"labels": [none]})),
@@ -323,7 +324,7 @@ class Neo4jStore:
     def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage:
         base.check_label(label)
         text = q.lower().strip() if q else None
-        records = self._read(cypher.PAGE_NODES, label=label, q=text or None, limit=int(limit), offset=int(offset))
+        records = self._read(cypher.PAGE_NODE_REFS, label=label, q=text or None, limit=int(limit), offset=int(offset))
         return base.page([_node(row) for row in records[0]["page"]], int(records[0]["total"]), limit, offset)
 
     # -- responses and coverage -------------------------------------------------------------------
