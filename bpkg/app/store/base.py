@@ -266,27 +266,29 @@ def link_groups(
 ) -> LinkGroups:
     """``LinkGroups`` from every relationship touching ``node`` and the nodes they name (a store's index): each
     group counted, and only its page (``limit`` from ``offset``, in ``links_out`` order; only the group ``only``
-    when given) and the reviewed links made into ``LinkOut``s."""
+    when given) and the reviewed links made into ``LinkOut``s. A hub's links are walked once, in plain tuples."""
     members: dict[GroupKey, list[tuple[int, str, EdgeData]]] = defaultdict(list)
     kinds: set[tuple[str, str, bool]] = set()
     reviewed: list[LinkOut] = []
+    here = node.id
     for edge in {e.key: e for e in edges}.values():
         ends: tuple[tuple[Direction, str, str], ...] = (
             ("out", edge.source, edge.target),
             ("in", edge.target, edge.source),
         )
-        for direction, here, there in ends:
-            other = nodes.get(there)
-            if here != node.id or other is None:
+        for direction, end, there in ends:
+            other = nodes.get(there) if end == here else None
+            if other is None:
                 continue
             members[(edge.type, direction)].append((LABEL_ORDER.get(other.label, 99), there, edge))
-            kinds.add((edge.type, other.label, there == node.id))
+            kinds.add((edge.type, other.label, there == here))
             if edge.props.get("reviewed") is not None:
                 reviewed.append(link_of(direction, edge, other))
     pages: dict[GroupKey, list[LinkOut]] = {}
     for key, entries in members.items():
         if only is None or key == only:
-            first = heapq.nsmallest(offset + limit, entries, key=lambda entry: (entry[0], entry[1]))[offset:]
+            # (label's place, id) is unique within a group: the edges themselves are never compared.
+            first = heapq.nsmallest(offset + limit, entries)[offset:]
             pages[key] = [link_of(key[1], edge, nodes[there]) for _, there, edge in first]
     totals = {key: len(entries) for key, entries in members.items()}
     return groups_out(node_out(node, (), nodes), totals, pages, reviewed, ways(node.label, kinds), offset)
