@@ -86,7 +86,8 @@ def group_page(
     """A page of the groups ``keys`` (in links order) taken as one list, as a page's heading groups them: the
     node, ``limit`` links from ``offset`` and how many the groups hold together; one read per group the page
     reaches (usually one)."""
-    first, _ = link_groups(store, node_id, limit, offset, keys[0] if keys else None, as_of)
+    # No group asked for (a heading no type has): the node and its counts only, to say which groups it has.
+    first, _ = link_groups(store, node_id, limit if keys else 0, offset, keys[0] if keys else None, as_of)
     totals = {(c.type, c.direction): c.count for c in first.node.link_counts}
     shown: list[LinkOut] = []
     start = 0
