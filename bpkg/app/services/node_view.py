@@ -54,13 +54,6 @@ def node(store: GraphStore, node_id: str) -> NodeOut:
     return store.node(node_id)
 
 
-def node_and_links(store: GraphStore, node_id: str, as_of: AsOf | None = None) -> tuple[NodeOut, list[LinkOut]]:
-    """A node and its links (as of a day, those that may have existed then): today's from one read of the store."""
-    if as_of is None:
-        return store.node_with_links(node_id)
-    return store.node(node_id), store.links(node_id, as_of)
-
-
 def link_groups(
     store: GraphStore,
     node_id: str,
