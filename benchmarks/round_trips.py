@@ -32,6 +32,8 @@ URLS = [
     "/coverage?by=goal",
     "/view/node/ap-17",
     "/view/node/component-mrc",
+    "/view/links/ap-17?group=Responded+to+by",
+    "/view/node/ap-17?as_of=2022",
 ]
 
 

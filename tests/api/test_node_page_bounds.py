@@ -18,6 +18,7 @@ from bpkg.app.api.main import create_app
 from bpkg.app.services.responses import responses
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.web.pages import LINKS_SHOWN, RESPONSES_SHOWN
+from bpkg.app.web.rendering import PAGE_SIZE
 from bpkg.graph_schema import RelType
 from bpkg.loaders import build_graph, load_dataset, synth
 from tests.api.conftest import settings
@@ -142,3 +143,27 @@ def test_small_action_points_show_every_response_without_a_pager(client: TestCli
         total = len(status.responses) + len(status.goal_responses)
         if total:
             assert len(response_rows(text)) == total
+
+
+def test_a_group_is_paged_first_middle_last_and_past_the_end(
+    synth_client: TestClient, synth_store: MemoryStore
+) -> None:
+    responders = [
+        x.node.id for x in synth_store.links("ap-10") if x.type == RelType.RESPONDS_TO and x.direction == "in"
+    ]
+    total = len(responders)
+    assert total > 2 * PAGE_SIZE
+    last = (total - 1) // PAGE_SIZE * PAGE_SIZE
+    base = "/view/links/ap-10?group=Responded+to+by"
+    for offset in (0, PAGE_SIZE, last):
+        page = synth_client.get(f"{base}&offset={offset}")
+        assert page.status_code == 200
+        assert listed(page.text, "links") == responders[offset : offset + PAGE_SIZE]
+        shown = min(PAGE_SIZE, total - offset)
+        assert f"Showing {offset + 1:,}–{offset + shown:,} of {total:,} links." in page.text
+        assert (link(page.text, "prev") is None) == (offset == 0)
+        assert (link(page.text, "next") is None) == (offset == last)
+    past = synth_client.get(f"{base}&offset={total}")
+    assert past.status_code == 404
+    assert "offset" in past.text and f"{total:,} links of this group" in past.text and f"{last:,}" in past.text
+    assert synth_client.get(f"{base}&offset=-1").status_code == 422

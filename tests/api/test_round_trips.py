@@ -70,9 +70,25 @@ def test_as_of_headline_is_computed_and_kept(counted: tuple[TestClient, Counting
     assert "Dataset" in driver.sent[0]
 
 
-@pytest.mark.parametrize("url", ["/view/node/ap-17", "/view/node/component-mrc", "/view/links/ap-17"])
-def test_a_node_page_reads_the_node_and_its_links_once(counted: tuple[TestClient, CountingDriver], url: str) -> None:
+@pytest.mark.parametrize(
+    "url", ["/view/node/ap-17", "/view/node/component-mrc", "/view/links/ap-17", "/view/links/ap-17?offset=1"]
+)
+def test_a_node_page_reads_a_page_of_each_group_of_links_once(
+    counted: tuple[TestClient, CountingDriver], url: str
+) -> None:
+    client, driver = counted
+    for _ in range(2):  # cold and warm alike
+        driver.sent.clear()
+        assert client.get(url).status_code == 200
+        # The node, its groups' totals and one page of each in one read; never every link of the node.
+        assert driver.sent.count(queries.NODE_LINK_GROUPS) == 1, driver.sent
+        assert queries.NODE_LINKS not in driver.sent
+        assert len(driver.sent) <= 12, driver.sent
+
+
+def test_a_node_page_as_of_a_day_reads_the_links_of_the_day(counted: tuple[TestClient, CountingDriver]) -> None:
+    # As of a day the page keeps the slower path: today's node, then every link that may have existed then.
     client, driver = counted
     driver.sent.clear()
-    assert client.get(url).status_code == 200
-    assert sum(1 for query in driver.sent if query == queries.NODE_LINKS) == 1, driver.sent
+    assert client.get("/view/node/ap-17?as_of=2022").status_code == 200
+    assert queries.NODE_LINKS in driver.sent and queries.NODE_LINK_GROUPS not in driver.sent, driver.sent

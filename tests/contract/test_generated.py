@@ -74,6 +74,7 @@ def test_generated_graphs_answer_alike(db: tuple[neo4j.Driver, str], batch: Grap
     for node_id in data.draw(st.lists(some_ids, min_size=1, max_size=2, unique=True), label="nodes"):
         check(lambda s, node_id=node_id: s.node(node_id))
         check(lambda s, node_id=node_id: s.links(node_id))
+        check(lambda s, node_id=node_id: s.link_groups(node_id, 2, 1))
         check(lambda s, node_id=node_id: s.action_point(node_id, True))
 
     label = data.draw(st.one_of(st.none(), st.sampled_from(LABELS)), label="page label")

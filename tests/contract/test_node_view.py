@@ -8,6 +8,7 @@ from typing import get_args
 import pytest
 
 from bpkg.app.services import node_view
+from bpkg.app.store.base import groups_of_links
 from bpkg.app.store.port import GraphStore, TraceDirection
 from bpkg.graph_schema.asof import parse_as_of
 
@@ -30,16 +31,23 @@ def test_trace_buttons_are_what_a_trace_finds(store: GraphStore, day: str | None
 
 
 def test_a_node_view_holds_what_its_page_shows(store: GraphStore) -> None:
-    node = node_view.node(store, "ap-17")
-    seen = node_view.node_view(store, node, depth=1, labels=None, max_nodes=200, responses_shown=3)
+    found, today = node_view.link_groups(store, "ap-17", 2)
+    seen = node_view.node_view(store, found, depth=1, labels=None, max_nodes=200, responses_shown=3)
     assert seen.answer is not None and seen.answer.number == 17
     assert 0 < len(seen.responses) <= 3
     assert [r.level for r in seen.responses] == sorted(
         (r.level for r in seen.responses), key=lambda lv: lv != "action_point"
     )
-    assert seen.links == store.links("ap-17") and seen.links_today is None
-    assert {"ap-17"} | {link.node.id for link in seen.links} <= {n.id for n in seen.around.nodes}
+    every = store.links("ap-17")
+    assert seen.links == groups_of_links(store.node("ap-17"), every, 2)
+    assert seen.links_today is None and today is None
+    assert {"ap-17"} | {link.node.id for link in every} <= {n.id for n in seen.around.nodes}
     component = node_view.node_view(
-        store, node_view.node(store, "component-mrc"), depth=1, labels=None, max_nodes=200, responses_shown=3
+        store,
+        node_view.link_groups(store, "component-mrc", 2)[0],
+        depth=1,
+        labels=None,
+        max_nodes=200,
+        responses_shown=3,
     )
     assert component.answer is None and component.responses == [] and component.traces == ["up", "down"]

@@ -13,27 +13,35 @@ from bpkg.app.errors import InvalidQuery
 from bpkg.app.services import views
 from bpkg.app.services.api_types import ResponsesOut
 from bpkg.app.services.responses import response_page
-from bpkg.app.store.base import RANK, TRACE_TYPES
-from bpkg.app.store.graph_types import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage, NodeRef
+from bpkg.app.store.base import GroupKey, groups_of_links, ways
+from bpkg.app.store.graph_types import (
+    DatasetOut,
+    GraphOut,
+    LinkGroups,
+    LinkOut,
+    NodeData,
+    NodeOut,
+    NodePage,
+    NodeRef,
+)
 from bpkg.app.store.port import GraphStore, TraceDirection
 from bpkg.app.store.question_types import Response
-from bpkg.graph_schema import Label, RelType
+from bpkg.graph_schema import Label
 from bpkg.graph_schema.asof import AsOf, may_exist
 from bpkg.loaders.stats import GraphStats
 
 MAX_LABEL_LIST: Final = 100_000
 """As of a day a label's nodes are read whole to keep those that may have existed then (the store pages by id)."""
-_SIDEWAYS: Final = RelType.SUCCEEDS.value
-_TRACED: Final = frozenset(TRACE_TYPES)
 
 
 @dataclass(frozen=True)
 class NodeView:
-    """A node's page: its links (as of the page's day), how many it has today when that differs, an action
-    point's page of responses, the traces that find something from it, and its neighbourhood on the day."""
+    """A node's page: its links by group, a page of each with each group's total (as of the page's day), how
+    many links it has today when that differs, an action point's page of responses, the traces that find
+    something from it, and its neighbourhood on the day."""
 
     node: NodeOut
-    links: list[LinkOut]
+    links: LinkGroups
     links_today: int | None
     answer: ResponsesOut | None
     responses: list[Response]
@@ -46,36 +54,69 @@ def node(store: GraphStore, node_id: str) -> NodeOut:
     return store.node(node_id)
 
 
-def node_and_links(store: GraphStore, node_id: str, as_of: AsOf | None = None) -> tuple[NodeOut, list[LinkOut]]:
-    """A node and its links (as of a day, those that may have existed then): today's from one read of the store."""
+def link_groups(
+    store: GraphStore,
+    node_id: str,
+    limit: int,
+    offset: int = 0,
+    only: GroupKey | None = None,
+    as_of: AsOf | None = None,
+) -> tuple[LinkGroups, int | None]:
+    """A node and its links by group, each group's total and ``limit`` of its links from ``offset`` (only the
+    group ``only`` when given): today's from one read that does not read every link (``GraphStore.link_groups``);
+    as of a day from the links that may have existed then, read whole (the slower path), with how many links
+    the node has today (None without a day)."""
     if as_of is None:
-        return store.node_with_links(node_id)
-    return store.node(node_id), store.links(node_id, as_of)
+        return store.link_groups(node_id, limit, offset, only), None
+    today = store.node(node_id)
+    then = groups_of_links(today, store.links(node_id, as_of), limit, offset, only)
+    return then, sum(c.count for c in today.link_counts)
+
+
+def group_page(
+    store: GraphStore, node_id: str, keys: Sequence[GroupKey], limit: int, offset: int, as_of: AsOf | None = None
+) -> tuple[NodeOut, list[LinkOut], int]:
+    """A page of the groups ``keys`` (in links order) taken as one list, as a page's heading groups them: the
+    node, ``limit`` links from ``offset`` and how many the groups hold together; one read per group the page
+    reaches (usually one)."""
+    # No group asked for (a heading no type has): the node and its counts only, to say which groups it has.
+    first, _ = link_groups(store, node_id, limit if keys else 0, offset, keys[0] if keys else None, as_of)
+    totals = {(c.type, c.direction): c.count for c in first.node.link_counts}
+    shown: list[LinkOut] = []
+    start = 0
+    for key in keys:
+        total, skip = totals.get(key, 0), max(0, offset - start)
+        if total > skip and len(shown) < limit:
+            read = first if key == keys[0] else link_groups(store, node_id, limit - len(shown), skip, key, as_of)[0]
+            shown += [link for g in read.groups if (g.type, g.direction) == key for link in g.links][
+                : limit - len(shown)
+            ]
+        start += total
+    return first.node, shown, sum(totals.get(key, 0) for key in keys)
 
 
 def node_view(
     store: GraphStore,
-    found: NodeOut,
+    found: LinkGroups,
     *,
-    links: list[LinkOut] | None = None,
     depth: int,
     labels: list[str] | None,
     max_nodes: int,
     responses_shown: int,
     offset: int = 0,
     as_of: AsOf | None = None,
+    links_today: int | None = None,
 ) -> NodeView:
-    """Everything a node's page shows of ``found`` (read with ``node``); an action point's responses
-    ``responses_shown`` at a time from ``offset``, every response to it before those to its goal; ``links``, the
-    node's links when they were read with it (``node_and_links``)."""
-    if links is None:
-        links = store.links(found.id, as_of)
+    """Everything a node's page shows of the node read with its groups of links (``link_groups``); an action
+    point's responses ``responses_shown`` at a time from ``offset``, every response to it before those to its
+    goal."""
+    node = found.node
     answer: ResponsesOut | None = None
     shown: list[Response] = []
-    if found.label == Label.ACTION_POINT:
+    if node.label == Label.ACTION_POINT:
         answer, shown = response_page(
             store,
-            number_of(found),
+            number_of(node),
             include_goal_level=True,
             limit=responses_shown,
             offset=offset,
@@ -83,13 +124,13 @@ def node_view(
             direct_first=True,
         )
     return NodeView(
-        node=found,
-        links=links,
-        links_today=len(store.links(found.id)) if as_of is not None else None,
+        node=node,
+        links=found,
+        links_today=links_today,
         answer=answer,
         responses=shown,
-        traces=traces(found, links),
-        around=views.around(store, found.id, depth, labels, max_nodes, as_of),
+        traces=list(found.traces),
+        around=views.around(store, node.id, depth, labels, max_nodes, as_of),
     )
 
 
@@ -102,22 +143,9 @@ def number_of(found: NodeOut) -> int:
 
 
 def traces(found: NodeRef, links: Iterable[LinkOut]) -> list[TraceDirection]:
-    """The traces of depth 1 that find something from a node, read from its links (those of the day): a trace
-    moves up to a lower rank, down to a higher one, and either way along SUCCEEDS between equals, over the
-    trace types (``bpkg.app.store.base``), as the stores' traces do."""
-    own = RANK.get(found.label, 99)
-    ways: set[TraceDirection] = set()
-    for link in links:
-        if link.type not in _TRACED or link.node.id == found.id:
-            continue
-        other = RANK.get(link.node.label, 99)
-        if other < own:
-            ways.add("up")
-        elif other > own:
-            ways.add("down")
-        elif link.type == _SIDEWAYS:
-            ways |= {"up", "down"}
-    return [way for way in ("up", "down") if way in ways]
+    """The traces of depth 1 that find something from a node, read from its links (those of the day), by the
+    rule the stores' ``link_groups`` apply (``bpkg.app.store.base.ways``)."""
+    return list(ways(found.label, ((link.type, link.node.label, link.node.id == found.id) for link in links)))
 
 
 def links(store: GraphStore, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:

@@ -8,7 +8,8 @@ neighbourhood), ``search``, ``coverage``. The contract suite checks that both ad
 
 from __future__ import annotations
 
-from collections import Counter
+import heapq
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Final
 
@@ -20,12 +21,15 @@ from bpkg.app.store.graph_types import (
     EdgeOut,
     GraphOut,
     LinkCount,
+    LinkGroup,
+    LinkGroups,
     LinkOut,
     NodeData,
     NodeOut,
     NodePage,
     NodeRef,
     SourceOut,
+    Way,
 )
 from bpkg.graph_schema import Label, RelType
 from bpkg.graph_schema.properties import CHECK_TO_REVIEW
@@ -226,3 +230,117 @@ def stats_of(nodes: Iterable[tuple[str, object, int]], edges: Iterable[tuple[str
 def whole_graph_cut(nodes: list[NodeData], max_nodes: int) -> tuple[list[NodeData], bool]:
     """The first ``max_nodes`` nodes (in node order) and whether any were left out."""
     return nodes[:max_nodes], len(nodes) > max_nodes
+
+
+GroupKey = tuple[str, Direction]
+"""A group of a node's links: its type and direction."""
+
+
+def ways(own_label: str, kinds: Iterable[tuple[str, str, bool]]) -> list[Way]:
+    """The traces of depth 1 that find something from a node of ``own_label`` whose links are ``kinds`` (each
+    link's type, the label at its other end, and whether that end is the node itself): a trace moves up to a
+    lower rank, down to a higher one, and either way along SUCCEEDS between equals, over the trace types, as
+    the stores' traces do."""
+    own = RANK.get(own_label, 99)
+    found: set[Way] = set()
+    for rel_type, label, itself in kinds:
+        if itself or rel_type not in TRACE_TYPES:
+            continue
+        other = RANK.get(label, 99)
+        if other < own:
+            found.add("up")
+        elif other > own:
+            found.add("down")
+        elif rel_type == RelType.SUCCEEDS:
+            found |= {"up", "down"}
+    return [way for way in ("up", "down") if way in found]
+
+
+def link_groups(
+    node: NodeData,
+    edges: Iterable[EdgeData],
+    nodes: dict[str, NodeData],
+    limit: int,
+    offset: int = 0,
+    only: GroupKey | None = None,
+) -> LinkGroups:
+    """``LinkGroups`` from every relationship touching ``node`` and the nodes they name (a store's index): each
+    group counted, and only its page (``limit`` from ``offset``, in ``links_out`` order; only the group ``only``
+    when given) and the reviewed links made into ``LinkOut``s. A hub's links are walked once, in plain tuples."""
+    members: dict[GroupKey, list[tuple[int, str, EdgeData]]] = defaultdict(list)
+    kinds: set[tuple[str, str, bool]] = set()
+    reviewed: list[LinkOut] = []
+    here = node.id
+    for edge in {e.key: e for e in edges}.values():
+        ends: tuple[tuple[Direction, str, str], ...] = (
+            ("out", edge.source, edge.target),
+            ("in", edge.target, edge.source),
+        )
+        for direction, end, there in ends:
+            other = nodes.get(there) if end == here else None
+            if other is None:
+                continue
+            members[(edge.type, direction)].append((LABEL_ORDER.get(other.label, 99), there, edge))
+            kinds.add((edge.type, other.label, there == here))
+            if edge.props.get("reviewed") is not None:
+                reviewed.append(link_of(direction, edge, other))
+    pages: dict[GroupKey, list[LinkOut]] = {}
+    for key, entries in members.items():
+        if only is None or key == only:
+            # (label's place, id) is unique within a group: the edges themselves are never compared.
+            first = heapq.nsmallest(offset + limit, entries)[offset:]
+            pages[key] = [link_of(key[1], edge, nodes[there]) for _, there, edge in first]
+    totals = {key: len(entries) for key, entries in members.items()}
+    return groups_out(node_out(node, (), nodes), totals, pages, reviewed, ways(node.label, kinds), offset)
+
+
+def groups_out(
+    node: NodeOut,
+    totals: Mapping[GroupKey, int],
+    pages: Mapping[GroupKey, list[LinkOut]],
+    reviewed: Iterable[LinkOut],
+    traces: list[Way],
+    offset: int,
+) -> LinkGroups:
+    """The one shape of ``LinkGroups``: the node's link counts are the groups' totals; groups (those with a
+    page) and reviewed links in ``links_out`` order."""
+    counts = [LinkCount(type=t, direction=d, count=c) for (t, d), c in sorted(totals.items())]
+    groups = [
+        LinkGroup(type=t, direction=d, total=totals[(t, d)], offset=offset, links=pages[(t, d)])
+        for t, d in sorted(pages, key=lambda key: (key[1], key[0]))
+    ]
+    return LinkGroups(
+        node=node.model_copy(update={"link_counts": counts}),
+        groups=groups,
+        reviewed=sorted(reviewed, key=_link_order),
+        traces=traces,
+    )
+
+
+def groups_of_links(
+    node: NodeOut, links: Iterable[LinkOut], limit: int, offset: int = 0, only: GroupKey | None = None
+) -> LinkGroups:
+    """``LinkGroups`` from a node's links read whole (as of a day, the stores keep those that may have existed
+    then), in the same shape as ``link_groups``."""
+    members: dict[GroupKey, list[LinkOut]] = defaultdict(list)
+    for link in links:
+        members[(link.type, link.direction)].append(link)
+    pages = {
+        key: sorted(found, key=_link_order)[offset : offset + limit]
+        for key, found in members.items()
+        if only is None or key == only
+    }
+    kinds = ((link.type, link.node.label, link.node.id == node.id) for found in members.values() for link in found)
+    reviewed = [link for found in members.values() for link in found if link.reviewed is not None]
+    totals = {key: len(found) for key, found in members.items()}
+    return groups_out(node, totals, pages, reviewed, ways(node.label, kinds), offset)
+
+
+def link_of(direction: Direction, edge: EdgeData, other: NodeData) -> LinkOut:
+    """One relationship seen from the node at its ``direction`` end, ``other`` at the far end."""
+    return LinkOut.model_validate({"type": edge.type, "direction": direction, "node": ref(other), **link_props(edge)})
+
+
+def _link_order(link: LinkOut) -> tuple[str, str, int, str]:
+    """The order of ``links_out``: direction, type, the other end's label, its id."""
+    return (link.direction, link.type, LABEL_ORDER.get(link.node.label, 99), link.node.id)

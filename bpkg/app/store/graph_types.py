@@ -113,6 +113,32 @@ class NodeOut(NodeRef):
     link_counts: list[LinkCount]
 
 
+Way = Literal["up", "down"]
+"""Which way a trace of depth 1 finds something from a node (``bpkg.app.store.base.ways``)."""
+
+
+class LinkGroup(BaseModel):
+    """One group of a node's links (one type, one direction): how many it has, and one page of them in the
+    order of ``links`` (the other node's label, then its id)."""
+
+    type: str
+    direction: Direction
+    total: int
+    offset: int = 0
+    links: list[LinkOut]
+
+
+class LinkGroups(BaseModel):
+    """What a node's page reads about its links without reading them all: the node (its ``link_counts`` are the
+    groups' totals), per group its total and one page, every link that carries a review date (its page counts
+    those to review), and the traces of depth 1 that find something from it."""
+
+    node: NodeOut
+    groups: list[LinkGroup]
+    reviewed: list[LinkOut]
+    traces: list[Way]
+
+
 class NodePage(BaseModel):
     items: list[NodeRef]
     total: int

@@ -19,7 +19,7 @@ from typing import Any
 
 import networkx as nx
 
-from bpkg.app.store import base, headline, response_builder, search, traversal
+from bpkg.app.store import base, graph_types, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
 from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
 from bpkg.app.store.port import TraceDirection
@@ -120,6 +120,14 @@ class MemoryStore:
 
     def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
         return self.node(node_id), self.links(node_id)
+
+    def link_groups(
+        self, node_id: str, limit: int, offset: int = 0, only: base.GroupKey | None = None
+    ) -> graph_types.LinkGroups:
+        # From the node's relationships (its index entry): each group counted, only its page shaped.
+        return base.link_groups(
+            self.node_data(node_id), self._incident.get(node_id, ()), self._nodes, limit, offset, only
+        )
 
     def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
         self.node_data(node_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Literal, Protocol
 
-from bpkg.app.store.graph_types import DatasetOut, GraphOut, LinkOut, NodeData, NodeOut, NodePage
+from bpkg.app.store.graph_types import DatasetOut, Direction, GraphOut, LinkGroups, LinkOut, NodeData, NodeOut, NodePage
 from bpkg.app.store.headline import HeadlineQuery, HeadlineRead
 from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
 from bpkg.graph_schema.asof import AsOf
@@ -46,6 +46,15 @@ class GraphStore(Protocol):
 
     def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
         """``node`` and today's ``links`` of it from one read (a node's page needs both)."""
+        ...
+
+    def link_groups(
+        self, node_id: str, limit: int, offset: int = 0, only: tuple[str, Direction] | None = None
+    ) -> LinkGroups:
+        """``node`` and today's links of it by group (type and direction) without reading them all: each group's
+        total and its ``limit`` links from ``offset`` in ``links`` order (only the group ``only`` when given),
+        every link that carries a review date, and the traces of depth 1 that find something; on Neo4j one read
+        anchored on the node."""
         ...
 
     def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage: ...

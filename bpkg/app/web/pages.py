@@ -29,7 +29,7 @@ from bpkg.app.services.crosswalk import node_matches
 from bpkg.app.services.status import StatusDict
 from bpkg.app.services.timelines import KINDS
 from bpkg.app.services.views import RANK
-from bpkg.app.store.graph_types import LinkOut, NodeRef
+from bpkg.app.store.graph_types import Direction, LinkGroup, LinkOut, NodeRef
 from bpkg.app.store.port import TraceDirection
 from bpkg.app.web import network, pdf, questions, timelines, words
 from bpkg.app.web.rendering import (
@@ -102,20 +102,28 @@ RESPONDS_TO: Final = "Responds to"
 RESPONDED_BY: Final = "Responded to by"
 
 
-def _group_links(links: list[LinkOut]) -> tuple[list[LinkOut], list[LinkOut], dict[str, list[LinkOut]]]:
-    responds_to = [link for link in links if link.type == RelType.RESPONDS_TO and link.direction == "out"]
-    responded_by = [link for link in links if link.type == RelType.RESPONDS_TO and link.direction == "in"]
-    others: dict[str, list[LinkOut]] = defaultdict(list)
-    for link in links:
-        if link.type != RelType.RESPONDS_TO:
-            others[words.relation(link.type, link.direction).capitalize()].append(link)
-    return responds_to, responded_by, dict(others)
+def _heading(rel_type: str, direction: str) -> str:
+    """The heading a group of links (type and direction) is listed under on a node's page."""
+    if rel_type == RelType.RESPONDS_TO:
+        return RESPONDS_TO if direction == "out" else RESPONDED_BY
+    return words.relation(rel_type, direction).capitalize()
 
 
-def _groups(links: list[LinkOut]) -> dict[str, list[LinkOut]]:
-    """Every group of a node's links by its heading (those the node page lists), in the page's order."""
-    responds_to, responded_by, others = _group_links(links)
-    return {RESPONDS_TO: responds_to, RESPONDED_BY: responded_by, **others}
+# The groups of links (type and direction) under each heading, in links order: a few headings take several
+# (``Part of`` is CONTAINS and HAS_COMPONENT in, PART_OF out), listed one after the other as one list.
+HEADINGS: Final[dict[str, list[tuple[str, Direction]]]] = {}
+for _direction in cast(tuple[Direction, ...], ("in", "out")):
+    for _type in sorted(t.value for t in RelType):
+        HEADINGS.setdefault(_heading(_type, _direction), []).append((_type, _direction))
+
+
+def _headed(groups: list[LinkGroup], shown: int) -> dict[str, tuple[list[LinkOut], int]]:
+    """Per heading, its first ``shown`` links and how many it has, in the page's order (responses first)."""
+    out: dict[str, tuple[list[LinkOut], int]] = {RESPONDS_TO: ([], 0), RESPONDED_BY: ([], 0)}
+    for group in groups:
+        links, total = out.get(_heading(group.type, group.direction), ([], 0))
+        out[_heading(group.type, group.direction)] = ((links + group.links)[:shown], total + group.total)
+    return out
 
 
 def _here(page: Page, **changed: int) -> str:
@@ -142,7 +150,9 @@ def node_page(
     """A node: details, sources, links up and down (at most ``LINKS_SHOWN`` of each group), an action point's
     responses ``RESPONSES_SHOWN`` at a time from ``offset``, and its neighbourhood as a network."""
     page = Page(request, download, as_of=as_of)
-    node, links = node_view.node_and_links(page.store, node_id, as_of)
+    # Per group of links its first LINKS_SHOWN and its total, not every link (as of a day: read whole).
+    found, today = node_view.link_groups(page.store, node_id, LINKS_SHOWN, as_of=as_of)
+    node = found.node
     if node.label == Label.COUNTRY:
         # A country's page is its brief (what is done there), with the same network and filters.
         return _to_country(page, raw, node_id, depth, label)
@@ -150,24 +160,20 @@ def node_page(
     labels = labels_of(label)
     seen = node_view.node_view(
         page.store,
-        node,
-        links=links,
+        found,
         depth=depth,
         labels=labels,
         max_nodes=network.MAX_NODES,
         responses_shown=RESPONSES_SHOWN,
         offset=offset,
         as_of=as_of,
+        links_today=today,
     )
-    links = seen.links
-    reviewed = [link for link in links if link.reviewed]
-    responds_to, responded_by, others = _group_links(links)
-    # Each group is listed up to LINKS_SHOWN; the count of links to review is over every link.
-    shown = [
-        *responds_to[:LINKS_SHOWN],
-        *responded_by[:LINKS_SHOWN],
-        *(x for v in others.values() for x in v[:LINKS_SHOWN]),
-    ]
+    headed = _headed(found.groups, LINKS_SHOWN)
+    responds_to, responded_by = headed.pop(RESPONDS_TO)[0], headed.pop(RESPONDED_BY)[0]
+    link_total = sum(c.count for c in node.link_counts)
+    reviewed = [link for link in found.reviewed if link.reviewed]
+    shown = [*responds_to, *responded_by, *(x for v, _ in headed.values() for x in v)]
     # Every name and source the lists show, read at once (each link's sources are checked for review).
     named = {c for link in shown for c in link.countries} | {s for link in shown for s in link.sources}
     page.remember(sorted(named | {node_id} | {x.node.id for x in reviewed}))
@@ -176,21 +182,23 @@ def node_page(
     filters = view_filters(page, raw)
     graph = briefs.filtered(page.store, seen.around, node_id, filters)
     view = network_view(page, graph, "spring", node_id, "620px")
+    totals = {RESPONDS_TO: 0, RESPONDED_BY: 0} | {_heading(c.type, c.direction): 0 for c in node.link_counts}
+    for c in node.link_counts:
+        totals[_heading(c.type, c.direction)] += c.count
     return page.render(
         "node.html",
         filename=f"bpkg-node-{node_id}.html" if download else None,
         title=node.name,
         q="",
         node=node,
-        responds_to=responds_to[:LINKS_SHOWN],
-        responded_by=responded_by[:LINKS_SHOWN],
-        others={k: v[:LINKS_SHOWN] for k, v in others.items()},
-        link_counts={RESPONDS_TO: len(responds_to), RESPONDED_BY: len(responded_by)}
-        | {k: len(v) for k, v in others.items()},
+        responds_to=responds_to,
+        responded_by=responded_by,
+        others={k: v for k, (v, _) in headed.items()},
+        link_counts=totals,
         links_url=f"/view/links/{quote(node_id, safe='')}",
         suspects_shown=suspects[:LINKS_SHOWN],
         # When a list is cut, the links to review are listed on their own (else they are marked in the lists).
-        bounded=len(shown) < len(links),
+        bounded=len(shown) < link_total,
         page_size=RESPONSES_SHOWN,
         responses=seen.responses,
         answer=answer,
@@ -201,11 +209,11 @@ def node_page(
         timeline=node.label in KINDS,
         suspects=suspects,
         reviewed_links=len(reviewed),
-        link_total=len(links),
-        reviewed_by={x.node.id: x.reviewed for x in responded_by if x.reviewed},
+        link_total=link_total,
+        reviewed_by={x.node.id: x.reviewed for x in reviewed if x.type == RelType.RESPONDS_TO and x.direction == "in"},
         as_of_told=answer.as_of if answer else None,
         # As of a day, how many of its links are shown (the store keeps those that may have existed then).
-        links_then=(len(links), seen.links_today) if seen.links_today is not None else None,
+        links_then=(link_total, seen.links_today) if seen.links_today is not None else None,
         existed=as_of is None or may_exist(node.properties, as_of),
         crosswalk=node_matches(node.id, node.label, node.properties),
         **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
@@ -258,12 +266,16 @@ def node_links(
 ) -> Response:
     """One group of a node's links (as headed on its page), a page at a time."""
     page = Page(request, as_of=as_of)
-    node, links = node_view.node_and_links(page.store, node_id, as_of)
-    groups = _groups(links)
-    if group not in groups:
-        raise InvalidQuery(f"group: '{group}' is not one of {', '.join(groups)}")
-    found = groups[group]
-    items = found[offset : offset + PAGE_SIZE]
+    node, items, total = node_view.group_page(page.store, node_id, HEADINGS.get(group, []), PAGE_SIZE, offset, as_of)
+    if not total:
+        headings = dict.fromkeys(_heading(c.type, c.direction) for c in node.link_counts)
+        raise InvalidQuery(f"group: '{group}' is not one of {', '.join(headings) or 'its groups: it has no links'}")
+    if offset >= total:
+        last = (total - 1) // PAGE_SIZE * PAGE_SIZE
+        raise NotFound(
+            f"offset: {offset:,} is past the last of the {total:,} links of this group; its last page starts at "
+            f"offset {last:,}"
+        )
     page.remember(sorted({c for link in items for c in link.countries} | {node_id}))
     return page.render(
         "links.html",
@@ -272,10 +284,10 @@ def node_links(
         node=node,
         group=group,
         items=items,
-        total=len(found),
+        total=total,
         offset=offset,
         previous_url=_here(page, offset=max(0, offset - PAGE_SIZE)) if offset > 0 else "",
-        next_url=_here(page, offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < len(found) else "",
+        next_url=_here(page, offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < total else "",
     )
 
 

@@ -102,18 +102,67 @@ RETURN [x IN [n] + others + cited | {id: x.id, label: [l IN labels(x) WHERE l <>
        [r IN rels | {source: startNode(r).id, type: type(r), target: endNode(r).id, props: properties(r)}] AS edges
 """
 
-# A page in the order of ``base.node_sort_key`` (label, number missing last, number, id), with the
-# total before paging, in one transaction. ``$q`` is already lower-cased; ``$label`` (or null) is a
-# schema label.
-PAGE_NODES: Final[LiteralString] = """
+# A node's links by group (type and direction) without returning them all (``GraphStore.link_groups``), in one
+# round trip anchored on the node and one pass over its relationships: the node and the sources it cites; per
+# group, its links counted by the label at the other end (and how many of them end at the node itself: which
+# traces find something), one page of them in ``base.links_out`` order (``$order``: each label's place;
+# ``$offset``, ``$limit``; only for the group ``$type``/``$direction`` when given), and those that carry a review
+# date. The links are sorted in the database; only the pages and the reviewed links leave it.
+NODE_LINK_GROUPS: Final[LiteralString] = """
+MATCH (n:Entity {id: $id})
+CALL (n) {
+  UNWIND coalesce(n.sources, []) AS sid
+  MATCH (s:Entity {id: sid})
+  RETURN collect(s) AS cited
+}
+CALL (n) {
+  CALL (n) {
+    MATCH (n)-[r]->(m:Entity)
+    RETURN r, m, 'out' AS direction
+    UNION ALL
+    MATCH (n)<-[r]-(m:Entity)
+    RETURN r, m, 'in' AS direction
+  }
+  WITH n, r, m, direction, type(r) AS type, [l IN labels(m) WHERE l <> 'Entity'][0] AS label
+  ORDER BY coalesce($order[label], 99), m.id
+  WITH n, r, m, direction, type, label,
+       {source: startNode(r).id, type: type, target: endNode(r).id, r: r, other: m, label: label} AS link
+  WITH type, direction, label, count(*) AS total, sum(CASE WHEN m = n THEN 1 ELSE 0 END) AS itself,
+       collect(link)[..$offset + $limit] AS firsts, collect(CASE WHEN r.reviewed IS NOT NULL THEN link END) AS reviewed
+  ORDER BY coalesce($order[label], 99)
+  WITH type, direction, collect({label: label, total: total, itself: itself}) AS kinds,
+       reduce(xs = [], x IN collect(firsts) | xs + x) AS firsts,
+       reduce(xs = [], x IN collect(reviewed) | xs + x) AS reviewed
+  WITH type, direction, kinds, reviewed,
+       CASE WHEN $type IS NULL OR (type = $type AND direction = $direction) THEN firsts[$offset..$offset + $limit]
+       END AS page
+  RETURN collect({
+    type: type, direction: direction, kinds: kinds,
+    page: [x IN page | x {.source, .type, .target, props: properties(x.r),
+                          other: {id: x.other.id, label: x.label, props: properties(x.other)}}],
+    reviewed: [x IN reviewed | x {.source, .type, .target, props: properties(x.r),
+                                  other: {id: x.other.id, label: x.label, props: properties(x.other)}}]
+  }) AS groups
+}
+RETURN [x IN [n] + cited | {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'][0], props: properties(x)}] AS nodes,
+       groups
+"""
+
+# A page in the order of ``base.node_sort_key`` (label, number missing last, number, id), with the total before
+# paging, in one transaction; ``$q`` is already lower-cased; ``$label`` (or null) is a schema label. The nodes are
+# kept as they are, not as maps of their properties, until the page is cut: a label list of tens of thousands of
+# nodes builds the properties of its page only (issue 17: a list page reads its page and its total).
+PAGE_NODE_REFS: Final[LiteralString] = """
 MATCH (n:Entity)
 WHERE $label IS NULL OR $label IN labels(n)
 WITH n, [l IN labels(n) WHERE l <> 'Entity'][0] AS label
 WHERE $q IS NULL OR toLower(coalesce(n.name, n.id)) CONTAINS $q OR n.id CONTAINS $q
 WITH n, label
 ORDER BY label, n.number IS NULL, coalesce(n.number, 0), n.id
-WITH collect({id: n.id, label: label, props: properties(n)}) AS rows
-RETURN size(rows) AS total, rows[$offset..$offset + $limit] AS page
+WITH collect(n) AS found
+RETURN size(found) AS total,
+       [x IN found[$offset..$offset + $limit] |
+        {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'][0], props: properties(x)}] AS page
 """
 
 # Full-text candidates: ``$query`` is a Lucene query built by the adapter from search words
@@ -388,14 +437,19 @@ RETURN DISTINCT startNode(r).id AS source, type(r) AS type, endNode(r).id AS tar
 
 # One breadth-first layer of a neighbourhood: the neighbours of $ids not in $seen, with a label among
 # $labels (null: any).
-NEIGHBOURS: Final[LiteralString] = """
+# One breadth-first layer of a neighbourhood, cut in the database: the first ``$room`` nodes next to ``$ids`` (not in
+# ``$seen``, of ``$labels`` or any) in the order of ``base.node_sort_key``, so a hub's neighbours are not all
+# returned to keep ``max_nodes`` of them (``$room`` is one more than the view has room for: it tells a cut).
+NEIGHBOURS_FIRST: Final[LiteralString] = """
 UNWIND $ids AS id
 MATCH (:Entity {id: id})--(m:Entity)
 WHERE NOT m.id IN $seen AND ($labels IS NULL OR any(l IN labels(m) WHERE l IN $labels))
 WITH DISTINCT m
-RETURN m.id AS id, [l IN labels(m) WHERE l <> 'Entity'][0] AS label, properties(m) AS props
+WITH m, [l IN labels(m) WHERE l <> 'Entity'][0] AS label
+ORDER BY label, m.number IS NULL, coalesce(m.number, 0), m.id
+LIMIT $room
+RETURN m.id AS id, label, properties(m) AS props
 """
-
 
 # The headline read from what the load derived (bpkg.app.store.neo4j.derive; bpkg.app.store.headline), in one
 # round trip: the dataset as DATASET reads it (its fingerprint is the version the derivation was stamped with),

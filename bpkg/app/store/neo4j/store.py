@@ -24,7 +24,16 @@ from bpkg.app.errors import BackendUnavailable, QueryTimedOut
 from bpkg.app.search_words import index_term
 from bpkg.app.store import base, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
-from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
+from bpkg.app.store.graph_types import (
+    DatasetOut,
+    EdgeData,
+    GraphOut,
+    LinkGroups,
+    LinkOut,
+    NodeData,
+    NodeOut,
+    NodePage,
+)
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.app.store.neo4j.warmup import Read, Stop, Warmer
 from bpkg.app.store.port import TraceDirection
@@ -130,6 +139,13 @@ class Neo4jStore:
                 "RESPONSE_MATERIAL",
                 lambda: self._warm(cypher.RESPONSE_MATERIAL, {"id": none, "goal_level": True, "as_of": None}),
             ),
+            Read(
+                "NODE_LINK_GROUPS",
+                lambda: self._warm(
+                    cypher.NODE_LINK_GROUPS,
+                    {"id": none, "limit": 50, "offset": 0, "type": None, "direction": None, "order": base.LABEL_ORDER},
+                ),
+            ),
             Read("NODE_LINKS", lambda: self._warm(cypher.NODE_LINKS, {"id": none, "as_of": None})),
             Read("TRACE_UP", lambda: self._warm(cypher.TRACE_UP, {**trace, "sign": -1})),
             Read("TRACE_DOWN", lambda: self._warm(cypher.TRACE_DOWN, {**trace, "sign": 1})),
@@ -140,32 +156,36 @@ class Neo4jStore:
             Read("NODE_COUNTS", lambda: self._warm(cypher.NODE_COUNTS, {})),
             Read("EDGE_COUNTS", lambda: self._warm(cypher.EDGE_COUNTS, {})),
             Read(
-                "PAGE_NODES", lambda: self._warm(cypher.PAGE_NODES, {"label": none, "q": None, "limit": 1, "offset": 0})
+                "PAGE_NODE_REFS",
+                lambda: self._warm(cypher.PAGE_NODE_REFS, {"label": none, "q": None, "limit": 1, "offset": 0}),
             ),
             Read("TEXT_CANDIDATES", lambda: self._warm(cypher.TEXT_CANDIDATES, {"query": "warmup"})),
             Read("NODES_BY_LABEL", lambda: self._warm(cypher.NODES_BY_LABEL, {"labels": [none]})),
             Read("EDGES_OF_TYPES", lambda: self._warm(cypher.EDGES_OF_TYPES, {"types": [none], "as_of": None})),
-            Read("NEIGHBOURS", lambda: self._warm(cypher.NEIGHBOURS, {"ids": [none], "seen": [none], "labels": None})),
+            Read(
+                "NEIGHBOURS_FIRST",
+                lambda: self._warm(cypher.NEIGHBOURS_FIRST, {"ids": [none], "seen": [none], "labels": None, "room": 1}),
+            ),
             Read("EDGES_AMONG", lambda: self._warm(cypher.EDGES_AMONG, {"ids": [none]})),
             Read("TOUCH (real nodes: links, trace down and up)", self._touch),
         ]
 
     def _touch(self) -> None:
-        """The commonest walks once on real nodes: an action point's links and its trace down, then an activity
-        of it traced up. Plans alone left the first real trace at 5 s and the first node page at 9-11 s after a
-        restart on a busy 2-core machine (``benchmarks/soak.py``): a fresh server's first executions also meet a
-        cold page cache and code the JVM has not compiled yet. Through the store's own reads, so what a
+        """The commonest walks once on real nodes: an action point's groups of links and its trace down, then an
+        activity of it traced up. Plans alone left the first real trace at 5 s and the first node page at 9-11 s
+        after a restart on a busy 2-core machine (``benchmarks/soak.py``): a fresh server's first executions also
+        meet a cold page cache and code the JVM has not compiled yet. Through the store's own reads, so what a
         question would read is what gets read."""
         first = self.nodes(Label.ACTION_POINT.value, None, 1, 0).items
         if not first:
             return
         action_point = first[0].id
-        self.links(action_point)
+        self.link_groups(action_point, 50)
         down = self.trace(action_point, "down", traversal.MAX_TRACE_DEPTH, None)
         leaf = next((n.id for n in down.nodes if n.label == Label.ACTIVITY.value), None)
         if leaf is not None:
             self.trace(leaf, "up", traversal.MAX_TRACE_DEPTH, None)
-            self.links(leaf)
+            self.link_groups(leaf, 50)
 
     def _warm(self, query: LiteralString, params: dict[str, Any]) -> None:
         # Straight to the driver, not through the breaker (``_read``): the warm-up runs as the breaker closes.
@@ -258,6 +278,45 @@ class Neo4jStore:
         node, edges, others = self._node_links(node_id)
         return base.node_out(node, edges, others), base.links_out(node_id, edges, others)
 
+    def link_groups(self, node_id: str, limit: int, offset: int = 0, only: base.GroupKey | None = None) -> LinkGroups:
+        records = self._read(
+            cypher.NODE_LINK_GROUPS,
+            id=node_id,
+            limit=int(limit),
+            offset=int(offset),
+            type=only[0] if only else None,
+            direction=only[1] if only else None,
+            order=base.LABEL_ORDER,
+        )
+        if not records:
+            base.found(None, node_id)
+        row = records[0]
+        nodes = [_node(n) for n in row["nodes"]]
+        node = nodes[0]
+        totals: dict[base.GroupKey, int] = {}
+        pages: dict[base.GroupKey, list[LinkOut]] = {}
+        reviewed: list[LinkOut] = []
+        kinds: list[tuple[str, str, bool]] = []
+        for group in row["groups"]:
+            key: base.GroupKey = (group["type"], group["direction"])
+            totals[key] = sum(int(kind["total"]) for kind in group["kinds"])
+            for kind in group["kinds"]:
+                if kind["total"] > kind["itself"]:
+                    kinds.append((key[0], kind["label"], False))
+                if kind["itself"]:
+                    kinds.append((key[0], kind["label"], True))
+            if group["page"] is not None:
+                pages[key] = [base.link_of(key[1], _edge(x), _node(x["other"])) for x in group["page"]]
+            reviewed += [base.link_of(key[1], _edge(x), _node(x["other"])) for x in group["reviewed"]]
+        return base.groups_out(
+            base.node_out(node, (), {n.id: n for n in nodes}),
+            totals,
+            pages,
+            reviewed,
+            base.ways(node.label, kinds),
+            offset,
+        )
+
     def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
         _, edges, others = self._node_links(node_id, as_of)
         return base.links_out(node_id, edges, others)
@@ -265,7 +324,7 @@ class Neo4jStore:
     def nodes(self, label: str | None, q: str | None, limit: int, offset: int) -> NodePage:
         base.check_label(label)
         text = q.lower().strip() if q else None
-        records = self._read(cypher.PAGE_NODES, label=label, q=text or None, limit=int(limit), offset=int(offset))
+        records = self._read(cypher.PAGE_NODE_REFS, label=label, q=text or None, limit=int(limit), offset=int(offset))
         return base.page([_node(row) for row in records[0]["page"]], int(records[0]["total"]), limit, offset)
 
     # -- responses and coverage -------------------------------------------------------------------
@@ -465,7 +524,10 @@ class Neo4jStore:
         for _ in range(depth):
             if not frontier:
                 break
-            layer = self._nodes(cypher.NEIGHBOURS, ids=frontier, seen=list(chosen), labels=labels or None)
+            room = max_nodes - len(chosen) + 1
+            layer = self._nodes(
+                cypher.NEIGHBOURS_FIRST, ids=frontier, seen=list(chosen), labels=labels or None, room=room
+            )
             frontier = []
             for node in sorted(layer, key=base.node_sort_key):
                 if len(chosen) >= max_nodes:

@@ -1,0 +1,131 @@
+"""A node's links by group without reading them all (``GraphStore.link_groups``): every backend gives the same
+groups, totals, pages, reviewed links and trace buttons, and they are what the node's links read whole give.
+
+On the bundled dataset (every node, first and later pages, one group alone) and on a generated dataset whose
+action point 10 has hundreds of responders (its first, a middle, the last and a page past the end)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import neo4j
+import pytest
+
+from bpkg.app.services import node_view
+from bpkg.app.settings import Settings
+from bpkg.app.store.base import GroupKey, groups_of_links
+from bpkg.app.store.graph_types import LinkGroups
+from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
+from bpkg.graph_schema import RelType
+from bpkg.loaders import GraphBatch, build_graph, load_dataset, synth
+from tests.conftest import ensure_loaded
+from tests.contract.compare import dump, same
+
+PAGES = ((1, 0), (3, 1), (50, 0))
+
+
+def reference(store: GraphStore, node_id: str, limit: int, offset: int = 0, only: GroupKey | None = None) -> object:
+    """What the groups must be: made from the node and every link of it, read whole."""
+    return dump(groups_of_links(store.node(node_id), store.links(node_id), limit, offset, only))
+
+
+def ask(store: GraphStore, node_id: str, limit: int, offset: int = 0, only: GroupKey | None = None) -> LinkGroups:
+    return store.link_groups(node_id, limit, offset, only)
+
+
+def page_of(store: GraphStore, node_id: str, keys: list[GroupKey], offset: int) -> object:
+    return node_view.group_page(store, node_id, keys, 2, offset)
+
+
+def test_every_node_of_the_bundled_dataset(store: GraphStore, memory_store: MemoryStore) -> None:
+    ids = [ref.id for ref in memory_store.nodes(None, None, 100_000, 0).items]
+    assert len(ids) > 100
+    cut = 0
+    for node_id in ids:
+        for limit, offset in PAGES:
+            got = same(store, memory_store, partial(ask, node_id=node_id, limit=limit, offset=offset))
+            assert got == reference(memory_store, node_id, limit, offset), node_id
+            cut += any(len(g["links"]) < g["total"] for g in got["groups"])
+    assert cut, "some group is cut at a page of one"
+
+
+def test_the_groups_hold_what_the_node_page_needs(store: GraphStore) -> None:
+    found = store.link_groups("ap-17", 2)
+    every = store.links("ap-17")
+    assert found.node.link_counts == store.node("ap-17").link_counts
+    assert sum(g.total for g in found.groups) == len(every)
+    assert all(len(g.links) == min(2, g.total) and g.offset == 0 for g in found.groups)
+    assert found.reviewed == [link for link in every if link.reviewed is not None]
+    assert found.traces == node_view.traces(found.node, every)
+
+
+def test_one_group_alone(store: GraphStore, memory_store: MemoryStore) -> None:
+    cases: tuple[tuple[str, GroupKey], ...] = (("ap-17", ("RESPONDS_TO", "in")), ("component-mrc", ("PART_OF", "in")))
+    for node_id, key in cases:
+        got = same(store, memory_store, partial(ask, node_id=node_id, limit=2, offset=1, only=key))
+        assert got == reference(memory_store, node_id, 2, 1, key)
+        assert [(g["type"], g["direction"]) for g in got["groups"]] == [key]
+        # The other groups are still counted: the node's link counts are all of them.
+        assert len(got["node"]["link_counts"]) > 1
+
+
+def test_an_unknown_node(store: GraphStore, memory_store: MemoryStore) -> None:
+    got = same(store, memory_store, lambda s: s.link_groups("nope", 5))
+    assert got["raised"] == "NotFound"
+
+
+@pytest.fixture(scope="module")
+def synth_batch(tmp_path_factory: pytest.TempPathFactory) -> GraphBatch:
+    folder: Path = tmp_path_factory.mktemp("synth-groups")
+    synth.write(folder, 3000, 0)
+    return load_dataset(str(folder))
+
+
+@pytest.fixture(params=["memory", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def synth_stores(
+    request: pytest.FixtureRequest, synth_batch: GraphBatch, neo4j_settings: Settings
+) -> Iterator[tuple[GraphStore, MemoryStore]]:
+    memory = MemoryStore(build_graph(synth_batch))
+    if request.param == "memory":
+        yield memory, memory
+        return
+    from bpkg.app.store.neo4j.store import Neo4jStore
+
+    driver: neo4j.Driver = request.getfixturevalue("neo4j_driver")
+    ensure_loaded(driver, neo4j_settings.neo4j_database, synth_batch)
+    neo = Neo4jStore(driver, neo4j_settings.neo4j_database)
+    yield neo, memory
+    neo.outage.close()
+
+
+def test_a_busy_group_a_page_at_a_time(synth_stores: tuple[GraphStore, MemoryStore]) -> None:
+    store, memory = synth_stores
+    key: GroupKey = (RelType.RESPONDS_TO.value, "in")
+    every = [link for link in memory.links("ap-10") if (link.type, link.direction) == key]
+    total = len(every)
+    assert total > 120
+    for offset in (0, total // 2, total - 7, total, total + 50):
+        got = same(store, memory, partial(ask, node_id="ap-10", limit=20, offset=offset, only=key))
+        assert got == reference(memory, "ap-10", 20, offset, key)
+        (group,) = got["groups"]
+        assert group["total"] == total and group["offset"] == offset
+        assert [x["node"]["id"] for x in group["links"]] == [x.node.id for x in every[offset : offset + 20]]
+    first = same(store, memory, lambda s: s.link_groups("ap-10", 20))
+    assert first == reference(memory, "ap-10", 20)
+    assert sum(g["total"] for g in first["groups"]) == len(memory.links("ap-10"))
+
+
+@pytest.mark.parametrize("node_id", ["ap-17", "component-mrc", "pg-4"])
+def test_groups_under_one_heading_page_as_one_list(store: GraphStore, memory_store: MemoryStore, node_id: str) -> None:
+    # A page heads a few groups as one list (SUCCEEDS in and out: "Succeeds"): any groups of a node, a page of 2
+    # at each offset, walk their concatenation in links order, one read per group a page reaches.
+    every = store.links(node_id)
+    keys: list[GroupKey] = sorted({(x.type, x.direction) for x in every}, key=lambda k: (k[1], k[0]))[:3]
+    joined = [x for key in keys for x in every if (x.type, x.direction) == key]
+    assert len(keys) > 1 and len(joined) > 4
+    for offset in range(len(joined)):
+        got = same(store, memory_store, partial(page_of, node_id=node_id, keys=keys, offset=offset))
+        assert got[1] == dump(joined[offset : offset + 2]) and got[2] == len(joined)
