@@ -18,9 +18,9 @@ from typing import Any, Final
 from pydantic import BaseModel, Field
 
 from bpkg.app.store.graph_types import DatasetOut, NodeRef
-from bpkg.app.store.question_types import ActionPointFacts, Response
-from bpkg.app.store.response_builder import activity_of, page_key
-from bpkg.graph_schema import Confidence, most_certain
+from bpkg.app.store.question_types import ActionPointFacts, Response, Step
+from bpkg.app.store.response_builder import UNDER, activity_of, page_key
+from bpkg.graph_schema import Confidence, most_certain, weakest
 
 ILLUSTRATIVE: Final = Confidence.ILLUSTRATIVE.value
 ALL: Final = 2**31 - 1
@@ -122,51 +122,30 @@ class Row:
     slot_projects: list[str]
     slot_components: list[str]
     activity: str | None
-    json: str
-    """The response as JSON (what Neo4j keeps and gives back), made once; empty in memory."""
 
     @property
     def level(self) -> str:
         return self.response.level
 
-    def props(self, action_point: str, digest: str) -> dict[str, Any]:
-        """The row as a Neo4j node's properties (the response itself as JSON)."""
-        return {
-            "action_point": action_point,
-            "hash": digest,
-            "rank": self.rank,
-            "pos": self.pos,
-            "level": self.level,
-            "countries": self.countries,
-            "components": self.components,
-            "confidence": self.response.confidence,
-            "strength": self.response.strength,
-            "slot_projects": self.slot_projects,
-            "slot_components": self.slot_components,
-            "activity": self.activity,
-            "json": self.json,
-        }
-
 
 @dataclass(slots=True)
 class Derived:
-    """One action point's headline, derived once: rows in ``rank`` order, the summary, and a hash of both."""
+    """One action point's headline, derived once: rows in ``rank`` order and the summary."""
 
     summary: Summary
     rows: list[Row] = field(default_factory=list)
-    digest: str = ""
 
 
-def derive(facts: ActionPointFacts, *, written: bool = True) -> Derived:
-    """An action point's headline from its facts (its direct responses and those to its goal); ``written``: with
-    each response's JSON and the hash (what Neo4j writes and compares), else neither (memory keeps objects)."""
+def derive(facts: ActionPointFacts) -> Derived:
+    """An action point's headline from its facts (its direct responses and those to its goal): what memory keeps,
+    and what ``stored`` makes Neo4j's rows from."""
     keys = {id(r): page_key(r) for r in (*facts.responses, *facts.goal_responses)}
     direct = sorted(facts.responses, key=lambda r: keys[id(r)])
     at_goal = sorted(facts.goal_responses, key=lambda r: keys[id(r)])
     ordered = [*direct, *at_goal]
     mixed = sorted(range(len(ordered)), key=lambda i: keys[id(ordered[i])])
     pos = {index: at for at, index in enumerate(mixed)}
-    rows = [_row(r, rank, pos[rank], written) for rank, r in enumerate(ordered)]
+    rows = [_row(r, rank, pos[rank]) for rank, r in enumerate(ordered)]
     summary = Summary(
         action_point=facts.action_point,
         number=facts.number,
@@ -179,17 +158,10 @@ def derive(facts: ActionPointFacts, *, written: bool = True) -> Derived:
         direct=totals(rows[: len(direct)]),
         everything=totals(rows),
     )
-    if not written:
-        return Derived(summary, rows)
-    digest = hashlib.sha256(summary.model_dump_json().encode())
-    for row in rows:
-        # Everything a row holds is in its JSON but its two positions.
-        digest.update(f"{row.rank} {row.pos} ".encode())
-        digest.update(row.json.encode())
-    return Derived(summary, rows, digest.hexdigest())
+    return Derived(summary, rows)
 
 
-def _row(r: Response, rank: int, pos: int, written: bool) -> Row:
+def _row(r: Response, rank: int, pos: int) -> Row:
     return Row(
         response=r,
         rank=rank,
@@ -199,7 +171,6 @@ def _row(r: Response, rank: int, pos: int, written: bool) -> Row:
         slot_projects=sorted({p for p, _ in r.slots if p is not None}),
         slot_components=sorted({c for _, c in r.slots if c is not None}),
         activity=activity_of(r),
-        json=r.model_dump_json() if written else "",
     )
 
 
@@ -245,3 +216,186 @@ def page_of(derived: Derived, query: HeadlineQuery) -> HeadlinePage:
     return HeadlinePage(
         summary=summary, total=found.total, counts=found.counts, illustrative=found.illustrative, page=page
     )
+
+
+# -- what Neo4j keeps (bpkg.app.store.neo4j.derive writes it, the store's headline_page reads it) ----------------
+#
+# An action point's direct responses are rows of its own. The responses to its goal are the same for every action
+# point under the goal but for the last step of their path (that action point's UNDER link) and their confidence
+# (the weakest of theirs and that link's): they are written once per goal, without that step, and the store adds
+# the action point's step when it reads them (``at_goal``). Their order does not depend on the action point
+# (``page_key`` reads the link's own confidence, not the weakest on the path), so it is the goal's for every
+# action point under it. An action point whose goal-level responses are not of that form (two UNDER links, a
+# dataset error) keeps them as a group of its own, whole.
+
+LAYOUT: Final = 2
+"""The layout of what Neo4j keeps; a summary of another layout is not read (the answer is computed instead)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRows:
+    """Responses to a goal kept once for every action point under it (``under`` is None: one action point's own)."""
+
+    group: str
+    rows: list[dict[str, Any]]
+    digest: str
+    shared: list[Response]
+    """The responses as kept (without the UNDER step), to check that the next action point's are the same."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """One action point's headline as Neo4j keeps it: its own rows, its goal's group, the UNDER step to add."""
+
+    summary: Summary
+    rows: list[dict[str, Any]]
+    digest: str
+    goal: GoalRows | None
+    under: Step | None
+
+    @property
+    def goal_rows(self) -> int:
+        return len(self.goal.rows) if self.goal is not None else 0
+
+
+def stored(facts: ActionPointFacts, groups: dict[str, GoalRows]) -> Stored:
+    """What Neo4j keeps of an action point's headline; ``groups`` holds the goals' rows made so far (a goal's are
+    made once, by the first action point under it, and checked against every other's)."""
+    derived = derive(facts)
+    direct, upward = derived.rows[: derived.summary.responses], derived.rows[derived.summary.responses :]
+    rows = [_props(row.response, row.rank, row) for row in direct]
+    goal: GoalRows | None = None
+    under = _under(facts, upward)
+    if upward and under is not None and facts.goal is not None:
+        goal = groups.get(facts.goal.id)
+        if goal is None:
+            goal = _shared(facts.goal.id, upward, under)
+            if goal is not None:
+                groups[facts.goal.id] = goal
+        elif not _same(goal, upward, under):
+            goal = None
+    if goal is None and upward:
+        under = None
+        goal = _group(f"{facts.action_point.id} own", [row.response for row in upward], upward)
+    return Stored(derived.summary, rows, _digest(rows), goal, under)
+
+
+def at_goal(response: Response, under: Step | None) -> Response:
+    """A goal's response as kept, seen from the action point whose UNDER link is ``under`` (None: kept whole)."""
+    if under is None:
+        return response
+    return response.model_copy(update={"confidence": _with(response, under), "path": [*response.path, under]})
+
+
+def merge_key(r: Response) -> str:
+    """The part of ``page_key`` that orders a direct response against one to the goal (its place in the tree;
+    the level comes next, and then each side keeps its own order), as text that sorts the same in Python and in
+    Cypher: ASCII only, each value closed by a mark that sorts below anything it holds."""
+    return "".join(("1" if flag else "0") + _text(value) for flag, value in page_key(r)[:3])
+
+
+def _text(value: str) -> str:
+    out: list[str] = []
+    for char in value:
+        code = ord(char)
+        if 0x23 <= code <= 0x7E:
+            out.append(char)
+        elif code < 0x23:
+            out.append(f'"{code:02x}')
+        else:
+            out.append(f"\x7f{code:06x}")
+    out.append("!")
+    return "".join(out)
+
+
+def _under(facts: ActionPointFacts, at_goal: Sequence[Row]) -> Step | None:
+    """The action point's UNDER step if every goal-level response ends with it (the one form kept per goal)."""
+    if not at_goal:
+        return None
+    last = at_goal[0].response.path[-1] if at_goal[0].response.path else None
+    if last is None or last.type != UNDER or last.source.id != facts.action_point.id:
+        return None
+    if any(
+        not row.response.path or (row.response.path[-1] is not last and row.response.path[-1] != last)
+        for row in at_goal
+    ):
+        return None
+    return last
+
+
+def _base(r: Response) -> str:
+    """A goal-level response's confidence before the action point's UNDER step (the weakest on the rest)."""
+    return weakest(step.confidence for step in r.path[:-1]) or r.link_confidence
+
+
+def _shared(goal: str, at_goal: Sequence[Row], under: Step) -> GoalRows | None:
+    kept = [
+        row.response.model_copy(update={"confidence": _base(row.response), "path": row.response.path[:-1]})
+        for row in at_goal
+    ]
+    if any(_with(k, under) != row.response.confidence for k, row in zip(kept, at_goal, strict=True)):
+        return None
+    return _group(goal, kept, at_goal)
+
+
+def _with(kept: Response, under: Step) -> str:
+    """A kept goal-level response's confidence once the action point's UNDER step is on its path."""
+    return weakest((kept.confidence, under.confidence)) or kept.confidence
+
+
+_SAME_FIELDS: Final = tuple(name for name in Response.model_fields if name not in ("confidence", "path"))
+
+
+def _same(goal: GoalRows, at_goal: Sequence[Row], under: Step) -> bool:
+    """Whether an action point's goal-level responses are the group's, each with ``under`` added."""
+    if len(goal.shared) != len(at_goal):
+        return False
+    for kept, row in zip(goal.shared, at_goal, strict=True):
+        r = row.response
+        if _with(kept, under) != r.confidence or len(r.path) != len(kept.path) + 1:
+            return False
+        if any(a is not b and a != b for a, b in zip(kept.path, r.path, strict=False)):
+            return False
+        for name in _SAME_FIELDS:
+            mine, theirs = getattr(kept, name), getattr(r, name)
+            if mine is not theirs and mine != theirs:
+                return False
+    return True
+
+
+def _group(name: str, kept: list[Response], at_goal: Sequence[Row]) -> GoalRows:
+    rows = [_props(r, rank, row) for rank, (r, row) in enumerate(zip(kept, at_goal, strict=True))]
+    return GoalRows(name, rows, _digest(rows), kept)
+
+
+def _props(r: Response, rank: int, row: Row) -> dict[str, Any]:
+    """A row as a Neo4j node's properties: what filters, counts and the order read, and the response as JSON."""
+    return {
+        "rank": rank,
+        "key": merge_key(r),
+        "countries": row.countries,
+        "components": row.components,
+        "confidence": r.confidence,
+        "strength": r.strength,
+        "slot_projects": row.slot_projects,
+        "slot_components": row.slot_components,
+        "activity": row.activity,
+        "json": r.model_dump_json(),
+    }
+
+
+def _digest(rows: Sequence[dict[str, Any]]) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        # Everything a row holds is in its JSON but its rank.
+        digest.update(f"{row['rank']} ".encode())
+        digest.update(row["json"].encode())
+    return digest.hexdigest()
+
+
+def read_rows(entries: Sequence[dict[str, Any]], under: str | None) -> list[Response]:
+    """A page as Neo4j gives it back (each entry a row's JSON and whether it is the goal's) as responses: the
+    goal's with the action point's UNDER step (``under``, its JSON; None when the rows were kept whole)."""
+    step = Step.model_validate_json(under) if under is not None else None
+    page = [Response.model_validate_json(entry["json"]) for entry in entries]
+    return [at_goal(r, step) if entry["goal"] else r for r, entry in zip(page, entries, strict=True)]
