@@ -31,6 +31,7 @@ from bpkg.graph_schema import (
     DATASET_LABEL,
     ENTITY_LABEL,
     FULLTEXT_INDEX,
+    HEADLINE_GOAL_ROW_LABEL,
     HEADLINE_LABEL,
     HEADLINE_ROW_LABEL,
     LEASE_LABEL,
@@ -55,6 +56,7 @@ KNOWN_LABELS: Final = {label.value for label in Label} | {
     LEASE_LABEL,
     HEADLINE_LABEL,
     HEADLINE_ROW_LABEL,
+    HEADLINE_GOAL_ROW_LABEL,
 }
 KNOWN_TYPES: Final = {t.value for t in RelType}
 
