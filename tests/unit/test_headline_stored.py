@@ -40,6 +40,7 @@ def check(batch: GraphBatch) -> list[headline.Stored]:
     facts = memory.action_point_facts()
     for found, one in zip(facts, kept, strict=True):
         derived = headline.derive(found)
+        assert one.summary.model_dump_json() == derived.summary.model_dump_json()
         # The action point's own rows and its goal's, read back as the store reads them, are the derived rows.
         entries = [{"json": row["json"], "goal": False} for row in one.rows]
         entries += [{"json": row["json"], "goal": True} for row in (one.goal.rows if one.goal else [])]

@@ -10,7 +10,9 @@ per action point and pages it here (``page_of``). Both answer the port's ``headl
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -19,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from bpkg.app.store.graph_types import DatasetOut, NodeRef
 from bpkg.app.store.question_types import ActionPointFacts, Response, Step
-from bpkg.app.store.response_builder import UNDER, activity_of, page_key
+from bpkg.app.store.response_builder import UNDER, PageKey, activity_of, page_key
 from bpkg.graph_schema import Confidence, most_certain, weakest
 
 ILLUSTRATIVE: Final = Confidence.ILLUSTRATIVE.value
@@ -146,7 +148,12 @@ def derive(facts: ActionPointFacts) -> Derived:
     mixed = sorted(range(len(ordered)), key=lambda i: keys[id(ordered[i])])
     pos = {index: at for at, index in enumerate(mixed)}
     rows = [_row(r, rank, pos[rank]) for rank, r in enumerate(ordered)]
-    summary = Summary(
+    summary = _summary(facts, totals(rows[: len(direct)]), totals(rows))
+    return Derived(summary, rows)
+
+
+def _summary(facts: ActionPointFacts, direct: Totals, everything: Totals) -> Summary:
+    return Summary(
         action_point=facts.action_point,
         number=facts.number,
         goal=facts.goal,
@@ -155,10 +162,9 @@ def derive(facts: ActionPointFacts) -> Derived:
         goal_responses=len(facts.goal_responses),
         direct_certain=most_certain(r.confidence for r in facts.responses),
         goal_certain=most_certain(r.confidence for r in facts.goal_responses),
-        direct=totals(rows[: len(direct)]),
-        everything=totals(rows),
+        direct=direct,
+        everything=everything,
     )
-    return Derived(summary, rows)
 
 
 def _row(r: Response, rank: int, pos: int) -> Row:
@@ -234,13 +240,18 @@ LAYOUT: Final = 2
 
 @dataclass(frozen=True, slots=True)
 class GoalRows:
-    """Responses to a goal kept once for every action point under it (``under`` is None: one action point's own)."""
+    """Responses to a goal kept once for every action point under it (or one action point's own, kept whole)."""
 
     group: str
     rows: list[dict[str, Any]]
     digest: str
-    shared: list[Response]
-    """The responses as kept (without the UNDER step), to check that the next action point's are the same."""
+    origin: list[Response]
+    """The first action point's goal-level responses, as its facts gave them, to check the next one's against."""
+    bases: list[str]
+    """Their confidences without the UNDER step (what the rows keep)."""
+    projects: frozenset[str]
+    components: frozenset[str]
+    activities: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,48 +264,66 @@ class Stored:
     goal: GoalRows | None
     under: Step | None
 
-    @property
-    def goal_rows(self) -> int:
-        return len(self.goal.rows) if self.goal is not None else 0
-
 
 def stored(facts: ActionPointFacts, groups: dict[str, GoalRows]) -> Stored:
     """What Neo4j keeps of an action point's headline; ``groups`` holds the goals' rows made so far (a goal's are
-    made once, by the first action point under it, and checked against every other's)."""
-    derived = derive(facts)
-    direct, upward = derived.rows[: derived.summary.responses], derived.rows[derived.summary.responses :]
-    rows = [_props(row.response, row.rank, row) for row in direct]
+    made once, by the first action point under it, and checked against every other's). The summary is
+    ``derive``'s; only the action point's own responses are summarised again."""
+    keys = {id(r): page_key(r) for r in facts.responses}
+    own = [_row(r, rank, rank) for rank, r in enumerate(sorted(facts.responses, key=lambda r: keys[id(r)]))]
+    rows = [_props(row, keys[id(row.response)]) for row in own]
+    under = _under(facts)
     goal: GoalRows | None = None
-    under = _under(facts, upward)
-    if upward and under is not None and facts.goal is not None:
+    if under is not None and facts.goal is not None:
         goal = groups.get(facts.goal.id)
         if goal is None:
-            goal = _shared(facts.goal.id, upward, under)
+            goal = _shared(facts.goal.id, facts.goal_responses, under)
             if goal is not None:
                 groups[facts.goal.id] = goal
-        elif not _same(goal, upward, under):
+        elif not _same(goal, facts.goal_responses, under):
             goal = None
-    if goal is None and upward:
+    if goal is None and facts.goal_responses:
         under = None
-        goal = _group(f"{facts.action_point.id} own", [row.response for row in upward], upward)
-    return Stored(derived.summary, rows, _digest(rows), goal, under)
+        goal = _group(f"{facts.action_point.id} own", list(facts.goal_responses), [], [])
+    direct = totals(own)
+    everything = direct
+    if goal is not None:
+        count = len(own) + len(goal.rows)
+        everything = Totals(
+            total=count,
+            counts=LinkCounts(
+                links=count,
+                projects=len(goal.projects.union(p for r in own for p in r.slot_projects)),
+                components=len(goal.components.union(c for r in own for c in r.slot_components)),
+                activities=len(goal.activities.union(r.activity for r in own if r.activity is not None)),
+            ),
+            illustrative=direct.illustrative or any(r.confidence == ILLUSTRATIVE for r in facts.goal_responses),
+        )
+    return Stored(_summary(facts, direct, everything), rows, _digest(rows), goal, under)
 
 
 def at_goal(response: Response, under: Step | None) -> Response:
     """A goal's response as kept, seen from the action point whose UNDER link is ``under`` (None: kept whole)."""
     if under is None:
         return response
-    return response.model_copy(update={"confidence": _with(response, under), "path": [*response.path, under]})
+    confidence = _weaker(response.confidence, under.confidence)
+    return response.model_copy(update={"confidence": confidence, "path": [*response.path, under]})
 
 
 def merge_key(r: Response) -> str:
     """The part of ``page_key`` that orders a direct response against one to the goal (its place in the tree;
     the level comes next, and then each side keeps its own order), as text that sorts the same in Python and in
     Cypher: ASCII only, each value closed by a mark that sorts below anything it holds."""
-    return "".join(("1" if flag else "0") + _text(value) for flag, value in page_key(r)[:3])
+    return _merge(page_key(r))
+
+
+def _merge(key: PageKey) -> str:
+    return "".join(("1" if flag else "0") + _text(value) for flag, value in key[:3])
 
 
 def _text(value: str) -> str:
+    if value.isascii() and value.isprintable() and not _LOW.intersection(value):
+        return value + "!"
     out: list[str] = []
     for char in value:
         code = ord(char)
@@ -308,19 +337,25 @@ def _text(value: str) -> str:
     return "".join(out)
 
 
-def _under(facts: ActionPointFacts, at_goal: Sequence[Row]) -> Step | None:
+_LOW: Final = frozenset(' !"')
+"""The printable ASCII characters below ``#``: written as ``"`` and their code, so that ``!`` closes a value."""
+
+
+def _under(facts: ActionPointFacts) -> Step | None:
     """The action point's UNDER step if every goal-level response ends with it (the one form kept per goal)."""
-    if not at_goal:
+    if not facts.goal_responses or not facts.goal_responses[0].path:
         return None
-    last = at_goal[0].response.path[-1] if at_goal[0].response.path else None
-    if last is None or last.type != UNDER or last.source.id != facts.action_point.id:
+    last = facts.goal_responses[0].path[-1]
+    if last.type != UNDER or last.source.id != facts.action_point.id:
         return None
-    if any(
-        not row.response.path or (row.response.path[-1] is not last and row.response.path[-1] != last)
-        for row in at_goal
-    ):
+    if any(not r.path or (r.path[-1] is not last and r.path[-1] != last) for r in facts.goal_responses):
         return None
     return last
+
+
+@functools.cache
+def _weaker(confidence: str, other: str) -> str:
+    return weakest((confidence, other)) or confidence
 
 
 def _base(r: Response) -> str:
@@ -328,51 +363,53 @@ def _base(r: Response) -> str:
     return weakest(step.confidence for step in r.path[:-1]) or r.link_confidence
 
 
-def _shared(goal: str, at_goal: Sequence[Row], under: Step) -> GoalRows | None:
-    kept = [
-        row.response.model_copy(update={"confidence": _base(row.response), "path": row.response.path[:-1]})
-        for row in at_goal
-    ]
-    if any(_with(k, under) != row.response.confidence for k, row in zip(kept, at_goal, strict=True)):
+def _shared(goal: str, responses: Sequence[Response], under: Step) -> GoalRows | None:
+    bases = [_base(r) for r in responses]
+    if any(_weaker(base, under.confidence) != r.confidence for base, r in zip(bases, responses, strict=True)):
         return None
-    return _group(goal, kept, at_goal)
+    kept = [
+        r.model_copy(update={"confidence": base, "path": r.path[:-1]}) for base, r in zip(bases, responses, strict=True)
+    ]
+    return _group(goal, kept, list(responses), bases)
 
 
-def _with(kept: Response, under: Step) -> str:
-    """A kept goal-level response's confidence once the action point's UNDER step is on its path."""
-    return weakest((kept.confidence, under.confidence)) or kept.confidence
+_FIELDS: Final = operator.attrgetter(*(name for name in Response.model_fields if name not in ("confidence", "path")))
 
 
-_SAME_FIELDS: Final = tuple(name for name in Response.model_fields if name not in ("confidence", "path"))
-
-
-def _same(goal: GoalRows, at_goal: Sequence[Row], under: Step) -> bool:
-    """Whether an action point's goal-level responses are the group's, each with ``under`` added."""
-    if len(goal.shared) != len(at_goal):
+def _same(goal: GoalRows, responses: Sequence[Response], under: Step) -> bool:
+    """Whether an action point's goal-level responses are the group's first action point's, but for ``under``."""
+    if len(goal.origin) != len(responses):
         return False
-    for kept, row in zip(goal.shared, at_goal, strict=True):
-        r = row.response
-        if _with(kept, under) != r.confidence or len(r.path) != len(kept.path) + 1:
+    for first, base, r in zip(goal.origin, goal.bases, responses, strict=True):
+        if _FIELDS(first) != _FIELDS(r) or first.path[:-1] != r.path[:-1]:
             return False
-        if any(a is not b and a != b for a, b in zip(kept.path, r.path, strict=False)):
+        if _weaker(base, under.confidence) != r.confidence:
             return False
-        for name in _SAME_FIELDS:
-            mine, theirs = getattr(kept, name), getattr(r, name)
-            if mine is not theirs and mine != theirs:
-                return False
     return True
 
 
-def _group(name: str, kept: list[Response], at_goal: Sequence[Row]) -> GoalRows:
-    rows = [_props(r, rank, row) for rank, (r, row) in enumerate(zip(kept, at_goal, strict=True))]
-    return GoalRows(name, rows, _digest(rows), kept)
+def _group(name: str, kept: list[Response], origin: list[Response], bases: list[str]) -> GoalRows:
+    keys = {id(r): page_key(r) for r in kept}
+    ordered = [_row(r, rank, rank) for rank, r in enumerate(sorted(kept, key=lambda r: keys[id(r)]))]
+    rows = [_props(row, keys[id(row.response)]) for row in ordered]
+    return GoalRows(
+        name,
+        rows,
+        _digest(rows),
+        origin,
+        bases,
+        frozenset(p for r in ordered for p in r.slot_projects),
+        frozenset(c for r in ordered for c in r.slot_components),
+        frozenset(r.activity for r in ordered if r.activity is not None),
+    )
 
 
-def _props(r: Response, rank: int, row: Row) -> dict[str, Any]:
+def _props(row: Row, key: PageKey) -> dict[str, Any]:
     """A row as a Neo4j node's properties: what filters, counts and the order read, and the response as JSON."""
+    r = row.response
     return {
-        "rank": rank,
-        "key": merge_key(r),
+        "rank": row.rank,
+        "key": _merge(key),
         "countries": row.countries,
         "components": row.components,
         "confidence": r.confidence,
