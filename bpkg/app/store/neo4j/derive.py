@@ -5,11 +5,13 @@ pass to ``bpkg.loaders.neo4j_sink.write_batch(derive=...)``; the sink calls it i
 
 - ``derive``, after the writes are verified and before the version is marked published: reads what the store
   holds (every dataset in the database, through the read side's own ``action_point_facts``), derives each
-  action point's headline (``bpkg.app.store.headline``: the same ``Response`` objects the computed answer is
-  made of), and writes one ``HeadlineRow`` node per response, keyed by (action point, hash of the action
-  point's derivation), and one ``Headline`` node per action point stamped with the version readers will see
-  (the fingerprint ``queries.DATASET`` reads once the load is published). An action point whose hash is already
-  held keeps its rows: only a new ``Headline`` node is written for it.
+  action point's headline (``bpkg.app.store.headline.stored``: the same ``Response`` objects the computed answer
+  is made of), and writes one ``HeadlineRow`` node per response to an action point, keyed by (action point, hash
+  of those rows), one ``HeadlineGoalRow`` node per response to a goal, once per goal (keyed by (goal, hash of the
+  goal's rows); the store adds each action point's UNDER step when it reads them), and one ``Headline`` node per
+  action point stamped with the version readers will see (the fingerprint ``queries.DATASET`` reads once the
+  load is published), naming both. Rows whose hash is already held are kept: only a new ``Headline`` node is
+  written for an action point whose own rows and goal's rows did not change.
 - ``published``, after the version is marked published: removes the ``Headline`` nodes of other versions and
   the rows no ``Headline`` node names any more.
 
