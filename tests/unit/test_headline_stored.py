@@ -3,15 +3,13 @@ each action point's UNDER step, exactly the responses computed for it; the merge
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bpkg.app.store import headline
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.response_builder import page_key
-from bpkg.loaders import GraphBatch, build_graph, load_dataset, synth
+from bpkg.loaders import GraphBatch, build_graph, load_dataset
 
 texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6)
 parts = st.tuples(st.booleans(), texts)
@@ -64,14 +62,3 @@ def test_bundled_goal_rows_are_kept_once_per_goal() -> None:
     assert all(
         k.summary.goal is not None and k.goal is not None and k.goal.group == k.summary.goal.id for k in with_goal_rows
     )
-
-
-def test_synth_goal_rows_are_kept_once_per_goal(tmp_path: Path) -> None:
-    synth.write(tmp_path, 3000, 7)
-    kept = check(load_dataset(tmp_path))
-    rows = sum(len(k.rows) for k in kept)
-    goal_rows = sum(len(g.rows) for g in {id(k.goal): k.goal for k in kept if k.goal is not None}.values())
-    # Every action point's copies of its goal's responses against the goals' rows written once.
-    copies = sum(k.summary.goal_responses for k in kept)
-    assert rows == sum(k.summary.responses for k in kept)
-    assert 0 < goal_rows * 4 < copies, (goal_rows, copies)
