@@ -256,7 +256,7 @@ def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) 
     from bpkg.app.store.neo4j import queries
 
     def hits(limit: int) -> int:
-        params = {"number": busiest, "id": f"ap-{busiest}", "goal_level": False, "offset": 0, "end": limit}
+        params = {"number": busiest, "id": f"ap-{busiest}", "goal_level": False, "offset": 0, "end": limit, "layout": 2}
         summary = db[0].execute_query("PROFILE " + queries.HEADLINE_BY_RANK, params, database_=db[1])[1]
         assert summary.profile is not None
         stack, found = [summary.profile], 0
@@ -267,6 +267,22 @@ def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) 
         return found
 
     small, whole = hits(5), hits(total)
+    assert small * 4 < whole, (small, whole)
+
+    def mixed_hits(limit: int) -> int:
+        """Both levels mixed in page order: the first ``limit`` rows of each side, merged."""
+        params = {"number": busiest, "id": f"ap-{busiest}", "offset": 0, "end": limit, "limit": limit, "layout": 2}
+        summary = db[0].execute_query("PROFILE " + queries.HEADLINE_BY_POS, params, database_=db[1])[1]
+        assert summary.profile is not None
+        stack, found = [summary.profile], 0
+        while stack:
+            step = stack.pop()
+            found += step.get("dbHits", 0)
+            stack += step.get("children", [])
+        return found
+
+    everything = total + len(responses.find(memory, busiest, include_goal_level=True).goal_responses)
+    small, whole = mixed_hits(5), mixed_hits(everything)
     assert small * 4 < whole, (small, whole)
 
 
@@ -318,3 +334,65 @@ def test_rows_an_interrupted_derivation_left_are_written_again_once(
     read = store.headline_page(17, HeadlineQuery(limit=50))
     assert read.page is not None
     assert read.page.page == memory.headline_page(17, HeadlineQuery(limit=50)).page.page  # type: ignore[union-attr]
+
+
+def goal_rows(db: tuple[neo4j.Driver, str]) -> dict[str, int]:
+    records, _, _ = db[0].execute_query(
+        "MATCH (r:HeadlineGoalRow) RETURN r.goal AS goal, count(*) AS rows", database_=db[1]
+    )
+    return {r["goal"]: r["rows"] for r in records}
+
+
+def test_goal_level_responses_are_written_once_per_goal(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    """Every action point under a goal reads the goal's rows: one copy per goal, not one per action point."""
+    derivation = load(db, bundled_batch)
+    memory = MemoryStore(build_graph(bundled_batch))
+    into_goal = {r.target for r in bundled_batch.rels if r.type == RelType.RESPONDS_TO and r.target.startswith("pg-")}
+    kept = goal_rows(db)
+    assert set(kept) == into_goal
+    for goal, rows in kept.items():
+        under = [r.source for r in bundled_batch.rels if r.type == RelType.UNDER and r.target == goal]
+        assert len(under) > 1
+        # Each action point under the goal answers with as many goal-level responses as the goal has rows.
+        for ap in under:
+            number = int(ap.removeprefix("ap-"))
+            assert len(responses.find(memory, number, include_goal_level=True).goal_responses) == rows
+        assert count(db, "MATCH (s:Headline {goal_group: $g}) RETURN count(s)", g=goal) == len(under)
+    assert derivation.report.goals_rewritten == len(into_goal)
+    assert derivation.report.goal_rows_written == sum(kept.values())
+    assert derivation.report.rows_written == count(db, "MATCH (r:HeadlineRow) RETURN count(r)")
+
+
+def test_a_changed_goal_link_rewrites_the_goal_once(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:
+    """An incremental load that drops a link into a goal rewrites that goal's rows once, and no action point's
+    own rows; every action point under the goal answers from them."""
+    load(db, bundled_batch)
+    before = goal_rows(db)
+    dropped = next(r for r in bundled_batch.rels if r.type == RelType.RESPONDS_TO and r.target == "pg-1")
+    changed = dataclasses.replace(bundled_batch, rels=[r for r in bundled_batch.rels if r.key != dropped.key])
+    derivation = load(db, changed, prune=True, yes=True)
+    report = derivation.report
+    assert (report.rewritten, report.rows_written) == (0, 0), report
+    assert (report.goals_rewritten, report.goal_rows_written) == (1, before["pg-1"] - 1), report
+    assert goal_rows(db) == {**before, "pg-1": before["pg-1"] - 1}
+    under = sorted(
+        int(r.source.removeprefix("ap-")) for r in changed.rels if r.type == RelType.UNDER and r.target == "pg-1"
+    )
+    check_all(Neo4jStore(*db), MemoryStore(build_graph(changed)), changed, only=under)
+
+
+def test_goal_rows_an_interrupted_derivation_left_are_written_again_once(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    """Goal rows written without the summaries naming them are dropped and written again: one copy per goal."""
+    load(db, bundled_batch)
+    before = goal_rows(db)
+    db[0].execute_query("MATCH (s:Headline) DELETE s", database_=db[1])
+    again = load(db, bundled_batch)
+    assert again.report.goals_rewritten == len(before)
+    assert goal_rows(db) == before
+    copies = "MATCH (r:HeadlineGoalRow) WITH r.goal AS g, r.rank AS rank, count(*) AS n RETURN max(n)"
+    assert count(db, copies) == 1
+    check_all(Neo4jStore(*db), MemoryStore(build_graph(bundled_batch)), bundled_batch, only=[1, 17])

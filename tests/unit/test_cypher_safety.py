@@ -32,6 +32,7 @@ from bpkg.graph_schema import (
     DATASET_LABEL,
     ENTITY_LABEL,
     FULLTEXT_INDEX,
+    HEADLINE_GOAL_ROW_LABEL,
     HEADLINE_LABEL,
     HEADLINE_ROW_LABEL,
     KEPT_ANSWER_LABEL,
@@ -58,6 +59,7 @@ KNOWN_LABELS: Final = {label.value for label in Label} | {
     HEADLINE_LABEL,
     HEADLINE_ROW_LABEL,
     KEPT_ANSWER_LABEL,
+    HEADLINE_GOAL_ROW_LABEL,
 }
 KNOWN_TYPES: Final = {t.value for t in RelType}
 

@@ -10,7 +10,9 @@ per action point and pages it here (``page_of``). Both answer the port's ``headl
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -18,9 +20,9 @@ from typing import Any, Final
 from pydantic import BaseModel, Field
 
 from bpkg.app.store.graph_types import DatasetOut, NodeRef
-from bpkg.app.store.question_types import ActionPointFacts, Response
-from bpkg.app.store.response_builder import activity_of, page_key
-from bpkg.graph_schema import Confidence, most_certain
+from bpkg.app.store.question_types import ActionPointFacts, Response, Step
+from bpkg.app.store.response_builder import UNDER, PageKey, activity_of, page_key
+from bpkg.graph_schema import Confidence, most_certain, weakest
 
 ILLUSTRATIVE: Final = Confidence.ILLUSTRATIVE.value
 ALL: Final = 2**31 - 1
@@ -122,52 +124,36 @@ class Row:
     slot_projects: list[str]
     slot_components: list[str]
     activity: str | None
-    json: str
-    """The response as JSON (what Neo4j keeps and gives back), made once; empty in memory."""
 
     @property
     def level(self) -> str:
         return self.response.level
 
-    def props(self, action_point: str, digest: str) -> dict[str, Any]:
-        """The row as a Neo4j node's properties (the response itself as JSON)."""
-        return {
-            "action_point": action_point,
-            "hash": digest,
-            "rank": self.rank,
-            "pos": self.pos,
-            "level": self.level,
-            "countries": self.countries,
-            "components": self.components,
-            "confidence": self.response.confidence,
-            "strength": self.response.strength,
-            "slot_projects": self.slot_projects,
-            "slot_components": self.slot_components,
-            "activity": self.activity,
-            "json": self.json,
-        }
-
 
 @dataclass(slots=True)
 class Derived:
-    """One action point's headline, derived once: rows in ``rank`` order, the summary, and a hash of both."""
+    """One action point's headline, derived once: rows in ``rank`` order and the summary."""
 
     summary: Summary
     rows: list[Row] = field(default_factory=list)
-    digest: str = ""
 
 
-def derive(facts: ActionPointFacts, *, written: bool = True) -> Derived:
-    """An action point's headline from its facts (its direct responses and those to its goal); ``written``: with
-    each response's JSON and the hash (what Neo4j writes and compares), else neither (memory keeps objects)."""
+def derive(facts: ActionPointFacts) -> Derived:
+    """An action point's headline from its facts (its direct responses and those to its goal): what memory keeps,
+    and what ``stored`` makes Neo4j's rows from."""
     keys = {id(r): page_key(r) for r in (*facts.responses, *facts.goal_responses)}
     direct = sorted(facts.responses, key=lambda r: keys[id(r)])
     at_goal = sorted(facts.goal_responses, key=lambda r: keys[id(r)])
     ordered = [*direct, *at_goal]
     mixed = sorted(range(len(ordered)), key=lambda i: keys[id(ordered[i])])
     pos = {index: at for at, index in enumerate(mixed)}
-    rows = [_row(r, rank, pos[rank], written) for rank, r in enumerate(ordered)]
-    summary = Summary(
+    rows = [_row(r, rank, pos[rank]) for rank, r in enumerate(ordered)]
+    summary = _summary(facts, totals(rows[: len(direct)]), totals(rows))
+    return Derived(summary, rows)
+
+
+def _summary(facts: ActionPointFacts, direct: Totals, everything: Totals) -> Summary:
+    return Summary(
         action_point=facts.action_point,
         number=facts.number,
         goal=facts.goal,
@@ -176,20 +162,12 @@ def derive(facts: ActionPointFacts, *, written: bool = True) -> Derived:
         goal_responses=len(facts.goal_responses),
         direct_certain=most_certain(r.confidence for r in facts.responses),
         goal_certain=most_certain(r.confidence for r in facts.goal_responses),
-        direct=totals(rows[: len(direct)]),
-        everything=totals(rows),
+        direct=direct,
+        everything=everything,
     )
-    if not written:
-        return Derived(summary, rows)
-    digest = hashlib.sha256(summary.model_dump_json().encode())
-    for row in rows:
-        # Everything a row holds is in its JSON but its two positions.
-        digest.update(f"{row.rank} {row.pos} ".encode())
-        digest.update(row.json.encode())
-    return Derived(summary, rows, digest.hexdigest())
 
 
-def _row(r: Response, rank: int, pos: int, written: bool) -> Row:
+def _row(r: Response, rank: int, pos: int) -> Row:
     return Row(
         response=r,
         rank=rank,
@@ -199,7 +177,6 @@ def _row(r: Response, rank: int, pos: int, written: bool) -> Row:
         slot_projects=sorted({p for p, _ in r.slots if p is not None}),
         slot_components=sorted({c for _, c in r.slots if c is not None}),
         activity=activity_of(r),
-        json=r.model_dump_json() if written else "",
     )
 
 
@@ -245,3 +222,217 @@ def page_of(derived: Derived, query: HeadlineQuery) -> HeadlinePage:
     return HeadlinePage(
         summary=summary, total=found.total, counts=found.counts, illustrative=found.illustrative, page=page
     )
+
+
+# -- what Neo4j keeps (bpkg.app.store.neo4j.derive writes it, the store's headline_page reads it) ----------------
+#
+# An action point's direct responses are rows of its own. The responses to its goal are the same for every action
+# point under the goal but for the last step of their path (that action point's UNDER link) and their confidence
+# (the weakest of theirs and that link's): they are written once per goal, without that step, and the store adds
+# the action point's step when it reads them (``at_goal``). Their order does not depend on the action point
+# (``page_key`` reads the link's own confidence, not the weakest on the path), so it is the goal's for every
+# action point under it. An action point whose goal-level responses are not of that form (two UNDER links, a
+# dataset error) keeps them as a group of its own, whole.
+
+LAYOUT: Final = 2
+"""The layout of what Neo4j keeps; a summary of another layout is not read (the answer is computed instead)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRows:
+    """Responses to a goal kept once for every action point under it (or one action point's own, kept whole)."""
+
+    group: str
+    rows: list[dict[str, Any]]
+    digest: str
+    origin: list[Response]
+    """The first action point's goal-level responses, as its facts gave them, to check the next one's against."""
+    bases: list[str]
+    """Their confidences without the UNDER step (what the rows keep)."""
+    projects: frozenset[str]
+    components: frozenset[str]
+    activities: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """One action point's headline as Neo4j keeps it: its own rows, its goal's group, the UNDER step to add."""
+
+    summary: Summary
+    rows: list[dict[str, Any]]
+    digest: str
+    goal: GoalRows | None
+    under: Step | None
+
+
+def stored(facts: ActionPointFacts, groups: dict[str, GoalRows]) -> Stored:
+    """What Neo4j keeps of an action point's headline; ``groups`` holds the goals' rows made so far (a goal's are
+    made once, by the first action point under it, and checked against every other's). The summary is
+    ``derive``'s; only the action point's own responses are summarised again."""
+    keys = {id(r): page_key(r) for r in facts.responses}
+    own = [_row(r, rank, rank) for rank, r in enumerate(sorted(facts.responses, key=lambda r: keys[id(r)]))]
+    rows = [_props(row, keys[id(row.response)]) for row in own]
+    under = _under(facts)
+    goal: GoalRows | None = None
+    if under is not None and facts.goal is not None:
+        goal = groups.get(facts.goal.id)
+        if goal is None:
+            goal = _shared(facts.goal.id, facts.goal_responses, under)
+            if goal is not None:
+                groups[facts.goal.id] = goal
+        elif not _same(goal, facts.goal_responses, under):
+            goal = None
+    if goal is None and facts.goal_responses:
+        under = None
+        goal = _group(f"{facts.action_point.id} own", list(facts.goal_responses), [], [])
+    direct = totals(own)
+    everything = direct
+    if goal is not None:
+        count = len(own) + len(goal.rows)
+        everything = Totals(
+            total=count,
+            counts=LinkCounts(
+                links=count,
+                projects=len(goal.projects.union(p for r in own for p in r.slot_projects)),
+                components=len(goal.components.union(c for r in own for c in r.slot_components)),
+                activities=len(goal.activities.union(r.activity for r in own if r.activity is not None)),
+            ),
+            illustrative=direct.illustrative or any(r.confidence == ILLUSTRATIVE for r in facts.goal_responses),
+        )
+    return Stored(_summary(facts, direct, everything), rows, _digest(rows), goal, under)
+
+
+def at_goal(response: Response, under: Step | None) -> Response:
+    """A goal's response as kept, seen from the action point whose UNDER link is ``under`` (None: kept whole)."""
+    if under is None:
+        return response
+    confidence = _weaker(response.confidence, under.confidence)
+    return response.model_copy(update={"confidence": confidence, "path": [*response.path, under]})
+
+
+def merge_key(r: Response) -> str:
+    """The part of ``page_key`` that orders a direct response against one to the goal (its place in the tree;
+    the level comes next, and then each side keeps its own order), as text that sorts the same in Python and in
+    Cypher: ASCII only, each value closed by a mark that sorts below anything it holds."""
+    return _merge(page_key(r))
+
+
+def _merge(key: PageKey) -> str:
+    return "".join(("1" if flag else "0") + _text(value) for flag, value in key[:3])
+
+
+def _text(value: str) -> str:
+    if value.isascii() and value.isprintable() and not _LOW.intersection(value):
+        return value + "!"
+    out: list[str] = []
+    for char in value:
+        code = ord(char)
+        if 0x23 <= code <= 0x7E:
+            out.append(char)
+        elif code < 0x23:
+            out.append(f'"{code:02x}')
+        else:
+            out.append(f"\x7f{code:06x}")
+    out.append("!")
+    return "".join(out)
+
+
+_LOW: Final = frozenset(' !"')
+"""The printable ASCII characters below ``#``: written as ``"`` and their code, so that ``!`` closes a value."""
+
+
+def _under(facts: ActionPointFacts) -> Step | None:
+    """The action point's UNDER step if every goal-level response ends with it (the one form kept per goal)."""
+    if not facts.goal_responses or not facts.goal_responses[0].path:
+        return None
+    last = facts.goal_responses[0].path[-1]
+    if last.type != UNDER or last.source.id != facts.action_point.id:
+        return None
+    if any(not r.path or (r.path[-1] is not last and r.path[-1] != last) for r in facts.goal_responses):
+        return None
+    return last
+
+
+@functools.cache
+def _weaker(confidence: str, other: str) -> str:
+    return weakest((confidence, other)) or confidence
+
+
+def _base(r: Response) -> str:
+    """A goal-level response's confidence before the action point's UNDER step (the weakest on the rest)."""
+    return weakest(step.confidence for step in r.path[:-1]) or r.link_confidence
+
+
+def _shared(goal: str, responses: Sequence[Response], under: Step) -> GoalRows | None:
+    bases = [_base(r) for r in responses]
+    if any(_weaker(base, under.confidence) != r.confidence for base, r in zip(bases, responses, strict=True)):
+        return None
+    kept = [
+        r.model_copy(update={"confidence": base, "path": r.path[:-1]}) for base, r in zip(bases, responses, strict=True)
+    ]
+    return _group(goal, kept, list(responses), bases)
+
+
+_FIELDS: Final = operator.attrgetter(*(name for name in Response.model_fields if name not in ("confidence", "path")))
+
+
+def _same(goal: GoalRows, responses: Sequence[Response], under: Step) -> bool:
+    """Whether an action point's goal-level responses are the group's first action point's, but for ``under``."""
+    if len(goal.origin) != len(responses):
+        return False
+    for first, base, r in zip(goal.origin, goal.bases, responses, strict=True):
+        if _FIELDS(first) != _FIELDS(r) or first.path[:-1] != r.path[:-1]:
+            return False
+        if _weaker(base, under.confidence) != r.confidence:
+            return False
+    return True
+
+
+def _group(name: str, kept: list[Response], origin: list[Response], bases: list[str]) -> GoalRows:
+    keys = {id(r): page_key(r) for r in kept}
+    ordered = [_row(r, rank, rank) for rank, r in enumerate(sorted(kept, key=lambda r: keys[id(r)]))]
+    rows = [_props(row, keys[id(row.response)]) for row in ordered]
+    return GoalRows(
+        name,
+        rows,
+        _digest(rows),
+        origin,
+        bases,
+        frozenset(p for r in ordered for p in r.slot_projects),
+        frozenset(c for r in ordered for c in r.slot_components),
+        frozenset(r.activity for r in ordered if r.activity is not None),
+    )
+
+
+def _props(row: Row, key: PageKey) -> dict[str, Any]:
+    """A row as a Neo4j node's properties: what filters, counts and the order read, and the response as JSON."""
+    r = row.response
+    return {
+        "rank": row.rank,
+        "key": _merge(key),
+        "countries": row.countries,
+        "components": row.components,
+        "confidence": r.confidence,
+        "strength": r.strength,
+        "slot_projects": row.slot_projects,
+        "slot_components": row.slot_components,
+        "activity": row.activity,
+        "json": r.model_dump_json(),
+    }
+
+
+def _digest(rows: Sequence[dict[str, Any]]) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        # Everything a row holds is in its JSON but its rank.
+        digest.update(f"{row['rank']} ".encode())
+        digest.update(row["json"].encode())
+    return digest.hexdigest()
+
+
+def read_rows(entries: Sequence[dict[str, Any]], under: str | None) -> list[Response]:
+    """A page as Neo4j gives it back (each entry a row's JSON and whether it is the goal's) as responses: the
+    goal's with the action point's UNDER step (``under``, its JSON; None when the rows were kept whole)."""
+    step = Step.model_validate_json(under) if under is not None else None
+    page = [Response.model_validate_json(entry["json"]) for entry in entries]
+    return [at_goal(r, step) if entry["goal"] else r for r, entry in zip(page, entries, strict=True)]

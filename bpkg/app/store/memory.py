@@ -178,7 +178,7 @@ class MemoryStore:
         derived = self._headlines.get(found.id)
         if derived is None:
             # Derived once per action point from the index (the graph never changes), as Neo4j derives at load.
-            derived = headline.derive(response_builder.detail(found, self._index, True), written=False)
+            derived = headline.derive(response_builder.detail(found, self._index, True))
             self._headlines[found.id] = derived
         return headline.HeadlineRead(headline.page_of(derived, query))
 

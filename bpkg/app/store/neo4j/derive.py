@@ -5,11 +5,13 @@ pass to ``bpkg.loaders.neo4j_sink.write_batch(derive=...)``; the sink calls it i
 
 - ``derive``, after the writes are verified and before the version is marked published: reads what the store
   holds (every dataset in the database, through the read side's own ``action_point_facts``), derives each
-  action point's headline (``bpkg.app.store.headline``: the same ``Response`` objects the computed answer is
-  made of), and writes one ``HeadlineRow`` node per response, keyed by (action point, hash of the action
-  point's derivation), and one ``Headline`` node per action point stamped with the version readers will see
-  (the fingerprint ``queries.DATASET`` reads once the load is published). An action point whose hash is already
-  held keeps its rows: only a new ``Headline`` node is written for it.
+  action point's headline (``bpkg.app.store.headline.stored``: the same ``Response`` objects the computed answer
+  is made of), and writes one ``HeadlineRow`` node per response to an action point, keyed by (action point, hash
+  of those rows), one ``HeadlineGoalRow`` node per response to a goal, once per goal (keyed by (goal, hash of the
+  goal's rows); the store adds each action point's UNDER step when it reads them), and one ``Headline`` node per
+  action point stamped with the version readers will see (the fingerprint ``queries.DATASET`` reads once the
+  load is published), naming both. Rows whose hash is already held are kept: only a new ``Headline`` node is
+  written for an action point whose own rows and goal's rows did not change.
 - ``published``, after the version is marked published: removes the ``Headline`` nodes of other versions and
   the rows no ``Headline`` node names any more.
 
@@ -43,8 +45,8 @@ READ_TIMEOUT: Final = 60.0
 ROW_RANK_INDEX: Final[LiteralString] = (
     "CREATE RANGE INDEX headline_row_rank IF NOT EXISTS FOR (r:HeadlineRow) ON (r.action_point, r.hash, r.rank)"
 )
-ROW_POS_INDEX: Final[LiteralString] = (
-    "CREATE RANGE INDEX headline_row_pos IF NOT EXISTS FOR (r:HeadlineRow) ON (r.action_point, r.hash, r.pos)"
+GOAL_ROW_INDEX: Final[LiteralString] = (
+    "CREATE RANGE INDEX headline_goal_row_rank IF NOT EXISTS FOR (r:HeadlineGoalRow) ON (r.goal, r.hash, r.rank)"
 )
 VERSION_INDEX: Final[LiteralString] = (
     "CREATE RANGE INDEX headline_version IF NOT EXISTS FOR (s:Headline) ON (s.version, s.number)"
@@ -58,13 +60,15 @@ OPTIONAL MATCH (l:LoadLease {name: 'graph'})
 OPTIONAL MATCH (d:Dataset) WHERE d.name <> $name
 RETURN coalesce(l.seq, 0) AS seq, count(d) AS others
 """
+# The rows every summary names (of this layout: rows of another are written again).
 DERIVED: Final[LiteralString] = """
 MATCH (s:Headline)
-RETURN s.action_point AS action_point, s.hash AS hash, s.version AS version
+WHERE s.layout = $layout
+RETURN s.action_point AS action_point, s.hash AS hash, s.goal_group AS goal_group, s.goal_hash AS goal_hash
 """
 COMPLETE: Final[LiteralString] = """
 CALL () { MATCH (a:ActionPoint) RETURN count(a) AS action_points }
-CALL () { MATCH (s:Headline {version: $version}) RETURN count(s) AS derived }
+CALL () { MATCH (s:Headline {version: $version, layout: $layout}) RETURN count(s) AS derived }
 RETURN action_points, derived
 """
 # ``rank >= 0`` lets the planner seek the (action_point, hash, rank) index: without a predicate on its last
@@ -72,6 +76,11 @@ RETURN action_points, derived
 COUNT_ROWS: Final[LiteralString] = """
 MATCH (r:HeadlineRow)
 WHERE r.action_point = $action_point AND r.hash = $hash AND r.rank >= 0
+RETURN count(r) AS count
+"""
+COUNT_GOAL_ROWS: Final[LiteralString] = """
+MATCH (r:HeadlineGoalRow)
+WHERE r.goal = $goal AND r.hash = $hash AND r.rank >= 0
 RETURN count(r) AS count
 """
 # Which of the (action point, hash) pairs about to be written already have rows (an interrupted derivation's):
@@ -86,9 +95,25 @@ CALL (pair) {
 WITH pair, count WHERE count > 0
 RETURN pair.action_point AS action_point, pair.hash AS hash, count
 """
+GOAL_ROWS_HELD: Final[LiteralString] = """
+UNWIND $pairs AS pair
+CALL (pair) {
+  MATCH (r:HeadlineGoalRow)
+  WHERE r.goal = pair.goal AND r.hash = pair.hash AND r.rank >= 0
+  RETURN count(r) AS count
+}
+WITH pair, count WHERE count > 0
+RETURN pair.goal AS goal, pair.hash AS hash, count
+"""
 DROP_ROWS: Final[LiteralString] = """
 MATCH (r:HeadlineRow)
 WHERE r.action_point = $action_point AND r.hash = $hash AND r.rank >= 0
+WITH r LIMIT $size
+DELETE r
+"""
+DROP_GOAL_ROWS: Final[LiteralString] = """
+MATCH (r:HeadlineGoalRow)
+WHERE r.goal = $goal AND r.hash = $hash AND r.rank >= 0
 WITH r LIMIT $size
 DELETE r
 """
@@ -97,10 +122,17 @@ UNWIND $rows AS row
 CREATE (r:HeadlineRow)
 SET r = row
 """
+WRITE_GOAL_ROWS: Final[LiteralString] = """
+UNWIND $rows AS row
+CREATE (r:HeadlineGoalRow)
+SET r = row
+"""
 WRITE_SUMMARIES: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (s:Headline {version: row.version, action_point: row.action_point})
-SET s.number = row.number, s.hash = row.hash, s.summary = row.summary
+SET s.number = row.number, s.hash = row.hash, s.summary = row.summary, s.layout = row.layout,
+    s.direct = row.direct, s.goal_group = row.goal_group, s.goal_hash = row.goal_hash, s.under = row.under,
+    s.under_confidence = row.under_confidence
 """
 DROP_OTHER_VERSIONS: Final[LiteralString] = """
 MATCH (s:Headline)
@@ -114,6 +146,12 @@ WITH DISTINCT r.action_point AS action_point, r.hash AS hash
 WHERE NOT EXISTS { MATCH (s:Headline) WHERE s.action_point = action_point AND s.hash = hash }
 RETURN action_point, hash
 """
+UNNAMED_GOAL_ROWS: Final[LiteralString] = """
+MATCH (r:HeadlineGoalRow)
+WITH DISTINCT r.goal AS goal, r.hash AS hash
+WHERE NOT EXISTS { MATCH (s:Headline) WHERE s.goal_group = goal AND s.goal_hash = hash }
+RETURN goal, hash
+"""
 
 
 @dataclass(slots=True)
@@ -123,7 +161,9 @@ class DeriveReport:
     version: str = ""
     action_points: int = 0
     rewritten: int = 0
+    goals_rewritten: int = 0
     rows_written: int = 0
+    goal_rows_written: int = 0
     seconds: float = 0.0
     skipped: bool = False
 
@@ -132,7 +172,8 @@ class DeriveReport:
             return f"the headline was already derived for version {self.version}"
         return (
             f"derived the headline of {self.action_points} action points in {self.seconds:.1f} s "
-            f"({self.rewritten} rewritten, {self.rows_written} response rows written)"
+            f"({self.rewritten} rewritten, {self.rows_written} response rows written; "
+            f"{self.goals_rewritten} goals rewritten, {self.goal_rows_written} goal-level rows written)"
         )
 
 
@@ -153,59 +194,103 @@ class HeadlineDerivation:
         _ensure_indexes(publishing.driver, publishing.database)
         version = published_as(publishing)
         self.report = DeriveReport(version=version)
-        complete = _read(publishing, COMPLETE, version=version)[0]
+        complete = _read(publishing, COMPLETE, version=version, layout=headline.LAYOUT)[0]
         if complete["derived"] and complete["derived"] == complete["action_points"]:
             self.report.skipped = True
             return
-        held = {(r["action_point"], r["hash"]) for r in _read(publishing, DERIVED)}
+        named = _read(publishing, DERIVED, layout=headline.LAYOUT)
+        held = {(r["action_point"], r["hash"]) for r in named}
+        held_goals = {(r["goal_group"], r["goal_hash"]) for r in named if r["goal_group"] is not None}
         store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
         try:
             facts = store.action_point_facts()
         finally:
             store.outage.close()
         summaries: list[dict[str, Any]] = []
-        rewrite: list[tuple[str, headline.Derived]] = []
+        rewrite: list[tuple[str, headline.Stored]] = []
+        goals: dict[tuple[str, str], headline.GoalRows] = {}
+        groups: dict[str, headline.GoalRows] = {}
         for found in facts:
-            derived = headline.derive(found)
+            kept = headline.stored(found, groups)
             action_point = found.action_point.id
-            if (action_point, derived.digest) not in held:
-                rewrite.append((action_point, derived))
+            if (action_point, kept.digest) not in held:
+                rewrite.append((action_point, kept))
+            goal = kept.goal
+            if goal is not None and (goal.group, goal.digest) not in held_goals:
+                goals[(goal.group, goal.digest)] = goal
             summaries.append(
                 {
                     "version": version,
                     "action_point": action_point,
                     "number": found.number,
-                    "hash": derived.digest,
-                    "summary": derived.summary.model_dump_json(),
+                    "hash": kept.digest,
+                    "summary": kept.summary.model_dump_json(),
+                    "layout": headline.LAYOUT,
+                    "direct": len(kept.rows),
+                    "goal_group": goal.group if goal is not None else None,
+                    "goal_hash": goal.digest if goal is not None else None,
+                    "under": kept.under.model_dump_json() if kept.under is not None else None,
+                    "under_confidence": kept.under.confidence if kept.under is not None else None,
                 }
             )
         self._rewrite(publishing, rewrite)
+        self._rewrite_goals(publishing, list(goals.values()))
         # The summaries last: one names rows that are all written.
         for chunk in _chunks(summaries, self.rows_per_write):
             _write(publishing, WRITE_SUMMARIES, rows=list(chunk))
         self.report.action_points = len(summaries)
         self.report.seconds = time.perf_counter() - started
 
-    def _rewrite(self, publishing: Publishing, rewrite: list[tuple[str, headline.Derived]]) -> None:
-        """Write the rows of the action points whose derivation changed, ``rows_per_write`` to a transaction
-        whichever action points they belong to."""
+    def _rewrite(self, publishing: Publishing, rewrite: list[tuple[str, headline.Stored]]) -> None:
+        """Write the direct rows of the action points whose own responses changed, ``rows_per_write`` to a
+        transaction whichever action points they belong to."""
         # Rows of a hash without a summary are an interrupted derivation's: dropped, then written from the start.
-        pairs = [{"action_point": action_point, "hash": derived.digest} for action_point, derived in rewrite]
+        pairs = [{"action_point": action_point, "hash": kept.digest} for action_point, kept in rewrite]
         for chunk in _chunks(pairs, self.rows_per_write):
             for held in _read(publishing, ROWS_HELD, pairs=list(chunk)):
-                _drop_rows(publishing, held["action_point"], held["hash"], held["count"], self.rows_per_write)
-        rows = [row.props(action_point, derived.digest) for action_point, derived in rewrite for row in derived.rows]
+                _drop_rows(
+                    publishing,
+                    DROP_ROWS,
+                    held["count"],
+                    self.rows_per_write,
+                    action_point=held["action_point"],
+                    hash=held["hash"],
+                )
+        rows = [
+            {**row, "action_point": action_point, "hash": kept.digest}
+            for action_point, kept in rewrite
+            for row in kept.rows
+        ]
         for chunk in _chunks(rows, self.rows_per_write):
             _write(publishing, WRITE_ROWS, rows=list(chunk))
         self.report.rewritten += len(rewrite)
         self.report.rows_written += len(rows)
+
+    def _rewrite_goals(self, publishing: Publishing, goals: list[headline.GoalRows]) -> None:
+        """Write the rows of the goals whose responses changed: once per goal, whichever action points read them."""
+        pairs = [{"goal": goal.group, "hash": goal.digest} for goal in goals]
+        for chunk in _chunks(pairs, self.rows_per_write):
+            for held in _read(publishing, GOAL_ROWS_HELD, pairs=list(chunk)):
+                _drop_rows(
+                    publishing, DROP_GOAL_ROWS, held["count"], self.rows_per_write, goal=held["goal"], hash=held["hash"]
+                )
+        rows = [{**row, "goal": goal.group, "hash": goal.digest} for goal in goals for row in goal.rows]
+        for chunk in _chunks(rows, self.rows_per_write):
+            _write(publishing, WRITE_GOAL_ROWS, rows=list(chunk))
+        self.report.goals_rewritten += len(goals)
+        self.report.goal_rows_written += len(rows)
 
     def published(self, publishing: Publishing) -> None:
         version = self.report.version or published_as(publishing)
         _write(publishing, DROP_OTHER_VERSIONS, version=version)
         for row in _read(publishing, UNNAMED_ROWS):
             count = _read(publishing, COUNT_ROWS, action_point=row["action_point"], hash=row["hash"])[0]["count"]
-            _drop_rows(publishing, row["action_point"], row["hash"], count, self.rows_per_write)
+            _drop_rows(
+                publishing, DROP_ROWS, count, self.rows_per_write, action_point=row["action_point"], hash=row["hash"]
+            )
+        for row in _read(publishing, UNNAMED_GOAL_ROWS):
+            count = _read(publishing, COUNT_GOAL_ROWS, goal=row["goal"], hash=row["hash"])[0]["count"]
+            _drop_rows(publishing, DROP_GOAL_ROWS, count, self.rows_per_write, goal=row["goal"], hash=row["hash"])
 
 
 def published_as(publishing: Publishing) -> str:
@@ -214,13 +299,13 @@ def published_as(publishing: Publishing) -> str:
     return publishing.fingerprint if found["others"] == 0 else f"{publishing.fingerprint}:{found['seq']}"
 
 
-def _drop_rows(publishing: Publishing, action_point: str, digest: str, count: int, size: int) -> None:
+def _drop_rows(publishing: Publishing, query: LiteralString, count: int, size: int, **keys: Any) -> None:
     for _ in range(0, count, size):
-        _write(publishing, DROP_ROWS, action_point=action_point, hash=digest, size=size)
+        _write(publishing, query, size=size, **keys)
 
 
 def _ensure_indexes(driver: neo4j.Driver, database: str) -> None:
-    for ddl in (ROW_RANK_INDEX, ROW_POS_INDEX, VERSION_INDEX):
+    for ddl in (ROW_RANK_INDEX, GOAL_ROW_INDEX, VERSION_INDEX):
         try:
             driver.execute_query(ddl, database_=database)
         except neo4j.exceptions.ClientError as exc:

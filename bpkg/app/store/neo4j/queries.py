@@ -453,12 +453,16 @@ RETURN m.id AS id, label, properties(m) AS props
 
 # The headline read from what the load derived (bpkg.app.store.neo4j.derive; bpkg.app.store.headline), in one
 # round trip: the dataset as DATASET reads it (its fingerprint is the version the derivation was stamped with),
-# the action point's summary for that version (``ap-N`` first, else the action point numbered $number), and
-# one page of its rows. HEADLINE_BY_RANK pages every response to the action point, then (with $goal_level)
-# those to its goal, by ``rank``; HEADLINE_BY_POS both levels mixed in page order, by ``pos``: each a range
-# seek on the index of (action_point, hash, rank / pos) that reads only the page ($offset to $end).
-# HEADLINE_FILTERED reads every row of the action point (``rank >= 0``: through the same index), keeps those the
-# filters pass and counts them.
+# the action point's summary for that version (``ap-N`` first, else the action point numbered $number; of the
+# layout $layout), and one page of its rows: its own (HeadlineRow, by ``rank``) and its goal's (HeadlineGoalRow,
+# kept once per goal, by ``rank`` in the goal's order; the store adds the action point's UNDER step, ``under``).
+# Each page entry is {json, goal}. HEADLINE_BY_RANK pages the action point's rows, then (with $goal_level) the
+# goal's: two range seeks on (action_point / goal, hash, rank) that read only the page ($offset to $end).
+# HEADLINE_BY_POS mixes both in page order: the first $end rows of each side in its own order (their ``key``
+# orders one side's against the other's, then the direct side first), merged, $offset to $end kept: never more
+# than $end rows of a side. HEADLINE_FILTERED reads every row of the action point and of its goal (``rank >=
+# 0``: through the same indexes), keeps those the filters pass (a goal row's confidence is the weakest of its own
+# and the UNDER step's) and counts them.
 # No summary (an old database, a load under way, another version): ``summary`` is null and the page empty.
 HEADLINE_BY_RANK: Final[LiteralString] = """
 MATCH (d:Dataset)
@@ -470,18 +474,24 @@ WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loa
 WITH d, loading, CASE WHEN loading THEN null
                       WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
                       ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
-OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number})
+OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number}) WHERE s.layout = $layout
 WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
   MATCH (r:HeadlineRow)
   WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= $offset AND r.rank < $end
-    AND ($goal_level OR r.level = 'action_point')
   WITH r ORDER BY r.rank
-  RETURN collect(r.json) AS page
+  RETURN collect({json: r.json, goal: false}) AS own
+}
+CALL (s) {
+  MATCH (r:HeadlineGoalRow)
+  WHERE $goal_level AND r.goal = s.goal_group AND r.hash = s.goal_hash
+    AND r.rank >= $offset - s.direct AND r.rank < $end - s.direct
+  WITH r ORDER BY r.rank
+  RETURN collect({json: r.json, goal: true}) AS upward
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
-       page
+       s.under AS under, own + upward AS page
 """
 HEADLINE_BY_POS: Final[LiteralString] = """
 MATCH (d:Dataset)
@@ -493,17 +503,24 @@ WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loa
 WITH d, loading, CASE WHEN loading THEN null
                       WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
                       ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
-OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number})
+OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number}) WHERE s.layout = $layout
 WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
-  MATCH (r:HeadlineRow)
-  WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.pos >= $offset AND r.pos < $end
-  WITH r ORDER BY r.pos
-  RETURN collect(r.json) AS page
+  CALL (s) {
+    MATCH (r:HeadlineRow)
+    WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= 0 AND r.rank < $end
+    RETURN r, false AS goal
+    UNION ALL
+    MATCH (r:HeadlineGoalRow)
+    WHERE r.goal = s.goal_group AND r.hash = s.goal_hash AND r.rank >= 0 AND r.rank < $end
+    RETURN r, true AS goal
+  }
+  WITH r, goal ORDER BY r.key, goal, r.rank SKIP $offset LIMIT $limit
+  RETURN collect({json: r.json, goal: goal}) AS page
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
-       page
+       s.under AS under, page
 """
 HEADLINE_FILTERED: Final[LiteralString] = """
 MATCH (d:Dataset)
@@ -515,25 +532,35 @@ WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loa
 WITH d, loading, CASE WHEN loading THEN null
                       WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
                       ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
-OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number})
+OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number}) WHERE s.layout = $layout
 WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
-  MATCH (r:HeadlineRow)
-  WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= 0
-    AND ($goal_level OR r.level = 'action_point')
-    AND ($country IS NULL OR $country IN r.countries) AND ($component IS NULL OR $component IN r.components)
-    AND ($confidence = [] OR r.confidence IN $confidence) AND ($strength = [] OR r.strength IN $strength)
-  WITH r ORDER BY CASE WHEN $mixed THEN r.pos ELSE r.rank END
-  RETURN collect(r) AS kept
+  CALL (s) {
+    MATCH (r:HeadlineRow)
+    WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= 0
+    RETURN r, false AS goal, r.confidence AS confidence
+    UNION ALL
+    MATCH (r:HeadlineGoalRow)
+    WHERE $goal_level AND r.goal = s.goal_group AND r.hash = s.goal_hash AND r.rank >= 0
+    WITH r, [x IN [r.confidence, s.under_confidence] WHERE x IS NOT NULL |
+             [CASE x WHEN 'confirmed' THEN 0 WHEN 'inferred' THEN 1 WHEN 'illustrative' THEN 2 ELSE 3 END, x]] AS levels
+    RETURN r, true AS goal,
+           reduce(w = levels[0], x IN levels[1..] | CASE WHEN x[0] > w[0] THEN x ELSE w END)[1] AS confidence
+  }
+  WITH r, goal, confidence
+  WHERE ($country IS NULL OR $country IN r.countries) AND ($component IS NULL OR $component IN r.components)
+    AND ($confidence = [] OR confidence IN $confidence) AND ($strength = [] OR r.strength IN $strength)
+  WITH r, goal, confidence ORDER BY CASE WHEN $mixed THEN r.key ELSE '' END, goal, r.rank
+  RETURN collect({r: r, goal: goal, confidence: confidence}) AS kept
 }
-CALL (kept) { UNWIND kept AS r UNWIND r.slot_projects AS p RETURN count(DISTINCT p) AS projects }
-CALL (kept) { UNWIND kept AS r UNWIND r.slot_components AS c RETURN count(DISTINCT c) AS components }
-CALL (kept) { UNWIND kept AS r RETURN count(DISTINCT r.activity) AS activities }
+CALL (kept) { UNWIND kept AS k UNWIND k.r.slot_projects AS p RETURN count(DISTINCT p) AS projects }
+CALL (kept) { UNWIND kept AS k UNWIND k.r.slot_components AS c RETURN count(DISTINCT c) AS components }
+CALL (kept) { UNWIND kept AS k RETURN count(DISTINCT k.r.activity) AS activities }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
-       [r IN kept[$offset..$end] | r.json] AS page,
+       s.under AS under, [k IN kept[$offset..$end] | {json: k.r.json, goal: k.goal}] AS page,
        size(kept) AS total, projects, components, activities,
-       any(r IN kept WHERE r.confidence = 'illustrative') AS illustrative_link
+       any(k IN kept WHERE k.confidence = 'illustrative') AS illustrative_link
 """
 
 # An answer kept when its dataset version was loaded (``bpkg.app.store.neo4j.keep``), read by version and key.

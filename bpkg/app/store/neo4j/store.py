@@ -37,7 +37,7 @@ from bpkg.app.store.graph_types import (
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.app.store.neo4j.warmup import Read, Stop, Warmer
 from bpkg.app.store.port import TraceDirection
-from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, Response, SearchHit
+from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
 from bpkg.app.store.response_builder import EdgeIndex
 from bpkg.graph_schema import Label, RelType
 from bpkg.graph_schema.asof import AsOf, may_exist
@@ -356,6 +356,7 @@ class Neo4jStore:
             "goal_level": query.include_goal_level,
             "offset": query.offset,
             "end": query.end,
+            "layout": headline.LAYOUT,
         }
         if query.filtered:
             records = self._read(
@@ -368,7 +369,7 @@ class Neo4jStore:
                 strength=list(query.strength),
             )
         elif query.mixed:
-            records = self._read(cypher.HEADLINE_BY_POS, **params)
+            records = self._read(cypher.HEADLINE_BY_POS, **params, limit=query.end - query.offset)
         else:
             records = self._read(cypher.HEADLINE_BY_RANK, **params)
         if not records:
@@ -390,7 +391,7 @@ class Neo4jStore:
             total=found.total,
             counts=found.counts,
             illustrative=found.illustrative,
-            page=[Response.model_validate_json(text) for text in row["page"]],
+            page=headline.read_rows(row["page"], row["under"]),
         )
         return headline.HeadlineRead(page, dataset, dataset_read=True)
 
