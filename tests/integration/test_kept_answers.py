@@ -140,3 +140,15 @@ def test_answers_as_of_a_day_are_not_the_kept_ones(db: tuple[neo4j.Driver, str],
     store = pin(Neo4jStore(*db))
     today, then = coverage(store, "goal"), coverage(store, "goal", as_of=parse_as_of("2019-12-31"))
     assert then.as_of is not None and today.as_of is None
+
+
+def test_a_load_reads_the_facts_once_for_both_derivations(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    driver = CountingDriver(db[0])
+    derivation = AtLoad()
+    write_batch(cast(neo4j.Driver, driver), bundled_batch, db[1], derive=derivation)
+    assert not derivation.headline.report.skipped and derivation.kept.report.kept == len(KEPT_KEYS)
+    # The links of the facts' types are read once, for the headline's rows and the kept answers alike.
+    assert driver.sent.count(cypher.EDGES_OF_TYPES) == 1, [q[:60] for q in driver.sent]
+    check_kept(Neo4jStore(*db))

@@ -24,7 +24,7 @@ previous version's nodes in place; either way the services compute the answer as
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, LiteralString, TypeVar
 
@@ -33,6 +33,7 @@ import neo4j
 from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store import headline
 from bpkg.app.store.neo4j.store import Neo4jStore
+from bpkg.app.store.question_types import ActionPointFacts
 from bpkg.loaders.neo4j_sink import Publishing
 
 T = TypeVar("T")
@@ -180,8 +181,11 @@ class DeriveReport:
 class HeadlineDerivation:
     """The headline's derivation, written at load (a ``bpkg.loaders.neo4j_sink.Derivation``)."""
 
-    def __init__(self, rows_per_write: int = ROWS_PER_WRITE) -> None:
+    def __init__(self, rows_per_write: int = ROWS_PER_WRITE, facts: FactsReader | None = None) -> None:
         self.rows_per_write = rows_per_write
+        self.facts = facts or read_facts
+        """Reads every action point's facts from the database being published (``FactsOnce``: one read shared
+        with the other derivations of the load)."""
         self.report = DeriveReport()
 
     def derive(self, publishing: Publishing) -> None:
@@ -201,11 +205,7 @@ class HeadlineDerivation:
         named = _read(publishing, DERIVED, layout=headline.LAYOUT)
         held = {(r["action_point"], r["hash"]) for r in named}
         held_goals = {(r["goal_group"], r["goal_hash"]) for r in named if r["goal_group"] is not None}
-        store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
-        try:
-            facts = store.action_point_facts()
-        finally:
-            store.outage.close()
+        facts = self.facts(publishing)
         summaries: list[dict[str, Any]] = []
         rewrite: list[tuple[str, headline.Stored]] = []
         goals: dict[tuple[str, str], headline.GoalRows] = {}
@@ -291,6 +291,34 @@ class HeadlineDerivation:
         for row in _read(publishing, UNNAMED_GOAL_ROWS):
             count = _read(publishing, COUNT_GOAL_ROWS, goal=row["goal"], hash=row["hash"])[0]["count"]
             _drop_rows(publishing, DROP_GOAL_ROWS, count, self.rows_per_write, goal=row["goal"], hash=row["hash"])
+
+
+FactsReader = Callable[[Publishing], list[ActionPointFacts]]
+
+
+def read_facts(publishing: Publishing) -> list[ActionPointFacts]:
+    """Every action point's facts as the database being published holds them (every dataset in it)."""
+    store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
+    try:
+        return store.action_point_facts()
+    finally:
+        store.outage.close()
+
+
+class FactsOnce:
+    """Every action point's facts read once for the derivations of one load (each of them needs them all), and
+    dropped by ``forget`` when they are done."""
+
+    def __init__(self) -> None:
+        self._facts: list[ActionPointFacts] | None = None
+
+    def __call__(self, publishing: Publishing) -> list[ActionPointFacts]:
+        if self._facts is None:
+            self._facts = read_facts(publishing)
+        return self._facts
+
+    def forget(self) -> None:
+        self._facts = None
 
 
 def published_as(publishing: Publishing) -> str:

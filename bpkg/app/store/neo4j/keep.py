@@ -18,15 +18,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Final, LiteralString
+from typing import Any, Final, LiteralString
 
 import neo4j
 
 from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store.graph_types import DatasetOut
-from bpkg.app.store.neo4j.derive import READ_TIMEOUT, published_as
+from bpkg.app.store.neo4j.derive import READ_TIMEOUT, FactsReader, published_as
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.app.store.port import GraphStore
+from bpkg.app.store.question_types import ActionPointFacts
+from bpkg.graph_schema.asof import AsOf
 from bpkg.loaders.neo4j_sink import Publishing
 
 Answers = Callable[[GraphStore, DatasetOut], Mapping[str, str]]
@@ -69,8 +71,10 @@ class KeepReport:
 class KeptAnswers:
     """Coverage and gaps computed at load and kept in Neo4j per dataset version."""
 
-    def __init__(self, answers: Answers, keys: Collection[str]) -> None:
+    def __init__(self, answers: Answers, keys: Collection[str], facts: FactsReader | None = None) -> None:
         self.answers = answers
+        self.facts = facts
+        """Today's facts when another derivation of the load read them already (``derive.FactsOnce``)."""
         self.keys = frozenset(keys)
         """The keys ``answers`` gives: a version that holds them all is not computed again."""
         self.report = KeepReport()
@@ -90,16 +94,17 @@ class KeptAnswers:
             return
         store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
         # What ``dataset_info`` will read once the version is published (the sink writes it then).
-        given = publishing.info
+        dataset = publishing.info
         info = DatasetOut(
-            name=given.name,
-            version=given.version,
-            description=given.description,
-            illustrative=given.illustrative,
+            name=dataset.name,
+            version=dataset.version,
+            description=dataset.description,
+            illustrative=dataset.illustrative,
             fingerprint=version,
         )
         try:
-            answers = self.answers(store, info)
+            given: GraphStore = store if self.facts is None else _WithFacts(store, self.facts(publishing))
+            answers = self.answers(given, info)
         finally:
             store.outage.close()
         rows = [{"key": key, "json": text} for key, text in sorted(answers.items())]
@@ -113,6 +118,21 @@ class KeptAnswers:
     def published(self, publishing: Publishing) -> None:
         version = self.report.version or published_as(publishing)
         publishing.write(lambda tx: tx.run(DROP_OTHER_VERSIONS, version=version).consume())
+
+
+class _WithFacts:
+    """The store, answering today's facts with those already read (every other question goes through)."""
+
+    def __init__(self, store: Neo4jStore, facts: list[ActionPointFacts]) -> None:
+        self._store = store
+        self._facts = facts
+        self.backend = store.backend
+
+    def action_point_facts(self, as_of: AsOf | None = None) -> list[ActionPointFacts]:
+        return self._facts if as_of is None else self._store.action_point_facts(as_of)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
 
 
 def _write(publishing: Publishing, version: str, row: dict[str, str]) -> None:
