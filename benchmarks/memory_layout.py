@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--trace", action="store_true", help="tracemalloc figures and sizes per structure")
+    parser.add_argument("--no-derive", action="store_true", help="stop after the store's indexes")
     args = parser.parse_args(argv)
     size: Callable[[], int] = resident
     if args.trace:
@@ -97,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     store = MemoryStore(graph)
     mark("store indexes", start)
-    start = time.perf_counter()
-    derive(store)
-    mark("derivations (facts, coverage, gaps)", start)
+    if not args.no_derive:
+        start = time.perf_counter()
+        derive(store)
+        mark("derivations (facts, coverage, gaps)", start)
     how = "tracemalloc, bytes held" if args.trace else "resident set"
     print(f"{args.dataset}: {rels:,} relationships; {how}")
     print("| step | s | total MB | step MB | step B/rel | total B/rel |")
