@@ -21,7 +21,17 @@ import networkx as nx
 
 from bpkg.app.store import base, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
-from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
+from bpkg.app.store.graph_types import (
+    DatasetOut,
+    Direction,
+    EdgeData,
+    GraphOut,
+    LinkCount,
+    LinkOut,
+    NodeData,
+    NodeOut,
+    NodePage,
+)
 from bpkg.app.store.port import TraceDirection
 from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
 from bpkg.graph_schema import Label, RelType
@@ -48,6 +58,8 @@ class MemoryStore:
         for nodes in self._by_label.values():
             nodes.sort(key=base.node_sort_key)
         self._all_sorted = sorted(self._nodes.values(), key=base.node_sort_key)
+        # Each node's rank, read at every move a trace considers (a dict entry per node: ~10 B per relationship).
+        self._ranks = {n.id: base.RANK.get(n.label, 99) for n in self._all_sorted}
         # One structure holds the links: the graph's own adjacency (``_succ``/``_pred``: node -> node -> type ->
         # properties). What the answers need beside it reads that adjacency: the links around a node, the
         # material of responses (``_Links``), the up moves of traces (``_Moves``, pairs only, no attributes). A
@@ -122,7 +134,7 @@ class MemoryStore:
                         yield EdgeData(source, target, rel_type, props)
 
     def _rank(self, node_id: str) -> int:
-        return base.RANK.get(self._nodes[node_id].label, 99)
+        return self._ranks[node_id]
 
     # -- the dataset ------------------------------------------------------------------------------
     def ping(self) -> None:
@@ -159,7 +171,19 @@ class MemoryStore:
 
     def node(self, node_id: str) -> NodeOut:
         node = self.node_data(node_id)
-        return base.node_out(node, self._incident(node_id), self._nodes)
+        out = base.node_out(node, (), self._nodes)
+        # Its links counted as ``base.node_out`` counts them (by type and direction; a link to itself both ways)
+        # from the adjacency, without making each link: a hub has tens of thousands.
+        counts: Counter[tuple[str, Direction]] = Counter()
+        ways: tuple[tuple[Direction, dict[str, dict[str, Any]]], ...] = (
+            ("out", self._succ[node_id]),
+            ("in", self._pred[node_id]),
+        )
+        for direction, adjacent in ways:
+            for types in adjacent.values():
+                counts.update((t, direction) for t in types)
+        out.link_counts = [LinkCount(type=t, direction=d, count=c) for (t, d), c in sorted(counts.items())]
+        return out
 
     def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
         return self.node(node_id), self.links(node_id)
@@ -246,8 +270,21 @@ class MemoryStore:
         def walked(e: EdgeData) -> bool:
             return e.type in allowed and (as_of is None or self._edge_alive(e, as_of))
 
-        def move(u: str, v: str) -> bool:  # a move (of the up moves or of their reverse) made by a link walked
-            return any(walked(e) for e in self._between(u, v))
+        succ, ranks = self._succ, self._ranks
+
+        def move(u: str, v: str) -> bool:
+            """A move (of the up moves or of their reverse) made by a link walked: ``_between`` without making
+            the links, read at every step the search considers."""
+            same = ranks[u] == ranks[v]
+            for source, target in ((u, v), (v, u)):
+                for rel_type, props in succ[source].get(target, _NONE).items():
+                    if (
+                        rel_type in allowed
+                        and (not same or rel_type == _SUCCEEDS)
+                        and (as_of is None or self._edge_alive(EdgeData(source, target, rel_type, props), as_of))
+                    ):
+                        return True
+            return False
 
         def existed(n: str) -> bool:
             return as_of is None or self._node_alive(n, as_of)
@@ -388,6 +425,7 @@ _NODE_FIELDS = set(NodeData.model_fields)
 
 
 _NO_ATTRIBUTES: dict[str, Any] = {}
+_NONE: dict[str, dict[str, Any]] = {}
 
 
 class _Moves(nx.DiGraph):  # type: ignore[misc]
@@ -420,17 +458,21 @@ class _Links:
 
     def _ends(self, node_id: str, rel_type: str, outward: bool) -> list[str]:
         """The other ends of ``node_id``'s links of ``rel_type`` (out of it, or into it), sorted."""
-        adjacent = (self._succ if outward else self._pred).get(node_id, {})
+        side = 0 if outward else 1
+        adjacent = (self._succ if outward else self._pred).get(node_id, _NONE)
         if len(adjacent) <= _FEW:
-            return sorted(v for v, types in adjacent.items() if rel_type in types)
-        grouped = self._grouped[0 if outward else 1]
+            found = [v for v, types in adjacent.items() if rel_type in types]
+            if len(found) > 1:
+                found.sort()
+            return found
+        grouped = self._grouped[side]
         by_type = grouped.get(node_id)
         if by_type is None:
-            found: dict[str, list[str]] = defaultdict(list)
+            by_type = {}
             for v in sorted(adjacent):
                 for t in adjacent[v]:
-                    found[t].append(v)
-            grouped[node_id] = by_type = dict(found)
+                    by_type.setdefault(t, []).append(v)
+            grouped[node_id] = by_type
         return by_type.get(rel_type, [])
 
     def out_of(self, node_id: str, rel_type: str) -> Sequence[EdgeData]:
