@@ -72,13 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trace", action="store_true", help="tracemalloc figures and sizes per structure")
     parser.add_argument("--no-derive", action="store_true", help="stop after the store's indexes")
     args = parser.parse_args(argv)
+
+    def traced() -> int:
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0]
+
     size: Callable[[], int] = resident
     if args.trace:
         tracemalloc.start()
-
-        def size() -> int:
-            gc.collect()
-            return tracemalloc.get_traced_memory()[0]
+        size = traced
 
     limits = Limits()
     limits = dataclasses.replace(limits, max_dataset_bytes=max(limits.max_dataset_bytes, 10**9))

@@ -29,7 +29,7 @@ def build_graph(batch: GraphBatch) -> nx.MultiDiGraph:
     shared = SharedValues()
     for node in batch.nodes:
         graph.add_node(shared.text(node.id), label=node.label.value, **shared.props(node.props))
-    succ = graph._succ
+    succ = vars(graph)["_succ"]  # the adjacency dicts themselves (graph.succ is a read-only view of them)
     for rel in batch.rels:
         source, target, key = shared.text(rel.source), shared.text(rel.target), rel.type.value
         graph.add_edge(source, target, key=key)

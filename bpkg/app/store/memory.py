@@ -64,8 +64,8 @@ class MemoryStore:
         # properties). What the answers need beside it reads that adjacency: the links around a node, the
         # material of responses (``_Links``), the up moves of traces (``_Moves``, pairs only, no attributes). A
         # copy of each link per index (an EdgeData, a list entry, a DiGraph attribute dict) cost 600 B each.
-        self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph._succ
-        self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = graph._pred
+        self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = vars(graph)["_succ"]
+        self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = vars(graph)["_pred"]
         self._index = _Links(self._succ, self._pred, self._nodes)
         self._degrees: dict[str, int] = {}
         # Up moves: each pair of nodes of different rank joined by relationships, oriented towards the lower
