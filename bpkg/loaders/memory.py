@@ -17,7 +17,10 @@ from bpkg.loaders.batch import GraphBatch, LoadSummary
 
 
 def build_graph(batch: GraphBatch) -> nx.MultiDiGraph:
-    """A new MultiDiGraph holding the batch, with the dataset info in ``graph.graph``."""
+    """A new MultiDiGraph holding the batch, with the dataset info in ``graph.graph``.
+
+    Equal values and equal sets of link properties are shared objects: change a copy (``graph.copy()`` makes new
+    attribute dicts), not the graph itself, or every link sharing the dict changes with it."""
     graph = nx.MultiDiGraph(
         dataset=batch.info.name,
         version=batch.info.version,
