@@ -67,6 +67,7 @@ class MemoryStore:
         self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = vars(graph)["_succ"]
         self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = vars(graph)["_pred"]
         self._index = _Links(self._succ, self._pred, self._nodes)
+        self._incident = _Incident(self._succ, self._pred)
         self._degrees: dict[str, int] = {}
         # Up moves: each pair of nodes of different rank joined by relationships, oriented towards the lower
         # rank (the relationships that join them are read from the graph when a trace walks the move).
@@ -104,17 +105,6 @@ class MemoryStore:
             for rel_type, props in self._succ[source].get(target, {}).items():
                 if not same or (rel_type == _SUCCEEDS and source != target):
                     yield EdgeData(source, target, rel_type, props)
-
-    def _incident(self, node_id: str) -> list[EdgeData]:
-        """Every link of a node (a link to itself once), read from the graph's adjacency."""
-        out = [EdgeData(node_id, t, k, p) for t, types in self._succ.get(node_id, {}).items() for k, p in types.items()]
-        out += [
-            EdgeData(s, node_id, k, p)
-            for s, types in self._pred.get(node_id, {}).items()
-            if s != node_id
-            for k, p in types.items()
-        ]
-        return out
 
     def _degree(self, node_id: str) -> int:
         """How many links a node has (a link to itself once), kept once asked: a path search weighs its frontiers."""
@@ -190,7 +180,7 @@ class MemoryStore:
 
     def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
         self.node_data(node_id)
-        edges = self._incident(node_id)
+        edges = self._incident.get(node_id, ())
         if as_of is not None:
             edges = [e for e in edges if self._edge_alive(e, as_of)]
         return base.links_out(node_id, edges, self._nodes)
@@ -439,6 +429,30 @@ class _Moves(nx.DiGraph):  # type: ignore[misc]
     @staticmethod
     def node_attr_dict_factory() -> dict[str, Any]:
         return _NO_ATTRIBUTES
+
+
+class _Incident:
+    """Every link of a node (a link to itself once), read from the graph's adjacency when asked: answers ``get``
+    as the dict of lists per node it replaces did, without a copy of each link."""
+
+    def __init__(
+        self,
+        succ: dict[str, dict[str, dict[str, dict[str, Any]]]],
+        pred: dict[str, dict[str, dict[str, dict[str, Any]]]],
+    ) -> None:
+        self._succ, self._pred = succ, pred
+
+    def get(self, node_id: str, default: Sequence[EdgeData] = ()) -> Sequence[EdgeData]:
+        if node_id not in self._succ:
+            return default
+        out = [EdgeData(node_id, t, k, p) for t, types in self._succ[node_id].items() for k, p in types.items()]
+        out += [
+            EdgeData(s, node_id, k, p)
+            for s, types in self._pred[node_id].items()
+            if s != node_id
+            for k, p in types.items()
+        ]
+        return out
 
 
 class _Links:
