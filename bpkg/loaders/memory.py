@@ -1,12 +1,15 @@
 """The embedded sink: a networkx MultiDiGraph built from a GraphBatch.
 
 Nodes are keyed by id and carry ``label`` plus their properties; edges are keyed by relationship type
-and carry ``type`` plus their properties: the same content Neo4j holds after a load.
+and carry ``type`` plus their properties: the same content Neo4j holds after a load. Equal strings and lists
+of strings among the properties (and the ids) are stored once (``SharedValues``): the graph is what the memory
+backend keeps for as long as it serves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import networkx as nx
 
@@ -14,7 +17,10 @@ from bpkg.loaders.batch import GraphBatch, LoadSummary
 
 
 def build_graph(batch: GraphBatch) -> nx.MultiDiGraph:
-    """A new MultiDiGraph holding the batch, with the dataset info in ``graph.graph``."""
+    """A new MultiDiGraph holding the batch, with the dataset info in ``graph.graph``.
+
+    Equal values and equal sets of link properties are shared objects: change a copy (``graph.copy()`` makes new
+    attribute dicts), not the graph itself, or every link sharing the dict changes with it."""
     graph = nx.MultiDiGraph(
         dataset=batch.info.name,
         version=batch.info.version,
@@ -23,11 +29,56 @@ def build_graph(batch: GraphBatch) -> nx.MultiDiGraph:
         fingerprint=batch.fingerprint(),
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+    shared = SharedValues()
     for node in batch.nodes:
-        graph.add_node(node.id, label=node.label.value, **node.props)
+        graph.add_node(shared.text(node.id), label=node.label.value, **shared.props(node.props))
+    succ = vars(graph)["_succ"]  # the adjacency dicts themselves (graph.succ is a read-only view of them)
     for rel in batch.rels:
-        graph.add_edge(rel.source, rel.target, key=rel.type.value, type=rel.type.value, **rel.props)
+        source, target, key = shared.text(rel.source), shared.text(rel.target), rel.type.value
+        graph.add_edge(source, target, key=key)
+        # The links' attribute dicts are shared too: a link with the same type and properties as another holds
+        # the other's dict (set in the key dict that the graph's successors and predecessors share).
+        succ[source][target][key] = shared.attributes({"type": key, **shared.props(rel.props)})
     return graph
+
+
+class SharedValues:
+    """Equal property values stored once: a string, or a list of strings (``sources``, ``countries``), is the
+    same object wherever it repeats, so the graph holds each "illustrative", each source id and each node id
+    once instead of once per row (a file reader makes a new string per cell). Only equal values of the same
+    type are shared (``"1"`` stays apart from ``1``, ``["a"]`` from ``("a",)``); the graph is read, never
+    written, so a shared list is never changed through one of its holders."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+        self._lists: dict[tuple[str, ...], list[str]] = {}
+        self._dicts: dict[tuple[tuple[str, type, Any], ...], dict[str, Any]] = {}
+
+    def text(self, value: str) -> str:
+        return self._texts.setdefault(value, value)
+
+    def value(self, value: Any) -> Any:
+        if type(value) is str:
+            return self.text(value)
+        if type(value) is list and all(type(x) is str for x in value):
+            key = tuple(self.text(x) for x in value)
+            found = self._lists.get(key)
+            if found is None:
+                found = self._lists[key] = list(key)
+            return found
+        return value
+
+    def props(self, props: dict[str, Any]) -> dict[str, Any]:
+        return {self.text(k): self.value(v) for k, v in props.items()}
+
+    def attributes(self, props: dict[str, Any]) -> dict[str, Any]:
+        """``props`` (values already shared) or an equal dict met before: one dict per set of properties.
+        Values that are neither strings, lists of strings, numbers nor booleans keep their dict to themselves."""
+        try:
+            key = tuple((k, type(v), id(v) if type(v) is list else v) for k, v in props.items())
+            return self._dicts.setdefault(key, props)
+        except TypeError:  # an unhashable value
+            return props
 
 
 def memory_summary(batch: GraphBatch) -> LoadSummary:

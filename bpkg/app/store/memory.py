@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -21,10 +21,19 @@ import networkx as nx
 
 from bpkg.app.store import base, graph_types, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
-from bpkg.app.store.graph_types import DatasetOut, EdgeData, GraphOut, LinkOut, NodeData, NodeOut, NodePage
+from bpkg.app.store.graph_types import (
+    DatasetOut,
+    Direction,
+    EdgeData,
+    GraphOut,
+    LinkCount,
+    LinkOut,
+    NodeData,
+    NodeOut,
+    NodePage,
+)
 from bpkg.app.store.port import TraceDirection
 from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
-from bpkg.app.store.response_builder import EdgeIndex
 from bpkg.graph_schema import Label, RelType
 from bpkg.graph_schema.asof import AsOf, Presence, existence_of
 from bpkg.loaders.stats import GraphStats
@@ -41,45 +50,81 @@ class MemoryStore:
         self._by_label: dict[str, list[NodeData]] = defaultdict(list)
         for node_id, attrs in graph.nodes(data=True):
             props: dict[str, Any] = {k: v for k, v in attrs.items() if k != "label"}
-            node = NodeData(id=node_id, label=attrs["label"], props=props)
+            # Built from what the loader validated, without validating again (a copy of ``props`` each) and
+            # with one set of fields for all: 400 B less per node.
+            node = NodeData.model_construct(_fields_set=_NODE_FIELDS, id=node_id, label=attrs["label"], props=props)
             self._nodes[node_id] = node
             self._by_label[node.label].append(node)
         for nodes in self._by_label.values():
             nodes.sort(key=base.node_sort_key)
         self._all_sorted = sorted(self._nodes.values(), key=base.node_sort_key)
-        # Each link's properties are the graph's own attribute dict (its extra "type" key is never read as
-        # a property): a copy per relationship cost 200 bytes each.
-        edges = [
-            EdgeData(source=s, target=t, type=k, props=attrs) for s, t, k, attrs in graph.edges(keys=True, data=True)
-        ]
-        edges.sort(key=base.edge_sort_key)
-        self._edges = edges
-        self._index = EdgeIndex.of(edges, self._nodes)
-        self._incident: dict[str, list[EdgeData]] = defaultdict(list)
+        # Each node's rank, read at every move a trace considers (a dict entry per node: ~10 B per relationship).
+        self._ranks = {n.id: base.RANK.get(n.label, 99) for n in self._all_sorted}
+        # One structure holds the links: the graph's own adjacency (``_succ``/``_pred``: node -> node -> type ->
+        # properties). What the answers need beside it reads that adjacency: the links around a node, the
+        # material of responses (``_Links``), the up moves of traces (``_Moves``, pairs only, no attributes). A
+        # copy of each link per index (an EdgeData, a list entry, a DiGraph attribute dict) cost 600 B each.
+        self._succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = vars(graph)["_succ"]
+        self._pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = vars(graph)["_pred"]
+        self._index = _Links(self._succ, self._pred, self._nodes)
+        self._incident = _Incident(self._succ, self._pred)
+        self._degrees: dict[str, int] = {}
         # Up moves: each pair of nodes of different rank joined by relationships, oriented towards the lower
-        # rank, with the relationships that join them (a DiGraph: a third of a MultiDiGraph's memory).
-        self._upward = nx.DiGraph()
+        # rank (the relationships that join them are read from the graph when a trace walks the move).
+        self._upward = _Moves()
         self._upward.add_nodes_from(self._nodes)
-        for edge in edges:
-            self._incident[edge.source].append(edge)
-            if edge.target != edge.source:
-                self._incident[edge.target].append(edge)
-            high, low = self._rank(edge.source), self._rank(edge.target)
-            if high == low and edge.type == _SUCCEEDS and edge.source != edge.target:
-                # A later action point (plan) sits beside the one it takes up: a trace moves sideways, either way.
-                self._move(edge.source, edge.target, edge)
-                self._move(edge.target, edge.source, edge)
-            elif high != low:
-                self._move(*((edge.source, edge.target) if high > low else (edge.target, edge.source)), edge)
+        self._upward.add_edges_from(self._up_moves())
         self._undirected = graph.to_undirected(as_view=True)
         # When each dated node and link may have existed (bpkg.graph_schema.asof), computed once: answers as of a
         # day test these; what has no date always counts.
         self._node_existence = {n.id: existence_of(n.props) for n in self._all_sorted if n.props.get("when")}
-        self._link_existence = {e.key: existence_of(e.props) for e in edges if e.props.get("when")}
+        self._link_existence = {
+            (s, k, t): existence_of(props) for s, t, k, props in graph.edges(keys=True, data=True) if props.get("when")
+        }
         self._headlines: dict[str, headline.Derived] = {}
 
+    def _up_moves(self) -> Iterator[tuple[str, str]]:
+        """Each up move once: from the higher rank to the lower; a SUCCEEDS link between two nodes of one rank
+        (a later action point or plan beside the one it takes up) moves a trace sideways, either way."""
+        for source, ends in self._succ.items():
+            high = self._rank(source)
+            for target, types in ends.items():
+                low = self._rank(target)
+                if high > low:
+                    yield source, target
+                elif high < low:
+                    yield target, source
+                elif _SUCCEEDS in types and source != target:
+                    yield source, target
+                    yield target, source
+
+    def _between(self, a: str, b: str) -> Iterator[EdgeData]:
+        """The links joining ``a`` and ``b``, either way, that make the up (or sideways) move between them."""
+        same = self._rank(a) == self._rank(b)
+        for source, target in ((a, b), (b, a)):
+            for rel_type, props in self._succ[source].get(target, {}).items():
+                if not same or (rel_type == _SUCCEEDS and source != target):
+                    yield EdgeData(source, target, rel_type, props)
+
+    def _degree(self, node_id: str) -> int:
+        """How many links a node has (a link to itself once), kept once asked: a path search weighs its frontiers."""
+        found = self._degrees.get(node_id)
+        if found is None:
+            succ, pred = self._succ.get(node_id, {}), self._pred.get(node_id, {})
+            found = sum(map(len, succ.values())) + sum(len(types) for s, types in pred.items() if s != node_id)
+            self._degrees[node_id] = found
+        return found
+
+    def _among(self, ids: Collection[str]) -> Iterator[EdgeData]:
+        """Every link whose two ends are in ``ids`` (each once: read from its source)."""
+        for source in ids:
+            for target, types in self._succ.get(source, {}).items():
+                if target in ids:
+                    for rel_type, props in types.items():
+                        yield EdgeData(source, target, rel_type, props)
+
     def _rank(self, node_id: str) -> int:
-        return base.RANK.get(self._nodes[node_id].label, 99)
+        return self._ranks[node_id]
 
     # -- the dataset ------------------------------------------------------------------------------
     def ping(self) -> None:
@@ -104,7 +149,7 @@ class MemoryStore:
 
     def stats(self) -> GraphStats:
         nodes = Counter((n.label, n.props.get("confidence")) for n in self._all_sorted)
-        edges = Counter((e.type, e.props.get("confidence")) for e in self._edges)
+        edges = Counter((k, props.get("confidence")) for _, _, k, props in self.graph.edges(keys=True, data=True))
         return base.stats_of(((*k, c) for k, c in nodes.items()), ((*k, c) for k, c in edges.items()))
 
     # -- nodes and links --------------------------------------------------------------------------
@@ -116,7 +161,19 @@ class MemoryStore:
 
     def node(self, node_id: str) -> NodeOut:
         node = self.node_data(node_id)
-        return base.node_out(node, self._incident.get(node_id, ()), self._nodes)
+        out = base.node_out(node, (), self._nodes)
+        # Its links counted as ``base.node_out`` counts them (by type and direction; a link to itself both ways)
+        # from the adjacency, without making each link: a hub has tens of thousands.
+        counts: Counter[tuple[str, Direction]] = Counter()
+        ways: tuple[tuple[Direction, dict[str, dict[str, Any]]], ...] = (
+            ("out", self._succ[node_id]),
+            ("in", self._pred[node_id]),
+        )
+        for direction, adjacent in ways:
+            for types in adjacent.values():
+                counts.update((t, direction) for t in types)
+        out.link_counts = [LinkCount(type=t, direction=d, count=c) for (t, d), c in sorted(counts.items())]
+        return out
 
     def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
         return self.node(node_id), self.links(node_id)
@@ -195,13 +252,6 @@ class MemoryStore:
         return response_builder.facts(self._by_label.get(Label.ACTION_POINT.value, []), self._index, as_of)
 
     # -- trace, paths, neighbourhood --------------------------------------------------------------
-    def _move(self, a: str, b: str, edge: EdgeData) -> None:
-        """An up move (or a sideways one) from ``a`` to ``b`` made by ``edge``."""
-        if self._upward.has_edge(a, b):
-            self._upward[a][b]["edges"].append(edge)
-        else:
-            self._upward.add_edge(a, b, edges=[edge])
-
     def trace(
         self,
         node_id: str,
@@ -221,21 +271,37 @@ class MemoryStore:
         def walked(e: EdgeData) -> bool:
             return e.type in allowed and (as_of is None or self._edge_alive(e, as_of))
 
+        succ, ranks = self._succ, self._ranks
+
+        def move(u: str, v: str) -> bool:
+            """A move (of the up moves or of their reverse) made by a link walked: ``_between`` without making
+            the links, read at every step the search considers."""
+            same = ranks[u] == ranks[v]
+            for source, target in ((u, v), (v, u)):
+                for rel_type, props in succ[source].get(target, _NONE).items():
+                    if (
+                        rel_type in allowed
+                        and (not same or rel_type == _SUCCEEDS)
+                        and (as_of is None or self._edge_alive(EdgeData(source, target, rel_type, props), as_of))
+                    ):
+                        return True
+            return False
+
         def existed(n: str) -> bool:
             return as_of is None or self._node_alive(n, as_of)
 
         for way in ("up", "down") if direction == "both" else (direction,):
             moves = self._upward if way == "up" else self._upward.reverse(copy=False)
             if as_of is None:  # no node filter: every node counts today
-                view = nx.subgraph_view(moves, filter_edge=_walked(moves, walked))
+                view = nx.subgraph_view(moves, filter_edge=move)
             else:
-                view = nx.subgraph_view(moves, filter_node=existed, filter_edge=_walked(moves, walked))
+                view = nx.subgraph_view(moves, filter_node=existed, filter_edge=move)
             reached = nx.single_source_shortest_path_length(view, start.id, cutoff=depth)
             for here, hops in reached.items():
                 nodes[here] = self._nodes[here]
                 if hops < depth:
-                    for *_, joined in view.out_edges(here, data="edges"):
-                        edges += [e for e in joined if walked(e)]
+                    for _, there in view.out_edges(here):
+                        edges += [e for e in self._between(here, there) if walked(e)]
         return base.graph_out(nodes.values(), edges)
 
     def _walkable(self, source: str, target: str, as_of: AsOf | None) -> Any:
@@ -262,22 +328,16 @@ class MemoryStore:
         # Not nx.bidirectional_shortest_path (one path) nor nx.all_shortest_paths (a one-sided search of the
         # whole graph, in no useful order): a two-sided search that keeps each layer's predecessors, then a
         # walk over the nodes on the paths only, in id order, stopped after ``limit``.
-        incident = self._incident
-        nexts = traversal.shortest_ways(
-            graph.__getitem__, lambda n: len(incident.get(n, ())), start.id, goal.id, max_hops
-        )
+        nexts = traversal.shortest_ways(graph.__getitem__, self._degree, start.id, goal.id, max_hops)
         sequences = traversal.ways_in_order(nexts, start.id, goal.id, limit)
         if not sequences:
             return []
-        # The links joining each step, read from the end with fewer links (a hub on a path is not read whole).
+        # The links joining each step, looked up by the pair in the graph's adjacency (a hub is not read whole).
         joins: list[EdgeData] = []
-        for pair in {frozenset(step) for seq in sequences for step in itertools.pairwise(seq)}:
-            light, other = sorted(pair, key=lambda n: (len(self._incident.get(n, ())), n))
-            joins += [
-                e
-                for e in self._incident.get(light, ())
-                if other in (e.source, e.target) and (as_of is None or self._edge_alive(e, as_of))
-            ]
+        for a, b in {frozenset(step) for seq in sequences for step in itertools.pairwise(seq)}:
+            for source, target in ((a, b), (b, a)):
+                found = (EdgeData(source, target, k, props) for k, props in self._succ[source].get(target, {}).items())
+                joins += [e for e in found if as_of is None or self._edge_alive(e, as_of)]
         return traversal.paths_out(sequences, self.nodes_by_id({n for seq in sequences for n in seq}), joins)
 
     def ways(
@@ -306,12 +366,7 @@ class MemoryStore:
                 break
         sequences = sequences[offset:]
         on_paths = {n for seq in sequences for n in seq}
-        joins = [
-            e
-            for n in on_paths
-            for e in self._incident.get(n, ())
-            if e.source in on_paths and e.target in on_paths and (as_of is None or self._edge_alive(e, as_of))
-        ]
+        joins = [e for e in self._among(on_paths) if as_of is None or self._edge_alive(e, as_of)]
         return traversal.paths_out(sequences, self.nodes_by_id(on_paths), joins)
 
     def neighbourhood(self, focus: str, depth: int, labels: list[str] | None, max_nodes: int) -> GraphOut:
@@ -333,7 +388,7 @@ class MemoryStore:
                 chosen[node.id] = node
             if truncated:
                 break
-        edges = [e for n in chosen for e in self._incident.get(n, ()) if e.source in chosen and e.target in chosen]
+        edges = list(self._among(chosen))
         out = base.graph_out(chosen.values(), edges)
         return base.cut(out, max_nodes, "depth or labels") if truncated else out
 
@@ -342,7 +397,7 @@ class MemoryStore:
         pool = [n for n in self._all_sorted if wanted is None or n.label in wanted]
         nodes, truncated = base.whole_graph_cut(pool, max_nodes)
         ids = {n.id for n in nodes}
-        edges = [e for n in ids for e in self._incident.get(n, ()) if e.source in ids and e.target in ids]
+        edges = list(self._among(ids))
         out = base.graph_out(nodes, edges)
         return base.cut(out, max_nodes, "labels") if truncated else out
 
@@ -367,16 +422,100 @@ class MemoryStore:
 
 
 _SUCCEEDS = RelType.SUCCEEDS.value
+_NODE_FIELDS = set(NodeData.model_fields)
 
 
-def _walked(moves: Any, walked: Callable[[EdgeData], bool]) -> Any:
-    """An edge filter for a view of the up moves (or of their reverse): a move made by a relationship that is
-    ``walked`` (of an allowed type and, as of a date, that may have existed then, between nodes that may have)."""
+_NO_ATTRIBUTES: dict[str, Any] = {}
+_NONE: dict[str, dict[str, Any]] = {}
 
-    def keep(u: str, v: str) -> bool:
-        return any(walked(e) for e in moves[u][v]["edges"])
 
-    return keep
+class _Moves(nx.DiGraph):  # type: ignore[misc]
+    """The up moves of traces: a DiGraph whose pairs all share one empty attribute dict (never written: the
+    links that make a move are read from the graph), a third of the bytes of a dict per pair."""
+
+    @staticmethod
+    def edge_attr_dict_factory() -> dict[str, Any]:
+        return _NO_ATTRIBUTES
+
+    @staticmethod
+    def node_attr_dict_factory() -> dict[str, Any]:
+        return _NO_ATTRIBUTES
+
+
+class _Incident:
+    """Every link of a node (a link to itself once), read from the graph's adjacency when asked: answers ``get``
+    as the dict of lists per node it replaces did, without a copy of each link."""
+
+    def __init__(
+        self,
+        succ: dict[str, dict[str, dict[str, dict[str, Any]]]],
+        pred: dict[str, dict[str, dict[str, dict[str, Any]]]],
+    ) -> None:
+        self._succ, self._pred = succ, pred
+
+    def get(self, node_id: str, default: Sequence[EdgeData] = ()) -> Sequence[EdgeData]:
+        if node_id not in self._succ:
+            return default
+        out = [EdgeData(node_id, t, k, p) for t, types in self._succ[node_id].items() for k, p in types.items()]
+        out += [
+            EdgeData(s, node_id, k, p)
+            for s, types in self._pred[node_id].items()
+            if s != node_id
+            for k, p in types.items()
+        ]
+        return out
+
+
+class _Links:
+    """An ``Adjacency`` (what response answers are built from) read from the graph's adjacency: the links of a
+    node of one type, in key order, made on demand. A node with many neighbours (an action point many respond
+    to, a component many activities are part of) keeps its neighbours grouped by type once asked, so a
+    look-up of a few links does not read all its links each time; other nodes are read as they are."""
+
+    def __init__(
+        self,
+        succ: dict[str, dict[str, dict[str, dict[str, Any]]]],
+        pred: dict[str, dict[str, dict[str, dict[str, Any]]]],
+        nodes: dict[str, NodeData],
+    ) -> None:
+        self._succ, self._pred, self.nodes = succ, pred, nodes
+        self._grouped: tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, list[str]]]] = ({}, {})
+
+    def _ends(self, node_id: str, rel_type: str, outward: bool) -> list[str]:
+        """The other ends of ``node_id``'s links of ``rel_type`` (out of it, or into it), sorted."""
+        side = 0 if outward else 1
+        adjacent = (self._succ if outward else self._pred).get(node_id, _NONE)
+        if len(adjacent) <= _FEW:
+            found = [v for v, types in adjacent.items() if rel_type in types]
+            if len(found) > 1:
+                found.sort()
+            return found
+        grouped = self._grouped[side]
+        by_type = grouped.get(node_id)
+        if by_type is None:
+            by_type = {}
+            for v in sorted(adjacent):
+                for t in adjacent[v]:
+                    by_type.setdefault(t, []).append(v)
+            grouped[node_id] = by_type
+        return by_type.get(rel_type, [])
+
+    def out_of(self, node_id: str, rel_type: str) -> Sequence[EdgeData]:
+        ends = self._ends(node_id, rel_type, True)
+        adjacent = self._succ.get(node_id, {})
+        return [EdgeData(node_id, v, rel_type, adjacent[v][rel_type]) for v in ends]
+
+    def into(self, node_id: str, rel_type: str) -> Sequence[EdgeData]:
+        ends = self._ends(node_id, rel_type, False)
+        adjacent = self._pred.get(node_id, {})
+        return [EdgeData(v, node_id, rel_type, adjacent[v][rel_type]) for v in ends]
+
+    def get(self, node_id: str) -> NodeData | None:
+        return self.nodes.get(node_id)
+
+
+_FEW = 32
+"""Up to this many neighbours a node's links of one type are found by reading them all."""
 
 
 def _simple(
