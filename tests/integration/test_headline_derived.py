@@ -257,14 +257,7 @@ def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) 
 
     def hits(limit: int) -> int:
         params = {"number": busiest, "id": f"ap-{busiest}", "goal_level": False, "offset": 0, "end": limit, "layout": 2}
-        summary = db[0].execute_query("PROFILE " + queries.HEADLINE_BY_RANK, params, database_=db[1])[1]
-        assert summary.profile is not None
-        stack, found = [summary.profile], 0
-        while stack:
-            step = stack.pop()
-            found += step.get("dbHits", 0)
-            stack += step.get("children", [])
-        return found
+        return db_hits(db, queries.HEADLINE_BY_RANK, params)
 
     small, whole = hits(5), hits(total)
     assert small * 4 < whole, (small, whole)
@@ -272,14 +265,7 @@ def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) 
     def mixed_hits(limit: int) -> int:
         """Both levels mixed in page order: the first ``limit`` rows of each side, merged."""
         params = {"number": busiest, "id": f"ap-{busiest}", "offset": 0, "end": limit, "limit": limit, "layout": 2}
-        summary = db[0].execute_query("PROFILE " + queries.HEADLINE_BY_POS, params, database_=db[1])[1]
-        assert summary.profile is not None
-        stack, found = [summary.profile], 0
-        while stack:
-            step = stack.pop()
-            found += step.get("dbHits", 0)
-            stack += step.get("children", [])
-        return found
+        return db_hits(db, queries.HEADLINE_BY_POS, params)
 
     everything = total + len(responses.find(memory, busiest, include_goal_level=True).goal_responses)
     small, whole = mixed_hits(5), mixed_hits(everything)
@@ -396,3 +382,15 @@ def test_goal_rows_an_interrupted_derivation_left_are_written_again_once(
     copies = "MATCH (r:HeadlineGoalRow) WITH r.goal AS g, r.rank AS rank, count(*) AS n RETURN max(n)"
     assert count(db, copies) == 1
     check_all(Neo4jStore(*db), MemoryStore(build_graph(bundled_batch)), bundled_batch, only=[1, 17])
+
+
+def db_hits(db: tuple[neo4j.Driver, str], query: str, params: dict[str, Any]) -> int:
+    """The database hits of every step of ``query``'s profile."""
+    summary = db[0].execute_query("PROFILE " + query, params, database_=db[1])[1]
+    assert summary.profile is not None
+    stack, found = [summary.profile], 0
+    while stack:
+        step = stack.pop()
+        found += step.get("dbHits", 0)
+        stack += step.get("children", [])
+    return found
