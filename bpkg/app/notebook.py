@@ -50,7 +50,8 @@ OPERATIONS: Final = frozenset(label for label, style in network.LABEL_STYLES.ite
 def load_graph(dataset: str | Path | None = None) -> nx.MultiDiGraph:
     """A dataset (the bundled one by default) as a networkx ``MultiDiGraph``: node attribute ``label``
     and the node's properties; edge key = relationship type, edge attributes = its properties."""
-    return build_graph(load_dataset(dataset))
+    # Attributes of its own per node and link: an analyst may change the graph in place.
+    return build_graph(load_dataset(dataset), shared=False)
 
 
 def open_store(graph: nx.MultiDiGraph | None = None) -> MemoryStore:

@@ -8,6 +8,7 @@ backend keeps for as long as it serves.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -16,11 +17,12 @@ import networkx as nx
 from bpkg.loaders.batch import GraphBatch, LoadSummary
 
 
-def build_graph(batch: GraphBatch) -> nx.MultiDiGraph:
+def build_graph(batch: GraphBatch, *, shared: bool = True) -> nx.MultiDiGraph:
     """A new MultiDiGraph holding the batch, with the dataset info in ``graph.graph``.
 
-    Equal values and equal sets of link properties are shared objects: change a copy (``graph.copy()`` makes new
-    attribute dicts), not the graph itself, or every link sharing the dict changes with it."""
+    ``shared`` (what the memory store reads, never writes): equal values and equal sets of link properties are
+    shared objects, so changing one in place changes every node or link holding it. Without it (``bpkg.app.notebook``:
+    an analyst may change the graph) every node and link has attributes of its own."""
     graph = nx.MultiDiGraph(
         dataset=batch.info.name,
         version=batch.info.version,
@@ -29,16 +31,22 @@ def build_graph(batch: GraphBatch) -> nx.MultiDiGraph:
         fingerprint=batch.fingerprint(),
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-    shared = SharedValues()
+    if not shared:
+        for node in batch.nodes:
+            graph.add_node(node.id, label=node.label.value, **copy.deepcopy(node.props))
+        for rel in batch.rels:
+            graph.add_edge(rel.source, rel.target, key=rel.type.value, type=rel.type.value, **copy.deepcopy(rel.props))
+        return graph
+    values = SharedValues()
     for node in batch.nodes:
-        graph.add_node(shared.text(node.id), label=node.label.value, **shared.props(node.props))
+        graph.add_node(values.text(node.id), label=node.label.value, **values.props(node.props))
     succ = vars(graph)["_succ"]  # the adjacency dicts themselves (graph.succ is a read-only view of them)
     for rel in batch.rels:
-        source, target, key = shared.text(rel.source), shared.text(rel.target), rel.type.value
+        source, target, key = values.text(rel.source), values.text(rel.target), rel.type.value
         graph.add_edge(source, target, key=key)
         # The links' attribute dicts are shared too: a link with the same type and properties as another holds
         # the other's dict (set in the key dict that the graph's successors and predecessors share).
-        succ[source][target][key] = shared.attributes({"type": key, **shared.props(rel.props)})
+        succ[source][target][key] = values.attributes({"type": key, **values.props(rel.props)})
     return graph
 
 

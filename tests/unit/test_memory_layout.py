@@ -168,3 +168,14 @@ def test_the_graph_shares_the_dicts_of_equal_links() -> None:
     assert len(dated) == 2  # dated 2020 or not
     # The successors and the predecessors read the same dict.
     assert graph.succ["activity-00"]["component-c"]["PART_OF"] is graph.pred["component-c"]["activity-00"]["PART_OF"]
+
+
+def test_a_graph_for_analysts_has_attributes_of_its_own_and_the_same_content() -> None:
+    own, shared = build_graph(_batch(), shared=False), build_graph(_batch())
+    assert dict(own.nodes(data=True)) == dict(shared.nodes(data=True))
+    assert sorted(own.edges(keys=True, data=True), key=str) == sorted(shared.edges(keys=True, data=True), key=str)
+    # Changing one link or one node in place changes nothing else (a notebook may do it).
+    own.edges["activity-00", "component-c", "PART_OF"]["sources"].append("mine")
+    own.nodes["activity-00"]["sources"].append("mine")
+    assert own.edges["activity-01", "component-c", "PART_OF"]["sources"] == ["source-a"]
+    assert own.nodes["activity-01"]["sources"] == ["source-a"]
