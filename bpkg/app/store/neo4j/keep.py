@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, LiteralString
+from typing import Any, Final, LiteralString, cast
 
 import neo4j
 
@@ -103,7 +103,7 @@ class KeptAnswers:
             fingerprint=version,
         )
         try:
-            given: GraphStore = store if self.facts is None else _WithFacts(store, self.facts(publishing))
+            given = store if self.facts is None else cast(GraphStore, _WithFacts(store, self.facts(publishing)))
             answers = self.answers(given, info)
         finally:
             store.outage.close()
