@@ -24,7 +24,7 @@ from bpkg.app.services.coverage import CoverageBy, coverage, gaps
 from bpkg.app.services.dataset_cache import pin
 from bpkg.app.services.derivation import KEPT_KEYS
 from bpkg.app.settings import Settings
-from bpkg.app.store.neo4j import Neo4jStore
+from bpkg.app.store.neo4j import Neo4jStore, parts
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.graph_schema.asof import parse_as_of
 from bpkg.loaders import GraphBatch, load_dataset, synth
@@ -151,4 +151,24 @@ def test_a_load_reads_the_facts_once_for_both_derivations(
     assert not derivation.headline.report.skipped and derivation.kept.report.kept == len(KEPT_KEYS)
     # The links of the facts' types are read once, for the headline's rows and the kept answers alike.
     assert driver.sent.count(cypher.EDGES_OF_TYPES) == 1, [q[:60] for q in driver.sent]
+    check_kept(Neo4jStore(*db))
+
+
+def test_an_answer_kept_in_many_parts_reads_back_whole(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parts, "PART_BYTES", 2000)
+    derivation = load(db, bundled_batch)
+    assert derivation.kept.report.stored > 2000
+    records, _, _ = db[0].execute_query("MATCH (k:KeptAnswer) RETURN max(k.parts) AS most", database_=db[1])
+    assert records[0]["most"] > 1
+    check_kept(Neo4jStore(*db))
+    # A part lost: the answer is computed instead of read half.
+    db[0].execute_query("MATCH (k:KeptAnswer {key: 'gaps', part: 1}) DELETE k", database_=db[1])
+    store = Neo4jStore(*db)
+    assert store.kept_answer(store.dataset_info().fingerprint or "", "gaps") is None  # type: ignore[union-attr]
+    assert gaps(pin(store)).model_dump_json() == gaps(pin(store), kept=False).model_dump_json()
+    # The next load of the same version writes what is missing.
+    again = load(db, bundled_batch)
+    assert not again.kept.report.skipped
     check_kept(Neo4jStore(*db))

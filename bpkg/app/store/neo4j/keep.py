@@ -24,6 +24,7 @@ import neo4j
 
 from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store.graph_types import DatasetOut
+from bpkg.app.store.neo4j import parts
 from bpkg.app.store.neo4j.derive import READ_TIMEOUT, FactsReader, published_as
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.app.store.port import GraphStore
@@ -37,14 +38,16 @@ Answers = Callable[[GraphStore, DatasetOut], Mapping[str, str]]
 KEPT_INDEX: Final[LiteralString] = (
     "CREATE RANGE INDEX kept_answer IF NOT EXISTS FOR (k:KeptAnswer) ON (k.version, k.key)"
 )
+# The keys whose parts are all there (a derivation interrupted between parts left some of them).
 KEPT_KEYS: Final[LiteralString] = """
 MATCH (k:KeptAnswer) WHERE k.version = $version AND k.key IS NOT NULL
-RETURN k.key AS key
+WITH k.key AS key, count(k) AS parts, max(k.parts) AS expected
+WHERE parts = expected
+RETURN key
 """
-WRITE_KEPT: Final[LiteralString] = """
-UNWIND $rows AS row
-MERGE (k:KeptAnswer {version: $version, key: row.key})
-SET k.json = row.json
+WRITE_PART: Final[LiteralString] = """
+MERGE (k:KeptAnswer {version: $version, key: $key, part: $part})
+SET k.parts = $parts, k.data = $data
 """
 DROP_OTHER_VERSIONS: Final[LiteralString] = """
 MATCH (k:KeptAnswer) WHERE k.version <> $version
@@ -59,13 +62,17 @@ class KeepReport:
     version: str = ""
     kept: int = 0
     chars: int = 0
+    stored: int = 0
     seconds: float = 0.0
     skipped: bool = False
 
     def line(self) -> str:
         if self.skipped:
             return f"coverage and gaps were already kept for version {self.version}"
-        return f"kept {self.kept} answers (coverage, gaps; {self.chars:,} characters of JSON) in {self.seconds:.1f} s"
+        return (
+            f"kept {self.kept} answers (coverage, gaps; {self.chars:,} characters of JSON, {self.stored:,} bytes "
+            f"compressed) in {self.seconds:.1f} s"
+        )
 
 
 class KeptAnswers:
@@ -107,12 +114,14 @@ class KeptAnswers:
             answers = self.answers(given, info)
         finally:
             store.outage.close()
-        rows = [{"key": key, "json": text} for key, text in sorted(answers.items())]
-        # One transaction per answer: coverage by country or project is megabytes of JSON at 1M relationships.
-        for row in rows:
-            _write(publishing, version, row)
-        self.report.kept = len(rows)
-        self.report.chars = sum(len(r["json"]) for r in rows)
+        # Compressed, in parts, one transaction a part (``parts``: more than a transaction may hold at 1M).
+        for key, text in sorted(answers.items()):
+            chunks = parts.split(text)
+            for part, chunk in enumerate(chunks):
+                _write(publishing, version=version, key=key, part=part, parts=len(chunks), data=chunk)
+            self.report.kept += 1
+            self.report.chars += len(text)
+            self.report.stored += sum(map(len, chunks))
         self.report.seconds = time.perf_counter() - started
 
     def published(self, publishing: Publishing) -> None:
@@ -135,8 +144,8 @@ class _WithFacts:
         return getattr(self._store, name)
 
 
-def _write(publishing: Publishing, version: str, row: dict[str, str]) -> None:
-    publishing.write(lambda tx: tx.run(WRITE_KEPT, version=version, rows=[row]).consume())
+def _write(publishing: Publishing, **params: Any) -> None:
+    publishing.write(lambda tx: tx.run(WRITE_PART, params).consume())
 
 
 def _ensure_index(publishing: Publishing) -> None:

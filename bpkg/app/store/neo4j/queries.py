@@ -566,6 +566,5 @@ RETURN d.name AS name, d.version AS version, d.description AS description, d.ill
 # An answer kept when its dataset version was loaded (``bpkg.app.store.neo4j.keep``), read by version and key.
 KEPT_ANSWER: Final[LiteralString] = """
 MATCH (k:KeptAnswer {version: $version, key: $key})
-RETURN k.json AS json
-LIMIT 1
+RETURN k.part AS part, k.parts AS parts, k.data AS data
 """

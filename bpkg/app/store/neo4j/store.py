@@ -34,6 +34,7 @@ from bpkg.app.store.graph_types import (
     NodeOut,
     NodePage,
 )
+from bpkg.app.store.neo4j import parts
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.app.store.neo4j.warmup import Read, Stop, Warmer
 from bpkg.app.store.port import TraceDirection
@@ -346,7 +347,8 @@ class Neo4jStore:
 
     def kept_answer(self, version: str, key: str) -> str | None:
         records = self._read(cypher.KEPT_ANSWER, version=version, key=key)
-        return str(records[0]["json"]) if records else None
+        # Compressed, in parts (bpkg.app.store.neo4j.keep); an answer missing a part is not kept.
+        return parts.joined([(r["part"], r["parts"], bytes(r["data"])) for r in records])
 
     def headline_page(self, number: int, query: headline.HeadlineQuery) -> headline.HeadlineRead:
         """One round trip: the dataset, and a page of what the load derived for its version (if it did)."""
