@@ -133,7 +133,15 @@ class Neo4jStore:
             Read(
                 "HEADLINE_BY_RANK",
                 lambda: self._warm(
-                    cypher.HEADLINE_BY_RANK, {"number": -1, "id": none, "goal_level": False, "offset": 0, "end": 50}
+                    cypher.HEADLINE_BY_RANK,
+                    {
+                        "number": -1,
+                        "id": none,
+                        "goal_level": False,
+                        "offset": 0,
+                        "end": 50,
+                        "layout": headline.LAYOUT,
+                    },
                 ),
             ),
             Read(
