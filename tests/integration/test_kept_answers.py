@@ -172,3 +172,20 @@ def test_an_answer_kept_in_many_parts_reads_back_whole(
     again = load(db, bundled_batch)
     assert not again.kept.report.skipped
     check_kept(Neo4jStore(*db))
+
+
+def test_a_page_s_status_chips_read_the_kept_coverage_not_every_fact(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    load(db, bundled_batch)
+    driver = CountingDriver(db[0])
+    store = Neo4jStore(cast(neo4j.Driver, driver), db[1])
+    try:
+        with TestClient(create_app(settings(backend="neo4j"), store=store)) as client:
+            driver.sent.clear()
+            page = client.get("/view/node/ap-17")
+            assert page.status_code == 200 and "ap-17" in page.text
+            # Statuses come from the kept coverage; the links of the facts' types are never read.
+            assert cypher.KEPT_ANSWER in driver.sent and cypher.EDGES_OF_TYPES not in driver.sent, driver.sent
+    finally:
+        store.outage.close()
