@@ -8,8 +8,10 @@ still computed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import cast, get_args
 
@@ -40,6 +42,18 @@ pytestmark = pytest.mark.neo4j
 def db(neo4j_driver: neo4j.Driver, neo4j_settings: Settings) -> tuple[neo4j.Driver, str]:
     wipe(neo4j_driver, neo4j_settings.neo4j_database)
     return neo4j_driver, neo4j_settings.neo4j_database
+
+
+@contextlib.contextmanager
+def served(db: tuple[neo4j.Driver, str]) -> Iterator[tuple[TestClient, CountingDriver, Neo4jStore]]:
+    """A new API on the database, its queries counted at the driver."""
+    driver = CountingDriver(db[0])
+    store = Neo4jStore(cast(neo4j.Driver, driver), db[1])
+    try:
+        with TestClient(create_app(settings(backend="neo4j"), store=store)) as client:
+            yield client, driver, store
+    finally:
+        store.outage.close()
 
 
 def load(db: tuple[neo4j.Driver, str], batch: GraphBatch) -> AtLoad:
@@ -115,24 +129,19 @@ def test_the_first_coverage_after_a_load_reads_what_was_kept(
     db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
 ) -> None:
     load(db, bundled_batch)
-    driver = CountingDriver(db[0])
-    store = Neo4jStore(cast(neo4j.Driver, driver), db[1])
-    try:
-        with TestClient(create_app(settings(backend="neo4j"), store=store)) as client:
-            for url, key in (("/coverage?by=country", "coverage:country"), ("/gaps", "gaps")):
-                driver.sent.clear()
-                answer = client.get(url)
-                assert answer.status_code == 200, answer.text
-                # The dataset, then the kept answer: nothing else (no facts, no link of the graph).
-                assert driver.sent == [cypher.DATASET, cypher.KEPT_ANSWER], (url, driver.sent)
-                expected = store.kept_answer(store.dataset_info().fingerprint or "", key)  # type: ignore[union-attr]
-                assert answer.json() == json.loads(expected or "{}"), url
-            # As of a day the answer is computed: it reads the facts of that day.
+    with served(db) as (client, driver, store):
+        for url, key in (("/coverage?by=country", "coverage:country"), ("/gaps", "gaps")):
             driver.sent.clear()
-            assert client.get("/coverage?by=goal&as_of=2020-01-01").status_code == 200
-            assert len(driver.sent) > 2 and cypher.KEPT_ANSWER not in driver.sent
-    finally:
-        store.outage.close()
+            answer = client.get(url)
+            assert answer.status_code == 200, answer.text
+            # The dataset, then the kept answer: nothing else (no facts, no link of the graph).
+            assert driver.sent == [cypher.DATASET, cypher.KEPT_ANSWER], (url, driver.sent)
+            expected = store.kept_answer(store.dataset_info().fingerprint or "", key)  # type: ignore[union-attr]
+            assert answer.json() == json.loads(expected or "{}"), url
+        # As of a day the answer is computed: it reads the facts of that day.
+        driver.sent.clear()
+        assert client.get("/coverage?by=goal&as_of=2020-01-01").status_code == 200
+        assert len(driver.sent) > 2 and cypher.KEPT_ANSWER not in driver.sent
 
 
 def test_answers_as_of_a_day_are_not_the_kept_ones(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:
@@ -178,14 +187,9 @@ def test_a_page_s_status_chips_read_the_kept_coverage_not_every_fact(
     db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
 ) -> None:
     load(db, bundled_batch)
-    driver = CountingDriver(db[0])
-    store = Neo4jStore(cast(neo4j.Driver, driver), db[1])
-    try:
-        with TestClient(create_app(settings(backend="neo4j"), store=store)) as client:
-            driver.sent.clear()
-            page = client.get("/view/node/ap-17")
-            assert page.status_code == 200 and "ap-17" in page.text
-            # Statuses come from the kept coverage; the links of the facts' types are never read.
-            assert cypher.KEPT_ANSWER in driver.sent and cypher.EDGES_OF_TYPES not in driver.sent, driver.sent
-    finally:
-        store.outage.close()
+    with served(db) as (client, driver, _):
+        driver.sent.clear()
+        page = client.get("/view/node/ap-17")
+        assert page.status_code == 200 and "ap-17" in page.text
+        # Statuses come from the kept coverage; the links of the facts' types are never read.
+        assert cypher.KEPT_ANSWER in driver.sent and cypher.EDGES_OF_TYPES not in driver.sent, driver.sent

@@ -204,7 +204,9 @@ class HeadlineDerivation:
 
     def _derive(self, publishing: Publishing) -> None:
         started = time.perf_counter()
-        _ensure_indexes(publishing.driver, publishing.database)
+        for ddl in (ROW_RANK_INDEX, GOAL_ROW_INDEX, VERSION_INDEX, NAMED_INDEX, GOAL_NAMED_INDEX):
+            ensure_index(publishing, ddl)
+        publishing.driver.execute_query(AWAIT_INDEXES, database_=publishing.database)
         version = published_as(publishing)
         self.report = DeriveReport(version=version)
         complete = _read(publishing, COMPLETE, version=version, layout=headline.LAYOUT)[0]
@@ -341,15 +343,14 @@ def _drop_rows(publishing: Publishing, query: LiteralString, count: int, size: i
         _write(publishing, query, size=size, **keys)
 
 
-def _ensure_indexes(driver: neo4j.Driver, database: str) -> None:
-    for ddl in (ROW_RANK_INDEX, GOAL_ROW_INDEX, VERSION_INDEX, NAMED_INDEX, GOAL_NAMED_INDEX):
-        try:
-            driver.execute_query(ddl, database_=database)
-        except neo4j.exceptions.ClientError as exc:
-            # Two loaders creating the same index at once: the second finds it made by the first.
-            if "AlreadyExists" not in (exc.code or ""):
-                raise
-    driver.execute_query(AWAIT_INDEXES, database_=database)
+def ensure_index(publishing: Publishing, ddl: LiteralString) -> None:
+    """Create one of a derivation's indexes if it is missing."""
+    try:
+        publishing.driver.execute_query(ddl, database_=publishing.database)
+    except neo4j.exceptions.ClientError as exc:
+        # Two loaders creating the same index at once: the second finds it made by the first.
+        if "AlreadyExists" not in (exc.code or ""):
+            raise
 
 
 def _write(publishing: Publishing, query: LiteralString, /, **params: Any) -> None:

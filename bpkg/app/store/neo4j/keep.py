@@ -20,12 +20,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, LiteralString, cast
 
-import neo4j
-
 from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.neo4j import parts
-from bpkg.app.store.neo4j.derive import READ_TIMEOUT, FactsReader, published_as
+from bpkg.app.store.neo4j.derive import READ_TIMEOUT, FactsReader, ensure_index, published_as
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.app.store.port import GraphStore
 from bpkg.app.store.question_types import ActionPointFacts
@@ -92,7 +90,7 @@ class KeptAnswers:
 
     def _derive(self, publishing: Publishing) -> None:
         started = time.perf_counter()
-        _ensure_index(publishing)
+        ensure_index(publishing, KEPT_INDEX)
         version = published_as(publishing)
         self.report = KeepReport(version=version)
         records, _, _ = publishing.driver.execute_query(KEPT_KEYS, version=version, database_=publishing.database)
@@ -146,12 +144,3 @@ class _WithFacts:
 
 def _write(publishing: Publishing, **params: Any) -> None:
     publishing.write(lambda tx: tx.run(WRITE_PART, params).consume())
-
-
-def _ensure_index(publishing: Publishing) -> None:
-    try:
-        publishing.driver.execute_query(KEPT_INDEX, database_=publishing.database)
-    except neo4j.exceptions.ClientError as exc:
-        # Two loaders creating the index at once: the second finds it made by the first.
-        if "AlreadyExists" not in (exc.code or ""):
-            raise
