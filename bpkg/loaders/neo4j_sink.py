@@ -73,6 +73,11 @@ BATCH_SIZE: Final = 5000
 WRITE_RETRY_SECONDS: Final = 10.0
 """How long one batch's transaction is retried on transient errors (the driver's default is 30 s)."""
 LEASE_SECONDS: Final = 30.0
+LOAD_TIMEOUT: Final = 3600.0
+"""Seconds each of a load's transactions may run before Neo4j stops it. A load's reads scan whole datasets
+(at 1M relationships the check of what a dataset owns took over 60 s on a busy machine): they must not fall
+under a server's default for questions (``tools/neo4j`` sets 60 s), so every read and write of a load says its
+own."""
 """How long the write lease lasts without renewal: the longest a killed loader keeps others waiting."""
 PRUNE_SHARE: Final = 0.20
 """The largest share of the graph's rows (nodes + relationships) a prune removes without ``yes``."""
@@ -564,7 +569,7 @@ def write_batch(
             publishing = _publishing(driver, database, session, lease, batch.info, fingerprint)
             if derive is not None:
                 derive.derive(publishing)
-            session.execute_write(_finish, lease, batch, fingerprint, plan.kept)
+            session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept)
             if derive is not None:
                 derive.published(publishing)
     except DRIVER_ERRORS as exc:
@@ -624,7 +629,9 @@ def _notes(plan: _Plan, note: Callable[[str], None]) -> None:
 
 
 def _read(driver: neo4j.Driver, database: str, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
-    records, _, _ = driver.execute_query(query, params, database_=database, routing_=neo4j.RoutingControl.READ)
+    records, _, _ = driver.execute_query(
+        neo4j.Query(query, timeout=LOAD_TIMEOUT), params, database_=database, routing_=neo4j.RoutingControl.READ
+    )
     return records
 
 
@@ -867,7 +874,7 @@ def _apply(
     if not done.total:
         return
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    session.execute_write(_begin, lease, batch.info.name, fingerprint, now)
+    session.execute_write(_timed(_begin), lease, batch.info.name, fingerprint, now)
     done.began = True
     params = {"owner": batch.info.name, "legacy": legacy}
     with tqdm(total=done.total, unit="row", disable=not progress, desc="writing") as bar:
@@ -887,7 +894,7 @@ def _publishing(
     driver: neo4j.Driver, database: str, session: neo4j.Session, lease: Lease, info: DatasetInfo, fingerprint: str
 ) -> Publishing:
     def write(work: Callable[[neo4j.ManagedTransaction], object]) -> None:
-        session.execute_write(lambda tx: work(lease.renewed(tx)))
+        session.execute_write(_timed(lambda tx: work(lease.renewed(tx))))
 
     return Publishing(driver, database, info.name, fingerprint, write, info)
 
@@ -895,7 +902,15 @@ def _publishing(
 def _write_rows(session: neo4j.Session, lease: Lease, query: LiteralString, params: dict[str, Any]) -> None:
     # One transaction per batch, holding the lease's lock; retried by the driver on transient errors (every
     # statement is idempotent).
-    session.execute_write(lambda tx: lease.renewed(tx).run(query, params).consume())
+    session.execute_write(_timed(lambda tx: lease.renewed(tx).run(query, params).consume()))
+
+
+_Work = TypeVar("_Work", bound=Callable[..., object])
+
+
+def _timed(work: _Work) -> _Work:
+    """A transaction function that asks for the load's own timeout (``LOAD_TIMEOUT``)."""
+    return neo4j.unit_of_work(timeout=LOAD_TIMEOUT)(work)
 
 
 def _begin(tx: neo4j.ManagedTransaction, lease: Lease, name: str, fingerprint: str, since: str) -> None:

@@ -34,7 +34,7 @@ from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store import headline
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.app.store.question_types import ActionPointFacts
-from bpkg.loaders.neo4j_sink import Publishing
+from bpkg.loaders.neo4j_sink import LOAD_TIMEOUT, Publishing
 
 T = TypeVar("T")
 
@@ -360,7 +360,10 @@ def _write(publishing: Publishing, query: LiteralString, /, **params: Any) -> No
 
 def _read(publishing: Publishing, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
     records, _, _ = publishing.driver.execute_query(
-        query, params, database_=publishing.database, routing_=neo4j.RoutingControl.READ
+        neo4j.Query(query, timeout=LOAD_TIMEOUT),
+        params,
+        database_=publishing.database,
+        routing_=neo4j.RoutingControl.READ,
     )
     return records
 

@@ -20,6 +20,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, LiteralString, cast
 
+import neo4j
+
 from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.neo4j import parts
@@ -28,7 +30,7 @@ from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.app.store.port import GraphStore
 from bpkg.app.store.question_types import ActionPointFacts
 from bpkg.graph_schema.asof import AsOf
-from bpkg.loaders.neo4j_sink import Publishing
+from bpkg.loaders.neo4j_sink import LOAD_TIMEOUT, Publishing
 
 Answers = Callable[[GraphStore, DatasetOut], Mapping[str, str]]
 """Computes the answers to keep, by key, as JSON, for the store as the given dataset version shows it."""
@@ -93,7 +95,9 @@ class KeptAnswers:
         ensure_index(publishing, KEPT_INDEX)
         version = published_as(publishing)
         self.report = KeepReport(version=version)
-        records, _, _ = publishing.driver.execute_query(KEPT_KEYS, version=version, database_=publishing.database)
+        records, _, _ = publishing.driver.execute_query(
+            neo4j.Query(KEPT_KEYS, timeout=LOAD_TIMEOUT), version=version, database_=publishing.database
+        )
         if self.keys <= {r["key"] for r in records}:
             self.report.skipped = True
             return
