@@ -52,10 +52,11 @@ _RANKS: Final = {str(label): rank for label, rank in base.RANK.items()}
 _FACT_TYPES: Final = sorted({response_builder.RESPONDS_TO, response_builder.UNDER, *response_builder.CONTEXT_TYPES})
 _FACTS_TIMEOUT_FACTOR: Final = 10
 _ID_PAGE: Final = 20_000
-HUB_LINKS: Final = 1_000
+HUB_LINKS: Final = 100
 """A node with more links than this is a hub to ``link_groups``: its groups are counted from the degree store and
-only the pages asked for are read (``NODE_LINK_GROUPS``); below it one pass over its links costs less than the
-typed reads (docs/performance.md, "Issue 17: the node page of a hub")."""
+only the pages asked for are read (``NODE_LINK_GROUPS``); up to it one pass over its links reads less (PROFILE: the
+hub's way read 1.14-1.22x the db hits of the one pass for 9-49 links, 0.98x for 88, 0.65x for 7,015;
+docs/performance.md, "Issue 17: the node page of a hub")."""
 
 
 def _props(row: Any) -> dict[str, Any]:
