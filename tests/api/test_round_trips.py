@@ -92,3 +92,26 @@ def test_a_node_page_as_of_a_day_reads_the_links_of_the_day(counted: tuple[TestC
     driver.sent.clear()
     assert client.get("/view/node/ap-17?as_of=2022").status_code == 200
     assert queries.NODE_LINKS in driver.sent and queries.NODE_LINK_GROUPS not in driver.sent, driver.sent
+
+
+@pytest.mark.parametrize("url", ["/view/node/ap-17", "/view/node/component-mrc", "/view/links/ap-17?group=Part+of"])
+def test_a_hubs_page_reads_as_often_as_any_nodes(
+    counted: tuple[TestClient, CountingDriver], neo4j_settings: Any, url: str
+) -> None:
+    # Read the hub's way (the threshold at 0 makes every node a hub), a page sends the same queries, warm: one
+    # NODE_LINK_GROUPS per group read, plus NODE_LINK_KINDS only where the schema's far labels leave the traces open.
+    client, driver = counted
+    client.get(url)
+    driver.sent.clear()
+    assert client.get(url).status_code == 200
+    usual = list(driver.sent)
+    hub_driver = CountingDriver(driver.driver)
+    store = Neo4jStore(cast(neo4j.Driver, hub_driver), neo4j_settings.neo4j_database)
+    store.hub_links = 0
+    with TestClient(create_app(settings(backend="neo4j"), store=store)) as hub_client:
+        hub_client.get(url)
+        hub_driver.sent.clear()
+        assert hub_client.get(url).status_code == 200
+    store.outage.close()
+    assert [q for q in hub_driver.sent if q != queries.NODE_LINK_KINDS] == usual
+    assert hub_driver.sent.count(queries.NODE_LINK_KINDS) <= usual.count(queries.NODE_LINK_GROUPS)

@@ -1,6 +1,7 @@
 """An action point's responses a page at a time, by keyboard: Tab reaches "next", Enter opens the next page,
 and "previous" brings back the first; and a group of links cut on the node page leads to its own pages, walked
-the same way (on a generated dataset whose action point 10 has hundreds of responders)."""
+the same way; and a hub's network, cut on its page, leads to the whole one (on a generated dataset whose action
+point 10 has hundreds of responders)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from playwright.sync_api import Page
 
 from bpkg.app.api.main import create_app
 from bpkg.app.store.memory import MemoryStore
-from bpkg.app.web.pages import LINKS_SHOWN, RESPONSES_SHOWN
+from bpkg.app.web.network import MAX_NODES
+from bpkg.app.web.pages import LINKS_SHOWN, NODE_NETWORK_NODES, RESPONSES_SHOWN
 from bpkg.app.web.rendering import PAGE_SIZE
 from bpkg.app.web.server import RunningServer, serve_in_background
 from bpkg.loaders import build_graph, load_dataset, synth
@@ -85,3 +87,36 @@ def test_a_cut_group_leads_to_its_pages_by_keyboard(offline: tuple[Page, Watch],
     page.keyboard.press("Enter")
     page.wait_for_url(f"{synth_live.url}{back}")
     assert page.locator("#links li").first.inner_text() == first
+
+
+def test_a_hubs_network_is_cut_and_leads_to_the_whole_one_by_keyboard(
+    offline: tuple[Page, Watch], synth_live: RunningServer
+) -> None:
+    page, watch = offline
+    page.goto(f"{synth_live.url}/view/node/ap-10")
+    # The node page draws the nearest NODE_NETWORK_NODES of the neighbourhood and says so, in words.
+    cut = page.locator(".network-box .cut").inner_text()
+    assert cut.startswith(f"Showing {NODE_NETWORK_NODES} nodes of its neighbourhood, not all of them (it has ")
+    assert len(page.evaluate("nodes.getIds()")) == NODE_NETWORK_NODES
+    # The whole network (up to the views' cap), reached by keyboard from the sentence's link.
+    link = page.locator("#network-whole a")
+    assert link.inner_text() == f"See its whole network, up to {MAX_NODES:,} nodes"
+    target = tab_to_link(page, "#network-whole a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{synth_live.url}{target}")
+    assert "network=all" in page.url
+    page.wait_for_function("typeof nodes !== 'undefined' && nodes.getIds().length > 0")
+    whole = len(page.evaluate("nodes.getIds()"))
+    assert NODE_NETWORK_NODES < whole <= MAX_NODES
+    assert page.locator("#network-whole").count() == 0
+    assert not watch.external and not watch.errors
+
+
+def tab_to_link(page: Page, selector: str, limit: int = 600) -> str:
+    """Press Tab until the link ``selector`` has the focus; its address."""
+    wanted = page.locator(selector).get_attribute("href")
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('href')") == wanted and wanted:
+            return wanted
+    raise AssertionError(f"{selector} not reached by keyboard")

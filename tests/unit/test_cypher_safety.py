@@ -129,9 +129,11 @@ def test_every_label_and_type_in_cypher_is_in_the_schema() -> None:
         labels, types = names_in(text)
         assert labels <= KNOWN_LABELS, f"{name}: unknown label(s) {labels - KNOWN_LABELS}"
         assert types <= KNOWN_TYPES, f"{name}: unknown relationship type(s) {types - KNOWN_TYPES}"
-        # Labels compared as strings (``l <> 'Entity'``) must be schema labels too.
-        quoted = set(re.findall(r"'([A-Z][A-Za-z]*)'", text))
-        assert quoted <= KNOWN_LABELS, f"{name}: unknown label(s) {quoted - KNOWN_LABELS}"
+        # Labels compared as strings (``l <> 'Entity'``) and types named as strings (a hub's groups,
+        # ``['UNDER', 'out', ...]``) must be schema names too.
+        quoted = set(re.findall(r"'([A-Z][A-Za-z_]*)'", text))
+        known = KNOWN_LABELS | KNOWN_TYPES
+        assert quoted <= known, f"{name}: unknown label(s) or type(s) {quoted - known}"
         seen_labels |= labels
     assert {ENTITY_LABEL, DATASET_LABEL} <= seen_labels
 

@@ -32,6 +32,7 @@ from bpkg.app.store.graph_types import (
     Way,
 )
 from bpkg.graph_schema import Label, RelType
+from bpkg.graph_schema.patterns import PATTERNS
 from bpkg.graph_schema.properties import CHECK_TO_REVIEW
 from bpkg.loaders.stats import GraphStats, stats_from_counts
 
@@ -254,6 +255,17 @@ def ways(own_label: str, kinds: Iterable[tuple[str, str, bool]]) -> list[Way]:
         elif rel_type == RelType.SUCCEEDS:
             found |= {"up", "down"}
     return [way for way in ("up", "down") if way in found]
+
+
+def far_labels(own_label: str, rel_type: str, direction: Direction) -> list[str]:
+    """The labels the schema allows at the other end of a ``rel_type`` link seen from a node of ``own_label`` at
+    its ``direction`` end, in label order (none for a label or type the schema does not know)."""
+    found = (
+        {str(t) for s, r, t in PATTERNS if s == own_label and r == rel_type}
+        if direction == "out"
+        else {str(s) for s, r, t in PATTERNS if t == own_label and r == rel_type}
+    )
+    return sorted(found, key=lambda label: LABEL_ORDER.get(label, 99))
 
 
 def link_groups(

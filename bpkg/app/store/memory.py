@@ -11,6 +11,7 @@ the nodes and links that may have existed then (``bpkg.app.store.alive``); SUCCE
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Sequence
@@ -381,7 +382,9 @@ class MemoryStore:
         for hops, layer in enumerate(nx.bfs_layers(view, [start.id])):
             if hops > depth:
                 break
-            for node in sorted((self._nodes[n] for n in layer), key=base.node_sort_key):
+            # Only the layer's first nodes in order (one more tells a cut), not a hub's whole layer sorted.
+            room = max_nodes - len(chosen) + 1
+            for node in heapq.nsmallest(room, (self._nodes[n] for n in layer), key=base.node_sort_key):
                 if len(chosen) >= max_nodes:
                     truncated = True
                     break

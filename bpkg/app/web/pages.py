@@ -12,7 +12,7 @@ network view comes back as one self-contained HTML file that works opened from d
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any, Final, cast
+from typing import Annotated, Any, Final, Literal, cast
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -100,6 +100,11 @@ LINKS_SHOWN: Final = 50
 RESPONSES_SHOWN: Final = 50
 RESPONDS_TO: Final = "Responds to"
 RESPONDED_BY: Final = "Responded to by"
+# A node's page draws the nearest of its neighbourhood, at most this many nodes, and links to the same page with
+# ``network=all`` for the whole neighbourhood up to the 2,000 every network view allows (``network.MAX_NODES``):
+# at 100k relationships the 2,000-node network was two thirds of a hub's page on Neo4j (docs/performance.md,
+# "Issue 17: the node page of a hub").
+NODE_NETWORK_NODES: Final = 250
 
 
 def _heading(rel_type: str, direction: str) -> str:
@@ -126,8 +131,8 @@ def _headed(groups: list[LinkGroup], shown: int) -> dict[str, tuple[list[LinkOut
     return out
 
 
-def _here(page: Page, **changed: int) -> str:
-    """This page with the same parameters (the day, depth, filters...) but ``changed`` (a zero is dropped)."""
+def _here(page: Page, **changed: int | str) -> str:
+    """This page with the same parameters (the day, depth, filters...) but ``changed`` (a zero or "" is dropped)."""
     kept: dict[str, list[str]] = {}
     for k, v in page.request.query_params.multi_items():
         if k not in changed and k != "download":
@@ -146,9 +151,11 @@ def node_page(
     label: PageLabels = [],  # noqa: B006 (FastAPI copies defaults)
     download: bool = False,
     offset: Offset = 0,
+    network_size: Annotated[Literal["near", "all"], Query(alias="network")] = "near",
 ) -> Response:
     """A node: details, sources, links up and down (at most ``LINKS_SHOWN`` of each group), an action point's
-    responses ``RESPONSES_SHOWN`` at a time from ``offset``, and its neighbourhood as a network."""
+    responses ``RESPONSES_SHOWN`` at a time from ``offset``, and its neighbourhood as a network (the nearest
+    ``NODE_NETWORK_NODES``; with ``network=all`` up to the cap of every network view)."""
     page = Page(request, download, as_of=as_of)
     # Per group of links its first LINKS_SHOWN and its total, not every link (as of a day: read whole).
     found, today = node_view.link_groups(page.store, node_id, LINKS_SHOWN, as_of=as_of)
@@ -163,7 +170,7 @@ def node_page(
         found,
         depth=depth,
         labels=labels,
-        max_nodes=network.MAX_NODES,
+        max_nodes=network.MAX_NODES if network_size == "all" else NODE_NETWORK_NODES,
         responses_shown=RESPONSES_SHOWN,
         offset=offset,
         as_of=as_of,
@@ -181,6 +188,9 @@ def node_page(
     answer = seen.answer
     filters = view_filters(page, raw)
     graph = briefs.filtered(page.store, seen.around, node_id, filters)
+    near_cut = seen.around.truncated and network_size == "near"
+    if near_cut:
+        graph = graph.model_copy(update={"note": _near_note(len(graph.nodes), link_total)})
     view = network_view(page, graph, "spring", node_id, "620px")
     totals = {RESPONDS_TO: 0, RESPONDED_BY: 0} | {_heading(c.type, c.direction): 0 for c in node.link_counts}
     for c in node.link_counts:
@@ -216,7 +226,19 @@ def node_page(
         links_then=(link_total, seen.links_today) if seen.links_today is not None else None,
         existed=as_of is None or may_exist(node.properties, as_of),
         crosswalk=node_matches(node.id, node.label, node.properties),
+        # The node page's smaller network, when it was cut there: how many it shows, and the whole one's address.
+        near_cut=near_cut,
+        whole_network_url=_here(page, network="all", offset=offset) + "#network-heading",
+        max_network=network.MAX_NODES,
         **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
+    )
+
+
+def _near_note(shown: int, links: int) -> str:
+    """What a node page's network says when its smaller cap cut it (the whole network is one link away)."""
+    return (
+        f"Showing {shown:,} nodes of its neighbourhood, not all of them (it has {links:,} links): a node's page "
+        f"draws at most {NODE_NETWORK_NODES:,}, by kind, then number and id."
     )
 
 

@@ -103,19 +103,32 @@ RETURN [x IN [n] + others + cited | {id: x.id, label: [l IN labels(x) WHERE l <>
 """
 
 # A node's links by group (type and direction) without returning them all (``GraphStore.link_groups``), in one
-# round trip anchored on the node and one pass over its relationships: the node and the sources it cites; per
-# group, its links counted by the label at the other end (and how many of them end at the node itself: which
-# traces find something), one page of them in ``base.links_out`` order (``$order``: each label's place;
-# ``$offset``, ``$limit``; only for the group ``$type``/``$direction`` when given), and those that carry a review
-# date. The links are sorted in the database; only the pages and the reviewed links leave it.
+# round trip anchored on the node: the node and the sources it cites, then one of two ways, chosen by the node's
+# degree (``COUNT { (n)--() }``: read from the degree store, not the relationships, on a dense node).
+# - At most ``$most`` links: one pass over its relationships. Per group, its links counted by the label at the
+#   other end (and how many end at the node itself: which traces find something), one page in ``base.links_out``
+#   order (``$order``: each label's place; ``$offset``, ``$limit``; only for the group ``$type``/``$direction``
+#   when given), and those that carry a review date. The links are sorted in the database; only the pages and the
+#   reviewed links leave it.
+# - A hub (more than ``$most``): each group's total from the degree store, one ``COUNT`` per type and direction,
+#   written out because a dynamic type (``$(...)``) expands every relationship of the node in Neo4j 5.26 (PROFILE:
+#   Expand(All), then a filter on the type); its self-links (SUCCEEDS to itself, the only pattern that can be
+#   one); the page of each group asked for, from that group's relationships only (a typed expansion per group,
+#   again written out) through a top-$end (``ORDER BY ... LIMIT``) instead of a sort of every link; and the
+#   reviewed links (a pass reading one property per relationship). The far ends are not checked for ``Entity``:
+#   the loaders write relationships between domain nodes only. The labels at the other end come from the schema
+#   (``base.far_labels``) where it fixes the traces; the store reads them per label (``NODE_LINK_KINDS``) only
+#   where it does not.
 NODE_LINK_GROUPS: Final[LiteralString] = """
 MATCH (n:Entity {id: $id})
+WITH n, COUNT { (n)--() } > $most AS hub
 CALL (n) {
   UNWIND coalesce(n.sources, []) AS sid
   MATCH (s:Entity {id: sid})
   RETURN collect(s) AS cited
 }
-CALL (n) {
+CALL (n, hub) {
+  WITH n WHERE NOT hub
   CALL (n) {
     MATCH (n)-[r]->(m:Entity)
     RETURN r, m, 'out' AS direction
@@ -144,8 +157,174 @@ CALL (n) {
                                   other: {id: x.other.id, label: x.label, props: properties(x.other)}}]
   }) AS groups
 }
+CALL (n, hub) {
+  WITH n WHERE hub
+  WITH n, COUNT { (n)-[:SUCCEEDS]->(n) } AS loops
+  UNWIND [
+      ['ADOPTED', 'out', COUNT { (n)-[:ADOPTED]->() }],
+      ['ADOPTED', 'in', COUNT { (n)<-[:ADOPTED]-() }],
+      ['MAKES', 'out', COUNT { (n)-[:MAKES]->() }],
+      ['MAKES', 'in', COUNT { (n)<-[:MAKES]-() }],
+      ['LAUNCHES', 'out', COUNT { (n)-[:LAUNCHES]->() }],
+      ['LAUNCHES', 'in', COUNT { (n)<-[:LAUNCHES]-() }],
+      ['SETS', 'out', COUNT { (n)-[:SETS]->() }],
+      ['SETS', 'in', COUNT { (n)<-[:SETS]-() }],
+      ['CONTAINS', 'out', COUNT { (n)-[:CONTAINS]->() }],
+      ['CONTAINS', 'in', COUNT { (n)<-[:CONTAINS]-() }],
+      ['UNDER', 'out', COUNT { (n)-[:UNDER]->() }],
+      ['UNDER', 'in', COUNT { (n)<-[:UNDER]-() }],
+      ['HAS_COMPONENT', 'out', COUNT { (n)-[:HAS_COMPONENT]->() }],
+      ['HAS_COMPONENT', 'in', COUNT { (n)<-[:HAS_COMPONENT]-() }],
+      ['PART_OF', 'out', COUNT { (n)-[:PART_OF]->() }],
+      ['PART_OF', 'in', COUNT { (n)<-[:PART_OF]-() }],
+      ['RESPONDS_TO', 'out', COUNT { (n)-[:RESPONDS_TO]->() }],
+      ['RESPONDS_TO', 'in', COUNT { (n)<-[:RESPONDS_TO]-() }],
+      ['INFORMS', 'out', COUNT { (n)-[:INFORMS]->() }],
+      ['INFORMS', 'in', COUNT { (n)<-[:INFORMS]-() }],
+      ['DISCUSSED', 'out', COUNT { (n)-[:DISCUSSED]->() }],
+      ['DISCUSSED', 'in', COUNT { (n)<-[:DISCUSSED]-() }],
+      ['IN_COUNTRY', 'out', COUNT { (n)-[:IN_COUNTRY]->() }],
+      ['IN_COUNTRY', 'in', COUNT { (n)<-[:IN_COUNTRY]-() }],
+      ['ACTIVE_IN', 'out', COUNT { (n)-[:ACTIVE_IN]->() }],
+      ['ACTIVE_IN', 'in', COUNT { (n)<-[:ACTIVE_IN]-() }],
+      ['PARTICIPATES_IN', 'out', COUNT { (n)-[:PARTICIPATES_IN]->() }],
+      ['PARTICIPATES_IN', 'in', COUNT { (n)<-[:PARTICIPATES_IN]-() }],
+      ['IN_REGION', 'out', COUNT { (n)-[:IN_REGION]->() }],
+      ['IN_REGION', 'in', COUNT { (n)<-[:IN_REGION]-() }],
+      ['FUNDS', 'out', COUNT { (n)-[:FUNDS]->() }],
+      ['FUNDS', 'in', COUNT { (n)<-[:FUNDS]-() }],
+      ['IMPLEMENTS', 'out', COUNT { (n)-[:IMPLEMENTS]->() }],
+      ['IMPLEMENTS', 'in', COUNT { (n)<-[:IMPLEMENTS]-() }],
+      ['PRODUCED', 'out', COUNT { (n)-[:PRODUCED]->() }],
+      ['PRODUCED', 'in', COUNT { (n)<-[:PRODUCED]-() }],
+      ['SUCCEEDS', 'out', COUNT { (n)-[:SUCCEEDS]->() }],
+      ['SUCCEEDS', 'in', COUNT { (n)<-[:SUCCEEDS]-() }]
+  ] AS d
+  WITH n, loops, d WHERE d[2] > 0
+  CALL (n, d) {
+    WITH n, [d[0], d[1]] AS g WHERE $type IS NULL OR (d[0] = $type AND d[1] = $direction)
+    CALL (n, g) {
+        WITH n, g WHERE g = ['ADOPTED', 'out'] MATCH (n)-[r:ADOPTED]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['ADOPTED', 'in'] MATCH (n)<-[r:ADOPTED]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['MAKES', 'out'] MATCH (n)-[r:MAKES]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['MAKES', 'in'] MATCH (n)<-[r:MAKES]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['LAUNCHES', 'out'] MATCH (n)-[r:LAUNCHES]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['LAUNCHES', 'in'] MATCH (n)<-[r:LAUNCHES]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['SETS', 'out'] MATCH (n)-[r:SETS]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['SETS', 'in'] MATCH (n)<-[r:SETS]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['CONTAINS', 'out'] MATCH (n)-[r:CONTAINS]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['CONTAINS', 'in'] MATCH (n)<-[r:CONTAINS]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['UNDER', 'out'] MATCH (n)-[r:UNDER]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['UNDER', 'in'] MATCH (n)<-[r:UNDER]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['HAS_COMPONENT', 'out'] MATCH (n)-[r:HAS_COMPONENT]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['HAS_COMPONENT', 'in'] MATCH (n)<-[r:HAS_COMPONENT]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['PART_OF', 'out'] MATCH (n)-[r:PART_OF]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['PART_OF', 'in'] MATCH (n)<-[r:PART_OF]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['RESPONDS_TO', 'out'] MATCH (n)-[r:RESPONDS_TO]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['RESPONDS_TO', 'in'] MATCH (n)<-[r:RESPONDS_TO]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['INFORMS', 'out'] MATCH (n)-[r:INFORMS]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['INFORMS', 'in'] MATCH (n)<-[r:INFORMS]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['DISCUSSED', 'out'] MATCH (n)-[r:DISCUSSED]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['DISCUSSED', 'in'] MATCH (n)<-[r:DISCUSSED]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['IN_COUNTRY', 'out'] MATCH (n)-[r:IN_COUNTRY]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['IN_COUNTRY', 'in'] MATCH (n)<-[r:IN_COUNTRY]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['ACTIVE_IN', 'out'] MATCH (n)-[r:ACTIVE_IN]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['ACTIVE_IN', 'in'] MATCH (n)<-[r:ACTIVE_IN]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['PARTICIPATES_IN', 'out'] MATCH (n)-[r:PARTICIPATES_IN]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['PARTICIPATES_IN', 'in'] MATCH (n)<-[r:PARTICIPATES_IN]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['IN_REGION', 'out'] MATCH (n)-[r:IN_REGION]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['IN_REGION', 'in'] MATCH (n)<-[r:IN_REGION]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['FUNDS', 'out'] MATCH (n)-[r:FUNDS]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['FUNDS', 'in'] MATCH (n)<-[r:FUNDS]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['IMPLEMENTS', 'out'] MATCH (n)-[r:IMPLEMENTS]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['IMPLEMENTS', 'in'] MATCH (n)<-[r:IMPLEMENTS]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['PRODUCED', 'out'] MATCH (n)-[r:PRODUCED]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['PRODUCED', 'in'] MATCH (n)<-[r:PRODUCED]-(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['SUCCEEDS', 'out'] MATCH (n)-[r:SUCCEEDS]->(m) RETURN r, m
+        UNION ALL
+        WITH n, g WHERE g = ['SUCCEEDS', 'in'] MATCH (n)<-[r:SUCCEEDS]-(m) RETURN r, m
+    }
+    WITH r, m, [l IN labels(m) WHERE l <> 'Entity'][0] AS label
+    ORDER BY coalesce($order[label], 99), m.id
+    LIMIT $end
+    RETURN collect({r: r, m: m, label: label}) AS firsts
+  }
+  RETURN collect({
+    type: d[0], direction: d[1], total: d[2],
+    page: CASE WHEN $type IS NULL OR (d[0] = $type AND d[1] = $direction) THEN
+            [x IN firsts[$offset..] | {source: startNode(x.r).id, type: d[0], target: endNode(x.r).id,
+                                       props: properties(x.r),
+                                       other: {id: x.m.id, label: x.label, props: properties(x.m)}}]
+          END
+  }) AS degrees, max(loops) AS loops
+}
+CALL (n, hub) {
+  WITH n WHERE hub
+  CALL (n) {
+    MATCH (n)-[r]->(m) WHERE r.reviewed IS NOT NULL
+    RETURN r, m, 'out' AS direction
+    UNION ALL
+    MATCH (n)<-[r]-(m) WHERE r.reviewed IS NOT NULL
+    RETURN r, m, 'in' AS direction
+  }
+  RETURN collect({direction: direction, source: startNode(r).id, type: type(r), target: endNode(r).id,
+                  props: properties(r),
+                  other: {id: m.id, label: [l IN labels(m) WHERE l <> 'Entity'][0], props: properties(m)}}) AS reviewed
+}
 RETURN [x IN [n] + cited | {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'][0], props: properties(x)}] AS nodes,
-       groups
+       hub, groups, degrees, loops, reviewed
+"""
+
+# A hub's groups whose labels at the other end the schema does not fix for the traces (``$groups``: [type,
+# direction] pairs): its links there counted by that label, and how many end at the node itself. Rare (a hub's
+# big groups have one rank at the other end): one pass over the node's relationships.
+NODE_LINK_KINDS: Final[LiteralString] = """
+MATCH (n:Entity {id: $id})
+CALL (n) {
+  MATCH (n)-[r]->(m:Entity) WHERE [type(r), 'out'] IN $groups
+  RETURN r, m, 'out' AS direction
+  UNION ALL
+  MATCH (n)<-[r]-(m:Entity) WHERE [type(r), 'in'] IN $groups
+  RETURN r, m, 'in' AS direction
+}
+RETURN type(r) AS type, direction, [l IN labels(m) WHERE l <> 'Entity'][0] AS label, count(*) AS total,
+       sum(CASE WHEN m = n THEN 1 ELSE 0 END) AS itself
 """
 
 # A page in the order of ``base.node_sort_key`` (label, number missing last, number, id), with the total before

@@ -1,0 +1,28 @@
+"""A hub's groups of links on Neo4j are counted and paged per relationship type written out in the query (a dynamic
+type expands every relationship of the node in Neo4j 5.26): every schema type must be there, both ways, or a
+hub's links of a new type would go uncounted. And the labels the schema allows at the far end of a group, which
+decide a hub's trace buttons without reading its links."""
+
+from __future__ import annotations
+
+import re
+
+from bpkg.app.store.base import far_labels
+from bpkg.app.store.neo4j import queries
+from bpkg.graph_schema import Label, RelType
+
+
+def test_every_type_is_counted_and_paged_both_ways() -> None:
+    text = queries.NODE_LINK_GROUPS
+    counted = set(re.findall(r"\['(\w+)', '(out|in)', COUNT \{ \(n\)(?:-\[:(\w+)\]->|<-\[:(\w+)\]-)\(\) \}\]", text))
+    assert {(t, d) for t, d, a, b in counted if t == (a or b)} == {(t.value, d) for t in RelType for d in ("out", "in")}
+    paged = set(re.findall(r"WHERE g = \['(\w+)', '(out|in)'\] MATCH \(n\)(-\[r:(\w+)\]->|<-\[r:(\w+)\]-)", text))
+    found = {(t, d) for t, d, arrow, a, b in paged if t == (a or b) and arrow.startswith("-" if d == "out" else "<")}
+    assert found == {(t.value, d) for t in RelType for d in ("out", "in")}
+
+
+def test_far_labels_follow_the_schema() -> None:
+    assert far_labels(Label.ACTION_POINT, RelType.RESPONDS_TO, "in") == ["Project", "Component", "Activity", "Output"]
+    assert far_labels(Label.ACTION_POINT, RelType.UNDER, "out") == ["PriorityGoal"]
+    assert far_labels(Label.ACTIVITY, RelType.INFORMS, "out") == ["PriorityGoal", "ActionPoint", "Event"]
+    assert far_labels(Label.ACTION_POINT, RelType.UNDER, "in") == []
