@@ -15,7 +15,7 @@ from bpkg.graph_schema import RETIRED_DATES, RelType
 from bpkg.graph_schema.dates import DATED_FIELDS, outside_years
 from bpkg.graph_schema.properties import ID_PATTERN
 from bpkg.loaders.batch import Node
-from bpkg.loaders.checks import value_problems
+from bpkg.loaders.checks import plain_texts, value_problems
 from bpkg.loaders.limits import Limits
 from bpkg.loaders.problems import Loc, Problems, pydantic_reason
 from bpkg.loaders.reading.tables import Table
@@ -114,6 +114,10 @@ class ValidationState:
         self.later = 0  # problems kept in links for the relationship step
         self.plans: list[tuple[str, Table, frozenset[str]]] = []
         self.strings: dict[Any, Any] = {}  # one copy of each id, source list ... kept
+        # A link's type and properties (``records._frozen``) found valid: its properties and what the checks across
+        # files read of it (confidence, sources, countries, reviewed, note), so that the same ones, which most rows
+        # of a large table repeat, are checked once
+        self.valid_links: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.labels: Counter[str] = Counter()
         self.types: Counter[str] = Counter()
         self.node_levels: Counter[str] = Counter()
@@ -149,6 +153,8 @@ class ValidationState:
 
     def _bad_values(self, loc: Loc, data: dict[str, Any], problems: Problems | None = None) -> bool:
         """Report every value that cannot be taken as read (control characters, too long, a boolean ...)."""
+        if plain_texts(data.values(), self.limits):  # the common case, cleared in one search
+            return False
         bad = False
         for key, value in data.items():
             for reason in value_problems(str(key), value, self.limits):
