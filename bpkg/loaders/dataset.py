@@ -68,7 +68,7 @@ class _Validator(ManifestReading, LinkChecks, ReviewWarnings):
         from bpkg.loaders.plan import plan_rels  # plan rows need the reference graph first
 
         self.nodes()
-        seen: dict[tuple[str, str, str], Link] = {}
+        seen: dict[Link, Link] = {}
         links = self.settle(self.links, seen)
         self.links = []
         for name, table, unknown in self.plans:

@@ -12,6 +12,9 @@ Records: TypeAlias = Iterator[tuple[int, list[object]]]
 
 def listed(value: str) -> list[str]:
     """A cell listing values separated by ``;`` (empty parts dropped)."""
+    if ";" not in value:  # one value, the common case
+        one = value.strip()
+        return [one] if one else []
     return [part.strip() for part in value.split(";") if part.strip()]
 
 

@@ -22,9 +22,9 @@ NUMBERED_UNDER: Final = {
 class LinkChecks(RecordChecks):
     """The relationship, reference and number steps."""
 
-    def settle(self, links: list[Link], seen: dict[tuple[str, str, str], Link]) -> list[Link]:
+    def settle(self, links: list[Link], seen: dict[Link, Link]) -> list[Link]:
         """The relationship step for ``links``: their ends, their own problems, the schema, duplicates
-        (``seen``: the links settled before, by key). The valid ones, in order."""
+        (``seen``: the links settled before). The valid ones, in order."""
         out: list[Link] = []
         by_id = self.by_id
         allowed_pairs: dict[tuple[Label, RelType, Label], bool] = {}
@@ -72,9 +72,8 @@ class LinkChecks(RecordChecks):
             if link.props is None:
                 continue
             link.source, link.target = source.id, target.id
-            key = (source.id, rel_type.value, target.id)
-            first = seen.get(key)
-            if first is not None:
+            first = seen.setdefault(link, link)  # by key (``Link.__hash__``), holding no second copy of it
+            if first is not link:
                 self.problems.add(
                     self.at(link.where),
                     link.to_field,
@@ -82,7 +81,6 @@ class LinkChecks(RecordChecks):
                     f"(first given at {self.at(first.where)})",
                 )
                 continue
-            seen[key] = link
             self.types[rel_type.value] += 1
             self.link_levels[link.confidence] += 1
             out.append(link)
