@@ -11,7 +11,8 @@ for ``--against`` (the order swapped every round), so both meet the same machine
   reads the database);
 - ``validate``: ``validate_dataset`` (``bpkg validate``: the same checks, holding only what they need).
 
-Printed per run: seconds of each part, the peak resident memory the step added to the process (``ru_maxrss`` less
+Printed per run: seconds of each part (wall clock), the processor seconds of the whole step (``cpu s``: on a shared
+machine the steadier figure), the peak resident memory the step added to the process (``ru_maxrss`` less
 the resident size before it), the load average, and a digest of the result (the fingerprint; for ``validate``
 its counts and warnings), which must be the same for both checkouts. Then, per step, the median of each side and
 the ratio now / before. A dataset is made with ``bpkg synth --relationships N --output DIR``.
@@ -39,6 +40,7 @@ from bpkg.loaders.dataset import check_dataset, validate_dataset
 step, dataset = sys.argv[1], sys.argv[2]
 out = {"step": step, "bpkg": __import__("bpkg").__file__}
 before = rss_kb()
+cpu = time.process_time()
 if step == "check":
     t0 = time.perf_counter()
     checked = check_dataset(dataset)
@@ -59,6 +61,7 @@ else:
     out["rows"] = validated.stats.nodes + validated.stats.relationships
     shown = [repr(validated.stats), [str(w) for w in validated.warnings]]
     out["digest"] = hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:12]
+out["cpu s"] = time.process_time() - cpu
 out["peak MB"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
 out["load avg"] = os.getloadavg()[0]
 print(json.dumps(out))
@@ -90,8 +93,11 @@ def main() -> None:
     steps = [s for s in args.steps.split(",") if s]
     runs: list[tuple[str, dict[str, Any]]] = []
     print(f"dataset {args.dataset}; now {sides['now']}; before {sides['before']}\n")
-    print("| round | step | code | validate s | row hashes s | fingerprint s | total s | peak MB | load avg | digest |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print(
+        "| round | step | code | validate s | row hashes s | fingerprint s | total s | cpu s | peak MB | load avg "
+        "| digest |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for n in range(args.rounds):
         for step in steps:
             for side in ("before", "now") if n % 2 == 0 else ("now", "before"):
@@ -100,7 +106,8 @@ def main() -> None:
                 parts = [f"{result[p]:.2f}" if p in result else "-" for p in PARTS]
                 total = sum(result.get(p, 0.0) for p in PARTS)
                 print(
-                    f"| {n + 1} | {step} | {side} | {' | '.join(parts)} | {total:.2f} | {result['peak MB']:.0f} | "
+                    f"| {n + 1} | {step} | {side} | {' | '.join(parts)} | {total:.2f} | {result['cpu s']:.2f} | "
+                    f"{result['peak MB']:.0f} | "
                     f"{result['load avg']:.1f} | {result['digest']} |",
                     flush=True,
                 )
@@ -109,7 +116,7 @@ def main() -> None:
     print("|---|---|---:|---:|---:|")
     for step in steps:
         digests = {r["digest"] for _, r in runs if r["step"] == step}
-        for part in (*PARTS, "total s", "peak MB"):
+        for part in (*PARTS, "total s", "cpu s", "peak MB"):
             medians = []
             for side in ("before", "now"):
                 values = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
-Records: TypeAlias = Iterator[tuple[int, list[object]]]
+Records: TypeAlias = Iterator[tuple[int, list[Any]]]
 """A table's records as read: (row number, raw cell values), the header first."""
 
 

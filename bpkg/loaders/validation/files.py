@@ -139,7 +139,9 @@ class FileReading(RecordChecks):
         if fmt == "nodes":
             self._take_node(row.loc, _row_data(data))
         elif fmt == "relationships":
-            self._take_link(row.loc, _row_data(data))
+            source, target = data.pop("from", None), data.pop("to", None)
+            key = (None, *data.items())  # each value is a cell's text: the same text is the same properties
+            self._link(row.loc, source, target, _row_data(data), cells=key)
 
     def _plan_rows(self, table: Table, unknown: frozenset[str]) -> Iterator[Row]:
         """The rows of a plan that passed the reading checks (whose problems were reported then)."""

@@ -109,6 +109,7 @@ class ValidationState:
         self.first_seen: dict[str, int] = {}  # where each id was first given (valid or not; see ``code``)
         self.places: dict[tuple[str, str, bool], int] = {}  # (file, "row" or "line", numbered): its number
         self.place_list: list[tuple[str, str, bool]] = []
+        self.row_places: dict[str, int] = {}  # file: the place of its rows (see ``code``)
         self.pending_sources: dict[str, tuple[str, ...]] = {}  # node sources not yet known to be Source nodes
         self.links: list[Link] = []
         self.later = 0  # problems kept in links for the relationship step
@@ -137,14 +138,22 @@ class ValidationState:
 
     def code(self, loc: Loc) -> int:
         """A location as one number (a third of the memory of a ``Loc``): its file and unit, then its number."""
-        unit, _, number = loc.where.rpartition(" ")
+        where = loc.where
+        if where[:4] == "row " and where[4:].isdigit():  # a table's row, most locations: a look-up of its file
+            place = self.row_places.get(loc.file)
+            if place is None:
+                place = self.row_places[loc.file] = self._place((loc.file, "row", True))
+            return place << 32 | int(where[4:])
+        unit, _, number = where.rpartition(" ")
         if not number.isdigit():
-            unit, number = loc.where, ""
-        key = (loc.file, unit, bool(number))
+            unit, number = where, ""
+        return self._place((loc.file, unit, bool(number))) << 32 | int(number or 0)
+
+    def _place(self, key: tuple[str, str, bool]) -> int:
         place = self.places.setdefault(key, len(self.places))
         if place == len(self.place_list):
             self.place_list.append(key)
-        return place << 32 | int(number or 0)
+        return place
 
     def at(self, code: int) -> Loc:
         """The location ``code`` stands for."""
