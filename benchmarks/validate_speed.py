@@ -16,7 +16,8 @@ and of the whole step (``cpu s``), the steadier figures on a shared machine; the
 to the process (``ru_maxrss`` less the resident size before it); the load average; and a digest of the result (the
 fingerprint and warnings; for ``validate`` its counts and warnings), which must be the same for both checkouts.
 Then, per step, the median of each side and the ratio now / before. A dataset is made with
-``bpkg synth --relationships N --output DIR``.
+``bpkg synth --relationships N --output DIR``; at 1M give it ``BPKG_MAX_DATASET_BYTES=200000000`` (its files hold
+about 100 MB).
 """
 
 from __future__ import annotations
@@ -77,8 +78,10 @@ def run(checkout: str, step: str, dataset: str) -> dict[str, Any]:
     """One step in a fresh process, with the ``bpkg`` of ``checkout`` (its folder first on the path)."""
     env = {**os.environ, "PYTHONPATH": checkout}
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, step, dataset], env=env, cwd=checkout, capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, step, dataset], env=env, cwd=checkout, capture_output=True, text=True, check=False
     )
+    if done.returncode:
+        raise SystemExit(f"{checkout}: {step} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     if not result["bpkg"].startswith(str(Path(checkout).resolve())):
         raise SystemExit(f"{checkout}: the child imported {result['bpkg']}")

@@ -121,10 +121,10 @@ def load_dataset(dataset: str | Path | None = None, *, limits: Limits | None = N
 
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while a dataset is read: reading allocates millions of containers that
-    stay (rows, links, nodes) and make no cycles, and each pass of the collector over them grew with the dataset
-    (10-30 % of the time at 100k relationships). What a cycle holds waits until the end; memory is otherwise freed as
-    before, by reference counts."""
+    """The cyclic garbage collector paused while a dataset is read and checked: that allocates millions of
+    containers that stay (rows, links, nodes) and make no cycles, and each pass of the collector over them grows
+    with the dataset (10-30 % of the time at 100k relationships). What a cycle holds waits until the end; memory is
+    otherwise freed as before, by reference counts."""
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -142,9 +142,8 @@ def _checked(
         if errors:
             raise DatasetInvalid([Problem(Loc("environment"), "", reason) for reason in errors])
     v = _Validator(resolve(dataset), limits, keep)
-    with _no_cycle_collection():
-        info = v.read_manifest()
-        links = v.check()
+    info = v.read_manifest()
+    links = v.check()
     v.problems.raise_if_any()
     assert info is not None  # a missing manifest is a problem, raised above
     return v, info, links
@@ -153,13 +152,15 @@ def _checked(
 def check_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> Checked:
     """``load_dataset`` that also returns the warnings: links left suspect by a later change to a node they
     rest on (see ``bpkg.loaders.validation.review.suspect_links``)."""
-    v, info, links = _checked(dataset, limits, keep=True)
-    rels = [_rel(link) for link in links]
-    return Checked(GraphBatch(info=info, nodes=list(v.by_id.values()), rels=rels), v.warnings(links))
+    with _no_cycle_collection():
+        v, info, links = _checked(dataset, limits, keep=True)
+        rels = [_rel(link) for link in links]
+        return Checked(GraphBatch(info=info, nodes=list(v.by_id.values()), rels=rels), v.warnings(links))
 
 
 def validate_dataset(dataset: str | Path | None = None, *, limits: Limits | None = None) -> Validated:
     """``check_dataset`` without building the dataset's content: the same problems (raised as
     ``DatasetInvalid``) and warnings, and the counts, holding only what the checks across files need."""
-    v, info, links = _checked(dataset, limits, keep=False)
-    return Validated(info, stats_from_counts(v.labels, v.types, v.node_levels, v.link_levels), v.warnings(links))
+    with _no_cycle_collection():
+        v, info, links = _checked(dataset, limits, keep=False)
+        return Validated(info, stats_from_counts(v.labels, v.types, v.node_levels, v.link_levels), v.warnings(links))
