@@ -115,7 +115,7 @@ class RecordChecks(ValidationState):
         type_text = data.pop("type", None)
         link.type = _REL_TYPES.get(type_text) if isinstance(type_text, str) else None
         key = cells if cells is not None else _frozen(link.type, data) if link.type is not None else None
-        known = self.valid_links.get(key) if key is not None else None
+        known = self.valid_links.get(key) if key is not None and link.type is not None else None
         if known is not None:  # the same properties as a link before: the same checks would find them valid
             props, link.confidence, link.sources, link.countries, link.reviewed, link.note = known
             link.props = {k: list(v) if type(v) is list else v for k, v in props.items()} if self.keep else NO_PROPS
