@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bpkg.graph_schema import RETIRED_DATES
+from bpkg.loaders.checks import FREE_TEXT
 from bpkg.loaders.formats import iati, rdf
 from bpkg.loaders.problems import Loc, Problems, excerpt
 from bpkg.loaders.reading.cells import listed
@@ -140,7 +141,8 @@ class FileReading(RecordChecks):
             self._take_node(row.loc, _row_data(data))
         elif fmt == "relationships":
             source, target = data.pop("from", None), data.pop("to", None)
-            key = (None, *data.items())  # each value is a cell's text: the same text is the same properties
+            # each value is a cell's text: the same text is the same properties (free text is seldom said twice)
+            key = None if FREE_TEXT.intersection(data) else (None, *data.items())
             self._link(row.loc, source, target, _row_data(data), cells=key)
 
     def _plan_rows(self, table: Table, unknown: frozenset[str]) -> Iterator[Row]:
