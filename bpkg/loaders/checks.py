@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Final
 
 from bpkg.loaders.limits import Limits
@@ -22,6 +22,9 @@ FREE_TEXT: Final = frozenset({"description", "note", "text", "citation", "illust
 _CONTROL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LAYOUT: Final = re.compile("[\t\n\r\u2028\u2029]")
 _BIDI: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Every character any of the three patterns above finds (and \t, \n, \r): text with none of them, within the length
+# limit, has no problem in any field, so that one search can clear a whole row (``plain_texts``).
+_SUSPECT: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _char_name(char: str) -> str:
@@ -56,6 +59,18 @@ def text_problem(field: str, text: str, limits: Limits) -> str | None:
             "tabs and line breaks"
         )
     return None
+
+
+def plain_texts(values: Collection[object], limits: Limits) -> bool:
+    """Whether every value is text that ``text_problem`` accepts in any field, found with one search over all of
+    them. ``False`` says only that a value needs the detailed check (``value_problems``), not that it fails it."""
+    try:
+        joined = " ".join(values)  # type: ignore[arg-type]  # a value that is not text: the detailed check
+    except TypeError:
+        return False
+    if _SUSPECT.search(joined) is not None:
+        return False
+    return len(joined) <= limits.max_string_chars or max(map(len, values)) <= limits.max_string_chars  # type: ignore[arg-type]
 
 
 def value_problems(field: str, value: object, limits: Limits) -> Iterator[str]:

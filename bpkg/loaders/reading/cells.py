@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
-Records: TypeAlias = Iterator[tuple[int, list[object]]]
+Records: TypeAlias = Iterator[tuple[int, list[Any]]]
 """A table's records as read: (row number, raw cell values), the header first."""
 
 
 def listed(value: str) -> list[str]:
     """A cell listing values separated by ``;`` (empty parts dropped)."""
+    if ";" not in value:  # one value, the common case
+        one = value.strip()
+        return [one] if one else []
     return [part.strip() for part in value.split(";") if part.strip()]
 
 

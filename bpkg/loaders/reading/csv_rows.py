@@ -15,11 +15,12 @@ def csv_records(text: TextIO, name: str, problems: Problems, limits: Limits) -> 
     reader = csv.reader(text, strict=True)
     header_len: int | None = None
     count = 0
+    max_rows = limits.max_rows
     try:
         for fields in reader:
             line = reader.line_num
             count += 1
-            if count > limits.max_rows:
+            if count > max_rows:
                 reason = f"the table has more than {limits.max_rows} rows; {limits.hint('max_rows')}"
                 problems.add(Loc(name, f"row {line}"), "", reason)
                 raise Stop
@@ -32,7 +33,7 @@ def csv_records(text: TextIO, name: str, problems: Problems, limits: Limits) -> 
                     f"malformed row: {len(fields)} fields but the header has {header_len} columns",
                 )
                 continue
-            yield line, list(fields)
+            yield line, fields  # a new list for each row
     except csv.Error as exc:
         problems.add(Loc(name, f"row {reader.line_num}"), "", f"malformed CSV: {shorten(str(exc), 200)}")
         raise Stop from None

@@ -1,15 +1,17 @@
 """Tables (CSV or XLSX, header in the first row) read with problems naming file, row and column.
 
 A table is read once to check it and report its problems (``read_table``), then again for its rows
-(``Table.rows``), which come one at a time; a file that changed in between is a problem.
+(``Table.rows``), which come one at a time; a file that changed in between is a problem. A CSV table can also be
+read once, its rows handed on as they are read (``scan_csv``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils.cell import get_column_letter
 
@@ -56,7 +58,7 @@ class Table:
                 quiet = Problems(0)
                 with _records(self.path, self.name, quiet, self.limits, self.sheet) as opened:
                     if opened is not None and next(opened[0], None) is not None:  # the header
-                        yield from _data_rows(replace(self), opened[0], quiet)
+                        yield from _data_rows(replace(self), opened[0], quiet, _is_csv(self.path))
                         return
         except Exception as exc:  # whatever it is, the file is not the one read before
             problems.add(Loc(self.name), "", f"{CHANGED} ({exc.__class__.__name__})")
@@ -103,10 +105,17 @@ def _header(path: Path, name: str, records: Records, problems: Problems, limits:
     return table
 
 
-def _data_rows(table: Table, records: Records, problems: Problems) -> Iterator[Row]:
-    """The rows after the header, bounded by ``max_cells``; ``table.complete`` is False when reading stopped."""
+def _is_csv(path: Path) -> bool:
+    return path.suffix.lower() == ".csv"
+
+
+def _data_rows(table: Table, records: Records, problems: Problems, text: bool = False) -> Iterator[Row]:
+    """The rows after the header, bounded by ``max_cells``; ``table.complete`` is False when reading stopped.
+    ``text``: every cell is a string (a CSV file's), read by ``_text_row``."""
     limits = table.limits
     cells = table.header_cells
+    name, columns = table.name, table.columns
+    make = _text_row if text else _row
     try:
         for line, raw in records:
             cells += len(raw)
@@ -114,12 +123,14 @@ def _data_rows(table: Table, records: Records, problems: Problems) -> Iterator[R
                 reason = f"the table has more than {limits.max_cells} cells; {limits.hint('max_cells')}"
                 problems.add(Loc(table.name, f"row {line}"), "", reason)
                 raise Stop
-            yield from _row(table.name, table.columns, line, raw, problems)
+            row = make(name, columns, line, raw, problems)
+            if row is not None:
+                yield row
     except Stop:
         table.complete = False
 
 
-def _row(name: str, columns: list[str], line: int, raw: list[object], problems: Problems) -> Iterator[Row]:
+def _row(name: str, columns: list[str], line: int, raw: list[object], problems: Problems) -> Row | None:
     loc = Loc(name, f"row {line}")
     bad = False
     values: list[str | None] = []
@@ -131,13 +142,31 @@ def _row(name: str, columns: list[str], line: int, raw: list[object], problems: 
         else:
             values.append(cell_text(value))
     if not bad and all(v is None for v in values):
-        return
+        return None
     if len(values) > len(columns) and any(v is not None for v in values[len(columns) :]):
         problems.add(loc, "", f"malformed row: {len(values)} fields but the header has {len(columns)} columns")
-        return
+        return None
     values = values[: len(columns)]
     values += [None] * (len(columns) - len(values))
-    yield Row(loc, dict(zip(columns, values, strict=True)), bad=bad)
+    return Row(loc, dict(zip(columns, values, strict=True)), bad=bad)
+
+
+def _text_row(name: str, columns: list[str], line: int, raw: list[Any], problems: Problems) -> Row | None:
+    """``_row`` for cells that are all strings (no ``BadCell``; ``cell_text`` of a string is the string stripped, or
+    ``None`` when that is empty), without a check per cell of what each one is."""
+    values: list[str | None] = [value.strip() or None for value in raw]
+    if not any(values):
+        return None
+    width = len(columns)
+    if len(values) > width:
+        if any(values[width:]):
+            reason = f"malformed row: {len(values)} fields but the header has {width} columns"
+            problems.add(Loc(name, f"row {line}"), "", reason)
+            return None
+        del values[width:]
+    elif len(values) < width:
+        values += [None] * (width - len(values))
+    return Row(Loc(name, f"row {line}"), dict(zip(columns, values, strict=True)))
 
 
 @contextmanager
@@ -192,7 +221,7 @@ def read_table(
             table = _header(path, name, records, problems, limits)
             if table is not None:
                 table.sheet = title
-                for _ in _data_rows(table, records, problems):
+                for _ in _data_rows(table, records, problems, suffix == ".csv"):
                     pass
             return table
     except Exception as exc:
@@ -203,4 +232,31 @@ def read_table(
         else:
             raise
         problems.add(Loc(name), "", reason)
+        return None
+
+
+def scan_csv(
+    path: Path, problems: Problems, name: str, limits: Limits, start: Callable[[Table], Callable[[Row], None] | None]
+) -> Table | None:
+    """``read_table`` of a CSV file that reads it once: the same table and problems, and each data row handed, as it
+    is read, to the function ``start`` returns for the table (``start`` is called once the header is read; when it
+    returns ``None`` the rows are only checked). ``Table.rows`` can still read the rows again.
+
+    A row's reading problems are reported before it is handed on, but the rows after it are read later: a caller
+    that wants every reading problem of the file before the problems it finds in the rows keeps its own apart.
+    """
+    if not check_text(path, problems, name, limits):
+        return None
+    try:
+        with open_text(path) as fh:
+            records = csv_records(fh, name, problems, limits)
+            table = _header(path, name, records, problems, limits)
+            if table is not None:
+                take = start(table)
+                for row in _data_rows(table, records, problems, text=True):
+                    if take is not None:
+                        take(row)
+            return table
+    except (OSError, UnicodeDecodeError):  # the file changed since ``check_text`` read it
+        problems.add(Loc(name), "", CHANGED)
         return None

@@ -3,15 +3,16 @@ graph files, RDF and IATI files; their headers and keys are checked here, their 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from bpkg.graph_schema import RETIRED_DATES
+from bpkg.loaders.checks import FREE_TEXT
 from bpkg.loaders.formats import iati, rdf
 from bpkg.loaders.problems import Loc, Problems, excerpt
 from bpkg.loaders.reading.cells import listed
-from bpkg.loaders.reading.tables import Row, Table, read_table
+from bpkg.loaders.reading.tables import Row, Table, read_table, scan_csv
 from bpkg.loaders.reading.yaml_safe import LINE_KEY, read_graph_yaml
 from bpkg.loaders.validation.columns import (
     LIST_FIELDS,
@@ -26,12 +27,10 @@ from bpkg.loaders.validation.records import RecordChecks
 from bpkg.loaders.validation.state import ID_RE, FailedFile, plain
 
 
-def _row_data(cells: dict[str, str | None]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in cells.items():
-        if value is None:
-            continue
-        data[key] = listed(value) if key in LIST_FIELDS else value
+def _row_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A row's given values (``plain``) with its lists split, in place."""
+    for key in LIST_FIELDS.intersection(data):
+        data[key] = listed(data[key])
     return data
 
 
@@ -51,17 +50,16 @@ class FileReading(RecordChecks):
 
     def _read_table(self, path: Path, rel: str, fmt: str, sheet: str | None = None) -> None:
         required = {"nodes": NODE_COLUMNS, "relationships": REL_COLUMNS, "plan": PLAN_REQUIRED}[fmt]
+        if path.suffix.lower() == ".csv":
+            self._scan_table(path, rel, fmt, required)
+            return
         table = read_table(path, self.problems, rel, self.limits, sheet=sheet, columns=frozenset(required))
         if table is None:
             if fmt == "nodes":
                 self.failed.append(FailedFile(rel, None))
             return
-        header = Loc(rel, "row 1")
-        missing = [c for c in required if c not in table.columns]
-        for col in missing:
-            self.problems.add(header, col, "required column is missing")
-        unknown = self._unknown_columns(header, table, fmt)
-        if missing or not table.ok:
+        unknown = self._header_checks(table, rel, fmt, required, self.problems)
+        if unknown is None:
             if fmt == "nodes":
                 self.failed.append(FailedFile(rel, _claimed_ids(table, self.problems)))
             return
@@ -72,7 +70,48 @@ class FileReading(RecordChecks):
         if fmt == "plan":
             self.plans.append((rel, table, unknown))  # its rows are read again in the plan step
 
-    def _unknown_columns(self, header: Loc, table: Table, fmt: str) -> frozenset[str]:
+    def _scan_table(self, path: Path, rel: str, fmt: str, required: tuple[str, ...]) -> None:
+        """``_read_table`` of a CSV file, read once: each row is taken as it is read. The problems of its header and
+        rows are kept apart until the file is read, so that they follow all its reading problems, as they do when
+        a table is read twice (a workbook's)."""
+        later = Problems(self.limits.max_problems)
+        header: list[frozenset[str] | None] = []
+
+        def start(table: Table) -> Callable[[Row], None] | None:
+            header.append(unknown := self._header_checks(table, rel, fmt, required, later))
+            if unknown is None:
+                return None
+            return lambda row: self._take_row(row, fmt, unknown, later)
+
+        table = scan_csv(path, self.problems, rel, self.limits, start)
+        if table is None:
+            if fmt == "nodes":
+                self.failed.append(FailedFile(rel, None))
+            return
+        self.problems.extend(later)
+        unknown = header[0]
+        if unknown is None:
+            if fmt == "nodes":
+                self.failed.append(FailedFile(rel, _claimed_ids(table, self.problems)))
+            return
+        if not table.complete and fmt == "nodes":
+            self.failed.append(FailedFile(rel, None))
+        if fmt == "plan":
+            self.plans.append((rel, table, unknown))  # its rows are read again in the plan step
+
+    def _header_checks(
+        self, table: Table, rel: str, fmt: str, required: tuple[str, ...], problems: Problems
+    ) -> frozenset[str] | None:
+        """The unknown columns of a table (each a problem), or ``None`` when its rows cannot be read: a required
+        column is missing or the header is not sound."""
+        header = Loc(rel, "row 1")
+        missing = [c for c in required if c not in table.columns]
+        for col in missing:
+            problems.add(header, col, "required column is missing")
+        unknown = self._unknown_columns(header, table, fmt, problems)
+        return None if missing or not table.ok else unknown
+
+    def _unknown_columns(self, header: Loc, table: Table, fmt: str, problems: Problems) -> frozenset[str]:
         """The columns of a table that no property of its kind has, each reported with what to do."""
         known = {"nodes": NODE_KNOWN, "relationships": REL_KNOWN, "plan": frozenset(PLAN_COLUMNS)}[fmt]
         unknown = frozenset(c for c in table.columns if c and c not in known)
@@ -85,21 +124,26 @@ class FileReading(RecordChecks):
                 else:
                     what = "label" if fmt == "nodes" else "relationship type"
                     reason = f"unknown column: no {what} has this property"
-                self.problems.add(header, col, reason)
+                problems.add(header, col, reason)
         return unknown
 
-    def _take_row(self, row: Row, fmt: str, unknown: frozenset[str]) -> None:
-        """One row of a nodes or relationships table (a plan's rows are read in the plan step)."""
-        cells = {key: value for key, value in row.cells.items() if key not in unknown}
-        if row.bad or self._bad_values(row.loc, plain(cells)):
+    def _take_row(self, row: Row, fmt: str, unknown: frozenset[str], problems: Problems | None = None) -> None:
+        """One row of a nodes or relationships table (a plan's rows are read in the plan step); its value problems
+        go to ``problems`` (by default the dataset's)."""
+        cells = {key: value for key, value in row.cells.items() if key not in unknown} if unknown else row.cells
+        data = plain(cells)
+        if row.bad or self._bad_values(row.loc, data, problems):
             ident = cells.get("id")
             if fmt == "nodes" and ident:
                 self.invalid_ids.add(ident)
             return
         if fmt == "nodes":
-            self._take_node(row.loc, _row_data(cells))
+            self._take_node(row.loc, _row_data(data))
         elif fmt == "relationships":
-            self._take_link(row.loc, _row_data(cells))
+            source, target = data.pop("from", None), data.pop("to", None)
+            # each value is a cell's text: the same text is the same properties (free text is seldom said twice)
+            key = None if FREE_TEXT.intersection(data) else (None, *data.items())
+            self._link(row.loc, source, target, _row_data(data), cells=key)
 
     def _plan_rows(self, table: Table, unknown: frozenset[str]) -> Iterator[Row]:
         """The rows of a plan that passed the reading checks (whose problems were reported then)."""

@@ -15,7 +15,7 @@ from bpkg.graph_schema import RETIRED_DATES, RelType
 from bpkg.graph_schema.dates import DATED_FIELDS, outside_years
 from bpkg.graph_schema.properties import ID_PATTERN
 from bpkg.loaders.batch import Node
-from bpkg.loaders.checks import value_problems
+from bpkg.loaders.checks import plain_texts, value_problems
 from bpkg.loaders.limits import Limits
 from bpkg.loaders.problems import Loc, Problems, pydantic_reason
 from bpkg.loaders.reading.tables import Table
@@ -109,11 +109,16 @@ class ValidationState:
         self.first_seen: dict[str, int] = {}  # where each id was first given (valid or not; see ``code``)
         self.places: dict[tuple[str, str, bool], int] = {}  # (file, "row" or "line", numbered): its number
         self.place_list: list[tuple[str, str, bool]] = []
+        self.row_places: dict[str, int] = {}  # file: the place of its rows (see ``code``)
         self.pending_sources: dict[str, tuple[str, ...]] = {}  # node sources not yet known to be Source nodes
         self.links: list[Link] = []
         self.later = 0  # problems kept in links for the relationship step
         self.plans: list[tuple[str, Table, frozenset[str]]] = []
         self.strings: dict[Any, Any] = {}  # one copy of each id, source list ... kept
+        # A link's type and properties (``records._frozen``) found valid: its properties and what the checks across
+        # files read of it (confidence, sources, countries, reviewed, note), so that the same ones, which most rows
+        # of a large table repeat, are checked once
+        self.valid_links: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.labels: Counter[str] = Counter()
         self.types: Counter[str] = Counter()
         self.node_levels: Counter[str] = Counter()
@@ -133,14 +138,22 @@ class ValidationState:
 
     def code(self, loc: Loc) -> int:
         """A location as one number (a third of the memory of a ``Loc``): its file and unit, then its number."""
-        unit, _, number = loc.where.rpartition(" ")
+        where = loc.where
+        if where[:4] == "row " and where[4:].isdigit():  # a table's row, most locations: a look-up of its file
+            place = self.row_places.get(loc.file)
+            if place is None:
+                place = self.row_places[loc.file] = self._place((loc.file, "row", True))
+            return place << 32 | int(where[4:])
+        unit, _, number = where.rpartition(" ")
         if not number.isdigit():
-            unit, number = loc.where, ""
-        key = (loc.file, unit, bool(number))
+            unit, number = where, ""
+        return self._place((loc.file, unit, bool(number))) << 32 | int(number or 0)
+
+    def _place(self, key: tuple[str, str, bool]) -> int:
         place = self.places.setdefault(key, len(self.places))
         if place == len(self.place_list):
             self.place_list.append(key)
-        return place << 32 | int(number or 0)
+        return place
 
     def at(self, code: int) -> Loc:
         """The location ``code`` stands for."""
@@ -149,6 +162,8 @@ class ValidationState:
 
     def _bad_values(self, loc: Loc, data: dict[str, Any], problems: Problems | None = None) -> bool:
         """Report every value that cannot be taken as read (control characters, too long, a boolean ...)."""
+        if plain_texts(data.values(), self.limits):  # the common case, cleared in one search
+            return False
         bad = False
         for key, value in data.items():
             for reason in value_problems(str(key), value, self.limits):
