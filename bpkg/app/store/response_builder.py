@@ -74,6 +74,18 @@ class _Context:
     path: list[EdgeData]
 
 
+@dataclass(frozen=True)
+class _Placed:
+    """What every response of one responder shares: its context as refs, steps and slots (answers share these
+    lists, never change them)."""
+
+    components: list[NodeRef]
+    projects: list[NodeRef]
+    countries: list[NodeRef]
+    steps: list[Step]
+    slots: list[Slot]
+
+
 class _Builder:
     """Builds responses over one adjacency, remembering each responder's context and each node's ref."""
 
@@ -82,6 +94,8 @@ class _Builder:
         self.as_of = as_of
         self._refs: dict[str, NodeRef | None] = {}
         self._contexts: dict[str, _Context] = {}
+        self._placed: dict[str, _Placed] = {}
+        self._ref_lists: dict[tuple[str, ...], list[NodeRef]] = {}
         self._steps: dict[tuple[str, str, str], Step] = {}
         self._links: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._goal_links: dict[str, tuple[Response, ...]] = {}
@@ -90,7 +104,9 @@ class _Builder:
     def ref(self, node_id: str) -> NodeRef | None:
         if node_id not in self._refs:
             node = self.graph.get(node_id)
-            self._refs[node_id] = ref(node) if node is not None else None
+            # One set of the fields set for every ref (``ref`` sets them all), as for the responses.
+            made = None if node is None else NodeRef.model_construct(_fields_set=_REF_FIELDS, **vars(ref(node)))
+            self._refs[node_id] = made
         return self._refs[node_id]
 
     def need(self, node_id: str) -> NodeRef:
@@ -106,6 +122,26 @@ class _Builder:
 
     def refs(self, ids: Iterable[str]) -> list[NodeRef]:
         return [r for r in (self.ref(i) for i in ids) if r is not None]
+
+    def ref_list(self, ids: Sequence[str]) -> list[NodeRef]:
+        """The refs of nodes, one list per distinct content (answers share it, never change it)."""
+        key = tuple(ids)
+        found = self._ref_lists.get(key)
+        if found is None:
+            found = self._ref_lists[key] = self.refs(key)
+        return found
+
+    def placed(self, responder: str) -> _Placed:
+        if responder not in self._placed:
+            place = self.context(responder)
+            self._placed[responder] = _Placed(
+                components=self.ref_list(place.components),
+                projects=self.ref_list(place.projects),
+                countries=self.ref_list(place.countries),
+                steps=[self.step(e) for e in place.path],
+                slots=slots_of(self.need(responder), place.components, self._steps_of(place.path)),
+            )
+        return self._placed[responder]
 
     def context(self, responder: str) -> _Context:
         if responder not in self._contexts:
@@ -155,23 +191,23 @@ class _Builder:
     def _link(self, link: EdgeData) -> dict[str, Any]:
         """What every response built on ``link`` shares (at goal level, one per action point under the goal)."""
         if link.key not in self._links:
-            place = self.context(link.source)
-            where = list(link.props.get("countries", [])) or place.countries
-            steps = [self.step(e) for e in place.path] + [self.step(link)]
-            responder = self.need(link.source)
+            placed = self.placed(link.source)
+            own = link.props.get("countries")
+            # A concatenation is made at its size; an unpacked list keeps spare room (one path per response).
+            steps = placed.steps + [self.step(link)]  # noqa: RUF005
             self._links[link.key] = {
                 "target": self.need(link.target),
-                "responder": responder,
+                "responder": self.need(link.source),
                 "confidence": weakest(step.confidence for step in steps) or str(link.props.get("confidence")),
                 "link_confidence": str(link.props.get("confidence")),
                 "strength": str(link.props.get("strength")),
                 "sources": self.strings(link.props.get("sources", [])),
                 "note": link.props.get("note"),
-                "components": self.refs(place.components),
-                "projects": self.refs(place.projects),
-                "countries": self.refs(sorted(set(where))),
+                "components": placed.components,
+                "projects": placed.projects,
+                "countries": self.ref_list(sorted(set(own))) if own else placed.countries,
                 "path": steps,
-                "slots": slots_of(responder, place.components, self._steps_of(place.path)),
+                "slots": placed.slots,
                 "basis": self._basis(link),
             }
         return self._links[link.key]
@@ -238,6 +274,7 @@ class _Builder:
 
 
 _STEP_FIELDS: Final = set(Step.model_fields)
+_REF_FIELDS: Final = set(NodeRef.model_fields)
 _RESPONSE_FIELDS: Final = set(Response.model_fields)
 """Every field is given: the responses (and the steps) share one set of the fields set, never changed."""
 
