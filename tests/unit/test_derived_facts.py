@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bpkg.app.store.memory import MemoryStore
-from bpkg.app.store.question_types import ActionPointFacts, GoalResponses, Response
+from bpkg.app.store.question_types import ActionPointFacts, GoalResponses, Response, unplaced
 from bpkg.graph_schema import Label, RelType, weakest
 from bpkg.loaders import build_graph
 from bpkg.loaders.batch import DatasetInfo, GraphBatch, Node, Rel
@@ -66,6 +66,12 @@ def test_a_goal_s_responses_are_kept_once_and_read_with_each_action_point_s_plac
     # The kept responses are not changed by reading them for one action point or the other.
     assert [len(r.path) for r in one.shared] == [2, 3]
     assert one[1] == list(one)[1] and one[-1:] == [one[1]] and len(one) == 2
+    # What a status and the readers of the other fields read without making the responses.
+    assert list(two.confidences()) == [r.confidence for r in two]
+    for kept, made in zip(unplaced(two), two, strict=True):
+        assert kept.model_dump(exclude={"confidence", "path"}) == made.model_dump(exclude={"confidence", "path"})
+    direct = facts["ap-1"].responses
+    assert unplaced(direct) is direct
 
 
 def test_goal_level_responses_dump_compare_and_validate_as_the_list_of_the_same_responses() -> None:

@@ -79,6 +79,11 @@ class GoalResponses(Sequence[Response]):
         self.shared = shared
         self.under = under
 
+    def confidences(self) -> Iterator[str]:
+        """Each response's ``confidence``, without making the responses (what a status reads)."""
+        under = self.under.confidence
+        return (weaker(like.confidence, under) for like in self.shared)
+
     def _at(self, like: Response) -> Response:
         return Response.model_construct(
             _fields_set=like.model_fields_set,
@@ -115,6 +120,12 @@ class GoalResponses(Sequence[Response]):
 
     def __repr__(self) -> str:
         return f"GoalResponses({len(self.shared)} responses, under={self.under.source.id}->{self.under.target.id})"
+
+
+def unplaced(responses: Sequence[Response]) -> Sequence[Response]:
+    """The responses as kept, for a reader of any field but ``confidence`` and ``path`` (which carry an action
+    point's placement under its goal): a ``GoalResponses``'s goal responses, not made again; a list as it is."""
+    return responses.shared if isinstance(responses, GoalResponses) else responses
 
 
 class ActionPointFacts(BaseModel):
