@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, overload
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, field_serializer
+from pydantic import BaseModel, Field, field_serializer
 
 from bpkg.app.store.graph_types import EdgeOut, NodeRef
 from bpkg.graph_schema import weakest
@@ -147,9 +147,10 @@ class ActionPointFacts(BaseModel):
     names), and its locators ("source: where")."""
     placement_locators: list[str] = Field(default_factory=list)
 
-    @field_serializer("goal_responses", mode="wrap")
-    def _dump_goal_responses(self, value: Sequence[Response], handler: SerializerFunctionWrapHandler) -> Any:
-        return handler(value if isinstance(value, list) else list(value))
+    @field_serializer("goal_responses")
+    def _dump_goal_responses(self, value: Sequence[Response]) -> list[Response]:
+        # Dumped as the list it reads as (a ``GoalResponses`` makes its responses here).
+        return value if isinstance(value, list) else list(value)
 
 
 class ActionPointDetail(ActionPointFacts):
