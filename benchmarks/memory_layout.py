@@ -28,6 +28,7 @@ import tracemalloc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from bpkg.app.services import dataset_cache
 from bpkg.app.services.derivation import derive
 from bpkg.app.store.memory import MemoryStore
 from bpkg.loaders import build_graph, load_dataset
@@ -58,7 +59,57 @@ def deep_size(roots: Iterable[object], seen: set[int]) -> int:
 
 def structures(store: MemoryStore) -> list[tuple[str, int]]:
     """Each attribute of the store with the bytes first reachable from it (the graph first)."""
+    return structures_seen(store, {id(store)})
+
+
+def census(roots: Iterable[object], seen: set[int]) -> dict[str, list[int]]:
+    """Objects reachable from ``roots`` not in ``seen`` (which it fills), by kind: a model by its class, a
+    container or string by what holds it (``dict of Response``: a response's field dict; ``list of dict of
+    Response``: its lists, of which its path), each kind's [count, bytes]."""
+    found: dict[str, list[int]] = {}
+    todo: list[tuple[object, str]] = [(root, "root") for root in roots]
+    while todo:
+        obj, holder = todo.pop()
+        if id(obj) in seen or isinstance(obj, type | type(sys) | Callable):
+            continue
+        seen.add(id(obj))
+        name = type(obj).__name__
+        kind = f"{name} of {holder}" if isinstance(obj, dict | list | tuple | set | frozenset | str) else name
+        if isinstance(obj, list) and obj and type(obj[0]).__name__ == "Step":
+            kind = "path (list of Step)"
+        entry = found.setdefault(kind, [0, 0])
+        entry[0] += 1
+        entry[1] += sys.getsizeof(obj)
+        todo.extend((child, kind if len(kind) < 40 else name) for child in gc.get_referents(obj))
+    return found
+
+
+def derived(store: MemoryStore, rels: int) -> None:
+    """Print what the derivation keeps, by kind of answer, then the facts' objects by kind (counted after the
+    store's structures, so the strings and lists the graph holds are not counted again)."""
     seen: set[int] = {id(store)}
+    structures_seen(store, seen)
+    kept = dataset_cache.held(store)
+    print()
+    print("| derived answer (dataset_cache, each object once) | MB | B/rel |")
+    print("|---|---|---|")
+    facts = kept.pop("facts", [])
+    inner = set(seen)
+    facts_size = deep_size(facts, inner)
+    print(f"| facts | {facts_size / 1e6:.1f} | {facts_size / rels:,.0f} |")
+    for kind, values in sorted(kept.items()):
+        size = deep_size(values, inner)
+        print(f"| {kind} | {size / 1e6:.1f} | {size / rels:,.0f} |")
+    print()
+    print("| the facts' objects, by kind | count | MB | B/rel |")
+    print("|---|---|---|---|")
+    kinds = census(facts, seen)
+    for kind, (count, size) in sorted(kinds.items(), key=lambda kv: -kv[1][1])[:25]:
+        print(f"| {kind} | {count:,} | {size / 1e6:.1f} | {size / rels:,.0f} |")
+
+
+def structures_seen(store: MemoryStore, seen: set[int]) -> list[tuple[str, int]]:
+    """``structures``, filling ``seen``."""
     out = [("graph (networkx)", deep_size([store.graph], seen))]
     for name, value in vars(store).items():
         if name != "graph":
@@ -125,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|")
         for name, held in structures(store):
             print(f"| {name} | {held / 1e6:.1f} | {held / rels:,.0f} |")
+        if not args.no_derive:
+            derived(store, rels)
     return 0
 
 

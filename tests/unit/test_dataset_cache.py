@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from bpkg.app.collector import cycles_left_alone
-from bpkg.app.services.dataset_cache import MAX_KEPT, PerVersion, origin, per_dataset, pin
+from bpkg.app.services.dataset_cache import MAX_KEPT, PerVersion, held, origin, per_dataset, pin
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.memory import MemoryStore
 from bpkg.loaders import build_graph, load_dataset
@@ -80,6 +80,11 @@ def test_each_kind_of_answer_keeps_its_own() -> None:
         per_dataset(store, ("action-point", str(number)), functools.partial(int, number))
     assert per_dataset(store, ("coverage", "goal"), lambda: "again") == "kept"
     assert per_dataset(store, ("action-point", "0"), lambda: -1) == -1, "the oldest action point was dropped"
+    # What a measure of their memory walks: the answers each kind keeps, least recently asked first.
+    kept = held(pin(store))
+    assert kept["coverage"] == ["kept"]
+    assert kept["action-point"] == [*range(6, MAX_KEPT + 5), -1]
+    assert held(MemoryStore(build_graph(load_dataset()))) == {}
 
 
 def test_the_cycle_collector_rests_while_an_answer_is_built_and_comes_back() -> None:

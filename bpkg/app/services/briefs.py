@@ -17,7 +17,7 @@ from bpkg.app.services.matrix import matrix as matrix_answer
 from bpkg.app.services.sheets import Table, marked
 from bpkg.app.store.graph_types import EdgeOut, GraphOut, NodeRef
 from bpkg.app.store.port import GraphStore
-from bpkg.app.store.question_types import Response
+from bpkg.app.store.question_types import Response, unplaced
 from bpkg.graph_schema import Confidence, Label, RelType, most_certain, parse_when, weakest
 from bpkg.graph_schema.asof import AsOf
 
@@ -57,7 +57,7 @@ def action_point_rows(store: GraphStore, facts: Facts | None = None) -> list[Act
             status=s,
             responders=_distinct(r.responder for r in f.responses),
             countries=_distinct(c for r in f.responses for c in r.countries),
-            goal_responders=_distinct(r.responder for r in f.goal_responses),
+            goal_responders=_distinct(r.responder for r in unplaced(f.goal_responses)),
         )
         for f, s in zip(facts.items, facts.statuses, strict=True)
     ]

@@ -23,7 +23,7 @@ from bpkg.app.services.day_account import account, existing, plan_scope
 from bpkg.app.services.status import ILLUSTRATIVE, is_illustrative, status_fields
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
-from bpkg.app.store.question_types import ActionPointFacts, Response
+from bpkg.app.store.question_types import ActionPointFacts, Response, unplaced
 from bpkg.graph_schema import Confidence, Label, RelType, Strength, weakest
 from bpkg.graph_schema.asof import AsOf
 
@@ -63,7 +63,7 @@ def _read_facts(store: GraphStore, as_of: AsOf | None = None, plan: str | None =
         scope = plan_scope(store, as_of, plan)
         items = [f for f in items if f.action_point.id in scope.action_points]
         if as_of is not None:
-            counted = [r.basis for f in items for r in (*f.responses, *f.goal_responses)]
+            counted = [r.basis for f in items for r in (*f.responses, *unplaced(f.goal_responses))]
             everything = [f for f in read_facts(store).items if f.action_point.id in scope.action_points]
             total = sum(len(f.responses) + len(f.goal_responses) for f in everything)
             told = account(as_of, ("response", "responses"), counted, total - len(counted), scope.plans, scope.note)

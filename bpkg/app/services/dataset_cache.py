@@ -85,6 +85,11 @@ class PerVersion(Generic[T]):
             flight.done.set()
         return value
 
+    def values(self) -> list[T]:
+        """The answers kept, least recently asked first."""
+        with self._lock:
+            return list(self._values.values())
+
     def _keep(self, fingerprint: str, key: Hashable, value: T) -> None:
         with self._lock:
             if fingerprint != self._key:
@@ -156,6 +161,14 @@ def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T
         kinds = _KEPT.setdefault(origin(store), {})
         kept = kinds.setdefault(key[0] if key else "", PerVersion())
     return cast(T, kept.get(info.fingerprint if info else None, key, compute))
+
+
+def held(store: GraphStore) -> dict[str, list[Any]]:
+    """The answers kept for ``store`` (its current dataset version), by kind: what a measure of the memory they
+    take walks (``benchmarks/memory_layout.py``)."""
+    with _KEPT_LOCK:
+        kinds = dict(_KEPT.get(origin(store), {}))
+    return {kind: kept.values() for kind, kept in kinds.items()}
 
 
 def kept_or_computed(store: GraphStore, key: str, model: type[M], compute: Callable[[], M]) -> M:

@@ -33,7 +33,7 @@ from bpkg.app.services.status import status_fields
 from bpkg.app.store.base import node_sort_key
 from bpkg.app.store.graph_types import EdgeData, LinkOut, NodeData, NodeRef
 from bpkg.app.store.port import GraphStore
-from bpkg.app.store.question_types import ActionPointFacts
+from bpkg.app.store.question_types import ActionPointFacts, unplaced
 from bpkg.app.store.response_builder import EdgeIndex
 from bpkg.app.store.response_builder import facts as facts_as_of
 from bpkg.graph_schema import Label, RelType, weakest
@@ -395,7 +395,7 @@ def _members(store: GraphStore, node: NodeData, kind: Kind) -> tuple[set[str], s
         return _ends(there, RelType.IN_COUNTRY, Label.EVENT), _ends(there, RelType.IN_COUNTRY, Label.ACTIVITY)
     if kind == "goal":
         facts = [f for f in read_facts(store).items if f.goal is not None and f.goal.id == node.id]
-        responses = [r for f in facts for r in (*f.responses, *f.goal_responses)]
+        responses = [r for f in facts for r in (*f.responses, *unplaced(f.goal_responses))]
         activities = {r.responder.id for r in responses if r.responder.label == Label.ACTIVITY}
         events: set[str] = set()
         for target in (node.id, *(f.action_point.id for f in facts)):
@@ -569,7 +569,7 @@ class Pass:
         as_of = AsOf(day, day.isoformat())
         scope = scope_in_force(self.plans, self.contained, as_of)
         items = [f for f in self.facts(as_of) if f.action_point.id in scope.action_points]
-        counted = [r.basis for f in items for r in (*f.responses, *f.goal_responses)]
+        counted = [r.basis for f in items for r in (*f.responses, *unplaced(f.goal_responses))]
         total = sum(self.today.get(a, 0) for a in scope.action_points)
         told = account(as_of, ("response", "responses"), counted, total - len(counted), scope.plans, scope.note)
         if not told.plans:

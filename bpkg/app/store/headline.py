@@ -141,9 +141,10 @@ class Derived:
 def derive(facts: ActionPointFacts) -> Derived:
     """An action point's headline from its facts (its direct responses and those to its goal): what memory keeps,
     and what ``stored`` makes Neo4j's rows from."""
-    keys = {id(r): page_key(r) for r in (*facts.responses, *facts.goal_responses)}
+    goal_level = list(facts.goal_responses)  # read once: a ``GoalResponses`` makes new responses at each read
+    keys = {id(r): page_key(r) for r in (*facts.responses, *goal_level)}
     direct = sorted(facts.responses, key=lambda r: keys[id(r)])
-    at_goal = sorted(facts.goal_responses, key=lambda r: keys[id(r)])
+    at_goal = sorted(goal_level, key=lambda r: keys[id(r)])
     ordered = [*direct, *at_goal]
     mixed = sorted(range(len(ordered)), key=lambda i: keys[id(ordered[i])])
     pos = {index: at for at, index in enumerate(mixed)}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import functools
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, overload
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from bpkg.app.store.graph_types import EdgeOut, NodeRef
+from bpkg.graph_schema import weakest
 
 
 class Step(BaseModel):
@@ -54,6 +57,77 @@ class Response(BaseModel):
     )
 
 
+@functools.cache
+def weaker(confidence: str, other: str) -> str:
+    """The weaker of two confidence levels (``confidence`` when neither is known)."""
+    return weakest((confidence, other)) or confidence
+
+
+class GoalResponses(Sequence[Response]):
+    """The responses to an action point's goal as the action point sees them, made when read: each response to
+    the goal (``shared``: built once per goal, whichever action point under it asks, its path without the
+    placement) with the action point's placement under the goal (``under``, its UNDER step) at the end of its
+    path, and as sure as the weaker of the two. Every action point under a goal answers the same responses
+    but for that step: kept once per goal, not once per action point (157,243 copies at 100k relationships).
+
+    A sequence of ``Response``, equal to the list of the same responses; each read makes a new ``Response``
+    (do not key by ``id`` across two reads)."""
+
+    __slots__ = ("shared", "under")
+
+    def __init__(self, shared: Sequence[Response], under: Step) -> None:
+        self.shared = shared
+        self.under = under
+
+    def confidences(self) -> Iterator[str]:
+        """Each response's ``confidence``, without making the responses (what a status reads)."""
+        under = self.under.confidence
+        return (weaker(like.confidence, under) for like in self.shared)
+
+    def _at(self, like: Response) -> Response:
+        return Response.model_construct(
+            _fields_set=like.model_fields_set,
+            **{
+                **like.__dict__,
+                "confidence": weaker(like.confidence, self.under.confidence),
+                "path": [*like.path, self.under],
+            },
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> Response: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Response]: ...
+
+    def __getitem__(self, index: int | slice) -> Response | list[Response]:
+        if isinstance(index, slice):
+            return [self._at(like) for like in self.shared[index]]
+        return self._at(self.shared[index])
+
+    def __len__(self) -> int:
+        return len(self.shared)
+
+    def __iter__(self) -> Iterator[Response]:
+        return map(self._at, self.shared)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GoalResponses) and other.shared is self.shared and other.under == self.under:
+            return True
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"GoalResponses({len(self.shared)} responses, under={self.under.source.id}->{self.under.target.id})"
+
+
+def unplaced(responses: Sequence[Response]) -> Sequence[Response]:
+    """The responses as kept, for a reader of any field but ``confidence`` and ``path`` (which carry an action
+    point's placement under its goal): a ``GoalResponses``'s goal responses, not made again; a list as it is."""
+    return responses.shared if isinstance(responses, GoalResponses) else responses
+
+
 class ActionPointFacts(BaseModel):
     """An action point with its goal, its direct responses and those to its goal: the raw material of coverage.
 
@@ -65,11 +139,18 @@ class ActionPointFacts(BaseModel):
     goal: NodeRef | None
     goal_confidence: str | None = None
     responses: list[Response]
-    goal_responses: list[Response] = Field(default_factory=list)
+    goal_responses: Sequence[Response] = Field(default_factory=list)
+    """A list, or (the facts ``response_builder.facts`` builds) a ``GoalResponses``: the goal's responses kept
+    once per goal, each made with the action point's placement when read."""
     placement_sources: list[str] = Field(default_factory=list)
     """The sources of the UNDER link placing the action point under ``goal`` (what a table citing the placement
     names), and its locators ("source: where")."""
     placement_locators: list[str] = Field(default_factory=list)
+
+    @field_serializer("goal_responses")
+    def _dump_goal_responses(self, value: Sequence[Response]) -> list[Response]:
+        # Dumped as the list it reads as (a ``GoalResponses`` makes its responses here).
+        return value if isinstance(value, list) else list(value)
 
 
 class ActionPointDetail(ActionPointFacts):

@@ -18,7 +18,14 @@ from bpkg.app.errors import InvalidQuery
 from bpkg.app.store.alive import Adjacency, alive_adjacency, response_basis
 from bpkg.app.store.base import LABEL_ORDER, edge_sort_key, ref
 from bpkg.app.store.graph_types import EdgeData, NodeData, NodeRef
-from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, Response, Slot, Step
+from bpkg.app.store.question_types import (
+    ActionPointDetail,
+    ActionPointFacts,
+    GoalResponses,
+    Response,
+    Slot,
+    Step,
+)
 from bpkg.graph_schema import Label, RelType, weakest
 from bpkg.graph_schema.asof import AsOf, may_exist
 
@@ -67,6 +74,18 @@ class _Context:
     path: list[EdgeData]
 
 
+@dataclass(frozen=True)
+class _Placed:
+    """What every response of one responder shares: its context as refs, steps and slots (answers share these
+    lists, never change them)."""
+
+    components: list[NodeRef]
+    projects: list[NodeRef]
+    countries: list[NodeRef]
+    steps: list[Step]
+    slots: list[Slot]
+
+
 class _Builder:
     """Builds responses over one adjacency, remembering each responder's context and each node's ref."""
 
@@ -75,15 +94,19 @@ class _Builder:
         self.as_of = as_of
         self._refs: dict[str, NodeRef | None] = {}
         self._contexts: dict[str, _Context] = {}
+        self._placed: dict[str, _Placed] = {}
+        self._ref_lists: dict[tuple[str, ...], list[NodeRef]] = {}
         self._steps: dict[tuple[str, str, str], Step] = {}
         self._links: dict[tuple[str, str, str], dict[str, Any]] = {}
-        self._goal_links: dict[str, list[tuple[dict[str, Any], Response]]] = {}
-        self._weakest: dict[tuple[str, str], str] = {}
+        self._goal_links: dict[str, tuple[Response, ...]] = {}
+        self._lists: dict[tuple[str, ...], list[str]] = {}
 
     def ref(self, node_id: str) -> NodeRef | None:
         if node_id not in self._refs:
             node = self.graph.get(node_id)
-            self._refs[node_id] = ref(node) if node is not None else None
+            # One set of the fields set for every ref (``ref`` sets them all), as for the responses.
+            made = None if node is None else NodeRef.model_construct(_fields_set=_REF_FIELDS, **vars(ref(node)))
+            self._refs[node_id] = made
         return self._refs[node_id]
 
     def need(self, node_id: str) -> NodeRef:
@@ -99,6 +122,26 @@ class _Builder:
 
     def refs(self, ids: Iterable[str]) -> list[NodeRef]:
         return [r for r in (self.ref(i) for i in ids) if r is not None]
+
+    def ref_list(self, ids: Sequence[str]) -> list[NodeRef]:
+        """The refs of nodes, one list per distinct content (answers share it, never change it)."""
+        key = tuple(ids)
+        found = self._ref_lists.get(key)
+        if found is None:
+            found = self._ref_lists[key] = self.refs(key)
+        return found
+
+    def placed(self, responder: str) -> _Placed:
+        if responder not in self._placed:
+            place = self.context(responder)
+            self._placed[responder] = _Placed(
+                components=self.ref_list(place.components),
+                projects=self.ref_list(place.projects),
+                countries=self.ref_list(place.countries),
+                steps=[self.step(e) for e in place.path],
+                slots=slots_of(self.need(responder), place.components, self._steps_of(place.path)),
+            )
+        return self._placed[responder]
 
     def context(self, responder: str) -> _Context:
         if responder not in self._contexts:
@@ -127,35 +170,44 @@ class _Builder:
             # Parts already checked (refs the builder made, a link's properties the loader validated): built
             # without validating again, as ``_response`` does; a busy action point has tens of thousands.
             self._steps[edge.key] = Step.model_construct(
+                _fields_set=_STEP_FIELDS,
                 source=self.need(edge.source),
                 type=edge.type,
                 target=self.need(edge.target),
                 confidence=str(edge.props.get("confidence")),
                 strength=edge.props.get("strength"),
-                sources=list(edge.props.get("sources", [])),
+                sources=self.strings(edge.props.get("sources", [])),
             )
         return self._steps[edge.key]
+
+    def strings(self, values: Iterable[str]) -> list[str]:
+        """A list of strings (a link's sources), one list per distinct content: answers share it, never change it."""
+        key = tuple(values)
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = list(key)
+        return found
 
     def _link(self, link: EdgeData) -> dict[str, Any]:
         """What every response built on ``link`` shares (at goal level, one per action point under the goal)."""
         if link.key not in self._links:
-            place = self.context(link.source)
-            where = list(link.props.get("countries", [])) or place.countries
-            steps = [self.step(e) for e in place.path] + [self.step(link)]
-            responder = self.need(link.source)
+            placed = self.placed(link.source)
+            own = link.props.get("countries")
+            # A concatenation is made at its size; an unpacked list keeps spare room (one path per response).
+            steps = placed.steps + [self.step(link)]  # noqa: RUF005
             self._links[link.key] = {
                 "target": self.need(link.target),
-                "responder": responder,
+                "responder": self.need(link.source),
                 "confidence": weakest(step.confidence for step in steps) or str(link.props.get("confidence")),
                 "link_confidence": str(link.props.get("confidence")),
                 "strength": str(link.props.get("strength")),
-                "sources": list(link.props.get("sources", [])),
+                "sources": self.strings(link.props.get("sources", [])),
                 "note": link.props.get("note"),
-                "components": self.refs(place.components),
-                "projects": self.refs(place.projects),
-                "countries": self.refs(sorted(set(where))),
+                "components": placed.components,
+                "projects": placed.projects,
+                "countries": self.ref_list(sorted(set(own))) if own else placed.countries,
                 "path": steps,
-                "slots": slots_of(responder, place.components, self._steps_of(place.path)),
+                "slots": placed.slots,
                 "basis": self._basis(link),
             }
         return self._links[link.key]
@@ -176,38 +228,35 @@ class _Builder:
         """The response a RESPONDS_TO link into the action point gives."""
         return _response("action_point", self._link(link))
 
-    def at_goal(self, shared: dict[str, Any], like: Response, under: Step) -> Response:
-        """A response to the goal seen from one action point under it: ``like`` (built once per goal link) with
-        the action point's placement under the goal at the end of its path. A chain is only as sure as its
-        weakest link, so that placement counts too."""
-        pair = (shared["confidence"], under.confidence)
-        if pair not in self._weakest:
-            self._weakest[pair] = weakest(pair) or shared["confidence"]
-        return like.model_copy(update={"confidence": self._weakest[pair], "path": [*shared["path"], under]})
-
-    def _to_goal(self, goal: str) -> list[tuple[dict[str, Any], Response]]:
-        """What the responses to a goal share, each with a response to copy, in the order they come: built
-        once, whichever action point under the goal asks (each copy only adds its placement under the goal)."""
+    def _to_goal(self, goal: str) -> tuple[Response, ...]:
+        """The responses to a goal, without any action point's placement under it, in the order they come: built
+        once, whichever action point under the goal asks (``GoalResponses`` adds the placement when read)."""
         if goal not in self._goal_links:
             found = [self._link(e) for e in self.graph.into(goal, RESPONDS_TO)]
             found.sort(key=lambda shared: (LABEL_ORDER.get(shared["responder"].label, 99), shared["responder"].id))
-            self._goal_links[goal] = [(shared, _response("goal", shared)) for shared in found]
+            self._goal_links[goal] = tuple(_response("goal", shared) for shared in found)
         return self._goal_links[goal]
 
-    def of(self, ap: str, include_goal_level: bool) -> list[Response]:
+    def own(self, ap: str) -> list[Response]:
+        """The responses of the RESPONDS_TO links into an action point, in their order."""
         found = [self.direct(e) for e in self.graph.into(ap, RESPONDS_TO)]
         found.sort(key=_response_order)
-        if include_goal_level:
-            at_goal: list[Response] = []
-            unders = self.graph.out_of(ap, UNDER)
-            for under in unders:
-                last = self.step(under)
-                at_goal += [self.at_goal(shared, like, last) for shared, like in self._to_goal(under.target)]
-            # Each goal's responses come sorted; more than one goal (a dataset error) needs one more (stable) sort.
-            if len(unders) > 1:
-                at_goal.sort(key=_response_order)
-            found += at_goal
         return found
+
+    def at_goal(self, ap: str) -> Sequence[Response]:
+        """The responses to an action point's goal seen from it: each with the action point's placement under the
+        goal at the end of its path (a chain is only as sure as its weakest link, so that placement counts too).
+        Kept once per goal and made when read (``GoalResponses``); with more than one goal (a dataset error)
+        made here, one goal's after the other's, in one (stable) order."""
+        unders = self.graph.out_of(ap, UNDER)
+        if len(unders) == 1:
+            return GoalResponses(self._to_goal(unders[0].target), self.step(unders[0]))
+        found = [r for under in unders for r in GoalResponses(self._to_goal(under.target), self.step(under))]
+        found.sort(key=_response_order)
+        return found
+
+    def of(self, ap: str, include_goal_level: bool) -> list[Response]:
+        return [*self.own(ap), *(self.at_goal(ap) if include_goal_level else ())]
 
     def under(self, ap: str) -> EdgeData | None:
         """The UNDER link placing an action point under its goal (the first, should a dataset give two)."""
@@ -224,10 +273,15 @@ class _Builder:
         return goal.model_copy(update={"confidence": weakest(levels)}), under.props.get("confidence")
 
 
+_STEP_FIELDS: Final = set(Step.model_fields)
+_REF_FIELDS: Final = set(NodeRef.model_fields)
+_RESPONSE_FIELDS: Final = set(Response.model_fields)
+"""Every field is given: the responses (and the steps) share one set of the fields set, never changed."""
+
+
 def _response(level: Literal["action_point", "goal"], shared: dict[str, Any]) -> Response:
-    """A response from parts already checked (refs, steps and strings the builder made): no validation again, so
-    a goal's responses, one per action point under it, stay cheap."""
-    return Response.model_construct(level=level, **shared)
+    """A response from parts already checked (refs, steps and strings the builder made): no validation again."""
+    return Response.model_construct(_fields_set=_RESPONSE_FIELDS, level=level, **shared)
 
 
 def _response_order(r: Response) -> tuple[int, str]:
@@ -298,17 +352,20 @@ def facts(action_points: Iterable[NodeData], graph: Adjacency, as_of: AsOf | Non
     for ap in action_points:
         if as_of is not None and not may_exist(ap.props, as_of):
             continue
-        found = builder.of(ap.id, include_goal_level=True)
         goal, goal_confidence = builder.goal(ap.id)
+        placement = _placement(builder, ap.id, goal)
+        # Built from parts already checked; ``goal_responses`` stays a ``GoalResponses`` (validation would make
+        # it a list: a copy of each response to the goal per action point under it).
         out.append(
-            ActionPointFacts(
+            ActionPointFacts.model_construct(
                 action_point=ref(ap),
                 number=int(ap.props.get("number", 0)),
                 goal=goal,
                 goal_confidence=goal_confidence,
-                responses=[r for r in found if r.level == "action_point"],
-                goal_responses=[r for r in found if r.level == "goal"],
-                **_placement(builder, ap.id, goal),
+                responses=builder.own(ap.id),
+                goal_responses=builder.at_goal(ap.id),
+                placement_sources=placement["placement_sources"],
+                placement_locators=placement["placement_locators"],
             )
         )
     return out
