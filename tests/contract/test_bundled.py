@@ -326,3 +326,27 @@ def placed(store: GraphStore, ap: str, as_of: AsOf | None = None) -> None:
         assert r.slots == slots_of(r.responder, [c.id for c in r.components], steps)
         assert r.confidence == weakest(step.confidence for step in r.path)
         assert r.path[-1 if r.level == "action_point" else -2].type == "RESPONDS_TO"
+
+
+@pytest.mark.parametrize(
+    ("start", "direction", "types", "reached"),
+    [
+        # Types a trace does not follow unless asked: asked, both backends follow them the schema's way.
+        ("country-aut", "up", ["PARTICIPATES_IN"], "process-budapest"),
+        ("process-budapest", "down", ["PARTICIPATES_IN"], "country-aut"),
+        ("country-aut", "both", ["IN_REGION", "PARTICIPATES_IN"], "process-budapest"),
+        ("project-srpp", "both", ["FUNDS", "IMPLEMENTS"], "org-eu"),
+    ],
+)
+def test_trace_follows_any_type_asked_for(
+    store: GraphStore,
+    memory_store: MemoryStore,
+    start: str,
+    direction: TraceDirection,
+    types: list[str],
+    reached: str | None,
+) -> None:
+    graph = same(store, memory_store, lambda s: s.trace(start, direction, 2, types))
+    assert {e["type"] for e in graph["edges"]} <= set(types)
+    if reached is not None:
+        assert reached in {n["id"] for n in graph["nodes"]}

@@ -8,6 +8,7 @@ from bpkg.app.store import base
 from bpkg.app.store.neo4j import queries
 from bpkg.app.store.neo4j.store import trace_directions
 from bpkg.app.store.port import TraceDirection
+from bpkg.graph_schema import RelType
 
 
 def test_up_follows_responses_forward_and_components_backward() -> None:
@@ -47,10 +48,14 @@ def test_the_queries_spell_out_the_schema_directions() -> None:
     # type (SUCCEEDS) both ways: in both expansions, the rank check keeps its moves to a node of the same rank.
     ways: tuple[tuple[TraceDirection, str], ...] = (("up", queries.TRACE_UP), ("down", queries.TRACE_DOWN))
     for way, query in ways:
-        forward, backward, sideways = trace_directions(way, base.TRACE_TYPES)
-        outgoing = re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]->\(b:Entity\)", query)
-        incoming = re.findall(r"MATCH \(a\)<-\[r:([A-Z_|]+)\]-\(b:Entity\)", query)
-        either = re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]-\(b:Entity\)", query)
+        # Every type of the schema, not only those a trace follows by default: a trace asked for PARTICIPATES_IN
+        # must follow it on Neo4j as memory does ($types then keeps the chosen ones).
+        forward, backward, sideways = trace_directions(way, [t.value for t in RelType])
+        # (A long list of types is broken over two lines.)
+        flat = re.sub(r"\|\s+", "|", query)
+        outgoing = re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]->\(b:Entity\)", flat)
+        incoming = re.findall(r"MATCH \(a\)<-\[r:([A-Z_|]+)\]-\(b:Entity\)", flat)
+        either = re.findall(r"MATCH \(a\)-\[r:([A-Z_|]+)\]-\(b:Entity\)", flat)
         assert outgoing == ["|".join(forward + sideways)]
         assert incoming == ["|".join(backward + sideways)]
         assert either == []

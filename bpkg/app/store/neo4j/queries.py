@@ -397,12 +397,13 @@ RETURN [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], pro
 
 # A whole trace in one round trip, with its breadth-first layer written once: a reduce over range(1, $depth) adds
 # one layer per step, each a COLLECT subquery that expands the last layer's frontier only along the relationship
-# types that can move the right way, each in the direction the schema fixes for it (SUCCEEDS, sideways, both
-# ways: in the outgoing and the incoming expansion). The types are written out: a dynamic list ($any(...)) is
-# not pushed into the expansion by Neo4j 5.26, which then read every link of a hub and filtered (92k db hits for
-# a 31-node trace at 100k relationships); tests/unit/test_trace_directions.py checks the lists against
-# bpkg.graph_schema.PATTERNS and the ranks (store.trace_directions). Then keeps the chosen $types, the moves to a
-# lower rank ($sign -1, TRACE_UP) or a higher one ($sign 1, TRACE_DOWN), or sideways along $sideways (SUCCEEDS),
+# types that can move the right way (every type of the schema: a trace may be asked for any, as memory follows
+# any; a generated graph found PARTICIPATES_IN missing), each in the direction the schema fixes for it (SUCCEEDS,
+# sideways, both ways: in the outgoing and the incoming expansion). The types are written out: a dynamic list
+# ($any(...)) is not pushed into the expansion by Neo4j 5.26, which then read every link of a hub and filtered
+# (92k db hits for a 31-node trace at 100k relationships); tests/unit/test_trace_directions.py checks the lists
+# against bpkg.graph_schema.PATTERNS and the ranks (store.trace_directions). Then keeps the chosen $types, the moves
+# to a lower rank ($sign -1, TRACE_UP) or a higher one ($sign 1, TRACE_DOWN), or sideways along $sideways (SUCCEEDS),
 # $rank mapping labels to ranks (bpkg.app.store.base.RANK); as of a day ($as_of), only links and nodes that may
 # have existed then. Each layer is {moves: [[relationship, node reached]], frontier: its distinct nodes}; the
 # frontier is made distinct by a COLLECT of its own (a DISTINCT before the expansion, in the same subquery, made
@@ -420,9 +421,11 @@ WITH s, reduce(layers = [{moves: [], frontier: [s]}], step IN range(1, $depth) |
   layers + [moves IN [COLLECT {
     UNWIND last(layers).frontier AS a
     CALL (a) {
-      MATCH (a)-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER|SUCCEEDS]->(b:Entity) RETURN r, b
+      MATCH (a)-[r:ADOPTED|DISCUSSED|FUNDS|IMPLEMENTS|INFORMS|MAKES|PARTICIPATES_IN|PART_OF|
+                 RESPONDS_TO|UNDER|SUCCEEDS]->(b:Entity) RETURN r, b
       UNION ALL
-      MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS|SUCCEEDS]-(b:Entity) RETURN r, b
+      MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|IN_REGION|LAUNCHES|PRODUCED|SETS|
+                  SUCCEEDS]-(b:Entity) RETURN r, b
     }
     WITH a, r, b,
          $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
@@ -452,9 +455,11 @@ WITH s, reduce(layers = [{moves: [], frontier: [s]}], step IN range(1, $depth) |
   layers + [moves IN [COLLECT {
     UNWIND last(layers).frontier AS a
     CALL (a) {
-      MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|LAUNCHES|PRODUCED|SETS|SUCCEEDS]->(b:Entity) RETURN r, b
+      MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|IN_REGION|LAUNCHES|PRODUCED|SETS|
+                 SUCCEEDS]->(b:Entity) RETURN r, b
       UNION ALL
-      MATCH (a)<-[r:ADOPTED|DISCUSSED|INFORMS|MAKES|PART_OF|RESPONDS_TO|UNDER|SUCCEEDS]-(b:Entity) RETURN r, b
+      MATCH (a)<-[r:ADOPTED|DISCUSSED|FUNDS|IMPLEMENTS|INFORMS|MAKES|PARTICIPATES_IN|PART_OF|
+                  RESPONDS_TO|UNDER|SUCCEEDS]-(b:Entity) RETURN r, b
     }
     WITH a, r, b,
          $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
