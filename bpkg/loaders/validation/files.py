@@ -54,21 +54,31 @@ class FileReading(RecordChecks):
             self._scan_table(path, rel, fmt, required)
             return
         table = read_table(path, self.problems, rel, self.limits, sheet=sheet, columns=frozenset(required))
-        if table is None:
-            if fmt == "nodes":
-                self.failed.append(FailedFile(rel, None))
+        checked = None if table is None else self._header_checks(table, rel, fmt, required, self.problems)
+        unknown = self._usable(table, rel, fmt, checked)
+        if table is None or unknown is None:
             return
-        unknown = self._header_checks(table, rel, fmt, required, self.problems)
-        if unknown is None:
-            if fmt == "nodes":
-                self.failed.append(FailedFile(rel, _claimed_ids(table, self.problems)))
-            return
-        if not table.complete and fmt == "nodes":
-            self.failed.append(FailedFile(rel, None))
         for row in table.rows(self.problems):
             self._take_row(row, fmt, unknown)
         if fmt == "plan":
             self.plans.append((rel, table, unknown))  # its rows are read again in the plan step
+
+    def _usable(self, table: Table | None, rel: str, fmt: str, unknown: frozenset[str] | None) -> frozenset[str] | None:
+        """A table read (``None``: unreadable) with its header checked (``unknown``: the columns it does not know,
+        ``None`` when the header is refused): ``unknown`` when its rows are to be taken, else ``None``. A nodes file
+        that is unreadable, refused or cut short is noted as failed (its ids claimed where the header allows), so
+        that links to its nodes are not reported as dangling."""
+        if table is None:
+            if fmt == "nodes":
+                self.failed.append(FailedFile(rel, None))
+            return None
+        if unknown is None:
+            if fmt == "nodes":
+                self.failed.append(FailedFile(rel, _claimed_ids(table, self.problems)))
+            return None
+        if not table.complete and fmt == "nodes":
+            self.failed.append(FailedFile(rel, None))
+        return unknown
 
     def _scan_table(self, path: Path, rel: str, fmt: str, required: tuple[str, ...]) -> None:
         """``_read_table`` of a CSV file, read once: each row is taken as it is read. The problems of its header and
@@ -84,18 +94,11 @@ class FileReading(RecordChecks):
             return lambda row: self._take_row(row, fmt, unknown, later)
 
         table = scan_csv(path, self.problems, rel, self.limits, start)
-        if table is None:
-            if fmt == "nodes":
-                self.failed.append(FailedFile(rel, None))
+        if table is not None:
+            self.problems.extend(later)
+        unknown = self._usable(table, rel, fmt, header[0] if table is not None else None)
+        if table is None or unknown is None:
             return
-        self.problems.extend(later)
-        unknown = header[0]
-        if unknown is None:
-            if fmt == "nodes":
-                self.failed.append(FailedFile(rel, _claimed_ids(table, self.problems)))
-            return
-        if not table.complete and fmt == "nodes":
-            self.failed.append(FailedFile(rel, None))
         if fmt == "plan":
             self.plans.append((rel, table, unknown))  # its rows are read again in the plan step
 
