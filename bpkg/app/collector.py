@@ -1,38 +1,8 @@
-"""Python's cyclic garbage collector paused while long-lived answers are built.
-
-Building every action point's facts (and what is derived from them) makes hundreds of thousands of small objects
-that live on, none of them in a cycle; each full collection the allocations trigger walks all of them again (at
-100k relationships the first coverage took 10-17 s with the collector and 4.5-4.8 s without it, see
-docs/performance.md). Used by the services' cache of answers per dataset version and by the derivation written
-at load.
-"""
+"""Python's cyclic garbage collector paused while long-lived answers are built: the one pause the loaders keep
+(``bpkg.loaders.collector``), shared by the validation of a dataset, the services' cache and the derivation."""
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from bpkg.loaders.collector import cycles_left_alone
 
-_PAUSE_LOCK = threading.Lock()
-_pauses = 0
-_resume = False
-
-
-@contextmanager
-def cycles_left_alone() -> Iterator[None]:
-    """The cyclic collector paused for the block. Nested and concurrent blocks share one pause; the collector
-    comes back, as it was, when the last one ends. Reference counting still frees what is dropped meanwhile."""
-    global _pauses, _resume
-    with _PAUSE_LOCK:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _PAUSE_LOCK:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
+__all__ = ["cycles_left_alone"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from bpkg.loaders.batch import DatasetInfo, GraphBatch, Rel
+from bpkg.loaders.collector import cycles_left_alone
 from bpkg.loaders.limits import Limits
 from bpkg.loaders.problems import DatasetInvalid, Loc, Problem
 from bpkg.loaders.stats import GraphStats, stats_from_counts
@@ -124,17 +125,14 @@ def _no_cycle_collection() -> Iterator[None]:
     """The cyclic garbage collector paused while a dataset is read and checked: that allocates millions of
     containers that stay (rows, links, nodes) and make no cycles, and each pass of the collector over them grows
     with the dataset (10-30 % of the time at 100k relationships). What a cycle holds waits until the end; memory is
-    otherwise freed as before, by reference counts. A caller that paused the collector itself keeps it paused."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    otherwise freed as before, by reference counts. The pause is the one the application's answers share
+    (``collector.cycles_left_alone``): the collector comes back when the last of them ends."""
+    with cycles_left_alone():
         yield
-    finally:
-        if paused:
-            gc.enable()
-            # One pass over what was made meanwhile, which moves it to the oldest generation: left young, it would be
-            # gone over two or three times by the collections that follow (+2 s of row hashing at 1M).
-            gc.collect(1)
+    if gc.isenabled():
+        # One pass over what was made meanwhile, which moves it to the oldest generation: left young, it would be
+        # gone over two or three times by the collections that follow (+2 s of row hashing at 1M).
+        gc.collect(1)
 
 
 def _checked(
