@@ -167,3 +167,21 @@ def test_a_group_is_paged_first_middle_last_and_past_the_end(
     assert past.status_code == 404
     assert "offset" in past.text and f"{total:,} links of this group" in past.text and f"{last:,}" in past.text
     assert synth_client.get(f"{base}&offset=-1").status_code == 422
+
+
+def test_the_whole_network_asked_for_stays_asked_for_by_the_form_and_the_download(synth_client: TestClient) -> None:
+    # The node page draws its nearest nodes; asked for its whole network (network=all), the depth and kinds form
+    # and "Download this view" keep asking for it, and the download holds as many nodes as the page.
+    near = synth_client.get("/view/node/ap-1")
+    assert near.status_code == 200 and 'name="network"' not in near.text
+    whole = synth_client.get("/view/node/ap-1?network=all")
+    assert whole.status_code == 200
+    assert '<input type="hidden" name="network" value="all">' in whole.text
+    download = re.search(r'<a class="button secondary" href="([^"]+)" download>Download this view</a>', whole.text)
+    assert download is not None and "network=all" in html.unescape(download.group(1))
+    saved = synth_client.get(html.unescape(download.group(1)))
+    assert saved.status_code == 200
+    nodes = re.compile(r'id="network-summary">([\d,]+) node')
+    found_page, found_saved = nodes.search(whole.text), nodes.search(saved.text)
+    assert found_page is not None and found_saved is not None
+    assert found_saved.group(1) == found_page.group(1)

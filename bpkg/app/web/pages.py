@@ -230,8 +230,20 @@ def node_page(
         near_cut=near_cut,
         whole_network_url=_here(page, network="all", offset=offset) + "#network-heading",
         max_network=network.MAX_NODES,
-        **neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
+        # Asked for the whole network: the form and the download keep asking for it.
+        whole_network=network_size == "all",
+        **_whole(
+            neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
+            network_size == "all",
+        ),
     )
+
+
+def _whole(context: dict[str, Any], whole: bool) -> dict[str, Any]:
+    """A node page's neighbourhood context whose own address (downloads) keeps ``network=all`` when asked."""
+    if whole:
+        context["self_url"] += ("&" if "?" in context["self_url"] else "?") + "network=all"
+    return context
 
 
 def _near_note(shown: int, links: int) -> str:
