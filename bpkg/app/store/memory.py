@@ -14,7 +14,7 @@ import bisect
 import heapq
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -293,10 +293,7 @@ class MemoryStore:
 
         for way in ("up", "down") if direction == "both" else (direction,):
             moves = self._upward if way == "up" else self._upward.reverse(copy=False)
-            if as_of is None:  # no node filter: every node counts today
-                view = nx.subgraph_view(moves, filter_edge=move)
-            else:
-                view = nx.subgraph_view(moves, filter_node=existed, filter_edge=move)
+            view = nx.subgraph_view(moves, filter_node=_Counted(existed, len(moves)), filter_edge=move)
             reached = nx.single_source_shortest_path_length(view, start.id, cutoff=depth)
             for here, hops in reached.items():
                 nodes[here] = self._nodes[here]
@@ -380,8 +377,6 @@ class MemoryStore:
         chosen: dict[str, NodeData] = {}
         truncated = False
         for hops, layer in enumerate(nx.bfs_layers(view, [start.id])):
-            if hops > depth:
-                break
             # Only the layer's first nodes in order (one more tells a cut), not a hub's whole layer sorted.
             room = max_nodes - len(chosen) + 1
             for node in heapq.nsmallest(room, (self._nodes[n] for n in layer), key=base.node_sort_key):
@@ -389,7 +384,9 @@ class MemoryStore:
                     truncated = True
                     break
                 chosen[node.id] = node
-            if truncated:
+            # Stop at the last layer asked for: asking the generator for one more would expand every node of
+            # this one (a hub's page at depth 1 read the neighbours of its 48k neighbours at 1M relationships).
+            if truncated or hops >= depth:
                 break
         edges = list(self._among(chosen))
         out = base.graph_out(chosen.values(), edges)
@@ -540,3 +537,20 @@ def _simple(
         yield from _simple(graph, prefix, on, goal, length, to_goal)
         on.discard(there)
         prefix.pop()
+
+
+class _Counted:
+    """A node filter of a networkx subgraph view that also says how many nodes the view may hold (``length``,
+    which networkx's filtered views read instead of calling the filter on every node of the graph). A breadth-first
+    search reads a view's ``len`` once, to stop when it has seen every node: at 1M relationships counting took
+    60 ms of a 62 ms trace. The whole graph's count is an upper bound, which at most keeps a search going until its
+    cutoff."""
+
+    __slots__ = ("keep", "length")
+
+    def __init__(self, keep: Callable[[str], bool], length: int) -> None:
+        self.keep = keep
+        self.length = length
+
+    def __call__(self, node: str) -> bool:
+        return self.keep(node)
