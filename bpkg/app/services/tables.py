@@ -7,9 +7,6 @@ import io
 from collections.abc import Sequence
 from typing import Final
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bpkg.app.graphml_safe import xml_text
 
 Cell = str | int | float | None
@@ -54,6 +51,10 @@ def to_xlsx(
 ) -> bytes:
     """One sheet holding the table (bold header, frozen first row and columns), the sheets of ``more`` (bold
     header, frozen first row), and an ``about`` sheet."""
+    # openpyxl is imported when a workbook is written, not when the service is (0.3 s of a server's start).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet

@@ -13,14 +13,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
-
 from bpkg.loaders.limits import DEFAULT_LIMITS, Limits
 from bpkg.loaders.problems import Loc, Problems, shorten
 from bpkg.loaders.reading.bounded import CHANGED, Stop, check_text, file_stamp, open_text, size_ok
 from bpkg.loaders.reading.cells import BadCell, Records, cell_text
 from bpkg.loaders.reading.csv_rows import csv_records
-from bpkg.loaders.reading.xlsx_rows import check_zip, workbook_records
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +63,17 @@ class Table:
         problems.add(Loc(self.name), "", CHANGED)
 
 
+def column_letter(number: int) -> str:
+    """A spreadsheet's name for its ``number``-th column (1: A, 26: Z, 27: AA), as a workbook shows it."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _column_name(columns: list[str], index: int) -> str:
-    return columns[index] if index < len(columns) and columns[index] else f"column {get_column_letter(index + 1)}"
+    return columns[index] if index < len(columns) and columns[index] else f"column {column_letter(index + 1)}"
 
 
 def _header(path: Path, name: str, records: Records, problems: Problems, limits: Limits) -> Table | None:
@@ -184,6 +190,9 @@ def _records(
         with open_text(path) as fh:
             yield csv_records(fh, name, problems, limits), None
         return
+    # openpyxl is imported when a workbook is read, not when the package is (0.3 s of a server's start).
+    from bpkg.loaders.reading.xlsx_rows import workbook_records
+
     with workbook_records(path, name, problems, limits, sheet, columns) as opened:
         yield opened
 
@@ -208,6 +217,8 @@ def read_table(
         if not check_text(path, problems, name, limits):
             return None
     elif suffix == ".xlsx":
+        from bpkg.loaders.reading.xlsx_rows import check_zip
+
         if not size_ok(path, problems, name, limits) or not check_zip(path, name, problems, limits):
             return None
     else:
