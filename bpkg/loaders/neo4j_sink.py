@@ -73,12 +73,12 @@ BATCH_SIZE: Final = 5000
 WRITE_RETRY_SECONDS: Final = 10.0
 """How long one batch's transaction is retried on transient errors (the driver's default is 30 s)."""
 LEASE_SECONDS: Final = 30.0
+"""How long the write lease lasts without renewal: the longest a killed loader keeps others waiting."""
 LOAD_TIMEOUT: Final = 3600.0
 """Seconds each of a load's transactions may run before Neo4j stops it. A load's reads scan whole datasets
 (at 1M relationships the check of what a dataset owns took over 60 s on a busy machine): they must not fall
 under a server's default for questions (``tools/neo4j`` sets 60 s), so every read and write of a load says its
 own."""
-"""How long the write lease lasts without renewal: the longest a killed loader keeps others waiting."""
 PRUNE_SHARE: Final = 0.20
 """The largest share of the graph's rows (nodes + relationships) a prune removes without ``yes``."""
 SHOWN_IDS: Final = 5

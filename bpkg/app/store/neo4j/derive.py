@@ -209,11 +209,11 @@ class HeadlineDerivation:
         publishing.driver.execute_query(AWAIT_INDEXES, database_=publishing.database)
         version = published_as(publishing)
         self.report = DeriveReport(version=version)
-        complete = _read(publishing, COMPLETE, version=version, layout=headline.LAYOUT)[0]
+        complete = read(publishing, COMPLETE, version=version, layout=headline.LAYOUT)[0]
         if complete["derived"] and complete["derived"] == complete["action_points"]:
             self.report.skipped = True
             return
-        named = _read(publishing, DERIVED, layout=headline.LAYOUT)
+        named = read(publishing, DERIVED, layout=headline.LAYOUT)
         held = {(r["action_point"], r["hash"]) for r in named}
         held_goals = {(r["goal_group"], r["goal_hash"]) for r in named if r["goal_group"] is not None}
         facts = self.facts(publishing)
@@ -258,7 +258,7 @@ class HeadlineDerivation:
         # Rows of a hash without a summary are an interrupted derivation's: dropped, then written from the start.
         pairs = [{"action_point": action_point, "hash": kept.digest} for action_point, kept in rewrite]
         for chunk in _chunks(pairs, self.rows_per_write):
-            for held in _read(publishing, ROWS_HELD, pairs=list(chunk)):
+            for held in read(publishing, ROWS_HELD, pairs=list(chunk)):
                 _drop_rows(
                     publishing,
                     DROP_ROWS,
@@ -281,7 +281,7 @@ class HeadlineDerivation:
         """Write the rows of the goals whose responses changed: once per goal, whichever action points read them."""
         pairs = [{"goal": goal.group, "hash": goal.digest} for goal in goals]
         for chunk in _chunks(pairs, self.rows_per_write):
-            for held in _read(publishing, GOAL_ROWS_HELD, pairs=list(chunk)):
+            for held in read(publishing, GOAL_ROWS_HELD, pairs=list(chunk)):
                 _drop_rows(
                     publishing, DROP_GOAL_ROWS, held["count"], self.rows_per_write, goal=held["goal"], hash=held["hash"]
                 )
@@ -294,13 +294,13 @@ class HeadlineDerivation:
     def published(self, publishing: Publishing) -> None:
         version = self.report.version or published_as(publishing)
         _write(publishing, DROP_OTHER_VERSIONS, version=version)
-        for row in _read(publishing, UNNAMED_ROWS):
-            count = _read(publishing, COUNT_ROWS, action_point=row["action_point"], hash=row["hash"])[0]["count"]
+        for row in read(publishing, UNNAMED_ROWS):
+            count = read(publishing, COUNT_ROWS, action_point=row["action_point"], hash=row["hash"])[0]["count"]
             _drop_rows(
                 publishing, DROP_ROWS, count, self.rows_per_write, action_point=row["action_point"], hash=row["hash"]
             )
-        for row in _read(publishing, UNNAMED_GOAL_ROWS):
-            count = _read(publishing, COUNT_GOAL_ROWS, goal=row["goal"], hash=row["hash"])[0]["count"]
+        for row in read(publishing, UNNAMED_GOAL_ROWS):
+            count = read(publishing, COUNT_GOAL_ROWS, goal=row["goal"], hash=row["hash"])[0]["count"]
             _drop_rows(publishing, DROP_GOAL_ROWS, count, self.rows_per_write, goal=row["goal"], hash=row["hash"])
 
 
@@ -334,7 +334,7 @@ class FactsOnce:
 
 def published_as(publishing: Publishing) -> str:
     """The fingerprint ``queries.DATASET`` reads once this load is published: what the derivation is stamped with."""
-    found = _read(publishing, PUBLISHED_AS, name=publishing.name)[0]
+    found = read(publishing, PUBLISHED_AS, name=publishing.name)[0]
     return publishing.fingerprint if found["others"] == 0 else f"{publishing.fingerprint}:{found['seq']}"
 
 
@@ -358,7 +358,14 @@ def _write(publishing: Publishing, query: LiteralString, /, **params: Any) -> No
     publishing.write(lambda tx: tx.run(query, params).consume())
 
 
-def _read(publishing: Publishing, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
+def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def read(publishing: Publishing, query: LiteralString, /, **params: Any) -> list[neo4j.Record]:
+    """One read of the database being published, with the load's own timeout (``LOAD_TIMEOUT``): the derivations'
+    reads (this module's and ``keep``'s)."""
     records, _, _ = publishing.driver.execute_query(
         neo4j.Query(query, timeout=LOAD_TIMEOUT),
         params,
@@ -366,8 +373,3 @@ def _read(publishing: Publishing, query: LiteralString, /, **params: Any) -> lis
         routing_=neo4j.RoutingControl.READ,
     )
     return records
-
-
-def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]

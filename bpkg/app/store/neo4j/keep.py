@@ -20,17 +20,15 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, LiteralString, cast
 
-import neo4j
-
 from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store.graph_types import DatasetOut
 from bpkg.app.store.neo4j import parts
-from bpkg.app.store.neo4j.derive import READ_TIMEOUT, FactsReader, ensure_index, published_as
+from bpkg.app.store.neo4j.derive import READ_TIMEOUT, FactsReader, ensure_index, published_as, read
 from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.app.store.port import GraphStore
 from bpkg.app.store.question_types import ActionPointFacts
 from bpkg.graph_schema.asof import AsOf
-from bpkg.loaders.neo4j_sink import LOAD_TIMEOUT, Publishing
+from bpkg.loaders.neo4j_sink import Publishing
 
 Answers = Callable[[GraphStore, DatasetOut], Mapping[str, str]]
 """Computes the answers to keep, by key, as JSON, for the store as the given dataset version shows it."""
@@ -95,10 +93,7 @@ class KeptAnswers:
         ensure_index(publishing, KEPT_INDEX)
         version = published_as(publishing)
         self.report = KeepReport(version=version)
-        records, _, _ = publishing.driver.execute_query(
-            neo4j.Query(KEPT_KEYS, timeout=LOAD_TIMEOUT), version=version, database_=publishing.database
-        )
-        if self.keys <= {r["key"] for r in records}:
+        if self.keys <= {r["key"] for r in read(publishing, KEPT_KEYS, version=version)}:
             self.report.skipped = True
             return
         store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
