@@ -157,6 +157,7 @@ def node_page(
     responses ``RESPONSES_SHOWN`` at a time from ``offset``, and its neighbourhood as a network (the nearest
     ``NODE_NETWORK_NODES``; with ``network=all`` up to the cap of every network view)."""
     page = Page(request, download, as_of=as_of)
+    whole = network_size == "all"
     # Per group of links its first LINKS_SHOWN and its total, not every link (as of a day: read whole).
     found, today = node_view.link_groups(page.store, node_id, LINKS_SHOWN, as_of=as_of)
     node = found.node
@@ -170,7 +171,7 @@ def node_page(
         found,
         depth=depth,
         labels=labels,
-        max_nodes=network.MAX_NODES if network_size == "all" else NODE_NETWORK_NODES,
+        max_nodes=network.MAX_NODES if whole else NODE_NETWORK_NODES,
         responses_shown=RESPONSES_SHOWN,
         offset=offset,
         as_of=as_of,
@@ -188,7 +189,7 @@ def node_page(
     answer = seen.answer
     filters = view_filters(page, raw)
     graph = briefs.filtered(page.store, seen.around, node_id, filters)
-    near_cut = seen.around.truncated and network_size == "near"
+    near_cut = seen.around.truncated and not whole
     if near_cut:
         graph = graph.model_copy(update={"note": _near_note(len(graph.nodes), link_total)})
     view = network_view(page, graph, "spring", node_id, "620px")
@@ -231,19 +232,17 @@ def node_page(
         whole_network_url=_here(page, network="all", offset=offset) + "#network-heading",
         max_network=network.MAX_NODES,
         # Asked for the whole network: the form and the download keep asking for it.
-        whole_network=network_size == "all",
-        **_whole(
-            neighbourhood_context(page, view, f"/view/node/{quote(node_id, safe='')}", depth, labels, filters),
-            network_size == "all",
+        whole_network=whole,
+        **neighbourhood_context(
+            page,
+            view,
+            f"/view/node/{quote(node_id, safe='')}",
+            depth,
+            labels,
+            filters,
+            **({"network": "all"} if whole else {}),
         ),
     )
-
-
-def _whole(context: dict[str, Any], whole: bool) -> dict[str, Any]:
-    """A node page's neighbourhood context whose own address (downloads) keeps ``network=all`` when asked."""
-    if whole:
-        context["self_url"] += ("&" if "?" in context["self_url"] else "?") + "network=all"
-    return context
 
 
 def _near_note(shown: int, links: int) -> str:

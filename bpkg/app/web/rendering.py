@@ -381,9 +381,11 @@ def neighbourhood_context(
     depth: int,
     labels: list[str] | None,
     filters: briefs.ViewFilters,
+    **kept: str,
 ) -> dict[str, Any]:
     """What every page drawing a node's neighbourhood gives its template: the network, the depth and label
-    choices, the filters and the page's own address with all of them (for downloads and the filter form)."""
+    choices, the filters and the page's own address with all of them and the page's own ``kept`` parameters (for
+    downloads and the filter form)."""
     return {
         "net": view,
         "depth": depth,
@@ -392,7 +394,7 @@ def neighbourhood_context(
         "filter_labels": FILTER_LABELS,
         "filters": filters,
         "options": filter_options(page),
-        "self_url": page.url(path, depth=depth, label=labels or [], **filters.params()),
+        "self_url": page.url(path, depth=depth, label=labels or [], **filters.params(), **kept),
     }
 
 
