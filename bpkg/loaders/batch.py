@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -43,8 +44,9 @@ class GraphBatch:
     rels: list[Rel] = field(default_factory=list)
 
     def fingerprint(self) -> str:
-        """A hash of the whole content: equal batches have equal fingerprints (``RowHashes.fingerprint``)."""
-        return self.row_hashes().fingerprint()
+        """A hash of the whole content, the rows and what the dataset says of itself (``RowHashes.fingerprint``
+        with ``info``): equal batches have equal fingerprints."""
+        return self.row_hashes().fingerprint(self.info)
 
     def row_hashes(self) -> RowHashes:
         """Every row's hash (``row_hash``), computed once: what the Neo4j sink writes and the fingerprint reads."""
@@ -61,15 +63,20 @@ class RowHashes:
     nodes: dict[str, str]
     rels: dict[tuple[str, str, str], str]
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, info: DatasetInfo | None = None) -> str:
         """The dataset's fingerprint from its rows' hashes, so each row's canonical text is built once.
 
         Since issue 17 the fingerprint is a SHA-256 over one line per row (a node's id and hash, a
         relationship's key and hash), the lines sorted; a node's hash covers its label. Ids and keys are
-        unique in a validated batch, so sorting the lines orders the rows by id and key."""
+        unique in a validated batch, so sorting the lines orders the rows by id and key. With ``info`` (what a
+        dataset's fingerprint is made with) a first line holds its name, version, description and notice: a
+        dataset that changes only those is a new version too (its answers repeat them)."""
         lines = [f"N\x1f{node_id}\x1f{digest}\x1e" for node_id, digest in self.nodes.items()]
         lines += [f"R\x1f{s}\x1f{t}\x1f{e}\x1f{digest}\x1e" for (s, t, e), digest in self.rels.items()]
         lines.sort()
+        if info is not None:
+            said = [info.name, info.version, info.description, info.illustrative]
+            lines.insert(0, f"D\x1f{json.dumps(said, ensure_ascii=False)}\x1e")
         return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 

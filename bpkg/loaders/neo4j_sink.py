@@ -36,7 +36,9 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
 
 A reader meanwhile sees the database as before plus the committed batches, with a ``loading`` marker and no
 ``fingerprint`` on the dataset node; a load that stopped half-way (Neo4j gone, Ctrl-C, kill -9) leaves the
-same picture, and the next load of any dataset notes it and the next load of this one repairs it.
+same picture, and the next load of any dataset notes it and the next load of this one repairs it. The version
+last published stays named on the lease node (``published``), and the answers derived for it stay until the
+next version is published: readers serve those rather than compute from a graph half written.
 Each row's ``_hash`` (its label and properties, written in the same ``SET``) is what the compare reads; the
 batch computes each row's hash once (``GraphBatch.row_hashes``) and its fingerprint from them.
 Labels and types reach Cypher as ``$(...)`` values taken from the validated batch (schema enums).
@@ -251,16 +253,31 @@ MERGE (d:Dataset {name: $name})
 SET d.loading = $fingerprint, d.loading_since = $since
 REMOVE d.fingerprint
 """
+# ``l.published`` is the version readers see once this commits (what ``queries.DATASET`` computes: the fingerprint
+# when the dataset is the only one and kept no rows of an earlier version, else with the lease's count): while a
+# later load is under way, or after one stopped half-way, readers keep reading the answers derived for it
+# (``queries.DATASET``'s ``serving``).
 FINISH_LOAD: Final[LiteralString] = """
 MATCH (l:LoadLease {name: $lease})
 MERGE (d:Dataset {name: $name})
 SET d.version = $version, d.description = $description, d.illustrative = $illustrative,
     d.fingerprint = $fingerprint, d.loaded_at = $loaded_at, d.seq = coalesce(l.seq, 0), d.kept = $kept
 REMOVE d.loading, d.loading_since
+WITH l, d
+CALL (d) { OPTIONAL MATCH (o:Dataset) WHERE o.name <> d.name RETURN count(o) AS others }
+SET l.published = CASE WHEN others = 0 AND d.kept = '{}' THEN d.fingerprint
+                       ELSE d.fingerprint + ':' + toString(d.seq) END
 """
 AWAIT_INDEXES: Final[LiteralString] = "CALL db.awaitIndexes(120)"
 # Whether the database's marker says it holds exactly this dataset: a finished load of the same fingerprint
 # after which no load wrote (``seq``), with what that load kept without pruning.
+# Every node of the graph and every relationship of the database, from the store's counts (no row read; the
+# derivations' nodes have no relationships).
+GRAPH_SIZE: Final[LiteralString] = """
+CALL () { MATCH (n:Entity) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
+RETURN nodes, rels
+"""
 MARKER: Final[LiteralString] = """
 OPTIONAL MATCH (l:LoadLease {name: $lease})
 OPTIONAL MATCH (d:Dataset {name: $name})
@@ -289,6 +306,12 @@ class Publishing:
     info: DatasetInfo
     """The dataset's name, version, description and notice as the version will be published with them (the
     database holds them only once it is published)."""
+    graph: GraphBatch | None = None
+    """The batch, when the database was found to hold this batch and nothing else (``_only_this``): what a
+    derivation would read back from the database, already in memory."""
+    kept_rows: int = 0
+    """Rows of earlier versions the load kept (no ``--prune``): the graph is then more than this batch, and its
+    version is not the batch's fingerprint alone (``FINISH_LOAD``)."""
 
 
 class Derivation(Protocol):
@@ -540,7 +563,7 @@ def write_batch(
         for record in _read(driver, database, INTERRUPTED):
             note(f"a load of '{record['name']}' begun {record['since']} did not finish; this load checks the graph")
         hashes = batch.row_hashes()  # each row's canonical text once: the rows' hashes, then the fingerprint
-        fingerprint = hashes.fingerprint()
+        fingerprint = hashes.fingerprint(batch.info)
         marker = _read(driver, database, MARKER, lease=LEASE, name=batch.info.name, fingerprint=fingerprint)[0]
         kept = {} if prune else json.loads(marker["kept"] or "{}")
         if marker["current"] and _owned_counts(driver, database, batch.info.name) == _expected(batch, kept):
@@ -548,7 +571,7 @@ def write_batch(
             # spent 5 s reading the database back only to find no difference).
             if derive is not None:
                 with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
-                    publishing = _publishing(driver, database, session, lease, batch.info, fingerprint)
+                    publishing = _publishing(driver, database, session, lease, batch, fingerprint, kept)
                     derive.derive(publishing)
                     derive.published(publishing)
             return _unchanged(batch)
@@ -566,7 +589,7 @@ def write_batch(
                     raise SinkUnavailable(
                         f"the graph does not hold '{batch.info.name}' after a repair; nothing was marked loaded"
                     )
-            publishing = _publishing(driver, database, session, lease, batch.info, fingerprint)
+            publishing = _publishing(driver, database, session, lease, batch, fingerprint, plan.kept)
             if derive is not None:
                 derive.derive(publishing)
             session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept)
@@ -891,12 +914,31 @@ def _apply(
 
 
 def _publishing(
-    driver: neo4j.Driver, database: str, session: neo4j.Session, lease: Lease, info: DatasetInfo, fingerprint: str
+    driver: neo4j.Driver,
+    database: str,
+    session: neo4j.Session,
+    lease: Lease,
+    batch: GraphBatch,
+    fingerprint: str,
+    kept: dict[str, int],
 ) -> Publishing:
+    """What the derivations are given, once the graph was verified to hold the version (the owned counts)."""
+
     def write(work: Callable[[neo4j.ManagedTransaction], object]) -> None:
         session.execute_write(_timed(lambda tx: work(lease.renewed(tx))))
 
-    return Publishing(driver, database, info.name, fingerprint, write, info)
+    graph = batch if _only_this(driver, database, batch, kept) else None
+    return Publishing(driver, database, batch.info.name, fingerprint, write, batch.info, graph, sum(kept.values()))
+
+
+def _only_this(driver: neo4j.Driver, database: str, batch: GraphBatch, kept: dict[str, int]) -> bool:
+    """Whether the graph is this batch and nothing else: called once the dataset was counted to own exactly the
+    batch's rows, so as many nodes and relationships in the whole graph as in the batch leave room for no row of
+    another dataset, no row kept from an earlier version (``kept``) and none written beside the loaders."""
+    if kept:
+        return False
+    size = _read(driver, database, GRAPH_SIZE)[0]
+    return bool(size["nodes"] == len(batch.nodes) and size["rels"] == len(batch.rels))
 
 
 def _write_rows(session: neo4j.Session, lease: Lease, query: LiteralString, params: dict[str, Any]) -> None:

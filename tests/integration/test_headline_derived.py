@@ -228,21 +228,42 @@ def test_interrupted_load_leaves_the_previous_version(db: tuple[neo4j.Driver, st
     load(db, bundled_batch)
     neo = Neo4jStore(*db)
     before = neo.dataset_info()
-    assert before is not None and before.fingerprint
+    assert before is not None and before.fingerprint and before.serving is None
+    asked: list[dict[str, Any]] = [{}, {"include_goal_level": True}, {"strength": [Strength.DIRECT]}]
+    published = [(ask, responses.response_page(neo, 17, **ask)[0]) for ask in asked]
+    assert published[0][1].total > 1
     changed = without_links_into(bundled_batch, "ap-17", keep=1)
     with pytest.raises(KeyboardInterrupt):
         write_batch(db[0], changed, db[1], derive=Interrupted(), prune=True, yes=True)
-    # The previous version's summaries are all still there; the new version is not published, so nobody reads
-    # it: the headline is computed from the graph as it stands (the load's writes committed so far).
+    # The previous version's summaries are all still there, and the new version is not published: readers keep
+    # reading the version published last (the dataset names it), not the graph as it stands (the load's writes
+    # committed so far: ap-17 has lost all its responses but one there).
     assert count(db, "MATCH (s:Headline {version: $v}) RETURN count(s)", v=before.fingerprint) == 41
-    assert neo.dataset_info() is not None and neo.dataset_info().fingerprint is None  # type: ignore[union-attr]
-    assert neo.headline_page(17, HeadlineQuery()).page is None
-    computed = responses.response_page(Computed(neo), 17)[0]
-    assert responses.response_page(neo, 17)[0] == computed
+    during = neo.dataset_info()
+    assert during is not None and during.fingerprint is None and during.loading
+    assert during.serving == before.fingerprint
+    assert neo.headline_page(17, HeadlineQuery()).page is not None
+    for ask, answer in published:
+        assert responses.response_page(neo, 17, **ask)[0] == answer, ask
+    assert responses.response_page(Computed(neo), 17)[0].total == 1
     # The next load publishes, and the previous version's nodes go.
     load(db, changed, prune=True, yes=True)
     assert count(db, "MATCH (s:Headline {version: $v}) RETURN count(s)", v=before.fingerprint) == 0
+    after = neo.dataset_info()
+    assert after is not None and after.fingerprint and after.serving is None
     check_all(neo, MemoryStore(build_graph(changed)), changed, only=[17, 6])
+
+
+def test_an_unfinished_first_load_has_nothing_to_serve(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:
+    """With no version published before it, an unfinished load has nothing to serve: the headline is computed from
+    the graph as it stands, and says the load is unfinished."""
+    with pytest.raises(KeyboardInterrupt):
+        write_batch(db[0], bundled_batch, db[1], derive=Interrupted())
+    neo = Neo4jStore(*db)
+    during = neo.dataset_info()
+    assert during is not None and during.loading and during.fingerprint is None and during.serving is None
+    assert neo.headline_page(17, HeadlineQuery()).page is None
+    assert responses.response_page(neo, 17)[0] == responses.response_page(Computed(neo), 17)[0]
 
 
 def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 The kept JSON equals the answer computed from the graph, by every grouping, for the bundled dataset, a
 ``bpkg synth`` graph and two datasets in one database; a service's first coverage reads it (no facts are read);
 a reload of the same version keeps what it has; a new version replaces the old one's; answers as of a day are
-still computed.
+still computed; while a load is unfinished, the answers of the version published before it are served.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from bpkg.app.store.neo4j import Neo4jStore, parts
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.graph_schema.asof import parse_as_of
 from bpkg.loaders import GraphBatch, load_dataset, synth
-from bpkg.loaders.neo4j_sink import write_batch
+from bpkg.loaders.neo4j_sink import Publishing, write_batch
 from tests.api.conftest import settings
 from tests.conftest import wipe
-from tests.integration.test_headline_derived import second_dataset
+from tests.integration.test_headline_derived import second_dataset, without_links_into
 
 pytestmark = pytest.mark.neo4j
 
@@ -115,14 +115,18 @@ def test_synth_and_two_datasets(db: tuple[neo4j.Driver, str], bundled_batch: Gra
     check_kept(Neo4jStore(*db))
     wipe(*db)
     load(db, bundled_batch)
-    other = second_dataset()
-    ends = {r.target for r in other.rels} | {r.source for r in other.rels}
-    other = dataclasses.replace(other, nodes=[*other.nodes, *(n for n in bundled_batch.nodes if n.id in ends)])
-    load(db, other)
+    load(db, other_dataset(bundled_batch))
     store = Neo4jStore(*db)
     check_kept(store)
     by_goal = json.loads(store.kept_answer(store.dataset_info().fingerprint or "", "coverage:goal") or "{}")  # type: ignore[union-attr]
     assert by_goal["summary"], "the kept answer counts both datasets' links"
+
+
+def other_dataset(bundled: GraphBatch) -> GraphBatch:
+    """A second dataset with the bundled nodes its links end at."""
+    other = second_dataset()
+    ends = {r.target for r in other.rels} | {r.source for r in other.rels}
+    return dataclasses.replace(other, nodes=[*other.nodes, *(n for n in bundled.nodes if n.id in ends)])
 
 
 def test_the_first_coverage_after_a_load_reads_what_was_kept(
@@ -154,9 +158,12 @@ def test_answers_as_of_a_day_are_not_the_kept_ones(db: tuple[neo4j.Driver, str],
 def test_a_load_reads_the_facts_once_for_both_derivations(
     db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
 ) -> None:
+    # Another dataset in the database first: the facts are then read back from it (tests/integration/
+    # test_batch_facts.py: a graph that is the batch alone is not read back at all).
+    load(db, bundled_batch)
     driver = CountingDriver(db[0])
     derivation = AtLoad()
-    write_batch(cast(neo4j.Driver, driver), bundled_batch, db[1], derive=derivation)
+    write_batch(cast(neo4j.Driver, driver), other_dataset(bundled_batch), db[1], derive=derivation)
     assert not derivation.headline.report.skipped and derivation.kept.report.kept == len(KEPT_KEYS)
     # The links of the facts' types are read once, for the headline's rows and the kept answers alike.
     assert driver.sent.count(cypher.EDGES_OF_TYPES) == 1, [q[:60] for q in driver.sent]
@@ -193,3 +200,89 @@ def test_a_page_s_status_chips_read_the_kept_coverage_not_every_fact(
         assert page.status_code == 200 and "ap-17" in page.text
         # Statuses come from the kept coverage; the links of the facts' types are never read.
         assert cypher.KEPT_ANSWER in driver.sent and cypher.EDGES_OF_TYPES not in driver.sent, driver.sent
+
+
+class Interrupted(AtLoad):
+    """Every derivation written, then the load stops before it publishes its version."""
+
+    def derive(self, publishing: Publishing) -> None:
+        super().derive(publishing)
+        raise KeyboardInterrupt
+
+
+def test_an_unfinished_load_serves_the_answers_of_the_version_published_before_it(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    load(db, bundled_batch)
+    urls = ("/coverage", "/coverage?by=country", "/gaps", "/action-points/17/responses")
+    with served(db) as (client, _, _):
+        published = {url: client.get(url).json() for url in urls}
+    changed = without_links_into(bundled_batch, "ap-17", keep=0)
+    with pytest.raises(KeyboardInterrupt):
+        write_batch(db[0], changed, db[1], derive=Interrupted(), prune=True, yes=True)
+    with served(db) as (client, driver, store):
+        info = store.dataset_info()
+        assert info is not None and info.loading and info.fingerprint is None and info.serving
+        for url in urls:
+            driver.sent.clear()
+            answer = client.get(url)
+            assert answer.status_code == 200, answer.text
+            # The version published last, read as it was kept: not computed from the graph half written.
+            assert answer.json() == published[url], url
+            assert cypher.EDGES_OF_TYPES not in driver.sent, (url, driver.sent)
+        # Computed from the graph as it stands, ap-17 is a gap now: the served answer says what was published.
+        assert gaps(pin(store), kept=False).model_dump() != published["/gaps"]
+        page = client.get("/view/node/ap-17")
+        assert page.status_code == 200
+        footer = " ".join(page.text.split("<footer>")[1].split())
+        assert "(load unfinished)" in footer and "those of the version published last" in footer
+    # Once the load is finished, its own answers are served.
+    load(db, changed)
+    with served(db) as (client, _, store):
+        info = store.dataset_info()
+        assert info is not None and info.fingerprint and info.serving is None
+        assert client.get("/gaps").json() != published["/gaps"]
+        assert "version published last" not in client.get("/view/node/ap-17").text
+    check_kept(Neo4jStore(*db))
+
+
+def gap_numbers(store: Neo4jStore) -> set[int]:
+    return {row.number for row in gaps(pin(store)).gaps}
+
+
+def test_a_load_that_kept_rows_and_the_pruned_one_after_it_are_two_versions(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    """The same files loaded without --prune (the rows they dropped are kept) and then with it are two graphs: each
+    gets its own version, and its own answers (before, the second found the first's answers and kept them)."""
+    load(db, bundled_batch)
+    store = Neo4jStore(*db)
+    first = store.dataset_info()
+    fewer = without_links_into(bundled_batch, "ap-17", keep=0)
+    load(db, fewer)
+    kept = store.dataset_info()
+    assert kept is not None and first is not None and kept.fingerprint not in (None, first.fingerprint)
+    check_kept(store)
+    assert 17 not in gap_numbers(store), "the links kept still answer"
+    write_batch(db[0], fewer, db[1], derive=AtLoad(), prune=True, yes=True)
+    pruned = store.dataset_info()
+    assert pruned is not None and pruned.fingerprint not in (None, first.fingerprint, kept.fingerprint)
+    check_kept(store)
+    assert 17 in gap_numbers(store), "pruned, ap-17 has no response left"
+
+
+def test_a_new_notice_alone_is_a_new_version(db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch) -> None:
+    """Files whose rows did not change but whose manifest did (the notice, the version label): the dataset and
+    the answers derived at load say the new words (before, the load found nothing to do)."""
+    load(db, bundled_batch)
+    store = Neo4jStore(*db)
+    before = store.dataset_info()
+    info = dataclasses.replace(bundled_batch.info, version="2.0", illustrative="Every link here is a sample.")
+    renamed = dataclasses.replace(bundled_batch, info=info)
+    derivation = load(db, renamed)
+    assert not derivation.kept.report.skipped
+    after = store.dataset_info()
+    assert before is not None and after is not None and after.fingerprint != before.fingerprint
+    assert (after.version, after.illustrative) == ("2.0", "Every link here is a sample.")
+    assert gaps(pin(store)).illustrative == "Every link here is a sample."
+    check_kept(store)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from bpkg.graph_schema import Label, RelType
@@ -48,7 +49,11 @@ def test_the_fingerprint_is_made_from_the_rows_hashes_computed_once() -> None:
     hashes = batch.row_hashes()
     assert hashes.nodes == {"p1": row_hash(a.props, "Project"), "c1": row_hash(b.props, "Component")}
     assert hashes.rels == {("p1", "HAS_COMPONENT", "c1"): row_hash(link.props)}
-    assert batch.fingerprint() == hashes.fingerprint()
+    assert batch.fingerprint() == hashes.fingerprint(info)
+    # What the dataset says of itself is part of its fingerprint, not of its rows'.
+    for said in ({"version": "2"}, {"description": "d"}, {"illustrative": "sample links"}, {"name": "u"}):
+        other = dataclasses.replace(batch, info=dataclasses.replace(info, **said))
+        assert other.row_hashes() == hashes and other.fingerprint() != batch.fingerprint(), said
     # The same hashes under other ids or keys are another dataset.
     moved = RowHashes({"p2": hashes.nodes["p1"], "c1": hashes.nodes["c1"]}, hashes.rels)
     assert moved.fingerprint() != hashes.fingerprint()

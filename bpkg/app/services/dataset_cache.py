@@ -173,10 +173,11 @@ def held(store: GraphStore) -> dict[str, list[Any]]:
 
 def kept_or_computed(store: GraphStore, key: str, model: type[M], compute: Callable[[], M]) -> M:
     """The answer the store kept under ``key`` for its current dataset version when the version was loaded
-    (Neo4j: coverage and gaps), else ``compute()``."""
+    (Neo4j: coverage and gaps; while a load is under way, the version published before it), else ``compute()``."""
     info = store.dataset_info()
-    if info is not None and info.fingerprint is not None:
-        text = store.kept_answer(info.fingerprint, key)
+    version = info.fingerprint or info.serving if info is not None else None
+    if version is not None:
+        text = store.kept_answer(version, key)
         if text is not None:
             return model.model_validate_json(text)
     return compute()

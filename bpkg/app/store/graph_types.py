@@ -46,6 +46,9 @@ class DatasetOut(BaseModel):
     fingerprint: str | None = None
     loading: bool = False
     """A load of this dataset began and did not finish (Neo4j): the graph may hold part of it."""
+    serving: str | None = None
+    """While a load is under way or unfinished (no ``fingerprint``): the version published before it, whose
+    answers derived at load (the headline, coverage, gaps) are still the ones served."""
 
 
 class NodeRef(BaseModel):

@@ -4,7 +4,8 @@
 pass to ``bpkg.loaders.neo4j_sink.write_batch(derive=...)``; the sink calls it inside its write lease:
 
 - ``derive``, after the writes are verified and before the version is marked published: reads what the store
-  holds (every dataset in the database, through the read side's own ``action_point_facts``), derives each
+  holds (every dataset in the database, through the read side's own ``action_point_facts``; or the same facts
+  from the batch just written, when the sink found the graph to be that batch alone: ``batch_facts``), derives each
   action point's headline (``bpkg.app.store.headline.stored``: the same ``Response`` objects the computed answer
   is made of), and writes one ``HeadlineRow`` node per response to an action point, keyed by (action point, hash
   of those rows), one ``HeadlineGoalRow`` node per response to a goal, once per goal (keyed by (goal, hash of the
@@ -32,8 +33,11 @@ import neo4j
 
 from bpkg.app.collector import cycles_left_alone
 from bpkg.app.store import headline
-from bpkg.app.store.neo4j.store import Neo4jStore
+from bpkg.app.store.graph_types import EdgeData, NodeData
+from bpkg.app.store.neo4j.store import FACT_TYPES, Neo4jStore, facts_of
 from bpkg.app.store.question_types import ActionPointFacts
+from bpkg.graph_schema import Label
+from bpkg.loaders.batch import GraphBatch, Node
 from bpkg.loaders.neo4j_sink import LOAD_TIMEOUT, Publishing
 
 T = TypeVar("T")
@@ -64,7 +68,8 @@ GOAL_NAMED_INDEX: Final[LiteralString] = (
 AWAIT_INDEXES: Final[LiteralString] = "CALL db.awaitIndexes(120)"
 
 # What DATASET will read once this load is published: the dataset's fingerprint when it is the only one (its
-# ``seq`` is then the lease's), else the fingerprint with the count of loads that wrote.
+# ``seq`` is then the lease's) and the load kept no rows of an earlier version, else the fingerprint with the
+# count of loads that wrote.
 PUBLISHED_AS: Final[LiteralString] = """
 OPTIONAL MATCH (l:LoadLease {name: 'graph'})
 OPTIONAL MATCH (d:Dataset) WHERE d.name <> $name
@@ -308,12 +313,33 @@ FactsReader = Callable[[Publishing], list[ActionPointFacts]]
 
 
 def read_facts(publishing: Publishing) -> list[ActionPointFacts]:
-    """Every action point's facts as the database being published holds them (every dataset in it)."""
+    """Every action point's facts as the database being published holds them (every dataset in it); from the
+    batch just written when the sink found the graph to be that batch and nothing else (``Publishing.graph``)."""
+    if publishing.graph is not None:
+        return batch_facts(publishing.graph)
     store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
     try:
         return store.action_point_facts()
     finally:
         store.outage.close()
+
+
+def batch_facts(batch: GraphBatch) -> list[ActionPointFacts]:
+    """Every action point's facts from a batch, as ``Neo4jStore.action_point_facts`` reads them from a database that
+    holds that batch alone (the sink's hidden properties are not in a batch's rows)."""
+    types = frozenset(FACT_TYPES)
+    edges = [EdgeData(r.source, r.target, r.type.value, r.props) for r in batch.rels if r.type.value in types]
+    nodes = {n.id: n for n in batch.nodes}
+    action_points = [_node_data(n) for n in batch.nodes if n.label == Label.ACTION_POINT]
+
+    def named(ids: list[str]) -> dict[str, NodeData]:
+        return {i: _node_data(nodes[i]) for i in ids if i in nodes}
+
+    return facts_of(action_points, edges, named)
+
+
+def _node_data(node: Node) -> NodeData:
+    return NodeData(id=node.id, label=node.label.value, props=node.props)
 
 
 class FactsOnce:
@@ -335,7 +361,8 @@ class FactsOnce:
 def published_as(publishing: Publishing) -> str:
     """The fingerprint ``queries.DATASET`` reads once this load is published: what the derivation is stamped with."""
     found = read(publishing, PUBLISHED_AS, name=publishing.name)[0]
-    return publishing.fingerprint if found["others"] == 0 else f"{publishing.fingerprint}:{found['seq']}"
+    alone = found["others"] == 0 and not publishing.kept_rows
+    return publishing.fingerprint if alone else f"{publishing.fingerprint}:{found['seq']}"
 
 
 def _drop_rows(publishing: Publishing, query: LiteralString, count: int, size: int, **keys: Any) -> None:

@@ -18,20 +18,25 @@ PING: Final[LiteralString] = "RETURN 1 AS ok"
 
 # The dataset loaded last (``seq``: the count of loads that had written when it finished; ``loaded_at`` has
 # only seconds). Its ``fingerprint`` is the graph's version for caches: that dataset's fingerprint
-# when it is the only one and no load wrote after it; else with the count of loads that wrote (the lease's
-# ``seq``); and null while any dataset's load is unfinished.
+# when it is the only one, no load wrote after it and its load kept no rows of an earlier version (``kept``: a
+# load without --prune); else with the count of loads that wrote (the lease's ``seq``); and null while any
+# dataset's load is unfinished. Then ``serving`` names the version published last
+# (``neo4j_sink.FINISH_LOAD``), whose derived answers (the headline, coverage, gaps) readers keep reading.
 DATASET: Final[LiteralString] = """
 MATCH (d:Dataset)
 WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
 WITH collect(d) AS loaded
 WHERE loaded <> []
 OPTIONAL MATCH (l:LoadLease {name: 'graph'})
-WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq,
+     l.published AS published
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading,
        CASE WHEN loading THEN null
-            WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
-            ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
+            WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq AND coalesce(d.kept, '{}') = '{}'
+            THEN d.fingerprint
+            ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint,
+       CASE WHEN loading THEN published END AS serving
 """
 # Every dataset the graph holds (``bpkg/loaders/neo4j_sink.py``: each node and relationship names its owners).
 DATASETS: Final[LiteralString] = """
@@ -647,19 +652,24 @@ RETURN m.id AS id, label, properties(m) AS props
 # than $end rows of a side. HEADLINE_FILTERED reads every row of the action point and of its goal (``rank >=
 # 0``: through the same indexes), keeps those the filters pass (a goal row's confidence is the weakest of its own
 # and the UNDER step's) and counts them.
-# No summary (an old database, a load under way, another version): ``summary`` is null and the page empty.
+# While a load is under way (or after one stopped half-way) the rows read are those of the version published
+# before it (``serving``). No summary (an old database, a first load under way, another layout): ``summary`` is
+# null and the page empty.
 HEADLINE_BY_RANK: Final[LiteralString] = """
 MATCH (d:Dataset)
 WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
 WITH collect(d) AS loaded
 WHERE loaded <> []
 OPTIONAL MATCH (l:LoadLease {name: 'graph'})
-WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq,
+     l.published AS published
 WITH d, loading, CASE WHEN loading THEN null
-                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
-                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
-OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number}) WHERE s.layout = $layout
-WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
+                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq AND coalesce(d.kept, '{}') = '{}'
+                      THEN d.fingerprint
+                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint,
+     CASE WHEN loading THEN published END AS serving
+OPTIONAL MATCH (s:Headline {version: coalesce(fingerprint, serving), number: $number}) WHERE s.layout = $layout
+WITH d, loading, fingerprint, serving, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
   MATCH (r:HeadlineRow)
   WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= $offset AND r.rank < $end
@@ -674,7 +684,7 @@ CALL (s) {
   RETURN collect({json: r.json, goal: true}) AS upward
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
-       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
+       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, serving, s.summary AS summary,
        s.under AS under, own + upward AS page
 """
 HEADLINE_BY_POS: Final[LiteralString] = """
@@ -683,12 +693,15 @@ WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
 WITH collect(d) AS loaded
 WHERE loaded <> []
 OPTIONAL MATCH (l:LoadLease {name: 'graph'})
-WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq,
+     l.published AS published
 WITH d, loading, CASE WHEN loading THEN null
-                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
-                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
-OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number}) WHERE s.layout = $layout
-WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
+                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq AND coalesce(d.kept, '{}') = '{}'
+                      THEN d.fingerprint
+                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint,
+     CASE WHEN loading THEN published END AS serving
+OPTIONAL MATCH (s:Headline {version: coalesce(fingerprint, serving), number: $number}) WHERE s.layout = $layout
+WITH d, loading, fingerprint, serving, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
   CALL (s) {
     MATCH (r:HeadlineRow)
@@ -703,7 +716,7 @@ CALL (s) {
   RETURN collect({json: r.json, goal: goal}) AS page
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
-       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
+       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, serving, s.summary AS summary,
        s.under AS under, page
 """
 HEADLINE_FILTERED: Final[LiteralString] = """
@@ -712,12 +725,15 @@ WITH d ORDER BY coalesce(d.seq, 0) DESC, d.loaded_at DESC, d.name
 WITH collect(d) AS loaded
 WHERE loaded <> []
 OPTIONAL MATCH (l:LoadLease {name: 'graph'})
-WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq
+WITH loaded, loaded[0] AS d, any(x IN loaded WHERE x.fingerprint IS NULL) AS loading, coalesce(l.seq, 0) AS seq,
+     l.published AS published
 WITH d, loading, CASE WHEN loading THEN null
-                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq THEN d.fingerprint
-                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint
-OPTIONAL MATCH (s:Headline {version: fingerprint, number: $number}) WHERE s.layout = $layout
-WITH d, loading, fingerprint, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
+                      WHEN size(loaded) = 1 AND coalesce(d.seq, 0) = seq AND coalesce(d.kept, '{}') = '{}'
+                      THEN d.fingerprint
+                      ELSE d.fingerprint + ':' + toString(seq) END AS fingerprint,
+     CASE WHEN loading THEN published END AS serving
+OPTIONAL MATCH (s:Headline {version: coalesce(fingerprint, serving), number: $number}) WHERE s.layout = $layout
+WITH d, loading, fingerprint, serving, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
   CALL (s) {
     MATCH (r:HeadlineRow)
@@ -741,7 +757,7 @@ CALL (kept) { UNWIND kept AS k UNWIND k.r.slot_projects AS p RETURN count(DISTIN
 CALL (kept) { UNWIND kept AS k UNWIND k.r.slot_components AS c RETURN count(DISTINCT c) AS components }
 CALL (kept) { UNWIND kept AS k RETURN count(DISTINCT k.r.activity) AS activities }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
-       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, s.summary AS summary,
+       d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, serving, s.summary AS summary,
        s.under AS under, [k IN kept[$offset..$end] | {json: k.r.json, goal: k.goal}] AS page,
        size(kept) AS total, projects, components, activities,
        any(k IN kept WHERE k.confidence = 'illustrative') AS illustrative_link

@@ -49,7 +49,8 @@ from bpkg.loaders.stats import GraphStats
 _LABELS: Final = frozenset(label.value for label in Label)
 _TYPES: Final = frozenset(t.value for t in RelType)
 _RANKS: Final = {str(label): rank for label, rank in base.RANK.items()}
-_FACT_TYPES: Final = sorted({response_builder.RESPONDS_TO, response_builder.UNDER, *response_builder.CONTEXT_TYPES})
+FACT_TYPES: Final = sorted({response_builder.RESPONDS_TO, response_builder.UNDER, *response_builder.CONTEXT_TYPES})
+"""The types of the links every action point's facts are built from (``facts_of``)."""
 _FACTS_TIMEOUT_FACTOR: Final = 10
 _ID_PAGE: Final = 20_000
 HUB_LINKS: Final = 100
@@ -73,7 +74,22 @@ def _dataset(row: Any) -> DatasetOut:
         loaded_at=row["loaded_at"],
         fingerprint=row["fingerprint"],
         loading=row["loading"],
+        serving=row.get("serving"),
     )
+
+
+def facts_of(
+    action_points: Iterable[NodeData],
+    edges: list[EdgeData],
+    named: Callable[[list[str]], dict[str, NodeData]],
+    as_of: AsOf | None = None,
+) -> list[ActionPointFacts]:
+    """Every action point's facts from every link of ``FACT_TYPES`` and ``named``, which finds the nodes of the
+    ids it is given (the links' ends, the countries they name, the action points) that exist."""
+    action_points = sorted(action_points, key=base.node_sort_key)
+    countries = {c for e in edges for c in e.props.get("countries", [])}
+    ids = sorted({e.source for e in edges} | {e.target for e in edges} | countries | {a.id for a in action_points})
+    return response_builder.facts(action_points, EdgeIndex.of(edges, named(ids)), as_of)
 
 
 def _node(row: Any) -> NodeData:
@@ -462,17 +478,19 @@ class Neo4jStore:
         # Every link of the facts' types and the nodes they name: read once per dataset, so these reads may
         # take longer than a question (80k links took 1.9 s at 100k relationships), in pages of node ids.
         longer = self.timeout * _FACTS_TIMEOUT_FACTOR
-        aps = sorted(self._nodes(cypher.NODES_BY_LABEL, labels=[Label.ACTION_POINT.value]), key=base.node_sort_key)
+        aps = self._nodes(cypher.NODES_BY_LABEL, labels=[Label.ACTION_POINT.value])
         edges = [
-            _edge(r) for r in self._read(cypher.EDGES_OF_TYPES, timeout_=longer, types=_FACT_TYPES, as_of=_day(as_of))
+            _edge(r) for r in self._read(cypher.EDGES_OF_TYPES, timeout_=longer, types=FACT_TYPES, as_of=_day(as_of))
         ]
-        named = {c for e in edges for c in e.props.get("countries", [])}
-        ids = sorted({e.source for e in edges} | {e.target for e in edges} | named | {a.id for a in aps})
-        nodes: dict[str, NodeData] = {}
-        for start in range(0, len(ids), _ID_PAGE):
-            page = self._read(cypher.NODES_BY_ID, timeout_=longer, ids=ids[start : start + _ID_PAGE])
-            nodes |= {n.id: n for n in map(_node, page)}
-        return response_builder.facts(aps, EdgeIndex.of(edges, nodes), as_of)
+
+        def named(ids: list[str]) -> dict[str, NodeData]:
+            nodes: dict[str, NodeData] = {}
+            for start in range(0, len(ids), _ID_PAGE):
+                page = self._read(cypher.NODES_BY_ID, timeout_=longer, ids=ids[start : start + _ID_PAGE])
+                nodes |= {n.id: n for n in map(_node, page)}
+            return nodes
+
+        return facts_of(aps, edges, named, as_of)
 
     # -- trace, paths, neighbourhood --------------------------------------------------------------
     def trace(
