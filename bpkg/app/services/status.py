@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Final, TypedDict
 
 from bpkg.app.services.api_types import STATUS_WORDS, Status
-from bpkg.app.store.question_types import GoalResponses, Response
+from bpkg.app.store.question_types import Response, confidences
 from bpkg.graph_schema import Confidence, most_certain
 
 ILLUSTRATIVE: Final = Confidence.ILLUSTRATIVE.value
@@ -34,13 +34,6 @@ def status_fields(direct: Sequence[Response], via_goal: Sequence[Response]) -> S
         status_words=STATUS_WORDS[status],
         status_confidence=most_certain(confidences(basis)),
     )
-
-
-def confidences(responses: Sequence[Response]) -> Iterable[str]:
-    """Each response's confidence (the responses to a goal as the facts keep them are not made for it)."""
-    if isinstance(responses, GoalResponses):
-        return responses.confidences()
-    return (r.confidence for r in responses)
 
 
 def is_illustrative(response: Response) -> bool:

@@ -20,7 +20,7 @@ from typing import Any, Final
 from pydantic import BaseModel, Field
 
 from bpkg.app.store.graph_types import DatasetOut, NodeRef
-from bpkg.app.store.question_types import ActionPointFacts, Response, Step
+from bpkg.app.store.question_types import ActionPointFacts, GoalResponses, Response, Step, confidences
 from bpkg.app.store.response_builder import UNDER, PageKey, activity_of, page_key
 from bpkg.graph_schema import Confidence, most_certain, weakest
 
@@ -162,7 +162,7 @@ def _summary(facts: ActionPointFacts, direct: Totals, everything: Totals) -> Sum
         responses=len(facts.responses),
         goal_responses=len(facts.goal_responses),
         direct_certain=most_certain(r.confidence for r in facts.responses),
-        goal_certain=most_certain(r.confidence for r in facts.goal_responses),
+        goal_certain=most_certain(confidences(facts.goal_responses)),
         direct=direct,
         everything=everything,
     )
@@ -253,6 +253,9 @@ class GoalRows:
     projects: frozenset[str]
     components: frozenset[str]
     activities: frozenset[str]
+    shared: Sequence[Response] | None = None
+    """The responses the first action point's ``GoalResponses`` made them from, if it was one: another action
+    point's made from the same are the same responses but for the UNDER step, with no need to make them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +301,7 @@ def stored(facts: ActionPointFacts, groups: dict[str, GoalRows]) -> Stored:
                 components=len(goal.components.union(c for r in own for c in r.slot_components)),
                 activities=len(goal.activities.union(r.activity for r in own if r.activity is not None)),
             ),
-            illustrative=direct.illustrative or any(r.confidence == ILLUSTRATIVE for r in facts.goal_responses),
+            illustrative=direct.illustrative or any(c == ILLUSTRATIVE for c in confidences(facts.goal_responses)),
         )
     return Stored(_summary(facts, direct, everything), rows, _digest(rows), goal, under)
 
@@ -344,7 +347,13 @@ _LOW: Final = frozenset(' !"')
 
 def _under(facts: ActionPointFacts) -> Step | None:
     """The action point's UNDER step if every goal-level response ends with it (the one form kept per goal)."""
-    if not facts.goal_responses or not facts.goal_responses[0].path:
+    if not facts.goal_responses:
+        return None
+    if isinstance(facts.goal_responses, GoalResponses):
+        # Each response is made with ``under`` at the end of its path: no need to make them to see it.
+        last = facts.goal_responses.under
+        return last if last.type == UNDER and last.source.id == facts.action_point.id else None
+    if not facts.goal_responses[0].path:
         return None
     last = facts.goal_responses[0].path[-1]
     if last.type != UNDER or last.source.id != facts.action_point.id:
@@ -371,7 +380,8 @@ def _shared(goal: str, responses: Sequence[Response], under: Step) -> GoalRows |
     kept = [
         r.model_copy(update={"confidence": base, "path": r.path[:-1]}) for base, r in zip(bases, responses, strict=True)
     ]
-    return _group(goal, kept, list(responses), bases)
+    shared = responses.shared if isinstance(responses, GoalResponses) else None
+    return _group(goal, kept, list(responses), bases, shared)
 
 
 _FIELDS: Final = operator.attrgetter(*(name for name in Response.model_fields if name not in ("confidence", "path")))
@@ -379,6 +389,10 @@ _FIELDS: Final = operator.attrgetter(*(name for name in Response.model_fields if
 
 def _same(goal: GoalRows, responses: Sequence[Response], under: Step) -> bool:
     """Whether an action point's goal-level responses are the group's first action point's, but for ``under``."""
+    if isinstance(responses, GoalResponses) and goal.shared is not None and responses.shared is goal.shared:
+        # Made from the same responses: every field but the confidence and the UNDER step is the first's.
+        made = responses.confidences()
+        return all(_weaker(base, under.confidence) == c for base, c in zip(goal.bases, made, strict=True))
     if len(goal.origin) != len(responses):
         return False
     for first, base, r in zip(goal.origin, goal.bases, responses, strict=True):
@@ -389,7 +403,13 @@ def _same(goal: GoalRows, responses: Sequence[Response], under: Step) -> bool:
     return True
 
 
-def _group(name: str, kept: list[Response], origin: list[Response], bases: list[str]) -> GoalRows:
+def _group(
+    name: str,
+    kept: list[Response],
+    origin: list[Response],
+    bases: list[str],
+    shared: Sequence[Response] | None = None,
+) -> GoalRows:
     keys = {id(r): page_key(r) for r in kept}
     ordered = [_row(r, rank, rank) for rank, r in enumerate(sorted(kept, key=lambda r: keys[id(r)]))]
     rows = [_props(row, keys[id(row.response)]) for row in ordered]
@@ -402,6 +422,7 @@ def _group(name: str, kept: list[Response], origin: list[Response], bases: list[
         frozenset(p for r in ordered for p in r.slot_projects),
         frozenset(c for r in ordered for c in r.slot_components),
         frozenset(r.activity for r in ordered if r.activity is not None),
+        shared,
     )
 
 

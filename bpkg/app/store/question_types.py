@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, overload
 
 from pydantic import BaseModel, Field, field_serializer
@@ -120,6 +120,13 @@ class GoalResponses(Sequence[Response]):
 
     def __repr__(self) -> str:
         return f"GoalResponses({len(self.shared)} responses, under={self.under.source.id}->{self.under.target.id})"
+
+
+def confidences(responses: Sequence[Response]) -> Iterable[str]:
+    """Each response's confidence (the responses to a goal as the facts keep them are not made for it)."""
+    if isinstance(responses, GoalResponses):
+        return responses.confidences()
+    return (r.confidence for r in responses)
 
 
 def unplaced(responses: Sequence[Response]) -> Sequence[Response]:
