@@ -17,7 +17,7 @@ import pytest
 
 from bpkg.app.services import responses
 from bpkg.app.settings import Settings
-from bpkg.app.store.headline import HeadlineQuery, HeadlineRead
+from bpkg.app.store.headline import LAYOUT, HeadlineQuery, HeadlineRead
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.neo4j import Neo4jStore
 from bpkg.app.store.neo4j.derive import HeadlineDerivation
@@ -277,7 +277,8 @@ def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) 
     from bpkg.app.store.neo4j import queries
 
     def hits(limit: int) -> int:
-        params = {"number": busiest, "id": f"ap-{busiest}", "goal_level": False, "offset": 0, "end": limit, "layout": 2}
+        params = {"number": busiest, "id": f"ap-{busiest}", "goal_level": False, "offset": 0, "end": limit}
+        params["layout"] = LAYOUT
         return db_hits(db, queries.HEADLINE_BY_RANK, params)
 
     small, whole = hits(5), hits(total)
@@ -285,7 +286,7 @@ def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) 
 
     def mixed_hits(limit: int) -> int:
         """Both levels mixed in page order: the first ``limit`` rows of each side, merged."""
-        params = {"number": busiest, "id": f"ap-{busiest}", "offset": 0, "end": limit, "limit": limit, "layout": 2}
+        params = {"number": busiest, "id": f"ap-{busiest}", "offset": 0, "end": limit, "limit": limit, "layout": LAYOUT}
         return db_hits(db, queries.HEADLINE_BY_POS, params)
 
     everything = total + len(responses.find(memory, busiest, include_goal_level=True).goal_responses)

@@ -40,8 +40,8 @@ def check(batch: GraphBatch) -> list[headline.Stored]:
         derived = headline.derive(found)
         assert one.summary.model_dump_json() == derived.summary.model_dump_json()
         # The action point's own rows and its goal's, read back as the store reads them, are the derived rows.
-        entries = [{"json": row["json"], "goal": False} for row in one.rows]
-        entries += [{"json": row["json"], "goal": True} for row in (one.goal.rows if one.goal else [])]
+        entries = [{"zjson": row["zjson"], "goal": False} for row in one.rows]
+        entries += [{"zjson": row["zjson"], "goal": True} for row in (one.goal.rows if one.goal else [])]
         under = one.under.model_dump_json() if one.under is not None else None
         again = headline.read_rows(entries, under)
         assert [r.model_dump_json() for r in again] == [row.response.model_dump_json() for row in derived.rows]

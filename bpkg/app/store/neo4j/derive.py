@@ -43,7 +43,7 @@ from bpkg.loaders.neo4j_sink import LOAD_TIMEOUT, Publishing
 T = TypeVar("T")
 
 ROWS_PER_WRITE: Final = 2000
-"""Rows per write transaction (each row holds a response as JSON: larger than a graph row)."""
+"""Rows per write transaction (each row holds a response as compressed JSON: larger than a graph row)."""
 READ_TIMEOUT: Final = 60.0
 """The timeout of the derivation's reads (the facts' longest reads get ten times this, as in the store)."""
 

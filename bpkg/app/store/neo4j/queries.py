@@ -645,8 +645,9 @@ RETURN m.id AS id, label, properties(m) AS props
 # the action point's summary for that version (``ap-N`` first, else the action point numbered $number; of the
 # layout $layout), and one page of its rows: its own (HeadlineRow, by ``rank``) and its goal's (HeadlineGoalRow,
 # kept once per goal, by ``rank`` in the goal's order; the store adds the action point's UNDER step, ``under``).
-# Each page entry is {json, goal}. HEADLINE_BY_RANK pages the action point's rows, then (with $goal_level) the
-# goal's: two range seeks on (action_point / goal, hash, rank) that read only the page ($offset to $end).
+# Each page entry is {zjson, goal} (the row's response as compressed JSON). HEADLINE_BY_RANK pages the action
+# point's rows, then (with $goal_level) the goal's: two range seeks on (action_point / goal, hash, rank) that
+# read only the page ($offset to $end).
 # HEADLINE_BY_POS mixes both in page order: the first $end rows of each side in its own order (their ``key``
 # orders one side's against the other's, then the direct side first), merged, $offset to $end kept: never more
 # than $end rows of a side. HEADLINE_FILTERED reads every row of the action point and of its goal (``rank >=
@@ -674,14 +675,14 @@ CALL (s) {
   MATCH (r:HeadlineRow)
   WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= $offset AND r.rank < $end
   WITH r ORDER BY r.rank
-  RETURN collect({json: r.json, goal: false}) AS own
+  RETURN collect({zjson: r.zjson, goal: false}) AS own
 }
 CALL (s) {
   MATCH (r:HeadlineGoalRow)
   WHERE $goal_level AND r.goal = s.goal_group AND r.hash = s.goal_hash
     AND r.rank >= $offset - s.direct AND r.rank < $end - s.direct
   WITH r ORDER BY r.rank
-  RETURN collect({json: r.json, goal: true}) AS upward
+  RETURN collect({zjson: r.zjson, goal: true}) AS upward
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, serving, s.summary AS summary,
@@ -713,7 +714,7 @@ CALL (s) {
     RETURN r, true AS goal
   }
   WITH r, goal ORDER BY r.key, goal, r.rank SKIP $offset LIMIT $limit
-  RETURN collect({json: r.json, goal: goal}) AS page
+  RETURN collect({zjson: r.zjson, goal: goal}) AS page
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, serving, s.summary AS summary,
@@ -758,7 +759,7 @@ CALL (kept) { UNWIND kept AS k UNWIND k.r.slot_components AS c RETURN count(DIST
 CALL (kept) { UNWIND kept AS k RETURN count(DISTINCT k.r.activity) AS activities }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, serving, s.summary AS summary,
-       s.under AS under, [k IN kept[$offset..$end] | {json: k.r.json, goal: k.goal}] AS page,
+       s.under AS under, [k IN kept[$offset..$end] | {zjson: k.r.zjson, goal: k.goal}] AS page,
        size(kept) AS total, projects, components, activities,
        any(k IN kept WHERE k.confidence = 'illustrative') AS illustrative_link
 """
