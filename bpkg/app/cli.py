@@ -17,7 +17,16 @@ from pydantic import SecretStr
 
 from bpkg.app.errors import BackendUnavailable
 from bpkg.app.settings import Settings
-from bpkg.loaders import DatasetInvalid, GraphBatch, build_graph, load_dataset, memory_summary, template_path
+from bpkg.loaders import (
+    DatasetInvalid,
+    GraphBatch,
+    LoadSummary,
+    build_graph,
+    load_dataset,
+    memory_summary,
+    template_path,
+)
+from bpkg.loaders.files_digest import dataset_digest
 from bpkg.loaders.stats import GraphStats, graph_stats
 
 
@@ -247,6 +256,18 @@ def _load(args: argparse.Namespace) -> int:
     if args.backend == "memory" and (args.dry_run or args.prune or args.yes):
         print("bpkg: error: --prune, --dry-run and --yes are for --backend neo4j", file=sys.stderr)
         return 2
+    files: str | None = None
+    if args.backend == "neo4j" and not args.dry_run:
+        # The files a published version was loaded from, checked by the same rules, on a graph that still holds
+        # that version: no need to read and check them again (bpkg.loaders.files_digest).
+        files = dataset_digest(args.dataset)
+        done = _reload_unchanged(args, files) if files is not None else None
+        if isinstance(done, int):
+            return done
+        if done is not None:
+            for line in done.lines():
+                print(line)
+            return 0
     batch: GraphBatch = load_dataset(args.dataset)
     if args.backend == "memory":
         graph = build_graph(batch)
@@ -282,6 +303,7 @@ def _load(args: argparse.Namespace) -> int:
                     batch_size=args.batch_size or neo4j_sink.BATCH_SIZE,
                     report=lambda note: print(f"bpkg: note: {note}", file=sys.stderr),
                     derive=derivation,
+                    files=files,
                 )
                 for line in derivation.lines():
                     print(f"bpkg: note: {line}", file=sys.stderr)
@@ -297,6 +319,42 @@ def _load(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line)
     return 0
+
+
+def _reload_unchanged(args: argparse.Namespace, files: str) -> LoadSummary | int | None:
+    """``bpkg load`` of files a current version was loaded from: that version's counts (nothing read, checked or
+    written), an exit code, or None when the files must be read (also when Neo4j cannot be reached: the files'
+    problems, if any, are then reported first, as by any load)."""
+    from bpkg.app.at_load import AtLoad
+    from bpkg.app.neo4j_driver import open_driver
+    from bpkg.loaders import neo4j_sink
+
+    derivation = AtLoad()
+    try:
+        with open_driver(_settings(args)) as driver:
+            summary = neo4j_sink.reload_unchanged(
+                driver,
+                _settings(args).neo4j_database,
+                files,
+                prune=args.prune,
+                wait=args.wait,
+                lease_seconds=args.lease_seconds or neo4j_sink.LEASE_SECONDS,
+                derive=derivation,
+            )
+    except (BackendUnavailable, neo4j_sink.SinkUnavailable):
+        return None
+    except neo4j_sink.LeaseBusy as exc:
+        print(f"bpkg: error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    if summary is not None:
+        print(
+            "bpkg: note: the files are those the published version was loaded from, checked by the same rules, and "
+            "the graph still counts as that version: nothing to read, check or write",
+            file=sys.stderr,
+        )
+        for line in derivation.lines():
+            print(f"bpkg: note: {line}", file=sys.stderr)
+    return summary
 
 
 def _dry_run(args: argparse.Namespace, driver: Any, database: str, batch: GraphBatch) -> int:

@@ -19,7 +19,10 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
    last finished load and the lease's write count (``seq``) at that moment. Even when both still match,
    the load counts what the dataset owns per label and per type (and distinct keys per type) in one
    query and compares them with the batch. When the marker or the counts disagree, it reads the whole
-   graph as ids and per-row hashes, ``batch_size`` nodes a page, and writes what differs.
+   graph as ids and per-row hashes, ``batch_size`` nodes a page, and writes what differs. ``bpkg load`` also
+   records with the version the digest of the files it was read from and of the rules that checked them
+   (``bpkg.loaders.files_digest``): ``reload_unchanged`` finds the version by that digest, and when it is still
+   current and the dataset's counts agree under the lease, the files are not read or checked again.
 3. **Records ownership.** Every node and relationship keeps ``_owners``, the names of the datasets that
    hold it (hidden from readers like ``_hash``). A load adds its name to what it writes; ``prune`` removes
    what this dataset owned and no longer holds (a row another dataset also holds only loses this owner),
@@ -261,7 +264,8 @@ FINISH_LOAD: Final[LiteralString] = """
 MATCH (l:LoadLease {name: $lease})
 MERGE (d:Dataset {name: $name})
 SET d.version = $version, d.description = $description, d.illustrative = $illustrative,
-    d.fingerprint = $fingerprint, d.loaded_at = $loaded_at, d.seq = coalesce(l.seq, 0), d.kept = $kept
+    d.fingerprint = $fingerprint, d.loaded_at = $loaded_at, d.seq = coalesce(l.seq, 0), d.kept = $kept,
+    d.files = $files, d.counts = $counts
 REMOVE d.loading, d.loading_since
 WITH l, d
 CALL (d) { OPTIONAL MATCH (o:Dataset) WHERE o.name <> d.name RETURN count(o) AS others }
@@ -282,7 +286,21 @@ MARKER: Final[LiteralString] = """
 OPTIONAL MATCH (l:LoadLease {name: $lease})
 OPTIONAL MATCH (d:Dataset {name: $name})
 RETURN d IS NOT NULL AND d.fingerprint = $fingerprint AND d.loading IS NULL AND d.seq = coalesce(l.seq, 0) AS current,
-       d.kept AS kept
+       d.kept AS kept, d.files AS files
+"""
+# The dataset whose published version was loaded from files of this digest (``files_digest``), if it is current.
+FILES_MARKER: Final[LiteralString] = """
+OPTIONAL MATCH (l:LoadLease {name: $lease})
+MATCH (d:Dataset {files: $files})
+RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
+       d.fingerprint AS fingerprint, d.counts AS counts, coalesce(d.kept, '{}') AS kept,
+       d.fingerprint IS NOT NULL AND d.loading IS NULL AND d.seq = coalesce(l.seq, 0) AS current
+"""
+# An unchanged load records the files it was given (a version published before files were recorded, or by
+# files that differ only in what the digest covers and the fingerprint does not, such as a file no manifest names).
+RECORD_FILES: Final[LiteralString] = """
+MATCH (d:Dataset {name: $name})
+SET d.files = $files, d.counts = $counts
 """
 
 T = TypeVar("T")
@@ -539,13 +557,16 @@ def write_batch(
     report: Callable[[str], None] | None = None,
     on_batch: Callable[[int, int], None] | None = None,
     derive: Derivation | None = None,
+    files: str | None = None,
 ) -> LoadSummary:
     """Publish a validated batch (module docstring); return created / updated / unchanged / removed counts.
 
     ``batch_size`` bounds every transaction; ``report`` receives one-line notes (an interrupted load found,
     shared nodes changed, rows kept or released); ``on_batch(rows written, rows to write)`` is called after
     each committed write transaction; ``derive`` (the application's, passed in by its composition root) derives
-    answers inside the lease, before and after the version is marked published. Raises ``LeaseBusy`` when
+    answers inside the lease, before and after the version is marked published; ``files`` (the digest of the
+    files the batch was read from and the rules that checked it, ``bpkg.loaders.files_digest``) is recorded with
+    the version for ``reload_unchanged``. Raises ``LeaseBusy`` when
     another load holds the lease after ``wait`` seconds and ``PruneRefused`` when a prune would remove more
     than ``PRUNE_SHARE`` without ``yes``.
     """
@@ -569,8 +590,13 @@ def write_batch(
         if marker["current"] and _owned_counts(driver, database, batch.info.name) == _expected(batch, kept):
             # The marker and the counts agree: the graph holds this version (a reload of 100k relationships
             # spent 5 s reading the database back only to find no difference).
-            if derive is not None:
-                with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
+            with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
+                if files is not None and marker["files"] != files:
+                    counts = json.dumps(_expected(batch, {}), sort_keys=True)
+                    _writer(session, lease)(
+                        lambda tx: tx.run(RECORD_FILES, name=batch.info.name, files=files, counts=counts).consume()
+                    )
+                if derive is not None:
                     publishing = _publishing(driver, database, session, lease, batch, fingerprint, kept)
                     derive.derive(publishing)
                     derive.published(publishing)
@@ -592,7 +618,7 @@ def write_batch(
             publishing = _publishing(driver, database, session, lease, batch, fingerprint, plan.kept)
             if derive is not None:
                 derive.derive(publishing)
-            session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept)
+            session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept, files)
             if derive is not None:
                 derive.published(publishing)
     except DRIVER_ERRORS as exc:
@@ -601,6 +627,73 @@ def write_batch(
         lease.give_back()
     _notes(plan, note)
     return plan.summary
+
+
+def reload_unchanged(
+    driver: neo4j.Driver,
+    database: str,
+    files: str,
+    *,
+    prune: bool = False,
+    wait: float = 0.0,
+    lease_seconds: float = LEASE_SECONDS,
+    derive: Derivation | None = None,
+) -> LoadSummary | None:
+    """A load of files that a published version was loaded from, checked by the same rules (``files``, their
+    ``files_digest``), when the graph is still what that version left: nothing to read, check or write.
+
+    Under the lease, as ``write_batch`` would: the version must still be current (no load wrote since, none is
+    unfinished) and what the dataset owns must count as the version recorded (per label and type, with distinct
+    keys; plus what its load kept without ``--prune``); its derivations are completed if any is missing. None when
+    any of it does not hold (or ``prune`` would remove rows the version kept): the files are then read, checked and
+    loaded the usual way. Raises ``LeaseBusy`` and ``SinkUnavailable`` as ``write_batch`` does."""
+    try:
+        if not _current_files(_read(driver, database, FILES_MARKER, lease=LEASE, files=files)):
+            return None  # no lease taken for files never published
+        lease = Lease(driver, database, lease_seconds)
+        lease.take(wait)
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(f"reading the graph from Neo4j failed ({_reason(exc)})") from exc
+    try:
+        # Read again under the lease: a load may have published between the first read and the lease.
+        record = _current_files(_read(driver, database, FILES_MARKER, lease=LEASE, files=files))
+        if record is None:
+            return None
+        counts: dict[str, int] = json.loads(record["counts"])
+        kept: dict[str, int] = json.loads(record["kept"])
+        if prune and kept:
+            return None
+        expected = Counter(counts)
+        expected.update(kept)
+        if _owned_counts(driver, database, record["name"]) != dict(expected):
+            return None
+        info = DatasetInfo(
+            record["name"], record["version"] or "", record["description"] or "", record["illustrative"] or ""
+        )
+        if derive is not None:
+            with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
+                write = _writer(session, lease)
+                publishing = Publishing(
+                    driver, database, info.name, record["fingerprint"], write, info, None, sum(kept.values())
+                )
+                derive.derive(publishing)
+                derive.published(publishing)
+    except DRIVER_ERRORS as exc:
+        raise SinkUnavailable(f"checking the graph in Neo4j failed ({_reason(exc)}); nothing was written") from exc
+    finally:
+        lease.give_back()
+    summary = LoadSummary(backend="neo4j", dataset=info.name)
+    labels = {label.value for label in Label}
+    summary.nodes.unchanged = sum(count for key, count in counts.items() if key in labels)
+    summary.rels.unchanged = sum(count for key, count in counts.items() if key not in labels)
+    return summary
+
+
+def _current_files(records: list[neo4j.Record]) -> neo4j.Record | None:
+    """The one dataset loaded from the files, if its version is current and recorded its counts."""
+    if len(records) != 1 or not records[0]["current"] or records[0]["counts"] is None:
+        return None
+    return records[0]
 
 
 def dry_run(
@@ -923,12 +1016,18 @@ def _publishing(
     kept: dict[str, int],
 ) -> Publishing:
     """What the derivations are given, once the graph was verified to hold the version (the owned counts)."""
+    graph = batch if _only_this(driver, database, batch, kept) else None
+    write = _writer(session, lease)
+    return Publishing(driver, database, batch.info.name, fingerprint, write, batch.info, graph, sum(kept.values()))
+
+
+def _writer(session: neo4j.Session, lease: Lease) -> Callable[[Callable[[neo4j.ManagedTransaction], object]], None]:
+    """Runs work in one write transaction of ``session`` that renews (and locks) the lease first."""
 
     def write(work: Callable[[neo4j.ManagedTransaction], object]) -> None:
         session.execute_write(_timed(lambda tx: work(lease.renewed(tx))))
 
-    graph = batch if _only_this(driver, database, batch, kept) else None
-    return Publishing(driver, database, batch.info.name, fingerprint, write, batch.info, graph, sum(kept.values()))
+    return write
 
 
 def _only_this(driver: neo4j.Driver, database: str, batch: GraphBatch, kept: dict[str, int]) -> bool:
@@ -961,7 +1060,12 @@ def _begin(tx: neo4j.ManagedTransaction, lease: Lease, name: str, fingerprint: s
 
 
 def _finish(
-    tx: neo4j.ManagedTransaction, lease: Lease, batch: GraphBatch, fingerprint: str, kept: dict[str, int]
+    tx: neo4j.ManagedTransaction,
+    lease: Lease,
+    batch: GraphBatch,
+    fingerprint: str,
+    kept: dict[str, int],
+    files: str | None,
 ) -> None:
     lease.renewed(tx)
     tx.run(
@@ -974,6 +1078,8 @@ def _finish(
         fingerprint=fingerprint,
         loaded_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         kept=json.dumps(kept, sort_keys=True),
+        files=files,
+        counts=json.dumps(_expected(batch, {}), sort_keys=True),
     ).consume()
 
 

@@ -7,7 +7,8 @@
 # Env: NEO4J_PASSWORD (start: required, >= 8 chars), NEO4J_BOLT_PORT (default 7687),
 #      BPKG_NEO4J_HOME (state dir: pid, log, data; default tools/neo4j/.state/PORT, so servers
 #      on different ports never share a pid file or a store),
-#      BPKG_NEO4J_START_TIMEOUT (seconds, default 120), BPKG_NEO4J_JAVA_OPTS (extra JVM flags).
+#      BPKG_NEO4J_START_TIMEOUT (seconds, default 120), BPKG_NEO4J_JAVA_OPTS (extra JVM flags),
+#      BPKG_NEO4J_PAGECACHE_MB (the page cache, default 256: raise it to the store's size for big graphs).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -20,7 +20,8 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
 /**
  * Embedded Neo4j Community DBMS serving Bolt on 127.0.0.1 only, for development and CI
  * machines without Docker. Usage: Server DATA_DIR (or env BPKG_NEO4J_DATA).
- * Env: NEO4J_PASSWORD (required, >= 8 chars), NEO4J_BOLT_PORT (default 7687).
+ * Env: NEO4J_PASSWORD (required, >= 8 chars), NEO4J_BOLT_PORT (default 7687),
+ * BPKG_NEO4J_PAGECACHE_MB (default 256: the page cache, raised for graphs far bigger than the tests').
  */
 public final class Server {
     private static final String HOST = "127.0.0.1";
@@ -36,6 +37,7 @@ public final class Server {
             fail("NEO4J_PASSWORD must be set and at least 8 characters long");
         }
         int port = parsePort(System.getenv().getOrDefault("NEO4J_BOLT_PORT", "7687"));
+        long pageCacheMb = parseMegabytes(System.getenv().getOrDefault("BPKG_NEO4J_PAGECACHE_MB", "256"));
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(Path.of(dataDir).toAbsolutePath())
                 .setUserLogProvider(new Log4jLogProvider(System.out, Level.INFO))
@@ -47,8 +49,9 @@ public final class Server {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 // No usage reports: the machines this runs on must not call out.
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
-                // Modest memory so it fits next to the test suite; the JVM heap is set by neo4j.sh.
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(256))
+                // Modest memory so it fits next to the test suite; the JVM heap is set by neo4j.sh. A store larger
+                // than the page cache is read from disk over and over (a 1M-relationship load: 3.4 GB of store).
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
                 .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.mebiBytes(512))
                 .setConfig(GraphDatabaseSettings.memory_transaction_max_size, ByteUnit.mebiBytes(256))
                 // A runaway query is killed instead of hanging a test run.
@@ -84,6 +87,19 @@ public final class Server {
                 throw e;
             }
         }
+    }
+
+    private static long parseMegabytes(String value) {
+        try {
+            long mb = Long.parseLong(value.trim());
+            if (mb >= 8 && mb <= 1_048_576) {
+                return mb;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        fail("BPKG_NEO4J_PAGECACHE_MB must be a number of megabytes from 8 to 1048576, got: " + value);
+        return -1;
     }
 
     private static int parsePort(String value) {
