@@ -273,8 +273,6 @@ SET l.published = CASE WHEN others = 0 AND d.kept = '{}' THEN d.fingerprint
                        ELSE d.fingerprint + ':' + toString(d.seq) END
 """
 AWAIT_INDEXES: Final[LiteralString] = "CALL db.awaitIndexes(120)"
-# Whether the database's marker says it holds exactly this dataset: a finished load of the same fingerprint
-# after which no load wrote (``seq``), with what that load kept without pruning.
 # Every node of the graph and every relationship of the database, from the store's counts (no row read; the
 # derivations' nodes have no relationships).
 GRAPH_SIZE: Final[LiteralString] = """
@@ -282,6 +280,8 @@ CALL () { MATCH (n:Entity) RETURN count(n) AS nodes }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
 RETURN nodes, rels
 """
+# Whether the database's marker says it holds exactly this dataset: a finished load of the same fingerprint
+# after which no load wrote (``seq``), with what that load kept without pruning.
 MARKER: Final[LiteralString] = """
 OPTIONAL MATCH (l:LoadLease {name: $lease})
 OPTIONAL MATCH (d:Dataset {name: $name})
@@ -615,12 +615,13 @@ def write_batch(
                     raise SinkUnavailable(
                         f"the graph does not hold '{batch.info.name}' after a repair; nothing was marked loaded"
                     )
-            publishing = _publishing(driver, database, session, lease, batch, fingerprint, plan.kept)
+            given: Publishing | None = None
             if derive is not None:
-                derive.derive(publishing)
+                given = _publishing(driver, database, session, lease, batch, fingerprint, plan.kept)
+                derive.derive(given)
             session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept, files)
-            if derive is not None:
-                derive.published(publishing)
+            if derive is not None and given is not None:
+                derive.published(given)
     except DRIVER_ERRORS as exc:
         raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
     finally:
