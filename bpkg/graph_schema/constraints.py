@@ -14,11 +14,14 @@ DATASET_LABEL: Final = "Dataset"
 # One node of this label is the store's write lease (one loader at a time) and counts the loads that wrote.
 LEASE_LABEL: Final = "LoadLease"
 # The headline answer derived at load (bpkg.app.store.neo4j.derive): one node of HEADLINE_LABEL per action point and
-# dataset version, one of HEADLINE_ROW_LABEL per response to an action point, one of HEADLINE_GOAL_ROW_LABEL per
-# response to a goal (kept once for every action point under it); internal (no Entity label), like the two above.
+# dataset version, one of HEADLINE_ROW_LABEL per distinct response to an action point, one of HEADLINE_GOAL_ROW_LABEL
+# per distinct response to a goal (kept once for every action point under it), and their orders in parts
+# (HEADLINE_ORDER_LABEL, HEADLINE_GOAL_ORDER_LABEL); internal (no Entity label), like the two above.
 HEADLINE_LABEL: Final = "Headline"
 HEADLINE_ROW_LABEL: Final = "HeadlineRow"
 HEADLINE_GOAL_ROW_LABEL: Final = "HeadlineGoalRow"
+HEADLINE_ORDER_LABEL: Final = "HeadlineOrder"
+HEADLINE_GOAL_ORDER_LABEL: Final = "HeadlineGoalOrder"
 # Coverage and gaps kept as JSON when a version is loaded (bpkg.app.store.neo4j.keep): internal, like the above.
 KEPT_ANSWER_LABEL: Final = "KeptAnswer"
 # The constraint that makes the write lease one node: two loaders merging it meet on the same node.

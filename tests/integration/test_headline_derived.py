@@ -157,14 +157,73 @@ def test_incremental_load_rewrites_one_action_point(db: tuple[neo4j.Driver, str]
     load(db, bundled_batch)
     versions = count(db, "MATCH (s:Headline) RETURN count(DISTINCT s.version)")
     changed = without_links_into(bundled_batch, "ap-17", keep=1)
+    rows = count(db, "MATCH (r:HeadlineRow) RETURN count(r)")
     derivation = load(db, changed, prune=True, yes=True)
-    assert derivation.report.rewritten == 1, derivation.report
+    report = derivation.report
+    # ap-17 has a new order; the response it keeps was held already: no row is written, the others go.
+    assert (report.rewritten, report.rows_written) == (1, 0), report
+    assert report.rows_dropped > 0 and count(db, "MATCH (r:HeadlineRow) RETURN count(r)") == rows - report.rows_dropped
     assert versions == 1 and count(db, "MATCH (s:Headline) RETURN count(DISTINCT s.version)") == 1
-    # The replaced rows of ap-17 are gone: every row is named by a summary of the current version.
-    named = "MATCH (r:HeadlineRow) WHERE NOT EXISTS { MATCH (s:Headline {action_point: r.action_point, hash: r.hash}) }"
-    assert count(db, named + " RETURN count(r)") == 0
+    # The replaced rows of ap-17 are gone: every row and order is named by a summary of the current version.
+    assert unnamed(db) == (0, 0)
     memory = MemoryStore(build_graph(changed))
     check_all(Neo4jStore(*db), memory, changed)
+
+
+def unnamed(db: tuple[neo4j.Driver, str]) -> tuple[int, int]:
+    """Rows (both sides) no order of a summary names, and orders no summary names."""
+    rows = """
+    CALL () {
+      MATCH (s:Headline) MATCH (o:HeadlineOrder {action_point: s.action_point, hash: s.hash}) UNWIND o.rows AS h
+      RETURN collect(DISTINCT [s.action_point, h]) AS own
+    }
+    CALL () {
+      MATCH (s:Headline) MATCH (o:HeadlineGoalOrder {goal: s.goal_group, hash: s.goal_hash}) UNWIND o.rows AS h
+      RETURN collect(DISTINCT [s.goal_group, h]) AS goal
+    }
+    CALL (own) { MATCH (r:HeadlineRow) WHERE NOT [r.action_point, r.row] IN own RETURN count(r) AS a }
+    CALL (goal) { MATCH (r:HeadlineGoalRow) WHERE NOT [r.goal, r.row] IN goal RETURN count(r) AS b }
+    RETURN a + b
+    """
+    orders = """
+    CALL () {
+      MATCH (o:HeadlineOrder) WHERE NOT EXISTS { MATCH (s:Headline {action_point: o.action_point, hash: o.hash}) }
+      RETURN count(o) AS a
+    }
+    CALL () {
+      MATCH (o:HeadlineGoalOrder) WHERE NOT EXISTS { MATCH (s:Headline {goal_group: o.goal, goal_hash: o.hash}) }
+      RETURN count(o) AS b
+    }
+    RETURN a + b
+    """
+    return count(db, rows), count(db, orders)
+
+
+def test_a_changed_response_writes_one_row(db: tuple[neo4j.Driver, str], tmp_path: Path) -> None:
+    """A version that changes one response of a busy action point writes that response's row and the action
+    point's order, not the rows around it; the row it replaces goes once the version is published."""
+    synth.write(tmp_path, 3000, 7)
+    batch = load_dataset(tmp_path)
+    load(db, batch)
+    memory = MemoryStore(build_graph(batch))
+    busiest = max(numbers(batch), key=lambda n: len(responses.find(memory, n).responses))
+    assert len(responses.find(memory, busiest).responses) > 20
+    rows = count(db, "MATCH (r:HeadlineRow) RETURN count(r)")
+    link = next(r for r in batch.rels if r.type == RelType.RESPONDS_TO and r.target == f"ap-{busiest}")
+    changed = dataclasses.replace(
+        batch,
+        rels=[
+            dataclasses.replace(r, props={**r.props, "note": "a note of the new version"}) if r.key == link.key else r
+            for r in batch.rels
+        ],
+    )
+    derivation = load(db, changed)
+    report = derivation.report
+    assert (report.rewritten, report.rows_written, report.rows_dropped) == (1, 1, 1), report
+    assert (report.goals_rewritten, report.goal_rows_written) == (0, 0), report
+    assert count(db, "MATCH (r:HeadlineRow) RETURN count(r)") == rows
+    assert unnamed(db) == (0, 0)
+    check_all(Neo4jStore(*db), MemoryStore(build_graph(changed)), changed, only=[busiest])
 
 
 def second_dataset() -> GraphBatch:
@@ -318,14 +377,15 @@ def test_derived_nodes_stay_out_of_the_api(db: tuple[neo4j.Driver, str], bundled
 def test_rows_an_interrupted_derivation_left_are_written_again_once(
     db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
 ) -> None:
-    """Rows written without their summaries (a derivation stopped before it named them) are dropped and written
-    again by the next load, in one read for every action point: never a second copy of a row."""
+    """Rows and orders written without their summaries (a derivation stopped before it named them) are found by
+    the next load, in one read for every action point: the rows, known by their content, are kept, the orders
+    written over; never a second copy of a row or of an order."""
     driver, database = db
     write_batch(driver, bundled_batch, database, derive=HeadlineDerivation())
 
     def rows() -> tuple[int, int]:
         found, _, _ = driver.execute_query(
-            "MATCH (r:HeadlineRow) WITH r.action_point AS ap, r.hash AS h, r.rank AS rank, count(*) AS n "
+            "MATCH (r:HeadlineRow) WITH r.action_point AS ap, r.row AS row, count(*) AS n "
             "RETURN sum(n) AS rows, max(n) AS copies",
             database_=database,
         )
@@ -336,7 +396,11 @@ def test_rows_an_interrupted_derivation_left_are_written_again_once(
     again = HeadlineDerivation()
     write_batch(driver, bundled_batch, database, derive=again)
     assert again.report.rewritten == len(numbers(bundled_batch))
+    assert (again.report.rows_written, again.report.rows_dropped) == (0, 0), again.report
     assert rows() == before and before[1] == 1
+    assert unnamed(db) == (0, 0)
+    orders = "MATCH (o:HeadlineOrder) WITH o.action_point AS ap, o.hash AS h, o.part AS p, count(*) AS n RETURN max(n)"
+    assert count(db, orders) == 1
     memory = MemoryStore(build_graph(bundled_batch))
     store = Neo4jStore(driver, database)
     read = store.headline_page(17, HeadlineQuery(limit=50))
@@ -383,7 +447,8 @@ def test_a_changed_goal_link_rewrites_the_goal_once(db: tuple[neo4j.Driver, str]
     derivation = load(db, changed, prune=True, yes=True)
     report = derivation.report
     assert (report.rewritten, report.rows_written) == (0, 0), report
-    assert (report.goals_rewritten, report.goal_rows_written) == (1, before["pg-1"] - 1), report
+    # The goal's new order names rows held already: none is written, the dropped link's row goes.
+    assert (report.goals_rewritten, report.goal_rows_written, report.rows_dropped) == (1, 0, 1), report
     assert goal_rows(db) == {**before, "pg-1": before["pg-1"] - 1}
     under = sorted(
         int(r.source.removeprefix("ap-")) for r in changed.rels if r.type == RelType.UNDER and r.target == "pg-1"
@@ -394,14 +459,14 @@ def test_a_changed_goal_link_rewrites_the_goal_once(db: tuple[neo4j.Driver, str]
 def test_goal_rows_an_interrupted_derivation_left_are_written_again_once(
     db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
 ) -> None:
-    """Goal rows written without the summaries naming them are dropped and written again: one copy per goal."""
+    """Goal rows written without the summaries naming them are kept and named again: one copy per goal."""
     load(db, bundled_batch)
     before = goal_rows(db)
     db[0].execute_query("MATCH (s:Headline) DELETE s", database_=db[1])
     again = load(db, bundled_batch)
-    assert again.report.goals_rewritten == len(before)
+    assert (again.report.goals_rewritten, again.report.goal_rows_written) == (len(before), 0), again.report
     assert goal_rows(db) == before
-    copies = "MATCH (r:HeadlineGoalRow) WITH r.goal AS g, r.rank AS rank, count(*) AS n RETURN max(n)"
+    copies = "MATCH (r:HeadlineGoalRow) WITH r.goal AS g, r.row AS row, count(*) AS n RETURN max(n)"
     assert count(db, copies) == 1
     check_all(Neo4jStore(*db), MemoryStore(build_graph(bundled_batch)), bundled_batch, only=[1, 17])
 

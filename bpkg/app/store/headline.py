@@ -236,9 +236,13 @@ def page_of(derived: Derived, query: HeadlineQuery) -> HeadlinePage:
 # action point under it. An action point whose goal-level responses are not of that form (two UNDER links, a
 # dataset error) keeps them as a group of its own, whole.
 
-LAYOUT: Final = 3
+LAYOUT: Final = 4
 """The layout of what Neo4j keeps; a summary of another layout is not read (the answer is computed instead).
-3: each row's response JSON is kept compressed (``zjson``)."""
+3: each row's response JSON is kept compressed (``zjson``). 4: rows are kept by their content (``row``, a hash of
+it), their order apart (``ORDER_PART`` row hashes to an order node), so that a version that changes one response
+writes one row and the order, not every row after it."""
+ORDER_PART: Final = 500
+"""Row hashes per order node: a page reads one or two of them."""
 PACK_LEVEL: Final = 1
 """zlib's level for a row's JSON: a quarter of its size (1.9 KB a row on generated data) for about 1 s per 90 MB;
 the write of the headline's rows took 0.55-0.7x the time of the plain text at 100k relationships."""
@@ -435,8 +439,9 @@ def _props(row: Row, key: PageKey) -> dict[str, Any]:
     """A row as a Neo4j node's properties: what filters, counts and the order read, and the response as JSON
     (compressed: the page is all that is read of it)."""
     r = row.response
+    zjson = zlib.compress(r.model_dump_json().encode(), PACK_LEVEL)
     return {
-        "rank": row.rank,
+        "row": row_hash(zjson),
         "key": _merge(key),
         "countries": row.countries,
         "components": row.components,
@@ -445,18 +450,29 @@ def _props(row: Row, key: PageKey) -> dict[str, Any]:
         "slot_projects": row.slot_projects,
         "slot_components": row.slot_components,
         "activity": row.activity,
-        "zjson": zlib.compress(r.model_dump_json().encode(), PACK_LEVEL),
+        "zjson": zjson,
     }
 
 
+def row_hash(zjson: bytes) -> str:
+    """What a row is known by beside its owner (action point or goal group): a hash of its layout and its JSON,
+    compressed (everything else a row holds is read from the response; the same zlib writes the same bytes, and
+    another zlib's rows are written once more)."""
+    return hashlib.sha256(b"%d " % LAYOUT + zjson).hexdigest()[:32]
+
+
 def _digest(rows: Sequence[dict[str, Any]]) -> str:
+    """The order's hash: its rows' hashes in order."""
     digest = hashlib.sha256()
     for row in rows:
-        # Everything a row holds is in its JSON but its rank (compressed the same way by the same zlib: another
-        # zlib may write other bytes, and the rows are then written once more).
-        digest.update(f"{row['rank']} {len(row['zjson'])} ".encode())
-        digest.update(row["zjson"])
+        digest.update(row["row"].encode() + b" ")
     return digest.hexdigest()
+
+
+def order_parts(rows: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """An order as its nodes keep it: the rows' hashes, ``ORDER_PART`` to a node (rank = part * ORDER_PART + i)."""
+    hashes = [row["row"] for row in rows]
+    return [hashes[at : at + ORDER_PART] for at in range(0, len(hashes), ORDER_PART)]
 
 
 def read_rows(entries: Sequence[dict[str, Any]], under: str | None) -> list[Response]:

@@ -47,16 +47,24 @@ ROWS_PER_WRITE: Final = 2000
 READ_TIMEOUT: Final = 60.0
 """The timeout of the derivation's reads (the facts' longest reads get ten times this, as in the store)."""
 
-ROW_RANK_INDEX: Final[LiteralString] = (
-    "CREATE RANGE INDEX headline_row_rank IF NOT EXISTS FOR (r:HeadlineRow) ON (r.action_point, r.hash, r.rank)"
+# A row is known by its owner (action point, or goal group) and its content's hash: one node per distinct row,
+# whichever versions' orders name it. The constraints are also the indexes a page's look-ups seek.
+ROW_UNIQUE: Final[LiteralString] = (
+    "CREATE CONSTRAINT headline_row_unique IF NOT EXISTS FOR (r:HeadlineRow) REQUIRE (r.action_point, r.row) IS UNIQUE"
 )
-GOAL_ROW_INDEX: Final[LiteralString] = (
-    "CREATE RANGE INDEX headline_goal_row_rank IF NOT EXISTS FOR (r:HeadlineGoalRow) ON (r.goal, r.hash, r.rank)"
+GOAL_ROW_UNIQUE: Final[LiteralString] = (
+    "CREATE CONSTRAINT headline_goal_row_unique IF NOT EXISTS FOR (r:HeadlineGoalRow) REQUIRE (r.goal, r.row) IS UNIQUE"
+)
+ORDER_INDEX: Final[LiteralString] = (
+    "CREATE RANGE INDEX headline_order_part IF NOT EXISTS FOR (o:HeadlineOrder) ON (o.action_point, o.hash, o.part)"
+)
+GOAL_ORDER_INDEX: Final[LiteralString] = (
+    "CREATE RANGE INDEX headline_goal_order_part IF NOT EXISTS FOR (o:HeadlineGoalOrder) ON (o.goal, o.hash, o.part)"
 )
 VERSION_INDEX: Final[LiteralString] = (
     "CREATE RANGE INDEX headline_version IF NOT EXISTS FOR (s:Headline) ON (s.version, s.number)"
 )
-# What the summaries name, looked up per (action point, hash) and (goal, hash) when the rows no summary names are
+# What the summaries name, looked up per (action point, hash) and (goal, hash) when the orders no summary names are
 # dropped after a publish: without them each look-up scanned every summary (at 1M relationships, 16,626 summaries
 # for as many pairs: the read passed the driver's timeout and the load failed at its last step).
 NAMED_INDEX: Final[LiteralString] = (
@@ -65,6 +73,9 @@ NAMED_INDEX: Final[LiteralString] = (
 GOAL_NAMED_INDEX: Final[LiteralString] = (
     "CREATE RANGE INDEX headline_goal_named IF NOT EXISTS FOR (s:Headline) ON (s.goal_group, s.goal_hash)"
 )
+# Layout 3 kept rows by (owner, hash of all its rows, rank): its indexes go with its rows.
+DROP_ROW_RANK: Final[LiteralString] = "DROP INDEX headline_row_rank IF EXISTS"
+DROP_GOAL_ROW_RANK: Final[LiteralString] = "DROP INDEX headline_goal_row_rank IF EXISTS"
 AWAIT_INDEXES: Final[LiteralString] = "CALL db.awaitIndexes(120)"
 
 # What DATASET will read once this load is published: the dataset's fingerprint when it is the only one (its
@@ -75,7 +86,7 @@ OPTIONAL MATCH (l:LoadLease {name: 'graph'})
 OPTIONAL MATCH (d:Dataset) WHERE d.name <> $name
 RETURN coalesce(l.seq, 0) AS seq, count(d) AS others
 """
-# The rows every summary names (of this layout: rows of another are written again).
+# The orders every summary names (of this layout: orders of another are written again).
 DERIVED: Final[LiteralString] = """
 MATCH (s:Headline)
 WHERE s.layout = $layout
@@ -86,52 +97,9 @@ CALL () { MATCH (a:ActionPoint) RETURN count(a) AS action_points }
 CALL () { MATCH (s:Headline {version: $version, layout: $layout}) RETURN count(s) AS derived }
 RETURN action_points, derived
 """
-# ``rank >= 0`` lets the planner seek the (action_point, hash, rank) index: without a predicate on its last
-# property it scanned every row of the label, once per action point (minutes at 100k relationships).
-COUNT_ROWS: Final[LiteralString] = """
-MATCH (r:HeadlineRow)
-WHERE r.action_point = $action_point AND r.hash = $hash AND r.rank >= 0
-RETURN count(r) AS count
-"""
-COUNT_GOAL_ROWS: Final[LiteralString] = """
-MATCH (r:HeadlineGoalRow)
-WHERE r.goal = $goal AND r.hash = $hash AND r.rank >= 0
-RETURN count(r) AS count
-"""
-# Which of the (action point, hash) pairs about to be written already have rows (an interrupted derivation's):
-# one read for them all, so a first derivation makes no round trip per action point.
-ROWS_HELD: Final[LiteralString] = """
-UNWIND $pairs AS pair
-CALL (pair) {
-  MATCH (r:HeadlineRow)
-  WHERE r.action_point = pair.action_point AND r.hash = pair.hash AND r.rank >= 0
-  RETURN count(r) AS count
-}
-WITH pair, count WHERE count > 0
-RETURN pair.action_point AS action_point, pair.hash AS hash, count
-"""
-GOAL_ROWS_HELD: Final[LiteralString] = """
-UNWIND $pairs AS pair
-CALL (pair) {
-  MATCH (r:HeadlineGoalRow)
-  WHERE r.goal = pair.goal AND r.hash = pair.hash AND r.rank >= 0
-  RETURN count(r) AS count
-}
-WITH pair, count WHERE count > 0
-RETURN pair.goal AS goal, pair.hash AS hash, count
-"""
-DROP_ROWS: Final[LiteralString] = """
-MATCH (r:HeadlineRow)
-WHERE r.action_point = $action_point AND r.hash = $hash AND r.rank >= 0
-WITH r LIMIT $size
-DELETE r
-"""
-DROP_GOAL_ROWS: Final[LiteralString] = """
-MATCH (r:HeadlineGoalRow)
-WHERE r.goal = $goal AND r.hash = $hash AND r.rank >= 0
-WITH r LIMIT $size
-DELETE r
-"""
+# Every row held, by owner and hash (rows of layout 3 have no ``row``: none of them is kept).
+ROWS_HELD: Final[LiteralString] = "MATCH (r:HeadlineRow) RETURN r.action_point AS owner, r.row AS row"
+GOAL_ROWS_HELD: Final[LiteralString] = "MATCH (r:HeadlineGoalRow) RETURN r.goal AS owner, r.row AS row"
 WRITE_ROWS: Final[LiteralString] = """
 UNWIND $rows AS row
 CREATE (r:HeadlineRow)
@@ -142,30 +110,70 @@ UNWIND $rows AS row
 CREATE (r:HeadlineGoalRow)
 SET r = row
 """
+# An order's nodes: MERGE, so that an order an interrupted derivation wrote is written over, not twice.
+WRITE_ORDERS: Final[LiteralString] = """
+UNWIND $parts AS part
+MERGE (o:HeadlineOrder {action_point: part.owner, hash: part.hash, part: part.part})
+SET o.rows = part.rows
+"""
+WRITE_GOAL_ORDERS: Final[LiteralString] = """
+UNWIND $parts AS part
+MERGE (o:HeadlineGoalOrder {goal: part.owner, hash: part.hash, part: part.part})
+SET o.rows = part.rows
+"""
 WRITE_SUMMARIES: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (s:Headline {version: row.version, action_point: row.action_point})
 SET s.number = row.number, s.hash = row.hash, s.summary = row.summary, s.layout = row.layout,
     s.direct = row.direct, s.goal_group = row.goal_group, s.goal_hash = row.goal_hash, s.under = row.under,
-    s.under_confidence = row.under_confidence
+    s.under_confidence = row.under_confidence, s.part_size = row.part_size
 """
 DROP_OTHER_VERSIONS: Final[LiteralString] = """
 MATCH (s:Headline)
 WHERE s.version <> $version
 DELETE s
 """
-# The rows no summary names: those of replaced versions, and any an interrupted derivation left.
-UNNAMED_ROWS: Final[LiteralString] = """
-MATCH (r:HeadlineRow)
-WITH DISTINCT r.action_point AS action_point, r.hash AS hash
-WHERE NOT EXISTS { MATCH (s:Headline) WHERE s.action_point = action_point AND s.hash = hash }
-RETURN action_point, hash
+# The orders no summary names: those of replaced versions, and any an interrupted derivation left.
+UNNAMED_ORDERS: Final[LiteralString] = """
+MATCH (o:HeadlineOrder)
+WHERE NOT EXISTS { MATCH (s:Headline) WHERE s.action_point = o.action_point AND s.hash = o.hash }
+RETURN o.action_point AS owner, o.hash AS hash, o.part AS part
 """
-UNNAMED_GOAL_ROWS: Final[LiteralString] = """
-MATCH (r:HeadlineGoalRow)
-WITH DISTINCT r.goal AS goal, r.hash AS hash
-WHERE NOT EXISTS { MATCH (s:Headline) WHERE s.goal_group = goal AND s.goal_hash = hash }
-RETURN goal, hash
+UNNAMED_GOAL_ORDERS: Final[LiteralString] = """
+MATCH (o:HeadlineGoalOrder)
+WHERE NOT EXISTS { MATCH (s:Headline) WHERE s.goal_group = o.goal AND s.goal_hash = o.hash }
+RETURN o.goal AS owner, o.hash AS hash, o.part AS part
+"""
+DROP_ORDERS: Final[LiteralString] = """
+UNWIND $parts AS part
+MATCH (o:HeadlineOrder {action_point: part.owner, hash: part.hash, part: part.part})
+DELETE o
+"""
+DROP_GOAL_ORDERS: Final[LiteralString] = """
+UNWIND $parts AS part
+MATCH (o:HeadlineGoalOrder {goal: part.owner, hash: part.hash, part: part.part})
+DELETE o
+"""
+DROP_ROWS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (r:HeadlineRow {action_point: row.owner, row: row.row})
+DELETE r
+"""
+DROP_GOAL_ROWS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (r:HeadlineGoalRow {goal: row.owner, row: row.row})
+DELETE r
+"""
+# Rows of layout 3 (no ``row``), a transaction of $size at a time.
+DROP_OLD_ROWS: Final[LiteralString] = """
+MATCH (r:HeadlineRow) WHERE r.row IS NULL
+WITH r LIMIT $size
+DELETE r
+"""
+DROP_OLD_GOAL_ROWS: Final[LiteralString] = """
+MATCH (r:HeadlineGoalRow) WHERE r.row IS NULL
+WITH r LIMIT $size
+DELETE r
 """
 
 
@@ -176,9 +184,13 @@ class DeriveReport:
     version: str = ""
     action_points: int = 0
     rewritten: int = 0
+    """Action points whose own order changed (a new order written)."""
     goals_rewritten: int = 0
     rows_written: int = 0
+    """Rows written (rows already held, by content, are not written again)."""
     goal_rows_written: int = 0
+    rows_dropped: int = 0
+    """Rows no order of the version names, removed once it is published (both sides)."""
     seconds: float = 0.0
     skipped: bool = False
 
@@ -187,9 +199,38 @@ class DeriveReport:
             return f"the headline was already derived for version {self.version}"
         return (
             f"derived the headline of {self.action_points} action points in {self.seconds:.1f} s "
-            f"({self.rewritten} rewritten, {self.rows_written} response rows written; "
-            f"{self.goals_rewritten} goals rewritten, {self.goal_rows_written} goal-level rows written)"
+            f"({self.rewritten} in a new order, {self.rows_written} response rows written; "
+            f"{self.goals_rewritten} goals in a new order, {self.goal_rows_written} goal-level rows written)"
         )
+
+
+@dataclass(slots=True)
+class _Writes:
+    """What one side of a derivation writes: the rows held by (owner, hash), the rows and orders to write, and
+    every row the version's orders name (the rest are dropped once it is published)."""
+
+    held: set[tuple[str, str]]
+    rows: list[dict[str, Any]]
+    parts: list[dict[str, Any]]
+    needed: set[tuple[str, str]]
+    old: int = 0
+    """Rows of layout 3 held."""
+
+    def order(self, owner: str, digest: str, rows: Sequence[dict[str, Any]], owner_key: str) -> None:
+        """An order not held: its nodes, and the rows it names that no node holds yet."""
+        for at, hashes in enumerate(headline.order_parts(rows)):
+            self.parts.append({"owner": owner, "hash": digest, "part": at, "rows": hashes})
+        for row in rows:
+            key = (owner, row["row"])
+            if key not in self.held:
+                self.held.add(key)
+                self.rows.append({**row, owner_key: owner})
+
+    def name(self, owner: str, rows: Sequence[dict[str, Any]]) -> None:
+        self.needed.update((owner, row["row"]) for row in rows)
+
+    def unneeded(self) -> list[dict[str, str]]:
+        return [{"owner": owner, "row": row} for owner, row in self.held - self.needed]
 
 
 class HeadlineDerivation:
@@ -201,6 +242,9 @@ class HeadlineDerivation:
         """Reads every action point's facts from the database being published (``FactsOnce``: one read shared
         with the other derivations of the load)."""
         self.report = DeriveReport()
+        self._unneeded: dict[str, tuple[list[dict[str, str]], int]] = {}
+        """Per side, the rows the derived version's orders do not name and the count of layout 3's rows: dropped
+        once the version is published (the version published before may still be read until then)."""
 
     def derive(self, publishing: Publishing) -> None:
         # Hundreds of thousands of responses are built and kept until written: no full collection walks them.
@@ -209,7 +253,19 @@ class HeadlineDerivation:
 
     def _derive(self, publishing: Publishing) -> None:
         started = time.perf_counter()
-        for ddl in (ROW_RANK_INDEX, GOAL_ROW_INDEX, VERSION_INDEX, NAMED_INDEX, GOAL_NAMED_INDEX):
+        self._unneeded = {}
+        indexes: list[LiteralString] = [
+            DROP_ROW_RANK,
+            DROP_GOAL_ROW_RANK,
+            ROW_UNIQUE,
+            GOAL_ROW_UNIQUE,
+            ORDER_INDEX,
+            GOAL_ORDER_INDEX,
+            VERSION_INDEX,
+            NAMED_INDEX,
+            GOAL_NAMED_INDEX,
+        ]
+        for ddl in indexes:
             ensure_index(publishing, ddl)
         publishing.driver.execute_query(AWAIT_INDEXES, database_=publishing.database)
         version = published_as(publishing)
@@ -221,19 +277,25 @@ class HeadlineDerivation:
         named = read(publishing, DERIVED, layout=headline.LAYOUT)
         held = {(r["action_point"], r["hash"]) for r in named}
         held_goals = {(r["goal_group"], r["goal_hash"]) for r in named if r["goal_group"] is not None}
+        own, goals = self._held(publishing, ROWS_HELD), self._held(publishing, GOAL_ROWS_HELD)
         facts = self.facts(publishing)
         summaries: list[dict[str, Any]] = []
-        rewrite: list[tuple[str, headline.Stored]] = []
-        goals: dict[tuple[str, str], headline.GoalRows] = {}
         groups: dict[str, headline.GoalRows] = {}
         for found in facts:
             kept = headline.stored(found, groups)
             action_point = found.action_point.id
+            own.name(action_point, kept.rows)
             if (action_point, kept.digest) not in held:
-                rewrite.append((action_point, kept))
+                held.add((action_point, kept.digest))
+                own.order(action_point, kept.digest, kept.rows, "action_point")
+                self.report.rewritten += 1
             goal = kept.goal
-            if goal is not None and (goal.group, goal.digest) not in held_goals:
-                goals[(goal.group, goal.digest)] = goal
+            if goal is not None:
+                goals.name(goal.group, goal.rows)
+                if (goal.group, goal.digest) not in held_goals:
+                    held_goals.add((goal.group, goal.digest))
+                    goals.order(goal.group, goal.digest, goal.rows, "goal")
+                    self.report.goals_rewritten += 1
             summaries.append(
                 {
                     "version": version,
@@ -247,66 +309,55 @@ class HeadlineDerivation:
                     "goal_hash": goal.digest if goal is not None else None,
                     "under": kept.under.model_dump_json() if kept.under is not None else None,
                     "under_confidence": kept.under.confidence if kept.under is not None else None,
+                    "part_size": headline.ORDER_PART,
                 }
             )
-        self._rewrite(publishing, rewrite)
-        self._rewrite_goals(publishing, list(goals.values()))
-        # The summaries last: one names rows that are all written.
+        self.report.rows_written = self._write_side(publishing, "own", own, WRITE_ROWS, WRITE_ORDERS)
+        self.report.goal_rows_written = self._write_side(publishing, "goal", goals, WRITE_GOAL_ROWS, WRITE_GOAL_ORDERS)
+        # The summaries last: one names orders and rows that are all written.
         for chunk in _chunks(summaries, self.rows_per_write):
             _write(publishing, WRITE_SUMMARIES, rows=list(chunk))
         self.report.action_points = len(summaries)
         self.report.seconds = time.perf_counter() - started
 
-    def _rewrite(self, publishing: Publishing, rewrite: list[tuple[str, headline.Stored]]) -> None:
-        """Write the direct rows of the action points whose own responses changed, ``rows_per_write`` to a
-        transaction whichever action points they belong to."""
-        # Rows of a hash without a summary are an interrupted derivation's: dropped, then written from the start.
-        pairs = [{"action_point": action_point, "hash": kept.digest} for action_point, kept in rewrite]
-        for chunk in _chunks(pairs, self.rows_per_write):
-            for held in read(publishing, ROWS_HELD, pairs=list(chunk)):
-                _drop_rows(
-                    publishing,
-                    DROP_ROWS,
-                    held["count"],
-                    self.rows_per_write,
-                    action_point=held["action_point"],
-                    hash=held["hash"],
-                )
-        rows = [
-            {**row, "action_point": action_point, "hash": kept.digest}
-            for action_point, kept in rewrite
-            for row in kept.rows
-        ]
-        for chunk in _chunks(rows, self.rows_per_write):
-            _write(publishing, WRITE_ROWS, rows=list(chunk))
-        self.report.rewritten += len(rewrite)
-        self.report.rows_written += len(rows)
+    def _held(self, publishing: Publishing, query: LiteralString) -> _Writes:
+        found = read(publishing, query)
+        held = {(r["owner"], r["row"]) for r in found if r["row"] is not None}
+        return _Writes(held, [], [], set(), old=len(found) - len(held))
 
-    def _rewrite_goals(self, publishing: Publishing, goals: list[headline.GoalRows]) -> None:
-        """Write the rows of the goals whose responses changed: once per goal, whichever action points read them."""
-        pairs = [{"goal": goal.group, "hash": goal.digest} for goal in goals]
-        for chunk in _chunks(pairs, self.rows_per_write):
-            for held in read(publishing, GOAL_ROWS_HELD, pairs=list(chunk)):
-                _drop_rows(
-                    publishing, DROP_GOAL_ROWS, held["count"], self.rows_per_write, goal=held["goal"], hash=held["hash"]
-                )
-        rows = [{**row, "goal": goal.group, "hash": goal.digest} for goal in goals for row in goal.rows]
-        for chunk in _chunks(rows, self.rows_per_write):
-            _write(publishing, WRITE_GOAL_ROWS, rows=list(chunk))
-        self.report.goals_rewritten += len(goals)
-        self.report.goal_rows_written += len(rows)
+    def _write_side(
+        self, publishing: Publishing, side: str, writes: _Writes, rows: LiteralString, orders: LiteralString
+    ) -> int:
+        """Write one side's new rows, then its orders (``rows_per_write`` rows, or order nodes, a transaction);
+        keep what the version does not name for ``published``."""
+        for chunk in _chunks(writes.rows, self.rows_per_write):
+            _write(publishing, rows, rows=list(chunk))
+        for chunk in _chunks(writes.parts, max(1, self.rows_per_write // headline.ORDER_PART)):
+            _write(publishing, orders, parts=list(chunk))
+        unneeded = writes.unneeded()
+        self._unneeded[side] = (unneeded, writes.old)
+        self.report.rows_dropped += len(unneeded) + writes.old
+        return len(writes.rows)
 
     def published(self, publishing: Publishing) -> None:
+        """Once the version is published: the summaries of other versions go, then the orders no summary names, then
+        the rows the version does not name (known to the derivation that wrote it; a load that found the version
+        derived already leaves rows an interrupted publish left until the next version that changes an order)."""
         version = self.report.version or published_as(publishing)
         _write(publishing, DROP_OTHER_VERSIONS, version=version)
-        for row in read(publishing, UNNAMED_ROWS):
-            count = read(publishing, COUNT_ROWS, action_point=row["action_point"], hash=row["hash"])[0]["count"]
-            _drop_rows(
-                publishing, DROP_ROWS, count, self.rows_per_write, action_point=row["action_point"], hash=row["hash"]
-            )
-        for row in read(publishing, UNNAMED_GOAL_ROWS):
-            count = read(publishing, COUNT_GOAL_ROWS, goal=row["goal"], hash=row["hash"])[0]["count"]
-            _drop_rows(publishing, DROP_GOAL_ROWS, count, self.rows_per_write, goal=row["goal"], hash=row["hash"])
+        sides: list[tuple[str, LiteralString, LiteralString, LiteralString, LiteralString]] = [
+            ("own", UNNAMED_ORDERS, DROP_ORDERS, DROP_ROWS, DROP_OLD_ROWS),
+            ("goal", UNNAMED_GOAL_ORDERS, DROP_GOAL_ORDERS, DROP_GOAL_ROWS, DROP_OLD_GOAL_ROWS),
+        ]
+        for side, unnamed, drop_orders, drop_rows, drop_old in sides:
+            parts = [dict(r) for r in read(publishing, unnamed)]
+            for chunk in _chunks(parts, self.rows_per_write):
+                _write(publishing, drop_orders, parts=list(chunk))
+            rows, old = self._unneeded.pop(side, ([], 0))
+            for chunk in _chunks(rows, self.rows_per_write):
+                _write(publishing, drop_rows, rows=list(chunk))
+            for _ in range(0, old, self.rows_per_write):
+                _write(publishing, drop_old, size=self.rows_per_write)
 
 
 FactsReader = Callable[[Publishing], list[ActionPointFacts]]
@@ -363,11 +414,6 @@ def published_as(publishing: Publishing) -> str:
     found = read(publishing, PUBLISHED_AS, name=publishing.name)[0]
     alone = found["others"] == 0 and not publishing.kept_rows
     return publishing.fingerprint if alone else f"{publishing.fingerprint}:{found['seq']}"
-
-
-def _drop_rows(publishing: Publishing, query: LiteralString, count: int, size: int, **keys: Any) -> None:
-    for _ in range(0, count, size):
-        _write(publishing, query, size=size, **keys)
 
 
 def ensure_index(publishing: Publishing, ddl: LiteralString) -> None:

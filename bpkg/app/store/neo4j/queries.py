@@ -643,16 +643,17 @@ RETURN m.id AS id, label, properties(m) AS props
 # The headline read from what the load derived (bpkg.app.store.neo4j.derive; bpkg.app.store.headline), in one
 # round trip: the dataset as DATASET reads it (its fingerprint is the version the derivation was stamped with),
 # the action point's summary for that version (``ap-N`` first, else the action point numbered $number; of the
-# layout $layout), and one page of its rows: its own (HeadlineRow, by ``rank``) and its goal's (HeadlineGoalRow,
-# kept once per goal, by ``rank`` in the goal's order; the store adds the action point's UNDER step, ``under``).
-# Each page entry is {zjson, goal} (the row's response as compressed JSON). HEADLINE_BY_RANK pages the action
-# point's rows, then (with $goal_level) the goal's: two range seeks on (action_point / goal, hash, rank) that
-# read only the page ($offset to $end).
+# layout $layout), and one page of its rows: its own (HeadlineRow) and its goal's (HeadlineGoalRow, kept once per
+# goal; the store adds the action point's UNDER step, ``under``). Rows are kept by (owner, hash of their content);
+# an order names them, ``part_size`` row hashes to an order node (HeadlineOrder, HeadlineGoalOrder, by (owner,
+# hash of the order, part)): a row's ``rank`` is its place in the order. Each page entry is {zjson, goal} (the
+# row's response as compressed JSON). HEADLINE_BY_RANK pages the action point's rows, then (with $goal_level) the
+# goal's: the order nodes that hold $offset to $end, and one unique-index seek per row of the page.
 # HEADLINE_BY_POS mixes both in page order: the first $end rows of each side in its own order (their ``key``
 # orders one side's against the other's, then the direct side first), merged, $offset to $end kept: never more
-# than $end rows of a side. HEADLINE_FILTERED reads every row of the action point and of its goal (``rank >=
-# 0``: through the same indexes), keeps those the filters pass (a goal row's confidence is the weakest of its own
-# and the UNDER step's) and counts them.
+# than $end rows of a side. HEADLINE_FILTERED reads every row of the action point and of its goal (each order
+# node, a seek per row), keeps those the filters pass (a goal row's confidence is the weakest of its own and the
+# UNDER step's) and counts them.
 # While a load is under way (or after one stopped half-way) the rows read are those of the version published
 # before it (``serving``). No summary (an old database, a first load under way, another layout): ``summary`` is
 # null and the page empty.
@@ -672,16 +673,25 @@ WITH d, loading, CASE WHEN loading THEN null
 OPTIONAL MATCH (s:Headline {version: coalesce(fingerprint, serving), number: $number}) WHERE s.layout = $layout
 WITH d, loading, fingerprint, serving, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
-  MATCH (r:HeadlineRow)
-  WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= $offset AND r.rank < $end
-  WITH r ORDER BY r.rank
+  MATCH (o:HeadlineOrder)
+  WHERE o.action_point = s.action_point AND o.hash = s.hash
+    AND o.part >= $offset / s.part_size AND o.part <= ($end - 1) / s.part_size
+  UNWIND range(0, size(o.rows) - 1) AS i
+  WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
+  WHERE rank >= $offset AND rank < $end
+  MATCH (r:HeadlineRow {action_point: s.action_point, row: row})
+  WITH r, rank ORDER BY rank
   RETURN collect({zjson: r.zjson, goal: false}) AS own
 }
 CALL (s) {
-  MATCH (r:HeadlineGoalRow)
-  WHERE $goal_level AND r.goal = s.goal_group AND r.hash = s.goal_hash
-    AND r.rank >= $offset - s.direct AND r.rank < $end - s.direct
-  WITH r ORDER BY r.rank
+  MATCH (o:HeadlineGoalOrder)
+  WHERE $goal_level AND o.goal = s.goal_group AND o.hash = s.goal_hash
+    AND o.part >= ($offset - s.direct) / s.part_size AND o.part <= ($end - s.direct - 1) / s.part_size
+  UNWIND range(0, size(o.rows) - 1) AS i
+  WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
+  WHERE rank >= $offset - s.direct AND rank < $end - s.direct
+  MATCH (r:HeadlineGoalRow {goal: s.goal_group, row: row})
+  WITH r, rank ORDER BY rank
   RETURN collect({zjson: r.zjson, goal: true}) AS upward
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
@@ -705,15 +715,23 @@ OPTIONAL MATCH (s:Headline {version: coalesce(fingerprint, serving), number: $nu
 WITH d, loading, fingerprint, serving, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
   CALL (s) {
-    MATCH (r:HeadlineRow)
-    WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= 0 AND r.rank < $end
-    RETURN r, false AS goal
+    MATCH (o:HeadlineOrder)
+    WHERE o.action_point = s.action_point AND o.hash = s.hash AND o.part >= 0 AND o.part <= ($end - 1) / s.part_size
+    UNWIND range(0, size(o.rows) - 1) AS i
+    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
+    WHERE rank < $end
+    MATCH (r:HeadlineRow {action_point: s.action_point, row: row})
+    RETURN r, false AS goal, rank
     UNION ALL
-    MATCH (r:HeadlineGoalRow)
-    WHERE r.goal = s.goal_group AND r.hash = s.goal_hash AND r.rank >= 0 AND r.rank < $end
-    RETURN r, true AS goal
+    MATCH (o:HeadlineGoalOrder)
+    WHERE o.goal = s.goal_group AND o.hash = s.goal_hash AND o.part >= 0 AND o.part <= ($end - 1) / s.part_size
+    UNWIND range(0, size(o.rows) - 1) AS i
+    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
+    WHERE rank < $end
+    MATCH (r:HeadlineGoalRow {goal: s.goal_group, row: row})
+    RETURN r, true AS goal, rank
   }
-  WITH r, goal ORDER BY r.key, goal, r.rank SKIP $offset LIMIT $limit
+  WITH r, goal ORDER BY r.key, goal, rank SKIP $offset LIMIT $limit
   RETURN collect({zjson: r.zjson, goal: goal}) AS page
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
@@ -737,21 +755,27 @@ OPTIONAL MATCH (s:Headline {version: coalesce(fingerprint, serving), number: $nu
 WITH d, loading, fingerprint, serving, s ORDER BY s.action_point = $id DESC, s.action_point LIMIT 1
 CALL (s) {
   CALL (s) {
-    MATCH (r:HeadlineRow)
-    WHERE r.action_point = s.action_point AND r.hash = s.hash AND r.rank >= 0
-    RETURN r, false AS goal, r.confidence AS confidence
+    MATCH (o:HeadlineOrder)
+    WHERE o.action_point = s.action_point AND o.hash = s.hash AND o.part >= 0
+    UNWIND range(0, size(o.rows) - 1) AS i
+    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
+    MATCH (r:HeadlineRow {action_point: s.action_point, row: row})
+    RETURN r, false AS goal, r.confidence AS confidence, rank
     UNION ALL
-    MATCH (r:HeadlineGoalRow)
-    WHERE $goal_level AND r.goal = s.goal_group AND r.hash = s.goal_hash AND r.rank >= 0
-    WITH r, [x IN [r.confidence, s.under_confidence] WHERE x IS NOT NULL |
+    MATCH (o:HeadlineGoalOrder)
+    WHERE $goal_level AND o.goal = s.goal_group AND o.hash = s.goal_hash AND o.part >= 0
+    UNWIND range(0, size(o.rows) - 1) AS i
+    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
+    MATCH (r:HeadlineGoalRow {goal: s.goal_group, row: row})
+    WITH r, rank, [x IN [r.confidence, s.under_confidence] WHERE x IS NOT NULL |
              [CASE x WHEN 'confirmed' THEN 0 WHEN 'inferred' THEN 1 WHEN 'illustrative' THEN 2 ELSE 3 END, x]] AS levels
     RETURN r, true AS goal,
-           reduce(w = levels[0], x IN levels[1..] | CASE WHEN x[0] > w[0] THEN x ELSE w END)[1] AS confidence
+           reduce(w = levels[0], x IN levels[1..] | CASE WHEN x[0] > w[0] THEN x ELSE w END)[1] AS confidence, rank
   }
-  WITH r, goal, confidence
+  WITH r, goal, confidence, rank
   WHERE ($country IS NULL OR $country IN r.countries) AND ($component IS NULL OR $component IN r.components)
     AND ($confidence = [] OR confidence IN $confidence) AND ($strength = [] OR r.strength IN $strength)
-  WITH r, goal, confidence ORDER BY CASE WHEN $mixed THEN r.key ELSE '' END, goal, r.rank
+  WITH r, goal, confidence ORDER BY CASE WHEN $mixed THEN r.key ELSE '' END, goal, rank
   RETURN collect({r: r, goal: goal, confidence: confidence}) AS kept
 }
 CALL (kept) { UNWIND kept AS k UNWIND k.r.slot_projects AS p RETURN count(DISTINCT p) AS projects }
