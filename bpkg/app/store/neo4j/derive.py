@@ -7,14 +7,16 @@ pass to ``bpkg.loaders.neo4j_sink.write_batch(derive=...)``; the sink calls it i
   holds (every dataset in the database, through the read side's own ``action_point_facts``; or the same facts
   from the batch just written, when the sink found the graph to be that batch alone: ``batch_facts``), derives each
   action point's headline (``bpkg.app.store.headline.stored``: the same ``Response`` objects the computed answer
-  is made of), and writes one ``HeadlineRow`` node per response to an action point, keyed by (action point, hash
-  of those rows), one ``HeadlineGoalRow`` node per response to a goal, once per goal (keyed by (goal, hash of the
-  goal's rows); the store adds each action point's UNDER step when it reads them), and one ``Headline`` node per
-  action point stamped with the version readers will see (the fingerprint ``queries.DATASET`` reads once the
-  load is published), naming both. Rows whose hash is already held are kept: only a new ``Headline`` node is
-  written for an action point whose own rows and goal's rows did not change.
-- ``published``, after the version is marked published: removes the ``Headline`` nodes of other versions and
-  the rows no ``Headline`` node names any more.
+  is made of), and writes what is new of it: one ``HeadlineRow`` node per distinct response to an action point,
+  known by (action point, hash of its content), one ``HeadlineGoalRow`` node per distinct response to a goal, once
+  per goal (known by (goal, hash); the store adds each action point's UNDER step when it reads them), each
+  action point's and goal's order of them in parts of ``headline.ORDER_PART`` row hashes (``HeadlineOrder``,
+  ``HeadlineGoalOrder``, by (owner, hash of the order, part)), and one ``Headline`` node per action point stamped
+  with the version readers will see (the fingerprint ``queries.DATASET`` reads once the load is published),
+  naming both orders. Rows and orders already held are kept: a version that changes one response of an action
+  point writes that row and the action point's order; one that changes nothing of it, only a new ``Headline``.
+- ``published``, after the version is marked published: removes the ``Headline`` nodes of other versions, the
+  orders no ``Headline`` node names any more, and the rows the version's orders do not name.
 
 The nodes carry no ``Entity`` label, so no read of the graph (stats, search, node pages, exports, the sink's
 counts, compare, ``read_back``, owners and prune) ever meets them. Readers use them only when their version is
