@@ -235,6 +235,9 @@ def page_of(derived: Derived, query: HeadlineQuery) -> HeadlinePage:
 # (``page_key`` reads the link's own confidence, not the weakest on the path), so it is the goal's for every
 # action point under it. An action point whose goal-level responses are not of that form (two UNDER links, a
 # dataset error) keeps them as a group of its own, whole.
+#
+# Each row is known by its owner and a hash of its content (``row``), each order by a hash of its rows' hashes
+# (``_digest``): a row a new version still holds, wherever it now comes, is not written again.
 
 LAYOUT: Final = 4
 """The layout of what Neo4j keeps; a summary of another layout is not read (the answer is computed instead).
