@@ -19,6 +19,7 @@ from bpkg.graph_schema.constraints import (
     constraint_ddl,
     expected_constraint_names,
     index_ddl,
+    rel_key_constraint_name,
     rel_key_constraint_names,
 )
 from bpkg.graph_schema.dates import (
@@ -89,6 +90,7 @@ __all__ = [
     "most_certain",
     "parse_date",
     "parse_when",
+    "rel_key_constraint_name",
     "rel_key_constraint_names",
     "to_properties",
     "weakest",

@@ -68,7 +68,7 @@ from typing import Any, Final, LiteralString, Protocol, TypeVar
 import neo4j
 from tqdm import tqdm
 
-from bpkg.graph_schema import LEASE_DDL, REL_KEY, Label, RelType, constraint_ddl, index_ddl
+from bpkg.graph_schema import LEASE_DDL, REL_KEY, Label, RelType, constraint_ddl, index_ddl, rel_key_constraint_name
 from bpkg.graph_schema.asof import DERIVED, derived
 from bpkg.graph_schema.errors import BpkgError
 from bpkg.loaders.batch import Counts, DatasetInfo, GraphBatch, LoadSummary, Node, Rel, RowHashes, row_hash
@@ -123,9 +123,12 @@ RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS labels, n._hash AS ha
        coalesce(n._owners, $legacy) AS owners,
        [(n)-[r]->(b:Entity) | [type(r), b.id, r._hash, coalesce(r._owners, $legacy), r._key IS NOT NULL]] AS rels
 """
-# What a dataset owns, per label and per type (with distinct keys per type: fewer keys than relationships
-# means duplicated keys; fewer ``_key`` properties means rows written before keys existed), in one query: the
-# check a load makes even when its marker says it is loaded.
+# What a dataset owns, per label and per type (with the ``_key`` properties per type: fewer than relationships
+# means rows written before keys existed), in one query: the check a load makes even when its marker says it is
+# loaded. Every relationship of a type keyed under the type's uniqueness constraint: no two share a key, and the
+# keys are the end nodes' ids. Otherwise ``DISTINCT_KEYS`` counts the distinct pairs of end nodes of the types in
+# doubt (fewer than relationships: duplicated keys). At 1M relationships the distinct pairs were two thirds of
+# the 6.3 s this check took.
 OWNED_COUNTS: Final[LiteralString] = """
 CALL () {
   MATCH (n:Entity) WHERE $name IN n._owners
@@ -133,11 +136,24 @@ CALL () {
   RETURN collect([labels, count]) AS nodes
 }
 CALL () {
-  MATCH (a:Entity)-[r]->(b:Entity) WHERE $name IN r._owners
-  WITH type(r) AS type, count(*) AS count, count(DISTINCT [a.id, b.id]) AS keys, count(r._key) AS keyed
-  RETURN collect([type, count, keys, keyed]) AS rels
+  MATCH ()-[r]->() WHERE $name IN r._owners
+  WITH type(r) AS type, count(*) AS count, count(r._key) AS keyed
+  RETURN collect([type, count, keyed]) AS rels
 }
 RETURN nodes, rels
+"""
+KEY_CONSTRAINTS: Final[LiteralString] = """
+SHOW CONSTRAINTS YIELD name, type, properties
+WHERE type = $kind AND properties = ['_key']
+RETURN collect(name) AS names
+"""
+DISTINCT_KEYS: Final[LiteralString] = """
+UNWIND $types AS t
+CALL (t) {
+  MATCH (a:Entity)-[r]->(b:Entity) WHERE type(r) = t AND $name IN r._owners
+  RETURN count(DISTINCT [a.id, b.id]) AS keys
+}
+RETURN t AS type, keys
 """
 # Every copy of a duplicated key but one goes; the one kept owns what the copies owned.
 DEDUPE_RELS: Final[LiteralString] = """
@@ -764,12 +780,18 @@ def _owned_counts(driver: neo4j.Driver, database: str, name: str) -> dict[str, i
     found: dict[str, int] = {}
     for labels, count in record["nodes"]:
         found["|".join(labels) or "(none)"] = count
-    for rel_type, count, keys, keyed in record["rels"]:
+    constrained = set(_read(driver, database, KEY_CONSTRAINTS, kind="RELATIONSHIP_UNIQUENESS")[0]["names"])
+    doubt: dict[str, int] = {}
+    for rel_type, count, keyed in record["rels"]:
         found[rel_type] = count
-        if keys != count:
-            found[f"{rel_type} (duplicated keys)"] = count - keys
         if keyed != count:
             found[f"{rel_type} (without key)"] = count - keyed
+        if keyed != count or rel_key_constraint_name(rel_type) not in constrained:
+            doubt[rel_type] = count
+    if doubt:
+        for row in _read(driver, database, DISTINCT_KEYS, name=name, types=sorted(doubt)):
+            if row["keys"] != doubt[row["type"]]:
+                found[f"{row['type']} (duplicated keys)"] = doubt[row["type"]] - row["keys"]
     return found
 
 

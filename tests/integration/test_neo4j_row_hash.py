@@ -9,8 +9,8 @@ import neo4j
 import pytest
 
 from bpkg.app.settings import Settings
-from bpkg.graph_schema import REL_KEY
-from bpkg.loaders import GraphBatch, Node, Rel
+from bpkg.graph_schema import REL_KEY, RelType, rel_key_constraint_name
+from bpkg.loaders import GraphBatch, Node, Rel, neo4j_sink
 from bpkg.loaders.neo4j_sink import ROW_HASH, node_hash, read_back, rel_hash, rel_key, write_batch
 from tests.conftest import wipe
 from tests.integration.test_neo4j_load import (
@@ -196,3 +196,28 @@ def test_rows_written_before_hashes_existed_are_rewritten_once(db: tuple[neo4j.D
     second = write_batch(driver, batch, database, prune=True)  # prune: no fingerprint short cut
     assert (second.nodes.unchanged, second.rels.unchanged) == (len(batch.nodes), len(batch.rels))
     assert snapshot(driver, database) == as_sets(batch)
+
+
+def test_the_counts_check_distinct_keys_where_the_constraint_is_missing(db: tuple[neo4j.Driver, str]) -> None:
+    """Keys under their type's constraint are distinct by the database's word: the counts read no pair of end
+    nodes. A type whose constraint went missing is checked pair by pair, and a copy with the same key is seen."""
+    driver, database = db
+    batch = generated_batch(20)
+    write_batch(driver, batch, database)
+    name = batch.info.name
+    assert neo4j_sink._owned_counts(driver, database, name) == neo4j_sink._expected(batch, {})
+    copied = next(r for r in batch.rels if r.type == RelType.PART_OF)
+    driver.execute_query(f"DROP CONSTRAINT {rel_key_constraint_name('PART_OF')}", database_=database)
+    driver.execute_query(
+        "MATCH (a:Entity {id: $source})-[r:PART_OF]->(b:Entity {id: $target}) CREATE (a)-[c:PART_OF]->(b) "
+        "SET c = properties(r)",
+        source=copied.source,
+        target=copied.target,
+        database_=database,
+    )
+    found = neo4j_sink._owned_counts(driver, database, name)
+    assert found["PART_OF (duplicated keys)"] == 1, found
+    # A load cannot make the constraint again over the copy: it says so, and writes nothing.
+    with pytest.raises(neo4j_sink.SinkUnavailable, match=r"part_of_key_unique.*wrote nothing"):
+        write_batch(driver, batch, database)
+    assert neo4j_sink._owned_counts(driver, database, name) == found
