@@ -472,10 +472,28 @@ def _digest(rows: Sequence[dict[str, Any]]) -> str:
     return digest.hexdigest()
 
 
-def order_parts(rows: Sequence[dict[str, Any]]) -> list[list[str]]:
-    """An order as its nodes keep it: the rows' hashes, ``ORDER_PART`` to a node (rank = part * ORDER_PART + i)."""
-    hashes = [row["row"] for row in rows]
-    return [hashes[at : at + ORDER_PART] for at in range(0, len(hashes), ORDER_PART)]
+def order_parts(rows: Sequence[dict[str, Any]]) -> list[dict[str, list[str]]]:
+    """An order as its nodes keep it, ``ORDER_PART`` rows to a node (rank = part * ORDER_PART + i): each row's hash
+    and, in lists beside it, what the filters, counts and the mixed order read (its merge key, confidence,
+    strength; its countries, components, slot projects and slot components as ids joined by spaces, which no id
+    holds; its activity or ''), so that a filtered page reads the order and seeks only the rows it shows."""
+    parts: list[dict[str, list[str]]] = []
+    for at in range(0, len(rows), ORDER_PART):
+        chunk = rows[at : at + ORDER_PART]
+        parts.append(
+            {
+                "rows": [r["row"] for r in chunk],
+                "keys": [r["key"] for r in chunk],
+                "confidences": [r["confidence"] for r in chunk],
+                "strengths": [r["strength"] for r in chunk],
+                "countries": [" ".join(r["countries"]) for r in chunk],
+                "components": [" ".join(r["components"]) for r in chunk],
+                "projects": [" ".join(r["slot_projects"]) for r in chunk],
+                "slot_components": [" ".join(r["slot_components"]) for r in chunk],
+                "activities": [r["activity"] or "" for r in chunk],
+            }
+        )
+    return parts
 
 
 def read_rows(entries: Sequence[dict[str, Any]], under: str | None) -> list[Response]:

@@ -116,12 +116,12 @@ SET r = row
 WRITE_ORDERS: Final[LiteralString] = """
 UNWIND $parts AS part
 MERGE (o:HeadlineOrder {action_point: part.owner, hash: part.hash, part: part.part})
-SET o.rows = part.rows
+SET o += part.fields
 """
 WRITE_GOAL_ORDERS: Final[LiteralString] = """
 UNWIND $parts AS part
 MERGE (o:HeadlineGoalOrder {goal: part.owner, hash: part.hash, part: part.part})
-SET o.rows = part.rows
+SET o += part.fields
 """
 WRITE_SUMMARIES: Final[LiteralString] = """
 UNWIND $rows AS row
@@ -220,13 +220,13 @@ class _Writes:
 
     def order(self, owner: str, digest: str, rows: Sequence[dict[str, Any]], owner_key: str) -> None:
         """An order not held: its nodes, and the rows it names that no node holds yet."""
-        for at, hashes in enumerate(headline.order_parts(rows)):
-            self.parts.append({"owner": owner, "hash": digest, "part": at, "rows": hashes})
+        for at, fields in enumerate(headline.order_parts(rows)):
+            self.parts.append({"owner": owner, "hash": digest, "part": at, "fields": fields})
         for row in rows:
             key = (owner, row["row"])
             if key not in self.held:
                 self.held.add(key)
-                self.rows.append({**row, owner_key: owner})
+                self.rows.append({owner_key: owner, "row": row["row"], "zjson": row["zjson"]})
 
     def name(self, owner: str, rows: Sequence[dict[str, Any]]) -> None:
         self.needed.update((owner, row["row"]) for row in rows)

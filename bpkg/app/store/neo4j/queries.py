@@ -651,9 +651,10 @@ RETURN m.id AS id, label, properties(m) AS props
 # goal's: the order nodes that hold $offset to $end, and one unique-index seek per row of the page.
 # HEADLINE_BY_POS mixes both in page order: the first $end rows of each side in its own order (their ``key``
 # orders one side's against the other's, then the direct side first), merged, $offset to $end kept: never more
-# than $end rows of a side. HEADLINE_FILTERED reads every row of the action point and of its goal (each order
-# node, a seek per row), keeps those the filters pass (a goal row's confidence is the weakest of its own and the
-# UNDER step's) and counts them.
+# than $end rows of a side, and a seek per row of the page only (the order nodes hold each row's key).
+# HEADLINE_FILTERED reads the action point's order and its goal's whole (each order node holds, beside each row's
+# hash, what the filters and counts read), keeps the rows the filters pass (a goal row's confidence is the
+# weakest of its own and the UNDER step's), counts them, and seeks the rows of the page only.
 # While a load is under way (or after one stopped half-way) the rows read are those of the version published
 # before it (``serving``). No summary (an old database, a first load under way, another layout): ``summary`` is
 # null and the page empty.
@@ -718,21 +719,21 @@ CALL (s) {
     MATCH (o:HeadlineOrder)
     WHERE o.action_point = s.action_point AND o.hash = s.hash AND o.part >= 0 AND o.part <= ($end - 1) / s.part_size
     UNWIND range(0, size(o.rows) - 1) AS i
-    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
+    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row, o.keys[i] AS key
     WHERE rank < $end
-    MATCH (r:HeadlineRow {action_point: s.action_point, row: row})
-    RETURN r, false AS goal, rank
+    RETURN row, key, false AS goal, rank
     UNION ALL
     MATCH (o:HeadlineGoalOrder)
     WHERE o.goal = s.goal_group AND o.hash = s.goal_hash AND o.part >= 0 AND o.part <= ($end - 1) / s.part_size
     UNWIND range(0, size(o.rows) - 1) AS i
-    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
+    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row, o.keys[i] AS key
     WHERE rank < $end
-    MATCH (r:HeadlineGoalRow {goal: s.goal_group, row: row})
-    RETURN r, true AS goal, rank
+    RETURN row, key, true AS goal, rank
   }
-  WITH r, goal ORDER BY r.key, goal, rank SKIP $offset LIMIT $limit
-  RETURN collect({zjson: r.zjson, goal: goal}) AS page
+  WITH row, goal ORDER BY key, goal, rank SKIP $offset LIMIT $limit
+  OPTIONAL MATCH (r:HeadlineRow {action_point: s.action_point, row: row}) WHERE NOT goal
+  OPTIONAL MATCH (g:HeadlineGoalRow {goal: s.goal_group, row: row}) WHERE goal
+  RETURN collect({zjson: coalesce(r.zjson, g.zjson), goal: goal}) AS page
 }
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, serving, s.summary AS summary,
@@ -758,33 +759,50 @@ CALL (s) {
     MATCH (o:HeadlineOrder)
     WHERE o.action_point = s.action_point AND o.hash = s.hash AND o.part >= 0
     UNWIND range(0, size(o.rows) - 1) AS i
-    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
-    MATCH (r:HeadlineRow {action_point: s.action_point, row: row})
-    RETURN r, false AS goal, r.confidence AS confidence, rank
+    RETURN o.part * s.part_size + i AS rank, o.rows[i] AS row, false AS goal, o.confidences[i] AS confidence,
+           o.strengths[i] AS strength, o.countries[i] AS countries, o.components[i] AS components,
+           o.keys[i] AS key, o.projects[i] AS projects, o.slot_components[i] AS slot_components,
+           o.activities[i] AS activity
     UNION ALL
     MATCH (o:HeadlineGoalOrder)
     WHERE $goal_level AND o.goal = s.goal_group AND o.hash = s.goal_hash AND o.part >= 0
     UNWIND range(0, size(o.rows) - 1) AS i
-    WITH o.part * s.part_size + i AS rank, o.rows[i] AS row
-    MATCH (r:HeadlineGoalRow {goal: s.goal_group, row: row})
-    WITH r, rank, [x IN [r.confidence, s.under_confidence] WHERE x IS NOT NULL |
-             [CASE x WHEN 'confirmed' THEN 0 WHEN 'inferred' THEN 1 WHEN 'illustrative' THEN 2 ELSE 3 END, x]] AS levels
-    RETURN r, true AS goal,
-           reduce(w = levels[0], x IN levels[1..] | CASE WHEN x[0] > w[0] THEN x ELSE w END)[1] AS confidence, rank
+    WITH o, i, [x IN [o.confidences[i], s.under_confidence] WHERE x IS NOT NULL |
+      [CASE x WHEN 'confirmed' THEN 0 WHEN 'inferred' THEN 1 WHEN 'illustrative' THEN 2 ELSE 3 END, x]] AS levels
+    RETURN o.part * s.part_size + i AS rank, o.rows[i] AS row, true AS goal,
+           reduce(w = levels[0], x IN levels[1..] | CASE WHEN x[0] > w[0] THEN x ELSE w END)[1] AS confidence,
+           o.strengths[i] AS strength, o.countries[i] AS countries, o.components[i] AS components,
+           o.keys[i] AS key, o.projects[i] AS projects, o.slot_components[i] AS slot_components,
+           o.activities[i] AS activity
   }
-  WITH r, goal, confidence, rank
-  WHERE ($country IS NULL OR $country IN r.countries) AND ($component IS NULL OR $component IN r.components)
-    AND ($confidence = [] OR confidence IN $confidence) AND ($strength = [] OR r.strength IN $strength)
-  WITH r, goal, confidence ORDER BY CASE WHEN $mixed THEN r.key ELSE '' END, goal, rank
-  RETURN collect({r: r, goal: goal, confidence: confidence}) AS kept
+  WITH rank, row, goal, confidence, key, projects, slot_components, activity
+  WHERE ($country IS NULL OR (' ' + countries + ' ') CONTAINS (' ' + $country + ' '))
+    AND ($component IS NULL OR (' ' + components + ' ') CONTAINS (' ' + $component + ' '))
+    AND ($confidence = [] OR confidence IN $confidence) AND ($strength = [] OR strength IN $strength)
+  WITH row, goal, confidence, projects, slot_components, activity
+  ORDER BY CASE WHEN $mixed THEN key ELSE '' END, goal, rank
+  RETURN collect({row: row, goal: goal, confidence: confidence, projects: projects, slot_components: slot_components,
+                  activity: activity}) AS kept
 }
-CALL (kept) { UNWIND kept AS k UNWIND k.r.slot_projects AS p RETURN count(DISTINCT p) AS projects }
-CALL (kept) { UNWIND kept AS k UNWIND k.r.slot_components AS c RETURN count(DISTINCT c) AS components }
-CALL (kept) { UNWIND kept AS k RETURN count(DISTINCT k.r.activity) AS activities }
+CALL (kept) {
+  UNWIND kept AS k UNWIND split(k.projects, ' ') AS p WITH p WHERE p <> '' RETURN count(DISTINCT p) AS projects
+}
+CALL (kept) {
+  UNWIND kept AS k UNWIND split(k.slot_components, ' ') AS c WITH c WHERE c <> ''
+  RETURN count(DISTINCT c) AS components
+}
+CALL (kept) {
+  UNWIND kept AS k WITH k WHERE k.activity <> '' RETURN count(DISTINCT k.activity) AS activities
+}
+CALL (s, kept) {
+  UNWIND kept[$offset..$end] AS k
+  OPTIONAL MATCH (r:HeadlineRow {action_point: s.action_point, row: k.row}) WHERE NOT k.goal
+  OPTIONAL MATCH (g:HeadlineGoalRow {goal: s.goal_group, row: k.row}) WHERE k.goal
+  RETURN collect({zjson: coalesce(r.zjson, g.zjson), goal: k.goal}) AS page
+}
 RETURN d.name AS name, d.version AS version, d.description AS description, d.illustrative AS illustrative,
        d.loaded_at AS loaded_at, d.loading IS NOT NULL AS loading, fingerprint, serving, s.summary AS summary,
-       s.under AS under, [k IN kept[$offset..$end] | {zjson: k.r.zjson, goal: k.goal}] AS page,
-       size(kept) AS total, projects, components, activities,
+       s.under AS under, page, size(kept) AS total, projects, components, activities,
        any(k IN kept WHERE k.confidence = 'illustrative') AS illustrative_link
 """
 
