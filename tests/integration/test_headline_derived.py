@@ -137,13 +137,19 @@ def test_bundled_headline_equals_computed(db: tuple[neo4j.Driver, str], bundled_
     assert again.report.skipped
 
 
-def test_synth_headline_equals_computed(db: tuple[neo4j.Driver, str], tmp_path: Path) -> None:
-    synth.write(tmp_path, 3000, 7)
-    batch = load_dataset(tmp_path)
+def loaded_synth(db: tuple[neo4j.Driver, str], folder: Path) -> tuple[GraphBatch, MemoryStore, int]:
+    """A generated dataset loaded into Neo4j, the same in memory, and its busiest action point's number."""
+    synth.write(folder, 3000, 7)
+    batch = load_dataset(folder)
     load(db, batch)
     memory = MemoryStore(build_graph(batch))
     busiest = max(numbers(batch), key=lambda n: len(responses.find(memory, n).responses))
     assert len(responses.find(memory, busiest).responses) > 50
+    return batch, memory, busiest
+
+
+def test_synth_headline_equals_computed(db: tuple[neo4j.Driver, str], tmp_path: Path) -> None:
+    batch, memory, _ = loaded_synth(db, tmp_path)
     check_all(Neo4jStore(*db), memory, batch)
 
 
@@ -202,12 +208,7 @@ def unnamed(db: tuple[neo4j.Driver, str]) -> tuple[int, int]:
 def test_a_changed_response_writes_one_row(db: tuple[neo4j.Driver, str], tmp_path: Path) -> None:
     """A version that changes one response of a busy action point writes that response's row and the action
     point's order, not the rows around it; the row it replaces goes once the version is published."""
-    synth.write(tmp_path, 3000, 7)
-    batch = load_dataset(tmp_path)
-    load(db, batch)
-    memory = MemoryStore(build_graph(batch))
-    busiest = max(numbers(batch), key=lambda n: len(responses.find(memory, n).responses))
-    assert len(responses.find(memory, busiest).responses) > 20
+    batch, _, busiest = loaded_synth(db, tmp_path)
     rows = count(db, "MATCH (r:HeadlineRow) RETURN count(r)")
     link = next(r for r in batch.rels if r.type == RelType.RESPONDS_TO and r.target == f"ap-{busiest}")
     changed = dataclasses.replace(
@@ -326,12 +327,9 @@ def test_an_unfinished_first_load_has_nothing_to_serve(db: tuple[neo4j.Driver, s
 
 
 def test_page_reads_only_the_page(db: tuple[neo4j.Driver, str], tmp_path: Path) -> None:
-    """The plain headline's rows are read by an index range seek (db hits bounded by the page, not the answer)."""
-    synth.write(tmp_path, 3000, 7)
-    batch = load_dataset(tmp_path)
-    load(db, batch)
-    memory = MemoryStore(build_graph(batch))
-    busiest = max(numbers(batch), key=lambda n: len(responses.find(memory, n).responses))
+    """The plain headline's rows are read from the order nodes that hold the page and a seek per row of it (db hits
+    bounded by the page, not the answer)."""
+    _, memory, busiest = loaded_synth(db, tmp_path)
     total = len(responses.find(memory, busiest).responses)
     from bpkg.app.store.neo4j import queries
 
