@@ -512,3 +512,23 @@ def test_the_derivations_writes_find_their_nodes_by_index(
             stack += step.get("children", [])
         assert not {"NodeByLabelScan", "AllNodesScan"} & set(operators), (name, operators)
         assert any("Index" in op for op in operators), (name, operators)
+
+
+def test_rows_of_the_layout_before_go_once_a_version_is_published(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    """A database derived by the layout before (rows by (action point, hash of all its rows, rank), no ``row``):
+    the next derivation writes its own, and the old rows go once its version is published."""
+    load(db, bundled_batch)
+    rows = count(db, "MATCH (r:HeadlineRow) RETURN count(r)")
+    db[0].execute_query(
+        "UNWIND range(0, 2) AS rank CREATE (:HeadlineRow {action_point: 'ap-17', hash: 'old', rank: rank})",
+        database_=db[1],
+    )
+    db[0].execute_query("MATCH (s:Headline) SET s.layout = 3", database_=db[1])  # derived by the layout before
+    derivation = load(db, bundled_batch)
+    assert derivation.report.rows_dropped == 3 and derivation.report.rows_written == 0, derivation.report
+    assert count(db, "MATCH (r:HeadlineRow) WHERE r.row IS NULL RETURN count(r)") == 0
+    assert count(db, "MATCH (r:HeadlineRow) RETURN count(r)") == rows
+    assert unnamed(db) == (0, 0)
+    check_all(Neo4jStore(*db), MemoryStore(build_graph(bundled_batch)), bundled_batch, only=[17, 1])
