@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, LiteralString, TypeVar
 
 import neo4j
@@ -210,28 +210,35 @@ class DeriveReport:
 
 @dataclass(slots=True)
 class _Writes:
-    """What one side of a derivation writes: the rows held by (owner, hash), the rows and orders to write, and
-    every row the version's orders name (the rest are dropped once it is published)."""
+    """What one side of a derivation (the action points' own rows, or the goals') writes: the orders summaries name
+    and the rows held, each by (owner, hash); the rows and order parts to write; every row the version's orders
+    name (the rest are dropped once it is published)."""
 
+    owner_key: str
+    """The rows' property naming their owner."""
+    orders: set[tuple[str, str]]
     held: set[tuple[str, str]]
-    rows: list[dict[str, Any]]
-    parts: list[dict[str, Any]]
-    needed: set[tuple[str, str]]
     old: int = 0
     """Rows of layout 3 held."""
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    needed: set[tuple[str, str]] = field(default_factory=set)
 
-    def order(self, owner: str, digest: str, rows: Sequence[dict[str, Any]], owner_key: str) -> None:
-        """An order not held: its nodes, and the rows it names that no node holds yet."""
+    def take(self, owner: str, digest: str, rows: Sequence[dict[str, Any]]) -> bool:
+        """An owner's order in the version: its rows are needed; an order not held is written (its nodes, and the
+        rows it names that no node holds yet). Whether it was new."""
+        self.needed.update((owner, row["row"]) for row in rows)
+        if (owner, digest) in self.orders:
+            return False
+        self.orders.add((owner, digest))
         for at, fields in enumerate(headline.order_parts(rows)):
             self.parts.append({"owner": owner, "hash": digest, "part": at, "fields": fields})
         for row in rows:
             key = (owner, row["row"])
             if key not in self.held:
                 self.held.add(key)
-                self.rows.append({owner_key: owner, "row": row["row"], "zjson": row["zjson"]})
-
-    def name(self, owner: str, rows: Sequence[dict[str, Any]]) -> None:
-        self.needed.update((owner, row["row"]) for row in rows)
+                self.rows.append({self.owner_key: owner, "row": row["row"], "zjson": row["zjson"]})
+        return True
 
     def unneeded(self) -> list[dict[str, str]]:
         return [{"owner": owner, "row": row} for owner, row in self.held - self.needed]
@@ -279,27 +286,19 @@ class HeadlineDerivation:
             self.report.skipped = True
             return
         named = read(publishing, DERIVED, layout=headline.LAYOUT)
-        held = {(r["action_point"], r["hash"]) for r in named}
-        held_goals = {(r["goal_group"], r["goal_hash"]) for r in named if r["goal_group"] is not None}
-        own, goals = self._held(publishing, ROWS_HELD), self._held(publishing, GOAL_ROWS_HELD)
+        own = self._held(publishing, ROWS_HELD, "action_point", {(r["action_point"], r["hash"]) for r in named})
+        goal_orders = {(r["goal_group"], r["goal_hash"]) for r in named if r["goal_group"] is not None}
+        goals = self._held(publishing, GOAL_ROWS_HELD, "goal", goal_orders)
         facts = self.facts(publishing)
         summaries: list[dict[str, Any]] = []
         groups: dict[str, headline.GoalRows] = {}
         for found in facts:
             kept = headline.stored(found, groups)
             action_point = found.action_point.id
-            own.name(action_point, kept.rows)
-            if (action_point, kept.digest) not in held:
-                held.add((action_point, kept.digest))
-                own.order(action_point, kept.digest, kept.rows, "action_point")
-                self.report.rewritten += 1
+            self.report.rewritten += own.take(action_point, kept.digest, kept.rows)
             goal = kept.goal
             if goal is not None:
-                goals.name(goal.group, goal.rows)
-                if (goal.group, goal.digest) not in held_goals:
-                    held_goals.add((goal.group, goal.digest))
-                    goals.order(goal.group, goal.digest, goal.rows, "goal")
-                    self.report.goals_rewritten += 1
+                self.report.goals_rewritten += goals.take(goal.group, goal.digest, goal.rows)
             summaries.append(
                 {
                     "version": version,
@@ -324,10 +323,13 @@ class HeadlineDerivation:
         self.report.action_points = len(summaries)
         self.report.seconds = time.perf_counter() - started
 
-    def _held(self, publishing: Publishing, query: LiteralString) -> _Writes:
+    def _held(
+        self, publishing: Publishing, query: LiteralString, owner_key: str, orders: set[tuple[str, str]]
+    ) -> _Writes:
+        """One side as the database holds it: the orders summaries name, and every row (one read)."""
         found = read(publishing, query)
         held = {(r["owner"], r["row"]) for r in found if r["row"] is not None}
-        return _Writes(held, [], [], set(), old=len(found) - len(held))
+        return _Writes(owner_key, orders, held, old=len(found) - len(held))
 
     def _write_side(
         self, publishing: Publishing, side: str, writes: _Writes, rows: LiteralString, orders: LiteralString
