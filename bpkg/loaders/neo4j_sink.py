@@ -17,9 +17,9 @@ A load (``write_batch``), in order (docs/loading.md says the same for people who
    again as an upsert.
 2. **Verifies, never trusts.** The dataset's ``(:Dataset {name})`` node records the fingerprint of the
    last finished load and the lease's write count (``seq``) at that moment. Even when both still match,
-   the load counts what the dataset owns per label and per type (and distinct keys per type) in one
-   query and compares them with the batch. When the marker or the counts disagree, it reads the whole
-   graph as ids and per-row hashes, ``batch_size`` nodes a page, and writes what differs. ``bpkg load`` also
+   the load counts what the dataset owns per label and per type (and, for a type whose keys the database does not
+   vouch for, distinct keys) and compares them with the batch. When the marker or the counts disagree, it reads the
+   whole graph as ids and per-row hashes, ``batch_size`` nodes a page, and writes what differs. ``bpkg load`` also
    records with the version the digest of the files it was read from and of the rules that checked them
    (``bpkg.loaders.files_digest``): ``reload_unchanged`` finds the version by that digest, and when it is still
    current and the dataset's counts agree under the lease, the files are not read or checked again.
@@ -148,12 +148,8 @@ WHERE type = $kind AND properties = ['_key']
 RETURN collect(name) AS names
 """
 DISTINCT_KEYS: Final[LiteralString] = """
-UNWIND $types AS t
-CALL (t) {
-  MATCH (a:Entity)-[r]->(b:Entity) WHERE type(r) = t AND $name IN r._owners
-  RETURN count(DISTINCT [a.id, b.id]) AS keys
-}
-RETURN t AS type, keys
+MATCH (a:Entity)-[r]->(b:Entity) WHERE type(r) IN $types AND $name IN r._owners
+RETURN type(r) AS type, count(DISTINCT [a.id, b.id]) AS keys
 """
 # Every copy of a duplicated key but one goes; the one kept owns what the copies owned.
 DEDUPE_RELS: Final[LiteralString] = """
@@ -660,10 +656,10 @@ def reload_unchanged(
     ``files_digest``), when the graph is still what that version left: nothing to read, check or write.
 
     Under the lease, as ``write_batch`` would: the version must still be current (no load wrote since, none is
-    unfinished) and what the dataset owns must count as the version recorded (per label and type, with distinct
-    keys; plus what its load kept without ``--prune``); its derivations are completed if any is missing. None when
-    any of it does not hold (or ``prune`` would remove rows the version kept): the files are then read, checked and
-    loaded the usual way. Raises ``LeaseBusy`` and ``SinkUnavailable`` as ``write_batch`` does."""
+    unfinished) and what the dataset owns must count as the version recorded (per label and type, as
+    ``_owned_counts`` counts; plus what its load kept without ``--prune``); its derivations are completed if any is
+    missing. None when any of it does not hold (or ``prune`` would remove rows the version kept): the files are then
+    read, checked and loaded the usual way. Raises ``LeaseBusy`` and ``SinkUnavailable`` as ``write_batch`` does."""
     try:
         if not _current_files(_read(driver, database, FILES_MARKER, lease=LEASE, files=files)):
             return None  # no lease taken for files never published
