@@ -330,11 +330,12 @@ def _reload_unchanged(args: argparse.Namespace, files: str) -> LoadSummary | int
     from bpkg.loaders import neo4j_sink
 
     derivation = AtLoad()
+    settings = _settings(args)
     try:
-        with open_driver(_settings(args)) as driver:
+        with open_driver(settings) as driver:
             summary = neo4j_sink.reload_unchanged(
                 driver,
-                _settings(args).neo4j_database,
+                settings.neo4j_database,
                 files,
                 prune=args.prune,
                 wait=args.wait,
