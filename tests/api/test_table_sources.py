@@ -235,3 +235,34 @@ def test_a_trace_lists_the_links_to_review_in_words(cited: TestClient) -> None:
     review = page.split('id="trace-review"')[1].split("</div>")[0]
     assert "activity-a -[RESPONDS_TO]-&gt; ap-1: the page of Source B (source-b) was found changed" in review
     assert 'id="trace-review"' not in cited.get("/view/trace/project-p", params={"direction": "down", "depth": 1}).text
+
+
+@pytest.mark.neo4j
+def test_the_sources_read_for_answers_follow_a_new_version(
+    tmp_path: Path, neo4j_driver: Any, neo4j_settings: Settings
+) -> None:
+    """Answers read a source's row once per dataset version: a load whose check finds the page unchanged again
+    clears what the answers of the version before said, in the same running service."""
+    from bpkg.app.store.neo4j.store import Neo4jStore
+    from bpkg.loaders.neo4j_sink import write_batch
+    from tests.conftest import wipe
+
+    database = neo4j_settings.neo4j_database
+    folder = _dataset(tmp_path / "tiny")
+    wipe(neo4j_driver, database)
+    write_batch(neo4j_driver, load_dataset(folder), database)
+    store = Neo4jStore(neo4j_driver, database, timeout=neo4j_settings.query_timeout)
+    with TestClient(create_app(Settings(backend="memory", api_keys=""), store=store)) as client:
+        for _ in range(2):  # the second answer from the rows kept
+            up = client.get("/trace/activity-a", params={"direction": "up"}).json()
+            assert len(up["to_review"]) == 2
+        write_csv(
+            folder / SOURCE_CHECKS,
+            ["source", "checked_on", "status", "reason", "moved_to"],
+            [["source-b", "2026-12-07", "unchanged", "", ""], ["source-a", "2026-12-06", "unchanged", "", ""]],
+        )
+        write_batch(neo4j_driver, load_dataset(folder), database)
+        assert client.get("/trace/activity-a", params={"direction": "up"}).json()["to_review"] == []
+        found = client.get("/paths", params={"from": "activity-a", "to": "ap-1"}).json()
+        steps = [st for p in found["paths"] for st in p["steps"]]
+        assert steps and all(st["to_review"] == [] for st in steps)

@@ -201,6 +201,18 @@ def test_trace_with_types_and_errors(store: GraphStore, memory_store: MemoryStor
     assert same(store, memory_store, lambda s: s.trace("ap-0", "up", 2, None))["raised"] == "NotFound"
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_trace_tells_an_unknown_node_before_a_bad_parameter(
+    store: GraphStore, memory_store: MemoryStore, direction: TraceDirection
+) -> None:
+    # The Neo4j walk reads its start itself (no read of its own before it): the order of the errors stays.
+    assert same(store, memory_store, lambda s: s.trace("ap-0", direction, 2, ["NOPE"]))["raised"] == "NotFound"
+    assert same(store, memory_store, lambda s: s.trace("ap-0", direction, 9, None))["raised"] == "NotFound"
+    assert same(store, memory_store, lambda s: s.trace("ap-17", direction, 9, None))["raised"] == "InvalidQuery"
+    assert same(store, memory_store, lambda s: s.trace("ap-0", direction, 2, []))["raised"] == "NotFound"
+    assert same(store, memory_store, lambda s: s.trace("ap-0", direction, 2, None))["raised"] == "NotFound"
+
+
 @pytest.mark.parametrize(
     ("source", "target", "max_hops", "limit"),
     [

@@ -6,6 +6,7 @@ from bpkg.app.services import day_account, lookup
 from bpkg.app.services.api_types import GraphViewOut, PathsOut, SearchOut
 from bpkg.app.services.citations import review_words, sources_by_id
 from bpkg.app.store.base import RANK as RANK
+from bpkg.app.store.base import found as found_node
 from bpkg.app.store.graph_types import GraphOut
 from bpkg.app.store.port import GraphStore, TraceDirection
 from bpkg.app.store.question_types import PathOut
@@ -29,7 +30,8 @@ def graph_view(store: GraphStore, graph: GraphOut) -> GraphViewOut:
         for e in graph.edges
         if review and (found := review_words(e.sources, review))
     ]
-    return GraphViewOut(**graph.model_dump(), illustrative=lookup.notice(store, illustrative), to_review=words)
+    # The graph's fields as they are (its nodes and edges validated when made), not dumped and validated again.
+    return GraphViewOut(**dict(graph), illustrative=lookup.notice(store, illustrative), to_review=words)
 
 
 def subgraph(
@@ -44,12 +46,17 @@ def paths(
     store: GraphStore, source: str, target: str, max_hops: int, limit: int, *, as_of: AsOf | None = None
 ) -> PathsOut:
     """The shortest paths between two nodes; as of a day, through what may have existed then (with its account)."""
-    start, end = store.node_data(source), store.node_data(target)
     found = to_review(store, store.paths(source, target, max_hops, limit, as_of))
+    if found:  # the ends are on every path: no read of their own
+        start_ref, end_ref = found[0].nodes[0], found[0].nodes[-1]
+    else:
+        ends = store.nodes_by_id([source, target])
+        start_ref = lookup.to_ref(found_node(ends.get(source), source))
+        end_ref = lookup.to_ref(found_node(ends.get(target), target))
     illustrative = any(r.confidence == ILLUSTRATIVE for p in found for s in p.steps for r in s.relationships)
     return PathsOut(
-        source=lookup.to_ref(start),
-        target=lookup.to_ref(end),
+        source=start_ref,
+        target=end_ref,
         max_hops=max_hops,
         paths=found,
         shortest=found[0].length if found else None,

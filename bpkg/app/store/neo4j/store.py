@@ -20,7 +20,7 @@ from typing import Any, Final, LiteralString
 
 import neo4j
 
-from bpkg.app.errors import BackendUnavailable, QueryTimedOut
+from bpkg.app.errors import BackendUnavailable, InvalidQuery, QueryTimedOut
 from bpkg.app.search_words import index_term
 from bpkg.app.store import base, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
@@ -501,19 +501,26 @@ class Neo4jStore:
         types: list[str] | None,
         as_of: AsOf | None = None,
     ) -> GraphOut:
-        start = self.node_data(node_id)
-        allowed = _known(base.check_types(types), _TYPES)
-        traversal.check_depth(depth)
-        if as_of is not None and not may_exist(start.props, as_of):
-            return base.graph_out([start], []).model_copy(update={"note": gone_note(start, as_of)})
-        nodes: dict[str, NodeData] = {start.id: start}
+        try:
+            allowed = _known(base.check_types(types), _TYPES)
+            traversal.check_depth(depth)
+        except InvalidQuery:
+            self.node_data(node_id)  # an unknown node is told first, as the other backend does
+            raise
+        if as_of is not None or not allowed:
+            # The start read first: as of a day it may not have existed; with no type to follow it is the answer.
+            start = self.node_data(node_id)
+            if as_of is not None and not may_exist(start.props, as_of):
+                return base.graph_out([start], []).model_copy(update={"note": gone_note(start, as_of)})
+            if not allowed:
+                return base.graph_out([start], [])
+        nodes: dict[str, NodeData] = {}
         edges: list[EdgeData] = []
         for way in ("up", "down") if direction == "both" else (direction,):
-            # Each way is its own breadth-first walk (one query): moving sideways (SUCCEEDS), both may reach a node.
-            if not allowed:
-                continue
+            # Each way is its own breadth-first walk (one query, which returns the start among its nodes: no read
+            # of its own); moving sideways (SUCCEEDS), both may reach a node.
             params: dict[str, Any] = {
-                "id": start.id,
+                "id": node_id,
                 "depth": depth,
                 "types": allowed,
                 "rank": _RANKS,
@@ -521,9 +528,12 @@ class Neo4jStore:
                 "as_of": _day(as_of),
             }
             if way == "up":
-                found = self._read(cypher.TRACE_UP, sign=-1, **params)[0]
+                records = self._read(cypher.TRACE_UP, sign=-1, **params)
             else:
-                found = self._read(cypher.TRACE_DOWN, sign=1, **params)[0]
+                records = self._read(cypher.TRACE_DOWN, sign=1, **params)
+            if not records:  # no node with that id (the walk starts from a match on it)
+                base.found(None, node_id)
+            found = records[0]
             edges += map(_edge, found["edges"])
             nodes |= {n.id: n for n in map(_node, found["nodes"])}
         return base.graph_out(nodes.values(), edges)
