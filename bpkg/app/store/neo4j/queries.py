@@ -488,6 +488,51 @@ RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], p
        [e IN walked | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
 """
 
+# The two ends of a search for paths (twosided.py): their degrees (what each side's first layer reads) and
+# whether both may have existed on $as_of (null: today); no row when either is missing.
+PATH_ENDS: Final[LiteralString] = """
+MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
+RETURN COUNT { (s)--() } AS source_degree, COUNT { (t)--() } AS target_degree,
+       $as_of IS NULL OR all(n IN [s, t] WHERE coalesce(n.valid_from, $as_of) <= $as_of
+                                          AND coalesce(n.valid_to, $as_of) >= $as_of) AS alive
+"""
+
+# One layer of that search: every neighbour of the nodes $ids (relationships in either direction; as of $as_of,
+# through relationships and to nodes that may have existed then), with its degree (what reading it would cost),
+# one row per node of $ids (fewer records for the driver to make); when some neighbours are in $meet (the other
+# side's frontier: the sides meet), only the rows reaching those, so the last layer sends the meeting, not the
+# whole layer.
+PATH_LAYER: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]-(b:Entity)
+WHERE $as_of IS NULL OR (coalesce(r.valid_from, $as_of) <= $as_of AND coalesce(r.valid_to, $as_of) >= $as_of
+                         AND coalesce(b.valid_from, $as_of) <= $as_of AND coalesce(b.valid_to, $as_of) >= $as_of)
+WITH DISTINCT a.id AS near, b
+WITH collect({near: near, far: b}) AS moves
+WITH moves, [m IN moves WHERE m.far.id IN $meet] AS met
+UNWIND CASE WHEN met = [] THEN moves ELSE met END AS move
+WITH move.near AS near, move.far AS b
+RETURN near, collect([b.id, COUNT { (b)--() }]) AS reached
+"""
+
+# What the paths found show: the nodes $ids, and every relationship joining the two nodes of each pair in $pairs
+# (either direction; as of $as_of, those that may have existed then), in one read.
+PATH_DETAILS: Final[LiteralString] = """
+CALL () {
+  UNWIND $ids AS id
+  MATCH (n:Entity {id: id})
+  RETURN collect({id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], props: properties(n)}) AS nodes
+}
+CALL () {
+  UNWIND $pairs AS pair
+  MATCH (:Entity {id: pair[0]})-[r]-(:Entity {id: pair[1]})
+  WHERE $as_of IS NULL OR (coalesce(r.valid_from, $as_of) <= $as_of AND coalesce(r.valid_to, $as_of) >= $as_of)
+  WITH DISTINCT r
+  RETURN collect({source: startNode(r).id, type: type(r), target: endNode(r).id, props: properties(r)}) AS joins
+}
+RETURN nodes, joins
+"""
+
 # The shortest paths between two nodes (relationships in either direction), at most $max_hops long (the
 # pattern's bound is traversal.MAX_PATH_HOPS), the first $limit in the order of their id sequences, with
 # their nodes and every relationship joining two nodes next to each other on them: one read for the whole
@@ -495,7 +540,8 @@ RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], p
 # the same nodes, so the paths grouped by their node sequence carry exactly those relationships.
 # allShortestPaths is Neo4j's two-sided breadth-first search between the two anchored nodes (it stops at the
 # layer where the sides meet); it grows the side with fewer nodes, not fewer relationships, so a hub next to
-# one end is read when that side is the smaller (see docs/performance.md).
+# one end is read when that side is the smaller (see docs/performance.md): the store asks it only when the
+# search that grows the cheaper side (twosided.py) would read more than its budget in one layer.
 PATHS: Final[LiteralString] = """
 MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
 MATCH p = allShortestPaths((s)-[*..6]-(t))

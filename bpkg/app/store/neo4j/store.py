@@ -34,7 +34,7 @@ from bpkg.app.store.graph_types import (
     NodeOut,
     NodePage,
 )
-from bpkg.app.store.neo4j import parts
+from bpkg.app.store.neo4j import parts, twosided
 from bpkg.app.store.neo4j import queries as cypher
 from bpkg.app.store.neo4j.warmup import Read, Stop, Warmer
 from bpkg.app.store.port import TraceDirection
@@ -193,6 +193,12 @@ class Neo4jStore:
                 "PATHS", lambda: self._warm(cypher.PATHS, {"source": none, "target": none, "max_hops": 1, "limit": 1})
             ),
             Read("JOINS", lambda: self._warm(cypher.JOINS, {"pairs": [[none, none]], "as_of": None})),
+            Read("PATH_ENDS", lambda: self._warm(cypher.PATH_ENDS, {"source": none, "target": none, "as_of": None})),
+            Read("PATH_LAYER", lambda: self._warm(cypher.PATH_LAYER, {"ids": [none], "meet": [none], "as_of": None})),
+            Read(
+                "PATH_DETAILS",
+                lambda: self._warm(cypher.PATH_DETAILS, {"ids": [none], "pairs": [[none, none]], "as_of": None}),
+            ),
             Read("NODE_COUNTS", lambda: self._warm(cypher.NODE_COUNTS, {})),
             Read("EDGE_COUNTS", lambda: self._warm(cypher.EDGE_COUNTS, {})),
             Read(
@@ -544,19 +550,47 @@ class Neo4jStore:
             start, _ = base.found(ends.get(source), source), base.found(ends.get(target), target)
             traversal.check_hops(max_hops)
             return traversal.same_node_path(start)
-        # One read for the whole answer (paths, their nodes, the relationships joining them); the ends are
-        # looked up only when it finds nothing, to tell an unknown id from no path.
+        day = _day(as_of)
+        tips = self._read(cypher.PATH_ENDS, source=source, target=target, as_of=day)
+        if not tips:  # tell which end is unknown
+            known = self.nodes_by_id([source, target])
+            base.found(known.get(source), source)
+            base.found(known.get(target), target)
+        if not tips[0]["alive"]:
+            return []
+        degrees = (int(tips[0]["source_degree"]), int(tips[0]["target_degree"]))
+
+        def layer(ids: Collection[str], meet: Collection[str]) -> list[tuple[str, str, int]]:
+            rows = self._read(cypher.PATH_LAYER, ids=list(ids), meet=list(meet), as_of=day)
+            return [(r["near"], far, int(degree)) for r in rows for far, degree in r["reached"]]
+
+        try:
+            sequences = twosided.shortest_paths(source, target, degrees, max_hops, limit, layer, twosided.BUDGET)
+        except twosided.Costly:
+            return self._paths_in_database(source, target, max_hops, limit, as_of)
+        if not sequences:
+            return []
+        pairs = sorted({tuple(sorted(pair)) for seq in sequences for pair in itertools.pairwise(seq)})
+        found = self._read(
+            cypher.PATH_DETAILS,
+            ids=sorted({i for seq in sequences for i in seq}),
+            pairs=[list(p) for p in pairs],
+            as_of=day,
+        )[0]
+        nodes = {n.id: n for n in map(_node, found["nodes"])}
+        return traversal.paths_out(sequences, nodes, map(_edge, found["joins"]))
+
+    def _paths_in_database(
+        self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None
+    ) -> list[PathOut]:
+        """The shortest paths by Neo4j's own search, in one read (paths, their nodes, the links joining them):
+        for ends whose cheaper side is too big to send layer by layer."""
         if as_of is None:
             records = self._read(cypher.PATHS, source=source, target=target, max_hops=max_hops, limit=limit)
         else:
             records = self._read(
                 cypher.PATHS_AS_OF, source=source, target=target, max_hops=max_hops, limit=limit, as_of=as_of.iso
             )
-        if not records:
-            ends = self.nodes_by_id([source, target])
-            base.found(ends.get(source), source)
-            base.found(ends.get(target), target)
-            return []
         sequences = [list(r["ids"]) for r in records]
         nodes = {n.id: n for r in records for n in map(_node, r["nodes"])}
         return traversal.paths_out(sequences, nodes, [_edge(j) for r in records for j in r["joins"]])
