@@ -132,27 +132,28 @@ def test_the_filter_forms_choices_are_read_once_per_dataset_version(
     assert 'name="country"' in page.text and 'name="component"' in page.text
 
 
+def _second_answer(client: TestClient, driver: CountingDriver, url: str, part: str) -> list[str]:
+    """The queries of the second request of ``url`` (the first has read what is kept per version)."""
+    assert client.get(url).status_code == 200
+    driver.sent.clear()
+    response = client.get(url)
+    assert response.status_code == 200 and response.json()[part], response.text
+    return list(driver.sent)
+
+
 def test_a_trace_is_one_walk_and_the_dataset_once_its_sources_are_read(
     counted: tuple[TestClient, CountingDriver],
 ) -> None:
     # The walk returns its start (no read of the node first); the sources its links cite are read once per
     # dataset version, then kept.
     client, driver = counted
-    url = "/trace/activity-mrc-lahore?direction=up&depth=3"
-    assert client.get(url).status_code == 200
-    driver.sent.clear()
-    response = client.get(url)
-    assert response.status_code == 200 and response.json()["edges"]
-    assert sorted(driver.sent) == sorted([queries.DATASET, queries.TRACE_UP]), driver.sent
+    sent = _second_answer(client, driver, "/trace/activity-mrc-lahore?direction=up&depth=3", "edges")
+    assert sorted(sent) == sorted([queries.DATASET, queries.TRACE_UP]), sent
 
 
 def test_paths_read_their_ends_layers_and_details_not_each_node(counted: tuple[TestClient, CountingDriver]) -> None:
     client, driver = counted
-    url = "/paths?from=activity-mrc-lahore&to=commitment-knowledge"
-    assert client.get(url).status_code == 200
-    driver.sent.clear()
-    response = client.get(url)
-    assert response.status_code == 200 and response.json()["paths"]
-    assert queries.NODES_BY_ID not in driver.sent, driver.sent
-    assert driver.sent.count(queries.PATH_ENDS) == driver.sent.count(queries.PATH_DETAILS) == 1, driver.sent
-    assert 1 <= driver.sent.count(queries.PATH_LAYER) <= 6, driver.sent
+    sent = _second_answer(client, driver, "/paths?from=activity-mrc-lahore&to=commitment-knowledge", "paths")
+    assert queries.NODES_BY_ID not in sent, sent
+    assert sent.count(queries.PATH_ENDS) == sent.count(queries.PATH_DETAILS) == 1, sent
+    assert 1 <= sent.count(queries.PATH_LAYER) <= 6, sent

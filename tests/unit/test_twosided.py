@@ -70,3 +70,20 @@ def test_a_layer_over_the_budget_is_left_to_the_database() -> None:
     with pytest.raises(Costly):
         shortest_paths("a", "b", (50, 50), 6, 20, _expander(graph, []), budget=40)
     assert len(shortest_paths("a", "b", (50, 50), 6, 20, _expander(graph, []))) == 20
+
+
+def test_a_search_bound_to_pass_the_budget_is_not_started() -> None:
+    """Both ends' second layers over the budget (or an end a hub): a path of three steps or more needs one of
+    them, so the search reads nothing and leaves it to the database; with the second layers unknown it starts."""
+    graph = nx.MultiGraph()
+    graph.add_edges_from([("a", "m"), ("m", "x"), ("x", "n"), ("n", "b")])
+    read: list[int] = []
+    expand = _expander(graph, read)
+    for second in [(50, 60), (None, 60)]:
+        degrees = (1, 1) if second[0] is not None else (100, 1)
+        with pytest.raises(Costly):
+            shortest_paths("a", "b", degrees, 6, 20, expand, budget=40, second=second)
+    assert read == []
+    assert shortest_paths("a", "b", (1, 1), 2, 20, expand, budget=40, second=(50, 60)) == []  # two steps: walked
+    assert shortest_paths("a", "b", (1, 1), 6, 20, expand, budget=40, second=(50, 3)) == [["a", "m", "x", "n", "b"]]
+    assert shortest_paths("a", "b", (1, 1), 6, 20, expand, budget=40) == [["a", "m", "x", "n", "b"]]

@@ -488,11 +488,16 @@ RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], p
        [e IN walked | {source: startNode(e).id, type: type(e), target: endNode(e).id, props: properties(e)}] AS edges
 """
 
-# The two ends of a search for paths (twosided.py): their degrees (what each side's first layer reads) and
-# whether both may have existed on $as_of (null: today); no row when either is missing.
+# The two ends of a search for paths (twosided.py): their degrees (what each side's first layer reads), for an
+# end of at most $budget relationships the sum of its neighbours' degrees (what its second layer would read;
+# null above), and whether both may have existed on $as_of (null: today); no row when either is missing.
 PATH_ENDS: Final[LiteralString] = """
 MATCH (s:Entity {id: $source}), (t:Entity {id: $target})
-RETURN COUNT { (s)--() } AS source_degree, COUNT { (t)--() } AS target_degree,
+WITH s, t, COUNT { (s)--() } AS ds, COUNT { (t)--() } AS dt
+CALL (s, ds) { MATCH (s)--(m) WHERE ds <= $budget RETURN sum(COUNT { (m)--() }) AS sn }
+CALL (t, dt) { MATCH (t)--(m) WHERE dt <= $budget RETURN sum(COUNT { (m)--() }) AS tn }
+RETURN ds AS source_degree, dt AS target_degree,
+       CASE WHEN ds <= $budget THEN sn END AS source_next, CASE WHEN dt <= $budget THEN tn END AS target_next,
        $as_of IS NULL OR all(n IN [s, t] WHERE coalesce(n.valid_from, $as_of) <= $as_of
                                           AND coalesce(n.valid_to, $as_of) >= $as_of) AS alive
 """

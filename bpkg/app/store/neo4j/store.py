@@ -193,7 +193,10 @@ class Neo4jStore:
                 "PATHS", lambda: self._warm(cypher.PATHS, {"source": none, "target": none, "max_hops": 1, "limit": 1})
             ),
             Read("JOINS", lambda: self._warm(cypher.JOINS, {"pairs": [[none, none]], "as_of": None})),
-            Read("PATH_ENDS", lambda: self._warm(cypher.PATH_ENDS, {"source": none, "target": none, "as_of": None})),
+            Read(
+                "PATH_ENDS",
+                lambda: self._warm(cypher.PATH_ENDS, {"source": none, "target": none, "as_of": None, "budget": 1}),
+            ),
             Read("PATH_LAYER", lambda: self._warm(cypher.PATH_LAYER, {"ids": [none], "meet": [none], "as_of": None})),
             Read(
                 "PATH_DETAILS",
@@ -551,7 +554,7 @@ class Neo4jStore:
             traversal.check_hops(max_hops)
             return traversal.same_node_path(start)
         day = _day(as_of)
-        tips = self._read(cypher.PATH_ENDS, source=source, target=target, as_of=day)
+        tips = self._read(cypher.PATH_ENDS, source=source, target=target, as_of=day, budget=twosided.BUDGET)
         if not tips:  # tell which end is unknown
             known = self.nodes_by_id([source, target])
             base.found(known.get(source), source)
@@ -559,13 +562,16 @@ class Neo4jStore:
         if not tips[0]["alive"]:
             return []
         degrees = (int(tips[0]["source_degree"]), int(tips[0]["target_degree"]))
+        second = (tips[0]["source_next"], tips[0]["target_next"])
 
         def layer(ids: Collection[str], meet: Collection[str]) -> list[tuple[str, str, int]]:
             rows = self._read(cypher.PATH_LAYER, ids=list(ids), meet=list(meet), as_of=day)
             return [(r["near"], far, int(degree)) for r in rows for far, degree in r["reached"]]
 
         try:
-            sequences = twosided.shortest_paths(source, target, degrees, max_hops, limit, layer, twosided.BUDGET)
+            sequences = twosided.shortest_paths(
+                source, target, degrees, max_hops, limit, layer, twosided.BUDGET, second
+            )
         except twosided.Costly:
             return self._paths_in_database(source, target, max_hops, limit, as_of)
         if not sequences:

@@ -72,10 +72,16 @@ def shortest_paths(
     limit: int,
     expand: Expand,
     budget: int = BUDGET,
+    second: tuple[int | None, int | None] = (None, None),
 ) -> list[list[str]]:
     """The first ``limit`` shortest paths (node id sequences, in the order of the sequences) from ``source`` to
-    ``target``, at most ``max_hops`` long; ``degrees`` are the two ends' degrees. Raises ``Costly`` when a layer
-    would read more than ``budget`` relationships."""
+    ``target``, at most ``max_hops`` long; ``degrees`` are the two ends' degrees, ``second`` what each end's second
+    layer would read (None: not known). Raises ``Costly`` when a layer would read more than ``budget``
+    relationships, and before reading any when each end is a hub or has a second layer over the budget: a path
+    of three steps or more cannot be found without reading one of them (a shorter one is found by either search)."""
+    over = [d > budget or (n is not None and n > budget) for d, n in zip(degrees, second, strict=True)]
+    if max_hops > 2 and all(over):
+        raise Costly(f"ends of {degrees[0]:,} and {degrees[1]:,} relationships, second layers {second}")
     ahead, behind = _Side(source, degrees[0]), _Side(target, degrees[1])
     while ahead.depth + behind.depth < max_hops and ahead.frontier and behind.frontier:
         side, other = (ahead, behind) if ahead.cost <= behind.cost else (behind, ahead)
