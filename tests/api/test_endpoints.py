@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv as csv_module
 import io
-from typing import Any
+from collections.abc import Callable
+from typing import Any, get_args
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from pydantic import BaseModel
 
+from bpkg.app.services import coverage as coverage_service
+from bpkg.app.services.coverage import CoverageBy
 from bpkg.app.store.memory import MemoryStore
+from bpkg.app.store.port import GraphStore
 
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
@@ -243,6 +248,31 @@ def test_coverage_rows_add_up(client: TestClient, by: str) -> None:
 
 def test_coverage_on_both_backends(any_client: TestClient, client: TestClient) -> None:
     assert any_client.get("/coverage?by=goal").json() == client.get("/coverage?by=goal").json()
+
+
+@pytest.mark.parametrize(
+    ("url", "answer"),
+    [
+        *((f"/coverage?by={by}", lambda s, by=by: coverage_service.coverage(s, by)) for by in get_args(CoverageBy)),
+        ("/gaps", lambda s: coverage_service.gaps(s)),
+    ],
+)
+def test_todays_coverage_and_gaps_are_the_models_json_compressed_or_not(
+    any_client: TestClient, store: GraphStore, url: str, answer: Callable[[GraphStore], BaseModel]
+) -> None:
+    """Written once per version: gzip for a client that accepts it, plain JSON for one that does not, the same
+    document as the response model's (and HEAD as GET)."""
+    want = answer(store).model_dump(mode="json", by_alias=True)
+    for encoding, expected in (("gzip, deflate", "gzip"), ("identity", None)):
+        for _ in range(2):  # written, then the bytes kept
+            response = any_client.get(url, headers={"Accept-Encoding": encoding})
+            assert response.status_code == 200
+            assert response.headers.get("content-encoding") == expected
+            assert response.headers["content-type"] == "application/json"
+            assert "Accept-Encoding" in response.headers["vary"]
+            assert response.json() == want
+    head = any_client.head(url, headers={"Accept-Encoding": "identity"})
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_gaps_are_the_uncovered(client: TestClient) -> None:

@@ -286,3 +286,21 @@ def test_a_new_notice_alone_is_a_new_version(db: tuple[neo4j.Driver, str], bundl
     assert (after.version, after.illustrative) == ("2.0", "Every link here is a sample.")
     assert gaps(pin(store)).illustrative == "Every link here is a sample."
     check_kept(store)
+
+
+def test_a_running_service_sends_the_new_versions_coverage_once_it_is_published(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    """Today's coverage and gaps are sent as bytes written once per version: the next version's are sent as soon
+    as it is published, by the same service, compressed or not."""
+    load(db, bundled_batch)
+    with served(db) as (client, _, store):
+        before = {url: client.get(url).json() for url in ("/gaps", "/coverage?by=goal")}
+        changed = without_links_into(bundled_batch, "ap-17", keep=0)
+        write_batch(db[0], changed, db[1], derive=AtLoad(), prune=True, yes=True)  # ap-17 a gap now
+        for encoding in ("gzip", "identity"):
+            after = client.get("/gaps", headers={"Accept-Encoding": encoding}).json()
+            assert after != before["/gaps"] and after == gaps(pin(store), kept=False).model_dump(mode="json")
+            by_goal = client.get("/coverage?by=goal", headers={"Accept-Encoding": encoding}).json()
+            assert by_goal != before["/coverage?by=goal"]
+            assert by_goal == coverage(pin(store), "goal", kept=False).model_dump(mode="json")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from bpkg.app.api import plan_query
 from bpkg.app.api.errors import INVALID, NOT_FOUND, UNAVAILABLE
 from bpkg.app.http.deps import StoreDep
+from bpkg.app.http.encoded import encoded_once
 from bpkg.app.http.files import FormatQuery, file_name, file_responses, legend, table_file
 from bpkg.app.http.params import AsOfParam
 from bpkg.app.services import coverage as service
@@ -27,6 +28,7 @@ router = APIRouter(tags=["coverage"], responses={**INVALID, **UNAVAILABLE, **NOT
     description=f"{STATUS_RULE} {COMMITMENT_RULE}",
 )
 def get_coverage(
+    request: Request,
     store: StoreDep,
     by: Annotated[
         service.CoverageBy, Query(description="how to group the rows (gcm: per GCM objective, through its goals)")
@@ -36,6 +38,8 @@ def get_coverage(
     plan: plan_query.PlanQuery = None,
 ) -> CoverageOut | Response:
     """Coverage of the action points, by goal, component, project, country or GCM objective."""
+    if fmt == "json" and as_of is None and plan is None:  # today's: the same bytes for every request of a version
+        return encoded_once(request, store, ("coverage", by), lambda: service.coverage(store, by))
     found = service.coverage(store, by, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
@@ -51,9 +55,15 @@ def get_coverage(
     description=f"{STATUS_RULE} {COMMITMENT_RULE}",
 )
 def get_gaps(
-    store: StoreDep, fmt: FormatQuery = "json", as_of: AsOfParam = None, plan: plan_query.PlanQuery = None
+    request: Request,
+    store: StoreDep,
+    fmt: FormatQuery = "json",
+    as_of: AsOfParam = None,
+    plan: plan_query.PlanQuery = None,
 ) -> GapsOut | Response:
     """The action points not responded to directly, with counts and shares per goal and per commitment."""
+    if fmt == "json" and as_of is None and plan is None:
+        return encoded_once(request, store, ("gaps",), lambda: service.gaps(store))
     found = service.gaps(store, as_of=as_of, plan=plan)
     if fmt == "json":
         return found
