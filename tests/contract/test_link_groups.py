@@ -12,10 +12,12 @@ from functools import partial
 from pathlib import Path
 
 import neo4j
+import networkx as nx
 import pytest
 
 from bpkg.app.services import node_view
 from bpkg.app.settings import Settings
+from bpkg.app.store import memory
 from bpkg.app.store.base import GroupKey, groups_of_links
 from bpkg.app.store.graph_types import LinkGroups
 from bpkg.app.store.memory import MemoryStore
@@ -133,6 +135,28 @@ def test_every_node_read_the_hubs_way(
         assert same(neo, memory_store, lambda s: s.link_groups("nope", 5))["raised"] == "NotFound"
     finally:
         neo.outage.close()
+
+
+def test_every_node_read_the_hubs_way_in_memory(
+    bundled_graph: nx.MultiDiGraph, memory_store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The memory store keeps a hub's links by group and its neighbours in order once asked (more than
+    # HUB_NEIGHBOURS neighbours); the bundled dataset has no hub: with the threshold at 0 every node is read that
+    # way, and gives what its links read whole give, and the nearest nodes the breadth-first walk chooses.
+    hubs = MemoryStore(bundled_graph)
+    ids = [ref.id for ref in memory_store.nodes(None, None, 100_000, 0).items]
+    caps = (1, 2, 5, 60)
+    walked = {(i, cap): dump(memory_store.neighbourhood(i, 1, None, cap)) for i in ids for cap in caps}
+    monkeypatch.setattr(memory, "HUB_NEIGHBOURS", 0)
+    for node_id in ids:
+        for limit, offset in PAGES:
+            assert dump(ask(hubs, node_id, limit, offset)) == reference(memory_store, node_id, limit, offset), node_id
+        for key in {(c.type, c.direction) for c in memory_store.node(node_id).link_counts}:
+            got = dump(ask(hubs, node_id, 2, 1, key))
+            assert got == reference(memory_store, node_id, 2, 1, key), (node_id, key)
+        for cap in caps:
+            assert dump(hubs.neighbourhood(node_id, 1, None, cap)) == walked[(node_id, cap)], (node_id, cap)
+    assert len(hubs._hubs._values) == memory.HUBS_KEPT  # the last hubs asked, no more
 
 
 def test_a_busy_group_a_page_at_a_time(synth_stores: tuple[GraphStore, MemoryStore]) -> None:

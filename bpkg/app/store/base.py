@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Final
 
 from bpkg.app.errors import InvalidQuery, NotFound
@@ -278,18 +279,23 @@ def far_labels(own_label: str, rel_type: str, direction: Direction) -> list[str]
     return sorted(found, key=lambda label: LABEL_ORDER.get(label, 99))
 
 
-def link_groups(
-    node: NodeData,
-    edges: Iterable[EdgeData],
-    nodes: dict[str, NodeData],
-    limit: int,
-    offset: int = 0,
-    only: GroupKey | None = None,
-) -> LinkGroups:
-    """``LinkGroups`` from every relationship touching ``node`` and the nodes they name (a store's index): each
-    group counted, and only its page (``limit`` from ``offset``, in ``links_out`` order; only the group ``only``
-    when given) and the reviewed links made into ``LinkOut``s. A hub's links are walked once, in plain tuples."""
-    members: dict[GroupKey, list[tuple[int, str, EdgeData]]] = defaultdict(list)
+Member = tuple[int, str, EdgeData]
+"""A link in its group: the label's place of the node at the other end, that node's id, the link."""
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """Every relationship touching a node, by group (type and direction), with the kinds of nodes at the other
+    ends (which traces find something) and the links that carry a review date."""
+
+    groups: dict[GroupKey, list[Member]]
+    kinds: set[tuple[str, str, bool]]
+    reviewed: list[LinkOut]
+
+
+def members_of(node: NodeData, edges: Iterable[EdgeData], nodes: dict[str, NodeData]) -> Members:
+    """A node's links by group, walked once in plain tuples (a hub has tens of thousands)."""
+    groups: dict[GroupKey, list[Member]] = defaultdict(list)
     kinds: set[tuple[str, str, bool]] = set()
     reviewed: list[LinkOut] = []
     here = node.id
@@ -302,18 +308,35 @@ def link_groups(
             other = nodes.get(there) if end == here else None
             if other is None:
                 continue
-            members[(edge.type, direction)].append((LABEL_ORDER.get(other.label, 99), there, edge))
+            groups[(edge.type, direction)].append((LABEL_ORDER.get(other.label, 99), there, edge))
             kinds.add((edge.type, other.label, there == here))
             if edge.props.get("reviewed") is not None:
                 reviewed.append(link_of(direction, edge, other))
-    pages: dict[GroupKey, list[LinkOut]] = {}
-    for key, entries in members.items():
-        if only is None or key == only:
-            # (label's place, id) is unique within a group: the edges themselves are never compared.
-            first = heapq.nsmallest(offset + limit, entries)[offset:]
-            pages[key] = [link_of(key[1], edge, nodes[there]) for _, there, edge in first]
-    totals = {key: len(entries) for key, entries in members.items()}
-    return groups_out(node_out(node, (), nodes), totals, pages, reviewed, ways(node.label, kinds), offset)
+    return Members(groups, kinds, reviewed)
+
+
+def link_groups(
+    node: NodeData,
+    edges: Iterable[EdgeData],
+    nodes: dict[str, NodeData],
+    limit: int,
+    offset: int = 0,
+    only: GroupKey | None = None,
+) -> LinkGroups:
+    """``LinkGroups`` from every relationship touching ``node`` and the nodes they name (a store's index): each
+    group counted, and only its page (``limit`` from ``offset``, in ``links_out`` order; only the group ``only``
+    when given) and the reviewed links made into ``LinkOut``s."""
+    found = members_of(node, edges, nodes)
+    # (label's place, id) is unique within a group: the edges themselves are never compared.
+    pages = {
+        key: [
+            link_of(key[1], edge, nodes[there]) for _, there, edge in heapq.nsmallest(offset + limit, entries)[offset:]
+        ]
+        for key, entries in found.groups.items()
+        if only is None or key == only
+    }
+    totals = {key: len(entries) for key, entries in found.groups.items()}
+    return groups_out(node_out(node, (), nodes), totals, pages, found.reviewed, ways(node.label, found.kinds), offset)
 
 
 def groups_out(

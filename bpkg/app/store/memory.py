@@ -13,10 +13,12 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Final, Generic, TypeVar
 
 import networkx as nx
 
@@ -38,6 +40,11 @@ from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, P
 from bpkg.graph_schema import Label, RelType
 from bpkg.graph_schema.asof import AsOf, Presence, existence_of
 from bpkg.loaders.stats import GraphStats
+
+HUB_NEIGHBOURS: Final = 1_000
+"""A node with more neighbours than this keeps its links and neighbours in order once asked (``_hub``)."""
+HUBS_KEPT: Final = 32
+"""Hubs kept in order at once (about 1 MB each for the busiest action point at 1M relationships)."""
 
 
 class MemoryStore:
@@ -83,6 +90,7 @@ class MemoryStore:
             (s, k, t): existence_of(props) for s, t, k, props in graph.edges(keys=True, data=True) if props.get("when")
         }
         self._headlines: dict[str, headline.Derived] = {}
+        self._hubs = _Kept[str, _HubOrder](HUBS_KEPT)
 
     def _up_moves(self) -> Iterator[tuple[str, str]]:
         """Each up move once: from the higher rank to the lower; a SUCCEEDS link between two nodes of one rank
@@ -183,9 +191,45 @@ class MemoryStore:
         self, node_id: str, limit: int, offset: int = 0, only: base.GroupKey | None = None
     ) -> graph_types.LinkGroups:
         # From the node's relationships (its index entry): each group counted, only its page shaped.
-        return base.link_groups(
-            self.node_data(node_id), self._incident.get(node_id, ()), self._nodes, limit, offset, only
-        )
+        node = self.node_data(node_id)
+        hub = self._hub(node_id)
+        if hub is None:
+            return base.link_groups(node, self._incident.get(node_id, ()), self._nodes, limit, offset, only)
+        pages = {
+            key: [
+                base.link_of(key[1], self._edge(node_id, key, there), self._nodes[there])
+                for there in ids[offset : offset + limit]
+            ]
+            for key, ids in hub.groups.items()
+            if only is None or key == only
+        }
+        totals = {key: len(ids) for key, ids in hub.groups.items()}
+        traces = base.ways(node.label, hub.kinds)
+        return base.groups_out(base.node_out(node, (), self._nodes), totals, pages, hub.reviewed, traces, offset)
+
+    def _edge(self, here: str, key: base.GroupKey, there: str) -> EdgeData:
+        """The link of group ``key`` (type, direction seen from ``here``) between ``here`` and ``there``."""
+        kind, direction = key
+        if direction == "out":
+            return EdgeData(here, there, kind, self._succ[here][there][kind])
+        return EdgeData(there, here, kind, self._pred[here][there][kind])
+
+    def _hub(self, node_id: str) -> _HubOrder | None:
+        """A node with more than ``HUB_NEIGHBOURS`` neighbours: its links by group in ``links_out`` order and its
+        neighbours in node order, made once for the last ``HUBS_KEPT`` hubs asked (a page of ap-10's links at 1M
+        relationships sorted its 61k links each time); None for any other node."""
+        if len(self._succ.get(node_id, ())) + len(self._pred.get(node_id, ())) <= HUB_NEIGHBOURS:
+            return None
+        return self._hubs.get(node_id, self._hub_order)
+
+    def _hub_order(self, node_id: str) -> _HubOrder:
+        found = base.members_of(self._nodes[node_id], self._incident.get(node_id, ()), self._nodes)
+        # Ids only (the links are read from the adjacency for a page): about 0.5 MB for 61k links, not 8.
+        groups = {key: [there for _, there, _ in sorted(entries)] for key, entries in found.groups.items()}
+        near = set(self._succ[node_id]) | set(self._pred[node_id])
+        near.discard(node_id)
+        neighbours = sorted((self._nodes[n] for n in near), key=base.node_sort_key)
+        return _HubOrder(groups, frozenset(found.kinds), tuple(found.reviewed), [n.id for n in neighbours])
 
     def links(self, node_id: str, as_of: AsOf | None = None) -> list[LinkOut]:
         self.node_data(node_id)
@@ -376,6 +420,17 @@ class MemoryStore:
             view = nx.subgraph_view(view, filter_node=lambda n: n == start.id or self._nodes[n].label in keep)
         chosen: dict[str, NodeData] = {}
         truncated = False
+        hub = self._hub(focus) if depth == 1 and keep is None else None
+        if hub is not None:
+            # A hub's nearest nodes from its neighbours kept in order, as the walk below would choose them.
+            chosen[start.id] = start
+            for near in hub.neighbours[:max_nodes]:
+                if len(chosen) >= max_nodes:
+                    truncated = True
+                    break
+                chosen[near] = self._nodes[near]
+            out = base.graph_out(chosen.values(), list(self._among(chosen)))
+            return base.cut(out, max_nodes, "depth or labels") if truncated else out
         for hops, layer in enumerate(nx.bfs_layers(view, [start.id])):
             # Only the layer's first nodes in order (one more tells a cut), not a hub's whole layer sorted.
             room = max_nodes - len(chosen) + 1
@@ -440,6 +495,42 @@ class _Moves(nx.DiGraph):  # type: ignore[misc]
     @staticmethod
     def node_attr_dict_factory() -> dict[str, Any]:
         return _NO_ATTRIBUTES
+
+
+@dataclass(frozen=True, slots=True)
+class _HubOrder:
+    """A hub's links by group (the ids at their other ends, in ``links_out`` order), the kinds of nodes they reach,
+    its reviewed links, and its neighbours in node order."""
+
+    groups: dict[base.GroupKey, list[str]]
+    kinds: frozenset[tuple[str, str, bool]]
+    reviewed: tuple[LinkOut, ...]
+    neighbours: list[str]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Kept(Generic[K, V]):
+    """The last ``size`` values made by key (least recently asked dropped first), made once per key."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._values: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K, make: Callable[[K], V]) -> V:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = make(key)
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+        return value
 
 
 class _Incident:
