@@ -541,3 +541,23 @@ def test_the_paths_page_takes_the_network_filters(client: TestClient) -> None:
     assert "Narrowed to confirmed, illustrative links" in " ".join(re.sub(r"<[^>]+>", " ", both).split())
     download = re.search(r'href="([^"]*download=1[^"]*)"', both)
     assert download is not None and "confidence=confirmed" in download.group(1)
+
+
+def test_the_filter_form_offers_every_component_escaped_with_the_one_asked_chosen(tmp_path: Path) -> None:
+    # The options are written once per version and the one asked for marked then: a name is still text, never
+    # markup, and no other option is chosen.
+    graph = base_graph()
+    hostile = '<b onmouseover="x()">C & "D"</b>'
+    for node in graph["nodes"]:
+        if node["id"] == "component-c":
+            node["name"] = hostile
+    write_dataset(tmp_path / "tiny", graph=graph)
+    store = MemoryStore(build_graph(load_dataset(tmp_path / "tiny")))
+    with TestClient(create_app(settings(), store=store)) as tiny:
+        for _ in range(2):  # written, then kept
+            text = tiny.get("/view/node/ap-1?component=component-c").text
+            chosen = text.split('<select name="component">')[1].split("</select>")[0]
+            assert f'<option value="component-c" selected>{escape(hostile)}</option>' in chosen
+            assert chosen.count(" selected>") == 1 and "<b onmouseover" not in text
+        plain = tiny.get("/view/node/ap-1").text.split('<select name="component">')[1].split("</select>")[0]
+        assert f'<option value="component-c">{escape(hostile)}</option>' in plain and " selected>" not in plain

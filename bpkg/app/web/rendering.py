@@ -8,6 +8,7 @@ nonce (no remote sources, no inline event handlers) and ``X-Content-Type-Options
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import secrets
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from bpkg.app.errors import BpkgError, InvalidQuery
 from bpkg.app.http import params
@@ -360,18 +361,45 @@ def view_filters(page: Page, raw: RawFilters) -> briefs.ViewFilters:
     )
 
 
-def filter_options(page: Page) -> dict[str, list[NodeRef]]:
+@dataclasses.dataclass(frozen=True)
+class FilterOptions:
+    """What the country and component filters offer, as their ``<option>`` elements written once per dataset
+    version: at 1M relationships a node page wrote the 7,000 of them in a template loop each time."""
+
+    countries: str = ""
+    components: str = ""
+
+    def country(self, selected: str) -> Markup:
+        return _chosen(self.countries, selected)
+
+    def component(self, selected: str) -> Markup:
+        return _chosen(self.components, selected)
+
+
+def _written(nodes: list[NodeRef]) -> str:
+    return "".join(f'<option value="{escape(n.id)}">{escape(n.name)}</option>' for n in nodes)
+
+
+def _chosen(options: str, selected: str) -> Markup:
+    """The options with ``selected`` marked as chosen (the ids are unique: one option at most)."""
+    if selected:
+        found = f'<option value="{escape(selected)}">'
+        options = options.replace(found, f'<option value="{escape(selected)}" selected>', 1)
+    return Markup(options)  # noqa: S704 (every id and name escaped above)
+
+
+def filter_options(page: Page) -> FilterOptions:
     """What the country and component filters offer (only on served pages: a download has no form)."""
     if page.download:
-        return {"countries": [], "components": []}
-    return dict(dataset_cache.per_dataset(page.store, ("filter-options",), lambda: _filter_options(page.store)))
+        return FilterOptions()
+    return dataset_cache.per_dataset(page.store, ("filter-options",), lambda: _filter_options(page.store))
 
 
-def _filter_options(store: GraphStore) -> dict[str, list[NodeRef]]:
+def _filter_options(store: GraphStore) -> FilterOptions:
     # Every country and component of the dataset version: read once per version, not on every page (at 1M
     # relationships a node page spent a quarter of its time reading the 7,000 of them for its filter form).
     countries = sorted(lookup.nodes_of(store, Label.COUNTRY), key=lambda n: n.name)
-    return {"countries": countries, "components": lookup.nodes_of(store, Label.COMPONENT)}
+    return FilterOptions(_written(countries), _written(lookup.nodes_of(store, Label.COMPONENT)))
 
 
 def neighbourhood_context(
