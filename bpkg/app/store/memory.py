@@ -513,7 +513,8 @@ V = TypeVar("V")
 
 
 class _Kept(Generic[K, V]):
-    """The last ``size`` values made by key (least recently asked dropped first), made once per key."""
+    """The last ``size`` values made by key (least recently asked dropped first). A value is made by the first to
+    ask for it; two asking at once may both make it (the same value: the store does not change)."""
 
     def __init__(self, size: int) -> None:
         self._size = size
