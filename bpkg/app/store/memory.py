@@ -420,7 +420,7 @@ class MemoryStore:
             view = nx.subgraph_view(view, filter_node=lambda n: n == start.id or self._nodes[n].label in keep)
         chosen: dict[str, NodeData] = {}
         truncated = False
-        hub = self._hub(focus) if depth == 1 and keep is None else None
+        hub = self._hub(focus) if depth == 1 and keep is None and max_nodes > 0 else None
         if hub is not None:
             # A hub's nearest nodes from its neighbours kept in order, as the walk below would choose them.
             chosen[start.id] = start
