@@ -7,7 +7,6 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Final
 
 import fastapi_offline
 from fastapi import Depends, FastAPI
@@ -36,6 +35,7 @@ from bpkg.app.api.routers import (
     trace,
 )
 from bpkg.app.http.deps import PageKeyRequired, api_keys, require_api_key, require_page_key
+from bpkg.app.http.encoded import GZIP_MINIMUM_SIZE as GZIP_MINIMUM_SIZE
 from bpkg.app.services.derivation import Follower, derive
 from bpkg.app.services.tables import XLSX_MEDIA_TYPE
 from bpkg.app.settings import Settings
@@ -56,9 +56,6 @@ keys are configured, every route except `/health` and the docs needs an `X-API-K
 The bundled sample implementation plan is **illustrative**: answers holding such links carry the dataset's
 notice in `illustrative`.
 """
-
-GZIP_MINIMUM_SIZE: Final = 1000
-"""Smallest body (bytes) sent gzipped to clients that accept it; smaller ones gain nothing."""
 
 DATA_ROUTERS = [
     stats.router,

@@ -23,6 +23,10 @@ from bpkg.app.store.port import GraphStore
 LEVEL: Final = 6
 """zlib's default, as the service's gzip middleware uses for other answers."""
 
+GZIP_MINIMUM_SIZE: Final = 1000
+"""Smallest body (bytes) the service's gzip middleware sends gzipped to clients that accept it (smaller ones gain
+nothing); it adds ``Vary: Accept-Encoding`` to the bodies it considers, from this size on."""
+
 
 def encoded_once(
     request: Request, store: GraphStore, key: tuple[str, ...], answer: Callable[[], BaseModel]
@@ -33,7 +37,10 @@ def encoded_once(
         ("encoded", *key),
         lambda: gzip.compress(answer().model_dump_json(by_alias=True).encode(), LEVEL, mtime=0),
     )
-    headers = {"Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(packed, media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
-    return Response(gzip.decompress(packed), media_type="application/json", headers=headers)
+        headers = {"Vary": "Accept-Encoding", "Content-Encoding": "gzip"}
+        return Response(packed, media_type="application/json", headers=headers)
+    body = gzip.decompress(packed)
+    # The middleware says Vary itself on a body it could have compressed; a smaller one is told here.
+    plain = {"Vary": "Accept-Encoding"} if len(body) < GZIP_MINIMUM_SIZE else {}
+    return Response(body, media_type="application/json", headers=plain)
