@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sized
 from dataclasses import dataclass
 from typing import Final
 
@@ -335,8 +335,22 @@ def link_groups(
         for key, entries in found.groups.items()
         if only is None or key == only
     }
-    totals = {key: len(entries) for key, entries in found.groups.items()}
-    return groups_out(node_out(node, (), nodes), totals, pages, found.reviewed, ways(node.label, found.kinds), offset)
+    return grouped_out(node, nodes, found.groups, found.kinds, found.reviewed, pages, offset)
+
+
+def grouped_out(
+    node: NodeData,
+    nodes: dict[str, NodeData],
+    groups: Mapping[GroupKey, Sized],
+    kinds: Iterable[tuple[str, str, bool]],
+    reviewed: Iterable[LinkOut],
+    pages: Mapping[GroupKey, list[LinkOut]],
+    offset: int,
+) -> LinkGroups:
+    """``LinkGroups`` from a node's links by group (each group's members; only their number is read), the kinds of
+    nodes they reach, its reviewed links and the pages shaped: a store's index entry or a hub's kept order."""
+    totals = {key: len(entries) for key, entries in groups.items()}
+    return groups_out(node_out(node, (), nodes), totals, pages, reviewed, ways(node.label, kinds), offset)
 
 
 def groups_out(

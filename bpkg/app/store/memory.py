@@ -15,7 +15,7 @@ import heapq
 import itertools
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final, Generic, TypeVar
@@ -203,9 +203,7 @@ class MemoryStore:
             for key, ids in hub.groups.items()
             if only is None or key == only
         }
-        totals = {key: len(ids) for key, ids in hub.groups.items()}
-        traces = base.ways(node.label, hub.kinds)
-        return base.groups_out(base.node_out(node, (), self._nodes), totals, pages, hub.reviewed, traces, offset)
+        return base.grouped_out(node, self._nodes, hub.groups, hub.kinds, hub.reviewed, pages, offset)
 
     def _edge(self, here: str, key: base.GroupKey, there: str) -> EdgeData:
         """The link of group ``key`` (type, direction seen from ``here``) between ``here`` and ``there``."""
@@ -420,21 +418,20 @@ class MemoryStore:
             view = nx.subgraph_view(view, filter_node=lambda n: n == start.id or self._nodes[n].label in keep)
         chosen: dict[str, NodeData] = {}
         truncated = False
-        hub = self._hub(focus) if depth == 1 and keep is None and max_nodes > 0 else None
-        if hub is not None:
-            # A hub's nearest nodes from its neighbours kept in order, as the walk below would choose them.
-            chosen[start.id] = start
-            for near in hub.neighbours[:max_nodes]:
-                if len(chosen) >= max_nodes:
-                    truncated = True
-                    break
-                chosen[near] = self._nodes[near]
-            out = base.graph_out(chosen.values(), list(self._among(chosen)))
-            return base.cut(out, max_nodes, "depth or labels") if truncated else out
-        for hops, layer in enumerate(nx.bfs_layers(view, [start.id])):
+        # A hub's neighbours are kept in order (``_hub``): at depth 1 its layers are itself and a slice of them.
+        hub = self._hub(focus) if depth == 1 and keep is None else None
+        layers: Iterable[list[str]] = (
+            [[start.id], hub.neighbours] if hub is not None else nx.bfs_layers(view, [start.id])
+        )
+        for hops, layer in enumerate(layers):
             # Only the layer's first nodes in order (one more tells a cut), not a hub's whole layer sorted.
             room = max_nodes - len(chosen) + 1
-            for node in heapq.nsmallest(room, (self._nodes[n] for n in layer), key=base.node_sort_key):
+            firsts = (
+                [self._nodes[n] for n in layer[:room]]
+                if hub is not None
+                else heapq.nsmallest(room, (self._nodes[n] for n in layer), key=base.node_sort_key)
+            )
+            for node in firsts:
                 if len(chosen) >= max_nodes:
                     truncated = True
                     break
