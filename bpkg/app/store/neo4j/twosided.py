@@ -38,14 +38,14 @@ class _Side:
 
     root: str
     cost: int
-    frontier: list[str] = field(default_factory=list)
-    depth: int = 0
-    distance: dict[str, int] = field(default_factory=dict)
-    parents: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """What reading the next layer reads: the frontier's degrees."""
+    depth: int = field(default=0, init=False)
+    frontier: list[str] = field(init=False)
+    distance: dict[str, int] = field(init=False)
+    parents: defaultdict[str, set[str]] = field(init=False, default_factory=lambda: defaultdict(set))
 
     def __post_init__(self) -> None:
-        self.frontier = [self.root]
-        self.distance = {self.root: 0}
+        self.frontier, self.distance = [self.root], {self.root: 0}
 
     def grow(self, moves: list[tuple[str, str, int]]) -> list[str]:
         """The next layer from one read of the frontier's neighbours; the nodes it reached first."""
