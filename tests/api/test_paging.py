@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from bpkg.app.api.main import GZIP_MINIMUM_SIZE, create_app
+from bpkg.app.api.main import create_app
+from bpkg.app.http.encoded import GZIP_MINIMUM_SIZE
 from bpkg.app.store.memory import MemoryStore
 from bpkg.loaders import build_graph, load_dataset, synth
 from tests.api.conftest import settings

@@ -35,7 +35,7 @@ from bpkg.app.api.routers import (
     trace,
 )
 from bpkg.app.http.deps import PageKeyRequired, api_keys, require_api_key, require_page_key
-from bpkg.app.http.encoded import GZIP_MINIMUM_SIZE as GZIP_MINIMUM_SIZE
+from bpkg.app.http.encoded import GZIP_MINIMUM_SIZE
 from bpkg.app.services.derivation import Follower, derive
 from bpkg.app.services.tables import XLSX_MEDIA_TYPE
 from bpkg.app.settings import Settings
