@@ -91,7 +91,10 @@ def ref(node: NodeData) -> NodeRef:
 
 
 def link_props(edge: EdgeData) -> dict[str, object]:
-    return {k: edge.props[k] for k in LINK_KEYS if k in edge.props}
+    return {k: v for k, v in edge.props.items() if k in _LINK_KEY_SET}
+
+
+_LINK_KEY_SET: Final = frozenset(LINK_KEYS)
 
 
 def edge_out(edge: EdgeData) -> EdgeOut:
@@ -104,7 +107,9 @@ def edge_sort_key(edge: EdgeData) -> tuple[str, str, str]:
 
 def graph_out(nodes: Iterable[NodeData], edges: Iterable[EdgeData]) -> GraphOut:
     # Validated in one call over plain dicts (the same checks as a model per node and per link, without a
-    # Python-level call for each: a trace down of 2,400 objects spent 9 ms in them).
+    # Python-level call for each: a trace down of 2,400 objects spent 9 ms in them). Links once each, in the
+    # order of their keys (``edge_sort_key``).
+    keyed = {e.key: e for e in edges}
     return GraphOut.model_validate(
         {
             "nodes": [
@@ -113,7 +118,7 @@ def graph_out(nodes: Iterable[NodeData], edges: Iterable[EdgeData]) -> GraphOut:
             ],
             "edges": [
                 {"source": e.source, "target": e.target, "type": e.type, **link_props(e)}
-                for e in sorted({e.key: e for e in edges}.values(), key=edge_sort_key)
+                for e in map(keyed.__getitem__, sorted(keyed))
             ],
         }
     )

@@ -78,10 +78,10 @@ class MemoryStore:
         self._incident = _Incident(self._succ, self._pred)
         self._degrees: dict[str, int] = {}
         # Up moves: each pair of nodes of different rank joined by relationships, oriented towards the lower
-        # rank (the relationships that join them are read from the graph when a trace walks the move).
-        self._upward = _Moves()
-        self._upward.add_nodes_from(self._nodes)
-        self._upward.add_edges_from(self._up_moves())
+        # rank (the relationships that join them are read from the graph when a trace walks the move). Only the
+        # moves that the types a trace follows by default make: such a trace is networkx's breadth-first search
+        # on this graph as it is, with no filter called at each step (other types: ``_any_moves``).
+        self._upward = self._moves(_TRACED)
         self._undirected = graph.to_undirected(as_view=True)
         # When each dated node and link may have existed (bpkg.graph_schema.asof), computed once: answers as of a
         # day test these; what has no date always counts.
@@ -92,28 +92,48 @@ class MemoryStore:
         self._headlines: dict[str, headline.Derived] = {}
         self._hubs = _Kept[str, _HubOrder](HUBS_KEPT)
 
-    def _up_moves(self) -> Iterator[tuple[str, str]]:
+    def _moves(self, types: frozenset[str] | None) -> _Moves:
+        """The up moves made by links of ``types`` (None: any type)."""
+        moves = _Moves()
+        moves.add_nodes_from(self._nodes)
+        moves.add_edges_from(self._up_moves(types))
+        return moves
+
+    @cached_property
+    def _any_moves(self) -> _Moves:
+        """The up moves made by links of any type: made the first time a trace follows a type that a default trace
+        does not (a trace of the default types, or of some of them, never needs it)."""
+        return self._moves(None)
+
+    def _up_moves(self, only: frozenset[str] | None) -> Iterator[tuple[str, str]]:
         """Each up move once: from the higher rank to the lower; a SUCCEEDS link between two nodes of one rank
-        (a later action point or plan beside the one it takes up) moves a trace sideways, either way."""
+        (a later action point or plan beside the one it takes up) moves a trace sideways, either way. Only moves
+        made by a link of a type in ``only`` (None: any)."""
         for source, ends in self._succ.items():
             high = self._rank(source)
             for target, types in ends.items():
+                if only is not None and only.isdisjoint(types):
+                    continue
                 low = self._rank(target)
                 if high > low:
                     yield source, target
                 elif high < low:
                     yield target, source
-                elif _SUCCEEDS in types and source != target:
+                elif _SUCCEEDS in types and (only is None or _SUCCEEDS in only) and source != target:
                     yield source, target
                     yield target, source
 
-    def _between(self, a: str, b: str) -> Iterator[EdgeData]:
-        """The links joining ``a`` and ``b``, either way, that make the up (or sideways) move between them."""
-        same = self._rank(a) == self._rank(b)
-        for source, target in ((a, b), (b, a)):
-            for rel_type, props in self._succ[source].get(target, {}).items():
-                if not same or (rel_type == _SUCCEEDS and source != target):
-                    yield EdgeData(source, target, rel_type, props)
+    def _between(self, a: str, b: str, types: Collection[str]) -> list[EdgeData]:
+        """The links of ``types`` joining ``a`` and ``b``, either way, that make the up (or sideways) move between
+        them."""
+        ranks, succ = self._ranks, self._succ
+        same = ranks[a] == ranks[b]
+        return [
+            EdgeData(source, target, rel_type, props)
+            for source, target in ((a, b), (b, a))
+            for rel_type, props in succ[source].get(target, _NONE).items()
+            if rel_type in types and (not same or (rel_type == _SUCCEEDS and source != target))
+        ]
 
     def _degree(self, node_id: str) -> int:
         """How many links a node has (a link to itself once), kept once asked: a path search weighs its frontiers."""
@@ -311,9 +331,6 @@ class MemoryStore:
         nodes: dict[str, NodeData] = {start.id: start}
         edges: list[EdgeData] = []
 
-        def walked(e: EdgeData) -> bool:
-            return e.type in allowed and (as_of is None or self._edge_alive(e, as_of))
-
         succ, ranks = self._succ, self._ranks
 
         def move(u: str, v: str) -> bool:
@@ -333,15 +350,21 @@ class MemoryStore:
         def existed(n: str) -> bool:
             return as_of is None or self._node_alive(n, as_of)
 
+        # A default trace (its types, no day) walks its own moves as they are; any other asks each move it meets.
+        plain = as_of is None and allowed == _TRACED
+        upward = self._upward if allowed <= _TRACED else self._any_moves
         for way in ("up", "down") if direction == "both" else (direction,):
-            moves = self._upward if way == "up" else self._upward.reverse(copy=False)
-            view = nx.subgraph_view(moves, filter_node=_Counted(existed, len(moves)), filter_edge=move)
-            reached = nx.single_source_shortest_path_length(view, start.id, cutoff=depth)
+            moves = upward if way == "up" else upward.reverse(copy=False)
+            if not plain:
+                moves = nx.subgraph_view(moves, filter_node=_Counted(existed, len(moves)), filter_edge=move)
+            reached = nx.single_source_shortest_path_length(moves, start.id, cutoff=depth)
+            ahead = vars(moves)["_adj"]  # the graph's (or the view's) own adjacency, not a read-only wrapper
             for here, hops in reached.items():
                 nodes[here] = self._nodes[here]
                 if hops < depth:
-                    for _, there in view.out_edges(here):
-                        edges += [e for e in self._between(here, there) if walked(e)]
+                    for there in ahead[here]:
+                        found = self._between(here, there, allowed)
+                        edges += found if as_of is None else [e for e in found if self._edge_alive(e, as_of)]
         return base.graph_out(nodes.values(), edges)
 
     def _walkable(self, source: str, target: str, as_of: AsOf | None) -> Any:
@@ -474,6 +497,7 @@ class MemoryStore:
 
 
 _SUCCEEDS = RelType.SUCCEEDS.value
+_TRACED: Final = frozenset(base.TRACE_TYPES)
 _NODE_FIELDS = set(NodeData.model_fields)
 
 
