@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bpkg.app.store import base
-from bpkg.app.store.graph_types import LINK_KEYS
+from bpkg.app.store.graph_types import LINK_KEYS, NodeRef
 from bpkg.app.store.neo4j import queries
 from bpkg.app.store.neo4j.store import trace_directions
 from bpkg.app.store.port import TraceDirection
@@ -64,12 +64,18 @@ def test_the_queries_spell_out_the_schema_directions() -> None:
 
 
 def test_the_queries_return_what_a_trace_shows_of_each_node_and_link() -> None:
-    # A trace sends back only the properties its answer reads: every qualifier of a link (LinkProps's fields, so
-    # a field added to the answer is read too) and a node's name, confidence and number (base.graph_out).
+    # A trace sends back each node and link as the row of its answer, with only what the answer reads: a node's
+    # NodeRef fields and its number (to sort), every qualifier of a link (LinkProps's fields, so a field added to
+    # the answer is read too), in their order.
     for query in (queries.TRACE_UP, queries.TRACE_DOWN):
         flat = re.sub(r"\s+", " ", query)
-        nodes = re.findall(r"props: n \{([^}]*)\}", flat)
-        links = re.findall(r"props: e \{([^}]*)\}", flat)
-        assert [re.findall(r"\.(\w+)", found) for found in nodes] == [list(queries.TRACE_NODE_KEYS)]
-        assert [re.findall(r"\.(\w+)", found) for found in links] == [list(LINK_KEYS)]
+        nodes = re.findall(r"\| n \{(.*?)\}\] AS nodes", flat)
+        links = re.findall(r"\| e \{(.*?)\}\] AS edges", flat)
+        keys = r"(?:^|, )\.?(\w+)"  # `.name` or `name: ...`, at the start or after a comma
+        assert [re.findall(keys, re.sub(r"\[[^]]*\]|\([^)]*\)", "", found)) for found in nodes] == [
+            list(queries.TRACE_NODE_KEYS)
+        ]
+        link_fields = [re.findall(keys, re.sub(r"\([^)]*\)", "", found)) for found in links]
+        assert link_fields == [["source", "type", "target", *LINK_KEYS]]
+        assert set(queries.TRACE_NODE_KEYS) - {"number"} == set(NodeRef.model_fields)
         assert "properties(" not in query

@@ -419,11 +419,12 @@ RETURN [n IN ns | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], pro
 # four-layer form at load 6-9 (docs/performance.md, "Issue 17: walks as one query"). (A quantified path pattern
 # cannot fix the direction per type: undirected, with the direction in its predicate, it read every link of the
 # hubs on the way, 95k db hits against 1.5k; with the rank predicate inline Neo4j 5.26 searched every path
-# within the bound and filtered afterwards.) Each node and link comes back with only what a trace shows
-# (``TRACE_NODE_KEYS``, ``graph_types.LINK_KEYS``; a missing one is null): not the sink's hash, owners and key, nor
-# a node's description (2 ms of the 16 of a trace down of 2,400 objects at 1M relationships).
-TRACE_NODE_KEYS: Final = ("name", "confidence", "number")
-"""The node properties a trace's answer reads (``base.graph_out``: its name and confidence, its number to sort)."""
+# within the bound and filtered afterwards.) Each node and link comes back as the row of the answer, with only what
+# a trace shows (``TRACE_NODE_KEYS``, then ``graph_types.LINK_KEYS``: a missing one null, or an empty list for a
+# list with a default): not the sink's hash, owners and key, nor a node's description (2 ms of the 16 of a trace
+# down of 2,400 objects at 1M relationships), and the rows go to the answer as they come (``base.graph_of``).
+TRACE_NODE_KEYS: Final = ("id", "label", "name", "confidence", "number")
+"""What a trace's answer reads of a node: ``NodeRef``'s fields (``base.graph_of``), and its number to sort."""
 TRACE_UP: Final[LiteralString] = """
 MATCH (s:Entity {id: $id})
 WITH s, reduce(layers = [{moves: [], frontier: [s]}], step IN range(1, $depth) |
@@ -454,11 +455,11 @@ CALL (layers) {
   WITH DISTINCT move[0] AS e
   RETURN collect(e) AS walked
 }
-RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0],
-                     props: n {.name, .confidence, .number}}] AS nodes,
-       [e IN walked | {source: startNode(e).id, type: type(e), target: endNode(e).id,
-                       props: e {.confidence, .sources, .strength, .note, .countries, .role, .kind, .when, .reviewed,
-                                 .locators}}] AS edges
+RETURN [n IN ends | n {.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], name: coalesce(n.name, n.id),
+                       .confidence, .number}] AS nodes,
+       [e IN walked | e {source: startNode(e).id, type: type(e), target: endNode(e).id, .confidence, .sources,
+                         .strength, .note, countries: coalesce(e.countries, []), .role, .kind, .when, .reviewed,
+                         locators: coalesce(e.locators, [])}] AS edges
 """
 
 TRACE_DOWN: Final[LiteralString] = """
@@ -491,11 +492,11 @@ CALL (layers) {
   WITH DISTINCT move[0] AS e
   RETURN collect(e) AS walked
 }
-RETURN [n IN ends | {id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0],
-                     props: n {.name, .confidence, .number}}] AS nodes,
-       [e IN walked | {source: startNode(e).id, type: type(e), target: endNode(e).id,
-                       props: e {.confidence, .sources, .strength, .note, .countries, .role, .kind, .when, .reviewed,
-                                 .locators}}] AS edges
+RETURN [n IN ends | n {.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], name: coalesce(n.name, n.id),
+                       .confidence, .number}] AS nodes,
+       [e IN walked | e {source: startNode(e).id, type: type(e), target: endNode(e).id, .confidence, .sources,
+                         .strength, .note, countries: coalesce(e.countries, []), .role, .kind, .when, .reviewed,
+                         locators: coalesce(e.locators, [])}] AS edges
 """
 
 # The two ends of a search for paths (twosided.py): their degrees (what each side's first layer reads), for an

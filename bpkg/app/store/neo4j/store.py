@@ -533,8 +533,8 @@ class Neo4jStore:
             if not allowed:
                 return base.graph_out([start], [])
         # The answer's rows straight from the records (``base.graph_of``): no NodeData or EdgeData made between.
-        nodes: dict[str, tuple[base.NodeSortKey, dict[str, object]]] = {}
-        edges: dict[base.EdgeKey, dict[str, object]] = {}
+        nodes: dict[str, tuple[base.NodeSortKey, dict[str, Any]]] = {}
+        edges: dict[base.EdgeKey, dict[str, Any]] = {}
         for way in ("up", "down") if direction == "both" else (direction,):
             # Each way is its own breadth-first walk (one query, which returns the start among its nodes: no read
             # of its own); moving sideways (SUCCEEDS), both may reach a node.
@@ -553,15 +553,9 @@ class Neo4jStore:
             if not records:  # no node with that id (the walk starts from a match on it)
                 base.found(None, node_id)
             found = records[0]
-            for n in found["nodes"]:
-                props, name = n["props"], n["props"]["name"]
-                row = {"id": n["id"], "label": n["label"], "name": n["id"] if name is None else name}
-                row["confidence"] = props["confidence"]
-                nodes[n["id"]] = (base.sort_key_of(n["label"], props["number"], n["id"]), row)
-            for e in found["edges"]:
-                link = {"source": e["source"], "target": e["target"], "type": e["type"]}
-                link |= {k: v for k, v in e["props"].items() if v is not None}
-                edges[(e["source"], e["type"], e["target"])] = link
+            for n in found["nodes"]:  # its number, which NodeRef has not, is left out when it is validated
+                nodes[n["id"]] = (base.sort_key_of(n["label"], n["number"], n["id"]), n)
+            edges |= {(e["source"], e["type"], e["target"]): e for e in found["edges"]}
         return base.graph_of(nodes.values(), edges)
 
     def paths(self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None) -> list[PathOut]:
