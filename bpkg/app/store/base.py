@@ -117,14 +117,23 @@ def edge_sort_key(edge: EdgeData) -> EdgeKey:
 
 
 def graph_out(nodes: Iterable[NodeData], edges: Iterable[EdgeData]) -> GraphOut:
-    keyed = {e.key: e for e in edges}
-    return graph_of(
-        (
-            (node_sort_key(n), {"id": n.id, "label": n.label, "name": n.name, "confidence": n.props.get("confidence")})
-            for n in nodes
-        ),
-        {key: {"source": e.source, "target": e.target, "type": e.type, **link_props(e)} for key, e in keyed.items()},
-    )
+    return graph_of(map(node_row, nodes), {e.key: link_row(e.source, e.type, e.target, e.props) for e in edges})
+
+
+def node_row(node: NodeData) -> tuple[NodeSortKey, dict[str, object]]:
+    """A node as ``graph_of`` takes it: its ``node_sort_key`` and its ``NodeRef`` fields."""
+    row = {"id": node.id, "label": node.label, "name": node.name, "confidence": node.props.get("confidence")}
+    return node_sort_key(node), row
+
+
+def link_row(source: str, rel_type: str, target: str, props: Mapping[str, object]) -> dict[str, object]:
+    """A link as ``graph_of`` takes it: its ``EdgeOut`` fields."""
+    return {
+        "source": source,
+        "target": target,
+        "type": rel_type,
+        **{k: v for k, v in props.items() if k in _LINK_KEY_SET},
+    }
 
 
 def graph_of(nodes: Iterable[tuple[NodeSortKey, dict[str, object]]], edges: Mapping[EdgeKey, object]) -> GraphOut:

@@ -123,13 +123,13 @@ class MemoryStore:
                     yield source, target
                     yield target, source
 
-    def _between(self, a: str, b: str, types: Collection[str]) -> list[EdgeData]:
+    def _between(self, a: str, b: str, types: Collection[str]) -> list[tuple[str, str, str, dict[str, Any]]]:
         """The links of ``types`` joining ``a`` and ``b``, either way, that make the up (or sideways) move between
-        them."""
+        them: each as its source, type, target and properties."""
         ranks, succ = self._ranks, self._succ
         same = ranks[a] == ranks[b]
         return [
-            EdgeData(source, target, rel_type, props)
+            (source, rel_type, target, props)
             for source, target in ((a, b), (b, a))
             for rel_type, props in succ[source].get(target, _NONE).items()
             if rel_type in types and (not same or (rel_type == _SUCCEEDS and source != target))
@@ -329,7 +329,7 @@ class MemoryStore:
         if as_of is not None and not self._node_alive(start.id, as_of):
             return base.graph_out([start], []).model_copy(update={"note": gone_note(start, as_of)})
         nodes: dict[str, NodeData] = {start.id: start}
-        edges: list[EdgeData] = []
+        edges: dict[base.EdgeKey, dict[str, object]] = {}  # the answer's rows (``base.graph_of``)
 
         succ, ranks = self._succ, self._ranks
 
@@ -363,9 +363,10 @@ class MemoryStore:
                 nodes[here] = self._nodes[here]
                 if hops < depth:
                     for there in ahead[here]:
-                        found = self._between(here, there, allowed)
-                        edges += found if as_of is None else [e for e in found if self._edge_alive(e, as_of)]
-        return base.graph_out(nodes.values(), edges)
+                        for source, rel_type, target, props in self._between(here, there, allowed):
+                            if as_of is None or self._edge_alive(EdgeData(source, target, rel_type, props), as_of):
+                                edges[(source, rel_type, target)] = base.link_row(source, rel_type, target, props)
+        return base.graph_of(map(base.node_row, nodes.values()), edges)
 
     def _walkable(self, source: str, target: str, as_of: AsOf | None) -> Any:
         """The undirected graph that paths and ways walk (as of a day: only what may have existed then), or None
