@@ -24,6 +24,7 @@ import neo4j
 import pytest
 
 from bpkg.app.settings import Settings
+from bpkg.app.store import search
 from bpkg.app.store.neo4j import Neo4jStore
 from bpkg.app.store.neo4j import derive as derive_queries
 from bpkg.app.store.neo4j import keep as keep_queries
@@ -147,6 +148,15 @@ def test_full_text_queries_name_the_schema_index() -> None:
         for index in re.findall(r"fulltext\.query\w+\(\s*'([^']*)'", text):
             assert index == FULLTEXT_INDEX, name
     assert "queryNodes('entity_words'" in read_queries.TEXT_CANDIDATES and FULLTEXT_INDEX == "entity_words"
+
+
+def test_search_candidates_bring_what_ranking_reads() -> None:
+    # The full-text candidates come as one row, each with only the fields search ranks on and the confidence a
+    # hit shows: a field added to search.FIELDS fails this until the query returns it too.
+    flat = re.sub(r"\s+", " ", read_queries.TEXT_CANDIDATES)
+    projected = re.findall(r"props: n \{([^}]*)\}", flat)
+    assert [re.findall(r"\.(\w+)", found) for found in projected] == [[*search.FIELDS, "confidence"]]
+    assert "properties(" not in read_queries.TEXT_CANDIDATES
 
 
 # -- (b) no Cypher built from strings; queries are constants ------------------------------------------------

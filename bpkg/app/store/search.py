@@ -8,6 +8,7 @@ candidates natively (memory: a sorted word index built at load; Neo4j: the full-
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -101,12 +102,24 @@ def score(node: Words, tokens: list[str], phrase: str) -> tuple[float, list[str]
 
 
 def rank(candidates: Iterable[Words], tokens: list[str], phrase: str, limit: int) -> list[SearchHit]:
-    """The best ``limit`` hits among the candidates, by score, then label order, then id."""
-    hits: list[SearchHit] = []
+    """The best ``limit`` hits among the candidates, by score, then label order, then id (only those made into
+    hits: a common word has thousands of candidates)."""
+    scored: list[tuple[float, int, str, list[str], Words]] = []
     for node in candidates:
         points, matched = score(node, tokens, phrase)
         if points > 0:
-            also = _other_name(node, tokens, phrase) if "aliases" in matched else None
-            hits.append(SearchHit(node=ref(node.node), score=points, matched=matched, alias=also))
-    hits.sort(key=lambda h: (-h.score, LABEL_ORDER.get(h.node.label, 99), h.node.id))
-    return hits[:limit]
+            scored.append((-points, LABEL_ORDER.get(node.node.label, 99), node.node.id, matched, node))
+    best = heapq.nsmallest(limit, scored, key=_order)
+    return [
+        SearchHit(
+            node=ref(node.node),
+            score=-points,
+            matched=matched,
+            alias=_other_name(node, tokens, phrase) if "aliases" in matched else None,
+        )
+        for points, _, _, matched, node in best
+    ]
+
+
+def _order(hit: tuple[float, int, str, list[str], Words]) -> tuple[float, int, str]:
+    return hit[:3]

@@ -351,12 +351,15 @@ RETURN size(found) AS total,
 
 # Full-text candidates: ``$query`` is a Lucene query built by the adapter from search words
 # (``bpkg.app.search_words.index_term``: cased letters and decimal digits only, never query syntax). The index
-# is ``bpkg.graph_schema.FULLTEXT_INDEX`` on Entity(name, aliases, description, id).
+# is ``bpkg.graph_schema.FULLTEXT_INDEX`` on Entity(name, aliases, description, id). One row holding every
+# candidate with only what ranking reads (``search.FIELDS``, and the confidence a hit shows): at 1M relationships
+# "border" has 2,090 candidates, 37 ms as a record each with every property, 13 ms so.
 TEXT_CANDIDATES: Final[LiteralString] = """
 CALL db.index.fulltext.queryNodes('entity_words', $query) YIELD node
 WITH node AS n
 WHERE n:Entity
-RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
+RETURN collect({id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0],
+                props: n {.name, .aliases, .description, .id, .confidence}}) AS found
 """
 
 # The material of "who responds to this action point", in one round trip anchored on the action point (see

@@ -697,7 +697,8 @@ class Neo4jStore:
         if all(terms):
             # An infix wildcard, not a prefix one: the index keeps "d'ivoire" or "1.5" as one word where
             # search_words.words() sees "ivoire" or "5", and those must still be found.
-            pool = self._nodes(cypher.TEXT_CANDIDATES, query=" OR ".join(f"*{t}*" for t in terms))
+            records = self._read(cypher.TEXT_CANDIDATES, query=" OR ".join(f"*{t}*" for t in terms))
+            pool = [_node(r) for r in records[0]["found"]]
         else:
             pool = self._nodes(cypher.ALL_NODES)  # a word the index cannot look for (index_term): scan
         candidates = (w for w in map(search.Words.of, pool) if w.matches(tokens))
