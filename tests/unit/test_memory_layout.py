@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bpkg.app.store.base import TRACE_TYPES
 from bpkg.app.store.graph_types import EdgeData
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.response_builder import EdgeIndex
@@ -130,6 +131,39 @@ def test_traces_move_up_down_and_sideways_along_the_graph_s_links() -> None:
     assert len([e for e in down.edges if e.type == "RESPONDS_TO"]) == HUB // 2
     assert len(store.trace("ap-1", "down", 1, ["RESPONDS_TO"]).edges) == HUB
     assert store.trace("ap-1", "up", 1, ["SUCCEEDS"], parse_as_of("2019")).edges == []
+
+
+def test_a_default_trace_walks_only_the_moves_its_types_make_and_other_types_are_followed_when_asked() -> None:
+    # The up moves a default trace walks unfiltered are those its types make: an organisation that only FUNDS the
+    # project is not reached; asked for FUNDS (alone, beside default types, or beside SUCCEEDS) it is, through the
+    # moves of every type.
+    batch = _batch()
+    funder = Node(Label.ORGANISATION, "org-eu", _props(name="EU"))
+    batch = GraphBatch(
+        batch.info, [*batch.nodes, funder], [*batch.rels, Rel(RelType.FUNDS, "org-eu", "project-p", _props())]
+    )
+    store = MemoryStore(build_graph(batch))
+    assert "org-eu" not in {n.id for n in store.trace("project-p", "both", 3, None).nodes}
+    mixed = store.trace("project-p", "down", 1, ["HAS_COMPONENT", "FUNDS"])
+    assert {(e.source, e.type, e.target) for e in mixed.edges} == {
+        ("project-p", "HAS_COMPONENT", "component-c"),
+        ("org-eu", "FUNDS", "project-p"),
+    }
+    sideways = store.trace("ap-1", "up", 1, ["SUCCEEDS", "FUNDS"])
+    assert {n.id for n in sideways.nodes} == {"ap-1", "ap-2"}
+
+
+def test_a_default_trace_gives_what_the_filtered_walk_over_every_type_s_moves_gives() -> None:
+    # With no link of a type outside the default ones, asking for one more type walks the moves of every type
+    # through the filter (the way other types and days go): the same answer as the default trace, which walks its
+    # own moves with no filter, from every node, each way, at every depth.
+    store = MemoryStore(build_graph(_batch()))
+    every = [*TRACE_TYPES, RelType.FUNDS.value]
+    for node in store.nodes(None, None, 1000, 0).items:
+        for direction in ("up", "down", "both"):
+            for depth in (1, 2, 3):
+                plain = store.trace(node.id, direction, depth, None)
+                assert plain == store.trace(node.id, direction, depth, every), (node.id, direction, depth)
 
 
 def test_paths_read_the_links_of_each_step_from_the_pair() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bpkg.app.store import base
-from bpkg.app.store.graph_types import LINK_KEYS, NodeRef
+from bpkg.app.store.graph_types import LINK_KEYS, LinkProps, NodeRef
 from bpkg.app.store.neo4j import queries
 from bpkg.app.store.neo4j.store import trace_directions
 from bpkg.app.store.port import TraceDirection
@@ -77,5 +77,10 @@ def test_the_queries_return_what_a_trace_shows_of_each_node_and_link() -> None:
         ]
         link_fields = [re.findall(keys, re.sub(r"\([^)]*\)", "", found)) for found in links]
         assert link_fields == [["source", "type", "target", *LINK_KEYS]]
+        # A field missing from a link comes back null: one whose default is a list must come back as an empty
+        # list instead (null is no list), the others as they are.
+        for name, field in LinkProps.model_fields.items():
+            written = f"{name}: coalesce(e.{name}, [])" if field.default_factory is list else f".{name}"
+            assert written in links[0], name
         assert set(queries.TRACE_NODE_KEYS) - {"number"} == set(NodeRef.model_fields)
         assert "properties(" not in query

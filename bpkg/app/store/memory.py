@@ -82,6 +82,8 @@ class MemoryStore:
         # moves that the types a trace follows by default make: such a trace is networkx's breadth-first search
         # on this graph as it is, with no filter called at each step (other types: ``_any_moves``).
         self._upward = self._moves(_TRACED)
+        self._any_moves_kept: _Moves | None = None
+        self._any_moves_lock = threading.Lock()
         self._undirected = graph.to_undirected(as_view=True)
         # When each dated node and link may have existed (bpkg.graph_schema.asof), computed once: answers as of a
         # day test these; what has no date always counts.
@@ -99,11 +101,14 @@ class MemoryStore:
         moves.add_edges_from(self._up_moves(types))
         return moves
 
-    @cached_property
     def _any_moves(self) -> _Moves:
         """The up moves made by links of any type: made the first time a trace follows a type that a default trace
-        does not (a trace of the default types, or of some of them, never needs it)."""
-        return self._moves(None)
+        does not (a trace of the default types, or of some of them, never needs it), once however many requests
+        ask at the same time."""
+        with self._any_moves_lock:
+            if self._any_moves_kept is None:
+                self._any_moves_kept = self._moves(None)
+            return self._any_moves_kept
 
     def _up_moves(self, only: frozenset[str] | None) -> Iterator[tuple[str, str]]:
         """Each up move once: from the higher rank to the lower; a SUCCEEDS link between two nodes of one rank
@@ -352,7 +357,7 @@ class MemoryStore:
 
         # A default trace (its types, no day) walks its own moves as they are; any other asks each move it meets.
         plain = as_of is None and allowed == _TRACED
-        upward = self._upward if allowed <= _TRACED else self._any_moves
+        upward = self._upward if allowed <= _TRACED else self._any_moves()
         for way in ("up", "down") if direction == "both" else (direction,):
             moves = upward if way == "up" else upward.reverse(copy=False)
             if not plain:

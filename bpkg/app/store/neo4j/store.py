@@ -554,7 +554,7 @@ class Neo4jStore:
                 base.found(None, node_id)
             found = records[0]
             for n in found["nodes"]:  # its number, which NodeRef has not, is left out when it is validated
-                nodes[n["id"]] = (base.sort_key_of(n["label"], n["number"], n["id"]), n)
+                nodes[n["id"]] = (base.sort_key_of(n["label"] or "", n["number"], n["id"] or ""), n)
             edges |= {(e["source"], e["type"], e["target"]): e for e in found["edges"]}
         return base.graph_of(nodes.values(), edges)
 
