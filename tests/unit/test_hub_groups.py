@@ -21,6 +21,14 @@ def test_every_type_is_counted_and_paged_both_ways() -> None:
     assert found == {(t.value, d) for t in RelType for d in ("out", "in")}
 
 
+def test_the_groups_that_grow_with_the_ground_are_paged_last() -> None:
+    # A row goes through every union after its branch: the groups a hub can have without bound come last.
+    text = queries.NODE_LINK_GROUPS
+    branches = re.findall(r"WHERE g = \['(\w+)', '(out|in)'\] MATCH", text)
+    assert tuple(branches[-len(queries.HUB_GROUPS_LAST) :]) == queries.HUB_GROUPS_LAST
+    assert branches[-1] == ("RESPONDS_TO", "in")
+
+
 def test_far_labels_follow_the_schema() -> None:
     assert far_labels(Label.ACTION_POINT, RelType.RESPONDS_TO, "in") == ["Project", "Component", "Activity", "Output"]
     assert far_labels(Label.ACTION_POINT, RelType.UNDER, "out") == ["PriorityGoal"]
