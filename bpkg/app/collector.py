@@ -1,8 +1,9 @@
 """Python's cyclic garbage collector paused while long-lived answers are built: the one pause the loaders keep
-(``bpkg.loaders.collector``), shared by the validation of a dataset, the services' cache and the derivation."""
+(``bpkg.loaders.collector``), shared by the validation of a dataset, the services' cache and the derivation; and
+what a memory store builds on first need moved out of its reach once built (``settle``)."""
 
 from __future__ import annotations
 
-from bpkg.loaders.collector import cycles_left_alone
+from bpkg.loaders.collector import cycles_left_alone, settle
 
-__all__ = ["cycles_left_alone"]
+__all__ = ["cycles_left_alone", "settle"]

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from bpkg.app.collector import cycles_left_alone
-from bpkg.loaders import load_dataset
+from bpkg.app.store.headline import HeadlineQuery
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import build_graph, load_dataset
 from bpkg.loaders.dataset import _no_cycle_collection
 
 
@@ -40,3 +42,20 @@ def test_interleaved_pauses_give_the_collector_back_when_the_last_ends() -> None
     assert not gc.isenabled()  # the answer still wants it paused
     answer.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+def test_what_a_memory_store_makes_on_first_need_leaves_the_collectors_reach() -> None:
+    # A memory store's headline of an action point, its search words and its moves of every type are made the first
+    # time a question needs them and kept for the process's life: once made they are frozen (settle), as the graph
+    # is when a server starts, so that full collections do not walk them at every large answer.
+    store = MemoryStore(build_graph(load_dataset()))
+    try:
+        store.headline_page(17, HeadlineQuery())
+        store.search("smuggling", 5)
+        store.trace("project-srpp", "both", 1, ["FUNDS"])
+        made = [*store._headlines.values(), store._words[2], vars(store)["_any_moves_kept"]]
+        assert len(made) == 3 and all(m is not None for m in made)
+        tracked = {id(o) for o in gc.get_objects()}
+        assert not any(id(m) in tracked for m in made)
+    finally:
+        gc.unfreeze()
