@@ -196,27 +196,32 @@ def totals(rows: Sequence[Row]) -> Totals:
     )
 
 
-def wanted(row: Row, query: HeadlineQuery) -> bool:
-    """Whether a row passes the query's level and filters."""
-    if not query.include_goal_level and row.level != "action_point":
-        return False
-    if query.country is not None and query.country not in row.countries:
-        return False
-    if query.component is not None and query.component not in row.components:
-        return False
-    if query.confidence and row.response.confidence not in query.confidence:
-        return False
-    return not query.strength or row.response.strength in query.strength
+def passing(rows: Sequence[Row], query: HeadlineQuery) -> list[Row]:
+    """The rows that pass the query's filters, in their order: one pass per filter set, each a plain comparison (a
+    call per row and filter took most of a filtered page of the busiest action point at 1M relationships)."""
+    kept = list(rows)
+    if query.country is not None:
+        kept = [r for r in kept if query.country in r.countries]
+    if query.component is not None:
+        kept = [r for r in kept if query.component in r.components]
+    if query.confidence:
+        confidences = set(query.confidence)
+        kept = [r for r in kept if r.response.confidence in confidences]
+    if query.strength:
+        strengths = set(query.strength)
+        kept = [r for r in kept if r.response.strength in strengths]
+    return kept
 
 
 def page_of(derived: Derived, query: HeadlineQuery) -> HeadlinePage:
     """A page of a derived headline (memory's ``headline_page``; Neo4j's queries read the same)."""
     summary = derived.summary
+    # The action point's own rows come first, then its goal's.
+    rows = derived.rows if query.include_goal_level else derived.rows[: summary.responses]
     if not query.filtered:
         found = summary.everything if query.include_goal_level else summary.direct
-        rows = derived.rows if query.include_goal_level else derived.rows[: summary.responses]
     else:
-        rows = [r for r in derived.rows if wanted(r, query)]
+        rows = passing(rows, query)
         found = totals(rows)
     if query.mixed:
         rows = sorted(rows, key=lambda r: r.pos)
