@@ -342,21 +342,17 @@ class MemoryStore:
         nodes: dict[str, NodeData] = {start.id: start}
         edges: dict[base.EdgeKey, dict[str, object]] = {}  # the answer's rows (``base.graph_of``)
 
-        succ, ranks = self._succ, self._ranks
+        def walked(u: str, v: str) -> list[tuple[str, str, str, dict[str, Any]]]:
+            """The links of the chosen types that make the move between ``u`` and ``v`` (as of a day, those that
+            may have existed then)."""
+            found = self._between(u, v, allowed)
+            if as_of is None:
+                return found
+            return [(s, r, t, p) for s, r, t, p in found if self._edge_alive(EdgeData(s, t, r, p), as_of)]
 
         def move(u: str, v: str) -> bool:
-            """A move (of the up moves or of their reverse) made by a link walked: ``_between`` without making
-            the links, read at every step the search considers."""
-            same = ranks[u] == ranks[v]
-            for source, target in ((u, v), (v, u)):
-                for rel_type, props in succ[source].get(target, _NONE).items():
-                    if (
-                        rel_type in allowed
-                        and (not same or rel_type == _SUCCEEDS)
-                        and (as_of is None or self._edge_alive(EdgeData(source, target, rel_type, props), as_of))
-                    ):
-                        return True
-            return False
+            """A move (of the up moves or of their reverse) that a link walked makes: the view's edge filter."""
+            return bool(walked(u, v))
 
         def existed(n: str) -> bool:
             return as_of is None or self._node_alive(n, as_of)
@@ -374,9 +370,8 @@ class MemoryStore:
                 nodes[here] = self._nodes[here]
                 if hops < depth:
                     for there in ahead[here]:
-                        for source, rel_type, target, props in self._between(here, there, allowed):
-                            if as_of is None or self._edge_alive(EdgeData(source, target, rel_type, props), as_of):
-                                edges[(source, rel_type, target)] = base.link_row(source, rel_type, target, props)
+                        for source, rel_type, target, props in walked(here, there):
+                            edges[(source, rel_type, target)] = base.link_row(source, rel_type, target, props)
         return base.graph_of(map(base.node_row, nodes.values()), edges)
 
     def _walkable(self, source: str, target: str, as_of: AsOf | None) -> Any:
