@@ -46,7 +46,7 @@ def test_interleaved_pauses_give_the_collector_back_when_the_last_ends() -> None
 
 def test_what_a_memory_store_makes_on_first_need_leaves_the_collectors_reach() -> None:
     # A memory store's headline of an action point, its search words and its moves of every type are made the first
-    # time a question needs them and kept for the process's life: once made they are frozen (settle), as the graph
+    # time a question needs them and kept for the process's life: once made they are frozen (lasting), as the graph
     # is when a server starts, so that full collections do not walk them at every large answer.
     store = MemoryStore(build_graph(load_dataset()))
     try:

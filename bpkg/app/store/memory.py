@@ -22,7 +22,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import networkx as nx
 
-from bpkg.app.collector import cycles_left_alone, settle
+from bpkg.app.collector import lasting
 from bpkg.app.store import base, graph_types, headline, response_builder, search, traversal
 from bpkg.app.store.alive import gone_note
 from bpkg.app.store.graph_types import (
@@ -108,9 +108,7 @@ class MemoryStore:
         ask at the same time."""
         with self._any_moves_lock:
             if self._any_moves_kept is None:
-                with cycles_left_alone():
-                    self._any_moves_kept = self._moves(None)
-                settle()
+                self._any_moves_kept = lasting(lambda: self._moves(None))
             return self._any_moves_kept
 
     def _up_moves(self, only: frozenset[str] | None) -> Iterator[tuple[str, str]]:
@@ -306,11 +304,9 @@ class MemoryStore:
         derived = self._headlines.get(found.id)
         if derived is None:
             # Derived once per action point from the index (the graph never changes), as Neo4j derives at load;
-            # kept for the process's life, so out of the collector's reach once made (``settle``).
-            with cycles_left_alone():
-                derived = headline.derive(response_builder.detail(found, self._index, True))
+            # kept for the process's life, so out of the collector's reach once made (``lasting``).
+            derived = lasting(lambda: headline.derive(response_builder.detail(found, self._index, True)))
             self._headlines[found.id] = derived
-            settle()
         return headline.HeadlineRead(headline.page_of(derived, query))
 
     def kept_answer(self, version: str, key: str) -> str | None:
@@ -487,13 +483,14 @@ class MemoryStore:
     @cached_property
     def _words(self) -> tuple[list[str], list[str], dict[str, search.Words]]:
         """Every (word, node id) pair sorted by word, for prefix look-ups by bisection; each node's words. Made on
-        the first search and kept for the process's life (``settle``)."""
-        with cycles_left_alone():
+        the first search and kept for the process's life (``lasting``)."""
+
+        def make() -> tuple[list[str], list[str], dict[str, search.Words]]:
             per_node = {n.id: search.Words.of(n) for n in self._all_sorted}
             pairs = sorted((w, i) for i, ws in per_node.items() for w in set(ws.all()))
-            words = [w for w, _ in pairs], [i for _, i in pairs], per_node
-        settle()
-        return words
+            return [w for w, _ in pairs], [i for _, i in pairs], per_node
+
+        return lasting(make)
 
     def search(self, q: str, limit: int) -> list[SearchHit]:
         tokens, phrase = search.tokens_of(q)
