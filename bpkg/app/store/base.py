@@ -98,7 +98,12 @@ def ref(node: NodeData) -> NodeRef:
 
 
 def link_props(edge: EdgeData) -> dict[str, object]:
-    return {k: v for k, v in edge.props.items() if k in _LINK_KEY_SET}
+    return _link_fields(edge.props)
+
+
+def _link_fields(props: Mapping[str, object]) -> dict[str, object]:
+    """The properties of a link that answers show (``LINK_KEYS``), read from what the link holds."""
+    return {k: v for k, v in props.items() if k in _LINK_KEY_SET}
 
 
 _LINK_KEY_SET: Final = frozenset(LINK_KEYS)
@@ -128,12 +133,7 @@ def node_row(node: NodeData) -> tuple[NodeSortKey, dict[str, object]]:
 
 def link_row(source: str, rel_type: str, target: str, props: Mapping[str, object]) -> dict[str, object]:
     """A link as ``graph_of`` takes it: its ``EdgeOut`` fields."""
-    return {
-        "source": source,
-        "target": target,
-        "type": rel_type,
-        **{k: v for k, v in props.items() if k in _LINK_KEY_SET},
-    }
+    return {"source": source, "target": target, "type": rel_type, **_link_fields(props)}
 
 
 def graph_of(nodes: Iterable[tuple[NodeSortKey, dict[str, object]]], edges: Mapping[EdgeKey, object]) -> GraphOut:
