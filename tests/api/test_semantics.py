@@ -149,6 +149,16 @@ def test_coverage_by_component_project_and_country(tiny_client: TestClient) -> N
     assert [(r["node"]["id"], r["covered_numbers"]) for r in by_project] == [("project-p", [1, 2])]
     by_country = {r["node"]["id"]: r["covered_numbers"] for r in tiny_client.get("/coverage?by=country").json()["rows"]}
     assert by_country == {"country-afg": [], "country-pak": [1]}
+    # Rows out of every action point name the covered ones only: the others are every action point not named.
+    for by in ("component", "project", "country"):
+        body = tiny_client.get(f"/coverage?by={by}").json()
+        every = sorted(s["number"] for s in body["action_points"])
+        for row in body["rows"]:
+            assert row["uncovered_numbers"] is None
+            assert (row["action_points"], row["covered"]) == (len(every), len(row["covered_numbers"]))
+            assert row["uncovered"] == len(every) - row["covered"]
+    table = tiny_client.get("/coverage?by=component&format=csv").text
+    assert "every other action point" in table.splitlines()[1]
 
 
 def test_gaps(tiny_client: TestClient) -> None:

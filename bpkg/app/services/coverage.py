@@ -120,6 +120,17 @@ def _row(node: NodeRef | None, statuses: Sequence[ActionPointStatus], covered: s
     )
 
 
+def _contribution_row(node: NodeRef, every: Counter[int], covered: set[int], responses: int) -> CoverageRow:
+    """A row out of every action point (``every``: how many action points carry each number): the numbers of the
+    covered ones only, in number order; the others are every action point not listed (``CoverageRow``). Read in
+    the time of what the node covers, not of every action point."""
+    numbers = [n for n in sorted(covered) for _ in range(every[n])]
+    counts = _counts(len(numbers), every.total())
+    return CoverageRow(
+        node=node, responses=responses, covered_numbers=numbers, uncovered_numbers=None, **counts.model_dump()
+    )
+
+
 def goal_rows(store: GraphStore, facts: Facts) -> list[CoverageRow]:
     """One row per priority goal (by number), then one for action points under no goal, if any."""
     covered = {s.number for s in facts.statuses if s.status == "direct"}
@@ -177,7 +188,8 @@ def _contribution_rows(
                 covered[node_id].add(f.number)
                 links[node_id] += 1
     nodes = existing(store, lookup.nodes_of(store, label, _MAX_NODES), as_of)
-    rows = [_row(n, facts.statuses, covered[n.id], links[n.id]) for n in nodes]
+    every = Counter(s.number for s in facts.statuses)
+    rows = [_contribution_row(n, every, covered[n.id], links[n.id]) for n in nodes]
     if label == Label.COUNTRY:
         # People look a country up by name, and those where work responds come first (ISO-code order put
         # dozens of empty rows before them).

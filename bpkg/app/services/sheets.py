@@ -8,6 +8,7 @@ rests on (``citations.Basis``), which the download turns into its sources.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from bpkg.app.services.api_types import ActionPointPage, ActionPointStatus, CountryOut, CoverageOut, GapsOut
 from bpkg.app.services.citations import NOTHING, Basis, Cited
@@ -24,8 +25,12 @@ def marked(text: str, confidence: str | None) -> str:
     return text
 
 
-def _numbers(values: Sequence[int]) -> str:
-    return " ".join(str(n) for n in values)
+ALL_OTHERS: Final = "every other action point"
+"""A row's uncovered numbers where its answer does not list them (by component, project or country)."""
+
+
+def _numbers(values: Sequence[int] | None) -> str:
+    return ALL_OTHERS if values is None else " ".join(str(n) for n in values)
 
 
 def _about(action_point: str) -> Basis:

@@ -1,0 +1,60 @@
+"""Coverage by component, project and country on a generated graph: each row names the action points its node
+(or work under it, or work in the country) responds to directly, counts every action point, and does not list
+the others (they are every action point not named: listing them per row grew with rows times action points)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bpkg.app.services import sheets
+from bpkg.app.services.coverage import coverage, read_facts
+from bpkg.app.services.sheets import ALL_OTHERS
+from bpkg.app.store.memory import MemoryStore
+from bpkg.loaders import build_graph, load_dataset, synth
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> MemoryStore:
+    folder = tmp_path_factory.mktemp("synth")
+    synth.write(folder, 4000, 3)
+    return MemoryStore(build_graph(load_dataset(str(folder))))
+
+
+@pytest.mark.parametrize("by", ["component", "project", "country"])
+def test_rows_name_what_each_node_responds_to(store: MemoryStore, by: str) -> None:
+    facts = read_facts(store)
+    every = Counter(s.number for s in facts.statuses)
+    involved = {"component": "components", "project": "projects", "country": "countries"}[by]
+    expected: dict[str, set[int]] = {}
+    links: Counter[str] = Counter()
+    for f in facts.items:
+        for r in f.responses:
+            for node_id in {n.id for n in getattr(r, involved)}:
+                expected.setdefault(node_id, set()).add(f.number)
+                links[node_id] += 1
+    out = coverage(store, by)  # type: ignore[arg-type]
+    assert out.rows and any(r.covered for r in out.rows) and any(r.uncovered for r in out.rows)
+    for row in out.rows:
+        assert row.node is not None
+        numbers = sorted(n for n in expected.get(row.node.id, set()) for _ in range(every[n]))
+        assert row.covered_numbers == numbers
+        assert (row.covered, row.action_points) == (len(numbers), len(facts.statuses))
+        assert (row.uncovered, row.uncovered_numbers, row.responses) == (
+            len(facts.statuses) - len(numbers),
+            None,
+            links[row.node.id],
+        )
+    table = sheets.coverage(out)
+    assert {line[-1] for line in table.rows[:-1]} == {ALL_OTHERS}
+
+
+def test_goal_rows_still_list_both(store: MemoryStore) -> None:
+    out = coverage(store, "goal")
+    statuses = {s.number: s.status for s in read_facts(store).statuses}
+    for row in out.rows:
+        assert row.uncovered_numbers is not None
+        assert all(statuses[n] == "direct" for n in row.covered_numbers)
+        assert all(statuses[n] != "direct" for n in row.uncovered_numbers)
+        assert len(row.covered_numbers) + len(row.uncovered_numbers) == row.action_points
