@@ -12,6 +12,7 @@ from __future__ import annotations
 from bpkg.app.services.derivation import KEPT_KEYS, kept_answers
 from bpkg.app.store.neo4j.derive import FactsOnce, HeadlineDerivation
 from bpkg.app.store.neo4j.keep import KeptAnswers
+from bpkg.loaders.batch import GraphBatch
 from bpkg.loaders.neo4j_sink import Publishing
 
 
@@ -24,10 +25,16 @@ class AtLoad:
         self.headline = HeadlineDerivation(facts=self._facts)
         self.kept = KeptAnswers(kept_answers, KEPT_KEYS, facts=self._facts)
 
+    def prepare(self, batch: GraphBatch) -> None:
+        """Made from the batch while the graph is written: the facts, and the headline's rows from them."""
+        self.headline.prepare(batch)
+        self.kept.prepare(batch)
+
     def derive(self, publishing: Publishing) -> None:
         try:
-            self.headline.derive(publishing)
-            self.kept.derive(publishing)
+            # The answers kept are computed (reads and Python) on a thread while the headline's rows are written
+            # (the facts both read are read first, in this thread, only when one of them is not derived yet).
+            self.kept.derive_beside(publishing, lambda: self.headline.derive(publishing))
         finally:
             self._facts.forget()
 

@@ -346,7 +346,14 @@ class Publishing:
 
 class Derivation(Protocol):
     """Answers derived from what the store holds (design.md section 5), written inside the lease: ``derive``
-    after the writes are verified and before the version is marked published, ``published`` after it."""
+    after the writes are verified and before the version is marked published, ``published`` after it.
+
+    ``prepare`` is given the batch before the graph is written and runs on a thread of its own while it is
+    (this process mostly waits on the database then): what can be made from the batch alone, made ahead. It
+    must not touch the database, and ``derive`` may use what it made only when ``Publishing.graph`` is that
+    batch (the writes were verified to leave the graph holding it and nothing else)."""
+
+    def prepare(self, batch: GraphBatch) -> None: ...
 
     def derive(self, publishing: Publishing) -> None: ...
 
@@ -616,6 +623,8 @@ def write_batch(
         legacy = _legacy(driver, database)
         plan = _plan(driver, database, batch, prune, batch_size, progress, legacy, hashes)
         _guard(plan.removal, prune, yes)
+        # Rows kept from an earlier version make the graph more than this batch: nothing to make ahead from it.
+        ahead = _ahead(derive, batch) if derive is not None and not plan.kept else None
         with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
             _apply(session, lease, batch, fingerprint, plan, batch_size, progress, on_batch, done, legacy)
             if _owned_counts(driver, database, batch.info.name) != _expected(batch, plan.kept):
@@ -629,6 +638,8 @@ def write_batch(
                     )
             given: Publishing | None = None
             if derive is not None:
+                if ahead is not None:
+                    ahead()
                 given = _publishing(driver, database, session, lease, batch, fingerprint, plan.kept)
                 derive.derive(given)
             session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept, files)
@@ -1023,6 +1034,28 @@ def _apply(
                 bar.update(len(chunk))
                 if on_batch is not None:
                     on_batch(done.written, done.total)
+
+
+def _ahead(derive: Derivation, batch: GraphBatch) -> Callable[[], None]:
+    """``derive.prepare(batch)`` started on a thread; the function returned waits for it (and raises what it
+    raised). A load that fails meanwhile does not wait: the thread ends on its own, and what it made is dropped."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            derive.prepare(batch)
+        except BaseException as exc:  # raised again in the load's own thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="bpkg-prepare", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return wait
 
 
 def _publishing(

@@ -10,8 +10,9 @@ loaders.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
-from typing import cast
+from typing import Final, cast
 
 import neo4j
 import pytest
@@ -45,6 +46,9 @@ class Given:
         self.inner = AtLoad()
         self.graph: list[GraphBatch | None] = []
 
+    def prepare(self, batch: GraphBatch) -> None:
+        self.inner.prepare(batch)
+
     def derive(self, publishing: Publishing) -> None:
         self.graph.append(publishing.graph)
         self.inner.derive(publishing)
@@ -57,6 +61,9 @@ def load(db: tuple[neo4j.Driver, str], batch: GraphBatch, prune: bool = False) -
     given = Given()
     write_batch(db[0], batch, db[1], derive=given, prune=prune, yes=prune)
     assert len(given.graph) == 1
+    # The headline's rows made from the batch while the graph was written are used exactly when the batch is
+    # given (the graph is the batch alone).
+    assert given.inner.headline.report.ahead == (given.graph[0] is batch)
     return given.graph[0]
 
 
@@ -86,6 +93,7 @@ def test_an_empty_database_is_not_read_back_for_the_facts(
     derivation = AtLoad()
     write_batch(cast(neo4j.Driver, driver), bundled_batch, db[1], derive=derivation)
     assert not derivation.headline.report.skipped and not derivation.kept.report.skipped
+    assert derivation.headline.report.ahead and "while the graph was written" in derivation.headline.report.line()
     # Every link of the facts' types is not read back (the services still look up a few nodes by id).
     assert cypher.EDGES_OF_TYPES not in driver.sent
 
@@ -115,3 +123,67 @@ def test_the_batch_is_given_only_when_the_graph_is_the_batch(
     touched = dataclasses.replace(changed, info=dataclasses.replace(changed.info, version="again"))
     assert load(db, touched) is None
     check_kept(Neo4jStore(*db))
+
+
+class NotAhead(AtLoad):
+    """A load's derivations with nothing made ahead: everything made after the graph is written."""
+
+    def prepare(self, batch: GraphBatch) -> None:
+        pass
+
+
+class FailsAhead(AtLoad):
+    def prepare(self, batch: GraphBatch) -> None:
+        raise RuntimeError("made ahead: failed")
+
+
+DERIVED_NODES: Final = """
+MATCH (n) WHERE n:Headline OR n:HeadlineRow OR n:HeadlineGoalRow OR n:HeadlineOrder OR n:HeadlineGoalOrder
+   OR n:KeptAnswer
+RETURN [l IN labels(n)][0] AS label, properties(n) AS props
+"""
+
+
+def derived_nodes(db: tuple[neo4j.Driver, str]) -> list[str]:
+    records, _, _ = db[0].execute_query(DERIVED_NODES, database_=db[1])
+    return sorted(json.dumps([r["label"], r["props"]], sort_keys=True, default=str) for r in records)
+
+
+def test_what_is_made_ahead_is_what_would_be_made_after(db: tuple[neo4j.Driver, str], tmp_path: Path) -> None:
+    synth.write(tmp_path, 3000, 5)
+    batch = load_dataset(tmp_path)
+    ahead = AtLoad()
+    write_batch(db[0], batch, db[1], derive=ahead)
+    assert ahead.headline.report.ahead and ahead.headline.report.rows_written > 100
+    made_ahead = derived_nodes(db)
+    wipe(*db)
+    after = NotAhead()
+    write_batch(db[0], batch, db[1], derive=after)
+    assert not after.headline.report.ahead
+    assert derived_nodes(db) == made_ahead
+
+
+def test_a_failure_ahead_fails_the_load_before_it_publishes(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    with pytest.raises(RuntimeError, match="made ahead"):
+        write_batch(db[0], bundled_batch, db[1], derive=FailsAhead())
+    info = Neo4jStore(*db).dataset_info()
+    assert info is None or info.fingerprint is None
+
+
+def test_a_failure_beside_the_headline_fails_the_load_before_it_publishes(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    derivation = AtLoad()
+
+    def broken(store: object, info: object) -> dict[str, str]:
+        raise RuntimeError("kept answers: failed")
+
+    derivation.kept.answers = broken
+    with pytest.raises(RuntimeError, match="kept answers: failed"):
+        write_batch(db[0], bundled_batch, db[1], derive=derivation)
+    # The headline's rows were written beside the failed computation, to their end; nothing was published.
+    assert derivation.headline.report.action_points == 41
+    info = Neo4jStore(*db).dataset_info()
+    assert info is None or info.fingerprint is None

@@ -197,12 +197,16 @@ class DeriveReport:
     """Rows no order of the version names, removed once it is published (both sides)."""
     seconds: float = 0.0
     skipped: bool = False
+    ahead: bool = False
+    """Whether the rows were made ahead, from the batch, while the graph was written (``prepare``)."""
+    ahead_seconds: float = 0.0
 
     def line(self) -> str:
         if self.skipped:
             return f"the headline was already derived for version {self.version}"
+        ahead = f", its rows made in {self.ahead_seconds:.1f} s while the graph was written" if self.ahead else ""
         return (
-            f"derived the headline of {self.action_points} action points in {self.seconds:.1f} s "
+            f"derived the headline of {self.action_points} action points in {self.seconds:.1f} s{ahead} "
             f"({self.rewritten} in a new order, {self.rows_written} response rows written; "
             f"{self.goals_rewritten} goals in a new order, {self.goal_rows_written} goal-level rows written)"
         )
@@ -253,14 +257,32 @@ class HeadlineDerivation:
         """Reads every action point's facts from the database being published (``FactsOnce``: one read shared
         with the other derivations of the load)."""
         self.report = DeriveReport()
+        self._ahead: tuple[list[ActionPointFacts], list[headline.Stored]] | None = None
+        """Each action point's rows, made ahead (``prepare``) from the facts they were made of."""
         self._unneeded: dict[str, tuple[list[dict[str, str]], int]] = {}
         """Per side, the rows the derived version's orders do not name and the count of layout 3's rows: dropped
         once the version is published (the version published before may still be read until then)."""
 
+    def prepare(self, batch: GraphBatch) -> None:
+        """Each action point's rows made from the batch while the graph is written (``Derivation.prepare``), when
+        the facts are shared with the load's other derivations (``FactsOnce``): ``derive`` uses them when it is
+        given the facts they were made of (the load published from that batch alone)."""
+        if not isinstance(self.facts, FactsOnce):
+            return
+        started = time.perf_counter()
+        with cycles_left_alone():
+            facts = self.facts.prepare(batch)
+            groups: dict[str, headline.GoalRows] = {}
+            self._ahead = (facts, [headline.stored(found, groups) for found in facts])
+        self.report.ahead_seconds = time.perf_counter() - started
+
     def derive(self, publishing: Publishing) -> None:
         # Hundreds of thousands of responses are built and kept until written: no full collection walks them.
-        with cycles_left_alone():
-            self._derive(publishing)
+        try:
+            with cycles_left_alone():
+                self._derive(publishing)
+        finally:
+            self._ahead = None
 
     def _derive(self, publishing: Publishing) -> None:
         started = time.perf_counter()
@@ -280,7 +302,7 @@ class HeadlineDerivation:
             ensure_index(publishing, ddl)
         publishing.driver.execute_query(AWAIT_INDEXES, database_=publishing.database)
         version = published_as(publishing)
-        self.report = DeriveReport(version=version)
+        self.report = DeriveReport(version=version, ahead_seconds=self.report.ahead_seconds if self._ahead else 0.0)
         complete = read(publishing, COMPLETE, version=version, layout=headline.LAYOUT)[0]
         if complete["derived"] and complete["derived"] == complete["action_points"]:
             self.report.skipped = True
@@ -290,10 +312,12 @@ class HeadlineDerivation:
         goal_orders = {(r["goal_group"], r["goal_hash"]) for r in named if r["goal_group"] is not None}
         goals = self._held(publishing, GOAL_ROWS_HELD, "goal", goal_orders)
         facts = self.facts(publishing)
+        made = self._ahead[1] if self._ahead is not None and self._ahead[0] is facts else None
+        self.report.ahead = made is not None
         summaries: list[dict[str, Any]] = []
         groups: dict[str, headline.GoalRows] = {}
-        for found in facts:
-            kept = headline.stored(found, groups)
+        for at, found in enumerate(facts):
+            kept = made[at] if made is not None else headline.stored(found, groups)
             action_point = found.action_point.id
             self.report.rewritten += own.take(action_point, kept.digest, kept.rows)
             goal = kept.goal
@@ -401,18 +425,31 @@ def _node_data(node: Node) -> NodeData:
 
 class FactsOnce:
     """Every action point's facts read once for the derivations of one load (each of them needs them all), and
-    dropped by ``forget`` when they are done."""
+    dropped by ``forget`` when they are done; or made from the batch ahead of that (``prepare``, while the graph
+    is written), and used when the load is published from that batch alone (``Publishing.graph``)."""
 
     def __init__(self) -> None:
         self._facts: list[ActionPointFacts] | None = None
+        self._ahead: tuple[GraphBatch, list[ActionPointFacts]] | None = None
+
+    def prepare(self, batch: GraphBatch) -> list[ActionPointFacts]:
+        """The facts of ``batch`` (``batch_facts``), kept for ``__call__``."""
+        facts = batch_facts(batch)
+        self._ahead = (batch, facts)
+        return facts
 
     def __call__(self, publishing: Publishing) -> list[ActionPointFacts]:
         if self._facts is None:
-            self._facts = read_facts(publishing)
+            ahead = self._ahead
+            if ahead is not None and publishing.graph is not None and ahead[0] is publishing.graph:
+                self._facts = ahead[1]
+            else:
+                self._facts = read_facts(publishing)
         return self._facts
 
     def forget(self) -> None:
         self._facts = None
+        self._ahead = None
 
 
 def published_as(publishing: Publishing) -> str:

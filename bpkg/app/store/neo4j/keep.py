@@ -15,6 +15,7 @@ Like the headline's nodes, these carry no ``Entity`` label: no read of the graph
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from bpkg.app.store.neo4j.store import Neo4jStore
 from bpkg.app.store.port import GraphStore
 from bpkg.app.store.question_types import ActionPointFacts
 from bpkg.graph_schema.asof import AsOf
+from bpkg.loaders.batch import GraphBatch
 from bpkg.loaders.neo4j_sink import Publishing
 
 Answers = Callable[[GraphStore, DatasetOut], Mapping[str, str]]
@@ -85,17 +87,42 @@ class KeptAnswers:
         self.report = KeepReport()
 
     def derive(self, publishing: Publishing) -> None:
-        with cycles_left_alone():
-            self._derive(publishing)
+        self.derive_beside(publishing, lambda: None)
 
-    def _derive(self, publishing: Publishing) -> None:
-        started = time.perf_counter()
-        ensure_index(publishing, KEPT_INDEX)
-        version = published_as(publishing)
-        self.report = KeepReport(version=version)
-        if self.keys <= {r["key"] for r in read(publishing, KEPT_KEYS, version=version)}:
-            self.report.skipped = True
-            return
+    def derive_beside(self, publishing: Publishing, other: Callable[[], None]) -> None:
+        """``derive``, with ``other`` (another derivation's work, which must not write these answers) run in this
+        thread while the answers are computed on a thread of their own: the computation reads the database and
+        works in Python, the other mostly waits on its writes. The answers are written once both are done; what
+        either raised is raised (the computation's after ``other`` ended)."""
+        with cycles_left_alone():
+            started = time.perf_counter()
+            ensure_index(publishing, KEPT_INDEX)
+            version = published_as(publishing)
+            self.report = KeepReport(version=version)
+            if self.keys <= {r["key"] for r in read(publishing, KEPT_KEYS, version=version)}:
+                self.report.skipped = True
+                other()
+                return
+            facts = self.facts(publishing) if self.facts is not None else None
+            made: list[Mapping[str, str]] = []
+            failed: list[BaseException] = []
+
+            def compute() -> None:
+                try:
+                    made.append(self._answers(publishing, version, facts))
+                except BaseException as exc:  # raised again in the load's own thread
+                    failed.append(exc)
+
+            thread = threading.Thread(target=compute, name="bpkg-keep", daemon=True)
+            thread.start()
+            other()
+            thread.join()
+            if failed:
+                raise failed[0]
+            self._write(publishing, version, made[0])
+            self.report.seconds = time.perf_counter() - started
+
+    def _answers(self, publishing: Publishing, version: str, facts: list[ActionPointFacts] | None) -> Mapping[str, str]:
         store = Neo4jStore(publishing.driver, publishing.database, timeout=READ_TIMEOUT)
         # What ``dataset_info`` will read once the version is published (the sink writes it then).
         dataset = publishing.info
@@ -107,10 +134,12 @@ class KeptAnswers:
             fingerprint=version,
         )
         try:
-            given = store if self.facts is None else cast(GraphStore, _WithFacts(store, self.facts(publishing)))
-            answers = self.answers(given, info)
+            given = store if facts is None else cast(GraphStore, _WithFacts(store, facts))
+            return self.answers(given, info)
         finally:
             store.outage.close()
+
+    def _write(self, publishing: Publishing, version: str, answers: Mapping[str, str]) -> None:
         # Compressed, in parts, one transaction a part (``parts``: more than a transaction may hold at 1M).
         for key, text in sorted(answers.items()):
             chunks = parts.split(text)
@@ -119,7 +148,10 @@ class KeptAnswers:
             self.report.kept += 1
             self.report.chars += len(text)
             self.report.stored += sum(map(len, chunks))
-        self.report.seconds = time.perf_counter() - started
+
+    def prepare(self, batch: GraphBatch) -> None:
+        """Nothing made ahead: the answers read the database (the facts they share are made ahead by the load's
+        ``FactsOnce``, when it is given one)."""
 
     def published(self, publishing: Publishing) -> None:
         version = self.report.version or published_as(publishing)
