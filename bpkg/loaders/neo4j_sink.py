@@ -1037,23 +1037,31 @@ def _apply(
 
 
 def _ahead(derive: Derivation, batch: GraphBatch) -> Callable[[], None]:
-    """``derive.prepare(batch)`` started on a thread; the function returned waits for it (and raises what it
-    raised). A load that fails meanwhile does not wait: the thread ends on its own, and what it made is dropped."""
+    """``derive.prepare(batch)`` started on a thread; the function returned waits for it. A load that fails
+    meanwhile does not wait: the thread ends on its own, and what it made is dropped."""
+    return on_a_thread(lambda: derive.prepare(batch), "bpkg-prepare")
+
+
+def on_a_thread(work: Callable[[], T], name: str) -> Callable[[], T]:
+    """``work`` started on a daemon thread; the function returned waits for it and returns what it returned, or
+    raises what it raised (in the waiting thread). When nobody waits, the thread ends on its own."""
+    done: list[T] = []
     failed: list[BaseException] = []
 
     def run() -> None:
         try:
-            derive.prepare(batch)
-        except BaseException as exc:  # raised again in the load's own thread
+            done.append(work())
+        except BaseException as exc:  # raised again in the thread that waits
             failed.append(exc)
 
-    thread = threading.Thread(target=run, name="bpkg-prepare", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
 
-    def wait() -> None:
+    def wait() -> T:
         thread.join()
         if failed:
             raise failed[0]
+        return done[0]
 
     return wait
 

@@ -15,7 +15,6 @@ Like the headline's nodes, these carry no ``Entity`` label: no read of the graph
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from bpkg.app.store.port import GraphStore
 from bpkg.app.store.question_types import ActionPointFacts
 from bpkg.graph_schema.asof import AsOf
 from bpkg.loaders.batch import GraphBatch
-from bpkg.loaders.neo4j_sink import Publishing
+from bpkg.loaders.neo4j_sink import Publishing, on_a_thread
 
 Answers = Callable[[GraphStore, DatasetOut], Mapping[str, str]]
 """Computes the answers to keep, by key, as JSON, for the store as the given dataset version shows it."""
@@ -104,22 +103,9 @@ class KeptAnswers:
                 other()
                 return
             facts = self.facts(publishing) if self.facts is not None else None
-            made: list[Mapping[str, str]] = []
-            failed: list[BaseException] = []
-
-            def compute() -> None:
-                try:
-                    made.append(self._answers(publishing, version, facts))
-                except BaseException as exc:  # raised again in the load's own thread
-                    failed.append(exc)
-
-            thread = threading.Thread(target=compute, name="bpkg-keep", daemon=True)
-            thread.start()
+            answers = on_a_thread(lambda: self._answers(publishing, version, facts), "bpkg-keep")
             other()
-            thread.join()
-            if failed:
-                raise failed[0]
-            self._write(publishing, version, made[0])
+            self._write(publishing, version, answers())
             self.report.seconds = time.perf_counter() - started
 
     def _answers(self, publishing: Publishing, version: str, facts: list[ActionPointFacts] | None) -> Mapping[str, str]:
