@@ -348,10 +348,11 @@ class Derivation(Protocol):
     """Answers derived from what the store holds (design.md section 5), written inside the lease: ``derive``
     after the writes are verified and before the version is marked published, ``published`` after it.
 
-    ``prepare`` is given the batch before the graph is written and runs on a thread of its own while it is
-    (this process mostly waits on the database then): what can be made from the batch alone, made ahead. It
-    must not touch the database, and ``derive`` may use what it made only when ``Publishing.graph`` is that
-    batch (the writes were verified to leave the graph holding it and nothing else)."""
+    ``prepare`` is given the batch before the graph is compared and written, and runs on a thread of its own
+    meanwhile (this process mostly waits on the database then): what can be made from the batch alone, made
+    ahead. It must not touch the database, and ``derive`` may use what it made only when ``Publishing.graph`` is
+    that batch (the writes were verified to leave the graph holding it and nothing else); only then does the sink
+    wait for it."""
 
     def prepare(self, batch: GraphBatch) -> None: ...
 
@@ -620,11 +621,12 @@ def write_batch(
                     derive.derive(publishing)
                     derive.published(publishing)
             return _unchanged(batch)
+        # Made ahead while the graph is compared and written; used only if the graph is then the batch alone (not
+        # when the load keeps rows of an earlier version, or another dataset shares the graph).
+        ahead = _ahead(derive, batch) if derive is not None else None
         legacy = _legacy(driver, database)
         plan = _plan(driver, database, batch, prune, batch_size, progress, legacy, hashes)
         _guard(plan.removal, prune, yes)
-        # Rows kept from an earlier version make the graph more than this batch: nothing to make ahead from it.
-        ahead = _ahead(derive, batch) if derive is not None and not plan.kept else None
         with driver.session(database=database, max_transaction_retry_time=WRITE_RETRY_SECONDS) as session:
             _apply(session, lease, batch, fingerprint, plan, batch_size, progress, on_batch, done, legacy)
             if _owned_counts(driver, database, batch.info.name) != _expected(batch, plan.kept):
@@ -638,9 +640,9 @@ def write_batch(
                     )
             given: Publishing | None = None
             if derive is not None:
-                if ahead is not None:
-                    ahead()
                 given = _publishing(driver, database, session, lease, batch, fingerprint, plan.kept)
+                if ahead is not None and given.graph is not None:  # else what it makes is not used: not waited for
+                    ahead()
                 derive.derive(given)
             session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept, files)
             if derive is not None and given is not None:

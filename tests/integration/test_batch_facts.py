@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from pathlib import Path
 from typing import Final, cast
 
@@ -187,3 +188,29 @@ def test_a_failure_beside_the_headline_fails_the_load_before_it_publishes(
     assert derivation.headline.report.action_points == 41
     info = Neo4jStore(*db).dataset_info()
     assert info is None or info.fingerprint is None
+
+
+class HeldAhead(AtLoad):
+    """Made ahead only once released; fails if it was waited for until then."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def prepare(self, batch: GraphBatch) -> None:
+        if not self.release.wait(20):
+            raise RuntimeError("waited for, though not used")
+
+
+def test_what_is_made_ahead_is_not_waited_for_when_it_cannot_be_used(
+    db: tuple[neo4j.Driver, str], bundled_batch: GraphBatch
+) -> None:
+    write_batch(db[0], bundled_batch, db[1], derive=AtLoad())
+    # Another dataset shares the graph: the facts are read back, and what is made ahead is not waited for.
+    held = HeldAhead()
+    try:
+        write_batch(db[0], second_dataset(), db[1], derive=held)
+    finally:
+        held.release.set()
+    assert not held.headline.report.ahead and held.headline.report.action_points > 0
+    check_kept(Neo4jStore(*db))
