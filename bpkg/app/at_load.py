@@ -9,6 +9,8 @@ fixtures and the benchmarks (the loaders cannot import the application, nor the 
 
 from __future__ import annotations
 
+import threading
+
 from bpkg.app.services.derivation import KEPT_KEYS, kept_answers
 from bpkg.app.store.neo4j.derive import FactsOnce, HeadlineDerivation
 from bpkg.app.store.neo4j.keep import KeptAnswers
@@ -25,10 +27,11 @@ class AtLoad:
         self.headline = HeadlineDerivation(facts=self._facts)
         self.kept = KeptAnswers(kept_answers, KEPT_KEYS, facts=self._facts)
 
-    def prepare(self, batch: GraphBatch) -> None:
-        """Made from the batch while the graph is written: the facts, and the headline's rows from them."""
-        self.headline.prepare(batch)
-        self.kept.prepare(batch)
+    def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None:
+        """Made from the batch while the graph is compared and written: the facts, and the headline's rows from
+        them (until ``dropped``)."""
+        self.headline.prepare(batch, dropped)
+        self.kept.prepare(batch, dropped)
 
     def derive(self, publishing: Publishing) -> None:
         try:

@@ -52,6 +52,7 @@ A driver failure raises ``SinkUnavailable`` with one line saying how far the loa
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -342,6 +343,10 @@ class Publishing:
     kept_rows: int = 0
     """Rows of earlier versions the load kept (no ``--prune``): the graph is then more than this batch, and its
     version is not the batch's fingerprint alone (``FINISH_LOAD``)."""
+    ahead: Callable[[], None] | None = None
+    """Given with ``graph`` when the derivation's ``prepare`` was started on that batch: waits for it to end (and
+    raises what it raised). A derivation calls it before it uses what ``prepare`` made, and only then: one that
+    finds its answers already derived does not wait."""
 
 
 class Derivation(Protocol):
@@ -350,11 +355,11 @@ class Derivation(Protocol):
 
     ``prepare`` is given the batch before the graph is compared and written, and runs on a thread of its own
     meanwhile (this process mostly waits on the database then): what can be made from the batch alone, made
-    ahead. It must not touch the database, and ``derive`` may use what it made only when ``Publishing.graph`` is
-    that batch (the writes were verified to leave the graph holding it and nothing else); only then does the sink
-    wait for it."""
+    ahead. It must not touch the database; it may stop early once ``dropped`` is set (the load ended, or found that
+    what it makes cannot be used). ``derive`` may use what it made only when ``Publishing.graph`` is that batch
+    (the writes were verified to leave the graph holding it and nothing else), after ``Publishing.ahead``."""
 
-    def prepare(self, batch: GraphBatch) -> None: ...
+    def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None: ...
 
     def derive(self, publishing: Publishing) -> None: ...
 
@@ -599,6 +604,7 @@ def write_batch(
         lease.take(wait)
     except DRIVER_ERRORS as exc:
         raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
+    ahead: _Ahead | None = None
     try:
         ensure_schema(driver, database)
         for record in _read(driver, database, INTERRUPTED):
@@ -623,7 +629,7 @@ def write_batch(
             return _unchanged(batch)
         # Made ahead while the graph is compared and written; used only if the graph is then the batch alone (not
         # when the load keeps rows of an earlier version, or another dataset shares the graph).
-        ahead = _ahead(derive, batch) if derive is not None else None
+        ahead = _Ahead(derive, batch) if derive is not None else None
         legacy = _legacy(driver, database)
         plan = _plan(driver, database, batch, prune, batch_size, progress, legacy, hashes)
         _guard(plan.removal, prune, yes)
@@ -641,8 +647,8 @@ def write_batch(
             given: Publishing | None = None
             if derive is not None:
                 given = _publishing(driver, database, session, lease, batch, fingerprint, plan.kept)
-                if ahead is not None and given.graph is not None:  # else what it makes is not used: not waited for
-                    ahead()
+                if ahead is not None and given.graph is not None:
+                    given = dataclasses.replace(given, ahead=ahead.wait)
                 derive.derive(given)
             session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept, files)
             if derive is not None and given is not None:
@@ -650,6 +656,8 @@ def write_batch(
     except DRIVER_ERRORS as exc:
         raise SinkUnavailable(_failure_line(batch.info.name, done, exc)) from exc
     finally:
+        if ahead is not None:
+            ahead.dropped.set()  # not waited for by now: not needed
         lease.give_back()
     _notes(plan, note)
     return plan.summary
@@ -1038,10 +1046,16 @@ def _apply(
                     on_batch(done.written, done.total)
 
 
-def _ahead(derive: Derivation, batch: GraphBatch) -> Callable[[], None]:
-    """``derive.prepare(batch)`` started on a thread; the function returned waits for it. A load that fails
-    meanwhile does not wait: the thread ends on its own, and what it made is dropped."""
-    return on_a_thread(lambda: derive.prepare(batch), "bpkg-prepare")
+class _Ahead:
+    """``derive.prepare(batch)`` running on a thread: ``wait`` for it (raising what it raised), or drop it
+    (``dropped``: it may stop early, and what it made is not used)."""
+
+    def __init__(self, derive: Derivation, batch: GraphBatch) -> None:
+        self.dropped = threading.Event()
+        self._waited = on_a_thread(lambda: derive.prepare(batch, self.dropped), "bpkg-prepare")
+
+    def wait(self) -> None:
+        self._waited()
 
 
 def on_a_thread(work: Callable[[], T], name: str) -> Callable[[], T]:

@@ -47,8 +47,8 @@ class Given:
         self.inner = AtLoad()
         self.graph: list[GraphBatch | None] = []
 
-    def prepare(self, batch: GraphBatch) -> None:
-        self.inner.prepare(batch)
+    def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None:
+        self.inner.prepare(batch, dropped)
 
     def derive(self, publishing: Publishing) -> None:
         self.graph.append(publishing.graph)
@@ -129,12 +129,12 @@ def test_the_batch_is_given_only_when_the_graph_is_the_batch(
 class NotAhead(AtLoad):
     """A load's derivations with nothing made ahead: everything made after the graph is written."""
 
-    def prepare(self, batch: GraphBatch) -> None:
+    def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None:
         pass
 
 
 class FailsAhead(AtLoad):
-    def prepare(self, batch: GraphBatch) -> None:
+    def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None:
         raise RuntimeError("made ahead: failed")
 
 
@@ -197,7 +197,7 @@ class HeldAhead(AtLoad):
         super().__init__()
         self.release = threading.Event()
 
-    def prepare(self, batch: GraphBatch) -> None:
+    def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None:
         if not self.release.wait(20):
             raise RuntimeError("waited for, though not used")
 
@@ -214,3 +214,14 @@ def test_what_is_made_ahead_is_not_waited_for_when_it_cannot_be_used(
         held.release.set()
     assert not held.headline.report.ahead and held.headline.report.action_points > 0
     check_kept(Neo4jStore(*db))
+    # The graph is the batch alone again, compared row by row (its marker gone), its answers already derived:
+    # nothing asks for the facts, so what is made ahead is not waited for either.
+    wipe(*db)
+    write_batch(db[0], bundled_batch, db[1], derive=AtLoad())
+    db[0].execute_query("MATCH (d:Dataset) REMOVE d.fingerprint", database_=db[1])
+    held = HeldAhead()
+    try:
+        write_batch(db[0], bundled_batch, db[1], derive=held)
+    finally:
+        held.release.set()
+    assert held.headline.report.skipped and held.kept.report.skipped

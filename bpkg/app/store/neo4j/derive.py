@@ -26,6 +26,7 @@ previous version's nodes in place; either way the services compute the answer as
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -263,17 +264,23 @@ class HeadlineDerivation:
         """Per side, the rows the derived version's orders do not name and the count of layout 3's rows: dropped
         once the version is published (the version published before may still be read until then)."""
 
-    def prepare(self, batch: GraphBatch) -> None:
-        """Each action point's rows made from the batch while the graph is written (``Derivation.prepare``), when
-        the facts are shared with the load's other derivations (``FactsOnce``): ``derive`` uses them when it is
-        given the facts they were made of (the load published from that batch alone)."""
+    def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None:
+        """Each action point's rows made from the batch while the graph is compared and written
+        (``Derivation.prepare``), when the facts are shared with the load's other derivations (``FactsOnce``):
+        ``derive`` uses them when it is given the facts they were made of (the load published from that batch
+        alone). Stops, making nothing more, once ``dropped`` is set."""
         if not isinstance(self.facts, FactsOnce):
             return
         started = time.perf_counter()
         with cycles_left_alone():
             facts = self.facts.prepare(batch)
             groups: dict[str, headline.GoalRows] = {}
-            self._ahead = (facts, [headline.stored(found, groups) for found in facts])
+            made: list[headline.Stored] = []
+            for found in facts:
+                if dropped.is_set():
+                    return
+                made.append(headline.stored(found, groups))
+            self._ahead = (facts, made)
         self.report.ahead_seconds = time.perf_counter() - started
 
     def derive(self, publishing: Publishing) -> None:
@@ -440,6 +447,8 @@ class FactsOnce:
 
     def __call__(self, publishing: Publishing) -> list[ActionPointFacts]:
         if self._facts is None:
+            if publishing.graph is not None and publishing.ahead is not None:
+                publishing.ahead()  # what was made ahead of this batch, done
             ahead = self._ahead
             if ahead is not None and publishing.graph is not None and ahead[0] is publishing.graph:
                 self._facts = ahead[1]

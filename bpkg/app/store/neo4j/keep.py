@@ -15,6 +15,7 @@ Like the headline's nodes, these carry no ``Entity`` label: no read of the graph
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -135,7 +136,7 @@ class KeptAnswers:
             self.report.chars += len(text)
             self.report.stored += sum(map(len, chunks))
 
-    def prepare(self, batch: GraphBatch) -> None:
+    def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None:
         """Nothing made ahead: the answers read the database (the facts they share are made ahead by the load's
         ``FactsOnce``, when it is given one)."""
 
