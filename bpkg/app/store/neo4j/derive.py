@@ -258,8 +258,9 @@ class HeadlineDerivation:
         """Reads every action point's facts from the database being published (``FactsOnce``: one read shared
         with the other derivations of the load)."""
         self.report = DeriveReport()
-        self._ahead: tuple[list[ActionPointFacts], list[headline.Stored]] | None = None
-        """Each action point's rows, made ahead (``prepare``) from the facts they were made of."""
+        self._ahead: tuple[list[ActionPointFacts], list[headline.Stored], float] | None = None
+        """Each action point's rows, made ahead (``prepare``) from the facts they were made of, and how long that
+        took."""
         self._unneeded: dict[str, tuple[list[dict[str, str]], int]] = {}
         """Per side, the rows the derived version's orders do not name and the count of layout 3's rows: dropped
         once the version is published (the version published before may still be read until then)."""
@@ -280,8 +281,7 @@ class HeadlineDerivation:
                 if dropped.is_set():
                     return
                 made.append(headline.stored(found, groups))
-            self._ahead = (facts, made)
-        self.report.ahead_seconds = time.perf_counter() - started
+            self._ahead = (facts, made, time.perf_counter() - started)
 
     def derive(self, publishing: Publishing) -> None:
         # Hundreds of thousands of responses are built and kept until written: no full collection walks them.
@@ -309,7 +309,7 @@ class HeadlineDerivation:
             ensure_index(publishing, ddl)
         publishing.driver.execute_query(AWAIT_INDEXES, database_=publishing.database)
         version = published_as(publishing)
-        self.report = DeriveReport(version=version, ahead_seconds=self.report.ahead_seconds if self._ahead else 0.0)
+        self.report = DeriveReport(version=version)
         complete = read(publishing, COMPLETE, version=version, layout=headline.LAYOUT)[0]
         if complete["derived"] and complete["derived"] == complete["action_points"]:
             self.report.skipped = True
@@ -318,9 +318,11 @@ class HeadlineDerivation:
         own = self._held(publishing, ROWS_HELD, "action_point", {(r["action_point"], r["hash"]) for r in named})
         goal_orders = {(r["goal_group"], r["goal_hash"]) for r in named if r["goal_group"] is not None}
         goals = self._held(publishing, GOAL_ROWS_HELD, "goal", goal_orders)
-        facts = self.facts(publishing)
-        made = self._ahead[1] if self._ahead is not None and self._ahead[0] is facts else None
-        self.report.ahead = made is not None
+        facts = self.facts(publishing)  # waits for what is made ahead, when it can be used
+        ahead = self._ahead
+        made = ahead[1] if ahead is not None and ahead[0] is facts else None
+        if ahead is not None and made is not None:
+            self.report.ahead, self.report.ahead_seconds = True, ahead[2]
         summaries: list[dict[str, Any]] = []
         groups: dict[str, headline.GoalRows] = {}
         for at, found in enumerate(facts):
