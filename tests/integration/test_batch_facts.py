@@ -62,8 +62,8 @@ def load(db: tuple[neo4j.Driver, str], batch: GraphBatch, prune: bool = False) -
     given = Given()
     write_batch(db[0], batch, db[1], derive=given, prune=prune, yes=prune)
     assert len(given.graph) == 1
-    # The headline's rows made from the batch while the graph was written are used exactly when the batch is
-    # given (the graph is the batch alone).
+    # The headline's rows made from the batch while the graph was compared and written are used exactly when the
+    # batch is given (the graph is the batch alone).
     assert given.inner.headline.report.ahead == (given.graph[0] is batch)
     return given.graph[0]
 
@@ -94,7 +94,8 @@ def test_an_empty_database_is_not_read_back_for_the_facts(
     derivation = AtLoad()
     write_batch(cast(neo4j.Driver, driver), bundled_batch, db[1], derive=derivation)
     assert not derivation.headline.report.skipped and not derivation.kept.report.skipped
-    assert derivation.headline.report.ahead and "while the graph was written" in derivation.headline.report.line()
+    assert derivation.headline.report.ahead
+    assert "while the graph was compared and written" in derivation.headline.report.line()
     # Every link of the facts' types is not read back (the services still look up a few nodes by id).
     assert cypher.EDGES_OF_TYPES not in driver.sent
 

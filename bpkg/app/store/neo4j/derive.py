@@ -199,13 +199,14 @@ class DeriveReport:
     seconds: float = 0.0
     skipped: bool = False
     ahead: bool = False
-    """Whether the rows were made ahead, from the batch, while the graph was written (``prepare``)."""
+    """Whether the rows were made ahead, from the batch, while the graph was compared and written (``prepare``)."""
     ahead_seconds: float = 0.0
 
     def line(self) -> str:
         if self.skipped:
             return f"the headline was already derived for version {self.version}"
-        ahead = f", its rows made in {self.ahead_seconds:.1f} s while the graph was written" if self.ahead else ""
+        made = f"{self.ahead_seconds:.1f} s while the graph was compared and written"
+        ahead = f", its rows made in {made}" if self.ahead else ""
         return (
             f"derived the headline of {self.action_points} action points in {self.seconds:.1f} s{ahead} "
             f"({self.rewritten} in a new order, {self.rows_written} response rows written; "
