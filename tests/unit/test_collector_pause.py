@@ -53,7 +53,7 @@ def test_what_a_memory_store_makes_on_first_need_leaves_the_collectors_reach() -
         store.headline_page(17, HeadlineQuery())
         store.search("smuggling", 5)
         store.trace("project-srpp", "both", 1, ["FUNDS"])
-        made = [*store._headlines.values(), store._words[2], vars(store)["_any_moves_kept"]]
+        made = [*store._headlines.values(), store._words.made, store._any_moves.made]
         assert len(made) == 3 and all(m is not None for m in made)
         tracked = {id(o) for o in gc.get_objects()}
         assert not any(id(m) in tracked for m in made)

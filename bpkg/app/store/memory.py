@@ -17,7 +17,6 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Final, Generic, TypeVar
 
 import networkx as nx
@@ -83,8 +82,9 @@ class MemoryStore:
         # moves that the types a trace follows by default make: such a trace is networkx's breadth-first search
         # on this graph as it is, with no filter called at each step (other types: ``_any_moves``).
         self._upward = self._moves(_TRACED)
-        self._any_moves_kept: _Moves | None = None
-        self._any_moves_lock = threading.Lock()
+        # The up moves made by links of any type: made the first time a trace follows a type that a default trace
+        # does not (a trace of the default types, or of some of them, never needs it).
+        self._any_moves = _Lasting(lambda: self._moves(None))
         self._undirected = graph.to_undirected(as_view=True)
         # When each dated node and link may have existed (bpkg.graph_schema.asof), computed once: answers as of a
         # day test these; what has no date always counts.
@@ -92,6 +92,7 @@ class MemoryStore:
         self._link_existence = {
             (s, k, t): existence_of(props) for s, t, k, props in graph.edges(keys=True, data=True) if props.get("when")
         }
+        self._words = _Lasting(self._make_words)
         self._headlines: dict[str, headline.Derived] = {}
         self._hubs = _Kept[str, _HubOrder](HUBS_KEPT)
 
@@ -101,15 +102,6 @@ class MemoryStore:
         moves.add_nodes_from(self._nodes)
         moves.add_edges_from(self._up_moves(types))
         return moves
-
-    def _any_moves(self) -> _Moves:
-        """The up moves made by links of any type: made the first time a trace follows a type that a default trace
-        does not (a trace of the default types, or of some of them, never needs it), once however many requests
-        ask at the same time."""
-        with self._any_moves_lock:
-            if self._any_moves_kept is None:
-                self._any_moves_kept = lasting(lambda: self._moves(None))
-            return self._any_moves_kept
 
     def _up_moves(self, only: frozenset[str] | None) -> Iterator[tuple[str, str]]:
         """Each up move once: from the higher rank to the lower; a SUCCEEDS link between two nodes of one rank
@@ -480,21 +472,16 @@ class MemoryStore:
         return base.cut(out, max_nodes, "labels") if truncated else out
 
     # -- search -----------------------------------------------------------------------------------
-    @cached_property
-    def _words(self) -> tuple[list[str], list[str], dict[str, search.Words]]:
-        """Every (word, node id) pair sorted by word, for prefix look-ups by bisection; each node's words. Made on
-        the first search and kept for the process's life (``lasting``)."""
-
-        def make() -> tuple[list[str], list[str], dict[str, search.Words]]:
-            per_node = {n.id: search.Words.of(n) for n in self._all_sorted}
-            pairs = sorted((w, i) for i, ws in per_node.items() for w in set(ws.all()))
-            return [w for w, _ in pairs], [i for _, i in pairs], per_node
-
-        return lasting(make)
+    def _make_words(self) -> tuple[list[str], list[str], dict[str, search.Words]]:
+        """Every (word, node id) pair sorted by word, for prefix look-ups by bisection; each node's words (made on
+        the first search: ``_words``)."""
+        per_node = {n.id: search.Words.of(n) for n in self._all_sorted}
+        pairs = sorted((w, i) for i, ws in per_node.items() for w in set(ws.all()))
+        return [w for w, _ in pairs], [i for _, i in pairs], per_node
 
     def search(self, q: str, limit: int) -> list[SearchHit]:
         tokens, phrase = search.tokens_of(q)
-        keys, ids, per_node = self._words
+        keys, ids, per_node = self._words()
         found: set[str] = set()
         for token in tokens:
             at = bisect.bisect_left(keys, token)
@@ -539,6 +526,23 @@ class _HubOrder:
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+class _Lasting(Generic[V]):
+    """What a store makes the first time a question needs it and keeps for the process's life: made once however
+    many requests ask at the same time (``functools.cached_property`` holds no lock from Python 3.12), and out of
+    the cyclic collector's reach once made (``lasting``)."""
+
+    def __init__(self, make: Callable[[], V]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self.made: V | None = None
+
+    def __call__(self) -> V:
+        with self._lock:
+            if self.made is None:
+                self.made = lasting(self._make)
+            return self.made
 
 
 class _Kept(Generic[K, V]):
