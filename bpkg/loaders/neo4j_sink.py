@@ -649,6 +649,8 @@ def write_batch(
                 given = _publishing(driver, database, session, lease, batch, fingerprint, plan.kept)
                 if ahead is not None and given.graph is not None:
                     given = dataclasses.replace(given, ahead=ahead.wait)
+                elif ahead is not None:
+                    ahead.dropped.set()  # of no use: it stops rather than take the derivation's time
                 derive.derive(given)
             session.execute_write(_timed(_finish), lease, batch, fingerprint, plan.kept, files)
             if derive is not None and given is not None:

@@ -197,10 +197,17 @@ class HeldAhead(AtLoad):
     def __init__(self) -> None:
         super().__init__()
         self.release = threading.Event()
+        self.dropped: threading.Event | None = None
+        self.dropped_when_derived: bool | None = None
 
     def prepare(self, batch: GraphBatch, dropped: threading.Event) -> None:
+        self.dropped = dropped
         if not self.release.wait(20):
             raise RuntimeError("waited for, though not used")
+
+    def derive(self, publishing: Publishing) -> None:
+        self.dropped_when_derived = self.dropped is not None and self.dropped.is_set()
+        super().derive(publishing)
 
 
 def test_what_is_made_ahead_is_not_waited_for_when_it_cannot_be_used(
@@ -214,6 +221,7 @@ def test_what_is_made_ahead_is_not_waited_for_when_it_cannot_be_used(
     finally:
         held.release.set()
     assert not held.headline.report.ahead and held.headline.report.action_points > 0
+    assert held.dropped_when_derived  # told to stop before the derivation reads the facts itself
     check_kept(Neo4jStore(*db))
     # The graph is the batch alone again, compared row by row (its marker gone), its answers already derived:
     # nothing asks for the facts, so what is made ahead is not waited for either.

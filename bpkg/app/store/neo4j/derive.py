@@ -450,13 +450,10 @@ class FactsOnce:
 
     def __call__(self, publishing: Publishing) -> list[ActionPointFacts]:
         if self._facts is None:
-            if publishing.graph is not None and publishing.ahead is not None:
-                publishing.ahead()  # what was made ahead of this batch, done
+            if publishing.ahead is not None:  # given with the batch only: what was made ahead of it, done
+                publishing.ahead()
             ahead = self._ahead
-            if ahead is not None and publishing.graph is not None and ahead[0] is publishing.graph:
-                self._facts = ahead[1]
-            else:
-                self._facts = read_facts(publishing)
+            self._facts = ahead[1] if ahead is not None and ahead[0] is publishing.graph else read_facts(publishing)
         return self._facts
 
     def forget(self) -> None:
