@@ -7,6 +7,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
+from bpkg.app.store import trusted
+
 Direction = Literal["out", "in"]
 
 
@@ -20,6 +22,15 @@ class NodeData(BaseModel):
     @property
     def name(self) -> str:
         return str(self.props.get("name", self.id))
+
+
+def node_made(node_id: str, label: str, props: dict[str, Any]) -> NodeData:
+    """A node from what the loader or the sink checked, without validating it again (``bpkg.app.store.trusted``;
+    ``props`` becomes the node's own)."""
+    return _NODE({"id": node_id, "label": label, "props": props})
+
+
+_NODE: Final = trusted.maker(NodeData)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from bpkg.app.store.graph_types import (
     NodeData,
     NodeOut,
     NodePage,
+    node_made,
 )
 from bpkg.app.store.port import TraceDirection
 from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
@@ -60,7 +61,7 @@ class MemoryStore:
             props: dict[str, Any] = {k: v for k, v in attrs.items() if k != "label"}
             # Built from what the loader validated, without validating again (a copy of ``props`` each) and
             # with one set of fields for all: 400 B less per node.
-            node = NodeData.model_construct(_fields_set=_NODE_FIELDS, id=node_id, label=attrs["label"], props=props)
+            node = node_made(node_id, attrs["label"], props)
             self._nodes[node_id] = node
             self._by_label[node.label].append(node)
         for nodes in self._by_label.values():
@@ -493,7 +494,6 @@ class MemoryStore:
 
 _SUCCEEDS = RelType.SUCCEEDS.value
 _TRACED: Final = frozenset(base.TRACE_TYPES)
-_NODE_FIELDS = set(NodeData.model_fields)
 
 
 _NO_ATTRIBUTES: dict[str, Any] = {}

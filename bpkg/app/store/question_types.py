@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal, overload
+from typing import Any, Final, Literal, overload
 
 from pydantic import BaseModel, Field, field_serializer
 
+from bpkg.app.store import trusted
 from bpkg.app.store.graph_types import EdgeOut, NodeRef
 from bpkg.graph_schema import weakest
 
@@ -57,6 +58,10 @@ class Response(BaseModel):
     )
 
 
+_RESPONSE: Final = trusted.maker(Response)
+"""A response from parts already checked (``bpkg.app.store.trusted``)."""
+
+
 @functools.cache
 def weaker(confidence: str, other: str) -> str:
     """The weaker of two confidence levels (``confidence`` when neither is known)."""
@@ -85,13 +90,12 @@ class GoalResponses(Sequence[Response]):
         return (weaker(like.confidence, under) for like in self.shared)
 
     def _at(self, like: Response) -> Response:
-        return Response.model_construct(
-            _fields_set=like.model_fields_set,
-            **{
+        return _RESPONSE(
+            {
                 **like.__dict__,
                 "confidence": weaker(like.confidence, self.under.confidence),
                 "path": [*like.path, self.under],
-            },
+            }
         )
 
     @overload

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from bpkg.app.errors import InvalidQuery
+from bpkg.app.store import trusted
 from bpkg.app.store.alive import Adjacency, alive_adjacency, response_basis
 from bpkg.app.store.base import LABEL_ORDER, edge_sort_key, ref
 from bpkg.app.store.graph_types import EdgeData, NodeData, NodeRef
@@ -105,7 +106,7 @@ class _Builder:
         if node_id not in self._refs:
             node = self.graph.get(node_id)
             # One set of the fields set for every ref (``ref`` sets them all), as for the responses.
-            made = None if node is None else NodeRef.model_construct(_fields_set=_REF_FIELDS, **vars(ref(node)))
+            made = None if node is None else _REF(vars(ref(node)))
             self._refs[node_id] = made
         return self._refs[node_id]
 
@@ -169,14 +170,15 @@ class _Builder:
         if edge.key not in self._steps:
             # Parts already checked (refs the builder made, a link's properties the loader validated): built
             # without validating again, as ``_response`` does; a busy action point has tens of thousands.
-            self._steps[edge.key] = Step.model_construct(
-                _fields_set=_STEP_FIELDS,
-                source=self.need(edge.source),
-                type=edge.type,
-                target=self.need(edge.target),
-                confidence=str(edge.props.get("confidence")),
-                strength=edge.props.get("strength"),
-                sources=self.strings(edge.props.get("sources", [])),
+            self._steps[edge.key] = _STEP(
+                {
+                    "source": self.need(edge.source),
+                    "type": edge.type,
+                    "target": self.need(edge.target),
+                    "confidence": str(edge.props.get("confidence")),
+                    "strength": edge.props.get("strength"),
+                    "sources": self.strings(edge.props.get("sources", [])),
+                }
             )
         return self._steps[edge.key]
 
@@ -273,15 +275,15 @@ class _Builder:
         return goal.model_copy(update={"confidence": weakest(levels)}), under.props.get("confidence")
 
 
-_STEP_FIELDS: Final = set(Step.model_fields)
-_REF_FIELDS: Final = set(NodeRef.model_fields)
-_RESPONSE_FIELDS: Final = set(Response.model_fields)
-"""Every field is given: the responses (and the steps) share one set of the fields set, never changed."""
+_STEP: Final = trusted.maker(Step)
+_REF: Final = trusted.maker(NodeRef)
+_RESPONSE: Final = trusted.maker(Response)
+"""Every field is given: the responses (and the steps and refs) share one set of the fields set, never changed."""
 
 
 def _response(level: Literal["action_point", "goal"], shared: dict[str, Any]) -> Response:
     """A response from parts already checked (refs, steps and strings the builder made): no validation again."""
-    return Response.model_construct(_fields_set=_RESPONSE_FIELDS, level=level, **shared)
+    return _RESPONSE({"level": level, **shared})
 
 
 def _response_order(r: Response) -> tuple[int, str]:
