@@ -4,13 +4,15 @@ the others (they are every action point not named: listing them per row grew wit
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 
 from bpkg.app.services import sheets
-from bpkg.app.services.coverage import coverage, read_facts
+from bpkg.app.services.coverage import CoverageBy, coverage, gaps, read_facts
 from bpkg.app.services.sheets import ALL_OTHERS
+from bpkg.app.store import base
+from bpkg.app.store.graph_types import GraphOut
 from bpkg.app.store.memory import MemoryStore
 from bpkg.loaders import build_graph, load_dataset, synth
 
@@ -58,3 +60,38 @@ def test_goal_rows_still_list_both(store: MemoryStore) -> None:
         assert all(statuses[n] == "direct" for n in row.covered_numbers)
         assert all(statuses[n] != "direct" for n in row.uncovered_numbers)
         assert len(row.covered_numbers) + len(row.uncovered_numbers) == row.action_points
+
+
+class _CountingStore(MemoryStore):
+    """A memory store counting its reads of the whole roll-up (what the commitments' rows are read from)."""
+
+    whole_reads = 0
+
+    def whole_graph(self, labels: list[str] | None, max_nodes: int) -> GraphOut:
+        self.whole_reads += 1
+        return super().whole_graph(labels, max_nodes)
+
+
+def test_the_commitments_are_made_once_for_every_answer_and_name_the_goals_their_plans_set(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    folder = tmp_path_factory.mktemp("synth-commitments")
+    synth.write(folder, 4000, 3)
+    batch = load_dataset(str(folder))
+    store = _CountingStore(build_graph(batch))
+    groupings: list[CoverageBy] = ["goal", "gcm", "component", "project", "country"]
+    answers = [coverage(store, by).commitments for by in groupings] + [gaps(store).commitments]
+    assert store.whole_reads == 1
+    assert answers[0] and all(found == answers[0] for found in answers)
+    # Each commitment's goals: those set by the plans its declarations launch, read from the batch itself.
+    ends: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for rel in batch.rels:
+        ends[(rel.source, rel.type.value)].add(rel.target)
+        ends[(rel.target, "~" + rel.type.value)].add(rel.source)
+    assert any(row.goals for row in answers[0])
+    for row in answers[0]:
+        assert row.node is not None
+        plans = {p for d in ends[(row.node.id, "~MAKES")] for p in ends[(d, "LAUNCHES")]}
+        goals = [g.id for g in row.goals]
+        assert sorted(goals) == sorted({g for p in plans for g in ends[(p, "SETS")]})
+        assert goals == sorted(goals, key=lambda g: base.node_sort_key(store.node_data(g)))  # in node order
