@@ -9,10 +9,10 @@ from collections import Counter, defaultdict
 import pytest
 
 from bpkg.app.services import sheets
-from bpkg.app.services.coverage import CoverageBy, coverage, gaps, read_facts
+from bpkg.app.services.coverage import CoverageBy, _contribution_row, coverage, gaps, read_facts
 from bpkg.app.services.sheets import ALL_OTHERS
 from bpkg.app.store import base
-from bpkg.app.store.graph_types import GraphOut
+from bpkg.app.store.graph_types import GraphOut, NodeRef
 from bpkg.app.store.memory import MemoryStore
 from bpkg.loaders import build_graph, load_dataset, synth
 
@@ -95,3 +95,14 @@ def test_the_commitments_are_made_once_for_every_answer_and_name_the_goals_their
         goals = [g.id for g in row.goals]
         assert sorted(goals) == sorted({g for p in plans for g in ends[(p, "SETS")]})
         assert goals == sorted(goals, key=lambda g: base.node_sort_key(store.node_data(g)))  # in node order
+
+
+def test_a_number_two_action_points_carry_is_listed_for_each_covered() -> None:
+    # Numbers are unique within a plan only: a later plan may number its action points from 1 again.
+    node = NodeRef(id="component-x", label="Component", name="X")
+    twice = _contribution_row(node, Counter({1: 2, 2: 1, 3: 1}), {1, 3}, responses=4)
+    assert twice.covered_numbers == [1, 1, 3]
+    assert (twice.covered, twice.action_points, twice.uncovered) == (3, 4, 1)
+    once = _contribution_row(node, Counter({1: 1, 2: 1, 3: 1}), {3, 1}, responses=2)
+    assert once.covered_numbers == [1, 3]
+    assert (once.covered, once.action_points, once.uncovered) == (2, 3, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -124,7 +125,9 @@ def _contribution_row(node: NodeRef, every: Counter[int], covered: set[int], res
     """A row out of every action point (``every``: how many action points carry each number): the numbers of the
     covered ones only, in number order; the others are every action point not listed (``CoverageRow``). Read in
     the time of what the node covers, not of every action point."""
-    numbers = [n for n in sorted(covered) for _ in range(every[n])]
+    numbers = sorted(covered)
+    if len(every) != every.total():  # a number more than one action point carries: listed once for each
+        numbers = list(itertools.chain.from_iterable(itertools.repeat(n, every[n]) for n in numbers))
     counts = _counts(len(numbers), every.total())
     return CoverageRow(
         node=node, responses=responses, covered_numbers=numbers, uncovered_numbers=None, **counts.model_dump()
@@ -182,11 +185,21 @@ def _contribution_rows(
     """One row per node of ``label``: the action points it (or work there) responds to, out of all of them."""
     covered: dict[str, set[int]] = defaultdict(set)
     links: Counter[str] = Counter()
+    # The responses share their lists of components, projects and countries (one per distinct content): each
+    # list's distinct ids are read once (the list kept with them, so that its id names it while they are used).
+    distinct: dict[int, tuple[Iterable[NodeRef], tuple[str, ...]]] = {}
     for f in facts.items:
+        here: dict[str, int] = {}  # per node, the action point's responses that involve it
         for r in f.responses:
-            for node_id in {n.id for n in involved(r)}:
-                covered[node_id].add(f.number)
-                links[node_id] += 1
+            refs = involved(r)
+            known = distinct.get(id(refs))
+            if known is None or known[0] is not refs:
+                known = distinct[id(refs)] = (refs, tuple(dict.fromkeys(n.id for n in refs)))
+            for node_id in known[1]:
+                here[node_id] = here.get(node_id, 0) + 1
+        for node_id, count in here.items():
+            covered[node_id].add(f.number)
+            links[node_id] += count
     nodes = existing(store, lookup.nodes_of(store, label, _MAX_NODES), as_of)
     every = Counter(s.number for s in facts.statuses)
     rows = [_contribution_row(n, every, covered[n.id], links[n.id]) for n in nodes]
