@@ -332,7 +332,8 @@ def neo4j_part(
         raw = {question: {k: raw_query(v) for k, v in texts.items()} for question, texts in RAW_CYPHER.items()}
         # The batch and its changed copy (millions of objects) live on in this process, not in a served one:
         # kept out of the cyclic collector's walks while the questions are timed, as `bpkg serve` keeps its
-        # long-lived objects (bpkg.app.api.main.long_lived), so a full collection's pause is not the batch's.
+        # long-lived objects (bpkg.app.api.main.long_lived; on Neo4j, what its follower derives for each version,
+        # bpkg.app.services.derivation.Follower), so a full collection's pause is not the batch's.
         gc.freeze()
         try:
             return measure_api(store, size, "neo4j", calls, raw, budget, only)

@@ -3,6 +3,7 @@ the first coverage after a load reads them (issue 17, item 1). Against a real Ne
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from benchmarks.round_trips import CountingDriver
 from bpkg.app.api.main import create_app
+from bpkg.app.services.coverage import read_facts
 from bpkg.app.services.derivation import Follower
 from bpkg.app.settings import Settings
 from bpkg.app.store.neo4j import queries
@@ -95,3 +97,24 @@ def test_a_derivation_reads_the_dataset_version_once(neo4j_bundled: neo4j.Driver
     # Every answer derived (facts, coverage by each grouping, gaps) is kept under the one version read.
     assert sum(1 for query in driver.sent if query == queries.DATASET) == 1, driver.sent
     store.outage.close()
+
+
+def test_what_the_follower_derives_leaves_the_collectors_reach(
+    neo4j_driver: neo4j.Driver, neo4j_settings: Settings, bundled_batch: GraphBatch
+) -> None:
+    # The facts of every action point (millions of objects at 1M relationships) live as long as their version is
+    # served. Left tracked, each full collection walked them during whichever request triggered it: at 100k
+    # relationships, 19 in 100 trace-down requests, 226 ms each (p90 284 ms against p50 62).
+    database = neo4j_settings.neo4j_database
+    ensure_loaded(neo4j_driver, database, bundled_batch)
+    store = Neo4jStore(neo4j_driver, database, timeout=neo4j_settings.query_timeout, warm=False)
+    try:
+        assert Follower(store, interval=60).check()
+        facts = read_facts(store)
+        responses = [r for f in facts.items for r in f.responses]
+        made = [facts, facts.items, *facts.items, *responses, *(s for r in responses for s in r.path)]
+        assert len(made) > 100
+        tracked = {id(o) for o in gc.get_objects()}
+        assert not any(id(m) in tracked for m in made)
+    finally:
+        gc.unfreeze()

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Mapping
 from typing import Final, get_args
 
+from bpkg.app.collector import lasting
 from bpkg.app.services.coverage import CoverageBy, coverage, gaps, read_facts
 from bpkg.app.services.dataset_cache import pin, pin_as
 from bpkg.app.store.graph_types import DatasetOut
@@ -82,7 +83,11 @@ class Follower:
         info = pinned.dataset_info()
         if info is None or info.fingerprint is None or info.fingerprint == self.derived:
             return False
-        self.derived = _derive(pinned, info)
+        # What is derived lives as long as its version is served: out of the collector's reach once made
+        # (``lasting``), as a memory server's derivation is. Left tracked, every full collection walked it again,
+        # during whichever request triggered one: at 100k relationships trace down's p90 was 97-102 ms against
+        # p50 57-60 (p90 59 with the collector off).
+        self.derived = lasting(lambda: _derive(pinned, info))
         return self.derived is not None
 
     def _run(self) -> None:
