@@ -31,6 +31,11 @@ def open_driver(settings: Settings, *, verify: bool = True) -> neo4j.Driver:
             initial_retry_delay=0.1,
             max_connection_lifetime=300,
             liveness_check_timeout=30,
+            # The answers read properties a dataset may hold on no node or relationship (``reviewed``, ``when``,
+            # ...): Neo4j then says the property key does not exist, and the driver logged that as a warning, the
+            # whole query in it, at every request that ran such a query. Deprecations, performance hints and
+            # the rest are still told.
+            notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED],
         )
     except (ValueError, ConfigurationError) as exc:
         raise BackendUnavailable(f"invalid Neo4j URI '{settings.neo4j_uri}': {exc}") from exc
