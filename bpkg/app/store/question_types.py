@@ -58,8 +58,8 @@ class Response(BaseModel):
     )
 
 
-_RESPONSE: Final = trusted.maker(Response)
-"""A response from parts already checked (``bpkg.app.store.trusted``)."""
+made_response: Final = trusted.maker(Response)
+"""A response from parts already checked, every field given (``bpkg.app.store.trusted``)."""
 
 
 @functools.cache
@@ -90,7 +90,7 @@ class GoalResponses(Sequence[Response]):
         return (weaker(like.confidence, under) for like in self.shared)
 
     def _at(self, like: Response) -> Response:
-        return _RESPONSE(
+        return made_response(
             {
                 **like.__dict__,
                 "confidence": weaker(like.confidence, self.under.confidence),

@@ -26,6 +26,7 @@ from bpkg.app.store.question_types import (
     Response,
     Slot,
     Step,
+    made_response,
 )
 from bpkg.graph_schema import Label, RelType, weakest
 from bpkg.graph_schema.asof import AsOf, may_exist
@@ -277,13 +278,13 @@ class _Builder:
 
 _STEP: Final = trusted.maker(Step)
 _REF: Final = trusted.maker(NodeRef)
-_RESPONSE: Final = trusted.maker(Response)
-"""Every field is given: the responses (and the steps and refs) share one set of the fields set, never changed."""
+"""Every field is given: the steps and refs (and the responses, ``made_response``) share one set of the fields set,
+never changed."""
 
 
 def _response(level: Literal["action_point", "goal"], shared: dict[str, Any]) -> Response:
     """A response from parts already checked (refs, steps and strings the builder made): no validation again."""
-    return _RESPONSE({"level": level, **shared})
+    return made_response({"level": level, **shared})
 
 
 def _response_order(r: Response) -> tuple[int, str]:
