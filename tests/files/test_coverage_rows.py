@@ -100,9 +100,9 @@ def test_the_commitments_are_made_once_for_every_answer_and_name_the_goals_their
 def test_a_number_two_action_points_carry_is_listed_for_each_covered() -> None:
     # Numbers are unique within a plan only: a later plan may number its action points from 1 again.
     node = NodeRef(id="component-x", label="Component", name="X")
-    twice = _contribution_row(node, Counter({1: 2, 2: 1, 3: 1}), {1, 3}, responses=4)
+    twice = _contribution_row(node, Counter({1: 2, 2: 1, 3: 1}), 4, {1, 3}, responses=4)
     assert twice.covered_numbers == [1, 1, 3]
     assert (twice.covered, twice.action_points, twice.uncovered) == (3, 4, 1)
-    once = _contribution_row(node, Counter({1: 1, 2: 1, 3: 1}), {3, 1}, responses=2)
+    once = _contribution_row(node, Counter({1: 1, 2: 1, 3: 1}), 3, {3, 1}, responses=2)
     assert once.covered_numbers == [1, 3]
     assert (once.covered, once.action_points, once.uncovered) == (2, 3, 1)

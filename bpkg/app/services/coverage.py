@@ -121,14 +121,14 @@ def _row(node: NodeRef | None, statuses: Sequence[ActionPointStatus], covered: s
     )
 
 
-def _contribution_row(node: NodeRef, every: Counter[int], covered: set[int], responses: int) -> CoverageRow:
-    """A row out of every action point (``every``: how many action points carry each number): the numbers of the
-    covered ones only, in number order; the others are every action point not listed (``CoverageRow``). Read in
-    the time of what the node covers, not of every action point."""
+def _contribution_row(node: NodeRef, every: Counter[int], total: int, covered: set[int], responses: int) -> CoverageRow:
+    """A row out of every action point (``every``: how many action points carry each number; ``total`` of them):
+    the numbers of the covered ones only, in number order; the others are every action point not listed
+    (``CoverageRow``). Read in the time of what the node covers, not of every action point."""
     numbers = sorted(covered)
-    if len(every) != every.total():  # a number more than one action point carries: listed once for each
+    if len(every) != total:  # a number more than one action point carries: listed once for each
         numbers = list(itertools.chain.from_iterable(itertools.repeat(n, every[n]) for n in numbers))
-    counts = _counts(len(numbers), every.total())
+    counts = _counts(len(numbers), total)
     return CoverageRow(
         node=node, responses=responses, covered_numbers=numbers, uncovered_numbers=None, **counts.model_dump()
     )
@@ -186,14 +186,14 @@ def _contribution_rows(
     covered: dict[str, set[int]] = defaultdict(set)
     links: Counter[str] = Counter()
     # The responses share their lists of components, projects and countries (one per distinct content): each
-    # list's distinct ids are read once (the list kept with them, so that its id names it while they are used).
+    # list's distinct ids are read once (the list kept with them, so that no other object takes its id meanwhile).
     distinct: dict[int, tuple[Iterable[NodeRef], tuple[str, ...]]] = {}
     for f in facts.items:
         here: dict[str, int] = {}  # per node, the action point's responses that involve it
         for r in f.responses:
             refs = involved(r)
             known = distinct.get(id(refs))
-            if known is None or known[0] is not refs:
+            if known is None:
                 known = distinct[id(refs)] = (refs, tuple(dict.fromkeys(n.id for n in refs)))
             for node_id in known[1]:
                 here[node_id] = here.get(node_id, 0) + 1
@@ -202,7 +202,7 @@ def _contribution_rows(
             links[node_id] += count
     nodes = existing(store, lookup.nodes_of(store, label, _MAX_NODES), as_of)
     every = Counter(s.number for s in facts.statuses)
-    rows = [_contribution_row(n, every, covered[n.id], links[n.id]) for n in nodes]
+    rows = [_contribution_row(n, every, len(facts.statuses), covered[n.id], links[n.id]) for n in nodes]
     if label == Label.COUNTRY:
         # People look a country up by name, and those where work responds come first (ISO-code order put
         # dozens of empty rows before them).
