@@ -1054,10 +1054,7 @@ class _Ahead:
 
     def __init__(self, derive: Derivation, batch: GraphBatch) -> None:
         self.dropped = threading.Event()
-        self._waited = on_a_thread(lambda: derive.prepare(batch, self.dropped), "bpkg-prepare")
-
-    def wait(self) -> None:
-        self._waited()
+        self.wait: Callable[[], None] = on_a_thread(lambda: derive.prepare(batch, self.dropped), "bpkg-prepare")
 
 
 def on_a_thread(work: Callable[[], T], name: str) -> Callable[[], T]:
