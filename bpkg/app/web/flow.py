@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Final
 
-from bpkg.app.services.coverage import Facts, commitment_rows, read_facts
+from bpkg.app.services.coverage import Facts, commitments, read_facts
 from bpkg.app.services.dataset_cache import per_dataset
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
@@ -102,7 +102,7 @@ def _links(store: GraphStore, facts: Facts) -> _Links:
     for (source, _), found in list(flows.items()):
         if source in refs and refs[source].label == Label.PRIORITY_GOAL:
             through_goal[source].extend(found)
-    for row in commitment_rows(store, facts):
+    for row in commitments(store):  # today's, as ``facts`` are: the ones coverage and gaps show
         refs[row.node.id] = row.node
         for g in row.goals:
             refs.setdefault(g.id, g)
