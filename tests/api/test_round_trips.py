@@ -86,6 +86,19 @@ def test_a_node_page_reads_a_page_of_each_group_of_links_once(
         assert len(driver.sent) <= 12, driver.sent
 
 
+@pytest.mark.parametrize("node_id", ["ap-17", "component-mrc", "country-pak"])
+def test_a_node_is_counted_without_reading_its_links(counted: tuple[TestClient, CountingDriver], node_id: str) -> None:
+    # ``/nodes/{id}`` (and the one-pagers) need the node's links counted, not read: one query, whatever its degree.
+    client, driver = counted
+    for _ in range(2):
+        driver.sent.clear()
+        response = client.get(f"/nodes/{node_id}")
+        assert response.status_code == 200, response.text
+        assert response.json()["link_counts"], "the node has links, counted"
+        assert driver.sent.count(queries.NODE_COUNTED) == 1, driver.sent
+        assert queries.NODE_LINKS not in driver.sent, driver.sent
+
+
 def test_a_node_page_as_of_a_day_reads_the_links_of_the_day(counted: tuple[TestClient, CountingDriver]) -> None:
     # As of a day the page keeps the slower path: today's node, then every link that may have existed then.
     client, driver = counted

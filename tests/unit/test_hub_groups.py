@@ -12,10 +12,20 @@ from bpkg.app.store.neo4j import queries
 from bpkg.graph_schema import Label, RelType
 
 
+def _counted(text: str) -> set[tuple[str, str]]:
+    counted = re.findall(r"\['(\w+)', '(out|in)', COUNT \{ \(n\)(-\[:(\w+)\]->|<-\[:(\w+)\]-)\(\) \}\]", text)
+    return {(t, d) for t, d, arrow, a, b in counted if t == (a or b) and arrow.startswith("-" if d == "out" else "<")}
+
+
+def test_a_nodes_links_are_counted_for_every_type_both_ways() -> None:
+    # The node's own counts (``GraphStore.node``): the same written-out list, so a new type is counted there too.
+    assert _counted(queries.NODE_COUNTED) == {(t.value, d) for t in RelType for d in ("out", "in")}
+    assert "MATCH (n)-[r" not in queries.NODE_COUNTED, "the counts read no relationship"
+
+
 def test_every_type_is_counted_and_paged_both_ways() -> None:
     text = queries.NODE_LINK_GROUPS
-    counted = set(re.findall(r"\['(\w+)', '(out|in)', COUNT \{ \(n\)(?:-\[:(\w+)\]->|<-\[:(\w+)\]-)\(\) \}\]", text))
-    assert {(t, d) for t, d, a, b in counted if t == (a or b)} == {(t.value, d) for t in RelType for d in ("out", "in")}
+    assert _counted(text) == {(t.value, d) for t in RelType for d in ("out", "in")}
     paged = set(re.findall(r"WHERE g = \['(\w+)', '(out|in)'\] MATCH \(n\)(-\[r:(\w+)\]->|<-\[r:(\w+)\]-)", text))
     found = {(t, d) for t, d, arrow, a, b in paged if t == (a or b) and arrow.startswith("-" if d == "out" else "<")}
     assert found == {(t.value, d) for t in RelType for d in ("out", "in")}

@@ -28,6 +28,7 @@ from bpkg.app.store.graph_types import (
     DatasetOut,
     EdgeData,
     GraphOut,
+    LinkCount,
     LinkGroups,
     LinkOut,
     NodeData,
@@ -194,6 +195,7 @@ class Neo4jStore:
                 ),
             ),
             Read("NODE_LINKS", lambda: self._warm(cypher.NODE_LINKS, {"id": none, "as_of": None})),
+            Read("NODE_COUNTED", lambda: self._warm(cypher.NODE_COUNTED, {"id": none})),
             Read("TRACE_UP", lambda: self._warm(cypher.TRACE_UP, {**trace, "sign": -1})),
             Read("TRACE_DOWN", lambda: self._warm(cypher.TRACE_DOWN, {**trace, "sign": 1})),
             Read(
@@ -327,8 +329,15 @@ class Neo4jStore:
         return nodes[0], [_edge(e) for e in records[0]["edges"]], {n.id: n for n in nodes}
 
     def node(self, node_id: str) -> NodeOut:
-        node, edges, others = self._node_links(node_id)
-        return base.node_out(node, edges, others)
+        # Its links counted in the database (a hub's from the degree store), not read: a hub has tens of thousands.
+        records = self._read(cypher.NODE_COUNTED, id=node_id)
+        if not records:
+            base.found(None, node_id)
+        nodes = [_node(n) for n in records[0]["nodes"]]
+        out = base.node_out(nodes[0], (), {n.id: n for n in nodes})
+        counts = sorted((c["type"], c["direction"], int(c["count"])) for c in records[0]["counts"])
+        out.link_counts = [LinkCount(type=t, direction=d, count=c) for t, d, c in counts]
+        return out
 
     def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
         node, edges, others = self._node_links(node_id)
