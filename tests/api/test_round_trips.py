@@ -99,6 +99,19 @@ def test_a_node_is_counted_without_reading_its_links(counted: tuple[TestClient, 
         assert queries.NODE_LINKS not in driver.sent, driver.sent
 
 
+@pytest.mark.parametrize("url", ["/nodes/ap-17/links?limit=3&offset=2", "/nodes/component-mrc/links?direction=in"])
+def test_a_page_of_a_nodes_links_reads_the_groups_it_reaches(
+    counted: tuple[TestClient, CountingDriver], url: str
+) -> None:
+    # ``/nodes/{id}/links`` reads a group at a time (``NODE_LINK_GROUPS``), never every link of the node.
+    client, driver = counted
+    driver.sent.clear()
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.json()["items"]
+    assert queries.NODE_LINK_GROUPS in driver.sent and queries.NODE_LINKS not in driver.sent, driver.sent
+
+
 def test_a_node_page_as_of_a_day_reads_the_links_of_the_day(counted: tuple[TestClient, CountingDriver]) -> None:
     # As of a day the page keeps the slower path: today's node, then every link that may have existed then.
     client, driver = counted

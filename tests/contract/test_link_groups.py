@@ -187,3 +187,47 @@ def test_groups_under_one_heading_page_as_one_list(store: GraphStore, memory_sto
     for offset in range(len(joined)):
         got = same(store, memory_store, partial(page_of, node_id=node_id, keys=keys, offset=offset))
         assert got[1] == dump(joined[offset : offset + 2]) and got[2] == len(joined)
+
+
+def links_reference(store: GraphStore, node_id: str, rel_type: str | None, direction: str | None) -> list[object]:
+    """What ``/nodes/{id}/links`` must list: every link of the node read whole, in links order, filtered."""
+    return [
+        link.model_dump(mode="json")
+        for link in store.links(node_id)
+        if (rel_type is None or link.type == rel_type) and (direction is None or link.direction == direction)
+    ]
+
+
+def test_a_page_of_a_nodes_links_is_its_links_read_whole(store: GraphStore, memory_store: MemoryStore) -> None:
+    # ``/nodes/{id}/links`` reads a group at a time (``links_page``): every node of the bundled dataset, every
+    # filter, pages that start inside a group and run over into the next, and past the end.
+    asked = 0
+    for ref in memory_store.nodes(None, None, 100_000, 0).items:
+        kinds = {(c.type, c.direction) for c in memory_store.node(ref.id).link_counts}
+        filters = {(None, None), (None, "in"), (None, "out"), *kinds, *((t, None) for t, _ in kinds)}
+        for rel_type, direction in filters:
+            every = links_reference(memory_store, ref.id, rel_type, direction)
+            for limit, offset in ((1, 0), (2, 1), (3, len(every) - 2), (50, 0), (5, len(every))):
+                for backend in (store, memory_store):
+                    shown, total = node_view.links_page(backend, ref.id, rel_type, direction, limit, max(0, offset))
+                    want = every[max(0, offset) : max(0, offset) + limit]
+                    assert ([x.model_dump(mode="json") for x in shown], total) == (want, len(every)), (
+                        backend.backend,
+                        ref.id,
+                        rel_type,
+                        direction,
+                        limit,
+                        offset,
+                    )
+                    asked += 1
+    assert asked > 1000
+
+
+def test_a_busy_nodes_links_a_page_at_a_time(synth_stores: tuple[GraphStore, MemoryStore]) -> None:
+    store, memory = synth_stores
+    every = links_reference(memory, "ap-10", None, None)
+    assert len(every) > 120
+    for offset in (0, 37, len(every) // 2, len(every) - 7, len(every)):
+        for backend in (store, memory):
+            shown, total = node_view.links_page(backend, "ap-10", None, None, 20, offset)
+            assert ([x.model_dump(mode="json") for x in shown], total) == (every[offset : offset + 20], len(every))

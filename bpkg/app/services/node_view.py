@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, get_args
 
 from bpkg.app.errors import InvalidQuery
 from bpkg.app.services import views
@@ -16,6 +16,7 @@ from bpkg.app.services.responses import response_page
 from bpkg.app.store.base import GroupKey, groups_of_links, ways
 from bpkg.app.store.graph_types import (
     DatasetOut,
+    Direction,
     GraphOut,
     LinkGroups,
     LinkOut,
@@ -26,7 +27,7 @@ from bpkg.app.store.graph_types import (
 )
 from bpkg.app.store.port import GraphStore, TraceDirection
 from bpkg.app.store.question_types import Response
-from bpkg.graph_schema import Label
+from bpkg.graph_schema import Label, RelType
 from bpkg.graph_schema.asof import AsOf, may_exist
 from bpkg.loaders.stats import GraphStats
 
@@ -93,6 +94,25 @@ def group_page(
             ]
         start += total
     return first.node, shown, sum(totals.get(key, 0) for key in keys)
+
+
+def links_page(
+    store: GraphStore, node_id: str, rel_type: str | None, direction: Direction | None, limit: int, offset: int
+) -> tuple[list[LinkOut], int]:
+    """A page of a node's links in links order (direction, type, the other end's label, its id), only those of
+    ``rel_type`` or ``direction`` when given, and how many there are: a group at a time (``group_page``), so a hub's
+    page reads the groups it reaches rather than every link."""
+    keys = sorted(
+        (
+            (t.value, way)
+            for t in RelType
+            for way in get_args(Direction)
+            if (rel_type is None or t.value == rel_type) and (direction is None or way == direction)
+        ),
+        key=lambda key: (key[1], key[0]),
+    )
+    _, shown, total = group_page(store, node_id, keys, limit, offset)
+    return shown, total
 
 
 def node_view(

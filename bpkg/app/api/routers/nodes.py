@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from bpkg.app.api.errors import ERRORS
 from bpkg.app.http.deps import StoreDep
 from bpkg.app.http.params import Limit, Offset
+from bpkg.app.services import node_view
 from bpkg.app.services.api_types import LinkPage
 from bpkg.app.services.lookup import notice
 from bpkg.app.store.graph_types import NodeOut, NodePage
@@ -47,11 +48,6 @@ def get_links(
     offset: Offset = 0,
 ) -> LinkPage:
     """Every relationship of a node with the node at the other end, its provenance and qualifiers."""
-    links = [
-        link
-        for link in store.links(node_id)
-        if (rel_type is None or link.type == rel_type) and (direction is None or link.direction == direction)
-    ]
-    page = links[offset : offset + limit]
+    page, total = node_view.links_page(store, node_id, rel_type.value if rel_type else None, direction, limit, offset)
     illustrative = notice(store, any(link.confidence == Confidence.ILLUSTRATIVE for link in page))
-    return LinkPage(items=page, total=len(links), limit=limit, offset=offset, illustrative=illustrative)
+    return LinkPage(items=page, total=total, limit=limit, offset=offset, illustrative=illustrative)
