@@ -19,7 +19,7 @@ from bpkg.app.services import node_view
 from bpkg.app.settings import Settings
 from bpkg.app.store import memory
 from bpkg.app.store.base import GroupKey, groups_of_links
-from bpkg.app.store.graph_types import LinkGroups
+from bpkg.app.store.graph_types import Direction, LinkGroups
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.port import GraphStore
 from bpkg.graph_schema import RelType
@@ -189,7 +189,7 @@ def test_groups_under_one_heading_page_as_one_list(store: GraphStore, memory_sto
         assert got[1] == dump(joined[offset : offset + 2]) and got[2] == len(joined)
 
 
-def links_reference(store: GraphStore, node_id: str, rel_type: str | None, direction: str | None) -> list[object]:
+def links_reference(store: GraphStore, node_id: str, rel_type: str | None, direction: Direction | None) -> list[object]:
     """What ``/nodes/{id}/links`` must list: every link of the node read whole, in links order, filtered."""
     return [
         link.model_dump(mode="json")
@@ -204,7 +204,8 @@ def test_a_page_of_a_nodes_links_is_its_links_read_whole(store: GraphStore, memo
     asked = 0
     for ref in memory_store.nodes(None, None, 100_000, 0).items:
         kinds = {(c.type, c.direction) for c in memory_store.node(ref.id).link_counts}
-        filters = {(None, None), (None, "in"), (None, "out"), *kinds, *((t, None) for t, _ in kinds)}
+        filters: set[tuple[str | None, Direction | None]] = {(None, None), (None, "in"), (None, "out"), *kinds}
+        filters.update((t, None) for t, _ in kinds)
         for rel_type, direction in filters:
             every = links_reference(memory_store, ref.id, rel_type, direction)
             for limit, offset in ((1, 0), (2, 1), (3, len(every) - 2), (50, 0), (5, len(every))):
