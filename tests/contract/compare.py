@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bpkg.app.errors import InvalidQuery, NotFound
+from bpkg.app.services import responses
 from bpkg.app.store.port import GraphStore
 
 
@@ -36,3 +37,9 @@ def same(store: GraphStore, reference: GraphStore, ask: Callable[[GraphStore], o
     got = outcome(store, ask)
     assert got == want
     return want
+
+
+def action_point_read_whole(store: GraphStore, number: int) -> Any:
+    """What ``/action-points/{number}`` must say: the action point read whole, with every response (``find``)."""
+    detail = responses.find(store, number)
+    return responses.detail_out(store, number, detail, detail.properties).model_dump(mode="json")

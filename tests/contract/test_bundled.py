@@ -6,10 +6,12 @@ included, with ``memory_store``'s; the assertions after the comparison keep the 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import get_args
 
 import pytest
 
+from bpkg.app.services import responses
 from bpkg.app.services.health import health
 from bpkg.app.store.graph_types import NodePage
 from bpkg.app.store.memory import MemoryStore
@@ -20,7 +22,7 @@ from bpkg.app.store.response_builder import slots_of
 from bpkg.graph_schema import weakest
 from bpkg.graph_schema.asof import AsOf, parse_as_of
 from bpkg.loaders import GraphBatch
-from tests.contract.compare import same
+from tests.contract.compare import action_point_read_whole, same
 
 DIRECTIONS: tuple[TraceDirection, ...] = get_args(TraceDirection)
 SAMPLE_IDS = (
@@ -373,3 +375,14 @@ def test_trace_follows_any_type_asked_for(
     assert {e["type"] for e in graph["edges"]} <= set(types)
     if reached is not None:
         assert reached in {n["id"] for n in graph["nodes"]}
+
+
+def test_an_action_point_from_todays_facts_is_the_action_point_read_whole(
+    store: GraphStore, memory_store: MemoryStore
+) -> None:
+    # ``/action-points/{number}`` counts today's derived facts (``read_facts``) instead of reading the action point
+    # with every response: for each of the 41, the same answer as read whole, on every backend.
+    for number in range(1, 42):
+        got = same(store, memory_store, partial(responses.action_point_detail, number=number))
+        assert got == action_point_read_whole(store, number), number
+    assert same(store, memory_store, lambda s: responses.action_point_detail(s, 99))["raised"] == "NotFound"

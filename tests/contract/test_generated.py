@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bpkg.app.services import coverage, matrix
+from bpkg.app.services import coverage, matrix, responses
 from bpkg.app.settings import Settings
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.neo4j import Neo4jStore
@@ -28,7 +28,7 @@ from bpkg.graph_schema.asof import parse_as_of
 from bpkg.loaders import DatasetInfo, GraphBatch, Node, build_graph, load_dataset, synth
 from bpkg.loaders.neo4j_sink import write_batch
 from tests.conftest import ensure_loaded, wipe
-from tests.contract.compare import dump, same
+from tests.contract.compare import action_point_read_whole, dump, same
 from tests.contract.generated import SEARCHES, WORDS, batches
 
 pytestmark = pytest.mark.neo4j
@@ -71,6 +71,11 @@ def test_generated_graphs_answer_alike(db: tuple[neo4j.Driver, str], batch: Grap
     # The headline's responses, whole (paths, places): the same, in the same order, today and on a day.
     check(lambda s: s.action_point(ap, True))
     check(lambda s: s.action_point(ap, True, parse_as_of("2020-06-30")))
+    # ``/action-points/{number}`` from today's derived facts: the action point read whole says the same.
+    number = next(int(n.props["number"]) for n in batch.nodes if n.id == ap)
+    for store in (neo, memory):
+        got = responses.action_point_detail(store, number)
+        assert got.model_dump(mode="json") == action_point_read_whole(store, number), store.backend
     for node_id in data.draw(st.lists(some_ids, min_size=1, max_size=2, unique=True), label="nodes"):
         check(lambda s, node_id=node_id: s.node(node_id))
         check(lambda s, node_id=node_id: s.links(node_id))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from bpkg.app.errors import NotFound
 from bpkg.app.services import lookup
@@ -40,7 +41,7 @@ from bpkg.app.store import response_builder
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.headline import HeadlineQuery
 from bpkg.app.store.port import GraphStore
-from bpkg.app.store.question_types import ActionPointDetail, Response
+from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, Response
 from bpkg.graph_schema import Confidence, Label, Strength
 from bpkg.graph_schema.asof import AsOf
 from bpkg.graph_schema.enums import CONFIDENCE_RANK
@@ -110,25 +111,50 @@ def find(
 
 
 def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
-    detail = find(store, number)
-    responses = detail.responses
-    fields = status_fields(responses, detail.goal_responses)
-    illustrative = detail.goal_confidence == ILLUSTRATIVE or any(is_illustrative(r) for r in responses)
+    """An action point with its goal, status and counts, from its facts as derived once per dataset version
+    (``read_facts``, which coverage reads too): the responses of a busy action point are counted, not made again."""
+    info = store.dataset_info()
+    if info is None or not info.fingerprint:
+        # While a load is under way nothing is kept: the action point alone is read whole, as before.
+        detail = find(store, number)
+        return detail_out(store, number, detail, detail.properties)
+
+    def counted() -> ActionPointOut:
+        node = lookup.action_point(store, number)
+        facts = todays_facts(store).get(node.id)
+        if facts is None:  # not among today's facts: read whole
+            detail = find(store, number)
+            return detail_out(store, number, detail, detail.properties)
+        return detail_out(store, number, facts, node.props)
+
+    return per_dataset(store, ("action-point-out", str(number)), counted)
+
+
+def detail_out(store: GraphStore, number: int, facts: ActionPointFacts, properties: dict[str, Any]) -> ActionPointOut:
+    """``/action-points/{number}``'s answer from the action point's facts and properties."""
+    responses = facts.responses
+    fields = status_fields(responses, facts.goal_responses)
+    illustrative = facts.goal_confidence == ILLUSTRATIVE or any(is_illustrative(r) for r in responses)
     illustrative = illustrative or fields["status_confidence"] == ILLUSTRATIVE
-    text = detail.properties.get("text")
-    text_status = detail.properties.get("text_status")
+    text = properties.get("text")
+    text_status = properties.get("text_status")
     return ActionPointOut(
-        action_point=detail.action_point,
+        action_point=facts.action_point,
         number=number,
-        goal=detail.goal,
+        goal=facts.goal,
         responses=len(responses),
-        goal_responses=len(detail.goal_responses),
+        goal_responses=len(facts.goal_responses),
         **fields,
         text=str(text) if text is not None else None,
         text_status=str(text_status) if text_status is not None else None,
-        properties=detail.properties,
+        properties=properties,
         illustrative=lookup.notice(store, illustrative),
     )
+
+
+def todays_facts(store: GraphStore) -> dict[str, ActionPointFacts]:
+    """Today's facts of every action point by its id (``read_facts``; kept per dataset version, do not change)."""
+    return per_dataset(store, ("facts-by-id",), lambda: {f.action_point.id: f for f in read_facts(store).items})
 
 
 def responses(
