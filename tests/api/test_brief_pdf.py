@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -118,3 +119,53 @@ def test_names_with_markup_and_characters_outside_the_fonts_are_printed_as_text(
     reader = PdfReader(io.BytesIO(pdf(brief)))
     words = reader.pages[0].extract_text()
     assert "<b>Türkiye</b> & <img src=x> ? ok" in words and "a < b" in words and "<i>x</i>" in words
+
+
+def test_a_brief_with_thousands_of_rows_lays_out_no_cut_that_cannot_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A busy action point has tens of thousands of responders: the brief is cut to what fits on a page, and no cut
+    # longer than a page's height could hold is laid out (each took minutes at 48,567 rows).
+    from bpkg.app.web import pdf
+
+    rows = [[f"Responder {i:05d}", "activity"] for i in range(20_000)]
+    brief = onepager.OnePager(
+        "Busy", "s", [("Status", "x")], [onepager.Section("Rows", ["A", "B"], rows)], "", [], "f", "b.pdf"
+    )
+    laid_out: list[int] = []
+    render = pdf._render
+
+    def counted(cut: onepager.OnePager) -> tuple[bytes, int]:
+        laid_out.append(max(len(s.rows) for s in cut.sections))
+        return render(cut)
+
+    monkeypatch.setattr(pdf, "_render", counted)
+    reader = PdfReader(io.BytesIO(pdf.pdf(brief)))
+    words = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1
+    shown = re.findall(r"Responder (\d{5})", words)
+    assert shown and [int(n) for n in shown] == list(range(len(shown)))
+    assert f"and {20_000 - len(shown)} more on its page in the tool" in " ".join(words.split())
+    assert max(laid_out) <= pdf.MOST_ON_A_PAGE, laid_out
+    # And the bound is one: that many rows never fit on one page, however short.
+    short = onepager.OnePager(
+        "B",
+        "s",
+        [("Status", "x")],
+        [onepager.Section("Rows", ["A"], [["x"]] * pdf.MOST_ON_A_PAGE)],
+        "",
+        [],
+        "f",
+        "b.pdf",
+    )
+    assert render(short)[1] > 1
+
+
+def test_a_brief_from_todays_derived_facts_is_the_brief_of_the_action_point_read_whole(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The brief reads the action point's responses from the facts derived once per version: for each of the 41,
+    # the same brief as from the action point read whole with every response.
+    day = date(2026, 1, 1)
+    derived = {n: onepager.action_point(store, f"ap-{n}", day) for n in range(1, 42)}
+    monkeypatch.setattr(onepager, "todays_responses", lambda s, i: s.action_point(i, include_goal_level=True))
+    for n in range(1, 42):
+        assert derived[n] == onepager.action_point(store, f"ap-{n}", day), n

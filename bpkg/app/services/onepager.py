@@ -15,6 +15,7 @@ from bpkg.app.errors import InvalidQuery
 from bpkg.app.services.api_types import ActionPointStatus
 from bpkg.app.services.briefs import statuses
 from bpkg.app.services.countries import country
+from bpkg.app.services.responses import todays_responses
 from bpkg.app.store.base import source_line
 from bpkg.app.store.graph_types import NodeRef
 from bpkg.app.store.port import GraphStore
@@ -138,7 +139,7 @@ def action_point(store: GraphStore, action_point_id: str, today: date | None = N
     node = store.node(action_point_id)
     if node.label != Label.ACTION_POINT:
         raise InvalidQuery(f"'{node.name}' is a {node.label}: a one-page brief is for an action point or a country")
-    detail = store.action_point(action_point_id, include_goal_level=True)
+    detail = todays_responses(store, action_point_id)
     status: ActionPointStatus = statuses(store)[action_point_id]
     direct = sorted(detail.responses, key=_response_order)
     goal_only = sorted(detail.goal_responses, key=_response_order)

@@ -152,6 +152,17 @@ def detail_out(store: GraphStore, number: int, facts: ActionPointFacts, properti
     )
 
 
+def todays_responses(store: GraphStore, action_point_id: str) -> ActionPointFacts:
+    """An action point with every response to it and to its goal, today: from the facts derived once per dataset
+    version when there are some (``todays_facts``), else read whole (``GraphStore.action_point``)."""
+    info = store.dataset_info()
+    if info is not None and info.fingerprint:
+        facts = todays_facts(store).get(action_point_id)
+        if facts is not None:
+            return facts
+    return store.action_point(action_point_id, include_goal_level=True)
+
+
 def todays_facts(store: GraphStore) -> dict[str, ActionPointFacts]:
     """Today's facts of every action point by its id (``read_facts``; kept per dataset version, do not change)."""
     return per_dataset(store, ("facts-by-id",), lambda: {f.action_point.id: f for f in read_facts(store).items})

@@ -41,6 +41,9 @@ BODY: Final = ParagraphStyle("body", parent=_BASE["Normal"], fontSize=9, leading
 CELL: Final = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=9.8)
 HEAD_CELL: Final = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
 SMALL: Final = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=9.3)
+MOST_ON_A_PAGE: Final = int((A4[1] - 28 * mm) / CELL.leading) + 1
+"""More table rows than one A4 page's height holds at a cell's leading (78): a brief cut to more can never fit, so
+none is laid out (a busy action point's table has tens of thousands of rows: minutes of layout)."""
 
 
 def text(value: str) -> str:
@@ -130,7 +133,7 @@ def _render(brief: OnePager) -> tuple[bytes, int]:
 def pdf(brief: OnePager) -> bytes:
     """The brief as a one-page A4 PDF: whole if it fits, else with the most table rows that fit (found by
     halving; each cut table says how many rows it leaves out)."""
-    most = max([len(s.rows) for s in brief.sections] + [len(brief.sources), 1])
+    most = min(max([len(s.rows) for s in brief.sections] + [len(brief.sources), 1]), MOST_ON_A_PAGE)
     made, pages = _render(brief.cut(most))
     if pages == 1:
         return made
