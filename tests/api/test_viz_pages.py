@@ -561,3 +561,34 @@ def test_the_filter_form_offers_every_component_escaped_with_the_one_asked_chose
             assert chosen.count(" selected>") == 1 and "<b onmouseover" not in text
         plain = tiny.get("/view/node/ap-1").text.split('<select name="component">')[1].split("</select>")[0]
         assert f'<option value="component-c">{escape(hostile)}</option>' in plain and " selected>" not in plain
+
+
+def test_a_trace_page_lists_the_first_nodes_of_each_level_and_counts_the_rest(
+    client: TestClient, memory_store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A busy action point's trace down reaches tens of thousands of nodes: each level lists its first
+    # TRACE_LISTED and says how many more it reached (here two, on the bundled dataset's goal 4).
+    from bpkg.app.services import views
+    from bpkg.app.web import pages
+    from bpkg.app.web.rendering import MAX_TRACE_DEPTH
+
+    monkeypatch.setattr(pages, "TRACE_LISTED", 2)
+    html = client.get("/view/trace/pg-4?direction=down").text
+    table = html[html.index('id="reached"') : html.index("</table>", html.index('id="reached"'))]
+    reached = views.trace(memory_store, "pg-4", "down", MAX_TRACE_DEPTH, None)
+    levels: dict[str, list[str]] = {}
+    for ref in reached.nodes:
+        if ref.id != "pg-4":
+            levels.setdefault(ref.label, []).append(ref.id)
+    cut = 0
+    for row in re.findall(r"<tr><th scope=\"row\">(.*?)</td></tr>", table, re.DOTALL):
+        listed = re.findall(r'href="[^"]*/view/node/([^"?]+)"', row)
+        label = next(label for label, ids in levels.items() if listed and listed[0] in ids)
+        ids = levels[label]
+        assert listed == ids[:2], label
+        if len(ids) > 2:
+            cut += 1
+            assert f"({len(ids):,})" in row and f"and {len(ids) - 2:,} more" in row, row
+        else:
+            assert "more" not in row
+    assert cut, "some level of the trace is cut"

@@ -105,6 +105,8 @@ RESPONDED_BY: Final = "Responded to by"
 # at 100k relationships the 2,000-node network was two thirds of a hub's page on Neo4j (docs/performance.md,
 # "Issue 17: the node page of a hub").
 NODE_NETWORK_NODES: Final = 250
+TRACE_LISTED: Final = 200
+"""The nodes a trace's page lists per level (each level says how many it reached)."""
 
 
 def _heading(rel_type: str, direction: str) -> str:
@@ -389,7 +391,12 @@ def trace(
     for ref in graph.nodes:
         if ref.id != node_id:
             by_label[ref.label].append(ref)
-    ordered = sorted(by_label.items(), key=lambda item: RANK.get(item[0], 99))
+    # Each level's first TRACE_LISTED nodes and its count: a busy action point's trace down reaches tens of
+    # thousands of nodes (a page of 14.5 MB at 1M relationships), which no one reads as a list.
+    ordered = [
+        (label, refs[:TRACE_LISTED], len(refs))
+        for label, refs in sorted(by_label.items(), key=lambda x: RANK.get(x[0], 99))
+    ]
     return page.render(
         "trace.html",
         filename=f"bpkg-trace-{direction}-{node_id}.html" if download else None,
