@@ -96,6 +96,7 @@ class MemoryStore:
         self._words = _Lasting(self._make_words)
         self._headlines: dict[str, headline.Derived] = {}
         self._hubs = _Kept[str, _HubOrder](HUBS_KEPT)
+        self._hub_counts = _Kept[str, tuple[tuple[str, Direction, int], ...]](HUBS_KEPT)
 
     def _moves(self, types: frozenset[str] | None) -> _Moves:
         """The up moves made by links of ``types`` (None: any type)."""
@@ -190,8 +191,15 @@ class MemoryStore:
     def node(self, node_id: str) -> NodeOut:
         node = self.node_data(node_id)
         out = base.node_out(node, (), self._nodes)
-        # Its links counted as ``base.node_out`` counts them (by type and direction; a link to itself both ways)
-        # from the adjacency, without making each link: a hub has tens of thousands.
+        # A hub's counts are kept once made (counting ap-10's 61,547 links took 54 ms at 1M relationships).
+        hub = len(self._succ.get(node_id, ())) + len(self._pred.get(node_id, ())) > HUB_NEIGHBOURS
+        counts = self._hub_counts.get(node_id, self._link_counts) if hub else self._link_counts(node_id)
+        out.link_counts = [LinkCount(type=t, direction=d, count=c) for t, d, c in counts]
+        return out
+
+    def _link_counts(self, node_id: str) -> tuple[tuple[str, Direction, int], ...]:
+        """A node's links counted as ``base.node_out`` counts them (by type and direction; a link to itself both
+        ways) from the adjacency, without making each link: a hub has tens of thousands."""
         counts: Counter[tuple[str, Direction]] = Counter()
         ways: tuple[tuple[Direction, dict[str, dict[str, Any]]], ...] = (
             ("out", self._succ[node_id]),
@@ -200,8 +208,7 @@ class MemoryStore:
         for direction, adjacent in ways:
             for types in adjacent.values():
                 counts.update((t, direction) for t in types)
-        out.link_counts = [LinkCount(type=t, direction=d, count=c) for (t, d), c in sorted(counts.items())]
-        return out
+        return tuple((t, d, c) for (t, d), c in sorted(counts.items()))
 
     def node_with_links(self, node_id: str) -> tuple[NodeOut, list[LinkOut]]:
         return self.node(node_id), self.links(node_id)
