@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from bpkg.app.services import onepager
 from bpkg.app.services.briefs import statuses
 from bpkg.app.services.countries import country
+from bpkg.app.services.coverage import read_facts
+from bpkg.app.services.responses import todays_facts
 from bpkg.app.store.port import GraphStore
 
 
@@ -165,6 +167,8 @@ def test_a_brief_from_todays_derived_facts_is_the_brief_of_the_action_point_read
     # The brief reads the action point's responses from the facts derived once per version: for each of the 41,
     # the same brief as from the action point read whole with every response.
     day = date(2026, 1, 1)
+    read_facts(store)
+    assert todays_facts(store) is not None, "the facts are derived: the brief reads them"
     derived = {n: onepager.action_point(store, f"ap-{n}", day) for n in range(1, 42)}
     monkeypatch.setattr(onepager, "todays_responses", lambda s, i: s.action_point(i, include_goal_level=True))
     for n in range(1, 42):

@@ -9,6 +9,9 @@ from pydantic import BaseModel
 
 from bpkg.app.errors import InvalidQuery, NotFound
 from bpkg.app.services import responses
+from bpkg.app.services.api_types import ActionPointOut
+from bpkg.app.services.lookup import notice
+from bpkg.app.services.status import ILLUSTRATIVE, status_fields
 from bpkg.app.store.port import GraphStore
 
 
@@ -39,7 +42,22 @@ def same(store: GraphStore, reference: GraphStore, ask: Callable[[GraphStore], o
     return want
 
 
-def action_point_read_whole(store: GraphStore, number: int) -> Any:
-    """What ``/action-points/{number}`` must say: the action point read whole, with every response (``find``)."""
+def action_point_read_whole(store: GraphStore, number: int) -> str:
+    """What ``/action-points/{number}`` must say, as JSON: the action point read whole with every response
+    (``find``), counted and summed up here on its own, as the route did before it read today's derived facts."""
     detail = responses.find(store, number)
-    return responses.detail_out(store, number, detail, detail.properties).model_dump(mode="json")
+    fields = status_fields(detail.responses, detail.goal_responses)
+    illustrative = detail.goal_confidence == ILLUSTRATIVE or any(r.confidence == ILLUSTRATIVE for r in detail.responses)
+    text, text_status = detail.properties.get("text"), detail.properties.get("text_status")
+    return ActionPointOut(
+        action_point=detail.action_point,
+        number=number,
+        goal=detail.goal,
+        responses=len(detail.responses),
+        goal_responses=len(detail.goal_responses),
+        **fields,
+        text=None if text is None else str(text),
+        text_status=None if text_status is None else str(text_status),
+        properties=detail.properties,
+        illustrative=notice(store, illustrative or fields["status_confidence"] == ILLUSTRATIVE),
+    ).model_dump_json()

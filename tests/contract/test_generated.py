@@ -74,8 +74,10 @@ def test_generated_graphs_answer_alike(db: tuple[neo4j.Driver, str], batch: Grap
     # ``/action-points/{number}`` from today's derived facts: the action point read whole says the same.
     number = next(int(n.props["number"]) for n in batch.nodes if n.id == ap)
     for store in (neo, memory):
+        coverage.read_facts(store)
+        assert responses.todays_facts(store) is not None
         got = responses.action_point_detail(store, number)
-        assert got.model_dump(mode="json") == action_point_read_whole(store, number), store.backend
+        assert got.model_dump_json() == action_point_read_whole(store, number), store.backend
     for node_id in data.draw(st.lists(some_ids, min_size=1, max_size=2, unique=True), label="nodes"):
         check(lambda s, node_id=node_id: s.node(node_id))
         check(lambda s, node_id=node_id: s.links(node_id))

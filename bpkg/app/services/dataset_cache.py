@@ -85,6 +85,13 @@ class PerVersion(Generic[T]):
             flight.done.set()
         return value
 
+    def peek(self, fingerprint: str | None, key: Hashable) -> T | None:
+        """The answer kept for ``key`` at ``fingerprint``, without computing it (None when it is not kept)."""
+        with self._lock:
+            if fingerprint is None or fingerprint != self._key:
+                return None
+            return self._values.get(key)
+
     def values(self) -> list[T]:
         """The answers kept, least recently asked first."""
         with self._lock:
@@ -161,6 +168,15 @@ def per_dataset(store: GraphStore, key: tuple[str, ...], compute: Callable[[], T
         kinds = _KEPT.setdefault(origin(store), {})
         kept = kinds.setdefault(key[0] if key else "", PerVersion())
     return cast(T, kept.get(info.fingerprint if info else None, key, compute))
+
+
+def kept_already(store: GraphStore, key: tuple[str, ...]) -> Any:
+    """What ``per_dataset`` keeps for ``key`` at the store's current dataset version, if some question has computed
+    it already in this process; else None (nothing is computed)."""
+    info = store.dataset_info()
+    with _KEPT_LOCK:
+        kept = _KEPT.get(origin(store), {}).get(key[0] if key else "")
+    return kept.peek(info.fingerprint if info else None, key) if kept is not None else None
 
 
 def held(store: GraphStore) -> dict[str, list[Any]]:

@@ -33,8 +33,8 @@ from bpkg.app.services.api_types import (
     ResponsesOut,
     Status,
 )
-from bpkg.app.services.coverage import read_facts
-from bpkg.app.services.dataset_cache import day_key, per_dataset, remember_dataset
+from bpkg.app.services.coverage import Facts, read_facts
+from bpkg.app.services.dataset_cache import day_key, kept_already, per_dataset, remember_dataset
 from bpkg.app.services.day_account import account
 from bpkg.app.services.status import ILLUSTRATIVE, is_illustrative, status_fields
 from bpkg.app.store import response_builder
@@ -111,21 +111,18 @@ def find(
 
 
 def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
-    """An action point with its goal, status and counts, from its facts as derived once per dataset version
-    (``read_facts``, which coverage reads too): the responses of a busy action point are counted, not made again."""
-    info = store.dataset_info()
-    if info is None or not info.fingerprint:
-        # While a load is under way nothing is kept: the action point alone is read whole, as before.
-        detail = find(store, number)
-        return detail_out(store, number, detail, detail.properties)
+    """An action point with its goal, status and counts (kept per dataset version): from its facts when this
+    process has derived today's already (``todays_facts``: the facts coverage is made of), so that a busy action
+    point's responses are counted rather than made again; else from the action point read whole (``find``)."""
 
     def counted() -> ActionPointOut:
         node = lookup.action_point(store, number)
-        facts = todays_facts(store).get(node.id)
-        if facts is None:  # not among today's facts: read whole
+        facts = todays_facts(store)
+        found = facts.get(node.id) if facts is not None else None
+        if found is None:
             detail = find(store, number)
             return detail_out(store, number, detail, detail.properties)
-        return detail_out(store, number, facts, node.props)
+        return detail_out(store, number, found, dict(sorted(node.props.items())))
 
     return per_dataset(store, ("action-point-out", str(number)), counted)
 
@@ -153,19 +150,24 @@ def detail_out(store: GraphStore, number: int, facts: ActionPointFacts, properti
 
 
 def todays_responses(store: GraphStore, action_point_id: str) -> ActionPointFacts:
-    """An action point with every response to it and to its goal, today: from the facts derived once per dataset
-    version when there are some (``todays_facts``), else read whole (``GraphStore.action_point``)."""
-    info = store.dataset_info()
-    if info is not None and info.fingerprint:
-        facts = todays_facts(store).get(action_point_id)
-        if facts is not None:
-            return facts
-    return store.action_point(action_point_id, include_goal_level=True)
+    """An action point with every response to it and to its goal, today: from the facts this process has derived
+    already (``todays_facts``), else read whole (``GraphStore.action_point``)."""
+    facts = todays_facts(store)
+    found = facts.get(action_point_id) if facts is not None else None
+    return found if found is not None else store.action_point(action_point_id, include_goal_level=True)
 
 
-def todays_facts(store: GraphStore) -> dict[str, ActionPointFacts]:
-    """Today's facts of every action point by its id (``read_facts``; kept per dataset version, do not change)."""
-    return per_dataset(store, ("facts-by-id",), lambda: {f.action_point.id: f for f in read_facts(store).items})
+def todays_facts(store: GraphStore) -> dict[str, ActionPointFacts] | None:
+    """Today's facts of every action point by its id, if this process has derived them already for the current
+    dataset version (``read_facts``: the API's follower derives them after each load, a memory server at its
+    start); None otherwise: they are not derived here, which on Neo4j reads every response link of the graph.
+    Kept per dataset version, do not change."""
+    facts: Facts | None = kept_already(store, ("facts",))
+    if facts is None:
+        return None
+    index = per_dataset(store, ("facts-by-id",), lambda: (facts, {f.action_point.id: f for f in facts.items}))
+    # Made from other facts: the dataset moved on between the two reads.
+    return index[1] if index[0] is facts else None
 
 
 def responses(

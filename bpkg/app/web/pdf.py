@@ -42,7 +42,8 @@ CELL: Final = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=9.8)
 HEAD_CELL: Final = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
 SMALL: Final = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=9.3)
 MOST_ON_A_PAGE: Final = int((A4[1] - 28 * mm) / CELL.leading) + 1
-"""More table rows than one A4 page's height holds at a cell's leading (78): a brief cut to more can never fit, so
+"""More table rows than one A4 page's height holds at a cell's leading (78), for rows with a line of text in some cell
+(every brief's rows have one: a responder's kind, an action point's number): a brief cut to more can never fit, so
 none is laid out (a busy action point's table has tens of thousands of rows: minutes of layout)."""
 
 

@@ -142,51 +142,7 @@ HUB_GROUPS_LAST: Final = (
     ("RESPONDS_TO", "in"),
 )
 """The last branches of ``NODE_LINK_GROUPS``' pages, in this order: the groups that grow with the ground."""
-# Each relationship type both ways with the node's count of it (``n``), from the degree store on a dense node:
-# written out per type, because a dynamic type (``$(...)``) expands every relationship of the node in Neo4j 5.26.
-# Shared by ``NODE_LINK_GROUPS`` (a hub's groups) and ``NODE_COUNTED``.
-_DEGREES: Final[LiteralString] = """[
-      ['ADOPTED', 'out', COUNT { (n)-[:ADOPTED]->() }],
-      ['ADOPTED', 'in', COUNT { (n)<-[:ADOPTED]-() }],
-      ['MAKES', 'out', COUNT { (n)-[:MAKES]->() }],
-      ['MAKES', 'in', COUNT { (n)<-[:MAKES]-() }],
-      ['LAUNCHES', 'out', COUNT { (n)-[:LAUNCHES]->() }],
-      ['LAUNCHES', 'in', COUNT { (n)<-[:LAUNCHES]-() }],
-      ['SETS', 'out', COUNT { (n)-[:SETS]->() }],
-      ['SETS', 'in', COUNT { (n)<-[:SETS]-() }],
-      ['CONTAINS', 'out', COUNT { (n)-[:CONTAINS]->() }],
-      ['CONTAINS', 'in', COUNT { (n)<-[:CONTAINS]-() }],
-      ['UNDER', 'out', COUNT { (n)-[:UNDER]->() }],
-      ['UNDER', 'in', COUNT { (n)<-[:UNDER]-() }],
-      ['HAS_COMPONENT', 'out', COUNT { (n)-[:HAS_COMPONENT]->() }],
-      ['HAS_COMPONENT', 'in', COUNT { (n)<-[:HAS_COMPONENT]-() }],
-      ['PART_OF', 'out', COUNT { (n)-[:PART_OF]->() }],
-      ['PART_OF', 'in', COUNT { (n)<-[:PART_OF]-() }],
-      ['RESPONDS_TO', 'out', COUNT { (n)-[:RESPONDS_TO]->() }],
-      ['RESPONDS_TO', 'in', COUNT { (n)<-[:RESPONDS_TO]-() }],
-      ['INFORMS', 'out', COUNT { (n)-[:INFORMS]->() }],
-      ['INFORMS', 'in', COUNT { (n)<-[:INFORMS]-() }],
-      ['DISCUSSED', 'out', COUNT { (n)-[:DISCUSSED]->() }],
-      ['DISCUSSED', 'in', COUNT { (n)<-[:DISCUSSED]-() }],
-      ['IN_COUNTRY', 'out', COUNT { (n)-[:IN_COUNTRY]->() }],
-      ['IN_COUNTRY', 'in', COUNT { (n)<-[:IN_COUNTRY]-() }],
-      ['ACTIVE_IN', 'out', COUNT { (n)-[:ACTIVE_IN]->() }],
-      ['ACTIVE_IN', 'in', COUNT { (n)<-[:ACTIVE_IN]-() }],
-      ['PARTICIPATES_IN', 'out', COUNT { (n)-[:PARTICIPATES_IN]->() }],
-      ['PARTICIPATES_IN', 'in', COUNT { (n)<-[:PARTICIPATES_IN]-() }],
-      ['IN_REGION', 'out', COUNT { (n)-[:IN_REGION]->() }],
-      ['IN_REGION', 'in', COUNT { (n)<-[:IN_REGION]-() }],
-      ['FUNDS', 'out', COUNT { (n)-[:FUNDS]->() }],
-      ['FUNDS', 'in', COUNT { (n)<-[:FUNDS]-() }],
-      ['IMPLEMENTS', 'out', COUNT { (n)-[:IMPLEMENTS]->() }],
-      ['IMPLEMENTS', 'in', COUNT { (n)<-[:IMPLEMENTS]-() }],
-      ['PRODUCED', 'out', COUNT { (n)-[:PRODUCED]->() }],
-      ['PRODUCED', 'in', COUNT { (n)<-[:PRODUCED]-() }],
-      ['SUCCEEDS', 'out', COUNT { (n)-[:SUCCEEDS]->() }],
-      ['SUCCEEDS', 'in', COUNT { (n)<-[:SUCCEEDS]-() }]
-]"""
-NODE_LINK_GROUPS: Final[LiteralString] = (
-    """
+NODE_LINK_GROUPS: Final[LiteralString] = """
 MATCH (n:Entity {id: $id})
 WITH n, COUNT { (n)--() } > $most AS hub
 CALL (n) {
@@ -227,9 +183,46 @@ CALL (n, hub) {
 CALL (n, hub) {
   WITH n WHERE hub
   WITH n, COUNT { (n)-[:SUCCEEDS]->(n) } AS loops
-  UNWIND """
-    + _DEGREES
-    + """ AS d
+  UNWIND [
+      ['ADOPTED', 'out', COUNT { (n)-[:ADOPTED]->() }],
+      ['ADOPTED', 'in', COUNT { (n)<-[:ADOPTED]-() }],
+      ['MAKES', 'out', COUNT { (n)-[:MAKES]->() }],
+      ['MAKES', 'in', COUNT { (n)<-[:MAKES]-() }],
+      ['LAUNCHES', 'out', COUNT { (n)-[:LAUNCHES]->() }],
+      ['LAUNCHES', 'in', COUNT { (n)<-[:LAUNCHES]-() }],
+      ['SETS', 'out', COUNT { (n)-[:SETS]->() }],
+      ['SETS', 'in', COUNT { (n)<-[:SETS]-() }],
+      ['CONTAINS', 'out', COUNT { (n)-[:CONTAINS]->() }],
+      ['CONTAINS', 'in', COUNT { (n)<-[:CONTAINS]-() }],
+      ['UNDER', 'out', COUNT { (n)-[:UNDER]->() }],
+      ['UNDER', 'in', COUNT { (n)<-[:UNDER]-() }],
+      ['HAS_COMPONENT', 'out', COUNT { (n)-[:HAS_COMPONENT]->() }],
+      ['HAS_COMPONENT', 'in', COUNT { (n)<-[:HAS_COMPONENT]-() }],
+      ['PART_OF', 'out', COUNT { (n)-[:PART_OF]->() }],
+      ['PART_OF', 'in', COUNT { (n)<-[:PART_OF]-() }],
+      ['RESPONDS_TO', 'out', COUNT { (n)-[:RESPONDS_TO]->() }],
+      ['RESPONDS_TO', 'in', COUNT { (n)<-[:RESPONDS_TO]-() }],
+      ['INFORMS', 'out', COUNT { (n)-[:INFORMS]->() }],
+      ['INFORMS', 'in', COUNT { (n)<-[:INFORMS]-() }],
+      ['DISCUSSED', 'out', COUNT { (n)-[:DISCUSSED]->() }],
+      ['DISCUSSED', 'in', COUNT { (n)<-[:DISCUSSED]-() }],
+      ['IN_COUNTRY', 'out', COUNT { (n)-[:IN_COUNTRY]->() }],
+      ['IN_COUNTRY', 'in', COUNT { (n)<-[:IN_COUNTRY]-() }],
+      ['ACTIVE_IN', 'out', COUNT { (n)-[:ACTIVE_IN]->() }],
+      ['ACTIVE_IN', 'in', COUNT { (n)<-[:ACTIVE_IN]-() }],
+      ['PARTICIPATES_IN', 'out', COUNT { (n)-[:PARTICIPATES_IN]->() }],
+      ['PARTICIPATES_IN', 'in', COUNT { (n)<-[:PARTICIPATES_IN]-() }],
+      ['IN_REGION', 'out', COUNT { (n)-[:IN_REGION]->() }],
+      ['IN_REGION', 'in', COUNT { (n)<-[:IN_REGION]-() }],
+      ['FUNDS', 'out', COUNT { (n)-[:FUNDS]->() }],
+      ['FUNDS', 'in', COUNT { (n)<-[:FUNDS]-() }],
+      ['IMPLEMENTS', 'out', COUNT { (n)-[:IMPLEMENTS]->() }],
+      ['IMPLEMENTS', 'in', COUNT { (n)<-[:IMPLEMENTS]-() }],
+      ['PRODUCED', 'out', COUNT { (n)-[:PRODUCED]->() }],
+      ['PRODUCED', 'in', COUNT { (n)<-[:PRODUCED]-() }],
+      ['SUCCEEDS', 'out', COUNT { (n)-[:SUCCEEDS]->() }],
+      ['SUCCEEDS', 'in', COUNT { (n)<-[:SUCCEEDS]-() }]
+  ] AS d
   WITH n, loops, d WHERE d[2] > 0
   CALL (n, d) {
     WITH n, [d[0], d[1]] AS g WHERE $type IS NULL OR (d[0] = $type AND d[1] = $direction)
@@ -340,26 +333,61 @@ CALL (n, hub) {
 RETURN [x IN [n] + cited | {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'][0], props: properties(x)}] AS nodes,
        hub, groups, degrees, loops, reviewed
 """
-)
 
 # One node, the sources it cites, and its links counted by type and direction (``GraphStore.node``), without reading
-# them: each count from the degree store on a dense node (``_DEGREES``), so a hub's counts cost what anyone's do. A
-# link to the node itself counts once each way, as ``base.node_out`` counts it.
-NODE_COUNTED: Final[LiteralString] = (
-    """
+# them: each count from the degree store on a dense node, so a hub's counts cost what anyone's do. Written out per
+# type, as in ``NODE_LINK_GROUPS`` (a dynamic type expands every relationship of the node). A link to the node
+# itself counts once each way, as ``base.node_out`` counts it.
+NODE_COUNTED: Final[LiteralString] = """
 MATCH (n:Entity {id: $id})
 CALL (n) {
   UNWIND coalesce(n.sources, []) AS sid
   MATCH (s:Entity {id: sid})
   RETURN collect(s) AS cited
 }
-WITH n, cited, """
-    + _DEGREES
-    + """ AS degrees
+WITH n, cited, [
+      ['ADOPTED', 'out', COUNT { (n)-[:ADOPTED]->() }],
+      ['ADOPTED', 'in', COUNT { (n)<-[:ADOPTED]-() }],
+      ['MAKES', 'out', COUNT { (n)-[:MAKES]->() }],
+      ['MAKES', 'in', COUNT { (n)<-[:MAKES]-() }],
+      ['LAUNCHES', 'out', COUNT { (n)-[:LAUNCHES]->() }],
+      ['LAUNCHES', 'in', COUNT { (n)<-[:LAUNCHES]-() }],
+      ['SETS', 'out', COUNT { (n)-[:SETS]->() }],
+      ['SETS', 'in', COUNT { (n)<-[:SETS]-() }],
+      ['CONTAINS', 'out', COUNT { (n)-[:CONTAINS]->() }],
+      ['CONTAINS', 'in', COUNT { (n)<-[:CONTAINS]-() }],
+      ['UNDER', 'out', COUNT { (n)-[:UNDER]->() }],
+      ['UNDER', 'in', COUNT { (n)<-[:UNDER]-() }],
+      ['HAS_COMPONENT', 'out', COUNT { (n)-[:HAS_COMPONENT]->() }],
+      ['HAS_COMPONENT', 'in', COUNT { (n)<-[:HAS_COMPONENT]-() }],
+      ['PART_OF', 'out', COUNT { (n)-[:PART_OF]->() }],
+      ['PART_OF', 'in', COUNT { (n)<-[:PART_OF]-() }],
+      ['RESPONDS_TO', 'out', COUNT { (n)-[:RESPONDS_TO]->() }],
+      ['RESPONDS_TO', 'in', COUNT { (n)<-[:RESPONDS_TO]-() }],
+      ['INFORMS', 'out', COUNT { (n)-[:INFORMS]->() }],
+      ['INFORMS', 'in', COUNT { (n)<-[:INFORMS]-() }],
+      ['DISCUSSED', 'out', COUNT { (n)-[:DISCUSSED]->() }],
+      ['DISCUSSED', 'in', COUNT { (n)<-[:DISCUSSED]-() }],
+      ['IN_COUNTRY', 'out', COUNT { (n)-[:IN_COUNTRY]->() }],
+      ['IN_COUNTRY', 'in', COUNT { (n)<-[:IN_COUNTRY]-() }],
+      ['ACTIVE_IN', 'out', COUNT { (n)-[:ACTIVE_IN]->() }],
+      ['ACTIVE_IN', 'in', COUNT { (n)<-[:ACTIVE_IN]-() }],
+      ['PARTICIPATES_IN', 'out', COUNT { (n)-[:PARTICIPATES_IN]->() }],
+      ['PARTICIPATES_IN', 'in', COUNT { (n)<-[:PARTICIPATES_IN]-() }],
+      ['IN_REGION', 'out', COUNT { (n)-[:IN_REGION]->() }],
+      ['IN_REGION', 'in', COUNT { (n)<-[:IN_REGION]-() }],
+      ['FUNDS', 'out', COUNT { (n)-[:FUNDS]->() }],
+      ['FUNDS', 'in', COUNT { (n)<-[:FUNDS]-() }],
+      ['IMPLEMENTS', 'out', COUNT { (n)-[:IMPLEMENTS]->() }],
+      ['IMPLEMENTS', 'in', COUNT { (n)<-[:IMPLEMENTS]-() }],
+      ['PRODUCED', 'out', COUNT { (n)-[:PRODUCED]->() }],
+      ['PRODUCED', 'in', COUNT { (n)<-[:PRODUCED]-() }],
+      ['SUCCEEDS', 'out', COUNT { (n)-[:SUCCEEDS]->() }],
+      ['SUCCEEDS', 'in', COUNT { (n)<-[:SUCCEEDS]-() }]
+] AS degrees
 RETURN [x IN [n] + cited | {id: x.id, label: [l IN labels(x) WHERE l <> 'Entity'][0], props: properties(x)}] AS nodes,
        [d IN degrees WHERE d[2] > 0 | {type: d[0], direction: d[1], count: d[2]}] AS counts
 """
-)
 
 # A hub's groups whose labels at the other end the schema does not fix for the traces (``$groups``: [type,
 # direction] pairs): its links there counted by that label, and how many end at the node itself. Rare (a hub's
