@@ -201,9 +201,13 @@ def links_reference(store: GraphStore, node_id: str, rel_type: str | None, direc
     ]
 
 
-def test_a_page_of_a_nodes_links_is_its_links_read_whole(store: GraphStore, memory_store: MemoryStore) -> None:
-    # ``/nodes/{id}/links`` reads a group at a time (``links_page``): every node of the bundled dataset, every
-    # filter, pages that start inside a group and run over into the next, and past the end.
+@pytest.mark.parametrize("one_read", [node_view.ONE_READ_LINKS, 0])
+def test_a_page_of_a_nodes_links_is_its_links_read_whole(
+    store: GraphStore, memory_store: MemoryStore, monkeypatch: pytest.MonkeyPatch, one_read: int
+) -> None:
+    # ``/nodes/{id}/links`` (``links_page``): every node of the bundled dataset, every filter, pages that start
+    # inside a group and run over into the next, and past the end; read in one go, and a group at a time.
+    monkeypatch.setattr(node_view, "ONE_READ_LINKS", one_read)
     asked = 0
     for ref in memory_store.nodes(None, None, 100_000, 0).items:
         kinds = {(c.type, c.direction) for c in memory_store.node(ref.id).link_counts}
@@ -227,7 +231,11 @@ def test_a_page_of_a_nodes_links_is_its_links_read_whole(store: GraphStore, memo
     assert asked > 1000
 
 
-def test_a_busy_nodes_links_a_page_at_a_time(synth_stores: tuple[GraphStore, MemoryStore]) -> None:
+@pytest.mark.parametrize("one_read", [node_view.ONE_READ_LINKS, 0])
+def test_a_busy_nodes_links_a_page_at_a_time(
+    synth_stores: tuple[GraphStore, MemoryStore], monkeypatch: pytest.MonkeyPatch, one_read: int
+) -> None:
+    monkeypatch.setattr(node_view, "ONE_READ_LINKS", one_read)
     store, memory = synth_stores
     every = links_reference(memory, "ap-10", None, None)
     assert len(every) > 120

@@ -96,12 +96,20 @@ def group_page(
     return first.node, shown, sum(totals.get(key, 0) for key in keys)
 
 
+ONE_READ_LINKS: Final = 500
+"""Up to this many links into a node's whole list (offset and limit), ``links_page`` reads every group's first ones
+at once (one read, as a node's page does); past it, or filtered, a group at a time (``group_page``), only the
+groups it reaches."""
+
+
 def links_page(
     store: GraphStore, node_id: str, rel_type: str | None, direction: Direction | None, limit: int, offset: int
 ) -> tuple[list[LinkOut], int]:
     """A page of a node's links in links order (direction, type, the other end's label, its id), only those of
-    ``rel_type`` or ``direction`` when given, and how many there are: a group at a time (``group_page``), so a hub's
-    page reads the groups it reaches rather than every link."""
+    ``rel_type`` or ``direction`` when given, and how many there are, without reading every link of a hub. The
+    whole list near its start: each group's first ``offset + limit`` links in one read (the groups in links order,
+    each cut there, hold the page: a group cut before the page's end holds all of it). Deeper in, or filtered (a
+    hub's other groups are not read): a group at a time."""
     keys = sorted(
         (
             (t.value, way)
@@ -111,8 +119,20 @@ def links_page(
         ),
         key=lambda key: (key[1], key[0]),
     )
-    _, shown, total = group_page(store, node_id, keys, limit, offset)
-    return shown, total
+    end = offset + limit
+    if end > ONE_READ_LINKS or rel_type is not None or direction is not None:
+        _, shown, total = group_page(store, node_id, keys, limit, offset)
+        return shown, total
+    wanted = set(keys)
+    found = store.link_groups(node_id, end, 0)
+    firsts = [
+        link
+        for group in sorted(found.groups, key=lambda g: (g.direction, g.type))
+        if (group.type, group.direction) in wanted
+        for link in group.links
+    ]
+    total = sum(c.count for c in found.node.link_counts if (c.type, c.direction) in wanted)
+    return firsts[offset:end], total
 
 
 def node_view(
