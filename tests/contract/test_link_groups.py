@@ -232,6 +232,25 @@ def test_a_page_of_a_nodes_links_is_its_links_read_whole(
 
 
 @pytest.mark.parametrize("one_read", [node_view.ONE_READ_LINKS, 0])
+def test_a_page_of_links_read_the_hubs_way_in_memory(
+    bundled_graph: nx.MultiDiGraph, memory_store: MemoryStore, monkeypatch: pytest.MonkeyPatch, one_read: int
+) -> None:
+    # A memory hub's links come from its kept order: with the threshold at 0 every bundled node is read that way.
+    every = {
+        (ref.id, rel_type): links_reference(memory_store, ref.id, rel_type, None)
+        for ref in memory_store.nodes(None, None, 100_000, 0).items
+        for rel_type in (None, "RESPONDS_TO")
+    }
+    hubs = MemoryStore(bundled_graph)
+    monkeypatch.setattr(memory, "HUB_NEIGHBOURS", 0)
+    monkeypatch.setattr(node_view, "ONE_READ_LINKS", one_read)
+    for (node_id, rel_type), want in every.items():
+        for limit, offset in ((1, 0), (2, 1), (50, 0), (3, max(0, len(want) - 2))):
+            shown, total = node_view.links_page(hubs, node_id, rel_type, None, limit, offset)
+            assert ([x.model_dump(mode="json") for x in shown], total) == (want[offset : offset + limit], len(want))
+
+
+@pytest.mark.parametrize("one_read", [node_view.ONE_READ_LINKS, 0])
 def test_a_busy_nodes_links_a_page_at_a_time(
     synth_stores: tuple[GraphStore, MemoryStore], monkeypatch: pytest.MonkeyPatch, one_read: int
 ) -> None:

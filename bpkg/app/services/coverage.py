@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -47,6 +48,11 @@ class Facts:
     @property
     def total(self) -> int:
         return len(self.items)
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, ActionPointFacts]:
+        """Each action point's facts by its id (made once, with the facts they index)."""
+        return {f.action_point.id: f for f in self.items}
 
 
 def read_facts(store: GraphStore, *, as_of: AsOf | None = None, plan: str | None = None) -> Facts:

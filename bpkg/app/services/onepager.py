@@ -139,8 +139,8 @@ def action_point(store: GraphStore, action_point_id: str, today: date | None = N
     node = store.node(action_point_id)
     if node.label != Label.ACTION_POINT:
         raise InvalidQuery(f"'{node.name}' is a {node.label}: a one-page brief is for an action point or a country")
-    detail = todays_responses(store, action_point_id)
     status: ActionPointStatus = statuses(store)[action_point_id]
+    detail = todays_responses(store, action_point_id)
     direct = sorted(detail.responses, key=_response_order)
     goal_only = sorted(detail.goal_responses, key=_response_order)
     goal = detail.goal

@@ -163,11 +163,7 @@ def todays_facts(store: GraphStore) -> dict[str, ActionPointFacts] | None:
     start); None otherwise: they are not derived here, which on Neo4j reads every response link of the graph.
     Kept per dataset version, do not change."""
     facts: Facts | None = kept_already(store, ("facts",))
-    if facts is None:
-        return None
-    index = per_dataset(store, ("facts-by-id",), lambda: (facts, {f.action_point.id: f for f in facts.items}))
-    # Made from other facts: the dataset moved on between the two reads.
-    return index[1] if index[0] is facts else None
+    return facts.by_id if facts is not None else None
 
 
 def responses(
