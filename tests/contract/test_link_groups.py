@@ -205,29 +205,28 @@ def links_reference(store: GraphStore, node_id: str, rel_type: str | None, direc
 def test_a_page_of_a_nodes_links_is_its_links_read_whole(
     store: GraphStore, memory_store: MemoryStore, monkeypatch: pytest.MonkeyPatch, one_read: int
 ) -> None:
-    # ``/nodes/{id}/links`` (``links_page``): every node of the bundled dataset, every filter, pages that start
-    # inside a group and run over into the next, and past the end; read in one go, and a group at a time.
+    # ``/nodes/{id}/links`` (``links_page``): every node of the bundled dataset, unfiltered and by direction, type,
+    # and type and direction (its first group's), pages that start inside a group and run over into the next, and
+    # past the end; read in one go, and a group at a time. Each backend on its own run (the fixture's).
     monkeypatch.setattr(node_view, "ONE_READ_LINKS", one_read)
     asked = 0
     for ref in memory_store.nodes(None, None, 100_000, 0).items:
-        kinds = {(c.type, c.direction) for c in memory_store.node(ref.id).link_counts}
-        filters: set[tuple[str | None, Direction | None]] = {(None, None), (None, "in"), (None, "out"), *kinds}
-        filters.update((t, None) for t, _ in kinds)
+        kinds = sorted((c.type, c.direction) for c in memory_store.node(ref.id).link_counts)
+        filters: list[tuple[str | None, Direction | None]] = [(None, None), (None, "in")]
+        filters += [(kinds[0][0], None), kinds[0]] if kinds else []
         for rel_type, direction in filters:
             every = links_reference(memory_store, ref.id, rel_type, direction)
-            for limit, offset in ((1, 0), (2, 1), (3, len(every) - 2), (50, 0), (5, len(every))):
-                for backend in (store, memory_store):
-                    shown, total = node_view.links_page(backend, ref.id, rel_type, direction, limit, max(0, offset))
-                    want = every[max(0, offset) : max(0, offset) + limit]
-                    assert ([x.model_dump(mode="json") for x in shown], total) == (want, len(every)), (
-                        backend.backend,
-                        ref.id,
-                        rel_type,
-                        direction,
-                        limit,
-                        offset,
-                    )
-                    asked += 1
+            for limit, offset in ((2, 1), (3, max(0, len(every) - 2)), (50, 0), (5, len(every))):
+                shown, total = node_view.links_page(store, ref.id, rel_type, direction, limit, offset)
+                want = every[offset : offset + limit]
+                assert ([x.model_dump(mode="json") for x in shown], total) == (want, len(every)), (
+                    ref.id,
+                    rel_type,
+                    direction,
+                    limit,
+                    offset,
+                )
+                asked += 1
     assert asked > 1000
 
 
