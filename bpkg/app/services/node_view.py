@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, get_args
+from typing import Final
 
 from bpkg.app.errors import InvalidQuery
 from bpkg.app.services import views
@@ -15,6 +15,7 @@ from bpkg.app.services.api_types import ResponsesOut
 from bpkg.app.services.responses import response_page
 from bpkg.app.store.base import GroupKey, groups_of_links, ways
 from bpkg.app.store.graph_types import (
+    GROUP_KEYS,
     DatasetOut,
     Direction,
     GraphOut,
@@ -27,7 +28,7 @@ from bpkg.app.store.graph_types import (
 )
 from bpkg.app.store.port import GraphStore, TraceDirection
 from bpkg.app.store.question_types import Response
-from bpkg.graph_schema import Label, RelType
+from bpkg.graph_schema import Label
 from bpkg.graph_schema.asof import AsOf, may_exist
 from bpkg.loaders.stats import GraphStats
 
@@ -110,29 +111,15 @@ def links_page(
     whole list near its start: each group's first ``offset + limit`` links in one read (the groups in links order,
     each cut there, hold the page: a group cut before the page's end holds all of it). Deeper in, or filtered (a
     hub's other groups are not read): a group at a time."""
-    keys = sorted(
-        (
-            (t.value, way)
-            for t in RelType
-            for way in get_args(Direction)
-            if (rel_type is None or t.value == rel_type) and (direction is None or way == direction)
-        ),
-        key=lambda key: (key[1], key[0]),
-    )
     end = offset + limit
     if end > ONE_READ_LINKS or rel_type is not None or direction is not None:
+        keys = [(t, d) for t, d in GROUP_KEYS if rel_type in (None, t) and direction in (None, d)]
         _, shown, total = group_page(store, node_id, keys, limit, offset)
         return shown, total
-    wanted = set(keys)
+    # Every group with a page, in links order (``LinkGroups``).
     found = store.link_groups(node_id, end, 0)
-    firsts = [
-        link
-        for group in sorted(found.groups, key=lambda g: (g.direction, g.type))
-        if (group.type, group.direction) in wanted
-        for link in group.links
-    ]
-    total = sum(c.count for c in found.node.link_counts if (c.type, c.direction) in wanted)
-    return firsts[offset:end], total
+    firsts = [link for group in found.groups for link in group.links]
+    return firsts[offset:end], sum(c.count for c in found.node.link_counts)
 
 
 def node_view(

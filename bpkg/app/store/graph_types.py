@@ -8,8 +8,14 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, Field
 
 from bpkg.app.store import trusted
+from bpkg.graph_schema import RelType
 
 Direction = Literal["out", "in"]
+_WAYS: Final[tuple[Direction, ...]] = ("in", "out")
+GROUP_KEYS: Final[tuple[tuple[str, Direction], ...]] = tuple(
+    (rel_type, direction) for direction in _WAYS for rel_type in sorted(t.value for t in RelType)
+)
+"""Every group a node's links can fall in, in links order (direction, then type: ``base.links_out``)."""
 
 
 class NodeData(BaseModel):

@@ -29,7 +29,7 @@ from bpkg.app.services.crosswalk import node_matches
 from bpkg.app.services.status import StatusDict
 from bpkg.app.services.timelines import KINDS
 from bpkg.app.services.views import RANK
-from bpkg.app.store.graph_types import Direction, LinkGroup, LinkOut, NodeRef
+from bpkg.app.store.graph_types import GROUP_KEYS, Direction, LinkGroup, LinkOut, NodeRef
 from bpkg.app.store.port import TraceDirection
 from bpkg.app.web import network, pdf, questions, timelines, words
 from bpkg.app.web.rendering import (
@@ -119,9 +119,8 @@ def _heading(rel_type: str, direction: str) -> str:
 # The groups of links (type and direction) under each heading, in links order: a few headings take several
 # (``Part of`` is CONTAINS and HAS_COMPONENT in, PART_OF out), listed one after the other as one list.
 HEADINGS: Final[dict[str, list[tuple[str, Direction]]]] = {}
-for _direction in cast(tuple[Direction, ...], ("in", "out")):
-    for _type in sorted(t.value for t in RelType):
-        HEADINGS.setdefault(_heading(_type, _direction), []).append((_type, _direction))
+for _type, _direction in GROUP_KEYS:
+    HEADINGS.setdefault(_heading(_type, _direction), []).append((_type, _direction))
 
 
 def _headed(groups: list[LinkGroup], shown: int) -> dict[str, tuple[list[LinkOut], int]]:
