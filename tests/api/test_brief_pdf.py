@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
-from typing import NoReturn
 
 import networkx as nx
 import pytest
@@ -20,6 +19,7 @@ from bpkg.app.services.coverage import read_facts
 from bpkg.app.services.responses import todays_facts
 from bpkg.app.store.memory import MemoryStore
 from bpkg.app.store.port import GraphStore
+from tests.contract.compare import refused
 
 
 def read_pdf(client: TestClient, url: str) -> tuple[int, str]:
@@ -176,11 +176,7 @@ def test_a_brief_from_todays_derived_facts_is_the_brief_of_the_action_point_read
     whole = {n: onepager.action_point(fresh, f"ap-{n}", day) for n in range(1, 42)}
     monkeypatch.undo()
     read_facts(fresh)
-    assert todays_facts(fresh) is not None, "the facts are derived: the brief reads them"
-    monkeypatch.setattr(fresh, "action_point", _refused)
+    assert todays_facts(fresh, "ap-17") is not None, "the facts are derived: the brief reads them"
+    monkeypatch.setattr(fresh, "action_point", refused)
     for n in range(1, 42):
         assert onepager.action_point(fresh, f"ap-{n}", day) == whole[n], n
-
-
-def _refused(*args: object, **kwargs: object) -> NoReturn:
-    raise AssertionError("read whole, though today's facts are derived")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import BaseModel
 
@@ -61,3 +61,9 @@ def action_point_read_whole(store: GraphStore, number: int) -> str:
         properties=detail.properties,
         illustrative=notice(store, illustrative or fields["status_confidence"] == ILLUSTRATIVE),
     ).model_dump_json()
+
+
+def refused(*args: object, **kwargs: object) -> NoReturn:
+    """What stands in for a read a test says is not made (an action point read whole, once today's facts are
+    derived)."""
+    raise AssertionError("read whole, though today's facts are derived")

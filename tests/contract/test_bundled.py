@@ -6,7 +6,7 @@ included, with ``memory_store``'s; the assertions after the comparison keep the 
 
 from __future__ import annotations
 
-from typing import NoReturn, get_args
+from typing import get_args
 
 import networkx as nx
 import pytest
@@ -23,7 +23,7 @@ from bpkg.app.store.response_builder import slots_of
 from bpkg.graph_schema import weakest
 from bpkg.graph_schema.asof import AsOf, parse_as_of
 from bpkg.loaders import GraphBatch
-from tests.contract.compare import action_point_read_whole, same
+from tests.contract.compare import action_point_read_whole, refused, same
 
 DIRECTIONS: tuple[TraceDirection, ...] = get_args(TraceDirection)
 SAMPLE_IDS = (
@@ -388,14 +388,10 @@ def test_an_action_point_from_todays_facts_is_the_action_point_read_whole(
     fresh = MemoryStore(bundled_graph) if store.backend == "memory" else store
     want = {n: action_point_read_whole(fresh, n) for n in range(1, 42)}
     coverage.read_facts(fresh)
-    assert responses.todays_facts(fresh) is not None, "the facts are derived: the answers read them"
-    monkeypatch.setattr(fresh, "action_point", _refused)
-    monkeypatch.setattr(responses, "find", _refused)
+    assert responses.todays_facts(fresh, "ap-17") is not None, "the facts are derived: the answers read them"
+    monkeypatch.setattr(fresh, "action_point", refused)
+    monkeypatch.setattr(responses, "find", refused)
     for number in range(1, 42):
         assert responses.action_point_detail(fresh, number).model_dump_json() == want[number], number
     with pytest.raises(NotFound):
         responses.action_point_detail(fresh, 99)
-
-
-def _refused(*args: object, **kwargs: object) -> NoReturn:
-    raise AssertionError("read whole, though today's facts are derived")

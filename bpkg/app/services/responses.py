@@ -117,8 +117,7 @@ def action_point_detail(store: GraphStore, number: int) -> ActionPointOut:
 
     def counted() -> ActionPointOut:
         node = lookup.action_point(store, number)
-        facts = todays_facts(store)
-        found = facts.get(node.id) if facts is not None else None
+        found = todays_facts(store, node.id)
         if found is None:
             detail = find(store, number)
             return detail_out(store, number, detail, detail.properties)
@@ -152,18 +151,17 @@ def detail_out(store: GraphStore, number: int, facts: ActionPointFacts, properti
 def todays_responses(store: GraphStore, action_point_id: str) -> ActionPointFacts:
     """An action point with every response to it and to its goal, today: from the facts this process has derived
     already (``todays_facts``), else read whole (``GraphStore.action_point``)."""
-    facts = todays_facts(store)
-    found = facts.get(action_point_id) if facts is not None else None
+    found = todays_facts(store, action_point_id)
     return found if found is not None else store.action_point(action_point_id, include_goal_level=True)
 
 
-def todays_facts(store: GraphStore) -> dict[str, ActionPointFacts] | None:
-    """Today's facts of every action point by its id, if this process has derived them already for the current
+def todays_facts(store: GraphStore, action_point_id: str) -> ActionPointFacts | None:
+    """Today's facts of an action point, if this process has derived every action point's already for the current
     dataset version (``read_facts``: the API's follower derives them after each load, a memory server at its
-    start); None otherwise: they are not derived here, which on Neo4j reads every response link of the graph.
-    Kept per dataset version, do not change."""
+    start); None otherwise (or for an id that is not an action point's): they are not derived here, which on Neo4j
+    reads every response link of the graph. Kept per dataset version, do not change."""
     facts: Facts | None = kept_already(store, ("facts",))
-    return facts.by_id if facts is not None else None
+    return facts.by_id.get(action_point_id) if facts is not None else None
 
 
 def responses(
