@@ -113,7 +113,7 @@ def links_page(
     hub's other groups are not read): a group at a time."""
     end = offset + limit
     if end > ONE_READ_LINKS or rel_type is not None or direction is not None:
-        keys = [(t, d) for t, d in GROUP_KEYS if rel_type in (None, t) and direction in (None, d)]
+        keys: list[GroupKey] = [k for k in GROUP_KEYS if rel_type in (None, k[0]) and direction in (None, k[1])]
         _, shown, total = group_page(store, node_id, keys, limit, offset)
         return shown, total
     # Every group with a page, in links order (``LinkGroups``).
