@@ -151,11 +151,13 @@ def test_full_text_queries_name_the_schema_index() -> None:
 
 
 def test_search_candidates_bring_what_ranking_reads() -> None:
-    # The full-text candidates come as one row, each with only the fields search ranks on and the confidence a
-    # hit shows: a field added to search.FIELDS fails this until the query returns it too.
+    # The full-text candidates come as one row, each a list: the id, the label, then TEXT_PROPS in their order
+    # (the store reads them by position), which are the fields search ranks on and the confidence a hit shows: a
+    # field added to search.FIELDS fails this until the query returns it too.
     flat = re.sub(r"\s+", " ", read_queries.TEXT_CANDIDATES)
-    projected = re.findall(r"props: n \{([^}]*)\}", flat)
-    assert [re.findall(r"\.(\w+)", found) for found in projected] == [[*search.FIELDS, "confidence"]]
+    listed = re.findall(r"collect\(\[n\.id, \[l IN labels\(n\) WHERE l <> 'Entity'\]\[0\], ([^\]]*)\]\)", flat)
+    assert [re.findall(r"n\.(\w+)", found) for found in listed] == [list(read_queries.TEXT_PROPS)]
+    assert {*search.FIELDS, "confidence"} == {"id", *read_queries.TEXT_PROPS}
     assert "properties(" not in read_queries.TEXT_CANDIDATES
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Final
 
 from bpkg.app.errors import InvalidQuery
@@ -50,9 +51,6 @@ class Words:
     def all(self) -> Iterable[str]:
         return (*self.name, *self.aliases, *self.description, *self.id)
 
-    def matches(self, tokens: list[str]) -> bool:
-        return any(w.startswith(t) for w in self.all() for t in tokens)
-
 
 def tokens_of(q: str) -> tuple[list[str], str]:
     """The distinct words of a search text (at most ``MAX_SEARCH_TOKENS``) and the whole text as words."""
@@ -81,45 +79,63 @@ def _other_name(node: Words, tokens: list[str], phrase: str) -> str | None:
     return None
 
 
-def score(node: Words, tokens: list[str], phrase: str) -> tuple[float, list[str]]:
-    total = 0.0
-    matched: set[str] = set()
-    fields = {"name": node.name, "aliases": node.aliases, "description": node.description, "id": node.id}
-    for token in tokens:
-        for field, ws in fields.items():
-            if token in ws:
-                total += _WEIGHTS[field]
-                matched.add(field)
-            elif any(w.startswith(token) for w in ws):
-                total += _WEIGHTS[field] / 2
-                matched.add(field)
-    names = [" ".join(node.name), *(joined for _, joined in node.other_names)]
-    if phrase and phrase in names:
-        total += 10.0
-    elif phrase and any(phrase in name for name in names):
-        total += 4.0
-    return total, sorted(matched)
+def matched(node: Words, tokens: list[str]) -> list[str]:
+    """The fields (``FIELDS``, sorted) of which some word starts with a word of the text."""
+    return sorted(f for f in FIELDS if any(any(map(str.startswith, getattr(node, f), repeat(t))) for t in tokens))
 
 
 def rank(candidates: Iterable[Words], tokens: list[str], phrase: str, limit: int) -> list[SearchHit]:
-    """The best ``limit`` hits among the candidates, by score, then label order, then id (only those made into
-    hits: a common word has thousands of candidates)."""
-    scored: list[tuple[float, int, str, list[str], Words]] = []
+    """The best ``limit`` hits among the candidates, by score, then label order, then id; a candidate none of whose
+    words starts with a word of the text is no hit (it can only be a full-text candidate: Neo4j's index finds
+    words by infix). A common word has a hundred thousand candidates at 1M relationships, so each is scored by
+    ``_points`` (C-level tests of each field's words), and only the hits kept are made and told which fields
+    matched."""
+    scored: list[tuple[float, int, str, Words]] = []
     for node in candidates:
-        points, matched = score(node, tokens, phrase)
+        points = _points(node, tokens)
         if points > 0:
-            scored.append((-points, LABEL_ORDER.get(node.node.label, 99), node.node.id, matched, node))
+            points += _bonus(node, phrase)
+            scored.append((-points, LABEL_ORDER.get(node.node.label, 99), node.node.id, node))
     best = heapq.nsmallest(limit, scored, key=_order)
-    return [
-        SearchHit(
-            node=ref(node.node),
-            score=-points,
-            matched=matched,
-            alias=_other_name(node, tokens, phrase) if "aliases" in matched else None,
+    hits = []
+    for points, _, _, node in best:
+        fields = matched(node, tokens)
+        hits.append(
+            SearchHit(
+                node=ref(node.node),
+                score=-points,
+                matched=fields,
+                alias=_other_name(node, tokens, phrase) if "aliases" in fields else None,
+            )
         )
-        for points, _, _, matched, node in best
-    ]
+    return hits
 
 
-def _order(hit: tuple[float, int, str, list[str], Words]) -> tuple[float, int, str]:
+def _points(node: Words, tokens: list[str]) -> float:
+    """The points for the words of each field, per word of the text: the field's weight (``_WEIGHTS``) when the
+    word is one of the field's words, half of it when it only starts one of them."""
+    total = 0.0
+    for field, weight in _WEIGHTS.items():
+        words_of: tuple[str, ...] = getattr(node, field)
+        if words_of:
+            for token in tokens:
+                if token in words_of:
+                    total += weight
+                elif any(map(str.startswith, words_of, repeat(token))):
+                    total += weight / 2
+    return total
+
+
+def _bonus(node: Words, phrase: str) -> float:
+    """The points for the whole text (its words joined by spaces): 10 for a name or other name equal to it, else
+    4 for one containing it."""
+    if not phrase:
+        return 0.0
+    names = [" ".join(node.name), *(joined for _, joined in node.other_names)]
+    if phrase in names:
+        return 10.0
+    return 4.0 if any(phrase in name for name in names) else 0.0
+
+
+def _order(hit: tuple[float, int, str, Words]) -> tuple[float, int, str]:
     return hit[:3]

@@ -431,9 +431,13 @@ TEXT_CANDIDATES: Final[LiteralString] = """
 CALL db.index.fulltext.queryNodes('entity_words', $query) YIELD node
 WITH node AS n
 WHERE n:Entity
-RETURN collect({id: n.id, label: [l IN labels(n) WHERE l <> 'Entity'][0],
-                props: n {.name, .aliases, .description, .id, .confidence}}) AS found
+RETURN collect([n.id, [l IN labels(n) WHERE l <> 'Entity'][0], n.name, n.aliases, n.description, n.confidence])
+       AS found
 """
+TEXT_PROPS: Final = ("name", "aliases", "description", "confidence")
+"""What ``TEXT_CANDIDATES`` gives of each candidate after its id and label, in its order: the fields search ranks
+on (``bpkg.app.store.search.FIELDS``) and the confidence a hit shows. Lists, not maps: a common word has a hundred
+thousand candidates at 1M relationships, and maps of properties took a second more to send and to read."""
 
 # The material of "who responds to this action point", in one round trip anchored on the action point (see
 # bpkg.app.store.response_builder): its UNDER links, the RESPONDS_TO links into it (and into its goal when

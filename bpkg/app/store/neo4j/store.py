@@ -96,12 +96,20 @@ def facts_of(
 
 
 def _node(row: Any) -> NodeData:
-    node_id, label = row["id"], row["label"]
+    return _made(row["id"], row["label"], _props(row))
+
+
+def _made(node_id: Any, label: Any, props: dict[str, Any]) -> NodeData:
     if type(node_id) is str and type(label) is str:
         # A node as the sink wrote it, built without validating its properties again (a copy of each, about
         # 10 us a node: 12 ms of a trace down of 1,100 nodes at 1M relationships).
-        return node_made(node_id, label, _props(row))
-    return NodeData(id=node_id, label=label, props=_props(row))  # anything else is refused as a model refuses it
+        return node_made(node_id, label, props)
+    return NodeData(id=node_id, label=label, props=props)  # anything else is refused as a model refuses it
+
+
+def _candidate(row: list[Any]) -> NodeData:
+    """A full-text candidate from its row of ``TEXT_CANDIDATES``: its id, label and ``TEXT_PROPS`` (none null)."""
+    return _made(row[0], row[1], {k: v for k, v in zip(cypher.TEXT_PROPS, row[2:], strict=True) if v is not None})
 
 
 def _edge(row: Any) -> EdgeData:
@@ -705,11 +713,10 @@ class Neo4jStore:
             # An infix wildcard, not a prefix one: the index keeps "d'ivoire" or "1.5" as one word where
             # search_words.words() sees "ivoire" or "5", and those must still be found.
             records = self._read(cypher.TEXT_CANDIDATES, query=" OR ".join(f"*{t}*" for t in terms))
-            pool = [_node(r) for r in records[0]["found"]]
+            pool = [_candidate(r) for r in records[0]["found"]]
         else:
             pool = self._nodes(cypher.ALL_NODES)  # a word the index cannot look for (index_term): scan
-        candidates = (w for w in map(search.Words.of, pool) if w.matches(tokens))
-        return search.rank(candidates, tokens, phrase, limit)
+        return search.rank(map(search.Words.of, pool), tokens, phrase, limit)
 
 
 def unavailable(exc: BaseException, database: str, timeout: float) -> BaseException:
