@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import repeat
-from typing import Final
+from typing import Final, NamedTuple
 
 from bpkg.app.errors import InvalidQuery
 from bpkg.app.search_words import words
@@ -24,9 +23,10 @@ FIELDS: Final = ("name", "aliases", "description", "id")
 _WEIGHTS: Final = {"name": 3.0, "aliases": 3.0, "id": 2.0, "description": 1.0}
 
 
-@dataclass(frozen=True, slots=True)
-class Words:
-    """The search words of one node, per field (computed once per node by the memory adapter)."""
+class Words(NamedTuple):
+    """The search words of one node, per field (computed once per node by the memory adapter; by Neo4j's for each
+    full-text candidate, up to a hundred thousand of them for a common word: a tuple, made faster than a frozen
+    dataclass, which sets each field through ``object.__setattr__``)."""
 
     node: NodeData
     name: tuple[str, ...]
@@ -38,12 +38,14 @@ class Words:
 
     @classmethod
     def of(cls, node: NodeData) -> Words:
-        others = tuple((str(a), " ".join(words(str(a)))) for a in aliases_of(node))
+        props = node.props
+        others = tuple((a, " ".join(words(a))) for a in aliases_of(node)) if "aliases" in props else ()
+        description = props.get("description", "")
         return cls(
             node,
-            tuple(words(str(node.props.get("name", "")))),
+            tuple(words(str(props.get("name", "")))),
             tuple(w for _, joined in others for w in joined.split()),
-            tuple(words(str(node.props.get("description", "")))),
+            tuple(words(str(description))) if description != "" else (),
             tuple(words(node.id)),
             others,
         )
