@@ -592,3 +592,51 @@ def test_a_trace_page_lists_the_first_nodes_of_each_level_and_counts_the_rest(
         else:
             assert "more" not in row
     assert cut, "some level of the trace is cut"
+
+
+def _without_nonces(html: str) -> str:
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+
+
+def test_a_trace_page_made_from_the_outline_is_the_page_made_from_the_whole_trace(
+    any_client: TestClient, memory_store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Today's trace up or down, unfiltered, is made from the store's outline (trace_outline); a trace that fits
+    # in the network makes the same page as the whole trace did, on every backend.
+    from bpkg.app.web import pages
+
+    made_whole = [False]
+    outlined = pages.outlined
+    monkeypatch.setattr(pages, "outlined", lambda *a: outlined(*a) and not made_whole[0])
+    nodes = memory_store.nodes(None, None, 100_000, 0).items
+    chosen = [ref.id for ref in nodes if ref.label in ("ActionPoint", "Goal", "Commitment", "Project")]
+    assert len(chosen) > 50
+    for node_id in chosen:
+        for way in ("up", "down"):
+            url = f"/view/trace/{node_id}?direction={way}"
+            made_whole[0] = False
+            outline = _without_nonces(any_client.get(url).text)
+            made_whole[0] = True
+            whole = _without_nonces(any_client.get(url).text)
+            assert outline == whole, url
+    # Filtered, both ways or as of a day the page is made from the whole trace.
+    assert not outlined(True, None, "down") and not outlined(False, None, "both")
+
+
+def test_a_trace_page_cut_to_the_nodes_nearest_the_start(
+    any_client: TestClient, memory_store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A trace with more nodes than the network draws: the network shows the nearest (TRACE_NEAR, the start among
+    # them) and says of how many, and each level still counts every node it reached.
+    from bpkg.app.web import pages
+    from bpkg.app.web.rendering import MAX_TRACE_DEPTH
+
+    monkeypatch.setattr(pages, "TRACE_NEAR", 5)
+    html = any_client.get("/view/trace/pg-4?direction=down").text
+    whole = memory_store.trace("pg-4", "down", MAX_TRACE_DEPTH, None)
+    assert len(whole.nodes) > 5
+    assert f"This view was cut to 5 of the {len(whole.nodes):,} nodes of the trace (the nearest first)" in html
+    assert re.search(r'id="network-summary">5 nodes', html), "the network draws five nodes"
+    table = html[html.index('id="reached"') : html.index("</table>", html.index('id="reached"'))]
+    linked = set(re.findall(r'href="[^"]*/view/node/([^"?]+)"', table))
+    assert linked == {ref.id for ref in whole.nodes if ref.id != "pg-4"}, "every node is listed (200 a level)"

@@ -41,13 +41,23 @@ def test_the_queries_write_their_layer_once_and_repeat_it_up_to_the_depth() -> N
         assert query.count("COLLECT {") == 2  # the layer's moves, and its frontier made distinct
         assert query.count("CALL (a)") == 1
         assert "range(1, $depth)" in query
+    for query in (queries.TRACE_OUTLINE_UP, queries.TRACE_OUTLINE_DOWN):
+        assert query.count("COLLECT {") == 1  # the layer's frontier only, made distinct
+        assert query.count("CALL (a)") == 1
+        assert "range(1, $depth)" in query
 
 
 def test_the_queries_spell_out_the_schema_directions() -> None:
     # TRACE_UP (TRACE_DOWN) expands outgoing exactly the types trace_directions derives from the schema as moving
     # the right way along their direction, incoming those moving the right way against it, and the sideways
     # type (SUCCEEDS) both ways: in both expansions, the rank check keeps its moves to a node of the same rank.
-    ways: tuple[tuple[TraceDirection, str], ...] = (("up", queries.TRACE_UP), ("down", queries.TRACE_DOWN))
+    # The outline's walks (TRACE_OUTLINE_UP, _DOWN) spell them out again: the same check holds them to it.
+    ways: tuple[tuple[TraceDirection, str], ...] = (
+        ("up", queries.TRACE_UP),
+        ("down", queries.TRACE_DOWN),
+        ("up", queries.TRACE_OUTLINE_UP),
+        ("down", queries.TRACE_OUTLINE_DOWN),
+    )
     for way, query in ways:
         # Every type of the schema, not only those a trace follows by default: a trace asked for PARTICIPATES_IN
         # must follow it on Neo4j as memory does ($types then keeps the chosen ones).

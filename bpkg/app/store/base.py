@@ -30,6 +30,8 @@ from bpkg.app.store.graph_types import (
     NodePage,
     NodeRef,
     SourceOut,
+    TraceLevel,
+    TraceOutline,
     Way,
 )
 from bpkg.graph_schema import Label, RelType
@@ -150,6 +152,43 @@ def graph_of(nodes: Iterable[tuple[NodeSortKey, dict[str, object]]], edges: Mapp
 
 def _first(pair: tuple[NodeSortKey, object]) -> NodeSortKey:
     return pair[0]
+
+
+Reached = Mapping[str, tuple[int, NodeSortKey]]
+"""The nodes a trace reaches, the start left out: each with its hops (the fewest moves that reach it) and its
+``node_sort_key``."""
+
+
+def check_outline(listed: int, near: int) -> None:
+    if listed < 0 or near < 1:
+        raise InvalidQuery(f"an outline lists at least 0 nodes a label and shows at least 1, not {listed} and {near}")
+
+
+def outline_of(reached: Reached, listed: int, near: int) -> tuple[list[tuple[str, int, list[str]]], list[str]]:
+    """What ``trace_outline`` shows of what a trace reaches: per label (in label order) its count and its first
+    ``listed`` ids in node order; and the ``near`` ids reached in the fewest hops, then in node order."""
+    by_label: dict[str, list[tuple[NodeSortKey, str]]] = defaultdict(list)
+    for node_id, (_, key) in reached.items():
+        by_label[key[0]].append((key, node_id))  # a sort key starts with the label
+    levels = [
+        (label, len(found), [node_id for _, node_id in heapq.nsmallest(listed, found)])
+        for label, found in sorted(by_label.items())
+    ]
+    nearest = heapq.nsmallest(near, ((hops, key, node_id) for node_id, (hops, key) in reached.items()))
+    return levels, [node_id for _, _, node_id in nearest]
+
+
+def outline(
+    reached: Reached, levels: list[tuple[str, int, list[str]]], refs: Mapping[str, NodeRef], graph: GraphOut, near: int
+) -> TraceOutline:
+    """The outline from what ``outline_of`` chose, the nodes it names and the graph of the nearest (cut when the
+    trace reaches more than ``near`` nodes, the start counted)."""
+    graph.truncated = len(reached) + 1 > near
+    return TraceOutline(
+        total=len(reached),
+        levels=[TraceLevel(label=label, count=count, first=[refs[i] for i in ids]) for label, count, ids in levels],
+        graph=graph,
+    )
 
 
 def cut(out: GraphOut, max_nodes: int, hint: str) -> GraphOut:

@@ -179,3 +179,22 @@ class GraphOut(BaseModel):
     edges: list[EdgeOut]
     truncated: bool = False
     note: str | None = None
+
+
+class TraceLevel(BaseModel):
+    """The nodes of one label that a trace reaches: how many, and the first in node order."""
+
+    label: str
+    count: int
+    first: list[NodeRef]
+
+
+class TraceOutline(BaseModel):
+    """A trace told in outline, as the trace page shows one that reaches tens of thousands of nodes: every node it
+    reaches counted per label (the start left out) with each label's first nodes, and the part of it nearest the
+    start as a graph: the nodes reached in the fewest hops (then in node order), the start among them, and the
+    trace's links among those (``truncated`` when the trace reaches more). A trace that fits is its whole graph."""
+
+    total: int
+    levels: list[TraceLevel]
+    graph: GraphOut

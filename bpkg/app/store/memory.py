@@ -34,6 +34,8 @@ from bpkg.app.store.graph_types import (
     NodeData,
     NodeOut,
     NodePage,
+    TraceOutline,
+    Way,
     node_made,
 )
 from bpkg.app.store.port import TraceDirection
@@ -369,6 +371,27 @@ class MemoryStore:
                         for source, rel_type, target, props in walked(here, there):
                             edges[(source, rel_type, target)] = base.link_row(source, rel_type, target, props)
         return base.graph_of(map(base.node_row, nodes.values()), edges)
+
+    def trace_outline(self, node_id: str, direction: Way, depth: int, listed: int, near: int) -> TraceOutline:
+        start = self.node_data(node_id)
+        traversal.check_depth(depth)
+        base.check_outline(listed, near)
+        moves = self._upward if direction == "up" else self._upward.reverse(copy=False)
+        hops: dict[str, int] = nx.single_source_shortest_path_length(moves, start.id, cutoff=depth)
+        reached = {n: (h, base.node_sort_key(self._nodes[n])) for n, h in hops.items() if n != start.id}
+        levels, nearest = base.outline_of(reached, listed, near - 1)
+        shown = {start.id, *nearest}
+        ahead = vars(moves)["_adj"]
+        edges: dict[base.EdgeKey, dict[str, object]] = {}
+        for here in shown:  # the links the trace walks (``trace``), between two nodes shown
+            if hops[here] < depth:
+                for there in ahead[here]:
+                    if there in shown:
+                        for source, rel_type, target, props in self._between(here, there, _TRACED):
+                            edges[(source, rel_type, target)] = base.link_row(source, rel_type, target, props)
+        graph = base.graph_of((base.node_row(self._nodes[n]) for n in shown), edges)
+        refs = {i: base.ref(self._nodes[i]) for _, _, ids in levels for i in ids}
+        return base.outline(reached, levels, refs, graph, near)
 
     def _walkable(self, source: str, target: str, as_of: AsOf | None) -> Any:
         """The undirected graph that paths and ways walk (as of a day: only what may have existed then), or None

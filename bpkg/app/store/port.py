@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Literal, Protocol
 
-from bpkg.app.store.graph_types import DatasetOut, Direction, GraphOut, LinkGroups, LinkOut, NodeData, NodeOut, NodePage
+from bpkg.app.store.graph_types import (
+    DatasetOut,
+    Direction,
+    GraphOut,
+    LinkGroups,
+    LinkOut,
+    NodeData,
+    NodeOut,
+    NodePage,
+    TraceOutline,
+    Way,
+)
 from bpkg.app.store.headline import HeadlineQuery, HeadlineRead
 from bpkg.app.store.question_types import ActionPointDetail, ActionPointFacts, PathOut, SearchHit
 from bpkg.graph_schema.asof import AsOf
@@ -93,6 +104,13 @@ class GraphStore(Protocol):
     ) -> GraphOut:
         """Up or down by rank, and sideways along SUCCEEDS; with ``as_of``, only through nodes and links that may
         have existed on that day."""
+        ...
+
+    def trace_outline(self, node_id: str, direction: Way, depth: int, listed: int, near: int) -> TraceOutline:
+        """The default trace up or down (today, ``TRACE_TYPES``) in outline: the nodes it reaches counted per label
+        with each label's first ``listed`` in node order, and the graph of its ``near`` nodes nearest the start
+        (by hops, then node order; the start among them) with its links among them. The graph is ``trace``'s
+        answer when the trace reaches at most ``near`` nodes, the start counted."""
         ...
 
     def paths(

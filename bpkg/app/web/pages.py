@@ -29,7 +29,7 @@ from bpkg.app.services.crosswalk import node_matches
 from bpkg.app.services.status import StatusDict
 from bpkg.app.services.timelines import KINDS
 from bpkg.app.services.views import RANK
-from bpkg.app.store.graph_types import GROUP_KEYS, Direction, LinkGroup, LinkOut, NodeRef
+from bpkg.app.store.graph_types import GROUP_KEYS, Direction, GraphOut, LinkGroup, LinkOut, NodeRef, Way
 from bpkg.app.store.port import TraceDirection
 from bpkg.app.web import network, pdf, questions, timelines, words
 from bpkg.app.web.rendering import (
@@ -54,7 +54,7 @@ from bpkg.app.web.rendering import (
     view_filters,
 )
 from bpkg.graph_schema import Label, RelType
-from bpkg.graph_schema.asof import may_exist
+from bpkg.graph_schema.asof import AsOf, may_exist
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 # Reachable without a key even when API keys are configured: the key form and the static assets.
@@ -107,6 +107,14 @@ RESPONDED_BY: Final = "Responded to by"
 NODE_NETWORK_NODES: Final = 250
 TRACE_LISTED: Final = 200
 """The nodes a trace's page lists per level (each level says how many it reached)."""
+TRACE_NEAR: Final = network.MAX_NODES
+"""The nodes of a trace's network, the nearest the start (``GraphStore.trace_outline``)."""
+
+
+def outlined(filtered: bool, as_of: AsOf | None, direction: str) -> bool:
+    """Whether a trace's page is made from the store's outline of the trace (``trace_outline``: today's trace,
+    up or down, no filter) rather than from the whole trace (as of a day, both ways, or filtered)."""
+    return not filtered and as_of is None and direction in ("up", "down")
 
 
 def _heading(rel_type: str, direction: str) -> str:
@@ -383,19 +391,32 @@ def trace(
         raise InvalidQuery("direction must be 'up', 'down' or 'both'")
     depth = max(1, min(depth, MAX_TRACE_DEPTH))
     node = node_view.node(page.store, node_id)
-    traced = views.trace(page.store, node_id, cast(TraceDirection, direction), depth, None, as_of=as_of)
-    graph = briefs.filtered(page.store, traced, node_id, filters)
-    view = network_view(page, graph, "layers", node_id, "760px")
-    by_label: dict[str, list[NodeRef]] = defaultdict(list)
-    for ref in graph.nodes:
-        if ref.id != node_id:
-            by_label[ref.label].append(ref)
     # Each level's first TRACE_LISTED nodes and its count: a busy action point's trace down reaches tens of
     # thousands of nodes (a page of 14.5 MB at 1M relationships), which no one reads as a list.
-    ordered = [
-        (label, refs[:TRACE_LISTED], len(refs))
-        for label, refs in sorted(by_label.items(), key=lambda x: RANK.get(x[0], 99))
-    ]
+    if outlined(filters.active, as_of, direction):
+        # Today's trace, unfiltered, up or down: the store's outline (its counts, each level's first nodes, the
+        # network of the nearest), not the whole trace made into an answer to be cut here (docs/performance.md,
+        # "The trace page of a hub"). A trace that fits is the whole trace, and the page is the same.
+        outline = page.store.trace_outline(node_id, cast(Way, direction), depth, TRACE_LISTED, TRACE_NEAR)
+        traced = views.graph_view(page.store, outline.graph)
+        if traced.truncated:
+            traced.note = (
+                f"This view was cut to {len(traced.nodes):,} of the {outline.total + 1:,} nodes of the trace (the "
+                "nearest first); the links to review above are those among them. Narrow it with the depth or the "
+                "filters."
+            )
+        graph: GraphOut = traced
+        levels = [(level.label, level.first, level.count) for level in outline.levels]
+    else:
+        traced = views.trace(page.store, node_id, cast(TraceDirection, direction), depth, None, as_of=as_of)
+        graph = briefs.filtered(page.store, traced, node_id, filters)
+        by_label: dict[str, list[NodeRef]] = defaultdict(list)
+        for ref in graph.nodes:
+            if ref.id != node_id:
+                by_label[ref.label].append(ref)
+        levels = [(label, refs[:TRACE_LISTED], len(refs)) for label, refs in sorted(by_label.items())]
+    view = network_view(page, graph, "layers", node_id, "760px")
+    ordered = sorted(levels, key=lambda x: RANK.get(x[0], 99))
     return page.render(
         "trace.html",
         filename=f"bpkg-trace-{direction}-{node_id}.html" if download else None,

@@ -579,6 +579,66 @@ RETURN [n IN ends | n {.id, label: [l IN labels(n) WHERE l <> 'Entity'][0], name
                          locators: coalesce(e.locators, [])}] AS edges
 """
 
+# A trace told in outline, for the trace page of a node that reaches tens of thousands (``trace_outline``): the
+# walk of TRACE_UP (TRACE_DOWN), written out again (queries are constants), that keeps each layer's frontier only,
+# and gives every node reached (the start left out) as [hops, label, number, id]: the first layer that reaches
+# it, then what places it in node order. The store sorts these and reads the few nodes it shows.
+# Sorted here instead, the 86,068 nodes that ap-10 reaches at depth 4 at 1M relationships passed the 256 MiB a
+# transaction may hold on the embedded server (docs/performance.md, "The trace page of a hub").
+TRACE_OUTLINE_UP: Final[LiteralString] = """
+MATCH (s:Entity {id: $id})
+WITH s, reduce(fronts = [[s]], step IN range(1, $depth) |
+  fronts + [COLLECT {
+    UNWIND last(fronts) AS a
+    CALL (a) {
+      MATCH (a)-[r:ADOPTED|DISCUSSED|FUNDS|IMPLEMENTS|INFORMS|MAKES|PARTICIPATES_IN|PART_OF|
+                 RESPONDS_TO|UNDER|SUCCEEDS]->(b:Entity) RETURN r, b
+      UNION ALL
+      MATCH (a)<-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|IN_REGION|LAUNCHES|PRODUCED|SETS|
+                  SUCCEEDS]-(b:Entity) RETURN r, b
+    }
+    WITH a, r, b,
+         $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+    WHERE a <> b AND type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    RETURN DISTINCT b
+  }]) AS fronts
+CALL (s, fronts) {
+  UNWIND range(1, size(fronts) - 1) AS i
+  UNWIND fronts[i] AS n
+  WITH n, min(i) AS hops
+  WHERE n <> s
+  RETURN collect([hops, [l IN labels(n) WHERE l <> 'Entity'][0], n.number, n.id]) AS reached
+}
+RETURN s.id AS start, reached
+"""
+
+TRACE_OUTLINE_DOWN: Final[LiteralString] = """
+MATCH (s:Entity {id: $id})
+WITH s, reduce(fronts = [[s]], step IN range(1, $depth) |
+  fronts + [COLLECT {
+    UNWIND last(fronts) AS a
+    CALL (a) {
+      MATCH (a)-[r:ACTIVE_IN|CONTAINS|HAS_COMPONENT|IN_COUNTRY|IN_REGION|LAUNCHES|PRODUCED|SETS|
+                 SUCCEEDS]->(b:Entity) RETURN r, b
+      UNION ALL
+      MATCH (a)<-[r:ADOPTED|DISCUSSED|FUNDS|IMPLEMENTS|INFORMS|MAKES|PARTICIPATES_IN|PART_OF|
+                  RESPONDS_TO|UNDER|SUCCEEDS]-(b:Entity) RETURN r, b
+    }
+    WITH a, r, b,
+         $rank[[l IN labels(b) WHERE l <> 'Entity'][0]] - $rank[[l IN labels(a) WHERE l <> 'Entity'][0]] AS rise
+    WHERE a <> b AND type(r) IN $types AND ($sign * rise > 0 OR (rise = 0 AND type(r) = $sideways))
+    RETURN DISTINCT b
+  }]) AS fronts
+CALL (s, fronts) {
+  UNWIND range(1, size(fronts) - 1) AS i
+  UNWIND fronts[i] AS n
+  WITH n, min(i) AS hops
+  WHERE n <> s
+  RETURN collect([hops, [l IN labels(n) WHERE l <> 'Entity'][0], n.number, n.id]) AS reached
+}
+RETURN s.id AS start, reached
+"""
+
 # The two ends of a search for paths (twosided.py): their degrees (what each side's first layer reads), for an
 # end of at most $budget relationships the sum of its neighbours' degrees (what its second layer would read;
 # null above), and whether both may have existed on $as_of (null: today); no row when either is missing.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, Final, LiteralString
 
 import neo4j
@@ -34,6 +34,8 @@ from bpkg.app.store.graph_types import (
     NodeData,
     NodeOut,
     NodePage,
+    TraceOutline,
+    Way,
     node_made,
 )
 from bpkg.app.store.neo4j import parts, twosided
@@ -579,6 +581,32 @@ class Neo4jStore:
             edges |= {(e["source"], e["type"], e["target"]): _present(e) for e in found["edges"]}
         return base.graph_of(nodes.values(), edges)
 
+    def trace_outline(self, node_id: str, direction: Way, depth: int, listed: int, near: int) -> TraceOutline:
+        try:
+            traversal.check_depth(depth)
+            base.check_outline(listed, near)
+        except InvalidQuery:
+            self.node_data(node_id)  # an unknown node is told first, as the other backend does
+            raise
+        walk: dict[str, Any] = {"id": node_id, "depth": depth, "types": list(base.TRACE_TYPES), "rank": _RANKS}
+        if direction == "up":
+            records = self._read(cypher.TRACE_OUTLINE_UP, sign=-1, sideways=RelType.SUCCEEDS.value, **walk)
+        else:
+            records = self._read(cypher.TRACE_OUTLINE_DOWN, sign=1, sideways=RelType.SUCCEEDS.value, **walk)
+        if not records:
+            base.found(None, node_id)
+        start: str = records[0]["start"]
+        rows = records[0]["reached"]  # [hops, label, number, id] for each node reached, the start left out
+        reached = {n: (int(h), base.sort_key_of(label or "", number, n)) for h, label, number, n in rows}
+        levels, nearest = base.outline_of(reached, listed, near - 1)
+        shown = [start, *nearest]
+        nodes = self.nodes_by_id([*shown, *(i for _, _, ids in levels for i in ids)])
+        hops = {start: 0} | {n: reached[n][0] for n in nearest}
+        links = trace_moves(self._edges(cypher.EDGES_AMONG, ids=shown), hops, nodes, depth, direction)
+        graph = base.graph_out([nodes[n] for n in shown], links)
+        refs = {i: base.ref(nodes[i]) for _, _, ids in levels for i in ids}
+        return base.outline(reached, levels, refs, graph, near)
+
     def paths(self, source: str, target: str, max_hops: int, limit: int, as_of: AsOf | None = None) -> list[PathOut]:
         if source == target or not 1 <= max_hops <= traversal.MAX_PATH_HOPS:
             ends = self.nodes_by_id([source, target])
@@ -825,6 +853,32 @@ def trace_directions(way: TraceDirection, types: Iterable[str]) -> tuple[list[st
             backward.add(rel.value)
     sideways = {RelType.SUCCEEDS.value} & wanted
     return sorted(forward - sideways), sorted(backward - sideways), sorted(sideways)
+
+
+def trace_moves(
+    links: Iterable[EdgeData], hops: Mapping[str, int], nodes: Mapping[str, NodeData], depth: int, way: Way
+) -> list[EdgeData]:
+    """The links among nodes a trace reaches (each with its hops) that the trace walks, as ``TRACE_UP`` or
+    ``TRACE_DOWN`` would: a move of its type's direction (``trace_directions``) from a node reached in fewer
+    than ``depth`` hops to another of a rank further up (down), or of the same rank along SUCCEEDS."""
+    forward, backward, sideways = (set(types) for types in trace_directions(way, base.TRACE_TYPES))
+    sign = -1 if way == "up" else 1
+
+    def move(origin: str, other: str, rel_type: str) -> bool:
+        if origin == other or hops[origin] >= depth:
+            return False
+        low, high = _RANKS.get(nodes[origin].label), _RANKS.get(nodes[other].label)
+        if low is None or high is None:
+            return False
+        rise = high - low
+        return sign * rise > 0 or (rise == 0 and rel_type == RelType.SUCCEEDS.value)
+
+    return [
+        e
+        for e in links
+        if (e.type in forward | sideways and move(e.source, e.target, e.type))
+        or (e.type in backward | sideways and move(e.target, e.source, e.type))
+    ]
 
 
 def _day(as_of: AsOf | None) -> str | None:
