@@ -110,12 +110,13 @@ def _made(node_id: Any, label: Any, props: dict[str, Any]) -> NodeData:
 
 
 def _present(row: dict[str, Any]) -> dict[str, Any]:
+    """The fields a row has: its nulls (a property the node or link does not have) left out."""
     return {k: v for k, v in row.items() if v is not None}
 
 
 def _candidate(row: list[Any]) -> NodeData:
     """A full-text candidate from its row of ``TEXT_CANDIDATES``: its id, label and ``TEXT_PROPS`` (none null)."""
-    return _made(row[0], row[1], {k: v for k, v in zip(cypher.TEXT_PROPS, row[2:], strict=True) if v is not None})
+    return _made(row[0], row[1], _present(dict(zip(cypher.TEXT_PROPS, row[2:], strict=True))))
 
 
 def _edge(row: Any) -> EdgeData:
